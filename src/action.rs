@@ -1,0 +1,106 @@
+//! Inputs to [`State::update`](crate::state::State::update) and the effects it asks for.
+
+use crate::logging::LogRecord;
+use crate::worker::{WorkerCommand, WorkerEvent};
+
+/// What a key can be bound to. Names (snake_case) are what `[keys]` in the
+/// config uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UiAction {
+    Quit,
+    NextPane,
+    PrevPane,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    Open,
+    Back,
+    ToggleLog,
+    Help,
+    Retry,
+    PrevAccount,
+    NextAccount,
+    /// 0-based account position.
+    Account(usize),
+}
+
+impl UiAction {
+    pub const NAMED: [(&'static str, UiAction, &'static str); 16] = [
+        ("quit", UiAction::Quit, "quit"),
+        ("next_pane", UiAction::NextPane, "next pane"),
+        ("prev_pane", UiAction::PrevPane, "previous pane"),
+        ("up", UiAction::Up, "move up"),
+        ("down", UiAction::Down, "move down"),
+        ("top", UiAction::Top, "first item"),
+        ("bottom", UiAction::Bottom, "last item"),
+        ("page_up", UiAction::PageUp, "page up"),
+        ("page_down", UiAction::PageDown, "page down"),
+        ("open", UiAction::Open, "open folder / message"),
+        ("back", UiAction::Back, "back to the previous pane"),
+        ("toggle_log", UiAction::ToggleLog, "show / hide the log"),
+        ("help", UiAction::Help, "this help"),
+        (
+            "retry",
+            UiAction::Retry,
+            "reconnect / sign in the current account",
+        ),
+        ("prev_account", UiAction::PrevAccount, "previous account"),
+        ("next_account", UiAction::NextAccount, "next account"),
+    ];
+
+    pub fn from_name(name: &str) -> Option<UiAction> {
+        if let Some(n) = name.strip_prefix("account_") {
+            return match n.parse::<usize>() {
+                Ok(k @ 1..=9) => Some(UiAction::Account(k - 1)),
+                _ => None,
+            };
+        }
+        Self::NAMED
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, a, _)| *a)
+    }
+
+    pub fn description(self) -> String {
+        match self {
+            UiAction::Account(i) => format!("account {}", i + 1),
+            other => Self::NAMED
+                .iter()
+                .find(|(_, a, _)| *a == other)
+                .map(|(_, _, d)| d.to_string())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Ui(UiAction),
+    /// A key with no binding (closes overlays).
+    Unbound,
+    Worker {
+        account: usize,
+        event: WorkerEvent,
+    },
+    Log(LogRecord),
+    /// Carries the time, so update() never reads a clock.
+    Tick {
+        now: i64,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Worker {
+        account: usize,
+        command: WorkerCommand,
+    },
+    Quit,
+}

@@ -1,0 +1,63 @@
+//! Command line (clap).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailtui",
+    version,
+    about = "A terminal mail reader for Microsoft 365, Outlook.com and any IMAP mailbox",
+    after_help = "With no command, opens the reader. Config: $XDG_CONFIG_HOME/mailtui/config.toml \
+                  (see `mailtui paths`); try `mailtui --demo` to look around without an account."
+)]
+pub struct Cli {
+    /// Read this config file instead of the default one.
+    #[arg(
+        long,
+        short,
+        global = true,
+        value_name = "PATH",
+        env = "MAILTUI_CONFIG"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Open the bundled demo mailboxes (no account, no network).
+    #[arg(long)]
+    pub demo: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Open the reader (the default).
+    Tui,
+    /// Check the config and try to log in to each account (or one).
+    Doctor {
+        /// Only this account (by name).
+        account: Option<String>,
+    },
+    /// Print where mailtui reads its config and writes its data and log.
+    Paths,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+        let c = Cli::parse_from(["mailtui", "--config", "/tmp/x.toml", "doctor", "work"]);
+        assert_eq!(
+            c.config.as_deref(),
+            Some(std::path::Path::new("/tmp/x.toml"))
+        );
+        assert!(matches!(c.command, Some(Cmd::Doctor { account: Some(ref a) }) if a == "work"));
+        assert!(Cli::parse_from(["mailtui", "--demo"]).demo);
+    }
+}

@@ -1,0 +1,550 @@
+//! The TOML config: schema, provider presets and validation. Every error
+//! names the file, line, column and key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::auth::{PasswordSource, Secret};
+use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
+
+#[derive(Debug)]
+pub struct Config {
+    pub accounts: Vec<Account>,
+    /// Key overrides as written: (key spec, action name, where).
+    pub keys: Vec<KeyBinding>,
+    /// Plaintext passwords found, for a warning once logging is up.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KeyBinding {
+    pub key: String,
+    pub action: String,
+    pub at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub name: String,
+    pub email: String,
+    pub kind: AccountKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum AccountKind {
+    Imap(ImapSettings),
+    Maildir(PathBuf),
+    /// OAuth2 accounts (Microsoft and generic). Sign-in itself is handled
+    /// by the auth module; the settings are kept here.
+    OAuth2(OAuthSettings),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthSettings {
+    pub provider: Provider,
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub tenant: String,
+    pub client_id: Option<String>,
+    pub authority: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    Microsoft,
+    Generic,
+    Maildir,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoginMethod {
+    Device,
+    Browser,
+}
+
+/// A place in the config file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub at: Option<Location>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(at) = self.at {
+            write!(f, ":{}:{}", at.line, at.column)?;
+        }
+        if let Some(key) = &self.key {
+            write!(f, ": {key}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+pub const MICROSOFT_IMAP_HOST: &str = "outlook.office365.com";
+pub const MICROSOFT_AUTHORITY: &str = "https://login.microsoftonline.com";
+pub const MICROSOFT_IMAP_SCOPE: &str = "https://outlook.office.com/IMAP.AccessAsUser.All";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    accounts: Vec<RawAccount>,
+    #[serde(default)]
+    keys: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    name: Spanned<String>,
+    email: Option<String>,
+    provider: Spanned<Provider>,
+    username: Option<String>,
+    tenant: Option<String>,
+    client_id: Option<String>,
+    authority: Option<Spanned<String>>,
+    #[allow(dead_code)]
+    login: Option<LoginMethod>,
+    imap: Option<Spanned<RawImap>>,
+    auth: Option<Spanned<RawAuth>>,
+    ca_file: Option<PathBuf>,
+    maildir: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImap {
+    host: Option<String>,
+    port: Option<u16>,
+    tls: Option<TlsMode>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    method: AuthMethod,
+    password_command: Option<String>,
+    password: Option<String>,
+    scopes: Option<Vec<String>>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum AuthMethod {
+    Password,
+    Oauth2,
+}
+
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        at: None,
+        key: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    parse(path, &text)
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+    let err =
+        |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            at: span.map(|s| location(text, s.start)),
+            key,
+            message,
+        };
+    let de = toml::Deserializer::parse(text)
+        .map_err(|e| err(e.span(), None, e.message().to_string()))?;
+    let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e
+            .path()
+            .to_string()
+            .replace("$__serde_spanned_private_value.", "");
+        let inner = e.into_inner();
+        err(
+            inner.span(),
+            (key != ".").then_some(key),
+            inner.message().to_string(),
+        )
+    })?;
+
+    let mut accounts = Vec::new();
+    let mut warnings = Vec::new();
+    for (i, a) in raw.accounts.into_iter().enumerate() {
+        let name = a.name.get_ref().trim().to_string();
+        let here = |key: &str| Some(format!("accounts[{i}].{key}"));
+        if name.is_empty() {
+            return Err(err(
+                Some(a.name.span()),
+                here("name"),
+                "must not be empty".into(),
+            ));
+        }
+        if accounts.iter().any(|x: &Account| x.name == name) {
+            return Err(err(
+                Some(a.name.span()),
+                here("name"),
+                format!("\"{name}\" is used by another account"),
+            ));
+        }
+        let email = a.email.clone().unwrap_or_default();
+        let kind = account_kind(&a, &email, &mut warnings, &name).map_err(|(span, key, msg)| {
+            err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg)
+        })?;
+        accounts.push(Account { name, email, kind });
+    }
+    let keys = raw
+        .keys
+        .into_iter()
+        .map(|(k, v)| KeyBinding {
+            at: location(text, k.span().start),
+            key: k.into_inner(),
+            action: v.into_inner(),
+        })
+        .collect();
+    Ok(Config {
+        accounts,
+        keys,
+        warnings,
+    })
+}
+
+type FieldError = (Option<std::ops::Range<usize>>, &'static str, String);
+
+fn account_kind(
+    a: &RawAccount,
+    email: &str,
+    warnings: &mut Vec<String>,
+    name: &str,
+) -> Result<AccountKind, FieldError> {
+    let imap = a.imap.as_ref().map(|s| (s.span(), s.get_ref()));
+    let imap_span = imap.as_ref().map(|(s, _)| s.clone());
+    let provider = *a.provider.get_ref();
+    if provider == Provider::Maildir {
+        let Some(dir) = &a.maildir else {
+            return Err((
+                Some(a.provider.span()),
+                "maildir",
+                "provider = \"maildir\" needs maildir = \"/path/to/Maildir\"".into(),
+            ));
+        };
+        return Ok(AccountKind::Maildir(expand_home(dir)));
+    }
+    if a.maildir.is_some() {
+        return Err((
+            None,
+            "maildir",
+            "only used with provider = \"maildir\"".into(),
+        ));
+    }
+    let (default_host, default_tls) = match provider {
+        Provider::Microsoft => (Some(MICROSOFT_IMAP_HOST), TlsMode::Implicit),
+        _ => (None, TlsMode::Implicit),
+    };
+    let host = imap
+        .as_ref()
+        .and_then(|(_, i)| i.host.clone())
+        .or(default_host.map(str::to_string))
+        .ok_or((
+            imap_span.clone(),
+            "imap.host",
+            "is required (imap = { host = \"imap.example.org\" })".into(),
+        ))?;
+    let tls = imap
+        .as_ref()
+        .and_then(|(_, i)| i.tls)
+        .unwrap_or(default_tls);
+    let port = imap
+        .as_ref()
+        .and_then(|(_, i)| i.port)
+        .unwrap_or(tls.default_port());
+    if tls == TlsMode::None && !is_loopback(&host) {
+        return Err((
+            imap_span,
+            "imap.tls",
+            format!("\"none\" is only allowed for loopback hosts, not {host}"),
+        ));
+    }
+    let username = a.username.clone().unwrap_or_else(|| email.to_string());
+
+    let auth = a.auth.as_ref().map(|s| (s.span(), s.get_ref()));
+    let method = match (&auth, provider) {
+        (Some((_, r)), _) => r.method,
+        (None, Provider::Microsoft) => AuthMethod::Oauth2,
+        (None, _) => {
+            return Err((
+                None,
+                "auth",
+                "is required: auth = { method = \"password\", password_command = \"…\" }".into(),
+            ));
+        }
+    };
+    match method {
+        AuthMethod::Password => {
+            let (span, r) = auth.ok_or((None, "auth", "missing".to_string()))?;
+            if username.is_empty() {
+                return Err((None, "email", "is required (or username) to log in".into()));
+            }
+            let password = match (&r.password_command, &r.password) {
+                (Some(cmd), None) => PasswordSource::Command(cmd.clone()),
+                (None, Some(p)) => {
+                    warnings.push(format!(
+                        "account \"{name}\": the password is written in the config file; password_command is safer"
+                    ));
+                    PasswordSource::Plain(Secret::new(p.clone()))
+                }
+                (Some(_), Some(_)) => {
+                    return Err((
+                        Some(span),
+                        "auth",
+                        "give password_command or password, not both".into(),
+                    ));
+                }
+                (None, None) => {
+                    return Err((
+                        Some(span),
+                        "auth.password_command",
+                        "is required for method = \"password\"".into(),
+                    ));
+                }
+            };
+            Ok(AccountKind::Imap(ImapSettings {
+                host,
+                port,
+                tls,
+                ca_file: a.ca_file.as_deref().map(expand_home),
+                username,
+                password,
+                timeouts: Timeouts::default(),
+            }))
+        }
+        AuthMethod::Oauth2 => {
+            let authority = match &a.authority {
+                Some(s) => {
+                    let v = s.get_ref().trim_end_matches('/').to_string();
+                    let host_ok = v.starts_with("https://")
+                        || v.strip_prefix("http://").is_some_and(|rest| {
+                            let host = rest.split(['/', ':']).next().unwrap_or("");
+                            is_loopback(host)
+                        });
+                    if !host_ok {
+                        return Err((
+                            Some(s.span()),
+                            "authority",
+                            "must be https:// (http:// only for loopback)".into(),
+                        ));
+                    }
+                    v
+                }
+                None => MICROSOFT_AUTHORITY.to_string(),
+            };
+            let scopes = auth.and_then(|(_, r)| r.scopes.clone()).unwrap_or_else(|| {
+                vec![
+                    MICROSOFT_IMAP_SCOPE.to_string(),
+                    "offline_access".to_string(),
+                ]
+            });
+            Ok(AccountKind::OAuth2(OAuthSettings {
+                provider,
+                host,
+                port,
+                tls,
+                tenant: a.tenant.clone().unwrap_or_else(|| "common".to_string()),
+                client_id: a.client_id.clone(),
+                authority,
+                scopes,
+            }))
+        }
+    }
+}
+
+fn expand_home(p: &Path) -> PathBuf {
+    match p.strip_prefix("~") {
+        Ok(rest) => directories::BaseDirs::new()
+            .map(|b| b.home_dir().join(rest))
+            .unwrap_or_else(|| p.to_path_buf()),
+        Err(_) => p.to_path_buf(),
+    }
+}
+
+fn location(text: &str, offset: usize) -> Location {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    Location { line, column }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Config, ConfigError> {
+        parse(Path::new("/home/u/.config/mailtui/config.toml"), s)
+    }
+
+    fn error(s: &str) -> String {
+        parse_str(s).unwrap_err().to_string()
+    }
+
+    const GOOD: &str = r#"
+[[accounts]]
+name = "home"
+email = "me@example.org"
+provider = "generic"
+imap = { host = "imap.example.org", port = 993, tls = "implicit" }
+auth = { method = "password", password_command = "pass show mail/home" }
+
+[[accounts]]
+name = "work"
+email = "alice@contoso.com"
+provider = "microsoft"
+tenant = "contoso.onmicrosoft.com"
+client_id = "00000000-0000-0000-0000-000000000000"
+
+[[accounts]]
+name = "local"
+provider = "maildir"
+maildir = "/var/mail/me"
+
+[keys]
+"ctrl-n" = "down"
+"#;
+
+    #[test]
+    fn parses_the_documented_schema() {
+        let c = parse_str(GOOD).unwrap();
+        assert_eq!(c.accounts.len(), 3);
+        let AccountKind::Imap(s) = &c.accounts[0].kind else {
+            panic!("imap")
+        };
+        assert_eq!(
+            (s.host.as_str(), s.port, s.tls),
+            ("imap.example.org", 993, TlsMode::Implicit)
+        );
+        assert_eq!(s.username, "me@example.org");
+        assert_eq!(
+            s.password,
+            PasswordSource::Command("pass show mail/home".into())
+        );
+        let AccountKind::OAuth2(o) = &c.accounts[1].kind else {
+            panic!("oauth")
+        };
+        assert_eq!(o.host, MICROSOFT_IMAP_HOST);
+        assert_eq!(o.port, 993);
+        assert_eq!(o.tenant, "contoso.onmicrosoft.com");
+        assert_eq!(o.scopes, [MICROSOFT_IMAP_SCOPE, "offline_access"]);
+        assert!(
+            matches!(&c.accounts[2].kind, AccountKind::Maildir(p) if p == Path::new("/var/mail/me"))
+        );
+        assert_eq!(c.keys[0].key, "ctrl-n");
+        assert_eq!(c.keys[0].action, "down");
+        assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let e = error("[[accounts]]\nname = \"a\"\nprovider = \"generic\"\nhots = \"x\"\n");
+        assert!(
+            e.starts_with("/home/u/.config/mailtui/config.toml:4:1: accounts[0]"),
+            "{e}"
+        );
+        assert!(e.contains("unknown field `hots`"), "{e}");
+    }
+
+    #[test]
+    fn bad_value_names_the_nested_key() {
+        let e = error(
+            "[[accounts]]\nname = \"a\"\nprovider = \"generic\"\nimap = { host = \"h\", tls = \"maybe\" }\n",
+        );
+        assert!(
+            e.contains(":4:") && e.contains("accounts[0].imap.tls") && e.contains("maybe"),
+            "{e}"
+        );
+        let e = error("[[accounts]]\nname = \"a\"\nprovider = \"yahoo\"\n");
+        assert!(
+            e.contains(":3:12: accounts[0].provider") && e.contains("yahoo"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn toml_syntax_errors_point_at_the_line() {
+        let e = error("[[accounts]]\nname = \"a\n");
+        assert!(e.contains("config.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn plaintext_tls_only_for_loopback() {
+        let base = "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprovider = \"generic\"\nauth = { method = \"password\", password = \"x\" }\n";
+        let e = error(&format!(
+            "{base}imap = {{ host = \"mail.example.org\", tls = \"none\" }}\n"
+        ));
+        assert!(
+            e.contains(":6:") && e.contains("imap.tls") && e.contains("loopback"),
+            "{e}"
+        );
+        let ok = parse_str(&format!(
+            "{base}imap = {{ host = \"127.0.0.1\", tls = \"none\" }}\n"
+        ))
+        .unwrap();
+        let AccountKind::Imap(s) = &ok.accounts[0].kind else {
+            panic!()
+        };
+        assert_eq!(s.port, 143);
+        assert_eq!(ok.warnings.len(), 1, "plaintext password warns");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_account_line() {
+        let e = error(
+            "[[accounts]]\nname = \"a\"\nprovider = \"generic\"\nauth = { method = \"password\", password = \"x\" }\n",
+        );
+        assert!(e.contains(":2:") && e.contains("imap.host"), "{e}");
+        let e = error(
+            "[[accounts]]\nname = \"a\"\nprovider = \"maildir\"\n[[accounts]]\nname = \"a\"\nprovider = \"maildir\"\nmaildir = \"/x\"\n",
+        );
+        assert!(e.contains("maildir"), "{e}");
+        let two = "[[accounts]]\nname = \"a\"\nprovider = \"maildir\"\nmaildir = \"/x\"\n[[accounts]]\nname = \"a\"\nprovider = \"maildir\"\nmaildir = \"/y\"\n";
+        let e = error(two);
+        assert!(
+            e.contains(":6:") && e.contains("used by another account"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn authority_must_be_https_except_loopback() {
+        let base = "[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprovider = \"microsoft\"\n";
+        let e = error(&format!("{base}authority = \"http://login.example.com\"\n"));
+        assert!(e.contains(":5:") && e.contains("authority"), "{e}");
+        assert!(parse_str(&format!("{base}authority = \"http://127.0.0.1:8080\"\n")).is_ok());
+    }
+
+    #[test]
+    fn empty_file_is_a_valid_config_with_no_accounts() {
+        assert!(parse_str("").unwrap().accounts.is_empty());
+    }
+}

@@ -1,0 +1,179 @@
+//! TCP, TLS (implicit or STARTTLS) and the server greeting.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use async_imap::Client;
+use async_imap::imap_proto::{Response, Status};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::pki_types::ServerName;
+
+use super::tls::describe_handshake_error;
+use super::{ImapSettings, Timeouts, TlsMode, is_loopback};
+use crate::mail::MailError;
+
+/// The transport under a session: plain TCP (loopback only) or TLS.
+pub enum Transport {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Transport::Plain(_) => "Transport::Plain",
+            Transport::Tls(_) => "Transport::Tls",
+        })
+    }
+}
+
+impl AsyncRead for Transport {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Transport {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Transport::Plain(s) => Pin::new(s).poll_flush(cx),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Transport::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Transport::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+fn net(what: impl fmt::Display) -> MailError {
+    MailError::Network(what.to_string())
+}
+
+/// Opens a connection and reads the greeting; the result is ready to log in.
+pub async fn open(s: &ImapSettings, tls: &TlsConnector) -> Result<Client<Transport>, MailError> {
+    if s.tls == TlsMode::None && !is_loopback(&s.host) {
+        return Err(MailError::Config(format!(
+            "tls = \"none\" is only allowed for loopback hosts, not {}",
+            s.host
+        )));
+    }
+    let t = s.timeouts;
+    let addr = format!("{}:{}", s.host, s.port);
+    let tcp = timeout(t.connect, TcpStream::connect((s.host.as_str(), s.port)))
+        .await
+        .map_err(|_| {
+            net(format!(
+                "no answer from {addr} within {}s",
+                t.connect.as_secs()
+            ))
+        })?
+        .map_err(|e| net(format!("cannot connect to {addr}: {e}")))?;
+    let _ = tcp.set_nodelay(true);
+
+    match s.tls {
+        TlsMode::None => {
+            let mut client = Client::new(Transport::Plain(tcp));
+            greeting(&mut client, &addr, t).await?;
+            Ok(client)
+        }
+        TlsMode::Implicit => {
+            let stream = handshake(tcp, &s.host, tls, t).await?;
+            let mut client = Client::new(stream);
+            greeting(&mut client, &addr, t).await?;
+            Ok(client)
+        }
+        TlsMode::Starttls => {
+            let mut client = Client::new(tcp);
+            greeting(&mut client, &addr, t).await?;
+            timeout(t.command, client.run_command_and_check_ok("STARTTLS", None))
+                .await
+                .map_err(|_| net(format!("{addr} did not answer STARTTLS")))?
+                .map_err(|e| match e {
+                    async_imap::error::Error::Io(e) => {
+                        net(format!("connection to {addr} lost: {e}"))
+                    }
+                    async_imap::error::Error::ConnectionLost => {
+                        net(format!("connection to {addr} lost"))
+                    }
+                    other => MailError::Tls(format!(
+                        "{addr} refused STARTTLS ({other}); not continuing without encryption"
+                    )),
+                })?;
+            // Anything the server sent after its OK is dropped with the
+            // plaintext client, so nothing injected before TLS survives.
+            let tcp = client.into_inner();
+            let stream = handshake(tcp, &s.host, tls, t).await?;
+            Ok(Client::new(stream))
+        }
+    }
+}
+
+async fn handshake(
+    tcp: TcpStream,
+    host: &str,
+    tls: &TlsConnector,
+    t: Timeouts,
+) -> Result<Transport, MailError> {
+    let name = ServerName::try_from(
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+    )
+    .map_err(|_| MailError::Config(format!("{host} is not a valid server name")))?;
+    let stream = timeout(t.connect, tls.connect(name, tcp))
+        .await
+        .map_err(|_| net(format!("TLS handshake with {host} timed out")))?
+        .map_err(|e| describe_handshake_error(host, &e))?;
+    Ok(Transport::Tls(Box::new(stream)))
+}
+
+async fn greeting<T>(client: &mut Client<T>, addr: &str, t: Timeouts) -> Result<(), MailError>
+where
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + fmt::Debug + Send,
+{
+    let resp = timeout(t.command, client.read_response())
+        .await
+        .map_err(|_| net(format!("{addr} sent no IMAP greeting")))?
+        .map_err(|e| net(format!("connection to {addr} failed: {e}")))?
+        .ok_or_else(|| net(format!("{addr} closed the connection before greeting")))?;
+    match resp.parsed() {
+        Response::Data {
+            status: Status::Ok | Status::PreAuth,
+            ..
+        } => Ok(()),
+        Response::Data {
+            status: Status::Bye,
+            outcome,
+        } => Err(net(format!(
+            "{addr} refused the connection: {}",
+            outcome.information.as_deref().unwrap_or("BYE")
+        ))),
+        _ => Err(net(format!("{addr} does not speak IMAP"))),
+    }
+}

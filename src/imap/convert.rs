@@ -1,0 +1,184 @@
+//! Server data to mailtui types, and async-imap errors to [`MailError`].
+
+use async_imap::imap_proto::{BodyStructure, NameAttribute};
+use async_imap::types::{Fetch, Flag, Name};
+
+use crate::mail::envelope::{self, EnvelopeMeta};
+use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
+use crate::mail::{MailError, utf7};
+use crate::sanitize::Clean;
+
+pub fn folder(name: &Name) -> Folder {
+    let path = name.name().to_string();
+    let delim = name.delimiter().filter(|d| !d.is_empty());
+    let (depth, last) = match delim {
+        Some(d) => {
+            let parts: Vec<&str> = path.split(d).collect();
+            (
+                parts.len().saturating_sub(1),
+                parts.last().copied().unwrap_or(""),
+            )
+        }
+        None => (0, path.as_str()),
+    };
+    let attrs = name.attributes();
+    let display = utf7::decode(last);
+    let role = attrs
+        .iter()
+        .find_map(|a| match a {
+            NameAttribute::Drafts => Some(FolderRole::Drafts),
+            NameAttribute::Sent => Some(FolderRole::Sent),
+            NameAttribute::Archive => Some(FolderRole::Archive),
+            NameAttribute::Junk => Some(FolderRole::Junk),
+            NameAttribute::Trash => Some(FolderRole::Trash),
+            _ => None,
+        })
+        .unwrap_or_else(|| FolderRole::guess(&path, &display));
+    let display = if role == FolderRole::Inbox {
+        "Inbox".to_string()
+    } else {
+        display
+    };
+    Folder {
+        selectable: !attrs
+            .iter()
+            .any(|a| matches!(a, NameAttribute::NoSelect) || matches!(a, NameAttribute::Extension(e) if e.eq_ignore_ascii_case("\\NonExistent"))),
+        name: Clean::line(&display),
+        depth,
+        role,
+        path,
+    }
+}
+
+pub fn envelope(f: &Fetch) -> Option<Envelope> {
+    let uid = f.uid?;
+    let mut flags = Flags::default();
+    for flag in f.flags() {
+        match flag {
+            Flag::Seen => flags.seen = true,
+            Flag::Flagged => flags.flagged = true,
+            Flag::Answered => flags.answered = true,
+            Flag::Draft => flags.draft = true,
+            Flag::Deleted => flags.deleted = true,
+            _ => {}
+        }
+    }
+    let meta = EnvelopeMeta {
+        uid,
+        flags,
+        size: f.size.unwrap_or(0),
+        received: f.internal_date().map(|d| d.timestamp()),
+        has_attachment: f.bodystructure().is_some_and(has_attachment),
+    };
+    Some(envelope::from_headers(f.header().unwrap_or_default(), meta))
+}
+
+/// Same rule as for parsed messages: a part marked as attachment, or a
+/// named part that is not text shown inline.
+pub fn has_attachment(b: &BodyStructure<'_>) -> bool {
+    match b {
+        BodyStructure::Multipart { bodies, .. } => bodies.iter().any(has_attachment),
+        BodyStructure::Basic { common, .. }
+        | BodyStructure::Text { common, .. }
+        | BodyStructure::Message { common, .. } => {
+            let disposition = common.disposition.as_ref();
+            if disposition.is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment")) {
+                return true;
+            }
+            let named =
+                |params: &Option<Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)>>,
+                 key: &str| {
+                    params
+                        .as_ref()
+                        .is_some_and(|ps| ps.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)))
+                };
+            let inline = disposition.is_some_and(|d| d.ty.eq_ignore_ascii_case("inline"));
+            let has_name = named(&common.ty.params, "name")
+                || disposition.is_some_and(|d| named(&d.params, "filename"));
+            has_name && !inline && !common.ty.ty.eq_ignore_ascii_case("text")
+        }
+    }
+}
+
+/// Maps a command failure. `what` says what we were doing, for the message.
+pub fn command_error(what: &str, e: async_imap::error::Error) -> MailError {
+    use async_imap::error::Error as E;
+    match e {
+        E::Io(e) => MailError::Network(format!("{what}: connection failed: {e}")),
+        E::ConnectionLost => MailError::Network(format!("{what}: server closed the connection")),
+        E::No(msg) | E::Bad(msg) => MailError::Command(format!("{what}: {}", server_text(&msg))),
+        // An unparsable response leaves the stream in an unknown state.
+        E::Parse(p) => MailError::Network(format!("{what}: unreadable server response: {p}")),
+        other => MailError::Command(format!("{what}: {other}")),
+    }
+}
+
+pub fn login_error(user: &str, e: async_imap::error::Error) -> MailError {
+    use async_imap::error::Error as E;
+    match e {
+        E::No(msg) | E::Bad(msg) => {
+            let text = server_text(&msg);
+            // RFC 5530: the server's own auth backend is down; try again later.
+            if text.contains("UNAVAILABLE") || msg.contains("Unavailable") {
+                MailError::Network(format!("server cannot check logins right now: {text}"))
+            } else {
+                MailError::Auth(format!("login as {user} refused: {text}"))
+            }
+        }
+        other => command_error("login", other),
+    }
+}
+
+/// async-imap renders NO/BAD as `code: Some(..), info: Some("text")`;
+/// the server's own text is what a person wants to read.
+fn server_text(msg: &str) -> String {
+    let info = msg
+        .split_once("info: Some(\"")
+        .and_then(|(_, rest)| rest.rsplit_once("\")"))
+        .map(|(text, _)| text.replace("\\\"", "\""));
+    match info {
+        Some(text) if !text.trim().is_empty() => text.trim().to_string(),
+        _ => msg.trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_extracts_the_information() {
+        assert_eq!(
+            server_text(
+                r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#
+            ),
+            "[AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert_eq!(
+            server_text(r#"code: None, info: Some("say \"hi\"")"#),
+            "say \"hi\""
+        );
+        assert_eq!(server_text("odd"), "odd");
+    }
+
+    #[test]
+    fn unavailable_login_is_transient_and_refusal_is_not() {
+        let e = login_error(
+            "bob",
+            async_imap::error::Error::No(
+                r#"code: None, info: Some("[UNAVAILABLE] Temporary failure")"#.into(),
+            ),
+        );
+        assert!(e.is_transient());
+        let e = login_error(
+            "bob",
+            async_imap::error::Error::No(
+                r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#.into(),
+            ),
+        );
+        assert!(
+            matches!(e, MailError::Auth(ref m) if m.contains("bob") && m.contains("Authentication failed")),
+            "{e:?}"
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! IMAP over TLS: connecting, logging in, and the [`MailBackend`] the
+//! account worker drives. Never imports anything of the terminal.
+//!
+//! [`MailBackend`]: crate::mail::MailBackend
+
+mod backend;
+mod connect;
+mod convert;
+mod tls;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use backend::ImapBackend;
+
+use crate::auth::PasswordSource;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// TLS from the first byte (port 993).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS (port 143); never falls back.
+    Starttls,
+    /// No encryption; accepted for loopback hosts only.
+    None,
+}
+
+impl TlsMode {
+    pub fn default_port(self) -> u16 {
+        match self {
+            TlsMode::Implicit => 993,
+            TlsMode::Starttls | TlsMode::None => 143,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub ca_file: Option<PathBuf>,
+    pub username: String,
+    pub password: PasswordSource,
+    pub timeouts: Timeouts,
+}
+
+/// Every network await is bounded by one of these.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub command: Duration,
+    /// For one batch of envelopes or one message body.
+    pub transfer: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(15),
+            command: Duration::from_secs(30),
+            transfer: Duration::from_secs(120),
+        }
+    }
+}
+
+pub fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}

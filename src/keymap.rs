@@ -1,0 +1,324 @@
+//! Key bindings: defaults plus `[keys]` overrides from the config.
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::action::UiAction;
+use crate::config::KeyBinding;
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    map: HashMap<(KeyCode, KeyModifiers), UiAction>,
+}
+
+const DEFAULTS: &[(&str, &str)] = &[
+    ("q", "quit"),
+    ("ctrl-c", "quit"),
+    ("tab", "next_pane"),
+    ("shift-tab", "prev_pane"),
+    ("k", "up"),
+    ("up", "up"),
+    ("j", "down"),
+    ("down", "down"),
+    ("g", "top"),
+    ("home", "top"),
+    ("G", "bottom"),
+    ("end", "bottom"),
+    ("pageup", "page_up"),
+    ("pagedown", "page_down"),
+    ("enter", "open"),
+    ("l", "open"),
+    ("esc", "back"),
+    ("h", "back"),
+    ("L", "toggle_log"),
+    ("?", "help"),
+    ("a", "retry"),
+    ("[", "prev_account"),
+    ("]", "next_account"),
+    ("1", "account_1"),
+    ("2", "account_2"),
+    ("3", "account_3"),
+    ("4", "account_4"),
+    ("5", "account_5"),
+    ("6", "account_6"),
+    ("7", "account_7"),
+    ("8", "account_8"),
+    ("9", "account_9"),
+];
+
+/// Parses "q", "G", "ctrl-n", "shift-tab", "pagedown", "f5", "space".
+pub fn parse_key(spec: &str) -> Result<(KeyCode, KeyModifiers), String> {
+    let mut mods = KeyModifiers::NONE;
+    let mut rest = spec;
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let (m, len) = if lower.starts_with("ctrl-") {
+            (KeyModifiers::CONTROL, 5)
+        } else if lower.starts_with("alt-") {
+            (KeyModifiers::ALT, 4)
+        } else if lower.starts_with("shift-") {
+            (KeyModifiers::SHIFT, 6)
+        } else {
+            break;
+        };
+        if rest.len() == len {
+            break;
+        }
+        mods |= m;
+        rest = &rest[len..];
+    }
+    let code = match rest.to_ascii_lowercase().as_str() {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" if mods.contains(KeyModifiers::SHIFT) => {
+            mods.remove(KeyModifiers::SHIFT);
+            KeyCode::BackTab
+        }
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
+        "delete" | "del" => KeyCode::Delete,
+        f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => return Err(format!("unknown key \"{spec}\"")),
+            }
+        }
+    };
+    Ok(normalize(code, mods))
+}
+
+/// Terminals report 'G' as Char('G') with or without SHIFT; store without.
+fn normalize(code: KeyCode, mut mods: KeyModifiers) -> (KeyCode, KeyModifiers) {
+    if let KeyCode::Char(_) = code {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    if code == KeyCode::BackTab {
+        mods.remove(KeyModifiers::SHIFT);
+    }
+    (code, mods)
+}
+
+impl Keymap {
+    pub fn new(overrides: &[KeyBinding]) -> Result<Keymap, String> {
+        let mut map = HashMap::new();
+        for (key, action) in DEFAULTS {
+            let k = parse_key(key)?;
+            let a =
+                UiAction::from_name(action).ok_or_else(|| format!("unknown action {action}"))?;
+            map.insert(k, a);
+        }
+        for b in overrides {
+            let k = parse_key(&b.key).map_err(|e| format!("line {}: {e}", b.at.line))?;
+            if b.action == "none" {
+                map.remove(&k);
+                continue;
+            }
+            let a = UiAction::from_name(&b.action).ok_or_else(|| {
+                format!(
+                    "line {}: key \"{}\": unknown action \"{}\"",
+                    b.at.line, b.key, b.action
+                )
+            })?;
+            map.insert(k, a);
+        }
+        Ok(Keymap { map })
+    }
+
+    pub fn resolve(&self, key: &KeyEvent) -> Option<UiAction> {
+        if key.kind == KeyEventKind::Release {
+            return None;
+        }
+        self.map.get(&normalize(key.code, key.modifiers)).copied()
+    }
+
+    /// (keys, description) for the help overlay, in a stable order.
+    pub fn help(&self) -> Vec<(String, String)> {
+        let mut by_action: Vec<(UiAction, Vec<String>)> = Vec::new();
+        let mut entries: Vec<_> = self.map.iter().collect();
+        entries.sort_by_key(|(k, _)| key_name(k.0, k.1));
+        for (k, a) in entries {
+            let name = key_name(k.0, k.1);
+            match by_action.iter_mut().find(|(x, _)| x == a) {
+                Some((_, keys)) => keys.push(name),
+                None => by_action.push((*a, vec![name])),
+            }
+        }
+        // Account keys 1..9 fold into one line.
+        let accounts: Vec<String> = by_action
+            .iter()
+            .filter(|(a, _)| matches!(a, UiAction::Account(_)))
+            .flat_map(|(_, k)| k.clone())
+            .collect();
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (name, action, _) in UiAction::NAMED {
+            if let Some((_, keys)) = by_action.iter().find(|(a, _)| *a == action) {
+                out.push((keys.join(" "), action.description()));
+            }
+            if action == UiAction::NextAccount && !accounts.is_empty() {
+                let label = if accounts.len() == 9 {
+                    "1-9".to_string()
+                } else {
+                    accounts.join(" ")
+                };
+                out.push((label, "account by position".to_string()));
+            }
+            let _ = name;
+        }
+        out
+    }
+}
+
+fn key_name(code: KeyCode, mods: KeyModifiers) -> String {
+    let base = match code {
+        KeyCode::Char(' ') => "space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::BackTab => "shift-tab".to_string(),
+        KeyCode::PageUp => "pgup".to_string(),
+        KeyCode::PageDown => "pgdn".to_string(),
+        KeyCode::F(n) => format!("f{n}"),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    let mut s = String::new();
+    if mods.contains(KeyModifiers::CONTROL) {
+        s.push_str("ctrl-");
+    }
+    if mods.contains(KeyModifiers::ALT) {
+        s.push_str("alt-");
+    }
+    s + &base
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Location;
+
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    fn binding(key: &str, action: &str) -> KeyBinding {
+        KeyBinding {
+            key: key.into(),
+            action: action.into(),
+            at: Location { line: 7, column: 1 },
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let km = Keymap::new(&[]).unwrap();
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            Some(UiAction::Quit)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(UiAction::Bottom)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(UiAction::PrevPane)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('3'), KeyModifiers::NONE)),
+            Some(UiAction::Account(2))
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char(']'), KeyModifiers::NONE)),
+            Some(UiAction::NextAccount)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('L'), KeyModifiers::SHIFT)),
+            Some(UiAction::ToggleLog)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(UiAction::Quit)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('z'), KeyModifiers::NONE)),
+            None
+        );
+    }
+
+    #[test]
+    fn overrides_replace_and_remove() {
+        let km = Keymap::new(&[
+            binding("ctrl-n", "down"),
+            binding("q", "none"),
+            binding("x", "quit"),
+        ])
+        .unwrap();
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('n'), KeyModifiers::CONTROL)),
+            Some(UiAction::Down)
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('q'), KeyModifiers::NONE)),
+            None
+        );
+        assert_eq!(
+            km.resolve(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
+            Some(UiAction::Quit)
+        );
+    }
+
+    #[test]
+    fn bad_overrides_name_the_line() {
+        let e = Keymap::new(&[binding("ctrl-n", "fly")]).unwrap_err();
+        assert!(e.contains("line 7") && e.contains("fly"), "{e}");
+        let e = Keymap::new(&[binding("hyper-x", "quit")]).unwrap_err();
+        assert!(e.contains("line 7") && e.contains("hyper-x"), "{e}");
+    }
+
+    #[test]
+    fn parses_key_names() {
+        assert_eq!(
+            parse_key("f5").unwrap(),
+            (KeyCode::F(5), KeyModifiers::NONE)
+        );
+        assert_eq!(
+            parse_key("ctrl-alt-x").unwrap(),
+            (
+                KeyCode::Char('x'),
+                KeyModifiers::CONTROL | KeyModifiers::ALT
+            )
+        );
+        assert_eq!(
+            parse_key("space").unwrap(),
+            (KeyCode::Char(' '), KeyModifiers::NONE)
+        );
+        assert_eq!(
+            parse_key("-").unwrap(),
+            (KeyCode::Char('-'), KeyModifiers::NONE)
+        );
+        assert!(parse_key("nope").is_err());
+    }
+
+    #[test]
+    fn help_lists_each_action_once() {
+        let help = Keymap::new(&[]).unwrap().help();
+        let quit = help.iter().find(|(_, d)| d == "quit").unwrap();
+        assert_eq!(quit.0, "ctrl-c q");
+        assert!(
+            help.iter()
+                .any(|(k, d)| k == "1-9" && d == "account by position")
+        );
+    }
+}

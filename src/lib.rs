@@ -1,0 +1,18 @@
+//! mailtui as a library: the binary in main.rs and the integration tests
+//! in tests/ both build on these modules.
+
+pub mod action;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod imap;
+pub mod keymap;
+pub mod logging;
+pub mod mail;
+pub mod paths;
+pub mod sanitize;
+pub mod state;
+pub mod ui;
+pub mod worker;

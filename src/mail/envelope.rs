@@ -1,0 +1,131 @@
+//! Envelope fields from raw headers. IMAP fetches only the header fields
+//! the list needs and Maildir reads the file; both end up here, so both
+//! decode RFC 2047 words and charsets the same way.
+
+use mail_parser::{Address, Message, MessageParser};
+
+use super::types::{Envelope, Flags};
+use crate::sanitize::Clean;
+
+/// What the list needs that is not in the header block.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EnvelopeMeta {
+    pub uid: u32,
+    pub flags: Flags,
+    pub size: u32,
+    /// Arrival time, used when the Date header is missing or broken.
+    pub received: Option<i64>,
+    pub has_attachment: bool,
+}
+
+pub fn from_headers(headers: &[u8], meta: EnvelopeMeta) -> Envelope {
+    from_message(MessageParser::new().parse_headers(headers).as_ref(), meta)
+}
+
+/// From an already parsed message (headers only, or whole).
+pub fn from_message(parsed: Option<&Message<'_>>, meta: EnvelopeMeta) -> Envelope {
+    let (from, subject, date) = match parsed {
+        Some(m) => (
+            m.from().map(display_address).unwrap_or_default(),
+            m.subject().unwrap_or_default().to_string(),
+            m.date().filter(|d| d.is_valid()).map(|d| d.to_timestamp()),
+        ),
+        None => Default::default(),
+    };
+    Envelope {
+        uid: meta.uid,
+        date: date.or(meta.received),
+        from: Clean::line(&from),
+        subject: Clean::line(&subject),
+        flags: meta.flags,
+        has_attachment: meta.has_attachment,
+        size: meta.size,
+    }
+}
+
+/// "Name" when there is one, else the address; several are joined.
+pub fn display_address(addr: &Address<'_>) -> String {
+    let names: Vec<String> = addr
+        .iter()
+        .filter_map(|a| {
+            a.name()
+                .filter(|n| !n.trim().is_empty())
+                .or(a.address())
+                .map(|s| s.trim().to_string())
+        })
+        .collect();
+    names.join(", ")
+}
+
+/// "Name <address>" for every address, for the reader's header block.
+pub fn full_address(addr: &Address<'_>) -> String {
+    let parts: Vec<String> = addr
+        .iter()
+        .map(|a| match (a.name(), a.address()) {
+            (Some(n), Some(e)) if !n.trim().is_empty() => format!("{} <{}>", n.trim(), e),
+            (_, Some(e)) => e.to_string(),
+            (Some(n), None) => n.to_string(),
+            (None, None) => String::new(),
+        })
+        .filter(|s| !s.is_empty())
+        .collect();
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_encoded_words_and_picks_the_display_name() {
+        let h = b"From: =?UTF-8?Q?J=C3=BCrgen_M=C3=BCller?= <jm@example.de>\r\n\
+Subject: =?ISO-8859-1?Q?Gr=FC=DFe?= aus =?UTF-8?B?S8O2bG4=?=\r\n\
+Date: Tue, 03 Nov 2026 14:05:00 +0100\r\n\r\n";
+        let e = from_headers(
+            h,
+            EnvelopeMeta {
+                uid: 7,
+                ..Default::default()
+            },
+        );
+        assert_eq!(e.from.as_str(), "Jürgen Müller");
+        assert_eq!(e.subject.as_str(), "Grüße aus Köln");
+        assert_eq!(e.date, Some(1_793_711_100));
+        assert_eq!(e.uid, 7);
+    }
+
+    #[test]
+    fn missing_or_broken_date_falls_back_to_arrival() {
+        let h = b"From: a@b.c\r\nDate: yesterday-ish\r\n\r\n";
+        let e = from_headers(
+            h,
+            EnvelopeMeta {
+                received: Some(42),
+                ..Default::default()
+            },
+        );
+        assert_eq!(e.date, Some(42));
+        assert_eq!(e.from.as_str(), "a@b.c");
+        assert_eq!(e.subject.as_str(), "");
+    }
+
+    #[test]
+    fn hostile_subject_is_sanitized() {
+        let h = b"Subject: =?UTF-8?B?G10wO3B3bmVkBxtbMzFtcmVk?=\r\n\r\n";
+        let e = from_headers(h, EnvelopeMeta::default());
+        assert_eq!(e.subject.as_str(), "red");
+    }
+
+    #[test]
+    fn garbage_headers_give_an_empty_envelope() {
+        let e = from_headers(
+            b"\xff\xfe\x00garbage",
+            EnvelopeMeta {
+                uid: 1,
+                ..Default::default()
+            },
+        );
+        assert_eq!(e.uid, 1);
+        assert!(e.subject.as_str().chars().all(|c| !c.is_control()));
+    }
+}

@@ -1,0 +1,245 @@
+//! One message turned into what the reader shows: header lines, a body as
+//! text, the attachment list. Runs in the worker, never on the UI task.
+
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+
+use super::envelope::full_address;
+use crate::sanitize::Clean;
+
+/// Where the body text came from, so the reader can say so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodySource {
+    Plain,
+    /// Converted from HTML because the message had no text/plain part.
+    Html,
+    /// Neither parsed; the raw bytes are shown.
+    Raw,
+    /// No text part at all.
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: Clean,
+    pub mime: Clean,
+    /// Decoded size in bytes.
+    pub size: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    pub uid: u32,
+    /// ("From", "Jürgen <j@x>") … in display order; absent headers left out.
+    pub headers: Vec<(&'static str, Clean)>,
+    pub date: Option<i64>,
+    pub body: Clean,
+    pub source: BodySource,
+    pub attachments: Vec<Attachment>,
+}
+
+/// HTML is laid out wide and wrapped by the reader at its own width.
+const HTML_LAYOUT_WIDTH: usize = 400;
+
+pub fn parse(uid: u32, raw: &[u8]) -> MessageView {
+    let Some(msg) = MessageParser::default().parse(raw) else {
+        return MessageView {
+            uid,
+            headers: Vec::new(),
+            date: None,
+            body: Clean::text(&String::from_utf8_lossy(raw)),
+            source: BodySource::Raw,
+            attachments: Vec::new(),
+        };
+    };
+    let (body, source) = body_text(&msg);
+    MessageView {
+        uid,
+        headers: header_lines(&msg),
+        date: msg
+            .date()
+            .filter(|d| d.is_valid())
+            .map(|d| d.to_timestamp()),
+        body: Clean::text(&body),
+        source,
+        attachments: msg.attachments().map(attachment).collect(),
+    }
+}
+
+fn header_lines(msg: &Message<'_>) -> Vec<(&'static str, Clean)> {
+    let mut out = Vec::new();
+    let mut push = |name: &'static str, value: Option<String>| {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            out.push((name, Clean::line(&v)));
+        }
+    };
+    push("From", msg.from().map(full_address));
+    push("To", msg.to().map(full_address));
+    push("Cc", msg.cc().map(full_address));
+    push("Subject", msg.subject().map(str::to_string));
+    out
+}
+
+/// text/plain first; HTML converted only when it is all there is.
+fn body_text(msg: &Message<'_>) -> (String, BodySource) {
+    let plain: Vec<&str> = msg
+        .text_bodies()
+        .filter_map(|p| match &p.body {
+            PartType::Text(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    if !plain.is_empty() {
+        return (plain.join("\n"), BodySource::Plain);
+    }
+    let html: Vec<String> = msg
+        .html_bodies()
+        .filter_map(|p| match &p.body {
+            PartType::Html(h) => Some(html_to_text(h)),
+            _ => None,
+        })
+        .collect();
+    if !html.is_empty() {
+        return (html.join("\n"), BodySource::Html);
+    }
+    (String::new(), BodySource::None)
+}
+
+pub fn html_to_text(html: &str) -> String {
+    html2text::config::plain()
+        .string_from_read(html.as_bytes(), HTML_LAYOUT_WIDTH)
+        .unwrap_or_else(|_| html.to_string())
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn attachment(part: &MessagePart<'_>) -> Attachment {
+    let mime = part
+        .content_type()
+        .map(|ct| match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_string(),
+        })
+        .unwrap_or_else(|| "application/octet-stream".to_string());
+    let name = part
+        .attachment_name()
+        .map(str::to_string)
+        .or_else(|| match &part.body {
+            PartType::Message(m) => m.subject().map(|s| format!("{s}.eml")),
+            _ => None,
+        })
+        .unwrap_or_else(|| "(unnamed)".to_string());
+    Attachment {
+        name: Clean::line(&name),
+        mime: Clean::line(&mime.to_lowercase()),
+        size: part.len(),
+    }
+}
+
+/// Whether a parsed message carries something the list should mark as an
+/// attachment: a part the sender marked as one, or a named non-text part.
+pub fn has_attachment(msg: &Message<'_>) -> bool {
+    msg.attachments().any(|p| {
+        p.content_disposition().is_some_and(|d| d.is_attachment())
+            || (p.attachment_name().is_some() && !matches!(p.body, PartType::InlineBinary(_)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(raw: &str) -> MessageView {
+        parse(1, raw.as_bytes())
+    }
+
+    #[test]
+    fn prefers_plain_text_in_alternative() {
+        let v = view(
+            "From: A <a@x>\r\nSubject: hi\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nplain words\r\n\
+--b\r\nContent-Type: text/html\r\n\r\n<p>html words</p>\r\n--b--\r\n",
+        );
+        assert_eq!(v.source, BodySource::Plain);
+        assert!(v.body.as_str().contains("plain words"));
+        assert!(!v.body.as_str().contains("html words"));
+        assert_eq!(v.headers[0], ("From", Clean::line("A <a@x>")));
+    }
+
+    #[test]
+    fn converts_html_when_it_is_all_there_is() {
+        let v = view(
+            "Subject: x\r\nContent-Type: text/html; charset=utf-8\r\n\r\n\
+<html><head><style>p{color:red}</style></head><body><h1>Title</h1>\
+<p>First <a href=\"https://example.com/x\">link</a>.</p><ul><li>one</li><li>two</li></ul>\
+<script>alert(1)</script></body></html>",
+        );
+        assert_eq!(v.source, BodySource::Html);
+        let b = v.body.as_str();
+        assert!(
+            b.contains("Title") && b.contains("First [link][1].") && b.contains("* one"),
+            "{b}"
+        );
+        // Links are kept as numbered references a terminal user can copy.
+        assert!(b.contains("[1]: https://example.com/x"), "{b}");
+        assert!(
+            !b.contains("<p>") && !b.contains("alert") && !b.contains("color:red"),
+            "{b}"
+        );
+    }
+
+    #[test]
+    fn decodes_charsets() {
+        let latin1 = b"Subject: =?iso-8859-1?q?caf=E9?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe\r\n";
+        let v = parse(1, latin1);
+        assert!(v.body.as_str().contains("Grüße"));
+        assert_eq!(v.headers[0], ("Subject", Clean::line("café")));
+
+        let mut sjis = b"Content-Type: text/plain; charset=Shift_JIS\r\n\r\n".to_vec();
+        sjis.extend_from_slice(&[0x93, 0xfa, 0x96, 0x7b, 0x8c, 0xea]);
+        assert_eq!(parse(1, &sjis).body.as_str().trim(), "日本語");
+
+        let koi8 = b"Content-Type: text/plain; charset=koi8-r\r\n\r\n\xf0\xd2\xc9\xd7\xc5\xd4";
+        assert_eq!(parse(1, koi8).body.as_str().trim(), "Привет");
+    }
+
+    #[test]
+    fn lists_attachments_with_sizes() {
+        let v = view(
+            "Subject: files\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n\
+--m\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n\
+--m\r\nContent-Type: application/pdf; name=\"report.pdf\"\r\nContent-Disposition: attachment; filename=\"report.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--m--\r\n",
+        );
+        assert_eq!(v.attachments.len(), 1);
+        assert_eq!(v.attachments[0].name.as_str(), "report.pdf");
+        assert_eq!(v.attachments[0].mime.as_str(), "application/pdf");
+        assert_eq!(v.attachments[0].size, 9);
+        assert!(has_attachment(&MessageParser::default().parse(
+            "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nx\r\n--m\r\nContent-Disposition: attachment; filename=a.bin\r\n\r\nxx\r\n--m--\r\n".as_bytes()
+        ).unwrap()));
+    }
+
+    #[test]
+    fn broken_mime_still_shows_something() {
+        // Unterminated multipart, bogus encoding, no headers.
+        let v = view(
+            "Content-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!not base64\r\n",
+        );
+        assert!(matches!(
+            v.source,
+            BodySource::Plain | BodySource::None | BodySource::Raw
+        ));
+        let v = view("just some text without headers");
+        assert!(v.body.as_str().contains("just some text") || v.source == BodySource::None);
+    }
+
+    #[test]
+    fn escape_sequences_in_bodies_are_removed() {
+        let v =
+            view("Subject: \x1b]0;title\x07ok\r\n\r\nline\x1b[2J one\r\n\x1b[31mred\x1b[0m\r\n");
+        assert_eq!(v.headers[0].1.as_str(), "ok");
+        assert!(!v.body.as_str().contains('\x1b'));
+        assert!(v.body.as_str().contains("line one"));
+    }
+}

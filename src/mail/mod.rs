@@ -1,0 +1,11 @@
+//! Mailbox backends and the mail data they hand to the rest of the app.
+//! Nothing here knows about the terminal.
+
+pub mod backend;
+pub mod envelope;
+pub mod maildir;
+pub mod message;
+pub mod types;
+pub mod utf7;
+
+pub use backend::{MailBackend, MailError};

@@ -1,0 +1,96 @@
+//! Plain data shared by the backends, the worker and the UI state.
+
+use crate::sanitize::Clean;
+
+/// A folder as listed by a backend. `path` is the backend's own name
+/// (modified UTF-7 on IMAP) and is what commands use; `name` is the last
+/// path component, decoded, for display.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Folder {
+    pub path: String,
+    pub name: Clean,
+    pub depth: usize,
+    pub selectable: bool,
+    pub role: FolderRole,
+}
+
+/// Special-use role (RFC 6154), or guessed from the common names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FolderRole {
+    Inbox,
+    Drafts,
+    Sent,
+    Archive,
+    Junk,
+    Trash,
+    Other,
+}
+
+impl FolderRole {
+    /// Servers without SPECIAL-USE still use a handful of well-known names.
+    pub fn guess(path: &str, name: &str) -> Self {
+        if path.eq_ignore_ascii_case("INBOX") {
+            return FolderRole::Inbox;
+        }
+        match name.to_lowercase().as_str() {
+            "drafts" | "draft" | "entwürfe" => FolderRole::Drafts,
+            "sent" | "sent items" | "sent mail" | "sent messages" | "gesendet" => FolderRole::Sent,
+            "archive" | "archives" => FolderRole::Archive,
+            "junk" | "junk email" | "junk e-mail" | "spam" => FolderRole::Junk,
+            "trash" | "deleted items" | "deleted messages" | "bin" => FolderRole::Trash,
+            _ => FolderRole::Other,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub seen: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub draft: bool,
+    pub deleted: bool,
+}
+
+/// One row of the message list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envelope {
+    /// Stable id within the folder (IMAP UID; index for Maildir).
+    pub uid: u32,
+    /// Unix seconds from the Date header, or the arrival time if that is
+    /// missing or unreadable.
+    pub date: Option<i64>,
+    pub from: Clean,
+    pub subject: Clean,
+    pub flags: Flags,
+    pub has_attachment: bool,
+    pub size: u32,
+}
+
+impl FolderRole {
+    fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Inbox first, then the special folders, then the rest by name; children
+/// right after their parent. `delimiter` separates levels in `path`.
+pub fn sort_folders(folders: &mut [Folder], delimiter: char) {
+    use std::collections::HashMap;
+    let top_roles: HashMap<String, FolderRole> = folders
+        .iter()
+        .filter(|f| f.depth == 0)
+        .map(|f| (f.path.clone(), f.role))
+        .collect();
+    folders.sort_by_cached_key(|f| {
+        let top = f
+            .path
+            .split(delimiter)
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let role = top_roles.get(&top).copied().unwrap_or(FolderRole::Other);
+        let components: Vec<String> = f.path.split(delimiter).map(str::to_lowercase).collect();
+        (role.rank(), components)
+    });
+}

@@ -1,0 +1,137 @@
+//! mailtui: a terminal mail reader for Microsoft 365, Outlook.com and any
+//! IMAP mailbox.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use mailtui::cli::{Cli, Cmd};
+use mailtui::config::{self, Account, AccountKind};
+use mailtui::mail::MailBackend;
+use mailtui::paths::Paths;
+use mailtui::{app, demo, imap, keymap, logging, mail, sanitize};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mailtui: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let paths = Paths::discover()?;
+    let config_path = cli
+        .config
+        .clone()
+        .unwrap_or_else(|| paths.config_file.clone());
+    match cli.command {
+        Some(Cmd::Paths) => {
+            println!("config  {}", config_path.display());
+            println!("data    {}", paths.data_dir.display());
+            println!("state   {}", paths.state_dir.display());
+            println!("cache   {}", paths.cache_dir.display());
+            println!("log     {}", paths.log_file().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Doctor { account }) => {
+            logging::init_cli(&paths.log_file())?;
+            let config = load_config(&config_path)?;
+            let rt = tokio::runtime::Runtime::new()?;
+            Ok(rt.block_on(doctor(config.accounts, account.as_deref())))
+        }
+        None | Some(Cmd::Tui) => {
+            // Demo or config first: a bad config must be reported before the
+            // terminal switches to the full-screen view.
+            let (_demo_dir, accounts, keys) = if cli.demo {
+                let (dir, accounts) = demo::unpack()?;
+                (Some(dir), accounts, Vec::new())
+            } else {
+                if !config_path.exists() {
+                    eprintln!(
+                        "mailtui: no config at {}.\nWrite one (see the README, or assets/config.example.toml), \
+                         or look around with `mailtui --demo`.",
+                        config_path.display()
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+                let config = load_config(&config_path)?;
+                (None, config.accounts, config.keys)
+            };
+            let keymap = keymap::Keymap::new(&keys)
+                .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
+            let log_rx = logging::init_tui(&paths.log_file())?;
+            install_panic_logging();
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(app::run(accounts, keymap, log_rx))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn load_config(path: &std::path::Path) -> anyhow::Result<config::Config> {
+    let config = config::load(path)?;
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+    }
+    Ok(config)
+}
+
+/// Panics go to the log file too (the terminal is restored by ratatui's hook).
+fn install_panic_logging() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        tracing::error!("panic: {info}");
+        previous(info);
+    }));
+}
+
+/// `mailtui doctor`: connect and list folders for each account, in plain text.
+async fn doctor(accounts: Vec<Account>, only: Option<&str>) -> ExitCode {
+    let mut failed = false;
+    let chosen: Vec<&Account> = accounts
+        .iter()
+        .filter(|a| only.is_none_or(|n| n == a.name))
+        .collect();
+    if chosen.is_empty() {
+        eprintln!(
+            "no account {}",
+            only.map(|n| format!("named \"{n}\""))
+                .unwrap_or_else(|| "in the config".into())
+        );
+        return ExitCode::from(2);
+    }
+    for a in chosen {
+        let info = app::account_info(a);
+        print!("{} ({} {}): ", a.name, info.kind, info.server);
+        let result = match &a.kind {
+            AccountKind::Imap(s) => check(imap::ImapBackend::new(s.clone())).await,
+            AccountKind::Maildir(p) => check(mail::maildir::MaildirBackend::new(p.clone())).await,
+            AccountKind::OAuth2(_) => {
+                Err("OAuth2 sign-in is not available in this build yet".to_string())
+            }
+        };
+        match result {
+            Ok(n) => println!("ok, {n} folders"),
+            Err(e) => {
+                failed = true;
+                println!("FAILED: {}", sanitize::Clean::line(&e));
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+async fn check<B: MailBackend>(mut backend: B) -> Result<usize, String> {
+    backend.connect().await.map_err(|e| e.to_string())?;
+    let folders = backend.list_folders().await.map_err(|e| e.to_string())?;
+    backend.disconnect().await;
+    Ok(folders.len())
+}

@@ -1,0 +1,83 @@
+//! Everything the screen shows, and `update`, the one place it changes.
+//! `update` is plain: no I/O, no clock; it returns the effects to run.
+
+mod account;
+mod list;
+mod update;
+
+use std::collections::VecDeque;
+
+pub use account::{AccountInfo, AccountState, ReaderContent};
+
+use crate::logging::LogRecord;
+
+/// Keep this many log lines for the pane.
+pub const LOG_CAPACITY: usize = 2000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pane {
+    Accounts,
+    Folders,
+    Messages,
+    Reader,
+    Log,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub accounts: Vec<AccountState>,
+    pub current: usize,
+    pub focus: Pane,
+    pub show_log: bool,
+    pub show_help: bool,
+    pub log: VecDeque<LogRecord>,
+    /// Lines scrolled up from the newest log line.
+    pub log_scroll: usize,
+    /// Unix seconds, from the last tick.
+    pub now: i64,
+    /// Local time offset from UTC in seconds, fixed at start (tests use 0).
+    pub utc_offset: i32,
+    pub width: u16,
+    pub height: u16,
+    /// (keys, description) for the help overlay.
+    pub help: Vec<(String, String)>,
+    /// Advances on every tick; drives spinners.
+    pub frame: u64,
+    pub quitting: bool,
+}
+
+impl State {
+    pub fn new(
+        accounts: Vec<AccountInfo>,
+        help: Vec<(String, String)>,
+        now: i64,
+        utc_offset: i32,
+    ) -> Self {
+        State {
+            accounts: accounts.into_iter().map(AccountState::new).collect(),
+            current: 0,
+            focus: Pane::Messages,
+            show_log: false,
+            show_help: false,
+            log: VecDeque::new(),
+            log_scroll: 0,
+            now,
+            utc_offset,
+            width: 80,
+            height: 24,
+            help,
+            frame: 0,
+            quitting: false,
+        }
+    }
+
+    pub fn account(&self) -> Option<&AccountState> {
+        self.accounts.get(self.current)
+    }
+
+    /// Whether something on screen moves by itself (spinners), so the app
+    /// knows a tick needs a redraw.
+    pub fn animating(&self) -> bool {
+        self.accounts.iter().any(AccountState::busy)
+    }
+}

@@ -1,0 +1,65 @@
+//! Folder tree of the current account.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::format::{fit, spinner};
+use super::layout::{inner_height, inner_width};
+use super::theme;
+use crate::state::State;
+use crate::worker::ConnState;
+
+pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
+    let block = theme::pane(" Folders ".into(), focused);
+    let Some(acc) = state.account() else {
+        f.render_widget(Paragraph::new("no accounts").block(block), area);
+        return;
+    };
+    if acc.folders.is_empty() {
+        let text = match &acc.conn {
+            ConnState::Failed(_) => "—".to_string(),
+            _ => format!("{} loading…", spinner(state.frame)),
+        };
+        f.render_widget(
+            Paragraph::new(Line::styled(text, theme::dim())).block(block),
+            area,
+        );
+        return;
+    }
+    let rows = inner_height(area);
+    let width = inner_width(area);
+    // Keep the cursor in view.
+    let offset = acc.folder_cursor.saturating_sub(rows.saturating_sub(1));
+    let open = acc.list.path.as_deref();
+    let lines: Vec<Line> = acc
+        .folders
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(rows)
+        .map(|(i, folder)| {
+            let indent = "  ".repeat(folder.depth.min(6));
+            let mark = if Some(folder.path.as_str()) == open {
+                "▸ "
+            } else {
+                "  "
+            };
+            let text = fit(&format!("{mark}{indent}{}", folder.name), width);
+            let mut style = Style::new();
+            if !folder.selectable {
+                style = theme::dim();
+            }
+            if Some(folder.path.as_str()) == open {
+                style = style.add_modifier(Modifier::BOLD);
+            }
+            if i == acc.folder_cursor {
+                style = style.patch(theme::cursor(focused));
+            }
+            Line::styled(text, style)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}

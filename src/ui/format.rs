@@ -1,0 +1,141 @@
+//! Small text helpers for the views: dates, sizes, fitting to a width.
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+fn local(ts: i64, utc_offset: i32) -> Option<DateTime<FixedOffset>> {
+    let tz = FixedOffset::east_opt(utc_offset)?;
+    Some(DateTime::<Utc>::from_timestamp(ts, 0)?.with_timezone(&tz))
+}
+
+/// Seven columns at most: "14:05" today, "Nov 03" this year, "2024-03" before.
+pub fn date_short(ts: Option<i64>, now: i64, utc_offset: i32) -> String {
+    let (Some(d), Some(n)) = (
+        ts.and_then(|t| local(t, utc_offset)),
+        local(now, utc_offset),
+    ) else {
+        return String::new();
+    };
+    if d.date_naive() == n.date_naive() {
+        d.format("%H:%M").to_string()
+    } else if d.year() == n.year() {
+        d.format("%b %d").to_string()
+    } else {
+        d.format("%Y-%m").to_string()
+    }
+}
+
+/// "Tue 03 Nov 2026 14:05" in local time.
+pub fn date_long(ts: i64, utc_offset: i32) -> String {
+    local(ts, utc_offset)
+        .map(|d| d.format("%a %d %b %Y %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+pub fn clock(ts: i64, utc_offset: i32) -> String {
+    local(ts, utc_offset)
+        .map(|d| d.format("%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+pub fn human_size(bytes: usize) -> String {
+    const UNITS: [&str; 4] = ["B", "KB", "MB", "GB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else if v < 10.0 {
+        format!("{v:.1} {}", UNITS[unit])
+    } else {
+        format!("{v:.0} {}", UNITS[unit])
+    }
+}
+
+/// 1234567 → "1,234,567".
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Cuts `s` to `width` display columns (ending in "…" when cut) and pads
+/// it with spaces to exactly `width`.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = truncate(s, width);
+    let w = out.width();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
+    out
+}
+
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > width - 1 {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    out
+}
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn spinner(frame: u64) -> &'static str {
+    SPINNER[(frame % SPINNER.len() as u64) as usize]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_793_711_100; // Tue 03 Nov 2026 13:05 UTC
+
+    #[test]
+    fn short_dates_depend_on_distance() {
+        assert_eq!(date_short(Some(NOW - 3600), NOW, 0), "12:05");
+        assert_eq!(date_short(Some(NOW - 86400 * 20), NOW, 0), "Oct 14");
+        assert_eq!(date_short(Some(NOW - 86400 * 400), NOW, 0), "2025-09");
+        assert_eq!(date_short(None, NOW, 0), "");
+        // Local offset moves the day boundary.
+        assert_eq!(date_short(Some(NOW), NOW, 3600 * 11), "00:05");
+    }
+
+    #[test]
+    fn long_date_and_sizes() {
+        assert_eq!(date_long(NOW, 3600), "Tue 03 Nov 2026 14:05");
+        assert_eq!(human_size(999), "999 B");
+        assert_eq!(human_size(2048), "2.0 KB");
+        assert_eq!(human_size(15 * 1024 * 1024), "15 MB");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+    }
+
+    #[test]
+    fn fit_counts_display_columns() {
+        assert_eq!(fit("abc", 5), "abc  ");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("日本語テキスト", 7), "日本語…");
+        assert_eq!(fit("日本語テキスト", 7).width(), 7);
+        assert_eq!(fit("x", 0), "");
+    }
+}

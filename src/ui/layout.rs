@@ -1,0 +1,83 @@
+//! Where each pane goes. A pure function of the terminal size, used by the
+//! views to draw and by `update` to know how many rows a page is.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    pub accounts: Rect,
+    pub folders: Rect,
+    pub messages: Rect,
+    pub reader: Rect,
+    pub log: Option<Rect>,
+    pub status: Rect,
+}
+
+pub fn areas(area: Rect, show_log: bool, accounts: usize) -> Areas {
+    let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+    let (main, log) = if show_log {
+        let log_h = (main.height / 3).max(5).min(main.height.saturating_sub(6));
+        let [m, l] = Layout::vertical([Constraint::Min(0), Constraint::Length(log_h)]).areas(main);
+        (m, Some(l))
+    } else {
+        (main, None)
+    };
+    let side_w = (main.width / 5).clamp(18, 30).min(main.width / 2);
+    let [side, right] =
+        Layout::horizontal([Constraint::Length(side_w), Constraint::Min(0)]).areas(main);
+    let acc_h = (accounts as u16 + 2).clamp(3, (side.height / 3).max(3));
+    let [accounts, folders] =
+        Layout::vertical([Constraint::Length(acc_h), Constraint::Min(0)]).areas(side);
+    let list_h = (right.height * 2 / 5).max(5).min(right.height);
+    let [messages, reader] =
+        Layout::vertical([Constraint::Length(list_h), Constraint::Min(0)]).areas(right);
+    Areas {
+        accounts,
+        folders,
+        messages,
+        reader,
+        log,
+        status,
+    }
+}
+
+/// Rows inside a bordered pane.
+pub fn inner_height(r: Rect) -> usize {
+    r.height.saturating_sub(2) as usize
+}
+
+pub fn inner_width(r: Rect) -> usize {
+    r.width.saturating_sub(2) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_tile_the_screen_at_80x24() {
+        let a = areas(Rect::new(0, 0, 80, 24), false, 2);
+        assert_eq!(a.status, Rect::new(0, 23, 80, 1));
+        assert_eq!(a.accounts.width + a.messages.width, 80);
+        assert_eq!(a.messages.height + a.reader.height, 23);
+        assert_eq!(a.accounts.height + a.folders.height, 23);
+        assert_eq!(a.accounts.height, 4);
+        assert!(inner_height(a.messages) >= 5);
+    }
+
+    #[test]
+    fn log_takes_a_third_and_leaves_room() {
+        let a = areas(Rect::new(0, 0, 120, 40), true, 3);
+        let log = a.log.unwrap();
+        assert_eq!(log.height, 13);
+        assert_eq!(log.width, 120);
+        assert_eq!(a.messages.height + a.reader.height + log.height + 1, 40);
+    }
+
+    #[test]
+    fn tiny_terminals_do_not_panic() {
+        for (w, h) in [(1, 1), (10, 3), (20, 8), (0, 0)] {
+            let _ = areas(Rect::new(0, 0, w, h), true, 9);
+        }
+    }
+}

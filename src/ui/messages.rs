@@ -1,0 +1,147 @@
+//! Message list: markers, date, sender, subject; columns follow the width.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::format::{date_short, fit, spinner, thousands};
+use super::layout::{inner_height, inner_width};
+use super::theme;
+use crate::mail::types::Envelope;
+use crate::state::{AccountState, State};
+use crate::worker::ConnState;
+
+fn title(acc: &AccountState, state: &State) -> String {
+    let Some(path) = &acc.list.path else {
+        return " Messages ".into();
+    };
+    let name = acc
+        .folders
+        .iter()
+        .find(|f| &f.path == path)
+        .map(|f| f.name.to_string())
+        .unwrap_or_else(|| path.clone());
+    let l = &acc.list;
+    if l.opening {
+        return format!(" {name} {} ", spinner(state.frame));
+    }
+    if l.remaining > 0 {
+        let loaded = l.items.len() as u64;
+        return format!(
+            " {name} · {} of {} {} ",
+            thousands(loaded),
+            thousands(l.exists as u64),
+            spinner(state.frame)
+        );
+    }
+    format!(" {name} · {} ", thousands(l.exists as u64))
+}
+
+/// Why the list is empty, when it is.
+fn placeholder(acc: &AccountState, state: &State) -> Line<'static> {
+    let l = &acc.list;
+    if let Some(e) = &l.error {
+        return Line::styled(e.to_string(), Style::new().fg(theme::ERROR));
+    }
+    match &acc.conn {
+        ConnState::Failed(e) => {
+            return Line::styled(
+                format!("Not connected: {e} (a: retry)"),
+                Style::new().fg(theme::ERROR),
+            );
+        }
+        ConnState::Retrying {
+            error,
+            retry_in_secs,
+            ..
+        } if l.path.is_none() => {
+            return Line::styled(
+                format!("Cannot reach the server, retrying in {retry_in_secs}s: {error}"),
+                Style::new().fg(theme::WARN),
+            );
+        }
+        ConnState::Idle | ConnState::Connecting if l.path.is_none() => {
+            return Line::styled(
+                format!("{} connecting…", spinner(state.frame)),
+                theme::dim(),
+            );
+        }
+        _ => {}
+    }
+    if l.loading() {
+        Line::styled(format!("{} loading…", spinner(state.frame)), theme::dim())
+    } else if l.path.is_some() {
+        Line::styled("No messages".to_string(), theme::dim())
+    } else {
+        Line::styled(String::new(), theme::dim())
+    }
+}
+
+fn markers(e: &Envelope) -> String {
+    let unread = if e.flags.seen { ' ' } else { '●' };
+    let flag = if e.flags.flagged {
+        '!'
+    } else if e.flags.answered {
+        '↩'
+    } else {
+        ' '
+    };
+    let att = if e.has_attachment { '+' } else { ' ' };
+    format!("{unread}{flag}{att}")
+}
+
+pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
+    let Some(acc) = state.account() else {
+        f.render_widget(theme::pane(" Messages ".into(), focused), area);
+        return;
+    };
+    let block = theme::pane(title(acc, state), focused);
+    let l = &acc.list;
+    if l.items.is_empty() {
+        f.render_widget(Paragraph::new(placeholder(acc, state)).block(block), area);
+        return;
+    }
+    let width = inner_width(area);
+    let rows = inner_height(area);
+    // markers(3) date(7) from subject, with single spaces between.
+    let date_w = 7;
+    let from_w = (width / 4).clamp(8, 28);
+    let subject_w = width.saturating_sub(3 + 1 + date_w + 1 + from_w + 1);
+    let lines: Vec<Line> = l
+        .items
+        .iter()
+        .enumerate()
+        .skip(l.offset)
+        .take(rows)
+        .map(|(i, e)| {
+            let mut style = Style::new();
+            if !e.flags.seen {
+                style = style.add_modifier(Modifier::BOLD);
+            }
+            if i == l.selected {
+                style = style.patch(theme::cursor(focused));
+            }
+            let subject = if e.subject.is_empty() {
+                "(no subject)"
+            } else {
+                e.subject.as_str()
+            };
+            Line::from(vec![
+                Span::styled(markers(e), Style::new().fg(theme::ACCENT)),
+                Span::raw(" "),
+                Span::styled(
+                    fit(&date_short(e.date, state.now, state.utc_offset), date_w),
+                    theme::dim(),
+                ),
+                Span::raw(" "),
+                Span::raw(fit(e.from.as_str(), from_w)),
+                Span::raw(" "),
+                Span::raw(fit(subject, subject_w)),
+            ])
+            .style(style)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}

@@ -1,0 +1,35 @@
+//! Views: functions of `&State` that draw. They never change state and
+//! never touch the network.
+
+mod accounts;
+mod folders;
+pub mod format;
+mod help;
+pub mod layout;
+mod log;
+mod messages;
+pub mod reader;
+mod status_bar;
+mod theme;
+
+#[cfg(test)]
+mod tests;
+
+use ratatui::Frame;
+
+use crate::state::{Pane, State};
+
+pub fn draw(state: &State, frame: &mut Frame<'_>) {
+    let a = state.areas();
+    accounts::draw(state, frame, a.accounts, state.focus == Pane::Accounts);
+    folders::draw(state, frame, a.folders, state.focus == Pane::Folders);
+    messages::draw(state, frame, a.messages, state.focus == Pane::Messages);
+    reader::draw(state, frame, a.reader, state.focus == Pane::Reader);
+    if let Some(area) = a.log {
+        log::draw(state, frame, area, state.focus == Pane::Log);
+    }
+    status_bar::draw(state, frame, a.status);
+    if state.show_help {
+        help::draw(state, frame, frame.area());
+    }
+}
