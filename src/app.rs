@@ -95,7 +95,10 @@ pub async fn run(
     }
     info!(accounts = accounts.len(), "mailtui started");
 
-    let mut terminal = ratatui::init();
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        anyhow::bail!("the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check");
+    }
+    let mut terminal = ratatui::try_init()?;
     let result = event_loop(
         &mut terminal,
         &mut state,

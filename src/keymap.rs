@@ -150,7 +150,11 @@ impl Keymap {
     pub fn help(&self) -> Vec<(String, String)> {
         let mut by_action: Vec<(UiAction, Vec<String>)> = Vec::new();
         let mut entries: Vec<_> = self.map.iter().collect();
-        entries.sort_by_key(|(k, _)| key_name(k.0, k.1));
+        // Single characters before named keys: "j down", not "down j".
+        entries.sort_by_key(|(k, _)| {
+            let name = key_name(k.0, k.1);
+            (name.chars().count() > 1, name)
+        });
         for (k, a) in entries {
             let name = key_name(k.0, k.1);
             match by_action.iter_mut().find(|(x, _)| x == a) {
@@ -315,7 +319,7 @@ mod tests {
     fn help_lists_each_action_once() {
         let help = Keymap::new(&[]).unwrap().help();
         let quit = help.iter().find(|(_, d)| d == "quit").unwrap();
-        assert_eq!(quit.0, "ctrl-c q");
+        assert_eq!(quit.0, "q ctrl-c");
         assert!(
             help.iter()
                 .any(|(k, d)| k == "1-9" && d == "account by position")

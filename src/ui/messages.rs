@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::format::{date_short, fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
@@ -100,7 +100,8 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
     let block = theme::pane(title(acc, state), focused);
     let l = &acc.list;
     if l.items.is_empty() {
-        f.render_widget(Paragraph::new(placeholder(acc, state)).block(block), area);
+        let text = Paragraph::new(placeholder(acc, state)).wrap(Wrap { trim: true });
+        f.render_widget(text.block(block), area);
         return;
     }
     let width = inner_width(area);

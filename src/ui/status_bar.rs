@@ -26,6 +26,9 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
             format!("connecting to {}…", acc.info.server),
             Style::new().fg(theme::WARN),
         ),
+        ConnState::Connected if acc.info.kind == "Maildir" => {
+            ("local Maildir".to_string(), Style::new().fg(theme::OK))
+        }
         ConnState::Connected => (
             format!("connected to {}", acc.info.server),
             Style::new().fg(theme::OK),
@@ -40,41 +43,44 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         ),
         ConnState::Failed(e) => (format!("{e} — a: retry"), Style::new().fg(theme::ERROR)),
     };
-    let mut spans = vec![
-        Span::styled(
-            format!(" {} ", acc.name),
-            Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT),
-        ),
-        sep.clone(),
-        Span::styled(conn_text, conn_style),
-    ];
+    let name = Span::styled(
+        format!(" {} ", acc.name),
+        Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT),
+    );
+    // Optional parts, most useful first; dropped from the end when narrow.
+    let mut optional = vec![Span::styled(format!("auth: {}", acc.info.auth), theme::dim())];
     if let Some(path) = &acc.list.path {
-        let name = acc
+        let folder = acc
             .folders
             .iter()
             .find(|f| &f.path == path)
-            .map(|f| f.name.to_string());
+            .map(|f| f.name.to_string())
+            .unwrap_or_else(|| path.clone());
         let unread = acc.list.items.iter().filter(|e| !e.flags.seen).count();
-        spans.push(sep.clone());
-        spans.push(Span::raw(format!(
-            "{} {} msgs, {} unread{}",
-            name.unwrap_or_else(|| path.clone()),
-            thousands(acc.list.exists as u64),
-            thousands(unread as u64),
-            if acc.list.remaining > 0 {
-                " so far"
-            } else {
-                ""
-            }
-        )));
+        let so_far = if acc.list.remaining > 0 { " so far" } else { "" };
+        optional.insert(
+            0,
+            Span::raw(format!(
+                "{folder} {} msgs, {} unread{so_far}",
+                thousands(acc.list.exists as u64),
+                thousands(unread as u64),
+            )),
+        );
     }
-    spans.push(sep.clone());
-    spans.push(Span::styled(
-        format!("auth: {}", acc.info.auth),
-        theme::dim(),
-    ));
-    let left = Line::from(spans);
     let right = Span::styled(" ?: help ", theme::dim());
+    let room = (area.width as usize).saturating_sub(right.width());
+    let mut spans = vec![name, sep.clone(), Span::styled(conn_text, conn_style)];
+    let mut used: usize = spans.iter().map(Span::width).sum();
+    for part in optional {
+        let w = sep.width() + part.width();
+        if used + w > room {
+            break;
+        }
+        used += w;
+        spans.push(sep.clone());
+        spans.push(part);
+    }
+    let left = Line::from(spans);
     let right_w = right.width() as u16;
     let left_area = Rect {
         width: area.width.saturating_sub(right_w),

@@ -1,1 +1,296 @@
+//! Render snapshots of every pane and the whole screen (TestBackend +
+//! insta). The state is built through `update`, the way the app builds it.
 
+use insta::assert_snapshot;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::{Frame, Terminal};
+
+use crate::action::{Action, UiAction};
+use crate::logging::LogRecord;
+use crate::mail::envelope::{EnvelopeMeta, from_headers};
+use crate::mail::message::{self, MessageView};
+use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
+use crate::sanitize::Clean;
+use crate::state::{AccountInfo, Pane, State};
+use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
+
+/// Tue 03 Nov 2026 13:05 UTC.
+const NOW: i64 = 1_793_711_100;
+
+fn info(name: &str, kind: &'static str, server: &str) -> AccountInfo {
+    AccountInfo {
+        name: name.into(),
+        email: format!("alice@{name}.example"),
+        kind,
+        server: server.into(),
+        auth: if kind == "IMAP" { "password".into() } else { "local".into() },
+    }
+}
+
+fn folder(path: &str, name: &str, depth: usize, role: FolderRole) -> Folder {
+    Folder { path: path.into(), name: Clean::line(name), depth, selectable: true, role }
+}
+
+fn env(uid: u32, ago_secs: i64, from: &str, subject: &str, flags: Flags, att: bool) -> Envelope {
+    Envelope {
+        uid,
+        date: Some(NOW - ago_secs),
+        from: Clean::line(from),
+        subject: Clean::line(subject),
+        flags,
+        has_attachment: att,
+        size: 2048,
+    }
+}
+
+const READ: Flags = Flags { seen: true, flagged: false, answered: false, draft: false, deleted: false };
+const UNREAD: Flags = Flags { seen: false, flagged: false, answered: false, draft: false, deleted: false };
+
+fn sample_message() -> MessageView {
+    message::parse(
+        9,
+        "From: Chen Wei <chen.wei@contoso.example>\r\nTo: Alice Martin <alice@contoso.example>\r\n\
+Cc: Bob Okafor <bob@contoso.example>\r\nSubject: Q4 numbers for the review\r\n\
+Date: Tue, 03 Nov 2026 11:02:00 +0000\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nAlice,\r\n\r\nAttached are the Q4 regional figures and the draft slides. \
+The East region is ahead of plan; West needs a comment before Thursday's review, ideally with the new forecast.\r\n\r\nThanks,\r\nChen\r\n\
+--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"review-draft.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5ndGggNiAwIFI+PgpzdHJlYW0K\r\n--b--\r\n"
+            .as_bytes(),
+    )
+}
+
+/// Two accounts: "work" connected with a half-loaded inbox and a message
+/// open, "home" still connecting.
+fn sample_state(width: u16, height: u16) -> State {
+    let mut s = State::new(
+        vec![info("work", "IMAP", "outlook.office365.com:993"), info("home", "IMAP", "imap.fabrikam.example:993")],
+        crate::keymap::Keymap::new(&[]).map(|k| k.help()).unwrap_or_default(),
+        NOW,
+        0,
+    );
+    s.update(Action::Resize { width, height });
+    let w = |s: &mut State, event| s.update(Action::Worker { account: 0, event });
+    w(&mut s, WorkerEvent::Conn(ConnState::Connected));
+    let cmds = w(
+        &mut s,
+        WorkerEvent::Folders(vec![
+            folder("INBOX", "Inbox", 0, FolderRole::Inbox),
+            folder("Drafts", "Drafts", 0, FolderRole::Drafts),
+            folder("Sent Items", "Sent Items", 0, FolderRole::Sent),
+            folder("Projects", "Projects", 0, FolderRole::Other),
+            folder("Projects/Apollo", "Apollo", 1, FolderRole::Other),
+            folder("Projects/Entw&APw-rfe", "Entwürfe", 1, FolderRole::Other),
+        ]),
+    );
+    let req = match cmds.first() {
+        Some(crate::action::Command::Worker { command: WorkerCommand::OpenFolder { req, .. }, .. }) => *req,
+        other => panic!("expected the inbox to open, got {other:?}"),
+    };
+    w(&mut s, WorkerEvent::FolderOpened { path: "INBOX".into(), req, exists: 3120 });
+    let flagged = Flags { flagged: true, ..UNREAD };
+    let answered = Flags { answered: true, ..READ };
+    let envelopes = vec![
+        env(3120, 600, "Bob Okafor", "Standup moved to 10:15 today", UNREAD, false),
+        env(3119, 7200, "Chen Wei", "Q4 numbers for the review", flagged, true),
+        env(3118, 86400, "Contoso IT", "Scheduled maintenance: Saturday 02:00–04:00", UNREAD, false),
+        env(3117, 2 * 86400, "Jürgen Müller", "Lieferung für München – Termin bestätigt", READ, false),
+        env(3116, 3 * 86400, "Светлана Иванова", "Отчёт за ноябрь", READ, false),
+        env(3115, 4 * 86400, "山田 由紀", "来週の打ち合わせについて", answered, false),
+        env(3114, 40 * 86400, "People Team", "", READ, false),
+        env(3113, 400 * 86400, "A sender with a very long display name indeed", "A subject that is much too long to fit in any reasonable column width at all", READ, true),
+    ];
+    w(&mut s, WorkerEvent::Envelopes { req, envelopes, remaining: 3112 });
+    // Select the second message and let its body arrive.
+    s.focus = Pane::Messages;
+    s.update(Action::Ui(UiAction::Down));
+    let req = s.accounts[0].reader.req;
+    w(&mut s, WorkerEvent::Message { req, message: Box::new(sample_message()) });
+    s.update(Action::Worker { account: 1, event: WorkerEvent::Conn(ConnState::Connecting) });
+    for (i, (level, text)) in [
+        (tracing::Level::INFO, "mailtui started accounts=2"),
+        (tracing::Level::INFO, "connected account=work"),
+        (tracing::Level::INFO, "folder opened account=work folder=INBOX messages=3120"),
+        (tracing::Level::WARN, "connection failed: cannot connect to imap.fabrikam.example:993: Connection refused; retrying in 2s account=home attempt=1"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        s.update(Action::Log(LogRecord { time: NOW - 60 + i as i64, level, text: Clean::line(text) }));
+    }
+    s
+}
+
+fn render(width: u16, height: u16, draw: impl FnOnce(&mut Frame<'_>)) -> String {
+    let mut t = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    t.draw(draw).expect("draw");
+    t.backend().to_string()
+}
+
+fn screen(s: &State) -> String {
+    render(s.width, s.height, |f| super::draw(s, f))
+}
+
+#[test]
+fn full_screen_80x24() {
+    assert_snapshot!(screen(&sample_state(80, 24)));
+}
+
+#[test]
+fn full_screen_120x40() {
+    assert_snapshot!(screen(&sample_state(120, 40)));
+}
+
+#[test]
+fn full_screen_with_log_80x24() {
+    let mut s = sample_state(80, 24);
+    s.update(Action::Ui(UiAction::ToggleLog));
+    assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn full_screen_with_log_120x40() {
+    let mut s = sample_state(120, 40);
+    s.update(Action::Ui(UiAction::ToggleLog));
+    assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn help_overlay_80x24() {
+    let mut s = sample_state(80, 24);
+    s.update(Action::Ui(UiAction::Help));
+    assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn second_account_connecting_120x40() {
+    let mut s = sample_state(120, 40);
+    s.update(Action::Ui(UiAction::Account(1)));
+    assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn failed_account_80x24() {
+    let mut s = sample_state(80, 24);
+    s.update(Action::Worker {
+        account: 1,
+        event: WorkerEvent::Conn(ConnState::Failed(Clean::line(
+            "login as alice@fabrikam.example refused: [AUTHENTICATIONFAILED] Authentication failed.",
+        ))),
+    });
+    s.update(Action::Ui(UiAction::NextAccount));
+    assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn no_accounts_80x24() {
+    let mut s = State::new(Vec::new(), Vec::new(), NOW, 0);
+    s.update(Action::Resize { width: 80, height: 24 });
+    assert_snapshot!(screen(&s));
+}
+
+#[test]
+fn pane_accounts() {
+    let mut s = sample_state(120, 40);
+    s.update(Action::Worker {
+        account: 1,
+        event: WorkerEvent::Conn(ConnState::Retrying { attempt: 3, error: Clean::line("refused"), retry_in_secs: 4 }),
+    });
+    let a = s.areas().accounts;
+    assert_snapshot!(render(a.width, a.height, |f| super::accounts::draw(&s, f, f.area(), true)));
+}
+
+#[test]
+fn pane_folders() {
+    let s = sample_state(80, 24);
+    let a = s.areas().folders;
+    assert_snapshot!(render(a.width, a.height, |f| super::folders::draw(&s, f, f.area(), false)));
+}
+
+#[test]
+fn pane_messages_80_and_120() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let s = sample_state(w, h);
+        let a = s.areas().messages;
+        let out = render(a.width, a.height, |f| super::messages::draw(&s, f, f.area(), true));
+        assert_snapshot!(format!("messages_{w}x{h}"), out);
+    }
+}
+
+#[test]
+fn pane_reader_scrolled() {
+    let mut s = sample_state(80, 24);
+    s.focus = Pane::Reader;
+    s.update(Action::Ui(UiAction::Down));
+    s.update(Action::Ui(UiAction::Down));
+    let a = s.areas().reader;
+    assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(&s, f, f.area(), true)));
+}
+
+#[test]
+fn pane_log_scrolled_back() {
+    let mut s = sample_state(80, 24);
+    s.update(Action::Ui(UiAction::ToggleLog));
+    s.focus = Pane::Log;
+    s.update(Action::Ui(UiAction::Up));
+    let a = s.areas().log.expect("log shown");
+    assert_snapshot!(render(a.width, a.height, |f| super::log::draw(&s, f, f.area(), true)));
+}
+
+#[test]
+fn pane_status_bar_retrying() {
+    let mut s = sample_state(120, 40);
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Conn(ConnState::Retrying {
+            attempt: 2,
+            error: Clean::line("connection lost"),
+            retry_in_secs: 2,
+        }),
+    });
+    assert_snapshot!(render(120, 1, |f| super::status_bar::draw(&s, f, Rect::new(0, 0, 120, 1))));
+}
+
+#[test]
+fn html_only_message_in_the_reader() {
+    let mut s = sample_state(80, 24);
+    let raw = "From: Contoso IT <it@contoso.example>\r\nSubject: Maintenance\r\nContent-Type: text/html\r\n\r\n\
+<h2>Planned maintenance</h2><p>On <b>Saturday</b> the VPN is down.</p><ul><li>VPN: down</li><li>Mail: fine</li></ul>";
+    let req = s.accounts[0].reader.req;
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Message { req, message: Box::new(message::parse(9, raw.as_bytes())) },
+    });
+    let a = s.areas().reader;
+    assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(&s, f, f.area(), false)));
+}
+
+/// Hostile mail end to end: raw bytes with escape sequences through the
+/// parsers and the views; no cell of the screen may hold a control char.
+#[test]
+fn hostile_mail_renders_without_control_characters() {
+    let mut s = sample_state(120, 40);
+    let headers = b"From: \"Evil\x1b[31m Corp\" <x@evil.example>\r\nSubject: =?UTF-8?B?G10wO293bmVkBxtbMkpIaQ==?= \x1b[1A\r\n\r\n";
+    let hostile = from_headers(headers, EnvelopeMeta { uid: 1, ..Default::default() });
+    let req = s.accounts[0].list.req;
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Envelopes { req, envelopes: vec![hostile], remaining: 0 },
+    });
+    s.update(Action::Ui(UiAction::Bottom));
+    let body = "Subject: x\x1b]2;title\x07\r\n\r\nline\x1b[2J\x1b[H one\u{9b}31m\r\n\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\\r\n";
+    let req = s.accounts[0].reader.req;
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Message { req, message: Box::new(message::parse(1, body.as_bytes())) },
+    });
+    let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
+    t.draw(|f| super::draw(&s, f)).expect("draw");
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control()), "control char in cell {:?}", cell.symbol());
+    }
+    let text = t.backend().to_string();
+    assert!(text.contains("Evil Corp") && text.contains("Hi"), "{text}");
+}
