@@ -1,0 +1,364 @@
+//! The IMAP backend and the account worker against a real Dovecot over
+//! real TLS on loopback.
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mailtui::auth::{PasswordSource, Secret};
+use mailtui::imap::{ImapBackend, ImapSettings, Timeouts, TlsMode};
+use mailtui::mail::message::{self, BodySource};
+use mailtui::mail::{MailBackend, MailError};
+use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
+use support::dovecot::{Dovecot, Options};
+use support::fixtures;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+const USER: &str = "bob@example.com";
+const PASSWORD: &str = "correct horse \"battery\" staple";
+
+fn settings(d: &Dovecot, tls: TlsMode) -> ImapSettings {
+    let port = if tls == TlsMode::Implicit { d.imaps_port } else { d.imap_port };
+    ImapSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls,
+        ca_file: Some(d.ca_file.clone()),
+        username: USER.into(),
+        password: PasswordSource::Plain(Secret::new(PASSWORD)),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(5),
+            command: Duration::from_secs(10),
+            transfer: Duration::from_secs(30),
+        },
+    }
+}
+
+fn server() -> Dovecot {
+    let d = Dovecot::start();
+    d.add_user(USER, PASSWORD);
+    d
+}
+
+#[tokio::test]
+async fn implicit_tls_lists_nested_and_non_ascii_folders() {
+    let d = server();
+    for f in ["Sent Items", "Projects", "Projects/Apollo", "Entwürfe", "Отправленные"] {
+        d.folder_dir(USER, f);
+    }
+    let mut b = ImapBackend::new(settings(&d, TlsMode::Implicit));
+    b.connect().await.expect("login over implicit TLS");
+    let folders = b.list_folders().await.expect("LIST");
+    let shown: Vec<(String, String, usize)> =
+        folders.iter().map(|f| (f.path.clone(), f.name.to_string(), f.depth)).collect();
+    let expect = |path: &str, name: &str, depth: usize| {
+        assert!(
+            shown.contains(&(path.to_string(), name.to_string(), depth)),
+            "{path} / {name} missing in {shown:?}"
+        );
+    };
+    expect("INBOX", "Inbox", 0);
+    expect("Projects/Apollo", "Apollo", 1);
+    expect("Entw&APw-rfe", "Entwürfe", 0);
+    expect("&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-", "Отправленные", 0);
+    assert_eq!(folders[0].path, "INBOX", "inbox first");
+    let sent = folders.iter().position(|f| f.path == "Sent Items").unwrap();
+    let apollo = folders.iter().position(|f| f.path == "Projects/Apollo").unwrap();
+    let projects = folders.iter().position(|f| f.path == "Projects").unwrap();
+    assert!(sent < projects, "special folders before others: {shown:?}");
+    assert_eq!(apollo, projects + 1, "child right after parent: {shown:?}");
+    // A non-ASCII folder opens by its wire name.
+    assert_eq!(b.open_folder("Entw&APw-rfe").await.unwrap().exists, 0);
+}
+
+#[tokio::test]
+async fn starttls_and_loopback_plaintext_both_work() {
+    let d = server();
+    d.deliver(USER, "INBOX", &[(fixtures::PLAIN.as_bytes().to_vec(), "")]);
+    for mode in [TlsMode::Starttls, TlsMode::None] {
+        let mut b = ImapBackend::new(settings(&d, mode));
+        b.connect().await.unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        assert_eq!(b.open_folder("INBOX").await.unwrap().exists, 1, "{mode:?}");
+        let env = b.fetch_envelopes(1..=1).await.unwrap();
+        assert_eq!(env[0].subject.as_str(), "Plain hello", "{mode:?}");
+        b.disconnect().await;
+    }
+}
+
+#[tokio::test]
+async fn reads_every_mime_shape() {
+    let d = server();
+    let msgs: Vec<(Vec<u8>, &str)> = vec![
+        (fixtures::PLAIN.into(), ""),
+        (fixtures::HTML_ONLY.into(), ""),
+        (fixtures::ALTERNATIVE.into(), "S"),
+        (fixtures::ATTACHMENT.into(), "F"),
+        (fixtures::LATIN1.to_vec(), ""),
+        (fixtures::japanese(), ""),
+        (fixtures::BROKEN.into(), ""),
+        (fixtures::HOSTILE.into(), ""),
+    ];
+    d.deliver(USER, "INBOX", &msgs);
+    let mut b = ImapBackend::new(settings(&d, TlsMode::Implicit));
+    b.connect().await.unwrap();
+    assert_eq!(b.open_folder("INBOX").await.unwrap().exists, 8);
+    let mut envs = b.fetch_envelopes(1..=8).await.unwrap();
+    envs.sort_by_key(|e| e.uid);
+    let subjects: Vec<&str> = envs.iter().map(|e| e.subject.as_str()).collect();
+    assert_eq!(
+        subjects,
+        ["Plain hello", "HTML only", "Alternative", "With attachment", "Grüße aus Köln", "日本語", "Broken MIME", "pwned"]
+    );
+    assert_eq!(envs[4].from.as_str(), "Jürgen");
+    assert_eq!(envs[7].from.as_str(), "Evil");
+    assert!(envs[2].flags.seen && !envs[0].flags.seen);
+    assert!(envs[3].flags.flagged && envs[3].has_attachment);
+    assert!(!envs[0].has_attachment && !envs[2].has_attachment);
+    assert!(envs[0].date.is_some() && envs[0].size > 0);
+
+    let read = async |b: &mut ImapBackend, uid| message::parse(uid, &b.fetch_message(uid).await.unwrap());
+    let m = read(&mut b, envs[0].uid).await;
+    assert_eq!(m.source, BodySource::Plain);
+    assert!(m.body.as_str().contains("plain text here"));
+    let m = read(&mut b, envs[1].uid).await;
+    assert_eq!(m.source, BodySource::Html);
+    assert!(m.body.as_str().contains("Big news") && !m.body.as_str().contains("x()"));
+    let m = read(&mut b, envs[2].uid).await;
+    assert!(m.body.as_str().contains("The plain part.") && !m.body.as_str().contains("HTML"));
+    let m = read(&mut b, envs[3].uid).await;
+    assert_eq!(m.attachments.len(), 1);
+    assert_eq!(m.attachments[0].name.as_str(), "report.pdf");
+    assert!(m.attachments[0].size > 20);
+    let m = read(&mut b, envs[4].uid).await;
+    assert!(m.body.as_str().contains("Schöne Grüße!"));
+    let m = read(&mut b, envs[5].uid).await;
+    assert!(m.body.as_str().contains("日本語"));
+    let m = read(&mut b, envs[6].uid).await;
+    assert!(!m.headers.is_empty(), "broken MIME still shows its headers");
+    let m = read(&mut b, envs[7].uid).await;
+    assert!(!m.body.as_str().contains('\x1b') && m.body.as_str().contains("line two"));
+
+    // Reading did not mark anything read (PEEK); set_seen does, on the server.
+    assert_eq!(d.seen_count(USER, "INBOX"), 1);
+    b.set_seen(envs[0].uid, true).await.unwrap();
+    let again = b.fetch_envelopes(1..=1).await.unwrap();
+    assert!(again[0].flags.seen);
+    assert_eq!(d.seen_count(USER, "INBOX"), 2);
+}
+
+#[tokio::test]
+async fn wrong_password_is_a_clear_auth_error() {
+    let d = server();
+    let mut s = settings(&d, TlsMode::Implicit);
+    s.password = PasswordSource::Plain(Secret::new("wrong"));
+    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    let MailError::Auth(msg) = &e else { panic!("expected an auth error, got {e:?}") };
+    assert!(msg.contains(USER) && msg.contains("refused"), "{msg}");
+    assert!(!msg.contains("wrong"), "the password must not appear: {msg}");
+    assert!(!e.is_transient());
+}
+
+#[tokio::test]
+async fn untrusted_ca_is_refused() {
+    let d = server();
+    let other = support::certs::TestCa::new("other");
+    let dir = tempfile::tempdir().unwrap();
+    let other_ca = dir.path().join("other-ca.pem");
+    std::fs::write(&other_ca, other.ca_pem).unwrap();
+    let mut s = settings(&d, TlsMode::Implicit);
+    s.ca_file = Some(other_ca);
+    let e = ImapBackend::new(s.clone()).connect().await.unwrap_err();
+    assert!(matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")), "{e:?}");
+    // Same through STARTTLS.
+    s.tls = TlsMode::Starttls;
+    s.port = d.imap_port;
+    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    assert!(matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")), "{e:?}");
+}
+
+#[tokio::test]
+async fn missing_starttls_stops_without_plaintext_fallback() {
+    let d = Dovecot::start_with(Options { tls: false });
+    d.add_user(USER, PASSWORD);
+    let mut s = settings(&d, TlsMode::Starttls);
+    s.port = d.imap_port;
+    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    assert!(
+        matches!(&e, MailError::Tls(m) if m.contains("refused STARTTLS") && m.contains("not continuing")),
+        "{e:?}"
+    );
+    assert!(!d.log().contains("Login: user=<bob"), "no login may happen in plaintext:\n{}", d.log());
+}
+
+#[tokio::test]
+async fn bad_ca_file_is_a_config_error() {
+    let d = server();
+    let mut s = settings(&d, TlsMode::Implicit);
+    s.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
+    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    assert!(matches!(&e, MailError::Config(m) if m.contains("/nonexistent/ca.pem")), "{e:?}");
+}
+
+/// Collects worker events until `done` says stop (or the deadline passes).
+async fn until(
+    rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
+    secs: u64,
+    mut done: impl FnMut(&WorkerEvent) -> bool,
+) -> Vec<WorkerEvent> {
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        match tokio::time::timeout_at(deadline, rx.recv()).await {
+            Ok(Some((_, ev))) => {
+                let stop = done(&ev);
+                seen.push(ev);
+                if stop {
+                    return seen;
+                }
+            }
+            Ok(None) => panic!("worker stopped; events: {seen:#?}"),
+            Err(_) => panic!("timed out after {secs}s; events: {seen:#?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn worker_streams_a_big_folder_newest_first() {
+    let d = server();
+    let msgs: Vec<(Vec<u8>, &str)> = (1..=3000).map(|i| (fixtures::simple(i), "S")).collect();
+    d.deliver(USER, "INBOX", &msgs);
+    d.index(USER);
+    let (tx, mut rx) = unbounded_channel();
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit)), tx);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Folders(_))).await;
+    w.commands.send(WorkerCommand::OpenFolder { path: "INBOX".into(), req: 7 }).unwrap();
+    let mut batches = Vec::new();
+    let events = until(&mut rx, 30, |e| matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })).await;
+    for e in events {
+        match e {
+            WorkerEvent::FolderOpened { exists, req, .. } => assert_eq!((exists, req), (3000, 7)),
+            WorkerEvent::Envelopes { envelopes, remaining, req } => {
+                assert_eq!(req, 7);
+                batches.push((envelopes, remaining));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // The first screen comes alone and holds the newest messages.
+    let (first, remaining) = &batches[0];
+    assert_eq!(first.len(), 100);
+    assert_eq!(*remaining, 2900);
+    assert_eq!(first[0].subject.as_str(), "Message number 3000");
+    let all: Vec<u32> = batches.iter().flat_map(|(b, _)| b.iter().map(|e| e.uid)).collect();
+    assert_eq!(all.len(), 3000);
+    assert!(all.windows(2).all(|p| p[0] > p[1]), "newest first, no duplicates");
+
+    // A body request while nothing else is queued comes straight back.
+    w.commands.send(WorkerCommand::FetchMessage { uid: all[10], req: 8 }).unwrap();
+    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    let Some(WorkerEvent::Message { req: 8, message }) = ev.last() else { panic!("{ev:?}") };
+    assert!(message.body.as_str().contains("Body of message 2990"));
+    w.commands.send(WorkerCommand::Shutdown).unwrap();
+    w.join.await.unwrap();
+}
+
+#[tokio::test]
+async fn body_requests_are_coalesced_to_the_latest() {
+    let d = server();
+    let msgs: Vec<(Vec<u8>, &str)> = (1..=50).map(|i| (fixtures::simple(i), "")).collect();
+    d.deliver(USER, "INBOX", &msgs);
+    let (tx, mut rx) = unbounded_channel();
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit)), tx);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands.send(WorkerCommand::OpenFolder { path: "INBOX".into(), req: 1 }).unwrap();
+    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })).await;
+    // Ten quick moves of the selection: only the last is fetched.
+    for uid in 1..=10 {
+        w.commands.send(WorkerCommand::FetchMessage { uid, req: 100 + uid as u64 }).unwrap();
+    }
+    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    let msgs: Vec<u64> = ev
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::Message { req, .. } => Some(*req),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(msgs, [110]);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.try_recv().is_err(), "no further bodies were fetched");
+}
+
+#[tokio::test]
+async fn wrong_password_in_the_worker_fails_without_retrying() {
+    let d = server();
+    let mut s = settings(&d, TlsMode::Implicit);
+    s.password = PasswordSource::Plain(Secret::new("nope"));
+    let (tx, mut rx) = unbounded_channel();
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(s), tx);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Conn(ConnState::Failed(_)))).await;
+    let Some(WorkerEvent::Conn(ConnState::Failed(msg))) = ev.last() else { unreachable!() };
+    assert!(msg.as_str().contains("refused"), "{msg}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(rx.try_recv().is_err(), "no automatic retry after a refused login");
+}
+
+#[tokio::test]
+async fn unreachable_server_retries_with_backoff() {
+    let port = support::free_port();
+    let s = ImapSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: TlsMode::Implicit,
+        ca_file: None,
+        username: USER.into(),
+        password: PasswordSource::Plain(Secret::new("x")),
+        timeouts: Timeouts::default(),
+    };
+    let (tx, mut rx) = unbounded_channel();
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(s), tx);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Conn(ConnState::Retrying { attempt: 2, .. }))).await;
+    let retries: Vec<(u32, u64)> = ev
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::Conn(ConnState::Retrying { attempt, retry_in_secs, error }) => {
+                assert!(error.as_str().contains("cannot connect"), "{error}");
+                Some((*attempt, *retry_in_secs))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(retries, [(1, 1), (2, 2)]);
+}
+
+#[tokio::test]
+async fn server_stopped_mid_session_reconnects_and_carries_on() {
+    let mut d = server();
+    let msgs: Vec<(Vec<u8>, &str)> = (1..=300).map(|i| (fixtures::simple(i), "")).collect();
+    d.deliver(USER, "INBOX", &msgs);
+    let (tx, mut rx) = unbounded_channel();
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit)), tx);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands.send(WorkerCommand::OpenFolder { path: "INBOX".into(), req: 1 }).unwrap();
+    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })).await;
+
+    d.stop();
+    // The next request finds the connection dead and the worker starts retrying.
+    w.commands.send(WorkerCommand::FetchMessage { uid: 300, req: 2 }).unwrap();
+    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Conn(ConnState::Retrying { .. }))).await;
+    d.restart();
+    // It reconnects by itself, re-selects INBOX and serves the pending request.
+    let ev = until(&mut rx, 20, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    assert!(ev.contains(&WorkerEvent::Conn(ConnState::Connected)), "{ev:#?}");
+    let Some(WorkerEvent::Message { req: 2, message }) = ev.last() else { panic!("{ev:#?}") };
+    assert!(message.body.as_str().contains("Body of message 300"));
+    assert!(
+        !ev.iter().any(|e| matches!(e, WorkerEvent::FolderOpened { .. })),
+        "an unchanged folder is resumed, not reloaded: {ev:#?}"
+    );
+}
+

@@ -1,0 +1,344 @@
+//! A private Dovecot: its own config, CA, ports and Maildirs in a temp
+//! directory, started in the foreground and stopped on drop (also when a
+//! test panics).
+
+use std::fs;
+use std::io::Write;
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use super::certs::TestCa;
+use super::free_port;
+
+const DOVECOT: &str = "/usr/sbin/dovecot";
+const DOVEADM: &str = "/usr/bin/doveadm";
+/// Mail files belong to this uid when the tests run as root (Dovecot refuses uid 0 for mail).
+const ROOT_MAIL_UID: u32 = 65534;
+
+pub struct Options {
+    /// Offer TLS (implicit port and STARTTLS). Off to test a server without it.
+    pub tls: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { tls: true }
+    }
+}
+
+pub struct Dovecot {
+    pub dir: tempfile::TempDir,
+    /// Plain port (STARTTLS when TLS is on).
+    pub imap_port: u16,
+    /// Implicit TLS port (0 when TLS is off).
+    pub imaps_port: u16,
+    /// PEM file of the CA that signed the server certificate.
+    pub ca_file: PathBuf,
+    conf: PathBuf,
+    child: Option<Child>,
+    mail_uid: u32,
+    mail_gid: u32,
+}
+
+fn require_binaries() {
+    for bin in [DOVECOT, DOVEADM] {
+        assert!(
+            Path::new(bin).exists(),
+            "{bin} is missing: these tests need a real Dovecot. Install it with \
+             `apt-get install -y dovecot-imapd` (tests/run does this for you)."
+        );
+    }
+}
+
+fn whoami() -> (u32, u32) {
+    let id = |flag: &str| -> u32 {
+        let out = Command::new("id").arg(flag).output().expect("run id");
+        String::from_utf8_lossy(&out.stdout).trim().parse().expect("numeric id")
+    };
+    (id("-u"), id("-g"))
+}
+
+fn user_name() -> String {
+    let out = Command::new("id").arg("-un").output().expect("run id -un");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+static UNIQUE: AtomicU64 = AtomicU64::new(0);
+
+impl Dovecot {
+    pub fn start() -> Dovecot {
+        Self::start_with(Options::default())
+    }
+
+    pub fn start_with(opts: Options) -> Dovecot {
+        require_binaries();
+        let dir = tempfile::Builder::new().prefix("mailtui-dovecot-").tempdir().expect("temp dir");
+        let root = dir.path().to_path_buf();
+        for sub in ["run", "state", "log", "tls", "etc", "mail"] {
+            fs::create_dir_all(root.join(sub)).expect("mkdir");
+        }
+        // Dovecot's unprivileged processes must read the config and mail.
+        fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).expect("chmod");
+
+        let ca = TestCa::new("dovecot");
+        let ca_file = root.join("tls/ca.pem");
+        fs::write(&ca_file, &ca.ca_pem).expect("write CA");
+        fs::write(root.join("tls/server.pem"), &ca.server_cert_pem).expect("write cert");
+        fs::write(root.join("tls/server.key"), &ca.server_key_pem).expect("write key");
+        fs::write(root.join("etc/users"), "").expect("users file");
+
+        let (uid, gid) = whoami();
+        let is_root = uid == 0;
+        let (mail_uid, mail_gid) = if is_root { (ROOT_MAIL_UID, ROOT_MAIL_UID) } else { (uid, gid) };
+        let me = user_name();
+        let (internal, login) = if is_root { ("dovecot", "dovenull") } else { (me.as_str(), me.as_str()) };
+        let imap_port = free_port();
+        let imaps_port = if opts.tls { free_port() } else { 0 };
+        let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+        let ssl = if opts.tls {
+            format!(
+                "ssl = yes\nssl_cert = <{r}/tls/server.pem\nssl_key = <{r}/tls/server.key\nssl_min_protocol = TLSv1.2\n",
+                r = root.display()
+            )
+        } else {
+            "ssl = no\n".to_string()
+        };
+        let imaps = if opts.tls {
+            format!("  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n")
+        } else {
+            String::new()
+        };
+        let conf = format!(
+            r#"instance_name = mailtui-test-{pid}-{n}
+base_dir = {r}/run
+state_dir = {r}/state
+log_path = {r}/log/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+default_internal_user = {internal}
+default_internal_group = {internal_group}
+default_login_user = {login}
+{ssl}auth_mechanisms = plain login
+auth_cache_size = 0
+auth_failure_delay = 0
+disable_plaintext_auth = no
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {r}/etc/users
+}}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_gid} home={r}/mail/%Lu allow_all_users=yes
+}}
+first_valid_uid = 1
+first_valid_gid = 1
+mail_location = maildir:~/Maildir
+mail_fsync = never
+mail_cache_fields = flags date.received size.virtual hdr.date hdr.subject hdr.from imap.bodystructure
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox "Sent Items" {{
+    special_use = \Sent
+  }}
+  mailbox "Deleted Items" {{
+    special_use = \Trash
+  }}
+}}
+protocol imap {{
+  mail_max_userip_connections = 100
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+{imaps}}}
+service anvil {{
+  chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+"#,
+            pid = std::process::id(),
+            r = root.display(),
+            internal_group = if is_root { "dovecot" } else { internal },
+        );
+        let conf_path = root.join("etc/dovecot.conf");
+        fs::write(&conf_path, conf).expect("write dovecot.conf");
+        let mut d = Dovecot {
+            dir,
+            imap_port,
+            imaps_port,
+            ca_file,
+            conf: conf_path,
+            child: None,
+            mail_uid,
+            mail_gid,
+        };
+        d.launch();
+        d
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn launch(&mut self) {
+        let run = self.root().join("run");
+        let _ = fs::remove_dir_all(&run);
+        fs::create_dir_all(&run).expect("mkdir run");
+        // Its own process group, so stop() can end every Dovecot process at once.
+        let child = Command::new(DOVECOT)
+            .process_group(0)
+            .arg("-F")
+            .arg("-c")
+            .arg(&self.conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start dovecot");
+        self.child = Some(child);
+        let port = if self.imaps_port != 0 { self.imaps_port } else { self.imap_port };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return;
+            }
+            if let Some(c) = self.child.as_mut()
+                && let Ok(Some(status)) = c.try_wait()
+            {
+                let mut err = String::new();
+                if let Some(mut e) = c.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut e, &mut err);
+                }
+                panic!("dovecot exited at start ({status}): {err}\n{}", self.log());
+            }
+            assert!(Instant::now() < deadline, "dovecot did not listen on {port} within 15s\n{}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops the server and every process it started (the master alone
+    /// would leave its imap and auth children running), and waits for them.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        let group = format!("-{}", child.id());
+        let signal = |sig: &str| {
+            Command::new("kill").arg(sig).arg("--").arg(&group).stderr(Stdio::null()).status()
+        };
+        let alive = || signal("-0").is_ok_and(|s| s.success());
+        let _ = signal("-TERM");
+        let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while alive() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if alive() {
+            let _ = signal("-KILL");
+        }
+    }
+
+    /// Starts again on the same ports and mail.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.launch();
+    }
+
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.root().join("log/dovecot.log")).unwrap_or_default()
+    }
+
+    pub fn add_user(&self, user: &str, password: &str) {
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(self.root().join("etc/users"))
+            .expect("users file");
+        writeln!(f, "{user}:{{PLAIN}}{password}").expect("write user");
+        // The Maildir must exist so an empty account still has an INBOX.
+        self.folder_dir(user, "INBOX");
+    }
+
+    fn maildir(&self, user: &str) -> PathBuf {
+        self.root().join("mail").join(user.to_lowercase()).join("Maildir")
+    }
+
+    /// Creates (if needed) and returns a folder's directory; `folder` is
+    /// "INBOX" or a '/'-separated path, encoded as Dovecot stores it.
+    pub fn folder_dir(&self, user: &str, folder: &str) -> PathBuf {
+        let base = self.maildir(user);
+        let dir = if folder.eq_ignore_ascii_case("INBOX") {
+            base
+        } else {
+            let encoded: Vec<String> = folder.split('/').map(mailtui::mail::utf7::encode).collect();
+            base.join(format!(".{}", encoded.join(".")))
+        };
+        for sub in ["cur", "new", "tmp"] {
+            fs::create_dir_all(dir.join(sub)).expect("mkdir maildir");
+        }
+        self.own(&self.root().join("mail"));
+        dir
+    }
+
+    /// Puts messages into a folder (oldest first), flags as Maildir letters.
+    pub fn deliver(&self, user: &str, folder: &str, messages: &[(Vec<u8>, &str)]) {
+        let dir = self.folder_dir(user, folder);
+        let t0 = 1_790_000_000u64;
+        for (i, (body, flags)) in messages.iter().enumerate() {
+            let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+            let name = format!("{}.M{n}P{}.mailtui-test:2,{flags}", t0 + i as u64, std::process::id());
+            fs::write(dir.join("cur").join(name), body).expect("write message");
+        }
+        self.own(&self.root().join("mail"));
+    }
+
+    /// Lets Dovecot build its index now, so the first FETCH is fast.
+    pub fn index(&self, user: &str) {
+        for args in [&["force-resync", "-u", user, "*"][..], &["index", "-u", user, "*"][..]] {
+            let out = Command::new(DOVEADM).arg("-c").arg(&self.conf).args(args).output().expect("doveadm");
+            assert!(out.status.success(), "doveadm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+
+    /// Whether a message file in the folder carries the seen flag.
+    pub fn seen_count(&self, user: &str, folder: &str) -> usize {
+        let dir = self.folder_dir(user, folder);
+        let mut n = 0;
+        for sub in ["cur", "new"] {
+            for e in fs::read_dir(dir.join(sub)).expect("read maildir").flatten() {
+                let name = e.file_name().to_string_lossy().to_string();
+                if name.rsplit_once(":2,").is_some_and(|(_, f)| f.contains('S')) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    fn own(&self, path: &Path) {
+        if whoami().0 != 0 {
+            return;
+        }
+        let status = Command::new("chown")
+            .arg("-R")
+            .arg(format!("{}:{}", self.mail_uid, self.mail_gid))
+            .arg(path)
+            .status()
+            .expect("chown");
+        assert!(status.success(), "chown mail dir");
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
