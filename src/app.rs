@@ -96,9 +96,18 @@ pub async fn run(
     info!(accounts = accounts.len(), "mailtui started");
 
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        anyhow::bail!("the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check");
+        anyhow::bail!(
+            "the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check"
+        );
     }
     let mut terminal = ratatui::try_init()?;
+    // Test hook: proves a panic in a background task restores the terminal.
+    if std::env::var_os("MAILTUI_TEST_PANIC").is_some() {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            panic!("MAILTUI_TEST_PANIC was set");
+        });
+    }
     let result = event_loop(
         &mut terminal,
         &mut state,

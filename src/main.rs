@@ -44,8 +44,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(rt.block_on(doctor(config.accounts, account.as_deref())))
         }
         None | Some(Cmd::Tui) => {
-            // Demo or config first: a bad config must be reported before the
-            // terminal switches to the full-screen view.
+            // Logging first, so config warnings reach the log; config before
+            // the terminal switches to the full-screen view, so errors show.
+            let log_rx = logging::init_tui(&paths.log_file())?;
             let (_demo_dir, accounts, keys) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
                 (Some(dir), accounts, Vec::new())
@@ -63,8 +64,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
-            let log_rx = logging::init_tui(&paths.log_file())?;
-            install_panic_logging();
+            install_panic_hook();
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(app::run(accounts, keymap, log_rx))?;
             Ok(ExitCode::SUCCESS)
@@ -80,12 +80,15 @@ fn load_config(path: &std::path::Path) -> anyhow::Result<config::Config> {
     Ok(config)
 }
 
-/// Panics go to the log file too (the terminal is restored by ratatui's hook).
-fn install_panic_logging() {
+/// A panic anywhere (UI or a worker task) logs itself and ends the process:
+/// ratatui's hook, installed on top of this one, restores the terminal
+/// first, and a half-dead app on a restored terminal helps nobody.
+fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!("panic: {info}");
         previous(info);
+        std::process::exit(101);
     }));
 }
 

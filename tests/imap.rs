@@ -19,7 +19,11 @@ const USER: &str = "bob@example.com";
 const PASSWORD: &str = "correct horse \"battery\" staple";
 
 fn settings(d: &Dovecot, tls: TlsMode) -> ImapSettings {
-    let port = if tls == TlsMode::Implicit { d.imaps_port } else { d.imap_port };
+    let port = if tls == TlsMode::Implicit {
+        d.imaps_port
+    } else {
+        d.imap_port
+    };
     ImapSettings {
         host: "127.0.0.1".into(),
         port,
@@ -44,14 +48,22 @@ fn server() -> Dovecot {
 #[tokio::test]
 async fn implicit_tls_lists_nested_and_non_ascii_folders() {
     let d = server();
-    for f in ["Sent Items", "Projects", "Projects/Apollo", "Entwürfe", "Отправленные"] {
+    for f in [
+        "Sent Items",
+        "Projects",
+        "Projects/Apollo",
+        "Entwürfe",
+        "Отправленные",
+    ] {
         d.folder_dir(USER, f);
     }
     let mut b = ImapBackend::new(settings(&d, TlsMode::Implicit));
     b.connect().await.expect("login over implicit TLS");
     let folders = b.list_folders().await.expect("LIST");
-    let shown: Vec<(String, String, usize)> =
-        folders.iter().map(|f| (f.path.clone(), f.name.to_string(), f.depth)).collect();
+    let shown: Vec<(String, String, usize)> = folders
+        .iter()
+        .map(|f| (f.path.clone(), f.name.to_string(), f.depth))
+        .collect();
     let expect = |path: &str, name: &str, depth: usize| {
         assert!(
             shown.contains(&(path.to_string(), name.to_string(), depth)),
@@ -64,7 +76,10 @@ async fn implicit_tls_lists_nested_and_non_ascii_folders() {
     expect("&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-", "Отправленные", 0);
     assert_eq!(folders[0].path, "INBOX", "inbox first");
     let sent = folders.iter().position(|f| f.path == "Sent Items").unwrap();
-    let apollo = folders.iter().position(|f| f.path == "Projects/Apollo").unwrap();
+    let apollo = folders
+        .iter()
+        .position(|f| f.path == "Projects/Apollo")
+        .unwrap();
     let projects = folders.iter().position(|f| f.path == "Projects").unwrap();
     assert!(sent < projects, "special folders before others: {shown:?}");
     assert_eq!(apollo, projects + 1, "child right after parent: {shown:?}");
@@ -78,7 +93,9 @@ async fn starttls_and_loopback_plaintext_both_work() {
     d.deliver(USER, "INBOX", &[(fixtures::PLAIN.as_bytes().to_vec(), "")]);
     for mode in [TlsMode::Starttls, TlsMode::None] {
         let mut b = ImapBackend::new(settings(&d, mode));
-        b.connect().await.unwrap_or_else(|e| panic!("{mode:?}: {e}"));
+        b.connect()
+            .await
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
         assert_eq!(b.open_folder("INBOX").await.unwrap().exists, 1, "{mode:?}");
         let env = b.fetch_envelopes(1..=1).await.unwrap();
         assert_eq!(env[0].subject.as_str(), "Plain hello", "{mode:?}");
@@ -108,7 +125,16 @@ async fn reads_every_mime_shape() {
     let subjects: Vec<&str> = envs.iter().map(|e| e.subject.as_str()).collect();
     assert_eq!(
         subjects,
-        ["Plain hello", "HTML only", "Alternative", "With attachment", "Grüße aus Köln", "日本語", "Broken MIME", "pwned"]
+        [
+            "Plain hello",
+            "HTML only",
+            "Alternative",
+            "With attachment",
+            "Grüße aus Köln",
+            "日本語",
+            "Broken MIME",
+            "pwned"
+        ]
     );
     assert_eq!(envs[4].from.as_str(), "Jürgen");
     assert_eq!(envs[7].from.as_str(), "Evil");
@@ -117,7 +143,8 @@ async fn reads_every_mime_shape() {
     assert!(!envs[0].has_attachment && !envs[2].has_attachment);
     assert!(envs[0].date.is_some() && envs[0].size > 0);
 
-    let read = async |b: &mut ImapBackend, uid| message::parse(uid, &b.fetch_message(uid).await.unwrap());
+    let read =
+        async |b: &mut ImapBackend, uid| message::parse(uid, &b.fetch_message(uid).await.unwrap());
     let m = read(&mut b, envs[0].uid).await;
     assert_eq!(m.source, BodySource::Plain);
     assert!(m.body.as_str().contains("plain text here"));
@@ -153,9 +180,14 @@ async fn wrong_password_is_a_clear_auth_error() {
     let mut s = settings(&d, TlsMode::Implicit);
     s.password = PasswordSource::Plain(Secret::new("wrong"));
     let e = ImapBackend::new(s).connect().await.unwrap_err();
-    let MailError::Auth(msg) = &e else { panic!("expected an auth error, got {e:?}") };
+    let MailError::Auth(msg) = &e else {
+        panic!("expected an auth error, got {e:?}")
+    };
     assert!(msg.contains(USER) && msg.contains("refused"), "{msg}");
-    assert!(!msg.contains("wrong"), "the password must not appear: {msg}");
+    assert!(
+        !msg.contains("wrong"),
+        "the password must not appear: {msg}"
+    );
     assert!(!e.is_transient());
 }
 
@@ -169,12 +201,18 @@ async fn untrusted_ca_is_refused() {
     let mut s = settings(&d, TlsMode::Implicit);
     s.ca_file = Some(other_ca);
     let e = ImapBackend::new(s.clone()).connect().await.unwrap_err();
-    assert!(matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")), "{e:?}");
+    assert!(
+        matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")),
+        "{e:?}"
+    );
     // Same through STARTTLS.
     s.tls = TlsMode::Starttls;
     s.port = d.imap_port;
     let e = ImapBackend::new(s).connect().await.unwrap_err();
-    assert!(matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")), "{e:?}");
+    assert!(
+        matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -188,7 +226,11 @@ async fn missing_starttls_stops_without_plaintext_fallback() {
         matches!(&e, MailError::Tls(m) if m.contains("refused STARTTLS") && m.contains("not continuing")),
         "{e:?}"
     );
-    assert!(!d.log().contains("Login: user=<bob"), "no login may happen in plaintext:\n{}", d.log());
+    assert!(
+        !d.log().contains("Login: user=<bob"),
+        "no login may happen in plaintext:\n{}",
+        d.log()
+    );
 }
 
 #[tokio::test]
@@ -197,7 +239,10 @@ async fn bad_ca_file_is_a_config_error() {
     let mut s = settings(&d, TlsMode::Implicit);
     s.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
     let e = ImapBackend::new(s).connect().await.unwrap_err();
-    assert!(matches!(&e, MailError::Config(m) if m.contains("/nonexistent/ca.pem")), "{e:?}");
+    assert!(
+        matches!(&e, MailError::Config(m) if m.contains("/nonexistent/ca.pem")),
+        "{e:?}"
+    );
 }
 
 /// Collects worker events until `done` says stop (or the deadline passes).
@@ -230,16 +275,33 @@ async fn worker_streams_a_big_folder_newest_first() {
     d.deliver(USER, "INBOX", &msgs);
     d.index(USER);
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit)), tx);
+    let w = worker::spawn(
+        0,
+        "test".into(),
+        ImapBackend::new(settings(&d, TlsMode::Implicit)),
+        tx,
+    );
     w.commands.send(WorkerCommand::Connect).unwrap();
     until(&mut rx, 10, |e| matches!(e, WorkerEvent::Folders(_))).await;
-    w.commands.send(WorkerCommand::OpenFolder { path: "INBOX".into(), req: 7 }).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 7,
+        })
+        .unwrap();
     let mut batches = Vec::new();
-    let events = until(&mut rx, 30, |e| matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })).await;
+    let events = until(&mut rx, 30, |e| {
+        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
+    })
+    .await;
     for e in events {
         match e {
             WorkerEvent::FolderOpened { exists, req, .. } => assert_eq!((exists, req), (3000, 7)),
-            WorkerEvent::Envelopes { envelopes, remaining, req } => {
+            WorkerEvent::Envelopes {
+                envelopes,
+                remaining,
+                req,
+            } => {
                 assert_eq!(req, 7);
                 batches.push((envelopes, remaining));
             }
@@ -251,14 +313,27 @@ async fn worker_streams_a_big_folder_newest_first() {
     assert_eq!(first.len(), 100);
     assert_eq!(*remaining, 2900);
     assert_eq!(first[0].subject.as_str(), "Message number 3000");
-    let all: Vec<u32> = batches.iter().flat_map(|(b, _)| b.iter().map(|e| e.uid)).collect();
+    let all: Vec<u32> = batches
+        .iter()
+        .flat_map(|(b, _)| b.iter().map(|e| e.uid))
+        .collect();
     assert_eq!(all.len(), 3000);
-    assert!(all.windows(2).all(|p| p[0] > p[1]), "newest first, no duplicates");
+    assert!(
+        all.windows(2).all(|p| p[0] > p[1]),
+        "newest first, no duplicates"
+    );
 
     // A body request while nothing else is queued comes straight back.
-    w.commands.send(WorkerCommand::FetchMessage { uid: all[10], req: 8 }).unwrap();
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            uid: all[10],
+            req: 8,
+        })
+        .unwrap();
     let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
-    let Some(WorkerEvent::Message { req: 8, message }) = ev.last() else { panic!("{ev:?}") };
+    let Some(WorkerEvent::Message { req: 8, message }) = ev.last() else {
+        panic!("{ev:?}")
+    };
     assert!(message.body.as_str().contains("Body of message 2990"));
     w.commands.send(WorkerCommand::Shutdown).unwrap();
     w.join.await.unwrap();
@@ -270,13 +345,31 @@ async fn body_requests_are_coalesced_to_the_latest() {
     let msgs: Vec<(Vec<u8>, &str)> = (1..=50).map(|i| (fixtures::simple(i), "")).collect();
     d.deliver(USER, "INBOX", &msgs);
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit)), tx);
+    let w = worker::spawn(
+        0,
+        "test".into(),
+        ImapBackend::new(settings(&d, TlsMode::Implicit)),
+        tx,
+    );
     w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands.send(WorkerCommand::OpenFolder { path: "INBOX".into(), req: 1 }).unwrap();
-    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })).await;
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    until(&mut rx, 10, |e| {
+        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
+    })
+    .await;
     // Ten quick moves of the selection: only the last is fetched.
     for uid in 1..=10 {
-        w.commands.send(WorkerCommand::FetchMessage { uid, req: 100 + uid as u64 }).unwrap();
+        w.commands
+            .send(WorkerCommand::FetchMessage {
+                uid,
+                req: 100 + uid as u64,
+            })
+            .unwrap();
     }
     let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
     let msgs: Vec<u64> = ev
@@ -299,11 +392,19 @@ async fn wrong_password_in_the_worker_fails_without_retrying() {
     let (tx, mut rx) = unbounded_channel();
     let w = worker::spawn(0, "test".into(), ImapBackend::new(s), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
-    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Conn(ConnState::Failed(_)))).await;
-    let Some(WorkerEvent::Conn(ConnState::Failed(msg))) = ev.last() else { unreachable!() };
+    let ev = until(&mut rx, 10, |e| {
+        matches!(e, WorkerEvent::Conn(ConnState::Failed(_)))
+    })
+    .await;
+    let Some(WorkerEvent::Conn(ConnState::Failed(msg))) = ev.last() else {
+        unreachable!()
+    };
     assert!(msg.as_str().contains("refused"), "{msg}");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(rx.try_recv().is_err(), "no automatic retry after a refused login");
+    assert!(
+        rx.try_recv().is_err(),
+        "no automatic retry after a refused login"
+    );
 }
 
 #[tokio::test]
@@ -321,11 +422,18 @@ async fn unreachable_server_retries_with_backoff() {
     let (tx, mut rx) = unbounded_channel();
     let w = worker::spawn(0, "test".into(), ImapBackend::new(s), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
-    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Conn(ConnState::Retrying { attempt: 2, .. }))).await;
+    let ev = until(&mut rx, 10, |e| {
+        matches!(e, WorkerEvent::Conn(ConnState::Retrying { attempt: 2, .. }))
+    })
+    .await;
     let retries: Vec<(u32, u64)> = ev
         .iter()
         .filter_map(|e| match e {
-            WorkerEvent::Conn(ConnState::Retrying { attempt, retry_in_secs, error }) => {
+            WorkerEvent::Conn(ConnState::Retrying {
+                attempt,
+                retry_in_secs,
+                error,
+            }) => {
                 assert!(error.as_str().contains("cannot connect"), "{error}");
                 Some((*attempt, *retry_in_secs))
             }
@@ -341,24 +449,47 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
     let msgs: Vec<(Vec<u8>, &str)> = (1..=300).map(|i| (fixtures::simple(i), "")).collect();
     d.deliver(USER, "INBOX", &msgs);
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit)), tx);
+    let w = worker::spawn(
+        0,
+        "test".into(),
+        ImapBackend::new(settings(&d, TlsMode::Implicit)),
+        tx,
+    );
     w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands.send(WorkerCommand::OpenFolder { path: "INBOX".into(), req: 1 }).unwrap();
-    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })).await;
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    until(&mut rx, 10, |e| {
+        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
+    })
+    .await;
 
     d.stop();
     // The next request finds the connection dead and the worker starts retrying.
-    w.commands.send(WorkerCommand::FetchMessage { uid: 300, req: 2 }).unwrap();
-    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Conn(ConnState::Retrying { .. }))).await;
+    w.commands
+        .send(WorkerCommand::FetchMessage { uid: 300, req: 2 })
+        .unwrap();
+    until(&mut rx, 10, |e| {
+        matches!(e, WorkerEvent::Conn(ConnState::Retrying { .. }))
+    })
+    .await;
     d.restart();
     // It reconnects by itself, re-selects INBOX and serves the pending request.
     let ev = until(&mut rx, 20, |e| matches!(e, WorkerEvent::Message { .. })).await;
-    assert!(ev.contains(&WorkerEvent::Conn(ConnState::Connected)), "{ev:#?}");
-    let Some(WorkerEvent::Message { req: 2, message }) = ev.last() else { panic!("{ev:#?}") };
+    assert!(
+        ev.contains(&WorkerEvent::Conn(ConnState::Connected)),
+        "{ev:#?}"
+    );
+    let Some(WorkerEvent::Message { req: 2, message }) = ev.last() else {
+        panic!("{ev:#?}")
+    };
     assert!(message.body.as_str().contains("Body of message 300"));
     assert!(
-        !ev.iter().any(|e| matches!(e, WorkerEvent::FolderOpened { .. })),
+        !ev.iter()
+            .any(|e| matches!(e, WorkerEvent::FolderOpened { .. })),
         "an unchanged folder is resumed, not reloaded: {ev:#?}"
     );
 }
-

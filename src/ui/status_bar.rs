@@ -48,7 +48,10 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT),
     );
     // Optional parts, most useful first; dropped from the end when narrow.
-    let mut optional = vec![Span::styled(format!("auth: {}", acc.info.auth), theme::dim())];
+    let mut optional = vec![Span::styled(
+        format!("auth: {}", acc.info.auth),
+        theme::dim(),
+    )];
     if let Some(path) = &acc.list.path {
         let folder = acc
             .folders
@@ -57,7 +60,11 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
             .map(|f| f.name.to_string())
             .unwrap_or_else(|| path.clone());
         let unread = acc.list.items.iter().filter(|e| !e.flags.seen).count();
-        let so_far = if acc.list.remaining > 0 { " so far" } else { "" };
+        let so_far = if acc.list.remaining > 0 {
+            " so far"
+        } else {
+            ""
+        };
         optional.insert(
             0,
             Span::raw(format!(

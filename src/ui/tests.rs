@@ -24,12 +24,22 @@ fn info(name: &str, kind: &'static str, server: &str) -> AccountInfo {
         email: format!("alice@{name}.example"),
         kind,
         server: server.into(),
-        auth: if kind == "IMAP" { "password".into() } else { "local".into() },
+        auth: if kind == "IMAP" {
+            "password".into()
+        } else {
+            "local".into()
+        },
     }
 }
 
 fn folder(path: &str, name: &str, depth: usize, role: FolderRole) -> Folder {
-    Folder { path: path.into(), name: Clean::line(name), depth, selectable: true, role }
+    Folder {
+        path: path.into(),
+        name: Clean::line(name),
+        depth,
+        selectable: true,
+        role,
+    }
 }
 
 fn env(uid: u32, ago_secs: i64, from: &str, subject: &str, flags: Flags, att: bool) -> Envelope {
@@ -44,8 +54,20 @@ fn env(uid: u32, ago_secs: i64, from: &str, subject: &str, flags: Flags, att: bo
     }
 }
 
-const READ: Flags = Flags { seen: true, flagged: false, answered: false, draft: false, deleted: false };
-const UNREAD: Flags = Flags { seen: false, flagged: false, answered: false, draft: false, deleted: false };
+const READ: Flags = Flags {
+    seen: true,
+    flagged: false,
+    answered: false,
+    draft: false,
+    deleted: false,
+};
+const UNREAD: Flags = Flags {
+    seen: false,
+    flagged: false,
+    answered: false,
+    draft: false,
+    deleted: false,
+};
 
 fn sample_message() -> MessageView {
     message::parse(
@@ -65,8 +87,13 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5
 /// open, "home" still connecting.
 fn sample_state(width: u16, height: u16) -> State {
     let mut s = State::new(
-        vec![info("work", "IMAP", "outlook.office365.com:993"), info("home", "IMAP", "imap.fabrikam.example:993")],
-        crate::keymap::Keymap::new(&[]).map(|k| k.help()).unwrap_or_default(),
+        vec![
+            info("work", "IMAP", "outlook.office365.com:993"),
+            info("home", "IMAP", "imap.fabrikam.example:993"),
+        ],
+        crate::keymap::Keymap::new(&[])
+            .map(|k| k.help())
+            .unwrap_or_default(),
         NOW,
         0,
     );
@@ -85,29 +112,110 @@ fn sample_state(width: u16, height: u16) -> State {
         ]),
     );
     let req = match cmds.first() {
-        Some(crate::action::Command::Worker { command: WorkerCommand::OpenFolder { req, .. }, .. }) => *req,
+        Some(crate::action::Command::Worker {
+            command: WorkerCommand::OpenFolder { req, .. },
+            ..
+        }) => *req,
         other => panic!("expected the inbox to open, got {other:?}"),
     };
-    w(&mut s, WorkerEvent::FolderOpened { path: "INBOX".into(), req, exists: 3120 });
-    let flagged = Flags { flagged: true, ..UNREAD };
-    let answered = Flags { answered: true, ..READ };
+    w(
+        &mut s,
+        WorkerEvent::FolderOpened {
+            path: "INBOX".into(),
+            req,
+            exists: 3120,
+        },
+    );
+    let flagged = Flags {
+        flagged: true,
+        ..UNREAD
+    };
+    let answered = Flags {
+        answered: true,
+        ..READ
+    };
     let envelopes = vec![
-        env(3120, 600, "Bob Okafor", "Standup moved to 10:15 today", UNREAD, false),
-        env(3119, 7200, "Chen Wei", "Q4 numbers for the review", flagged, true),
-        env(3118, 86400, "Contoso IT", "Scheduled maintenance: Saturday 02:00–04:00", UNREAD, false),
-        env(3117, 2 * 86400, "Jürgen Müller", "Lieferung für München – Termin bestätigt", READ, false),
-        env(3116, 3 * 86400, "Светлана Иванова", "Отчёт за ноябрь", READ, false),
-        env(3115, 4 * 86400, "山田 由紀", "来週の打ち合わせについて", answered, false),
+        env(
+            3120,
+            600,
+            "Bob Okafor",
+            "Standup moved to 10:15 today",
+            UNREAD,
+            false,
+        ),
+        env(
+            3119,
+            7200,
+            "Chen Wei",
+            "Q4 numbers for the review",
+            flagged,
+            true,
+        ),
+        env(
+            3118,
+            86400,
+            "Contoso IT",
+            "Scheduled maintenance: Saturday 02:00–04:00",
+            UNREAD,
+            false,
+        ),
+        env(
+            3117,
+            2 * 86400,
+            "Jürgen Müller",
+            "Lieferung für München – Termin bestätigt",
+            READ,
+            false,
+        ),
+        env(
+            3116,
+            3 * 86400,
+            "Светлана Иванова",
+            "Отчёт за ноябрь",
+            READ,
+            false,
+        ),
+        env(
+            3115,
+            4 * 86400,
+            "山田 由紀",
+            "来週の打ち合わせについて",
+            answered,
+            false,
+        ),
         env(3114, 40 * 86400, "People Team", "", READ, false),
-        env(3113, 400 * 86400, "A sender with a very long display name indeed", "A subject that is much too long to fit in any reasonable column width at all", READ, true),
+        env(
+            3113,
+            400 * 86400,
+            "A sender with a very long display name indeed",
+            "A subject that is much too long to fit in any reasonable column width at all",
+            READ,
+            true,
+        ),
     ];
-    w(&mut s, WorkerEvent::Envelopes { req, envelopes, remaining: 3112 });
+    w(
+        &mut s,
+        WorkerEvent::Envelopes {
+            req,
+            envelopes,
+            remaining: 3112,
+        },
+    );
     // Select the second message and let its body arrive.
     s.focus = Pane::Messages;
     s.update(Action::Ui(UiAction::Down));
     let req = s.accounts[0].reader.req;
-    w(&mut s, WorkerEvent::Message { req, message: Box::new(sample_message()) });
-    s.update(Action::Worker { account: 1, event: WorkerEvent::Conn(ConnState::Connecting) });
+    w(
+        &mut s,
+        WorkerEvent::Message {
+            req,
+            message: Box::new(sample_message()),
+        },
+    );
+    s.update(Action::Worker {
+        account: 1,
+        event: WorkerEvent::Conn(ConnState::Connecting),
+    });
     for (i, (level, text)) in [
         (tracing::Level::INFO, "mailtui started accounts=2"),
         (tracing::Level::INFO, "connected account=work"),
@@ -186,7 +294,10 @@ fn failed_account_80x24() {
 #[test]
 fn no_accounts_80x24() {
     let mut s = State::new(Vec::new(), Vec::new(), NOW, 0);
-    s.update(Action::Resize { width: 80, height: 24 });
+    s.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
     assert_snapshot!(screen(&s));
 }
 
@@ -195,17 +306,31 @@ fn pane_accounts() {
     let mut s = sample_state(120, 40);
     s.update(Action::Worker {
         account: 1,
-        event: WorkerEvent::Conn(ConnState::Retrying { attempt: 3, error: Clean::line("refused"), retry_in_secs: 4 }),
+        event: WorkerEvent::Conn(ConnState::Retrying {
+            attempt: 3,
+            error: Clean::line("refused"),
+            retry_in_secs: 4,
+        }),
     });
     let a = s.areas().accounts;
-    assert_snapshot!(render(a.width, a.height, |f| super::accounts::draw(&s, f, f.area(), true)));
+    assert_snapshot!(render(a.width, a.height, |f| super::accounts::draw(
+        &s,
+        f,
+        f.area(),
+        true
+    )));
 }
 
 #[test]
 fn pane_folders() {
     let s = sample_state(80, 24);
     let a = s.areas().folders;
-    assert_snapshot!(render(a.width, a.height, |f| super::folders::draw(&s, f, f.area(), false)));
+    assert_snapshot!(render(a.width, a.height, |f| super::folders::draw(
+        &s,
+        f,
+        f.area(),
+        false
+    )));
 }
 
 #[test]
@@ -213,7 +338,9 @@ fn pane_messages_80_and_120() {
     for (w, h) in [(80, 24), (120, 40)] {
         let s = sample_state(w, h);
         let a = s.areas().messages;
-        let out = render(a.width, a.height, |f| super::messages::draw(&s, f, f.area(), true));
+        let out = render(a.width, a.height, |f| {
+            super::messages::draw(&s, f, f.area(), true)
+        });
         assert_snapshot!(format!("messages_{w}x{h}"), out);
     }
 }
@@ -225,7 +352,12 @@ fn pane_reader_scrolled() {
     s.update(Action::Ui(UiAction::Down));
     s.update(Action::Ui(UiAction::Down));
     let a = s.areas().reader;
-    assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(&s, f, f.area(), true)));
+    assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(
+        &s,
+        f,
+        f.area(),
+        true
+    )));
 }
 
 #[test]
@@ -235,7 +367,12 @@ fn pane_log_scrolled_back() {
     s.focus = Pane::Log;
     s.update(Action::Ui(UiAction::Up));
     let a = s.areas().log.expect("log shown");
-    assert_snapshot!(render(a.width, a.height, |f| super::log::draw(&s, f, f.area(), true)));
+    assert_snapshot!(render(a.width, a.height, |f| super::log::draw(
+        &s,
+        f,
+        f.area(),
+        true
+    )));
 }
 
 #[test]
@@ -249,7 +386,11 @@ fn pane_status_bar_retrying() {
             retry_in_secs: 2,
         }),
     });
-    assert_snapshot!(render(120, 1, |f| super::status_bar::draw(&s, f, Rect::new(0, 0, 120, 1))));
+    assert_snapshot!(render(120, 1, |f| super::status_bar::draw(
+        &s,
+        f,
+        Rect::new(0, 0, 120, 1)
+    )));
 }
 
 #[test]
@@ -260,10 +401,18 @@ fn html_only_message_in_the_reader() {
     let req = s.accounts[0].reader.req;
     s.update(Action::Worker {
         account: 0,
-        event: WorkerEvent::Message { req, message: Box::new(message::parse(9, raw.as_bytes())) },
+        event: WorkerEvent::Message {
+            req,
+            message: Box::new(message::parse(9, raw.as_bytes())),
+        },
     });
     let a = s.areas().reader;
-    assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(&s, f, f.area(), false)));
+    assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(
+        &s,
+        f,
+        f.area(),
+        false
+    )));
 }
 
 /// Hostile mail end to end: raw bytes with escape sequences through the
@@ -272,24 +421,41 @@ fn html_only_message_in_the_reader() {
 fn hostile_mail_renders_without_control_characters() {
     let mut s = sample_state(120, 40);
     let headers = b"From: \"Evil\x1b[31m Corp\" <x@evil.example>\r\nSubject: =?UTF-8?B?G10wO293bmVkBxtbMkpIaQ==?= \x1b[1A\r\n\r\n";
-    let hostile = from_headers(headers, EnvelopeMeta { uid: 1, ..Default::default() });
+    let hostile = from_headers(
+        headers,
+        EnvelopeMeta {
+            uid: 1,
+            ..Default::default()
+        },
+    );
     let req = s.accounts[0].list.req;
     s.update(Action::Worker {
         account: 0,
-        event: WorkerEvent::Envelopes { req, envelopes: vec![hostile], remaining: 0 },
+        event: WorkerEvent::Envelopes {
+            req,
+            envelopes: vec![hostile],
+            remaining: 0,
+        },
     });
     s.update(Action::Ui(UiAction::Bottom));
     let body = "Subject: x\x1b]2;title\x07\r\n\r\nline\x1b[2J\x1b[H one\u{9b}31m\r\n\x1b]8;;http://e\x1b\\link\x1b]8;;\x1b\\\r\n";
     let req = s.accounts[0].reader.req;
     s.update(Action::Worker {
         account: 0,
-        event: WorkerEvent::Message { req, message: Box::new(message::parse(1, body.as_bytes())) },
+        event: WorkerEvent::Message {
+            req,
+            message: Box::new(message::parse(1, body.as_bytes())),
+        },
     });
     let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     t.draw(|f| super::draw(&s, f)).expect("draw");
     let buf = t.backend().buffer();
     for cell in buf.content() {
-        assert!(!cell.symbol().chars().any(|c| c.is_control()), "control char in cell {:?}", cell.symbol());
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "control char in cell {:?}",
+            cell.symbol()
+        );
     }
     let text = t.backend().to_string();
     assert!(text.contains("Evil Corp") && text.contains("Hi"), "{text}");

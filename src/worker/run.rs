@@ -270,7 +270,7 @@ impl<B: MailBackend> Worker<B> {
             let req = f.req;
             match self.backend.fetch_envelopes(lo..=hi).await {
                 Ok(mut envelopes) => {
-                    envelopes.sort_by(|a, b| b.uid.cmp(&a.uid));
+                    envelopes.sort_by_key(|e| std::cmp::Reverse(e.uid));
                     if let Some(f) = &mut self.folder {
                         f.next_hi = lo - 1;
                     }

@@ -58,7 +58,10 @@ fn require_binaries() {
 fn whoami() -> (u32, u32) {
     let id = |flag: &str| -> u32 {
         let out = Command::new("id").arg(flag).output().expect("run id");
-        String::from_utf8_lossy(&out.stdout).trim().parse().expect("numeric id")
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("numeric id")
     };
     (id("-u"), id("-g"))
 }
@@ -77,7 +80,10 @@ impl Dovecot {
 
     pub fn start_with(opts: Options) -> Dovecot {
         require_binaries();
-        let dir = tempfile::Builder::new().prefix("mailtui-dovecot-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("mailtui-dovecot-")
+            .tempdir()
+            .expect("temp dir");
         let root = dir.path().to_path_buf();
         for sub in ["run", "state", "log", "tls", "etc", "mail"] {
             fs::create_dir_all(root.join(sub)).expect("mkdir");
@@ -94,9 +100,17 @@ impl Dovecot {
 
         let (uid, gid) = whoami();
         let is_root = uid == 0;
-        let (mail_uid, mail_gid) = if is_root { (ROOT_MAIL_UID, ROOT_MAIL_UID) } else { (uid, gid) };
+        let (mail_uid, mail_gid) = if is_root {
+            (ROOT_MAIL_UID, ROOT_MAIL_UID)
+        } else {
+            (uid, gid)
+        };
         let me = user_name();
-        let (internal, login) = if is_root { ("dovecot", "dovenull") } else { (me.as_str(), me.as_str()) };
+        let (internal, login) = if is_root {
+            ("dovecot", "dovenull")
+        } else {
+            (me.as_str(), me.as_str())
+        };
         let imap_port = free_port();
         let imaps_port = if opts.tls { free_port() } else { 0 };
         let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
@@ -109,7 +123,9 @@ impl Dovecot {
             "ssl = no\n".to_string()
         };
         let imaps = if opts.tls {
-            format!("  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n")
+            format!(
+                "  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n"
+            )
         } else {
             String::new()
         };
@@ -207,7 +223,11 @@ service anvil {{
             .spawn()
             .expect("start dovecot");
         self.child = Some(child);
-        let port = if self.imaps_port != 0 { self.imaps_port } else { self.imap_port };
+        let port = if self.imaps_port != 0 {
+            self.imaps_port
+        } else {
+            self.imap_port
+        };
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -222,7 +242,11 @@ service anvil {{
                 }
                 panic!("dovecot exited at start ({status}): {err}\n{}", self.log());
             }
-            assert!(Instant::now() < deadline, "dovecot did not listen on {port} within 15s\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "dovecot did not listen on {port} within 15s\n{}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -230,10 +254,17 @@ service anvil {{
     /// Stops the server and every process it started (the master alone
     /// would leave its imap and auth children running), and waits for them.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else { return };
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
         let group = format!("-{}", child.id());
         let signal = |sig: &str| {
-            Command::new("kill").arg(sig).arg("--").arg(&group).stderr(Stdio::null()).status()
+            Command::new("kill")
+                .arg(sig)
+                .arg("--")
+                .arg(&group)
+                .stderr(Stdio::null())
+                .status()
         };
         let alive = || signal("-0").is_ok_and(|s| s.success());
         let _ = signal("-TERM");
@@ -268,7 +299,10 @@ service anvil {{
     }
 
     fn maildir(&self, user: &str) -> PathBuf {
-        self.root().join("mail").join(user.to_lowercase()).join("Maildir")
+        self.root()
+            .join("mail")
+            .join(user.to_lowercase())
+            .join("Maildir")
     }
 
     /// Creates (if needed) and returns a folder's directory; `folder` is
@@ -294,7 +328,11 @@ service anvil {{
         let t0 = 1_790_000_000u64;
         for (i, (body, flags)) in messages.iter().enumerate() {
             let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
-            let name = format!("{}.M{n}P{}.mailtui-test:2,{flags}", t0 + i as u64, std::process::id());
+            let name = format!(
+                "{}.M{n}P{}.mailtui-test:2,{flags}",
+                t0 + i as u64,
+                std::process::id()
+            );
             fs::write(dir.join("cur").join(name), body).expect("write message");
         }
         self.own(&self.root().join("mail"));
@@ -302,9 +340,21 @@ service anvil {{
 
     /// Lets Dovecot build its index now, so the first FETCH is fast.
     pub fn index(&self, user: &str) {
-        for args in [&["force-resync", "-u", user, "*"][..], &["index", "-u", user, "*"][..]] {
-            let out = Command::new(DOVEADM).arg("-c").arg(&self.conf).args(args).output().expect("doveadm");
-            assert!(out.status.success(), "doveadm {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        for args in [
+            &["force-resync", "-u", user, "*"][..],
+            &["index", "-u", user, "*"][..],
+        ] {
+            let out = Command::new(DOVEADM)
+                .arg("-c")
+                .arg(&self.conf)
+                .args(args)
+                .output()
+                .expect("doveadm");
+            assert!(
+                out.status.success(),
+                "doveadm {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
 
@@ -315,7 +365,10 @@ service anvil {{
         for sub in ["cur", "new"] {
             for e in fs::read_dir(dir.join(sub)).expect("read maildir").flatten() {
                 let name = e.file_name().to_string_lossy().to_string();
-                if name.rsplit_once(":2,").is_some_and(|(_, f)| f.contains('S')) {
+                if name
+                    .rsplit_once(":2,")
+                    .is_some_and(|(_, f)| f.contains('S'))
+                {
                     n += 1;
                 }
             }

@@ -5,6 +5,7 @@
 pub mod certs;
 pub mod dovecot;
 pub mod fixtures;
+pub mod tmux;
 
 use std::net::TcpListener;
 

@@ -1,0 +1,151 @@
+//! The binary's plain-text side: help, paths, config errors, doctor.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use support::dovecot::Dovecot;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
+
+fn run(home: &Path, args: &[&str]) -> Output {
+    let h = home.display().to_string();
+    Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &h)
+        .env("XDG_CONFIG_HOME", format!("{h}/cfg"))
+        .env("XDG_DATA_HOME", format!("{h}/data"))
+        .env("XDG_STATE_HOME", format!("{h}/state"))
+        .env("XDG_CACHE_HOME", format!("{h}/cache"))
+        .output()
+        .expect("run mailtui")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &["--help"]);
+    let (out, _) = text(&o);
+    assert!(o.status.success());
+    for word in ["doctor", "paths", "--demo", "--config"] {
+        assert!(out.contains(word), "{word} missing:\n{out}");
+    }
+    let (out, _) = text(&run(home.path(), &["doctor", "--help"]));
+    assert!(out.contains("Only this account"), "{out}");
+}
+
+#[test]
+fn paths_follow_xdg_variables() {
+    let home = tempfile::tempdir().unwrap();
+    let (out, _) = text(&run(home.path(), &["paths"]));
+    let h = home.path().display();
+    assert!(
+        out.contains(&format!("config  {h}/cfg/mailtui/config.toml")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("log     {h}/state/mailtui/mailtui.log")),
+        "{out}"
+    );
+    assert!(out.contains(&format!("data    {h}/data/mailtui")), "{out}");
+}
+
+#[test]
+fn missing_config_points_to_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &[]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err.contains("no config at") && err.contains("mailtui --demo"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_config_names_file_line_and_key() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("bad.toml");
+    std::fs::write(
+        &cfg,
+        "[[accounts]]\nname = \"a\"\nprovider = \"generic\"\nhots = \"imap.example.org\"\n",
+    )
+    .unwrap();
+    let o = run(home.path(), &["--config", cfg.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err.contains(&format!(
+            "{}:4:1: accounts[0].hots: unknown field `hots`",
+            cfg.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_key_binding_names_the_line() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("keys.toml");
+    std::fs::write(&cfg, "[keys]\n\"ctrl-n\" = \"down\"\n\"x\" = \"explode\"\n").unwrap();
+    let (_, err) = text(&run(home.path(), &["--config", cfg.to_str().unwrap()]));
+    assert!(err.contains("line 3") && err.contains("explode"), "{err}");
+}
+
+#[test]
+fn doctor_logs_in_to_dovecot_and_reports_failures() {
+    let d = Dovecot::start();
+    d.add_user("carol@example.com", "s3cret-pw");
+    d.folder_dir("carol@example.com", "Archive");
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config.toml");
+    let account = |name: &str, pw_cmd: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"carol@example.com\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\" }}\nca_file = \"{}\"\n\
+             auth = {{ method = \"password\", password_command = \"{pw_cmd}\" }}\n",
+            d.imaps_port,
+            d.ca_file.display()
+        )
+    };
+    std::fs::write(
+        &cfg,
+        account("good", "echo s3cret-pw") + &account("bad", "echo wrong-pw"),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+
+    let o = run(home.path(), &["--config", c, "doctor", "good"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(
+        out.contains("good (IMAP 127.0.0.1:") && out.contains("ok, 2 folders"),
+        "{out}"
+    );
+
+    let o = run(home.path(), &["--config", c, "doctor"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains("bad (IMAP") && out.contains("FAILED: login as carol@example.com refused"),
+        "{out}"
+    );
+    let log =
+        std::fs::read_to_string(home.path().join("state/mailtui/mailtui.log")).unwrap_or_default();
+    for secret in ["s3cret-pw", "wrong-pw"] {
+        assert!(
+            !out.contains(secret) && !err.contains(secret) && !log.contains(secret),
+            "{secret} leaked"
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! The real binary in a real terminal (tmux), on the bundled demo.
+
+mod support;
+
+use support::tmux::Tmux;
+
+const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
+
+#[test]
+fn demo_reads_mail_switches_accounts_and_quits_cleanly() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(home.path(), 110, 32, BIN, &["--demo"]);
+
+    // The work inbox opens by itself, newest first, and the newest is previewed.
+    let s = t.wait_for("Quick heads-up: the standup moves");
+    assert!(s.contains("Standup moved to 10:15 today"), "{s}");
+    assert!(
+        s.contains("Accounts") && s.contains("Folders") && s.contains("Inbox"),
+        "{s}"
+    );
+    assert!(
+        s.contains("Светлана Иванова") && s.contains("来週の打ち合わせについて"),
+        "charsets decoded:\n{s}"
+    );
+
+    // Down one: the message with two attachments.
+    t.send(&["j"]);
+    let s = t.wait_for("Attachments (2):");
+    assert!(
+        s.contains("q4-regions.csv") && s.contains("review-draft.pdf"),
+        "{s}"
+    );
+    t.send(&["Enter"]);
+
+    // The log panel shows the app's own events.
+    t.send(&["L"]);
+    let s = t.wait_for(" Log ");
+    assert!(s.contains("folder opened"), "{s}");
+    t.send(&["L"]);
+    t.wait_until("log hidden", |s| !s.contains(" Log "));
+
+    // Second account with one key; its own inbox.
+    t.send(&["2"]);
+    let s = t.wait_for("Sunday lunch");
+    assert!(s.contains(" home "), "{s}");
+    // Back with ]: the work account kept its selection and open message.
+    t.send(&["]"]);
+    let s = t.wait_for("Attachments (2):");
+    assert!(s.contains(" work "), "{s}");
+
+    // Folder pane: open the junk folder holding a hostile message.
+    t.send(&["Escape", "Escape", "j", "j", "j", "j", "Enter"]);
+    let s = t.wait_for("URGENT verify your account");
+    assert!(
+        s.contains("mailtui shows this text without the escape sequences"),
+        "{s}"
+    );
+    assert_ne!(
+        t.query("#{pane_title}"),
+        "hacked",
+        "a message must not set the window title"
+    );
+
+    // Help overlay, closed by any key.
+    t.send(&["?"]);
+    t.wait_for("any key closes this");
+    t.send(&["x"]);
+    t.wait_until("help closed", |s| !s.contains("any key closes this"));
+
+    // Resize to 80x24: still a whole screen.
+    t.resize(80, 24);
+    let s = t.wait_until("80 columns", |s| {
+        s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("?: help")
+    });
+    assert!(s.contains("Accounts"), "{s}");
+
+    t.send(&["q"]);
+    let (code, after) = t.wait_exit();
+    assert_eq!(code, 0, "{after}");
+    assert!(
+        !after.contains("Accounts"),
+        "the terminal is restored after quitting:\n{after}"
+    );
+    // The log file is in the XDG state dir.
+    let log =
+        std::fs::read_to_string(home.path().join("state/mailtui/mailtui.log")).expect("log file");
+    assert!(log.contains("mailtui started"), "{log}");
+}
+
+#[test]
+fn a_panic_in_a_background_task_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start_env(
+        home.path(),
+        100,
+        30,
+        &[("MAILTUI_TEST_PANIC", "1")],
+        BIN,
+        &["--demo"],
+    );
+    t.wait_for("Accounts");
+    let (code, after) = t.wait_exit();
+    assert_eq!(code, 101, "{after}");
+    assert!(
+        after.contains("MAILTUI_TEST_PANIC was set"),
+        "the panic message is readable:\n{after}"
+    );
+    assert!(
+        !after.contains("Accounts"),
+        "the full-screen view is gone:\n{after}"
+    );
+    let log = std::fs::read_to_string(home.path().join("state/mailtui/mailtui.log")).expect("log");
+    assert!(log.contains("panic"), "{log}");
+}
+
+/// A server that accepts connections and then says nothing: the account
+/// shows "connecting…" while every key keeps working.
+#[test]
+fn a_silent_server_never_freezes_the_screen() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let maildir = home.path().join("Maildir");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo/home");
+    assert!(
+        std::process::Command::new("cp")
+            .arg("-r")
+            .arg(demo)
+            .arg(&maildir)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[accounts]]\nname = \"slow\"\nemail = \"a@b.example\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"127.0.0.1\", port = {port} }}\nauth = {{ method = \"password\", password = \"x\" }}\n\
+             [[accounts]]\nname = \"local\"\nprovider = \"maildir\"\nmaildir = \"{}\"\n",
+            maildir.display()
+        ),
+    )
+    .unwrap();
+    let t = Tmux::start(
+        home.path(),
+        100,
+        30,
+        BIN,
+        &["--config", cfg.to_str().unwrap()],
+    );
+    t.wait_for(&format!("connecting to 127.0.0.1:{port}"));
+    t.send(&["2"]);
+    t.wait_for("Sunday lunch");
+    t.send(&["1", "?"]);
+    let s = t.wait_for("any key closes this");
+    assert!(s.contains("connecting"), "{s}");
+    t.send(&["Escape", "q"]);
+    assert_eq!(t.wait_exit().0, 0);
+}

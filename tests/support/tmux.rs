@@ -1,0 +1,158 @@
+//! Drives the real binary in a tmux pane: keys in, screen text out.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+static N: AtomicU64 = AtomicU64::new(0);
+const EXIT_MARK: &str = "mailtui-exited:";
+
+pub struct Tmux {
+    pub session: String,
+}
+
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux").args(args).output().unwrap_or_else(|e| {
+        panic!("tmux is missing ({e}): install it with `apt-get install -y tmux` (tests/run does this for you)")
+    });
+    assert!(
+        out.status.success(),
+        "tmux {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+impl Tmux {
+    /// Starts `program args…` in a detached session of the given size, with
+    /// HOME and the XDG directories under `home` so nothing of the user's leaks in.
+    pub fn start(home: &Path, width: u16, height: u16, program: &str, args: &[&str]) -> Tmux {
+        Self::start_env(home, width, height, &[], program, args)
+    }
+
+    pub fn start_env(
+        home: &Path,
+        width: u16,
+        height: u16,
+        env: &[(&str, &str)],
+        program: &str,
+        args: &[&str],
+    ) -> Tmux {
+        let session = format!(
+            "mailtui-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let h = home.display().to_string();
+        let mut cmd = vec![
+            "new-session".to_string(),
+            "-d".into(),
+            "-s".into(),
+            session.clone(),
+            "-x".into(),
+            width.to_string(),
+            "-y".into(),
+            height.to_string(),
+        ];
+        for (k, v) in [
+            ("HOME", h.clone()),
+            ("XDG_CONFIG_HOME", format!("{h}/config")),
+            ("XDG_DATA_HOME", format!("{h}/data")),
+            ("XDG_STATE_HOME", format!("{h}/state")),
+            ("XDG_CACHE_HOME", format!("{h}/cache")),
+            ("TZ", "UTC".into()),
+            ("TERM", "xterm-256color".into()),
+            ("RUST_BACKTRACE", "0".into()),
+        ]
+        .into_iter()
+        .chain(env.iter().map(|(k, v)| (*k, v.to_string())))
+        {
+            cmd.push("-e".into());
+            cmd.push(format!("{k}={v}"));
+        }
+        // A shell around the program prints its exit status after it ends,
+        // on the normal screen the program must have restored.
+        let quoted: Vec<String> = std::iter::once(program)
+            .chain(args.iter().copied())
+            .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+            .collect();
+        cmd.push(format!(
+            "{}; echo \"{EXIT_MARK}$?\"; sleep 600",
+            quoted.join(" ")
+        ));
+        let refs: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        tmux(&refs);
+        Tmux { session }
+    }
+
+    pub fn screen(&self) -> String {
+        tmux(&["capture-pane", "-p", "-t", &self.session])
+    }
+
+    pub fn send(&self, keys: &[&str]) {
+        for k in keys {
+            tmux(&["send-keys", "-t", &self.session, k]);
+            // Each key is its own read for the app, as when typed.
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// Waits until the screen contains `text`; panics with the screen if not.
+    pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 15s for {what:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn query(&self, format: &str) -> String {
+        tmux(&["display-message", "-p", "-t", &self.session, format])
+            .trim()
+            .to_string()
+    }
+
+    pub fn resize(&self, width: u16, height: u16) {
+        tmux(&[
+            "resize-window",
+            "-t",
+            &self.session,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+    }
+
+    /// Waits for the program to exit; returns its status and the screen
+    /// after it (which should be the shell's, not the program's).
+    pub fn wait_exit(&self) -> (i32, String) {
+        let s = self.wait_for(EXIT_MARK);
+        let code = s
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(EXIT_MARK))
+            .and_then(|c| c.trim().parse().ok())
+            .unwrap_or(-1);
+        (code, s)
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .output();
+    }
+}
