@@ -1,5 +1,6 @@
 //! Inputs to [`State::update`](crate::state::State::update) and the effects it asks for.
 
+use crate::auth::service::AuthCommand;
 use crate::logging::LogRecord;
 use crate::worker::{WorkerCommand, WorkerEvent};
 
@@ -21,6 +22,8 @@ pub enum UiAction {
     ToggleLog,
     Help,
     Retry,
+    /// Copy the sign-in code to the clipboard (OSC 52).
+    Copy,
     PrevAccount,
     NextAccount,
     /// 0-based account position.
@@ -28,7 +31,7 @@ pub enum UiAction {
 }
 
 impl UiAction {
-    pub const NAMED: [(&'static str, UiAction, &'static str); 16] = [
+    pub const NAMED: [(&'static str, UiAction, &'static str); 17] = [
         ("quit", UiAction::Quit, "quit"),
         ("next_pane", UiAction::NextPane, "next pane"),
         ("prev_pane", UiAction::PrevPane, "previous pane"),
@@ -47,6 +50,7 @@ impl UiAction {
             UiAction::Retry,
             "reconnect / sign in the current account",
         ),
+        ("copy", UiAction::Copy, "copy the sign-in code"),
         ("prev_account", UiAction::PrevAccount, "previous account"),
         ("next_account", UiAction::NextAccount, "next account"),
     ];
@@ -102,5 +106,11 @@ pub enum Command {
         account: usize,
         command: WorkerCommand,
     },
+    Auth {
+        account: usize,
+        command: AuthCommand,
+    },
+    /// Put text on the user's clipboard through the terminal (OSC 52).
+    Copy(String),
     Quit,
 }

@@ -1,4 +1,4 @@
-//! The TUI: one select! loop that merges keys, worker events, log records
+//! The TUI: one select! loop that merges keys, account events, log records
 //! and a tick into actions, runs `update`, carries out the commands and
 //! draws when something changed.
 
@@ -10,8 +10,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::{info, warn};
 
 use crate::action::{Action, Command};
-use crate::config::{Account, AccountKind};
-use crate::imap::ImapBackend;
+use crate::auth::oauth::OAuth;
+use crate::auth::service::{self, AuthCommand, ServiceHandle};
+use crate::auth::store::TokenStore;
+use crate::config::{Account, AccountKind, Provider};
+use crate::imap::{ImapAuth, ImapBackend};
 use crate::keymap::Keymap;
 use crate::logging::LogRecord;
 use crate::mail::maildir::MaildirBackend;
@@ -22,61 +25,79 @@ use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle};
 const TICK: Duration = Duration::from_millis(250);
 
 pub fn account_info(a: &Account) -> AccountInfo {
-    let (kind, server, auth) = match &a.kind {
-        AccountKind::Imap(s) => (
+    let (kind, server, auth, tenant) = match &a.kind {
+        AccountKind::Imap { imap, .. } => ("IMAP", format!("{}:{}", imap.host, imap.port), "password".to_string(), None),
+        AccountKind::Maildir(p) => ("Maildir", p.display().to_string(), "local".to_string(), None),
+        AccountKind::OAuth2 { imap, oauth } => (
             "IMAP",
-            format!("{}:{}", s.host, s.port),
-            "password".to_string(),
-        ),
-        AccountKind::Maildir(p) => ("Maildir", p.display().to_string(), "local".to_string()),
-        AccountKind::OAuth2(o) => (
-            "IMAP",
-            format!("{}:{}", o.host, o.port),
-            format!("OAuth2 ({})", o.tenant),
+            format!("{}:{}", imap.host, imap.port),
+            "OAuth2".to_string(),
+            Some(oauth.tenant.clone()),
         ),
     };
-    AccountInfo {
-        name: a.name.clone(),
-        email: a.email.clone(),
-        kind,
-        server,
-        auth,
-    }
+    AccountInfo { name: a.name.clone(), email: a.email.clone(), kind, server, auth, tenant }
 }
 
-fn spawn_worker(
+/// The background parts of one account.
+#[derive(Default)]
+pub struct AccountTasks {
+    pub worker: Option<WorkerHandle>,
+    pub tokens: Option<ServiceHandle>,
+}
+
+/// Starts an account's worker (and token service for OAuth accounts).
+/// Token statuses travel on the same channel as worker events.
+pub fn spawn_account(
     i: usize,
     a: &Account,
+    store: &TokenStore,
     events: &UnboundedSender<(usize, WorkerEvent)>,
-) -> Option<WorkerHandle> {
-    match &a.kind {
-        AccountKind::Imap(s) => Some(worker::spawn(
-            i,
-            a.name.clone(),
-            ImapBackend::new(s.clone()),
-            events.clone(),
-        )),
-        AccountKind::Maildir(p) => Some(worker::spawn(
-            i,
-            a.name.clone(),
-            MaildirBackend::new(p.clone()),
-            events.clone(),
-        )),
-        AccountKind::OAuth2(_) => None,
-    }
+) -> Result<AccountTasks, String> {
+    let name = a.name.clone();
+    Ok(match &a.kind {
+        AccountKind::Imap { imap, password } => AccountTasks {
+            worker: Some(worker::spawn(
+                i,
+                name,
+                ImapBackend::new(imap.clone(), ImapAuth::Password(password.clone())),
+                events.clone(),
+            )),
+            tokens: None,
+        },
+        AccountKind::Maildir(p) => AccountTasks {
+            worker: Some(worker::spawn(i, name, MaildirBackend::new(p.clone()), events.clone())),
+            tokens: None,
+        },
+        AccountKind::OAuth2 { imap, oauth } => {
+            let client = OAuth::new(oauth.client.clone()).map_err(|e| e.message)?;
+            let tx = events.clone();
+            let sink: service::StatusSink = Box::new(move |status| {
+                let _ = tx.send((i, WorkerEvent::Token(Box::new(status))));
+            });
+            let svc = service::spawn(name.clone(), client, oauth.login, store.clone(), sink);
+            let auth = ImapAuth::Bearer {
+                tokens: svc.tokens.clone(),
+                mechanism: oauth.mechanism,
+                microsoft: oauth.provider == Provider::Microsoft,
+            };
+            AccountTasks {
+                worker: Some(worker::spawn(i, name, ImapBackend::new(imap.clone(), auth), events.clone())),
+                tokens: Some(svc),
+            }
+        }
+    })
 }
 
 pub async fn run(
     accounts: Vec<Account>,
     keymap: Keymap,
+    store: TokenStore,
     mut log_rx: UnboundedReceiver<LogRecord>,
 ) -> anyhow::Result<()> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        anyhow::bail!("the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check");
+    }
     let (ev_tx, mut ev_rx) = unbounded_channel();
-    let workers: Vec<Option<WorkerHandle>> = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| spawn_worker(i, a, &ev_tx))
-        .collect();
     let utc_offset = chrono::Local::now().offset().local_minus_utc();
     let mut state = State::new(
         accounts.iter().map(account_info).collect(),
@@ -84,22 +105,20 @@ pub async fn run(
         chrono::Utc::now().timestamp(),
         utc_offset,
     );
-    for (i, w) in workers.iter().enumerate() {
-        if w.is_none() {
-            let msg = "OAuth2 sign-in is not available in this build yet";
-            state.update(Action::Worker {
-                account: i,
-                event: WorkerEvent::Conn(ConnState::Failed(Clean::line(msg))),
-            });
+    let mut tasks = Vec::new();
+    for (i, a) in accounts.iter().enumerate() {
+        match spawn_account(i, a, &store, &ev_tx) {
+            Ok(t) => tasks.push(t),
+            Err(e) => {
+                warn!(account = %a.name, "{e}");
+                let event = WorkerEvent::Conn(ConnState::Failed(Clean::line(&e)));
+                state.update(Action::Worker { account: i, event });
+                tasks.push(AccountTasks::default());
+            }
         }
     }
-    info!(accounts = accounts.len(), "mailtui started");
+    info!(accounts = accounts.len(), tokens = %store.describe(), "mailtui started");
 
-    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        anyhow::bail!(
-            "the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check"
-        );
-    }
     let mut terminal = ratatui::try_init()?;
     // Test hook: proves a panic in a background task restores the terminal.
     if std::env::var_os("MAILTUI_TEST_PANIC").is_some() {
@@ -108,22 +127,19 @@ pub async fn run(
             panic!("MAILTUI_TEST_PANIC was set");
         });
     }
-    let result = event_loop(
-        &mut terminal,
-        &mut state,
-        &workers,
-        &keymap,
-        &mut ev_rx,
-        &mut log_rx,
-    )
-    .await;
+    let result = event_loop(&mut terminal, &mut state, &tasks, &keymap, &mut ev_rx, &mut log_rx).await;
     ratatui::restore();
 
-    for w in workers.iter().flatten() {
-        let _ = w.commands.send(WorkerCommand::Shutdown);
+    for t in &tasks {
+        if let Some(w) = &t.worker {
+            let _ = w.commands.send(WorkerCommand::Shutdown);
+        }
+        if let Some(s) = &t.tokens {
+            let _ = s.commands.send(AuthCommand::Shutdown);
+        }
     }
     // Give workers a moment to log out politely; never hang on exit.
-    let joins = workers.into_iter().flatten().map(|w| w.join);
+    let joins = tasks.into_iter().flat_map(|t| [t.worker.map(|w| w.join), t.tokens.map(|s| s.join)]).flatten();
     let _ = tokio::time::timeout(Duration::from_secs(2), futures::future::join_all(joins)).await;
     result
 }
@@ -131,21 +147,21 @@ pub async fn run(
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     state: &mut State,
-    workers: &[Option<WorkerHandle>],
+    tasks: &[AccountTasks],
     keymap: &Keymap,
     ev_rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
     log_rx: &mut UnboundedReceiver<LogRecord>,
 ) -> anyhow::Result<()> {
     let size = terminal.size()?;
-    let mut pending = vec![Action::Resize {
-        width: size.width,
-        height: size.height,
-    }];
-    let connect_all = (0..workers.len()).map(|account| Command::Worker {
-        account,
-        command: WorkerCommand::Connect,
-    });
-    send(workers, connect_all.collect());
+    let mut pending = vec![Action::Resize { width: size.width, height: size.height }];
+    // Password and local accounts connect now; OAuth accounts when their
+    // token service reports tokens.
+    let start = tasks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none())
+        .map(|(account, _)| Command::Worker { account, command: WorkerCommand::Connect });
+    execute(tasks, start.collect());
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -157,7 +173,7 @@ async fn event_loop(
             if commands.contains(&Command::Quit) {
                 return Ok(());
             }
-            send(workers, commands);
+            execute(tasks, commands);
             dirty = true;
         }
         if dirty {
@@ -194,25 +210,39 @@ async fn event_loop(
 
 fn key_action(keymap: &Keymap, ev: Event) -> Option<Action> {
     match ev {
-        Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release => Some(
-            keymap
-                .resolve(&k)
-                .map(Action::Ui)
-                .unwrap_or(Action::Unbound),
-        ),
+        Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release => {
+            Some(keymap.resolve(&k).map(Action::Ui).unwrap_or(Action::Unbound))
+        }
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         _ => None,
     }
 }
 
-/// Hands worker commands to their workers (accounts without one ignore them).
-fn send(workers: &[Option<WorkerHandle>], commands: Vec<Command>) {
+/// Carries out what `update` asked for.
+fn execute(tasks: &[AccountTasks], commands: Vec<Command>) {
     for c in commands {
-        if let Command::Worker { account, command } = c
-            && let Some(Some(w)) = workers.get(account)
-            && w.commands.send(command).is_err()
-        {
-            warn!(account, "account worker has stopped");
+        match c {
+            Command::Worker { account, command } => {
+                if let Some(w) = tasks.get(account).and_then(|t| t.worker.as_ref())
+                    && w.commands.send(command).is_err()
+                {
+                    warn!(account, "account worker has stopped");
+                }
+            }
+            Command::Auth { account, command } => {
+                if let Some(s) = tasks.get(account).and_then(|t| t.tokens.as_ref()) {
+                    let _ = s.commands.send(command);
+                }
+            }
+            // OSC 52: the terminal (even over SSH) puts the text on the
+            // clipboard of the machine the user sits at.
+            Command::Copy(text) => {
+                let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
+                if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
+                    warn!("could not copy to the clipboard: {e}");
+                }
+            }
+            Command::Quit => {}
         }
     }
 }

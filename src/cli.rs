@@ -40,6 +40,16 @@ pub enum Cmd {
         /// Only this account (by name).
         account: Option<String>,
     },
+    /// Sign in to an OAuth2 account in plain text (device code or browser) and store its tokens.
+    Login {
+        /// The account's name in the config.
+        account: String,
+    },
+    /// Forget an OAuth2 account's stored tokens.
+    Logout {
+        /// The account's name in the config.
+        account: String,
+    },
     /// Print where mailtui reads its config and writes its data and log.
     Paths,
 }

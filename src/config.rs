@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::auth::oauth::OAuthConfig;
+use crate::auth::sasl::Mechanism;
+use crate::auth::service::LoginMethod;
 use crate::auth::{PasswordSource, Secret};
 use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
 
@@ -36,23 +39,20 @@ pub struct Account {
 
 #[derive(Debug, Clone)]
 pub enum AccountKind {
-    Imap(ImapSettings),
+    Imap { imap: ImapSettings, password: PasswordSource },
     Maildir(PathBuf),
-    /// OAuth2 accounts (Microsoft and generic). Sign-in itself is handled
-    /// by the auth module; the settings are kept here.
-    OAuth2(OAuthSettings),
+    /// OAuth2 accounts (Microsoft and generic): IMAP with tokens.
+    OAuth2 { imap: ImapSettings, oauth: OAuthAccount },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthSettings {
+pub struct OAuthAccount {
     pub provider: Provider,
-    pub host: String,
-    pub port: u16,
-    pub tls: TlsMode,
+    /// Shown in the status bar ("contoso.onmicrosoft.com", or the token host).
     pub tenant: String,
-    pub client_id: Option<String>,
-    pub authority: String,
-    pub scopes: Vec<String>,
+    pub client: OAuthConfig,
+    pub login: LoginMethod,
+    pub mechanism: Option<Mechanism>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -61,13 +61,6 @@ pub enum Provider {
     Microsoft,
     Generic,
     Maildir,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LoginMethod {
-    Device,
-    Browser,
 }
 
 /// A place in the config file.
@@ -121,7 +114,6 @@ struct RawAccount {
     tenant: Option<String>,
     client_id: Option<String>,
     authority: Option<Spanned<String>>,
-    #[allow(dead_code)]
     login: Option<LoginMethod>,
     imap: Option<Spanned<RawImap>>,
     auth: Option<Spanned<RawAuth>>,
@@ -143,7 +135,13 @@ struct RawAuth {
     method: AuthMethod,
     password_command: Option<String>,
     password: Option<String>,
+    // OAuth2 for providers other than Microsoft:
+    client_id: Option<String>,
+    device_authorization_url: Option<String>,
+    token_url: Option<String>,
+    authorization_url: Option<String>,
     scopes: Option<Vec<String>>,
+    sasl: Option<Mechanism>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -284,6 +282,14 @@ fn account_kind(
         ));
     }
     let username = a.username.clone().unwrap_or_else(|| email.to_string());
+    let server = ImapSettings {
+        host,
+        port,
+        tls,
+        ca_file: a.ca_file.as_deref().map(expand_home),
+        username,
+        timeouts: Timeouts::default(),
+    };
 
     let auth = a.auth.as_ref().map(|s| (s.span(), s.get_ref()));
     let method = match (&auth, provider) {
@@ -300,7 +306,7 @@ fn account_kind(
     match method {
         AuthMethod::Password => {
             let (span, r) = auth.ok_or((None, "auth", "missing".to_string()))?;
-            if username.is_empty() {
+            if server.username.is_empty() {
                 return Err((None, "email", "is required (or username) to log in".into()));
             }
             let password = match (&r.password_command, &r.password) {
@@ -326,54 +332,77 @@ fn account_kind(
                     ));
                 }
             };
-            Ok(AccountKind::Imap(ImapSettings {
-                host,
-                port,
-                tls,
-                ca_file: a.ca_file.as_deref().map(expand_home),
-                username,
-                password,
-                timeouts: Timeouts::default(),
-            }))
+            Ok(AccountKind::Imap { imap: server, password })
         }
-        AuthMethod::Oauth2 => {
-            let authority = match &a.authority {
-                Some(s) => {
-                    let v = s.get_ref().trim_end_matches('/').to_string();
-                    let host_ok = v.starts_with("https://")
-                        || v.strip_prefix("http://").is_some_and(|rest| {
-                            let host = rest.split(['/', ':']).next().unwrap_or("");
-                            is_loopback(host)
-                        });
-                    if !host_ok {
-                        return Err((
-                            Some(s.span()),
-                            "authority",
-                            "must be https:// (http:// only for loopback)".into(),
-                        ));
-                    }
-                    v
-                }
-                None => MICROSOFT_AUTHORITY.to_string(),
-            };
-            let scopes = auth.and_then(|(_, r)| r.scopes.clone()).unwrap_or_else(|| {
-                vec![
-                    MICROSOFT_IMAP_SCOPE.to_string(),
-                    "offline_access".to_string(),
-                ]
-            });
-            Ok(AccountKind::OAuth2(OAuthSettings {
-                provider,
-                host,
-                port,
-                tls,
-                tenant: a.tenant.clone().unwrap_or_else(|| "common".to_string()),
-                client_id: a.client_id.clone(),
-                authority,
-                scopes,
-            }))
-        }
+        AuthMethod::Oauth2 => oauth_account(a, provider, auth.map(|(_, r)| r), server),
     }
+}
+
+fn oauth_account(
+    a: &RawAccount,
+    provider: Provider,
+    auth: Option<&RawAuth>,
+    imap: ImapSettings,
+) -> Result<AccountKind, FieldError> {
+    if imap.username.is_empty() {
+        return Err((None, "email", "is required (or username) to log in".into()));
+    }
+    let login = a.login.unwrap_or(LoginMethod::Device);
+    let mechanism = auth.and_then(|r| r.sasl);
+    let (client, tenant) = if provider == Provider::Microsoft {
+        let authority = match &a.authority {
+            Some(s) => {
+                let v = s.get_ref().trim_end_matches('/').to_string();
+                let ok = v.starts_with("https://")
+                    || v.strip_prefix("http://").is_some_and(|rest| {
+                        is_loopback(rest.split(['/', ':']).next().unwrap_or(""))
+                    });
+                if !ok {
+                    return Err((Some(s.span()), "authority", "must be https:// (http:// only for loopback)".into()));
+                }
+                v
+            }
+            None => MICROSOFT_AUTHORITY.to_string(),
+        };
+        let client_id = a.client_id.clone().filter(|c| !c.trim().is_empty()).ok_or((
+            None,
+            "client_id",
+            "is required for Microsoft accounts: register mailtui in Microsoft Entra (see the README) and put its Application (client) ID here".into(),
+        ))?;
+        let tenant = a.tenant.clone().unwrap_or_else(|| "common".to_string());
+        let scopes = auth
+            .and_then(|r| r.scopes.clone())
+            .unwrap_or_else(|| vec![MICROSOFT_IMAP_SCOPE.to_string(), "offline_access".to_string()]);
+        (OAuthConfig::microsoft(&authority, &tenant, &client_id, scopes), tenant)
+    } else {
+        let r = auth.ok_or((None, "auth", "missing".to_string()))?;
+        let need = |v: &Option<String>, key: &'static str| {
+            v.clone().ok_or((None, key, "is required for method = \"oauth2\" with provider = \"generic\"".to_string()))
+        };
+        let token_url = need(&r.token_url, "auth.token_url")?;
+        let client = OAuthConfig {
+            client_id: need(&r.client_id, "auth.client_id")?,
+            device_url: r.device_authorization_url.clone(),
+            authorize_url: r.authorization_url.clone(),
+            scopes: r.scopes.clone().unwrap_or_default(),
+            token_url: token_url.clone(),
+        };
+        match login {
+            LoginMethod::Device if client.device_url.is_none() => {
+                return Err((None, "auth.device_authorization_url", "is required for device sign-in (or set login = \"browser\")".into()));
+            }
+            LoginMethod::Browser if client.authorize_url.is_none() => {
+                return Err((None, "auth.authorization_url", "is required for login = \"browser\"".into()));
+            }
+            _ => {}
+        }
+        let host = url::Url::parse(&token_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or(token_url);
+        (client, host)
+    };
+    Ok(AccountKind::OAuth2 { imap, oauth: OAuthAccount { provider, tenant, client, login, mechanism } })
 }
 
 fn expand_home(p: &Path) -> PathBuf {
@@ -437,25 +466,24 @@ maildir = "/var/mail/me"
     fn parses_the_documented_schema() {
         let c = parse_str(GOOD).unwrap();
         assert_eq!(c.accounts.len(), 3);
-        let AccountKind::Imap(s) = &c.accounts[0].kind else {
+        let AccountKind::Imap { imap: s, password } = &c.accounts[0].kind else {
             panic!("imap")
         };
-        assert_eq!(
-            (s.host.as_str(), s.port, s.tls),
-            ("imap.example.org", 993, TlsMode::Implicit)
-        );
+        assert_eq!((s.host.as_str(), s.port, s.tls), ("imap.example.org", 993, TlsMode::Implicit));
         assert_eq!(s.username, "me@example.org");
-        assert_eq!(
-            s.password,
-            PasswordSource::Command("pass show mail/home".into())
-        );
-        let AccountKind::OAuth2(o) = &c.accounts[1].kind else {
+        assert_eq!(*password, PasswordSource::Command("pass show mail/home".into()));
+        let AccountKind::OAuth2 { imap, oauth: o } = &c.accounts[1].kind else {
             panic!("oauth")
         };
-        assert_eq!(o.host, MICROSOFT_IMAP_HOST);
-        assert_eq!(o.port, 993);
+        assert_eq!((imap.host.as_str(), imap.port), (MICROSOFT_IMAP_HOST, 993));
+        assert_eq!(imap.username, "alice@contoso.com");
         assert_eq!(o.tenant, "contoso.onmicrosoft.com");
-        assert_eq!(o.scopes, [MICROSOFT_IMAP_SCOPE, "offline_access"]);
+        assert_eq!(o.login, LoginMethod::Device);
+        assert_eq!(o.client.scopes, [MICROSOFT_IMAP_SCOPE, "offline_access"]);
+        assert_eq!(
+            o.client.token_url,
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
         assert!(
             matches!(&c.accounts[2].kind, AccountKind::Maildir(p) if p == Path::new("/var/mail/me"))
         );
@@ -510,7 +538,7 @@ maildir = "/var/mail/me"
             "{base}imap = {{ host = \"127.0.0.1\", tls = \"none\" }}\n"
         ))
         .unwrap();
-        let AccountKind::Imap(s) = &ok.accounts[0].kind else {
+        let AccountKind::Imap { imap: s, .. } = &ok.accounts[0].kind else {
             panic!()
         };
         assert_eq!(s.port, 143);
@@ -537,10 +565,27 @@ maildir = "/var/mail/me"
 
     #[test]
     fn authority_must_be_https_except_loopback() {
-        let base = "[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprovider = \"microsoft\"\n";
+        let base = "[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprovider = \"microsoft\"\nclient_id = \"x\"\n";
         let e = error(&format!("{base}authority = \"http://login.example.com\"\n"));
-        assert!(e.contains(":5:") && e.contains("authority"), "{e}");
+        assert!(e.contains(":6:") && e.contains("authority"), "{e}");
         assert!(parse_str(&format!("{base}authority = \"http://127.0.0.1:8080\"\n")).is_ok());
+    }
+
+    #[test]
+    fn microsoft_needs_a_client_id_and_generic_oauth_its_endpoints() {
+        let e = error("[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprovider = \"microsoft\"\n");
+        assert!(e.contains("client_id") && e.contains("Entra"), "{e}");
+        let generic = "[[accounts]]\nname = \"g\"\nemail = \"a@b\"\nprovider = \"generic\"\nimap = { host = \"imap.example.org\" }\n";
+        let e = error(&format!("{generic}auth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\" }}\n"));
+        assert!(e.contains("auth.device_authorization_url"), "{e}");
+        let ok = parse_str(&format!(
+            "{generic}login = \"browser\"\nauth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\", authorization_url = \"https://id.example.org/auth\", scopes = [\"mail\"], sasl = \"oauthbearer\" }}\n"
+        ))
+        .unwrap();
+        let AccountKind::OAuth2 { oauth, .. } = &ok.accounts[0].kind else { panic!() };
+        assert_eq!(oauth.tenant, "id.example.org");
+        assert_eq!(oauth.mechanism, Some(Mechanism::Oauthbearer));
+        assert_eq!(oauth.login, LoginMethod::Browser);
     }
 
     #[test]

@@ -34,6 +34,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("L", "toggle_log"),
     ("?", "help"),
     ("a", "retry"),
+    ("c", "copy"),
     ("[", "prev_account"),
     ("]", "next_account"),
     ("1", "account_1"),

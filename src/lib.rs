@@ -5,6 +5,7 @@ pub mod action;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod imap;

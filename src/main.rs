@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use mailtui::cli::{Cli, Cmd};
-use mailtui::config::{self, Account, AccountKind};
-use mailtui::mail::MailBackend;
+use mailtui::auth::store::TokenStore;
+use mailtui::config;
 use mailtui::paths::Paths;
-use mailtui::{app, demo, imap, keymap, logging, mail, sanitize};
+use mailtui::{app, commands, demo, keymap, logging};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -40,8 +40,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Cmd::Doctor { account }) => {
             logging::init_cli(&paths.log_file())?;
             let config = load_config(&config_path)?;
+            let store = TokenStore::open(&paths.data_dir);
             let rt = tokio::runtime::Runtime::new()?;
-            Ok(rt.block_on(doctor(config.accounts, account.as_deref())))
+            Ok(rt.block_on(commands::doctor(&config.accounts, account.as_deref(), &store)))
+        }
+        Some(Cmd::Login { account }) => {
+            logging::init_cli(&paths.log_file())?;
+            let config = load_config(&config_path)?;
+            let account = commands::find(&config.accounts, &account)?;
+            let store = TokenStore::open(&paths.data_dir);
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(commands::login(account, &store))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Logout { account }) => {
+            logging::init_cli(&paths.log_file())?;
+            let config = load_config(&config_path)?;
+            let account = commands::find(&config.accounts, &account)?;
+            commands::logout(account, &TokenStore::open(&paths.data_dir))?;
+            Ok(ExitCode::SUCCESS)
         }
         None | Some(Cmd::Tui) => {
             // Logging first, so config warnings reach the log; config before
@@ -66,7 +83,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
             install_panic_hook();
             let rt = tokio::runtime::Runtime::new()?;
-            rt.block_on(app::run(accounts, keymap, log_rx))?;
+            let store = TokenStore::open(&paths.data_dir);
+            rt.block_on(app::run(accounts, keymap, store, log_rx))?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -90,51 +108,4 @@ fn install_panic_hook() {
         previous(info);
         std::process::exit(101);
     }));
-}
-
-/// `mailtui doctor`: connect and list folders for each account, in plain text.
-async fn doctor(accounts: Vec<Account>, only: Option<&str>) -> ExitCode {
-    let mut failed = false;
-    let chosen: Vec<&Account> = accounts
-        .iter()
-        .filter(|a| only.is_none_or(|n| n == a.name))
-        .collect();
-    if chosen.is_empty() {
-        eprintln!(
-            "no account {}",
-            only.map(|n| format!("named \"{n}\""))
-                .unwrap_or_else(|| "in the config".into())
-        );
-        return ExitCode::from(2);
-    }
-    for a in chosen {
-        let info = app::account_info(a);
-        print!("{} ({} {}): ", a.name, info.kind, info.server);
-        let result = match &a.kind {
-            AccountKind::Imap(s) => check(imap::ImapBackend::new(s.clone())).await,
-            AccountKind::Maildir(p) => check(mail::maildir::MaildirBackend::new(p.clone())).await,
-            AccountKind::OAuth2(_) => {
-                Err("OAuth2 sign-in is not available in this build yet".to_string())
-            }
-        };
-        match result {
-            Ok(n) => println!("ok, {n} folders"),
-            Err(e) => {
-                failed = true;
-                println!("FAILED: {}", sanitize::Clean::line(&e));
-            }
-        }
-    }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-async fn check<B: MailBackend>(mut backend: B) -> Result<usize, String> {
-    backend.connect().await.map_err(|e| e.to_string())?;
-    let folders = backend.list_folders().await.map_err(|e| e.to_string())?;
-    backend.disconnect().await;
-    Ok(folders.len())
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mailtui::auth::{PasswordSource, Secret};
-use mailtui::imap::{ImapBackend, ImapSettings, Timeouts, TlsMode};
+use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::message::{self, BodySource};
 use mailtui::mail::{MailBackend, MailError};
 use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
@@ -30,13 +30,21 @@ fn settings(d: &Dovecot, tls: TlsMode) -> ImapSettings {
         tls,
         ca_file: Some(d.ca_file.clone()),
         username: USER.into(),
-        password: PasswordSource::Plain(Secret::new(PASSWORD)),
         timeouts: Timeouts {
             connect: Duration::from_secs(5),
             command: Duration::from_secs(10),
             transfer: Duration::from_secs(30),
         },
     }
+}
+
+fn password(p: &str) -> ImapAuth {
+    ImapAuth::Password(PasswordSource::Plain(Secret::new(p)))
+}
+
+/// A backend logging in with the right password.
+fn backend(d: &Dovecot, tls: TlsMode) -> ImapBackend {
+    ImapBackend::new(settings(d, tls), password(PASSWORD))
 }
 
 fn server() -> Dovecot {
@@ -57,7 +65,7 @@ async fn implicit_tls_lists_nested_and_non_ascii_folders() {
     ] {
         d.folder_dir(USER, f);
     }
-    let mut b = ImapBackend::new(settings(&d, TlsMode::Implicit));
+    let mut b = backend(&d, TlsMode::Implicit);
     b.connect().await.expect("login over implicit TLS");
     let folders = b.list_folders().await.expect("LIST");
     let shown: Vec<(String, String, usize)> = folders
@@ -92,7 +100,7 @@ async fn starttls_and_loopback_plaintext_both_work() {
     let d = server();
     d.deliver(USER, "INBOX", &[(fixtures::PLAIN.as_bytes().to_vec(), "")]);
     for mode in [TlsMode::Starttls, TlsMode::None] {
-        let mut b = ImapBackend::new(settings(&d, mode));
+        let mut b = backend(&d, mode);
         b.connect()
             .await
             .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
@@ -117,7 +125,7 @@ async fn reads_every_mime_shape() {
         (fixtures::HOSTILE.into(), ""),
     ];
     d.deliver(USER, "INBOX", &msgs);
-    let mut b = ImapBackend::new(settings(&d, TlsMode::Implicit));
+    let mut b = backend(&d, TlsMode::Implicit);
     b.connect().await.unwrap();
     assert_eq!(b.open_folder("INBOX").await.unwrap().exists, 8);
     let mut envs = b.fetch_envelopes(1..=8).await.unwrap();
@@ -177,9 +185,7 @@ async fn reads_every_mime_shape() {
 #[tokio::test]
 async fn wrong_password_is_a_clear_auth_error() {
     let d = server();
-    let mut s = settings(&d, TlsMode::Implicit);
-    s.password = PasswordSource::Plain(Secret::new("wrong"));
-    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    let e = ImapBackend::new(settings(&d, TlsMode::Implicit), password("wrong")).connect().await.unwrap_err();
     let MailError::Auth(msg) = &e else {
         panic!("expected an auth error, got {e:?}")
     };
@@ -200,7 +206,7 @@ async fn untrusted_ca_is_refused() {
     std::fs::write(&other_ca, other.ca_pem).unwrap();
     let mut s = settings(&d, TlsMode::Implicit);
     s.ca_file = Some(other_ca);
-    let e = ImapBackend::new(s.clone()).connect().await.unwrap_err();
+    let e = ImapBackend::new(s.clone(), password(PASSWORD)).connect().await.unwrap_err();
     assert!(
         matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")),
         "{e:?}"
@@ -208,7 +214,7 @@ async fn untrusted_ca_is_refused() {
     // Same through STARTTLS.
     s.tls = TlsMode::Starttls;
     s.port = d.imap_port;
-    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    let e = ImapBackend::new(s, password(PASSWORD)).connect().await.unwrap_err();
     assert!(
         matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")),
         "{e:?}"
@@ -221,7 +227,7 @@ async fn missing_starttls_stops_without_plaintext_fallback() {
     d.add_user(USER, PASSWORD);
     let mut s = settings(&d, TlsMode::Starttls);
     s.port = d.imap_port;
-    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    let e = ImapBackend::new(s, password(PASSWORD)).connect().await.unwrap_err();
     assert!(
         matches!(&e, MailError::Tls(m) if m.contains("refused STARTTLS") && m.contains("not continuing")),
         "{e:?}"
@@ -238,7 +244,7 @@ async fn bad_ca_file_is_a_config_error() {
     let d = server();
     let mut s = settings(&d, TlsMode::Implicit);
     s.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
-    let e = ImapBackend::new(s).connect().await.unwrap_err();
+    let e = ImapBackend::new(s, password(PASSWORD)).connect().await.unwrap_err();
     assert!(
         matches!(&e, MailError::Config(m) if m.contains("/nonexistent/ca.pem")),
         "{e:?}"
@@ -278,7 +284,7 @@ async fn worker_streams_a_big_folder_newest_first() {
     let w = worker::spawn(
         0,
         "test".into(),
-        ImapBackend::new(settings(&d, TlsMode::Implicit)),
+        backend(&d, TlsMode::Implicit),
         tx,
     );
     w.commands.send(WorkerCommand::Connect).unwrap();
@@ -348,7 +354,7 @@ async fn body_requests_are_coalesced_to_the_latest() {
     let w = worker::spawn(
         0,
         "test".into(),
-        ImapBackend::new(settings(&d, TlsMode::Implicit)),
+        backend(&d, TlsMode::Implicit),
         tx,
     );
     w.commands.send(WorkerCommand::Connect).unwrap();
@@ -387,10 +393,8 @@ async fn body_requests_are_coalesced_to_the_latest() {
 #[tokio::test]
 async fn wrong_password_in_the_worker_fails_without_retrying() {
     let d = server();
-    let mut s = settings(&d, TlsMode::Implicit);
-    s.password = PasswordSource::Plain(Secret::new("nope"));
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(s), tx);
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit), password("nope")), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
     let ev = until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Conn(ConnState::Failed(_)))
@@ -416,11 +420,10 @@ async fn unreachable_server_retries_with_backoff() {
         tls: TlsMode::Implicit,
         ca_file: None,
         username: USER.into(),
-        password: PasswordSource::Plain(Secret::new("x")),
         timeouts: Timeouts::default(),
     };
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(s), tx);
+    let w = worker::spawn(0, "test".into(), ImapBackend::new(s, password("x")), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
     let ev = until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Conn(ConnState::Retrying { attempt: 2, .. }))
@@ -452,7 +455,7 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
     let w = worker::spawn(
         0,
         "test".into(),
-        ImapBackend::new(settings(&d, TlsMode::Implicit)),
+        backend(&d, TlsMode::Implicit),
         tx,
     );
     w.commands.send(WorkerCommand::Connect).unwrap();

@@ -1,7 +1,15 @@
-//! Credentials: passwords now; OAuth2 tokens build on the same pieces.
+//! Credentials: passwords, and OAuth2 tokens (device code or browser
+//! sign-in, refresh, storage, SASL). Nothing here knows about the terminal.
 
+pub mod browser;
+pub mod errors;
+pub mod oauth;
 pub mod password;
+pub mod sasl;
 pub mod secret;
+pub mod service;
+pub mod store;
+pub mod tokens;
 
 pub use password::PasswordSource;
 pub use secret::Secret;

@@ -2,7 +2,10 @@
 
 use std::fmt;
 
-#[derive(Clone, PartialEq, Eq)]
+/// Serializes as the plain string: only the token store writes it, to a
+/// 0600 file or the keyring.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Secret(String);
 
 impl Secret {

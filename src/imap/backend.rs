@@ -9,8 +9,9 @@ use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 
 use super::connect::{Transport, open};
-use super::convert::{command_error, envelope, folder, login_error};
-use super::{ImapSettings, tls};
+use super::convert::{command_error, envelope, folder};
+use super::login::login;
+use super::{ImapAuth, ImapSettings, tls};
 use crate::auth::Secret;
 use crate::mail::backend::{FolderStatus, MailBackend, MailError, MailResult};
 use crate::mail::types::{Envelope, Folder, sort_folders};
@@ -21,20 +22,37 @@ const ENVELOPE_QUERY: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE 
 
 pub struct ImapBackend {
     settings: ImapSettings,
+    auth: ImapAuth,
     tls: Option<TlsConnector>,
     session: Option<Session<Transport>>,
     /// Kept after the first good login so a reconnect doesn't re-run
     /// password_command (which may prompt).
     password: Option<Secret>,
+    /// When the bearer token this session logged in with expires, and its lifetime.
+    token_expiry: Option<(i64, i64)>,
 }
 
 impl ImapBackend {
-    pub fn new(settings: ImapSettings) -> Self {
-        ImapBackend {
-            settings,
-            tls: None,
-            session: None,
-            password: None,
+    pub fn new(settings: ImapSettings, auth: ImapAuth) -> Self {
+        ImapBackend { settings, auth, tls: None, session: None, password: None, token_expiry: None }
+    }
+
+    /// A dropped session may have said why: Exchange ends sessions whose
+    /// token expired with `* BYE Session invalidated - AccessTokenExpired`.
+    fn note_goodbye(&self, session: &mut Session<Transport>) {
+        use async_imap::imap_proto::{Response, Status};
+        use async_imap::types::UnsolicitedResponse;
+        while let Ok(u) = session.unsolicited_responses.try_recv() {
+            let UnsolicitedResponse::Other(resp) = u else { continue };
+            let Response::Data { status: Status::Bye, outcome } = resp.parsed() else { continue };
+            let text = outcome.information.as_deref().unwrap_or("");
+            tracing::warn!(server = %crate::sanitize::Clean::line(text), "server ended the session");
+            if (text.contains("AccessTokenExpired") || text.contains("Session invalidated"))
+                && let ImapAuth::Bearer { tokens, .. } = &self.auth
+                && let Some(t) = tokens.current_token()
+            {
+                tokens.rejected(&t);
+            }
         }
     }
 
@@ -59,8 +77,10 @@ impl ImapBackend {
                 limit.as_secs()
             ))),
         };
-        if matches!(result, Err(MailError::Network(_))) {
-            self.session = None;
+        if matches!(result, Err(MailError::Network(_)))
+            && let Some(mut s) = self.session.take()
+        {
+            self.note_goodbye(&mut s);
         }
         result
     }
@@ -75,39 +95,11 @@ impl MailBackend for ImapBackend {
         let Some(connector) = self.tls.as_ref() else {
             return Err(MailError::Config("TLS is not set up".to_string()));
         };
-        let client = open(&self.settings, connector).await?;
-        let password = match &self.password {
-            Some(p) => p.clone(),
-            None => self
-                .settings
-                .password
-                .resolve()
-                .await
-                .map_err(MailError::Config)?,
-        };
-        let user = self.settings.username.clone();
-        let login = timeout(
-            self.settings.timeouts.command,
-            client.login(&user, password.expose()),
-        )
-        .await;
-        match login {
-            Err(_) => Err(MailError::Network(
-                "login: no answer from the server".to_string(),
-            )),
-            Ok(Err((e, _client))) => {
-                let e = login_error(&user, e);
-                if matches!(e, MailError::Auth(_)) {
-                    self.password = None;
-                }
-                Err(e)
-            }
-            Ok(Ok(session)) => {
-                self.password = Some(password);
-                self.session = Some(session);
-                Ok(())
-            }
-        }
+        let (client, caps) = open(&self.settings, connector).await?;
+        let logged = login(client, &caps, &self.settings, &self.auth, &mut self.password).await?;
+        self.token_expiry = logged.token_expires_at.zip(logged.token_lifetime);
+        self.session = Some(logged.session);
+        Ok(())
     }
 
     async fn list_folders(&mut self) -> MailResult<Vec<Folder>> {
@@ -195,8 +187,14 @@ impl MailBackend for ImapBackend {
     }
 
     async fn disconnect(&mut self) {
+        self.token_expiry = None;
         if let Some(mut s) = self.session.take() {
             let _ = timeout(Duration::from_secs(2), s.logout()).await;
         }
+    }
+
+    fn reconnect_at(&self) -> Option<i64> {
+        let (expires_at, lifetime) = self.token_expiry?;
+        Some(expires_at - crate::auth::tokens::reconnect_margin(lifetime))
     }
 }

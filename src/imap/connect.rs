@@ -12,6 +12,7 @@ use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 
+use super::login::{capabilities_in, query_capabilities};
 use super::tls::describe_handshake_error;
 use super::{ImapSettings, Timeouts, TlsMode, is_loopback};
 use crate::mail::MailError;
@@ -75,8 +76,26 @@ fn net(what: impl fmt::Display) -> MailError {
     MailError::Network(what.to_string())
 }
 
-/// Opens a connection and reads the greeting; the result is ready to log in.
-pub async fn open(s: &ImapSettings, tls: &TlsConnector) -> Result<Client<Transport>, MailError> {
+/// Opens a connection, reads the greeting and learns the capabilities;
+/// the result is ready to log in.
+pub async fn open(
+    s: &ImapSettings,
+    tls: &TlsConnector,
+) -> Result<(Client<Transport>, Vec<String>), MailError> {
+    let (mut client, caps) = open_transport(s, tls).await?;
+    let caps = match caps {
+        Some(c) => c,
+        None => query_capabilities(&mut client, s).await?,
+    };
+    Ok((client, caps))
+}
+
+/// The connection and the capabilities the greeting announced, if any
+/// (never the pre-STARTTLS ones, which an attacker could have written).
+async fn open_transport(
+    s: &ImapSettings,
+    tls: &TlsConnector,
+) -> Result<(Client<Transport>, Option<Vec<String>>), MailError> {
     if s.tls == TlsMode::None && !is_loopback(&s.host) {
         return Err(MailError::Config(format!(
             "tls = \"none\" is only allowed for loopback hosts, not {}",
@@ -99,14 +118,14 @@ pub async fn open(s: &ImapSettings, tls: &TlsConnector) -> Result<Client<Transpo
     match s.tls {
         TlsMode::None => {
             let mut client = Client::new(Transport::Plain(tcp));
-            greeting(&mut client, &addr, t).await?;
-            Ok(client)
+            let caps = greeting(&mut client, &addr, t).await?;
+            Ok((client, caps))
         }
         TlsMode::Implicit => {
             let stream = handshake(tcp, &s.host, tls, t).await?;
             let mut client = Client::new(stream);
-            greeting(&mut client, &addr, t).await?;
-            Ok(client)
+            let caps = greeting(&mut client, &addr, t).await?;
+            Ok((client, caps))
         }
         TlsMode::Starttls => {
             let mut client = Client::new(tcp);
@@ -129,7 +148,7 @@ pub async fn open(s: &ImapSettings, tls: &TlsConnector) -> Result<Client<Transpo
             // plaintext client, so nothing injected before TLS survives.
             let tcp = client.into_inner();
             let stream = handshake(tcp, &s.host, tls, t).await?;
-            Ok(Client::new(stream))
+            Ok((Client::new(stream), None))
         }
     }
 }
@@ -153,7 +172,11 @@ async fn handshake(
     Ok(Transport::Tls(Box::new(stream)))
 }
 
-async fn greeting<T>(client: &mut Client<T>, addr: &str, t: Timeouts) -> Result<(), MailError>
+async fn greeting<T>(
+    client: &mut Client<T>,
+    addr: &str,
+    t: Timeouts,
+) -> Result<Option<Vec<String>>, MailError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + fmt::Debug + Send,
 {
@@ -163,10 +186,10 @@ where
         .map_err(|e| net(format!("connection to {addr} failed: {e}")))?
         .ok_or_else(|| net(format!("{addr} closed the connection before greeting")))?;
     match resp.parsed() {
-        Response::Data {
+        r @ Response::Data {
             status: Status::Ok | Status::PreAuth,
             ..
-        } => Ok(()),
+        } => Ok(capabilities_in(r)),
         Response::Data {
             status: Status::Bye,
             outcome,

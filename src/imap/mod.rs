@@ -6,14 +6,18 @@
 mod backend;
 mod connect;
 mod convert;
+mod login;
 mod tls;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 pub use backend::ImapBackend;
+pub use login::capabilities_in;
 
 use crate::auth::PasswordSource;
+use crate::auth::sasl::Mechanism;
+use crate::auth::service::TokenHandle;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,8 +46,21 @@ pub struct ImapSettings {
     pub tls: TlsMode,
     pub ca_file: Option<PathBuf>,
     pub username: String,
-    pub password: PasswordSource,
     pub timeouts: Timeouts,
+}
+
+/// How the connection logs in.
+#[derive(Clone, Debug)]
+pub enum ImapAuth {
+    Password(PasswordSource),
+    /// SASL XOAUTH2 / OAUTHBEARER with tokens from the account's token service.
+    Bearer {
+        tokens: TokenHandle,
+        /// Force one mechanism; otherwise chosen from what the server offers.
+        mechanism: Option<Mechanism>,
+        /// Microsoft documents only XOAUTH2, so it goes first there.
+        microsoft: bool,
+    },
 }
 
 /// Every network await is bounded by one of these.

@@ -20,6 +20,9 @@ pub enum MailError {
     /// Settings that cannot work (missing password, bad CA file …).
     #[error("{0}")]
     Config(String),
+    /// No usable OAuth tokens: the user has to sign in.
+    #[error("{0}")]
+    SignIn(String),
     /// The server answered NO/BAD to one command; the connection is fine.
     #[error("{0}")]
     Command(String),
@@ -67,4 +70,10 @@ pub trait MailBackend: Send + 'static {
 
     /// Drops the connection (politely if it can).
     fn disconnect(&mut self) -> impl Future<Output = ()> + Send;
+
+    /// When the current connection must be replaced because its
+    /// credentials expire (unix seconds); None when they don't.
+    fn reconnect_at(&self) -> Option<i64> {
+        None
+    }
 }

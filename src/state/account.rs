@@ -6,6 +6,7 @@ use crate::action::Command;
 use crate::mail::message::MessageView;
 use crate::mail::types::{Folder, FolderRole};
 use crate::sanitize::Clean;
+use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
 use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 
 /// What the UI knows of an account from the config.
@@ -19,6 +20,8 @@ pub struct AccountInfo {
     pub server: String,
     /// How it logs in, for the status bar's auth slot.
     pub auth: String,
+    /// The OAuth tenant (or identity provider host); None without OAuth.
+    pub tenant: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -49,6 +52,10 @@ pub struct AccountState {
     pub folder_cursor: usize,
     pub list: MessageList,
     pub reader: Reader,
+    /// Token state from the account's token service (OAuth accounts).
+    pub token: Option<TokenStatus>,
+    /// The user closed the sign-in panel (Esc) until they press a.
+    pub panel_dismissed: bool,
     /// Source of request ids for this account.
     next_req: u64,
 }
@@ -63,12 +70,15 @@ impl AccountState {
             folder_cursor: 0,
             list: MessageList::default(),
             reader: Reader::default(),
+            token: None,
+            panel_dismissed: false,
             next_req: 0,
         }
     }
 
     pub fn busy(&self) -> bool {
-        matches!(self.conn, ConnState::Connecting)
+        matches!(self.conn, ConnState::Connecting | ConnState::Reconnecting)
+            || self.token.as_ref().is_some_and(|t| matches!(t.phase, TokenPhase::Refreshing))
             || self.list.loading()
             || matches!(self.reader.content, ReaderContent::Loading)
     }
@@ -120,8 +130,43 @@ impl AccountState {
         }]
     }
 
-    pub fn apply(&mut self, event: WorkerEvent, account: usize) -> Vec<Command> {
+    /// Whether the sign-in panel belongs on screen for this account.
+    pub fn wants_sign_in_panel(&self) -> bool {
+        match self.token.as_ref().map(|t| &t.phase) {
+            Some(TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_)) => true,
+            Some(TokenPhase::SignedOut | TokenPhase::SignInNeeded(_)) => !self.panel_dismissed,
+            _ => false,
+        }
+    }
+
+    /// Token statuses drive the connection: tokens arriving connect the
+    /// account; the first status of a never-signed-in current account
+    /// starts a sign-in right away.
+    fn apply_token(&mut self, status: TokenStatus, account: usize, is_current: bool) -> Vec<Command> {
+        let had_tokens = self
+            .token
+            .as_ref()
+            .is_some_and(|t| matches!(t.phase, TokenPhase::SignedIn | TokenPhase::Refreshing));
+        let first = self.token.is_none();
+        let mut cmds = Vec::new();
+        match &status.phase {
+            TokenPhase::SignedIn if !had_tokens => {
+                self.panel_dismissed = false;
+                cmds.push(Command::Worker { account, command: WorkerCommand::Connect });
+            }
+            TokenPhase::SignedOut if first && is_current => {
+                cmds.push(Command::Auth { account, command: AuthCommand::SignIn });
+            }
+            TokenPhase::SignInNeeded(_) if had_tokens => self.panel_dismissed = false,
+            _ => {}
+        }
+        self.token = Some(status);
+        cmds
+    }
+
+    pub fn apply(&mut self, event: WorkerEvent, account: usize, is_current: bool) -> Vec<Command> {
         match event {
+            WorkerEvent::Token(status) => self.apply_token(*status, account, is_current),
             WorkerEvent::Conn(c) => {
                 self.conn = c;
                 Vec::new()

@@ -7,6 +7,7 @@ use super::account::ReaderContent;
 use super::{LOG_CAPACITY, Pane, State};
 use crate::action::{Action, Command, UiAction};
 use crate::ui::layout::{Areas, areas, inner_height, inner_width};
+use crate::auth::service::{AuthCommand, TokenPhase};
 use crate::worker::{ConnState, WorkerCommand};
 
 impl State {
@@ -17,10 +18,13 @@ impl State {
                 self.show_help = false;
                 Vec::new()
             }
-            Action::Worker { account, event } => match self.accounts.get_mut(account) {
-                Some(acc) => acc.apply(event, account),
-                None => Vec::new(),
-            },
+            Action::Worker { account, event } => {
+                let is_current = account == self.current;
+                match self.accounts.get_mut(account) {
+                    Some(acc) => acc.apply(event, account, is_current),
+                    None => Vec::new(),
+                }
+            }
             Action::Log(record) => {
                 if self.log.len() == LOG_CAPACITY {
                     self.log.pop_front();
@@ -136,20 +140,15 @@ impl State {
                 self.switch_account((self.current + n - 1) % n);
                 Vec::new()
             }
-            UiAction::Retry => match self.accounts.get(self.current) {
-                Some(acc)
-                    if matches!(
-                        acc.conn,
-                        ConnState::Failed(_) | ConnState::Retrying { .. } | ConnState::Idle
-                    ) =>
-                {
-                    vec![Command::Worker {
-                        account: self.current,
-                        command: WorkerCommand::Connect,
-                    }]
+            UiAction::Retry => self.retry(),
+            UiAction::Copy => {
+                let phase = self.account().and_then(|a| a.token.as_ref()).map(|t| &t.phase);
+                match phase {
+                    Some(TokenPhase::WaitingForCode(code)) => vec![Command::Copy(code.user_code.clone())],
+                    Some(TokenPhase::WaitingForBrowser(p)) => vec![Command::Copy(p.url.clone())],
+                    _ => Vec::new(),
                 }
-                _ => Vec::new(),
-            },
+            }
             UiAction::Up => self.move_by(-1),
             UiAction::Down => self.move_by(1),
             UiAction::PageUp => self.move_by(-(self.page() as isize)),
@@ -157,6 +156,17 @@ impl State {
             UiAction::Top => self.move_by(isize::MIN / 2),
             UiAction::Bottom => self.move_by(isize::MAX / 2),
             UiAction::Open => self.open(),
+            UiAction::Back if self.account().is_some_and(|a| a.wants_sign_in_panel()) => {
+                let current = self.current;
+                let acc = &mut self.accounts[current];
+                acc.panel_dismissed = true;
+                match acc.token.as_ref().map(|t| &t.phase) {
+                    Some(TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_)) => {
+                        vec![Command::Auth { account: current, command: AuthCommand::Cancel }]
+                    }
+                    _ => Vec::new(),
+                }
+            }
             UiAction::Back => {
                 self.focus = match self.focus {
                     Pane::Reader => Pane::Messages,
@@ -167,6 +177,26 @@ impl State {
                 Vec::new()
             }
             UiAction::NextAccount | UiAction::PrevAccount => Vec::new(),
+        }
+    }
+
+    /// `a`: sign in an OAuth account that has no tokens, else reconnect.
+    fn retry(&mut self) -> Vec<Command> {
+        let account = self.current;
+        let Some(acc) = self.accounts.get_mut(account) else { return Vec::new() };
+        let needs_sign_in = acc
+            .token
+            .as_ref()
+            .is_some_and(|t| matches!(t.phase, TokenPhase::SignedOut | TokenPhase::SignInNeeded(_)));
+        if needs_sign_in {
+            acc.panel_dismissed = false;
+            return vec![Command::Auth { account, command: AuthCommand::SignIn }];
+        }
+        match acc.conn {
+            ConnState::Failed(_) | ConnState::Retrying { .. } | ConnState::Idle => {
+                vec![Command::Worker { account, command: WorkerCommand::Connect }]
+            }
+            _ => Vec::new(),
         }
     }
 
@@ -308,6 +338,7 @@ mod tests {
             kind: "IMAP",
             server: "imap.example.com:993".into(),
             auth: "password".into(),
+            tenant: None,
         }
     }
 

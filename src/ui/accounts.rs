@@ -6,31 +6,42 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::format::{fit, spinner};
+use super::format::{countdown, duration, fit, spinner};
 use super::layout::inner_width;
 use super::theme;
 use crate::state::{AccountState, State};
+use crate::auth::service::TokenPhase;
 use crate::worker::ConnState;
 
-/// Glyph, colour and a few words for a connection state.
-pub fn conn_badge(acc: &AccountState, frame: u64) -> (&'static str, Style, String) {
-    match &acc.conn {
-        ConnState::Idle => ("○", theme::dim(), "idle".into()),
-        ConnState::Connecting => (
-            spinner(frame),
-            Style::new().fg(theme::WARN),
-            "connecting".into(),
-        ),
-        ConnState::Connected if acc.busy() => {
-            (spinner(frame), Style::new().fg(theme::OK), "loading".into())
+/// Glyph, colour and a few words for an account: its token state first
+/// (OAuth accounts), then its connection.
+pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, String) {
+    let warn = Style::new().fg(theme::WARN);
+    let ok = Style::new().fg(theme::OK);
+    let bad = Style::new().fg(theme::ERROR);
+    if let Some(t) = &acc.token {
+        match &t.phase {
+            TokenPhase::SignedOut => return ("○", theme::dim(), "signed out".into()),
+            TokenPhase::WaitingForCode(c) => return ("⌛", warn, format!("code {}", countdown(c.expires_at - now))),
+            TokenPhase::WaitingForBrowser(_) => return ("⌛", warn, "browser".into()),
+            TokenPhase::SignInNeeded(_) => return ("✗", bad, "sign-in needed".into()),
+            TokenPhase::Refreshing => return (spinner(frame), ok, "refreshing".into()),
+            TokenPhase::SignedIn => {}
         }
-        ConnState::Connected => ("●", Style::new().fg(theme::OK), "connected".into()),
-        ConnState::Retrying { attempt, .. } => (
-            "↻",
-            Style::new().fg(theme::WARN),
-            format!("retry {attempt}"),
-        ),
-        ConnState::Failed(_) => ("✗", Style::new().fg(theme::ERROR), "failed".into()),
+    }
+    let token_left = acc
+        .token
+        .as_ref()
+        .and_then(|t| t.access_expires_at)
+        .map(|at| format!("token {}", duration(at - now)));
+    match &acc.conn {
+        ConnState::Idle => ("○", theme::dim(), token_left.unwrap_or_else(|| "idle".into())),
+        ConnState::Connecting => (spinner(frame), warn, "connecting".into()),
+        ConnState::Reconnecting => (spinner(frame), warn, "reconnecting".into()),
+        ConnState::Connected if acc.busy() => (spinner(frame), ok, "loading".into()),
+        ConnState::Connected => ("●", ok, token_left.unwrap_or_else(|| "connected".into())),
+        ConnState::Retrying { attempt, .. } => ("↻", warn, format!("retry {attempt}")),
+        ConnState::Failed(_) => ("✗", bad, "failed".into()),
     }
 }
 
@@ -41,7 +52,7 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
         .iter()
         .enumerate()
         .map(|(i, acc)| {
-            let (glyph, style, words) = conn_badge(acc, state.frame);
+            let (glyph, style, words) = badge(acc, state.now, state.frame);
             let key = if i < 9 {
                 format!("{} ", i + 1)
             } else {

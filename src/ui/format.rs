@@ -98,6 +98,23 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// "45s", "52m", "1h05m", "3d": a span of time, coarse enough to read at a glance.
+pub fn duration(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86400 => format!("{}h{:02}m", s / 3600, s % 3600 / 60),
+        _ => format!("{}d", s / 86400),
+    }
+}
+
+/// "14:32": minutes and seconds left.
+pub fn countdown(secs: i64) -> String {
+    let s = secs.max(0);
+    format!("{:02}:{:02}", s / 60, s % 60)
+}
+
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn spinner(frame: u64) -> &'static str {
@@ -128,6 +145,17 @@ mod tests {
         assert_eq!(human_size(15 * 1024 * 1024), "15 MB");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(12), "12");
+    }
+
+    #[test]
+    fn durations_and_countdowns() {
+        assert_eq!(duration(45), "45s");
+        assert_eq!(duration(52 * 60 + 10), "52m");
+        assert_eq!(duration(3900), "1h05m");
+        assert_eq!(duration(3 * 86400 + 5), "3d");
+        assert_eq!(duration(-5), "0s");
+        assert_eq!(countdown(14 * 60 + 32), "14:32");
+        assert_eq!(countdown(-1), "00:00");
     }
 
     #[test]

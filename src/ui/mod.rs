@@ -7,6 +7,7 @@ pub mod format;
 mod help;
 pub mod layout;
 mod log;
+pub mod login;
 mod messages;
 pub mod reader;
 mod status_bar;
@@ -29,6 +30,9 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) {
         log::draw(state, frame, area, state.focus == Pane::Log);
     }
     status_bar::draw(state, frame, a.status);
+    if state.account().is_some_and(|acc| acc.wants_sign_in_panel()) {
+        login::draw(state, frame, frame.area());
+    }
     if state.show_help {
         help::draw(state, frame, frame.area());
     }

@@ -29,6 +29,7 @@ fn info(name: &str, kind: &'static str, server: &str) -> AccountInfo {
         } else {
             "local".into()
         },
+        tenant: None,
     }
 }
 

@@ -1,5 +1,6 @@
 //! The only contract between the UI and an account worker.
 
+use crate::auth::service::TokenStatus;
 use crate::mail::message::MessageView;
 use crate::mail::types::{Envelope, Folder};
 use crate::sanitize::Clean;
@@ -32,6 +33,8 @@ pub enum ConnState {
     /// Not asked to connect yet.
     Idle,
     Connecting,
+    /// Connecting again after a drop or because the token is about to expire.
+    Reconnecting,
     Connected,
     /// A transient failure; the worker retries by itself.
     Retrying {
@@ -42,6 +45,7 @@ pub enum ConnState {
     /// Needs the user (bad password, TLS refused, bad settings).
     Failed(Clean),
 }
+
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WorkerEvent {
@@ -70,4 +74,6 @@ pub enum WorkerEvent {
         req: u64,
         error: Clean,
     },
+    /// From the account's token service (OAuth accounts only).
+    Token(Box<TokenStatus>),
 }

@@ -44,6 +44,7 @@ pub fn spawn<B: MailBackend>(
         message: None,
         seen: Vec::new(),
         folders_wanted: false,
+        ever_connected: false,
     };
     let join = tokio::spawn(worker.run(rx));
     WorkerHandle { commands: tx, join }
@@ -74,6 +75,7 @@ struct Worker<B> {
     message: Option<(u32, u64)>,
     seen: Vec<(u32, bool)>,
     folders_wanted: bool,
+    ever_connected: bool,
 }
 
 enum Flow {
@@ -125,16 +127,30 @@ impl<B: MailBackend> Worker<B> {
                 }
                 continue;
             }
+            if self.connected && self.credentials_expiring() {
+                info!(account = %self.name, "access token about to expire; reconnecting with a fresh one");
+                self.reconnect().await;
+                continue;
+            }
             if self.connected && self.step().await {
                 continue;
             }
-            match rx.recv().await {
-                Some(cmd) => {
-                    if let Flow::Stop = self.absorb(cmd) {
-                        return self.backend.disconnect().await;
+            // Idle: wait for a command, or until the session's token needs replacing.
+            let renew_in = self
+                .backend
+                .reconnect_at()
+                .filter(|_| self.connected)
+                .map(|at| Duration::from_secs((at - crate::auth::oauth::now()).max(0) as u64));
+            tokio::select! {
+                cmd = rx.recv() => match cmd {
+                    Some(cmd) => {
+                        if let Flow::Stop = self.absorb(cmd) {
+                            return self.backend.disconnect().await;
+                        }
                     }
-                }
-                None => return self.backend.disconnect().await,
+                    None => return self.backend.disconnect().await,
+                },
+                _ = tokio::time::sleep(renew_in.unwrap_or_default()), if renew_in.is_some() => {}
             }
         }
     }
@@ -142,11 +158,16 @@ impl<B: MailBackend> Worker<B> {
     /// One connection attempt; on a transient failure, waits out the
     /// backoff while still taking commands.
     async fn connect(&mut self, rx: &mut UnboundedReceiver<WorkerCommand>) -> Flow {
-        self.emit(WorkerEvent::Conn(ConnState::Connecting));
+        self.emit(WorkerEvent::Conn(if self.ever_connected {
+            ConnState::Reconnecting
+        } else {
+            ConnState::Connecting
+        }));
         match self.backend.connect().await {
             Ok(()) => {
                 info!(account = %self.name, "connected");
                 self.connected = true;
+                self.ever_connected = true;
                 self.attempt = 0;
                 self.folders_wanted = true;
                 if let Some(f) = &mut self.folder {
@@ -193,6 +214,18 @@ impl<B: MailBackend> Worker<B> {
                 Flow::Continue
             }
         }
+    }
+
+    fn credentials_expiring(&self) -> bool {
+        self.backend.reconnect_at().is_some_and(|at| crate::auth::oauth::now() >= at)
+    }
+
+    /// Replaces a working session (its token is about to expire); the open
+    /// folder is re-selected and loading resumes where it was.
+    async fn reconnect(&mut self) {
+        self.backend.disconnect().await;
+        self.connected = false;
+        self.want_connection = true;
     }
 
     /// A transport failure mid-session: reconnect and carry on where we were.

@@ -1,0 +1,140 @@
+//! The plain-text subcommands: `login`, `logout`, `doctor`. They work over
+//! SSH with no full-screen view.
+
+use std::process::ExitCode;
+
+use crate::app::account_info;
+use crate::auth::browser;
+use crate::auth::oauth::{OAuth, now};
+use crate::auth::service::{self, LoginMethod};
+use crate::auth::store::TokenStore;
+use crate::config::{Account, AccountKind, Provider};
+use crate::imap::{ImapAuth, ImapBackend};
+use crate::mail::MailBackend;
+use crate::mail::maildir::MaildirBackend;
+use crate::sanitize::Clean;
+use crate::ui::format::duration;
+use crate::ui::login::qr_lines;
+
+pub fn find<'a>(accounts: &'a [Account], name: &str) -> anyhow::Result<&'a Account> {
+    accounts.iter().find(|a| a.name == name).ok_or_else(|| {
+        let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
+        anyhow::anyhow!("no account named \"{name}\" (accounts: {})", names.join(", "))
+    })
+}
+
+/// `mailtui login ACCOUNT`: the sign-in flow in plain text.
+pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
+    let AccountKind::OAuth2 { oauth, .. } = &account.kind else {
+        anyhow::bail!("account \"{}\" does not sign in with OAuth2", account.name);
+    };
+    let client = OAuth::new(oauth.client.clone())?;
+    let tokens = match oauth.login {
+        LoginMethod::Device => {
+            let (code, details) = client.start_device().await?;
+            let uri = Clean::line(&code.verification_uri);
+            println!("Sign in to {} ({}):", account.name, oauth.tenant);
+            println!();
+            println!("  1. On your phone or any browser, open  {uri}");
+            println!("  2. Enter the code                      {}", Clean::line(&code.user_code));
+            println!();
+            if let Some(qr) = qr_lines(uri.as_str()) {
+                for line in qr {
+                    println!("  {line}");
+                }
+                println!();
+            }
+            println!("The code expires in {}. Waiting for you to approve…", duration(code.expires_at - now()));
+            client.finish_device(&details).await?
+        }
+        LoginMethod::Browser => {
+            browser::sign_in(&client, |p| {
+                println!("Sign in to {} ({}): open this address in a browser:", account.name, oauth.tenant);
+                println!();
+                println!("  {}", Clean::line(&p.url));
+                println!();
+                println!("If the browser runs on another machine, first run there:");
+                println!("  {}", p.ssh_hint());
+                println!();
+                println!("Waiting for the browser…");
+            })
+            .await?
+        }
+    };
+    let name = account.name.clone();
+    let saved = tokens.clone();
+    let store2 = store.clone();
+    tokio::task::spawn_blocking(move || store2.save(&name, &saved)).await??;
+    println!(
+        "Signed in to {}. Access token valid for {}; tokens stored in {}.",
+        account.name,
+        duration(tokens.lifetime()),
+        store.describe()
+    );
+    Ok(())
+}
+
+/// `mailtui logout ACCOUNT`: forget the stored tokens.
+pub fn logout(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
+    if !matches!(account.kind, AccountKind::OAuth2 { .. }) {
+        anyhow::bail!("account \"{}\" does not sign in with OAuth2", account.name);
+    }
+    store.delete(&account.name)?;
+    println!("Signed out of {}: its tokens are deleted from {}.", account.name, store.describe());
+    Ok(())
+}
+
+/// `mailtui doctor`: connect and list folders for each account.
+pub async fn doctor(accounts: &[Account], only: Option<&str>, store: &TokenStore) -> ExitCode {
+    let chosen: Vec<&Account> = accounts.iter().filter(|a| only.is_none_or(|n| n == a.name)).collect();
+    if chosen.is_empty() {
+        eprintln!("no account {}", only.map(|n| format!("named \"{n}\"")).unwrap_or_else(|| "in the config".into()));
+        return ExitCode::from(2);
+    }
+    let mut failed = false;
+    for a in chosen {
+        let info = account_info(a);
+        print!("{} ({} {}): ", a.name, info.kind, info.server);
+        let result = match &a.kind {
+            AccountKind::Imap { imap, password } => {
+                check(ImapBackend::new(imap.clone(), ImapAuth::Password(password.clone()))).await
+            }
+            AccountKind::Maildir(p) => check(MaildirBackend::new(p.clone())).await,
+            AccountKind::OAuth2 { imap, oauth } => match OAuth::new(oauth.client.clone()) {
+                Err(e) => Err(e.message),
+                Ok(client) => {
+                    let svc = service::spawn(a.name.clone(), client, oauth.login, store.clone(), Box::new(|_| {}));
+                    let auth = ImapAuth::Bearer {
+                        tokens: svc.tokens.clone(),
+                        mechanism: oauth.mechanism,
+                        microsoft: oauth.provider == Provider::Microsoft,
+                    };
+                    let r = check(ImapBackend::new(imap.clone(), auth)).await.map_err(|e| {
+                        if e.starts_with("Not signed in") {
+                            format!("not signed in: run `mailtui login {}`", a.name)
+                        } else {
+                            e
+                        }
+                    });
+                    svc.join.abort();
+                    r
+                }
+            },
+        };
+        match result {
+            Ok(n) => println!("ok, {n} folders"),
+            Err(e) => {
+                failed = true;
+                println!("FAILED: {}", Clean::line(&e));
+            }
+        }
+    }
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+async fn check<B: MailBackend>(mut backend: B) -> Result<usize, String> {
+    backend.connect().await.map_err(|e| e.to_string())?;
+    let folders = backend.list_folders().await.map_err(|e| e.to_string())?;
+    backend.disconnect().await;
+    Ok(folders.len())
+}

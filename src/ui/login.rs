@@ -1,0 +1,182 @@
+//! The sign-in panel: the device code in large type, the address, a QR
+//! code of it for a phone camera, and a countdown. Or, for browser sign-in,
+//! the address and the `ssh -L` line. Or why sign-in is needed.
+
+use qrcode::QrCode;
+use qrcode::render::unicode::Dense1x2;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use tui_big_text::{BigText, PixelSize};
+
+use super::format::countdown;
+use super::theme;
+use crate::auth::service::{TokenPhase, TokenStatus};
+use crate::sanitize::Clean;
+use crate::state::{AccountState, State};
+
+/// QR modules as half blocks, dark on light whatever the terminal's colours.
+pub fn qr_lines(text: &str) -> Option<Vec<String>> {
+    let code = QrCode::new(text.as_bytes()).ok()?;
+    let rendered = code
+        .render::<Dense1x2>()
+        .dark_color(Dense1x2::Dark)
+        .light_color(Dense1x2::Light)
+        .quiet_zone(true)
+        .build();
+    Some(rendered.lines().map(str::to_string).collect())
+}
+
+fn title(acc: &AccountState) -> String {
+    match &acc.info.tenant {
+        Some(t) => format!(" Sign in: {} ({t}) ", acc.name),
+        None => format!(" Sign in: {} ", acc.name),
+    }
+}
+
+fn key(k: &str) -> Span<'static> {
+    Span::styled(k.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD))
+}
+
+/// Centred box of at most `w`×`h`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))]).flex(Flex::Center).areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))]).flex(Flex::Center).areas(v);
+    r
+}
+
+pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
+    let Some(acc) = state.account() else { return };
+    let Some(t) = &acc.token else { return };
+    match &t.phase {
+        TokenPhase::WaitingForCode(code) => {
+            let remaining = code.expires_at - state.now;
+            device_code(
+                f,
+                area,
+                &title(acc),
+                &Clean::line(&code.user_code),
+                &Clean::line(&code.verification_uri),
+                remaining,
+            )
+        }
+        TokenPhase::WaitingForBrowser(p) => {
+            let url = Clean::line(&p.url);
+            let lines = vec![
+                Line::raw("Open this address in a browser and sign in:"),
+                Line::raw(""),
+                Line::styled(url.to_string(), Style::new().fg(theme::ACCENT)),
+                Line::raw(""),
+                Line::raw("If the browser runs on another machine, first run there:"),
+                Line::styled(p.ssh_hint(), Style::new().add_modifier(Modifier::BOLD)),
+                Line::raw(""),
+                Line::from(vec![key("c"), Span::raw(" copy the address   "), key("Esc"), Span::raw(" cancel")]),
+            ];
+            message_box(f, area, &title(acc), lines, 76)
+        }
+        TokenPhase::SignedOut | TokenPhase::SignInNeeded(_) => {
+            message_box(f, area, &title(acc), prompt_lines(t, acc), 64);
+        }
+        TokenPhase::SignedIn | TokenPhase::Refreshing => {}
+    }
+}
+
+fn prompt_lines(t: &TokenStatus, acc: &AccountState) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    match &t.phase {
+        TokenPhase::SignInNeeded(reason) => {
+            lines.push(Line::styled("Sign-in needed:".to_string(), Style::new().fg(theme::ERROR)));
+            lines.push(Line::raw(reason.to_string()));
+        }
+        _ => {
+            lines.push(Line::raw(format!("{} is not signed in.", acc.name)));
+            if let Some(note) = &t.note {
+                lines.push(Line::styled(note.to_string(), Style::new().fg(theme::WARN)));
+            }
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        key("a"),
+        Span::raw(" sign in (you approve on your phone or any browser)"),
+    ]));
+    lines.push(Line::from(vec![key("Esc"), Span::raw(" not now")]));
+    lines
+}
+
+fn message_box(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, width: u16) {
+    let inner_w = width.saturating_sub(4).max(1) as usize;
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner_w).max(1)).sum();
+    let r = centered(area, width, rows as u16 + 2);
+    f.render_widget(Clear, r);
+    let p = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(theme::pane(title.to_string(), true).padding(ratatui::widgets::Padding::horizontal(1)));
+    f.render_widget(p, r);
+}
+
+fn device_code(f: &mut Frame<'_>, area: Rect, title: &str, code: &Clean, uri: &Clean, remaining: i64) {
+    let qr = qr_lines(uri.as_str()).unwrap_or_default();
+    let qr_w = qr.first().map(|l| l.chars().count()).unwrap_or(0) as u16;
+    let qr_h = qr.len() as u16;
+    let big_w = (code.as_str().chars().count() as u16) * 4;
+    let text_w = big_w.max(uri.as_str().chars().count() as u16 + 2).max(36);
+    // The QR code goes beside the text when there is room, else it is left out.
+    let with_qr = area.width >= qr_w + text_w + 5 && area.height >= qr_h + 2;
+    let width = if with_qr { qr_w + text_w + 5 } else { text_w + 4 };
+    let height = if with_qr { qr_h.max(13) + 2 } else { 15 };
+    let r = centered(area, width, height);
+    f.render_widget(Clear, r);
+    let block = theme::pane(title.to_string(), true);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let text_area = if with_qr {
+        let [q, _, t] =
+            Layout::horizontal([Constraint::Length(qr_w), Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+        let qr_text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
+        f.render_widget(Paragraph::new(qr_text).style(Style::new().fg(Color::Black).bg(Color::White)), q);
+        t
+    } else {
+        inner
+    };
+    let expiry_style = if remaining < 60 { Style::new().fg(theme::ERROR) } else { theme::dim() };
+    let [top, big, bottom] =
+        Layout::vertical([Constraint::Length(4), Constraint::Length(4), Constraint::Min(0)]).areas(text_area);
+    let top_lines = vec![
+        Line::raw("On your phone or any browser, open"),
+        Line::styled(uri.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
+        Line::raw(""),
+        Line::raw("and enter the code:"),
+    ];
+    f.render_widget(Paragraph::new(top_lines), top);
+    let big_text = BigText::builder()
+        .pixel_size(PixelSize::Quadrant)
+        .style(Style::new().fg(theme::WARN))
+        .lines(vec![Line::raw(code.to_string())])
+        .build();
+    f.render_widget(big_text, big);
+    let bottom_lines = vec![
+        Line::from(vec![Span::raw("Code: "), Span::styled(code.to_string(), Style::new().add_modifier(Modifier::BOLD))]),
+        Line::styled(format!("expires in {}", countdown(remaining)), expiry_style),
+        Line::raw(""),
+        Line::from(vec![key("c"), Span::raw(" copy code   "), key("Esc"), Span::raw(" cancel")]),
+        Line::styled("This closes by itself once you approve.", theme::dim()),
+    ];
+    f.render_widget(Paragraph::new(bottom_lines), bottom);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qr_of_a_verification_address_fits_a_small_terminal() {
+        let lines = qr_lines("https://microsoft.com/devicelogin").unwrap();
+        // Version 3 (29 modules) plus a 4-module quiet zone, two modules per row.
+        assert!(lines.len() <= 19, "{}", lines.len());
+        assert!(lines[0].chars().count() <= 37);
+        assert!(lines.iter().all(|l| l.chars().all(|c| " ▀▄█".contains(c))));
+    }
+}
