@@ -26,8 +26,18 @@ const TICK: Duration = Duration::from_millis(250);
 
 pub fn account_info(a: &Account) -> AccountInfo {
     let (kind, server, auth, tenant) = match &a.kind {
-        AccountKind::Imap { imap, .. } => ("IMAP", format!("{}:{}", imap.host, imap.port), "password".to_string(), None),
-        AccountKind::Maildir(p) => ("Maildir", p.display().to_string(), "local".to_string(), None),
+        AccountKind::Imap { imap, .. } => (
+            "IMAP",
+            format!("{}:{}", imap.host, imap.port),
+            "password".to_string(),
+            None,
+        ),
+        AccountKind::Maildir(p) => (
+            "Maildir",
+            p.display().to_string(),
+            "local".to_string(),
+            None,
+        ),
         AccountKind::OAuth2 { imap, oauth } => (
             "IMAP",
             format!("{}:{}", imap.host, imap.port),
@@ -35,7 +45,14 @@ pub fn account_info(a: &Account) -> AccountInfo {
             Some(oauth.tenant.clone()),
         ),
     };
-    AccountInfo { name: a.name.clone(), email: a.email.clone(), kind, server, auth, tenant }
+    AccountInfo {
+        name: a.name.clone(),
+        email: a.email.clone(),
+        kind,
+        server,
+        auth,
+        tenant,
+    }
 }
 
 /// The background parts of one account.
@@ -65,7 +82,12 @@ pub fn spawn_account(
             tokens: None,
         },
         AccountKind::Maildir(p) => AccountTasks {
-            worker: Some(worker::spawn(i, name, MaildirBackend::new(p.clone()), events.clone())),
+            worker: Some(worker::spawn(
+                i,
+                name,
+                MaildirBackend::new(p.clone()),
+                events.clone(),
+            )),
             tokens: None,
         },
         AccountKind::OAuth2 { imap, oauth } => {
@@ -81,7 +103,12 @@ pub fn spawn_account(
                 microsoft: oauth.provider == Provider::Microsoft,
             };
             AccountTasks {
-                worker: Some(worker::spawn(i, name, ImapBackend::new(imap.clone(), auth), events.clone())),
+                worker: Some(worker::spawn(
+                    i,
+                    name,
+                    ImapBackend::new(imap.clone(), auth),
+                    events.clone(),
+                )),
                 tokens: Some(svc),
             }
         }
@@ -95,7 +122,9 @@ pub async fn run(
     mut log_rx: UnboundedReceiver<LogRecord>,
 ) -> anyhow::Result<()> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        anyhow::bail!("the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check");
+        anyhow::bail!(
+            "the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check"
+        );
     }
     let (ev_tx, mut ev_rx) = unbounded_channel();
     let utc_offset = chrono::Local::now().offset().local_minus_utc();
@@ -127,7 +156,15 @@ pub async fn run(
             panic!("MAILTUI_TEST_PANIC was set");
         });
     }
-    let result = event_loop(&mut terminal, &mut state, &tasks, &keymap, &mut ev_rx, &mut log_rx).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut state,
+        &tasks,
+        &keymap,
+        &mut ev_rx,
+        &mut log_rx,
+    )
+    .await;
     ratatui::restore();
 
     for t in &tasks {
@@ -139,7 +176,10 @@ pub async fn run(
         }
     }
     // Give workers a moment to log out politely; never hang on exit.
-    let joins = tasks.into_iter().flat_map(|t| [t.worker.map(|w| w.join), t.tokens.map(|s| s.join)]).flatten();
+    let joins = tasks
+        .into_iter()
+        .flat_map(|t| [t.worker.map(|w| w.join), t.tokens.map(|s| s.join)])
+        .flatten();
     let _ = tokio::time::timeout(Duration::from_secs(2), futures::future::join_all(joins)).await;
     result
 }
@@ -153,14 +193,20 @@ async fn event_loop(
     log_rx: &mut UnboundedReceiver<LogRecord>,
 ) -> anyhow::Result<()> {
     let size = terminal.size()?;
-    let mut pending = vec![Action::Resize { width: size.width, height: size.height }];
+    let mut pending = vec![Action::Resize {
+        width: size.width,
+        height: size.height,
+    }];
     // Password and local accounts connect now; OAuth accounts when their
     // token service reports tokens.
     let start = tasks
         .iter()
         .enumerate()
         .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none())
-        .map(|(account, _)| Command::Worker { account, command: WorkerCommand::Connect });
+        .map(|(account, _)| Command::Worker {
+            account,
+            command: WorkerCommand::Connect,
+        });
     execute(tasks, start.collect());
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
@@ -210,9 +256,12 @@ async fn event_loop(
 
 fn key_action(keymap: &Keymap, ev: Event) -> Option<Action> {
     match ev {
-        Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release => {
-            Some(keymap.resolve(&k).map(Action::Ui).unwrap_or(Action::Unbound))
-        }
+        Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release => Some(
+            keymap
+                .resolve(&k)
+                .map(Action::Ui)
+                .unwrap_or(Action::Unbound),
+        ),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         _ => None,
     }

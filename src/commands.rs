@@ -19,7 +19,10 @@ use crate::ui::login::qr_lines;
 pub fn find<'a>(accounts: &'a [Account], name: &str) -> anyhow::Result<&'a Account> {
     accounts.iter().find(|a| a.name == name).ok_or_else(|| {
         let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
-        anyhow::anyhow!("no account named \"{name}\" (accounts: {})", names.join(", "))
+        anyhow::anyhow!(
+            "no account named \"{name}\" (accounts: {})",
+            names.join(", ")
+        )
     })
 }
 
@@ -36,7 +39,10 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
             println!("Sign in to {} ({}):", account.name, oauth.tenant);
             println!();
             println!("  1. On your phone or any browser, open  {uri}");
-            println!("  2. Enter the code                      {}", Clean::line(&code.user_code));
+            println!(
+                "  2. Enter the code                      {}",
+                Clean::line(&code.user_code)
+            );
             println!();
             if let Some(qr) = qr_lines(uri.as_str()) {
                 for line in qr {
@@ -44,12 +50,18 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
                 }
                 println!();
             }
-            println!("The code expires in {}. Waiting for you to approve…", duration(code.expires_at - now()));
+            println!(
+                "The code expires in {}. Waiting for you to approve…",
+                duration(code.expires_at - now())
+            );
             client.finish_device(&details).await?
         }
         LoginMethod::Browser => {
             browser::sign_in(&client, |p| {
-                println!("Sign in to {} ({}): open this address in a browser:", account.name, oauth.tenant);
+                println!(
+                    "Sign in to {} ({}): open this address in a browser:",
+                    account.name, oauth.tenant
+                );
                 println!();
                 println!("  {}", Clean::line(&p.url));
                 println!();
@@ -80,15 +92,26 @@ pub fn logout(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
         anyhow::bail!("account \"{}\" does not sign in with OAuth2", account.name);
     }
     store.delete(&account.name)?;
-    println!("Signed out of {}: its tokens are deleted from {}.", account.name, store.describe());
+    println!(
+        "Signed out of {}: its tokens are deleted from {}.",
+        account.name,
+        store.describe()
+    );
     Ok(())
 }
 
 /// `mailtui doctor`: connect and list folders for each account.
 pub async fn doctor(accounts: &[Account], only: Option<&str>, store: &TokenStore) -> ExitCode {
-    let chosen: Vec<&Account> = accounts.iter().filter(|a| only.is_none_or(|n| n == a.name)).collect();
+    let chosen: Vec<&Account> = accounts
+        .iter()
+        .filter(|a| only.is_none_or(|n| n == a.name))
+        .collect();
     if chosen.is_empty() {
-        eprintln!("no account {}", only.map(|n| format!("named \"{n}\"")).unwrap_or_else(|| "in the config".into()));
+        eprintln!(
+            "no account {}",
+            only.map(|n| format!("named \"{n}\""))
+                .unwrap_or_else(|| "in the config".into())
+        );
         return ExitCode::from(2);
     }
     let mut failed = false;
@@ -97,25 +120,37 @@ pub async fn doctor(accounts: &[Account], only: Option<&str>, store: &TokenStore
         print!("{} ({} {}): ", a.name, info.kind, info.server);
         let result = match &a.kind {
             AccountKind::Imap { imap, password } => {
-                check(ImapBackend::new(imap.clone(), ImapAuth::Password(password.clone()))).await
+                check(ImapBackend::new(
+                    imap.clone(),
+                    ImapAuth::Password(password.clone()),
+                ))
+                .await
             }
             AccountKind::Maildir(p) => check(MaildirBackend::new(p.clone())).await,
             AccountKind::OAuth2 { imap, oauth } => match OAuth::new(oauth.client.clone()) {
                 Err(e) => Err(e.message),
                 Ok(client) => {
-                    let svc = service::spawn(a.name.clone(), client, oauth.login, store.clone(), Box::new(|_| {}));
+                    let svc = service::spawn(
+                        a.name.clone(),
+                        client,
+                        oauth.login,
+                        store.clone(),
+                        Box::new(|_| {}),
+                    );
                     let auth = ImapAuth::Bearer {
                         tokens: svc.tokens.clone(),
                         mechanism: oauth.mechanism,
                         microsoft: oauth.provider == Provider::Microsoft,
                     };
-                    let r = check(ImapBackend::new(imap.clone(), auth)).await.map_err(|e| {
-                        if e.starts_with("Not signed in") {
-                            format!("not signed in: run `mailtui login {}`", a.name)
-                        } else {
-                            e
-                        }
-                    });
+                    let r = check(ImapBackend::new(imap.clone(), auth))
+                        .await
+                        .map_err(|e| {
+                            if e.starts_with("Not signed in") {
+                                format!("not signed in: run `mailtui login {}`", a.name)
+                            } else {
+                                e
+                            }
+                        });
                     svc.join.abort();
                     r
                 }
@@ -129,7 +164,11 @@ pub async fn doctor(accounts: &[Account], only: Option<&str>, store: &TokenStore
             }
         }
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 async fn check<B: MailBackend>(mut backend: B) -> Result<usize, String> {

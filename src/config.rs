@@ -39,10 +39,16 @@ pub struct Account {
 
 #[derive(Debug, Clone)]
 pub enum AccountKind {
-    Imap { imap: ImapSettings, password: PasswordSource },
+    Imap {
+        imap: ImapSettings,
+        password: PasswordSource,
+    },
     Maildir(PathBuf),
     /// OAuth2 accounts (Microsoft and generic): IMAP with tokens.
-    OAuth2 { imap: ImapSettings, oauth: OAuthAccount },
+    OAuth2 {
+        imap: ImapSettings,
+        oauth: OAuthAccount,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,7 +338,10 @@ fn account_kind(
                     ));
                 }
             };
-            Ok(AccountKind::Imap { imap: server, password })
+            Ok(AccountKind::Imap {
+                imap: server,
+                password,
+            })
         }
         AuthMethod::Oauth2 => oauth_account(a, provider, auth.map(|(_, r)| r), server),
     }
@@ -358,7 +367,11 @@ fn oauth_account(
                         is_loopback(rest.split(['/', ':']).next().unwrap_or(""))
                     });
                 if !ok {
-                    return Err((Some(s.span()), "authority", "must be https:// (http:// only for loopback)".into()));
+                    return Err((
+                        Some(s.span()),
+                        "authority",
+                        "must be https:// (http:// only for loopback)".into(),
+                    ));
                 }
                 v
             }
@@ -370,14 +383,24 @@ fn oauth_account(
             "is required for Microsoft accounts: register mailtui in Microsoft Entra (see the README) and put its Application (client) ID here".into(),
         ))?;
         let tenant = a.tenant.clone().unwrap_or_else(|| "common".to_string());
-        let scopes = auth
-            .and_then(|r| r.scopes.clone())
-            .unwrap_or_else(|| vec![MICROSOFT_IMAP_SCOPE.to_string(), "offline_access".to_string()]);
-        (OAuthConfig::microsoft(&authority, &tenant, &client_id, scopes), tenant)
+        let scopes = auth.and_then(|r| r.scopes.clone()).unwrap_or_else(|| {
+            vec![
+                MICROSOFT_IMAP_SCOPE.to_string(),
+                "offline_access".to_string(),
+            ]
+        });
+        (
+            OAuthConfig::microsoft(&authority, &tenant, &client_id, scopes),
+            tenant,
+        )
     } else {
         let r = auth.ok_or((None, "auth", "missing".to_string()))?;
         let need = |v: &Option<String>, key: &'static str| {
-            v.clone().ok_or((None, key, "is required for method = \"oauth2\" with provider = \"generic\"".to_string()))
+            v.clone().ok_or((
+                None,
+                key,
+                "is required for method = \"oauth2\" with provider = \"generic\"".to_string(),
+            ))
         };
         let token_url = need(&r.token_url, "auth.token_url")?;
         let client = OAuthConfig {
@@ -389,10 +412,18 @@ fn oauth_account(
         };
         match login {
             LoginMethod::Device if client.device_url.is_none() => {
-                return Err((None, "auth.device_authorization_url", "is required for device sign-in (or set login = \"browser\")".into()));
+                return Err((
+                    None,
+                    "auth.device_authorization_url",
+                    "is required for device sign-in (or set login = \"browser\")".into(),
+                ));
             }
             LoginMethod::Browser if client.authorize_url.is_none() => {
-                return Err((None, "auth.authorization_url", "is required for login = \"browser\"".into()));
+                return Err((
+                    None,
+                    "auth.authorization_url",
+                    "is required for login = \"browser\"".into(),
+                ));
             }
             _ => {}
         }
@@ -402,7 +433,16 @@ fn oauth_account(
             .unwrap_or(token_url);
         (client, host)
     };
-    Ok(AccountKind::OAuth2 { imap, oauth: OAuthAccount { provider, tenant, client, login, mechanism } })
+    Ok(AccountKind::OAuth2 {
+        imap,
+        oauth: OAuthAccount {
+            provider,
+            tenant,
+            client,
+            login,
+            mechanism,
+        },
+    })
 }
 
 fn expand_home(p: &Path) -> PathBuf {
@@ -469,9 +509,15 @@ maildir = "/var/mail/me"
         let AccountKind::Imap { imap: s, password } = &c.accounts[0].kind else {
             panic!("imap")
         };
-        assert_eq!((s.host.as_str(), s.port, s.tls), ("imap.example.org", 993, TlsMode::Implicit));
+        assert_eq!(
+            (s.host.as_str(), s.port, s.tls),
+            ("imap.example.org", 993, TlsMode::Implicit)
+        );
         assert_eq!(s.username, "me@example.org");
-        assert_eq!(*password, PasswordSource::Command("pass show mail/home".into()));
+        assert_eq!(
+            *password,
+            PasswordSource::Command("pass show mail/home".into())
+        );
         let AccountKind::OAuth2 { imap, oauth: o } = &c.accounts[1].kind else {
             panic!("oauth")
         };
@@ -576,13 +622,17 @@ maildir = "/var/mail/me"
         let e = error("[[accounts]]\nname = \"w\"\nemail = \"a@b\"\nprovider = \"microsoft\"\n");
         assert!(e.contains("client_id") && e.contains("Entra"), "{e}");
         let generic = "[[accounts]]\nname = \"g\"\nemail = \"a@b\"\nprovider = \"generic\"\nimap = { host = \"imap.example.org\" }\n";
-        let e = error(&format!("{generic}auth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\" }}\n"));
+        let e = error(&format!(
+            "{generic}auth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\" }}\n"
+        ));
         assert!(e.contains("auth.device_authorization_url"), "{e}");
         let ok = parse_str(&format!(
             "{generic}login = \"browser\"\nauth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\", authorization_url = \"https://id.example.org/auth\", scopes = [\"mail\"], sasl = \"oauthbearer\" }}\n"
         ))
         .unwrap();
-        let AccountKind::OAuth2 { oauth, .. } = &ok.accounts[0].kind else { panic!() };
+        let AccountKind::OAuth2 { oauth, .. } = &ok.accounts[0].kind else {
+            panic!()
+        };
         assert_eq!(oauth.tenant, "id.example.org");
         assert_eq!(oauth.mechanism, Some(Mechanism::Oauthbearer));
         assert_eq!(oauth.login, LoginMethod::Browser);

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use mailtui::cli::{Cli, Cmd};
 use mailtui::auth::store::TokenStore;
+use mailtui::cli::{Cli, Cmd};
 use mailtui::config;
 use mailtui::paths::Paths;
 use mailtui::{app, commands, demo, keymap, logging};
@@ -42,7 +42,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = load_config(&config_path)?;
             let store = TokenStore::open(&paths.data_dir);
             let rt = tokio::runtime::Runtime::new()?;
-            Ok(rt.block_on(commands::doctor(&config.accounts, account.as_deref(), &store)))
+            Ok(rt.block_on(commands::doctor(
+                &config.accounts,
+                account.as_deref(),
+                &store,
+            )))
         }
         Some(Cmd::Login { account }) => {
             logging::init_cli(&paths.log_file())?;

@@ -185,7 +185,10 @@ async fn reads_every_mime_shape() {
 #[tokio::test]
 async fn wrong_password_is_a_clear_auth_error() {
     let d = server();
-    let e = ImapBackend::new(settings(&d, TlsMode::Implicit), password("wrong")).connect().await.unwrap_err();
+    let e = ImapBackend::new(settings(&d, TlsMode::Implicit), password("wrong"))
+        .connect()
+        .await
+        .unwrap_err();
     let MailError::Auth(msg) = &e else {
         panic!("expected an auth error, got {e:?}")
     };
@@ -206,7 +209,10 @@ async fn untrusted_ca_is_refused() {
     std::fs::write(&other_ca, other.ca_pem).unwrap();
     let mut s = settings(&d, TlsMode::Implicit);
     s.ca_file = Some(other_ca);
-    let e = ImapBackend::new(s.clone(), password(PASSWORD)).connect().await.unwrap_err();
+    let e = ImapBackend::new(s.clone(), password(PASSWORD))
+        .connect()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")),
         "{e:?}"
@@ -214,7 +220,10 @@ async fn untrusted_ca_is_refused() {
     // Same through STARTTLS.
     s.tls = TlsMode::Starttls;
     s.port = d.imap_port;
-    let e = ImapBackend::new(s, password(PASSWORD)).connect().await.unwrap_err();
+    let e = ImapBackend::new(s, password(PASSWORD))
+        .connect()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&e, MailError::Tls(m) if m.contains("not signed by a trusted CA")),
         "{e:?}"
@@ -223,11 +232,17 @@ async fn untrusted_ca_is_refused() {
 
 #[tokio::test]
 async fn missing_starttls_stops_without_plaintext_fallback() {
-    let d = Dovecot::start_with(Options { tls: false });
+    let d = Dovecot::start_with(Options {
+        tls: false,
+        ..Default::default()
+    });
     d.add_user(USER, PASSWORD);
     let mut s = settings(&d, TlsMode::Starttls);
     s.port = d.imap_port;
-    let e = ImapBackend::new(s, password(PASSWORD)).connect().await.unwrap_err();
+    let e = ImapBackend::new(s, password(PASSWORD))
+        .connect()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&e, MailError::Tls(m) if m.contains("refused STARTTLS") && m.contains("not continuing")),
         "{e:?}"
@@ -244,7 +259,10 @@ async fn bad_ca_file_is_a_config_error() {
     let d = server();
     let mut s = settings(&d, TlsMode::Implicit);
     s.ca_file = Some(PathBuf::from("/nonexistent/ca.pem"));
-    let e = ImapBackend::new(s, password(PASSWORD)).connect().await.unwrap_err();
+    let e = ImapBackend::new(s, password(PASSWORD))
+        .connect()
+        .await
+        .unwrap_err();
     assert!(
         matches!(&e, MailError::Config(m) if m.contains("/nonexistent/ca.pem")),
         "{e:?}"
@@ -281,12 +299,7 @@ async fn worker_streams_a_big_folder_newest_first() {
     d.deliver(USER, "INBOX", &msgs);
     d.index(USER);
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(
-        0,
-        "test".into(),
-        backend(&d, TlsMode::Implicit),
-        tx,
-    );
+    let w = worker::spawn(0, "test".into(), backend(&d, TlsMode::Implicit), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
     until(&mut rx, 10, |e| matches!(e, WorkerEvent::Folders(_))).await;
     w.commands
@@ -351,12 +364,7 @@ async fn body_requests_are_coalesced_to_the_latest() {
     let msgs: Vec<(Vec<u8>, &str)> = (1..=50).map(|i| (fixtures::simple(i), "")).collect();
     d.deliver(USER, "INBOX", &msgs);
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(
-        0,
-        "test".into(),
-        backend(&d, TlsMode::Implicit),
-        tx,
-    );
+    let w = worker::spawn(0, "test".into(), backend(&d, TlsMode::Implicit), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
     w.commands
         .send(WorkerCommand::OpenFolder {
@@ -394,7 +402,12 @@ async fn body_requests_are_coalesced_to_the_latest() {
 async fn wrong_password_in_the_worker_fails_without_retrying() {
     let d = server();
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(settings(&d, TlsMode::Implicit), password("nope")), tx);
+    let w = worker::spawn(
+        0,
+        "test".into(),
+        ImapBackend::new(settings(&d, TlsMode::Implicit), password("nope")),
+        tx,
+    );
     w.commands.send(WorkerCommand::Connect).unwrap();
     let ev = until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Conn(ConnState::Failed(_)))
@@ -452,12 +465,7 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
     let msgs: Vec<(Vec<u8>, &str)> = (1..=300).map(|i| (fixtures::simple(i), "")).collect();
     d.deliver(USER, "INBOX", &msgs);
     let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(
-        0,
-        "test".into(),
-        backend(&d, TlsMode::Implicit),
-        tx,
-    );
+    let w = worker::spawn(0, "test".into(), backend(&d, TlsMode::Implicit), tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
     w.commands
         .send(WorkerCommand::OpenFolder {

@@ -41,7 +41,11 @@ impl std::error::Error for AuthError {}
 
 impl AuthError {
     pub fn new(kind: AuthErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
-        AuthError { kind, code: code.into(), message: message.into() }
+        AuthError {
+            kind,
+            code: code.into(),
+            message: message.into(),
+        }
     }
 
     pub fn transient(message: impl Into<String>) -> Self {
@@ -56,7 +60,10 @@ impl AuthError {
 /// The first "AADSTSnnnn" in a Microsoft error description.
 pub fn aadsts_code(description: &str) -> Option<u32> {
     let start = description.find("AADSTS")? + 6;
-    let digits: String = description[start..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = description[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -64,23 +71,38 @@ pub fn aadsts_code(description: &str) -> Option<u32> {
 fn aadsts_text(code: u32) -> Option<(AuthErrorKind, &'static str)> {
     use AuthErrorKind::*;
     Some(match code {
-        70008 | 700082 => (SignInNeeded, "Sign-in expired after a long period of inactivity. Sign in again."),
+        70008 | 700082 => (
+            SignInNeeded,
+            "Sign-in expired after a long period of inactivity. Sign in again.",
+        ),
         50173 => (
             SignInNeeded,
             "Your sign-in was revoked (password change, or an admin or you revoked sessions). Sign in again.",
         ),
-        70000 => (SignInNeeded, "The sign-in grant expired or is no longer valid. Sign in again."),
+        70000 => (
+            SignInNeeded,
+            "The sign-in grant expired or is no longer valid. Sign in again.",
+        ),
         50076 | 50079 | 50078 => (
             SignInNeeded,
             "Your organization now requires multi-factor authentication (or it expired). Sign in again.",
         ),
-        70043 => (SignInNeeded, "Your organization's sign-in frequency policy requires signing in again."),
+        70043 => (
+            SignInNeeded,
+            "Your organization's sign-in frequency policy requires signing in again.",
+        ),
         65001 => (
             Config,
             "mailtui has not been granted access to your mailbox (or consent was withdrawn). Sign in and accept, or ask your admin to grant consent.",
         ),
-        90094 | 90095 => (Config, "Your administrator must approve mailtui before you can use it."),
-        65004 => (Declined, "You declined the permissions mailtui asked for. Sign in again and accept them."),
+        90094 | 90095 => (
+            Config,
+            "Your administrator must approve mailtui before you can use it.",
+        ),
+        65004 => (
+            Declined,
+            "You declined the permissions mailtui asked for. Sign in again and accept them.",
+        ),
         700016 => (
             Config,
             "This app isn't registered in your organization's directory: check client_id and tenant in the config.",
@@ -89,8 +111,14 @@ fn aadsts_text(code: u32) -> Option<(AuthErrorKind, &'static str)> {
             Config,
             "The app registration does not allow device sign-in: in Microsoft Entra, set Authentication > Allow public client flows to Yes.",
         ),
-        700025 => (Config, "The app is registered as a public client but a secret was sent (a mailtui bug; please report it)."),
-        7000112 => (Config, "This app has been disabled in Microsoft Entra. Register your own (see the README) and set client_id."),
+        700025 => (
+            Config,
+            "The app is registered as a public client but a secret was sent (a mailtui bug; please report it).",
+        ),
+        7000112 => (
+            Config,
+            "This app has been disabled in Microsoft Entra. Register your own (see the README) and set client_id.",
+        ),
         50020 => (
             Config,
             "Your account isn't in that tenant, or this account type isn't allowed there. Try tenant = \"common\" or \"consumers\".",
@@ -99,13 +127,25 @@ fn aadsts_text(code: u32) -> Option<(AuthErrorKind, &'static str)> {
             Config,
             "The app is single-tenant or work-accounts-only: set tenant to your tenant ID or domain, or use another account type.",
         ),
-        53003 => (Config, "Blocked by your organization's Conditional Access policy (device sign-in may be blocked; try login = \"browser\")."),
+        53003 => (
+            Config,
+            "Blocked by your organization's Conditional Access policy (device sign-in may be blocked; try login = \"browser\").",
+        ),
         530035 => (Config, "Blocked by your organization's security defaults."),
-        70011 | 700022 => (Config, "The requested scope is invalid (a config or mailtui bug): check scopes."),
+        70011 | 700022 => (
+            Config,
+            "The requested scope is invalid (a config or mailtui bug): check scopes.",
+        ),
         500011 => (Config, "Exchange Online isn't available in this tenant."),
-        50196 => (Transient, "Microsoft saw too many sign-in requests too fast; mailtui will wait and retry."),
+        50196 => (
+            Transient,
+            "Microsoft saw too many sign-in requests too fast; mailtui will wait and retry.",
+        ),
         70016 => (Transient, "Still waiting for you to approve the sign-in."),
-        70019 => (Expired, "The sign-in code expired before it was used. Press a to get a new one."),
+        70019 => (
+            Expired,
+            "The sign-in code expired before it was used. Press a to get a new one.",
+        ),
         _ => return None,
     })
 }
@@ -118,24 +158,50 @@ pub fn explain(error: &str, description: Option<&str>) -> AuthError {
         Some(n) => format!("{error} AADSTS{n}"),
         None => error.to_string(),
     };
-    if let Some((kind, text)) = aadsts.and_then(aadsts_text) {
+    // The device flow's own outcomes say more than any AADSTS number.
+    let flow_outcome = matches!(
+        error,
+        "authorization_declined" | "access_denied" | "expired_token" | "bad_verification_code"
+    );
+    if let Some((kind, text)) = aadsts.filter(|_| !flow_outcome).and_then(aadsts_text) {
         return AuthError::new(kind, code, text);
     }
     let (kind, text) = match error {
-        "invalid_grant" => (SignInNeeded, "Your sign-in is no longer valid. Sign in again."),
-        "interaction_required" | "login_required" | "consent_required" => {
-            (SignInNeeded, "You need to sign in again (the identity provider asks for it).")
+        "invalid_grant" => (
+            SignInNeeded,
+            "Your sign-in is no longer valid. Sign in again.",
+        ),
+        "interaction_required" | "login_required" | "consent_required" => (
+            SignInNeeded,
+            "You need to sign in again (the identity provider asks for it).",
+        ),
+        "authorization_declined" | "access_denied" => {
+            (Declined, "The sign-in was declined. Press a to try again.")
         }
-        "authorization_declined" | "access_denied" => (Declined, "The sign-in was declined. Press a to try again."),
-        "expired_token" => (Expired, "The sign-in code expired before it was used. Press a to get a new one."),
-        "bad_verification_code" => (Config, "The identity provider did not recognize the device code (a mailtui bug)."),
-        "temporarily_unavailable" | "server_error" => (Transient, "The sign-in service is temporarily unavailable; mailtui will retry."),
+        "expired_token" => (
+            Expired,
+            "The sign-in code expired before it was used. Press a to get a new one.",
+        ),
+        "bad_verification_code" => (
+            Config,
+            "The identity provider did not recognize the device code (a mailtui bug).",
+        ),
+        "temporarily_unavailable" | "server_error" => (
+            Transient,
+            "The sign-in service is temporarily unavailable; mailtui will retry.",
+        ),
         "invalid_client" | "unauthorized_client" => (
             Config,
             "The identity provider rejected the app: check client_id, tenant and that public client flows are allowed.",
         ),
-        "invalid_scope" => (Config, "The requested scope was rejected: check scopes in the config."),
-        "invalid_request" => (Config, "The identity provider rejected the request as malformed."),
+        "invalid_scope" => (
+            Config,
+            "The requested scope was rejected: check scopes in the config.",
+        ),
+        "invalid_request" => (
+            Config,
+            "The identity provider rejected the request as malformed.",
+        ),
         _ => (Config, "The identity provider refused the request."),
     };
     AuthError::new(kind, code, text)
@@ -147,40 +213,82 @@ mod tests {
 
     #[test]
     fn finds_aadsts_codes() {
-        assert_eq!(aadsts_code("AADSTS70008: The provided authorization code or refresh token has expired"), Some(70008));
-        assert_eq!(aadsts_code("x AADSTS7000218: The request body must contain"), Some(7000218));
+        assert_eq!(
+            aadsts_code(
+                "AADSTS70008: The provided authorization code or refresh token has expired"
+            ),
+            Some(70008)
+        );
+        assert_eq!(
+            aadsts_code("x AADSTS7000218: The request body must contain"),
+            Some(7000218)
+        );
         assert_eq!(aadsts_code("no code"), None);
         assert_eq!(aadsts_code("AADSTS"), None);
     }
 
     #[test]
     fn dead_refresh_tokens_need_sign_in_with_a_reason() {
-        let e = explain("invalid_grant", Some("AADSTS70008: expired due to inactivity. Trace ID: x"));
+        let e = explain(
+            "invalid_grant",
+            Some("AADSTS70008: expired due to inactivity. Trace ID: x"),
+        );
         assert_eq!(e.kind, AuthErrorKind::SignInNeeded);
         assert_eq!(e.code, "invalid_grant AADSTS70008");
         assert!(e.message.contains("inactivity"));
-        let e = explain("invalid_grant", Some("AADSTS50173: The provided grant has expired due to it being revoked"));
+        let e = explain(
+            "invalid_grant",
+            Some("AADSTS50173: The provided grant has expired due to it being revoked"),
+        );
         assert!(e.message.contains("revoked"));
-        assert_eq!(explain("interaction_required", Some("AADSTS50076: MFA")).kind, AuthErrorKind::SignInNeeded);
-        assert_eq!(explain("invalid_grant", None).kind, AuthErrorKind::SignInNeeded);
+        assert_eq!(
+            explain("interaction_required", Some("AADSTS50076: MFA")).kind,
+            AuthErrorKind::SignInNeeded
+        );
+        assert_eq!(
+            explain("invalid_grant", None).kind,
+            AuthErrorKind::SignInNeeded
+        );
     }
 
     #[test]
     fn registration_problems_say_how_to_fix_them() {
-        let e = explain("invalid_client", Some("AADSTS7000218: The request body must contain client_assertion"));
+        let e = explain(
+            "invalid_client",
+            Some("AADSTS7000218: The request body must contain client_assertion"),
+        );
         assert_eq!(e.kind, AuthErrorKind::Config);
         assert!(e.message.contains("Allow public client flows"));
-        let e = explain("unauthorized_client", Some("AADSTS700016: Application with identifier 'x' was not found"));
+        let e = explain(
+            "unauthorized_client",
+            Some("AADSTS700016: Application with identifier 'x' was not found"),
+        );
         assert!(e.message.contains("client_id"));
-        let e = explain("invalid_request", Some("AADSTS50020: User account from identity provider does not exist in tenant"));
+        let e = explain(
+            "invalid_request",
+            Some("AADSTS50020: User account from identity provider does not exist in tenant"),
+        );
         assert!(e.message.contains("common"));
     }
 
     #[test]
     fn transient_and_flow_endings() {
-        assert_eq!(explain("temporarily_unavailable", None).kind, AuthErrorKind::Transient);
-        assert_eq!(explain("authorization_declined", None).kind, AuthErrorKind::Declined);
-        assert_eq!(explain("expired_token", Some("AADSTS70019: code expired")).kind, AuthErrorKind::Expired);
+        assert_eq!(
+            explain("temporarily_unavailable", None).kind,
+            AuthErrorKind::Transient
+        );
+        assert_eq!(
+            explain("authorization_declined", None).kind,
+            AuthErrorKind::Declined
+        );
+        assert_eq!(
+            explain("authorization_declined", Some("AADSTS70000: declined")).kind,
+            AuthErrorKind::Declined
+        );
+        assert_eq!(
+            explain("expired_token", Some("AADSTS70019: code expired")).kind,
+            AuthErrorKind::Expired
+        );
         assert_eq!(explain("some_new_error", None).kind, AuthErrorKind::Config);
     }
 }

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet, EndpointNotSet,
-    EndpointSet, ErrorResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken,
-    RequestTokenError, Scope, StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
+    AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
+    EndpointNotSet, EndpointSet, ErrorResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope, StandardDeviceAuthorizationResponse, TokenResponse,
+    TokenUrl,
 };
 
 use super::errors::{AuthError, AuthErrorKind, explain};
@@ -47,7 +48,8 @@ pub struct DeviceCode {
     pub expires_at: i64,
 }
 
-type Client = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+type Client =
+    BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
 
 pub struct OAuth {
     config: OAuthConfig,
@@ -63,7 +65,11 @@ pub fn now() -> i64 {
 }
 
 fn bad_url(what: &str, url: &str) -> AuthError {
-    AuthError::new(AuthErrorKind::Config, "config", format!("{what} is not a valid URL: {url}"))
+    AuthError::new(
+        AuthErrorKind::Config,
+        "config",
+        format!("{what} is not a valid URL: {url}"),
+    )
 }
 
 /// Turns a failed exchange into an [`AuthError`]; nothing of the response
@@ -88,18 +94,24 @@ fn classify<RE: std::error::Error + 'static, T: ErrorResponse>(
             AuthError::transient(format!("Cannot reach the sign-in service at {host}: {why}"))
         }
         // An HTML error page from a proxy or an overloaded server.
-        RequestTokenError::Parse(_, _) => {
-            AuthError::transient(format!("The sign-in service at {host} sent an unreadable answer; retrying later."))
+        RequestTokenError::Parse(_, _) => AuthError::transient(format!(
+            "The sign-in service at {host} sent an unreadable answer; retrying later."
+        )),
+        RequestTokenError::Other(msg) => {
+            AuthError::transient(format!("Sign-in request to {host} failed: {msg}"))
         }
-        RequestTokenError::Other(msg) => AuthError::transient(format!("Sign-in request to {host} failed: {msg}")),
     }
 }
 
 impl OAuth {
     pub fn new(config: OAuthConfig) -> Result<Self, AuthError> {
-        let token = TokenUrl::new(config.token_url.clone()).map_err(|_| bad_url("token_url", &config.token_url))?;
+        let token = TokenUrl::new(config.token_url.clone())
+            .map_err(|_| bad_url("token_url", &config.token_url))?;
         let device = match &config.device_url {
-            Some(u) => Some(DeviceAuthorizationUrl::new(u.clone()).map_err(|_| bad_url("device_authorization_url", u))?),
+            Some(u) => Some(
+                DeviceAuthorizationUrl::new(u.clone())
+                    .map_err(|_| bad_url("device_authorization_url", u))?,
+            ),
             None => None,
         };
         let auth = match &config.authorize_url {
@@ -116,17 +128,25 @@ impl OAuth {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(HTTP_TIMEOUT)
             .build()
-            .map_err(|e| AuthError::new(AuthErrorKind::Config, "http", format!("HTTP client: {e}")))?;
-        Ok(OAuth { config, client, http })
+            .map_err(|e| {
+                AuthError::new(AuthErrorKind::Config, "http", format!("HTTP client: {e}"))
+            })?;
+        Ok(OAuth {
+            config,
+            client,
+            http,
+        })
     }
 
     fn host(&self) -> String {
         url::Url::parse(&self.config.token_url)
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
             .unwrap_or_else(|| self.config.token_url.clone())
     }
 
@@ -160,15 +180,25 @@ impl OAuth {
     }
 
     /// Step one of the device flow: get a user code.
-    pub async fn start_device(&self) -> Result<(DeviceCode, StandardDeviceAuthorizationResponse), AuthError> {
+    pub async fn start_device(
+        &self,
+    ) -> Result<(DeviceCode, StandardDeviceAuthorizationResponse), AuthError> {
         let request = self.client.exchange_device_code().map_err(|_| {
-            AuthError::new(AuthErrorKind::Config, "config", "This account has no device authorization endpoint; use login = \"browser\".")
+            AuthError::new(
+                AuthErrorKind::Config,
+                "config",
+                "This account has no device authorization endpoint; use login = \"browser\".",
+            )
         })?;
         let details: StandardDeviceAuthorizationResponse = request
             .add_scopes(self.scopes())
             .request_async(&self.http)
             .await
-            .map_err(|e| classify(&self.host(), e, |r| (r.error().to_string(), r.error_description().cloned())))?;
+            .map_err(|e| {
+                classify(&self.host(), e, |r| {
+                    (r.error().to_string(), r.error_description().cloned())
+                })
+            })?;
         let code = DeviceCode {
             user_code: details.user_code().secret().clone(),
             verification_uri: details.verification_uri().to_string(),
@@ -179,7 +209,10 @@ impl OAuth {
 
     /// Step two: poll until the user approves, declines or the code expires.
     /// Transient failures (5xx, network) keep polling until the code expires.
-    pub async fn finish_device(&self, details: &StandardDeviceAuthorizationResponse) -> Result<TokenSet, AuthError> {
+    pub async fn finish_device(
+        &self,
+        details: &StandardDeviceAuthorizationResponse,
+    ) -> Result<TokenSet, AuthError> {
         let expires_at = now() + details.expires_in().as_secs() as i64;
         loop {
             let remaining = expires_at - now();
@@ -189,12 +222,18 @@ impl OAuth {
             let result = self
                 .client
                 .exchange_device_access_token(details)
-                .request_async(&self.http, tokio::time::sleep, Some(Duration::from_secs(remaining as u64)))
+                .request_async(
+                    &self.http,
+                    tokio::time::sleep,
+                    Some(Duration::from_secs(remaining as u64)),
+                )
                 .await;
             match result {
                 Ok(r) => return Ok(self.token_set(&r, None)),
                 Err(e) => {
-                    let e = classify(&self.host(), e, |r| (r.error().to_string(), r.error_description().cloned()));
+                    let e = classify(&self.host(), e, |r| {
+                        (r.error().to_string(), r.error_description().cloned())
+                    });
                     if e.kind != AuthErrorKind::Transient {
                         return Err(e);
                     }
@@ -208,7 +247,11 @@ impl OAuth {
     /// Trades the refresh token for new tokens; stores nothing itself.
     pub async fn refresh(&self, previous: &TokenSet) -> Result<TokenSet, AuthError> {
         let Some(rt) = &previous.refresh_token else {
-            return Err(AuthError::new(AuthErrorKind::SignInNeeded, "no_refresh_token", "No refresh token is stored (was offline_access requested?). Sign in again."));
+            return Err(AuthError::new(
+                AuthErrorKind::SignInNeeded,
+                "no_refresh_token",
+                "No refresh token is stored (was offline_access requested?). Sign in again.",
+            ));
         };
         let r = self
             .client
@@ -216,17 +259,32 @@ impl OAuth {
             .add_scopes(self.scopes())
             .request_async(&self.http)
             .await
-            .map_err(|e| classify(&self.host(), e, |r| (r.error().to_string(), r.error_description().cloned())))?;
+            .map_err(|e| {
+                classify(&self.host(), e, |r| {
+                    (r.error().to_string(), r.error_description().cloned())
+                })
+            })?;
         Ok(self.token_set(&r, Some(previous)))
     }
 
     /// The browser flow's first step: where to send the user.
-    pub fn authorize_url(&self, redirect_uri: &str) -> Result<(url::Url, CsrfToken, PkceCodeVerifier), AuthError> {
-        let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(|_| bad_url("redirect", redirect_uri))?;
+    pub fn authorize_url(
+        &self,
+        redirect_uri: &str,
+    ) -> Result<(url::Url, CsrfToken, PkceCodeVerifier), AuthError> {
+        let redirect = RedirectUrl::new(redirect_uri.to_string())
+            .map_err(|_| bad_url("redirect", redirect_uri))?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let request = self.client.authorize_url(CsrfToken::new_random).map_err(|_| {
-            AuthError::new(AuthErrorKind::Config, "config", "This account has no authorization endpoint; use login = \"device\".")
-        })?;
+        let request = self
+            .client
+            .authorize_url(CsrfToken::new_random)
+            .map_err(|_| {
+                AuthError::new(
+                    AuthErrorKind::Config,
+                    "config",
+                    "This account has no authorization endpoint; use login = \"device\".",
+                )
+            })?;
         let (url, state) = request
             .add_scopes(self.scopes())
             .set_pkce_challenge(challenge)
@@ -235,8 +293,14 @@ impl OAuth {
         Ok((url, state, verifier))
     }
 
-    pub async fn exchange_code(&self, code: String, verifier: PkceCodeVerifier, redirect_uri: &str) -> Result<TokenSet, AuthError> {
-        let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(|_| bad_url("redirect", redirect_uri))?;
+    pub async fn exchange_code(
+        &self,
+        code: String,
+        verifier: PkceCodeVerifier,
+        redirect_uri: &str,
+    ) -> Result<TokenSet, AuthError> {
+        let redirect = RedirectUrl::new(redirect_uri.to_string())
+            .map_err(|_| bad_url("redirect", redirect_uri))?;
         let r = self
             .client
             .exchange_code(AuthorizationCode::new(code))
@@ -244,7 +308,11 @@ impl OAuth {
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
             .request_async(&self.http)
             .await
-            .map_err(|e| classify(&self.host(), e, |r| (r.error().to_string(), r.error_description().cloned())))?;
+            .map_err(|e| {
+                classify(&self.host(), e, |r| {
+                    (r.error().to_string(), r.error_description().cloned())
+                })
+            })?;
         Ok(self.token_set(&r, None))
     }
 }
@@ -255,15 +323,33 @@ mod tests {
 
     #[test]
     fn microsoft_endpoints_follow_the_tenant() {
-        let c = OAuthConfig::microsoft("https://login.microsoftonline.com/", "contoso.onmicrosoft.com", "id", vec![]);
-        assert_eq!(c.device_url.as_deref(), Some("https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode"));
-        assert_eq!(c.token_url, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+        let c = OAuthConfig::microsoft(
+            "https://login.microsoftonline.com/",
+            "contoso.onmicrosoft.com",
+            "id",
+            vec![],
+        );
+        assert_eq!(
+            c.device_url.as_deref(),
+            Some(
+                "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/devicecode"
+            )
+        );
+        assert_eq!(
+            c.token_url,
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
+        );
         assert!(OAuth::new(c).is_ok());
     }
 
     #[test]
     fn authorize_url_carries_pkce_and_state() {
-        let c = OAuthConfig::microsoft("https://login.microsoftonline.us", "common", "abc", vec!["offline_access".into()]);
+        let c = OAuthConfig::microsoft(
+            "https://login.microsoftonline.us",
+            "common",
+            "abc",
+            vec!["offline_access".into()],
+        );
         let o = OAuth::new(c).unwrap();
         let (url, state, _v) = o.authorize_url("http://localhost:12345/").unwrap();
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
@@ -271,12 +357,19 @@ mod tests {
         assert_eq!(q["state"], *state.secret());
         assert_eq!(q["redirect_uri"], "http://localhost:12345/");
         assert_eq!(q["client_id"], "abc");
-        assert!(url.as_str().starts_with("https://login.microsoftonline.us/common/oauth2/v2.0/authorize?"));
+        assert!(
+            url.as_str()
+                .starts_with("https://login.microsoftonline.us/common/oauth2/v2.0/authorize?")
+        );
     }
 
     #[tokio::test]
     async fn an_unreachable_provider_is_transient() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let c = OAuthConfig::microsoft(&format!("http://127.0.0.1:{port}"), "common", "id", vec![]);
         let e = OAuth::new(c).unwrap().start_device().await.unwrap_err();
         assert_eq!(e.kind, AuthErrorKind::Transient, "{e:?}");

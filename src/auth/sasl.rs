@@ -22,7 +22,10 @@ impl Mechanism {
 
 /// `user=<user>^Aauth=Bearer <token>^A^A`
 pub fn xoauth2(user: &str, token: &Secret) -> Secret {
-    Secret::new(format!("user={user}\x01auth=Bearer {}\x01\x01", token.expose()))
+    Secret::new(format!(
+        "user={user}\x01auth=Bearer {}\x01\x01",
+        token.expose()
+    ))
 }
 
 /// `n,a=<user>,^Ahost=<host>^Aport=<port>^Aauth=Bearer <token>^A^A`
@@ -36,8 +39,16 @@ pub fn oauthbearer(user: &str, host: &str, port: u16, token: &Secret) -> Secret 
 }
 
 /// Which mechanism to use, given what the server advertises and a preference.
-pub fn choose(advertised: &[String], preferred: Option<Mechanism>, microsoft: bool) -> Option<Mechanism> {
-    let has = |m: Mechanism| advertised.iter().any(|a| a.eq_ignore_ascii_case(&format!("AUTH={}", m.name())));
+pub fn choose(
+    advertised: &[String],
+    preferred: Option<Mechanism>,
+    microsoft: bool,
+) -> Option<Mechanism> {
+    let has = |m: Mechanism| {
+        advertised
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&format!("AUTH={}", m.name())))
+    };
     if let Some(p) = preferred {
         return has(p).then_some(p);
     }
@@ -56,7 +67,10 @@ mod tests {
 
     #[test]
     fn xoauth2_matches_the_documented_format() {
-        let s = xoauth2("test@contoso.onmicrosoft.com", &Secret::new("EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA"));
+        let s = xoauth2(
+            "test@contoso.onmicrosoft.com",
+            &Secret::new("EwBAAl3BAAUFFpUAo7J3Ve0bjLBWZWCclRC3EoAA"),
+        );
         // Microsoft's documented example, base64 of this exact string.
         use base64::Engine;
         let b64 = base64::engine::general_purpose::STANDARD.encode(s.expose());
@@ -68,19 +82,37 @@ mod tests {
 
     #[test]
     fn oauthbearer_follows_rfc_7628() {
-        let s = oauthbearer("user@example.com", "server.example.com", 143, &Secret::new("vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="));
+        let s = oauthbearer(
+            "user@example.com",
+            "server.example.com",
+            143,
+            &Secret::new("vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
+        );
         assert_eq!(
             s.expose(),
             "n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"
         );
-        assert!(oauthbearer("a,b=c", "h", 1, &Secret::new("t")).expose().starts_with("n,a=a=2Cb=3Dc,"));
+        assert!(
+            oauthbearer("a,b=c", "h", 1, &Secret::new("t"))
+                .expose()
+                .starts_with("n,a=a=2Cb=3Dc,")
+        );
         assert_eq!(format!("{s:?}"), "Secret(***)");
     }
 
     #[test]
     fn chooses_from_what_is_advertised() {
-        let both: Vec<String> = ["IMAP4rev1", "AUTH=PLAIN", "AUTH=XOAUTH2", "AUTH=OAUTHBEARER"].map(String::from).into();
-        let ms: Vec<String> = ["IMAP4", "AUTH=PLAIN", "AUTH=XOAUTH2", "SASL-IR"].map(String::from).into();
+        let both: Vec<String> = [
+            "IMAP4rev1",
+            "AUTH=PLAIN",
+            "AUTH=XOAUTH2",
+            "AUTH=OAUTHBEARER",
+        ]
+        .map(String::from)
+        .into();
+        let ms: Vec<String> = ["IMAP4", "AUTH=PLAIN", "AUTH=XOAUTH2", "SASL-IR"]
+            .map(String::from)
+            .into();
         assert_eq!(choose(&both, None, true), Some(Mechanism::Xoauth2));
         assert_eq!(choose(&both, None, false), Some(Mechanism::Oauthbearer));
         assert_eq!(choose(&ms, None, false), Some(Mechanism::Xoauth2));

@@ -90,8 +90,11 @@ pub struct TokenHandle {
     rejected: Arc<std::sync::Mutex<Option<Secret>>>,
 }
 
-/// A fresh token must outlive the login by at least this much.
-const MIN_VALID_SECS: i64 = 10;
+/// A fresh token must outlive the login by at least this much (less for
+/// very short-lived tokens).
+fn min_valid(t: &TokenSet) -> i64 {
+    (t.lifetime() / 4).clamp(1, 10)
+}
 /// How long a connection waits for a refresh it asked for.
 const REFRESH_WAIT: Duration = Duration::from_secs(45);
 
@@ -109,7 +112,10 @@ impl TokenHandle {
                     match &s.tokens {
                         _ if !s.loaded => {}
                         None => return Err(sign_in_needed()),
-                        Some(t) if t.fresh(now(), MIN_VALID_SECS) && rejected.as_ref() != Some(&t.access_token) => {
+                        Some(t)
+                            if t.fresh(now(), min_valid(t))
+                                && rejected.as_ref() != Some(&t.access_token) =>
+                        {
                             return Ok((t.access_token.clone(), t.access_expires_at));
                         }
                         Some(_) => {}
@@ -133,7 +139,11 @@ impl TokenHandle {
 
     /// The access token the service holds now, if any.
     pub fn current_token(&self) -> Option<Secret> {
-        self.shared.borrow().tokens.as_ref().map(|t| t.access_token.clone())
+        self.shared
+            .borrow()
+            .tokens
+            .as_ref()
+            .map(|t| t.access_token.clone())
     }
 
     /// The server turned this token down (auth failure, or a BYE saying it
@@ -142,7 +152,12 @@ impl TokenHandle {
         if let Ok(mut r) = self.rejected.lock() {
             *r = Some(token.clone());
         }
-        let current = self.shared.borrow().tokens.as_ref().map(|t| t.access_token == *token);
+        let current = self
+            .shared
+            .borrow()
+            .tokens
+            .as_ref()
+            .map(|t| t.access_token == *token);
         if current != Some(false) {
             let _ = self.commands.send(AuthCommand::Refresh);
         }
@@ -150,7 +165,11 @@ impl TokenHandle {
 }
 
 fn sign_in_needed() -> AuthError {
-    AuthError::new(AuthErrorKind::SignInNeeded, "signed_out", "Not signed in. Press a to sign in.")
+    AuthError::new(
+        AuthErrorKind::SignInNeeded,
+        "signed_out",
+        "Not signed in. Press a to sign in.",
+    )
 }
 
 /// Where the service reports to; the app wraps statuses into its events.
@@ -184,7 +203,13 @@ pub struct ServiceHandle {
     pub join: tokio::task::JoinHandle<()>,
 }
 
-pub fn spawn(account: String, oauth: OAuth, method: LoginMethod, store: TokenStore, sink: StatusSink) -> ServiceHandle {
+pub fn spawn(
+    account: String,
+    oauth: OAuth,
+    method: LoginMethod,
+    store: TokenStore,
+    sink: StatusSink,
+) -> ServiceHandle {
     let (tx, rx) = mpsc::unbounded_channel();
     let (shared_tx, shared_rx) = watch::channel(Shared::default());
     let service = TokenService {
@@ -200,8 +225,16 @@ pub fn spawn(account: String, oauth: OAuth, method: LoginMethod, store: TokenSto
         next_refresh: None,
     };
     let join = tokio::spawn(service.run(rx));
-    let tokens = TokenHandle { shared: shared_rx, commands: tx.clone(), rejected: Default::default() };
-    ServiceHandle { commands: tx, tokens, join }
+    let tokens = TokenHandle {
+        shared: shared_rx,
+        commands: tx.clone(),
+        rejected: Default::default(),
+    };
+    ServiceHandle {
+        commands: tx,
+        tokens,
+        join,
+    }
 }
 
 fn backoff(failures: u32) -> i64 {
@@ -263,17 +296,23 @@ impl TokenService {
     }
 
     /// Runs a sign-in flow as its own task; Esc aborts it.
-    fn start_flow(&self, id: u64, updates: mpsc::UnboundedSender<(u64, FlowUpdate)>) -> JoinHandle<()> {
+    fn start_flow(
+        &self,
+        id: u64,
+        updates: mpsc::UnboundedSender<(u64, FlowUpdate)>,
+    ) -> JoinHandle<()> {
         let oauth = self.oauth.clone();
         let method = self.method;
         tokio::spawn(async move {
             let result = match method {
-                LoginMethod::Device => async {
-                    let (code, details) = oauth.start_device().await?;
-                    let _ = updates.send((id, FlowUpdate::Code(code)));
-                    oauth.finish_device(&details).await
+                LoginMethod::Device => {
+                    async {
+                        let (code, details) = oauth.start_device().await?;
+                        let _ = updates.send((id, FlowUpdate::Code(code)));
+                        oauth.finish_device(&details).await
+                    }
+                    .await
                 }
-                .await,
                 LoginMethod::Browser => {
                     browser::sign_in(&oauth, |p| {
                         let _ = updates.send((id, FlowUpdate::Browser(p)));
@@ -385,7 +424,9 @@ impl TokenService {
                 self.status.note = Some(Clean::line(&e.message));
                 self.status.phase = match (&self.tokens, e.kind) {
                     (Some(_), _) => TokenPhase::SignedIn,
-                    (None, AuthErrorKind::Config) => TokenPhase::SignInNeeded(Clean::line(&e.message)),
+                    (None, AuthErrorKind::Config) => {
+                        TokenPhase::SignInNeeded(Clean::line(&e.message))
+                    }
                     (None, _) => TokenPhase::SignedOut,
                 };
             }
@@ -394,7 +435,9 @@ impl TokenService {
     }
 
     async fn refresh(&mut self) {
-        let Some(current) = self.tokens.clone() else { return };
+        let Some(current) = self.tokens.clone() else {
+            return;
+        };
         self.status.phase = TokenPhase::Refreshing;
         (self.sink)(self.status.clone());
         let result = self.oauth.refresh(&current).await;

@@ -13,7 +13,9 @@ use super::tokens::TokenSet;
 pub enum StoreError {
     #[error("{0}")]
     Io(String),
-    #[error("token file {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` or `mailtui logout` and sign in again")]
+    #[error(
+        "token file {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` or `mailtui logout` and sign in again"
+    )]
     TooOpen { path: String, mode: u32 },
     #[error("token file {0} is damaged; run `mailtui logout` and sign in again")]
     Damaged(String),
@@ -83,9 +85,17 @@ fn load_file(path: &Path) -> Result<Option<TokenSet>, StoreError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io("cannot open", path, e)),
     };
-    let mode = file.metadata().map_err(|e| io("cannot inspect", path, e))?.permissions().mode() & 0o777;
+    let mode = file
+        .metadata()
+        .map_err(|e| io("cannot inspect", path, e))?
+        .permissions()
+        .mode()
+        & 0o777;
     if mode & 0o077 != 0 {
-        return Err(StoreError::TooOpen { path: path.display().to_string(), mode });
+        return Err(StoreError::TooOpen {
+            path: path.display().to_string(),
+            mode,
+        });
     }
     serde_json::from_reader(file)
         .map(Some)
@@ -94,9 +104,14 @@ fn load_file(path: &Path) -> Result<Option<TokenSet>, StoreError> {
 
 fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
-    let mode = fs::metadata(dir).map_err(|e| io("cannot inspect", dir, e))?.permissions().mode() & 0o777;
+    let mode = fs::metadata(dir)
+        .map_err(|e| io("cannot inspect", dir, e))?
+        .permissions()
+        .mode()
+        & 0o777;
     if mode != 0o700 {
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| io("cannot chmod", dir, e))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| io("cannot chmod", dir, e))?;
     }
     Ok(())
 }
@@ -115,10 +130,13 @@ fn save_file(dir: &Path, path: &Path, tokens: &TokenSet) -> Result<(), StoreErro
             .open(&tmp)
             .map_err(|e| io("cannot write", &tmp, e))?;
         let bytes = serde_json::to_vec_pretty(tokens).map_err(|e| StoreError::Io(e.to_string()))?;
-        f.write_all(&bytes).map_err(|e| io("cannot write", &tmp, e))?;
+        f.write_all(&bytes)
+            .map_err(|e| io("cannot write", &tmp, e))?;
         f.sync_all().map_err(|e| io("cannot sync", &tmp, e))?;
         fs::rename(&tmp, path).map_err(|e| io("cannot replace", path, e))?;
-        File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io("cannot sync", dir, e))
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io("cannot sync", dir, e))
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -151,11 +169,19 @@ mod tests {
         store.save("work", &tokens(1)).unwrap();
         store.save("work", &tokens(2)).unwrap();
         assert_eq!(store.load("work").unwrap(), Some(tokens(2)));
-        let dir_mode = fs::metadata(tmp.path().join("tokens")).unwrap().permissions().mode() & 0o777;
+        let dir_mode = fs::metadata(tmp.path().join("tokens"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         let file = tmp.path().join("tokens/work.json");
         let file_mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!((dir_mode, file_mode), (0o700, 0o600));
-        let names: Vec<_> = fs::read_dir(tmp.path().join("tokens")).unwrap().flatten().map(|e| e.file_name()).collect();
+        let names: Vec<_> = fs::read_dir(tmp.path().join("tokens"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
         assert_eq!(names.len(), 1, "no temp files left: {names:?}");
         store.delete("work").unwrap();
         store.delete("work").unwrap();
@@ -170,13 +196,19 @@ mod tests {
         let file = tmp.path().join("home.json");
         fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
         let e = store.load("home").unwrap_err().to_string();
-        assert!(e.contains("readable by other users") && e.contains("chmod 600"), "{e}");
+        assert!(
+            e.contains("readable by other users") && e.contains("chmod 600"),
+            "{e}"
+        );
         assert!(!e.contains("refresh-1"));
     }
 
     #[test]
     fn odd_account_names_make_safe_file_names() {
-        assert_eq!(file_for(Path::new("/t"), "../x y"), PathBuf::from("/t/%2e%2e%2fx%20y.json"));
+        assert_eq!(
+            file_for(Path::new("/t"), "../x y"),
+            PathBuf::from("/t/%2e%2e%2fx%20y.json")
+        );
     }
 
     #[test]

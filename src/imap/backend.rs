@@ -20,6 +20,18 @@ use crate::mail::types::{Envelope, Folder, sort_folders};
 /// folder's first screen comes fast.
 const ENVELOPE_QUERY: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])";
 
+/// The text of an untagged BYE.
+fn goodbye_text(resp: &async_imap::imap_proto::Response<'_>) -> Option<String> {
+    use async_imap::imap_proto::{Response, Status};
+    match resp {
+        Response::Data {
+            status: Status::Bye,
+            outcome,
+        } => Some(outcome.information.as_deref().unwrap_or("").to_string()),
+        _ => None,
+    }
+}
+
 pub struct ImapBackend {
     settings: ImapSettings,
     auth: ImapAuth,
@@ -34,19 +46,36 @@ pub struct ImapBackend {
 
 impl ImapBackend {
     pub fn new(settings: ImapSettings, auth: ImapAuth) -> Self {
-        ImapBackend { settings, auth, tls: None, session: None, password: None, token_expiry: None }
+        ImapBackend {
+            settings,
+            auth,
+            tls: None,
+            session: None,
+            password: None,
+            token_expiry: None,
+        }
     }
 
     /// A dropped session may have said why: Exchange ends sessions whose
     /// token expired with `* BYE Session invalidated - AccessTokenExpired`.
-    fn note_goodbye(&self, session: &mut Session<Transport>) {
-        use async_imap::imap_proto::{Response, Status};
+    /// Looks at what was already received and, briefly, at what is still
+    /// buffered, and asks for a new token when the server said so.
+    async fn note_goodbye(&self, session: &mut Session<Transport>) {
         use async_imap::types::UnsolicitedResponse;
+        let mut said = Vec::new();
         while let Ok(u) = session.unsolicited_responses.try_recv() {
-            let UnsolicitedResponse::Other(resp) = u else { continue };
-            let Response::Data { status: Status::Bye, outcome } = resp.parsed() else { continue };
-            let text = outcome.information.as_deref().unwrap_or("");
-            tracing::warn!(server = %crate::sanitize::Clean::line(text), "server ended the session");
+            if let UnsolicitedResponse::Other(resp) = u {
+                said.extend(goodbye_text(resp.parsed()));
+            }
+        }
+        for _ in 0..4 {
+            match timeout(Duration::from_millis(200), session.read_response()).await {
+                Ok(Ok(Some(resp))) => said.extend(goodbye_text(resp.parsed())),
+                _ => break,
+            }
+        }
+        for text in said {
+            tracing::warn!(server = %crate::sanitize::Clean::line(&text), "server ended the session");
             if (text.contains("AccessTokenExpired") || text.contains("Session invalidated"))
                 && let ImapAuth::Bearer { tokens, .. } = &self.auth
                 && let Some(t) = tokens.current_token()
@@ -54,6 +83,14 @@ impl ImapBackend {
                 tokens.rejected(&t);
             }
         }
+    }
+
+    /// An empty answer can also mean the server hung up mid-command (async-imap
+    /// ends the stream quietly): a NOOP tells which.
+    async fn confirm_alive(&mut self) -> MailResult<()> {
+        let limit = self.settings.timeouts.command;
+        self.guarded("check connection", limit, async |s| s.noop().await)
+            .await
     }
 
     fn session(&mut self) -> MailResult<&mut Session<Transport>> {
@@ -80,7 +117,7 @@ impl ImapBackend {
         if matches!(result, Err(MailError::Network(_)))
             && let Some(mut s) = self.session.take()
         {
-            self.note_goodbye(&mut s);
+            self.note_goodbye(&mut s).await;
         }
         result
     }
@@ -96,7 +133,14 @@ impl MailBackend for ImapBackend {
             return Err(MailError::Config("TLS is not set up".to_string()));
         };
         let (client, caps) = open(&self.settings, connector).await?;
-        let logged = login(client, &caps, &self.settings, &self.auth, &mut self.password).await?;
+        let logged = login(
+            client,
+            &caps,
+            &self.settings,
+            &self.auth,
+            &mut self.password,
+        )
+        .await?;
         self.token_expiry = logged.token_expires_at.zip(logged.token_lifetime);
         self.session = Some(logged.session);
         Ok(())
@@ -147,6 +191,10 @@ impl MailBackend for ImapBackend {
                     .await
             })
             .await?;
+        if fetches.len() < (hi - lo + 1) as usize {
+            // Expunged meanwhile, or the connection died mid-answer.
+            self.confirm_alive().await?;
+        }
         Ok(fetches.iter().filter_map(envelope).collect())
     }
 
@@ -160,13 +208,21 @@ impl MailBackend for ImapBackend {
                     .await
             })
             .await?;
-        fetches
+        let body = fetches
             .iter()
             .find(|f| f.uid == Some(uid))
             .or(fetches.first())
             .and_then(|f| f.body())
-            .map(<[u8]>::to_vec)
-            .ok_or_else(|| MailError::Command(format!("message {uid} is gone from the server")))
+            .map(<[u8]>::to_vec);
+        match body {
+            Some(b) => Ok(b),
+            None => {
+                self.confirm_alive().await?;
+                Err(MailError::Command(format!(
+                    "message {uid} is gone from the server"
+                )))
+            }
+        }
     }
 
     async fn set_seen(&mut self, uid: u32, seen: bool) -> MailResult<()> {

@@ -39,7 +39,9 @@ pub fn capabilities_in(resp: &Response<'_>) -> Option<Vec<String>> {
     match resp {
         Response::Capabilities(caps) => Some(caps.iter().map(capability_name).collect()),
         Response::Data { outcome, .. } | Response::Done { outcome, .. } => match &outcome.code {
-            Some(ResponseCode::Capabilities(caps)) => Some(caps.iter().map(capability_name).collect()),
+            Some(ResponseCode::Capabilities(caps)) => {
+                Some(caps.iter().map(capability_name).collect())
+            }
             _ => None,
         },
         _ => None,
@@ -47,7 +49,10 @@ pub fn capabilities_in(resp: &Response<'_>) -> Option<Vec<String>> {
 }
 
 /// Asks for CAPABILITY before login (Microsoft's greeting carries none).
-pub async fn query_capabilities<T>(client: &mut Client<T>, settings: &ImapSettings) -> Result<Vec<String>, MailError>
+pub async fn query_capabilities<T>(
+    client: &mut Client<T>,
+    settings: &ImapSettings,
+) -> Result<Vec<String>, MailError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + fmt::Debug + Send,
 {
@@ -77,16 +82,20 @@ impl Authenticator for Bearer {
     type Response = Vec<u8>;
 
     fn process(&mut self, _challenge: &[u8]) -> Vec<u8> {
-        self.0.take().map(|s| s.expose().as_bytes().to_vec()).unwrap_or_default()
+        self.0
+            .take()
+            .map(|s| s.expose().as_bytes().to_vec())
+            .unwrap_or_default()
     }
 }
 
 fn token_error(e: AuthError) -> MailError {
     match e.kind {
         AuthErrorKind::Transient => MailError::Network(e.message),
-        AuthErrorKind::SignInNeeded | AuthErrorKind::Declined | AuthErrorKind::Expired | AuthErrorKind::Cancelled => {
-            MailError::SignIn(e.message)
-        }
+        AuthErrorKind::SignInNeeded
+        | AuthErrorKind::Declined
+        | AuthErrorKind::Expired
+        | AuthErrorKind::Cancelled => MailError::SignIn(e.message),
         AuthErrorKind::Config => MailError::Config(e.message),
     }
 }
@@ -107,7 +116,9 @@ pub async fn login(
                 None => source.resolve().await.map_err(MailError::Config)?,
             };
             match timeout(limit, client.login(user, password.expose())).await {
-                Err(_) => Err(MailError::Network("login: no answer from the server".into())),
+                Err(_) => Err(MailError::Network(
+                    "login: no answer from the server".into(),
+                )),
                 Ok(Err((e, _))) => {
                     let e = login_error(user, e);
                     if matches!(e, MailError::Auth(_)) {
@@ -117,18 +128,32 @@ pub async fn login(
                 }
                 Ok(Ok(session)) => {
                     *password_cache = Some(password);
-                    Ok(LoggedIn { session, token_expires_at: None, token_lifetime: None })
+                    Ok(LoggedIn {
+                        session,
+                        token_expires_at: None,
+                        token_lifetime: None,
+                    })
                 }
             }
         }
-        ImapAuth::Bearer { tokens, mechanism, microsoft } => {
+        ImapAuth::Bearer {
+            tokens,
+            mechanism,
+            microsoft,
+        } => {
             let Some(mech) = sasl::choose(caps, *mechanism, *microsoft) else {
-                let wanted = mechanism.map(Mechanism::name).unwrap_or("XOAUTH2 or OAUTHBEARER");
+                let wanted = mechanism
+                    .map(Mechanism::name)
+                    .unwrap_or("XOAUTH2 or OAUTHBEARER");
                 return Err(MailError::Auth(format!(
                     "{}:{} does not offer {wanted} sign-in (it offers: {})",
                     settings.host,
                     settings.port,
-                    caps.iter().filter(|c| c.starts_with("AUTH=")).cloned().collect::<Vec<_>>().join(" ")
+                    caps.iter()
+                        .filter(|c| c.starts_with("AUTH="))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" ")
                 )));
             };
             let sasl_ir = caps.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
@@ -138,7 +163,9 @@ pub async fn login(
                 let (token, expires_at) = tokens.access_token().await.map_err(token_error)?;
                 let ir = match mech {
                     Mechanism::Xoauth2 => sasl::xoauth2(user, &token),
-                    Mechanism::Oauthbearer => sasl::oauthbearer(user, &settings.host, settings.port, &token),
+                    Mechanism::Oauthbearer => {
+                        sasl::oauthbearer(user, &settings.host, settings.port, &token)
+                    }
                 };
                 let result = if sasl_ir {
                     let command = format!("{} {}", mech.name(), STANDARD.encode(ir.expose()));
@@ -147,7 +174,11 @@ pub async fn login(
                     timeout(limit, client.authenticate(mech.name(), Bearer(Some(ir)))).await
                 };
                 match result {
-                    Err(_) => return Err(MailError::Network("authenticate: no answer from the server".into())),
+                    Err(_) => {
+                        return Err(MailError::Network(
+                            "authenticate: no answer from the server".into(),
+                        ));
+                    }
                     Ok(Ok(session)) => {
                         let now = crate::auth::oauth::now();
                         return Ok(LoggedIn {
@@ -158,9 +189,14 @@ pub async fn login(
                     }
                     Ok(Err((e, back))) => {
                         let e = login_error(user, e);
-                        let MailError::Auth(msg) = e else { return Err(e) };
+                        let MailError::Auth(msg) = e else {
+                            return Err(e);
+                        };
                         if attempt == 0 {
-                            tracing::warn!(mechanism = mech.name(), "server refused the access token; refreshing once");
+                            tracing::warn!(
+                                mechanism = mech.name(),
+                                "server refused the access token; refreshing once"
+                            );
                             tokens.rejected(&token);
                         }
                         refused = msg;

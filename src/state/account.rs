@@ -3,10 +3,10 @@
 
 use super::list::MessageList;
 use crate::action::Command;
+use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
 use crate::mail::message::MessageView;
 use crate::mail::types::{Folder, FolderRole};
 use crate::sanitize::Clean;
-use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
 use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 
 /// What the UI knows of an account from the config.
@@ -78,7 +78,10 @@ impl AccountState {
 
     pub fn busy(&self) -> bool {
         matches!(self.conn, ConnState::Connecting | ConnState::Reconnecting)
-            || self.token.as_ref().is_some_and(|t| matches!(t.phase, TokenPhase::Refreshing))
+            || self
+                .token
+                .as_ref()
+                .is_some_and(|t| matches!(t.phase, TokenPhase::Refreshing))
             || self.list.loading()
             || matches!(self.reader.content, ReaderContent::Loading)
     }
@@ -142,7 +145,12 @@ impl AccountState {
     /// Token statuses drive the connection: tokens arriving connect the
     /// account; the first status of a never-signed-in current account
     /// starts a sign-in right away.
-    fn apply_token(&mut self, status: TokenStatus, account: usize, is_current: bool) -> Vec<Command> {
+    fn apply_token(
+        &mut self,
+        status: TokenStatus,
+        account: usize,
+        is_current: bool,
+    ) -> Vec<Command> {
         let had_tokens = self
             .token
             .as_ref()
@@ -152,10 +160,16 @@ impl AccountState {
         match &status.phase {
             TokenPhase::SignedIn if !had_tokens => {
                 self.panel_dismissed = false;
-                cmds.push(Command::Worker { account, command: WorkerCommand::Connect });
+                cmds.push(Command::Worker {
+                    account,
+                    command: WorkerCommand::Connect,
+                });
             }
             TokenPhase::SignedOut if first && is_current => {
-                cmds.push(Command::Auth { account, command: AuthCommand::SignIn });
+                cmds.push(Command::Auth {
+                    account,
+                    command: AuthCommand::SignIn,
+                });
             }
             TokenPhase::SignInNeeded(_) if had_tokens => self.panel_dismissed = false,
             _ => {}

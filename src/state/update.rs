@@ -6,8 +6,8 @@ use unicode_width::UnicodeWidthStr;
 use super::account::ReaderContent;
 use super::{LOG_CAPACITY, Pane, State};
 use crate::action::{Action, Command, UiAction};
-use crate::ui::layout::{Areas, areas, inner_height, inner_width};
 use crate::auth::service::{AuthCommand, TokenPhase};
+use crate::ui::layout::{Areas, areas, inner_height, inner_width};
 use crate::worker::{ConnState, WorkerCommand};
 
 impl State {
@@ -142,9 +142,14 @@ impl State {
             }
             UiAction::Retry => self.retry(),
             UiAction::Copy => {
-                let phase = self.account().and_then(|a| a.token.as_ref()).map(|t| &t.phase);
+                let phase = self
+                    .account()
+                    .and_then(|a| a.token.as_ref())
+                    .map(|t| &t.phase);
                 match phase {
-                    Some(TokenPhase::WaitingForCode(code)) => vec![Command::Copy(code.user_code.clone())],
+                    Some(TokenPhase::WaitingForCode(code)) => {
+                        vec![Command::Copy(code.user_code.clone())]
+                    }
                     Some(TokenPhase::WaitingForBrowser(p)) => vec![Command::Copy(p.url.clone())],
                     _ => Vec::new(),
                 }
@@ -162,7 +167,10 @@ impl State {
                 acc.panel_dismissed = true;
                 match acc.token.as_ref().map(|t| &t.phase) {
                     Some(TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_)) => {
-                        vec![Command::Auth { account: current, command: AuthCommand::Cancel }]
+                        vec![Command::Auth {
+                            account: current,
+                            command: AuthCommand::Cancel,
+                        }]
                     }
                     _ => Vec::new(),
                 }
@@ -183,18 +191,25 @@ impl State {
     /// `a`: sign in an OAuth account that has no tokens, else reconnect.
     fn retry(&mut self) -> Vec<Command> {
         let account = self.current;
-        let Some(acc) = self.accounts.get_mut(account) else { return Vec::new() };
-        let needs_sign_in = acc
-            .token
-            .as_ref()
-            .is_some_and(|t| matches!(t.phase, TokenPhase::SignedOut | TokenPhase::SignInNeeded(_)));
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let needs_sign_in = acc.token.as_ref().is_some_and(|t| {
+            matches!(t.phase, TokenPhase::SignedOut | TokenPhase::SignInNeeded(_))
+        });
         if needs_sign_in {
             acc.panel_dismissed = false;
-            return vec![Command::Auth { account, command: AuthCommand::SignIn }];
+            return vec![Command::Auth {
+                account,
+                command: AuthCommand::SignIn,
+            }];
         }
         match acc.conn {
             ConnState::Failed(_) | ConnState::Retrying { .. } | ConnState::Idle => {
-                vec![Command::Worker { account, command: WorkerCommand::Connect }]
+                vec![Command::Worker {
+                    account,
+                    command: WorkerCommand::Connect,
+                }]
             }
             _ => Vec::new(),
         }

@@ -9,8 +9,8 @@ use ratatui::widgets::Paragraph;
 use super::format::{countdown, duration, fit, spinner};
 use super::layout::inner_width;
 use super::theme;
-use crate::state::{AccountState, State};
 use crate::auth::service::TokenPhase;
+use crate::state::{AccountState, State};
 use crate::worker::ConnState;
 
 /// Glyph, colour and a few words for an account: its token state first
@@ -22,7 +22,13 @@ pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, 
     if let Some(t) = &acc.token {
         match &t.phase {
             TokenPhase::SignedOut => return ("○", theme::dim(), "signed out".into()),
-            TokenPhase::WaitingForCode(c) => return ("⌛", warn, format!("code {}", countdown(c.expires_at - now))),
+            TokenPhase::WaitingForCode(c) => {
+                return (
+                    "⌛",
+                    warn,
+                    format!("code {}", countdown(c.expires_at - now)),
+                );
+            }
             TokenPhase::WaitingForBrowser(_) => return ("⌛", warn, "browser".into()),
             TokenPhase::SignInNeeded(_) => return ("✗", bad, "sign-in needed".into()),
             TokenPhase::Refreshing => return (spinner(frame), ok, "refreshing".into()),
@@ -35,7 +41,11 @@ pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, 
         .and_then(|t| t.access_expires_at)
         .map(|at| format!("token {}", duration(at - now)));
     match &acc.conn {
-        ConnState::Idle => ("○", theme::dim(), token_left.unwrap_or_else(|| "idle".into())),
+        ConnState::Idle => (
+            "○",
+            theme::dim(),
+            token_left.unwrap_or_else(|| "idle".into()),
+        ),
         ConnState::Connecting => (spinner(frame), warn, "connecting".into()),
         ConnState::Reconnecting => (spinner(frame), warn, "reconnecting".into()),
         ConnState::Connected if acc.busy() => (spinner(frame), ok, "loading".into()),

@@ -37,13 +37,20 @@ fn title(acc: &AccountState) -> String {
 }
 
 fn key(k: &str) -> Span<'static> {
-    Span::styled(k.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD))
+    Span::styled(
+        k.to_string(),
+        Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
+    )
 }
 
 /// Centred box of at most `w`×`h`.
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))]).flex(Flex::Center).areas(area);
-    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))]).flex(Flex::Center).areas(v);
+    let [v] = Layout::vertical([Constraint::Length(h.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
     r
 }
 
@@ -72,7 +79,12 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
                 Line::raw("If the browser runs on another machine, first run there:"),
                 Line::styled(p.ssh_hint(), Style::new().add_modifier(Modifier::BOLD)),
                 Line::raw(""),
-                Line::from(vec![key("c"), Span::raw(" copy the address   "), key("Esc"), Span::raw(" cancel")]),
+                Line::from(vec![
+                    key("c"),
+                    Span::raw(" copy the address   "),
+                    key("Esc"),
+                    Span::raw(" cancel"),
+                ]),
             ];
             message_box(f, area, &title(acc), lines, 76)
         }
@@ -87,7 +99,10 @@ fn prompt_lines(t: &TokenStatus, acc: &AccountState) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     match &t.phase {
         TokenPhase::SignInNeeded(reason) => {
-            lines.push(Line::styled("Sign-in needed:".to_string(), Style::new().fg(theme::ERROR)));
+            lines.push(Line::styled(
+                "Sign-in needed:".to_string(),
+                Style::new().fg(theme::ERROR),
+            ));
             lines.push(Line::raw(reason.to_string()));
         }
         _ => {
@@ -108,16 +123,26 @@ fn prompt_lines(t: &TokenStatus, acc: &AccountState) -> Vec<Line<'static>> {
 
 fn message_box(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, width: u16) {
     let inner_w = width.saturating_sub(4).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner_w).max(1)).sum();
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
     let r = centered(area, width, rows as u16 + 2);
     f.render_widget(Clear, r);
-    let p = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(theme::pane(title.to_string(), true).padding(ratatui::widgets::Padding::horizontal(1)));
+    let p = Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+        theme::pane(title.to_string(), true).padding(ratatui::widgets::Padding::horizontal(1)),
+    );
     f.render_widget(p, r);
 }
 
-fn device_code(f: &mut Frame<'_>, area: Rect, title: &str, code: &Clean, uri: &Clean, remaining: i64) {
+fn device_code(
+    f: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    code: &Clean,
+    uri: &Clean,
+    remaining: i64,
+) {
     let qr = qr_lines(uri.as_str()).unwrap_or_default();
     let qr_w = qr.first().map(|l| l.chars().count()).unwrap_or(0) as u16;
     let qr_h = qr.len() as u16;
@@ -125,7 +150,11 @@ fn device_code(f: &mut Frame<'_>, area: Rect, title: &str, code: &Clean, uri: &C
     let text_w = big_w.max(uri.as_str().chars().count() as u16 + 2).max(36);
     // The QR code goes beside the text when there is room, else it is left out.
     let with_qr = area.width >= qr_w + text_w + 5 && area.height >= qr_h + 2;
-    let width = if with_qr { qr_w + text_w + 5 } else { text_w + 4 };
+    let width = if with_qr {
+        qr_w + text_w + 5
+    } else {
+        text_w + 4
+    };
     let height = if with_qr { qr_h.max(13) + 2 } else { 15 };
     let r = centered(area, width, height);
     f.render_widget(Clear, r);
@@ -133,20 +162,38 @@ fn device_code(f: &mut Frame<'_>, area: Rect, title: &str, code: &Clean, uri: &C
     let inner = block.inner(r);
     f.render_widget(block, r);
     let text_area = if with_qr {
-        let [q, _, t] =
-            Layout::horizontal([Constraint::Length(qr_w), Constraint::Length(2), Constraint::Min(0)]).areas(inner);
+        let [q, _, t] = Layout::horizontal([
+            Constraint::Length(qr_w),
+            Constraint::Length(2),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
         let qr_text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
-        f.render_widget(Paragraph::new(qr_text).style(Style::new().fg(Color::Black).bg(Color::White)), q);
+        f.render_widget(
+            Paragraph::new(qr_text).style(Style::new().fg(Color::Black).bg(Color::White)),
+            q,
+        );
         t
     } else {
         inner
     };
-    let expiry_style = if remaining < 60 { Style::new().fg(theme::ERROR) } else { theme::dim() };
-    let [top, big, bottom] =
-        Layout::vertical([Constraint::Length(4), Constraint::Length(4), Constraint::Min(0)]).areas(text_area);
+    let expiry_style = if remaining < 60 {
+        Style::new().fg(theme::ERROR)
+    } else {
+        theme::dim()
+    };
+    let [top, big, bottom] = Layout::vertical([
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Min(0),
+    ])
+    .areas(text_area);
     let top_lines = vec![
         Line::raw("On your phone or any browser, open"),
-        Line::styled(uri.to_string(), Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD)),
+        Line::styled(
+            uri.to_string(),
+            Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
+        ),
         Line::raw(""),
         Line::raw("and enter the code:"),
     ];
@@ -158,10 +205,18 @@ fn device_code(f: &mut Frame<'_>, area: Rect, title: &str, code: &Clean, uri: &C
         .build();
     f.render_widget(big_text, big);
     let bottom_lines = vec![
-        Line::from(vec![Span::raw("Code: "), Span::styled(code.to_string(), Style::new().add_modifier(Modifier::BOLD))]),
+        Line::from(vec![
+            Span::raw("Code: "),
+            Span::styled(code.to_string(), Style::new().add_modifier(Modifier::BOLD)),
+        ]),
         Line::styled(format!("expires in {}", countdown(remaining)), expiry_style),
         Line::raw(""),
-        Line::from(vec![key("c"), Span::raw(" copy code   "), key("Esc"), Span::raw(" cancel")]),
+        Line::from(vec![
+            key("c"),
+            Span::raw(" copy code   "),
+            key("Esc"),
+            Span::raw(" cancel"),
+        ]),
         Line::styled("This closes by itself once you approve.", theme::dim()),
     ];
     f.render_widget(Paragraph::new(bottom_lines), bottom);

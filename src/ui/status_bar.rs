@@ -19,7 +19,10 @@ fn connection(acc: &AccountState) -> (String, Style) {
     if let Some(t) = &acc.token {
         match &t.phase {
             TokenPhase::SignInNeeded(reason) => {
-                return (format!("sign-in needed — {reason} (a: sign in)"), Style::new().fg(theme::ERROR));
+                return (
+                    format!("sign-in needed — {reason} (a: sign in)"),
+                    Style::new().fg(theme::ERROR),
+                );
             }
             TokenPhase::SignedOut => {
                 let note = t.note.as_ref().map(|n| format!("{n} ")).unwrap_or_default();
@@ -35,28 +38,57 @@ fn connection(acc: &AccountState) -> (String, Style) {
         ConnState::Idle => ("not connected".to_string(), theme::dim()),
         ConnState::Connecting => (format!("connecting to {}…", acc.info.server), warn),
         ConnState::Reconnecting => (format!("reconnecting to {}…", acc.info.server), warn),
-        ConnState::Connected if acc.info.kind == "Maildir" => ("local Maildir".to_string(), Style::new().fg(theme::OK)),
-        ConnState::Connected => (format!("connected to {}", acc.info.server), Style::new().fg(theme::OK)),
-        ConnState::Retrying { attempt, error, retry_in_secs } => {
-            (format!("retry {attempt} in {retry_in_secs}s: {error}"), warn)
+        ConnState::Connected if acc.info.kind == "Maildir" => {
+            ("local Maildir".to_string(), Style::new().fg(theme::OK))
         }
+        ConnState::Connected => (
+            format!("connected to {}", acc.info.server),
+            Style::new().fg(theme::OK),
+        ),
+        ConnState::Retrying {
+            attempt,
+            error,
+            retry_in_secs,
+        } => (
+            format!("retry {attempt} in {retry_in_secs}s: {error}"),
+            warn,
+        ),
         ConnState::Failed(e) => (format!("{e} — a: retry"), Style::new().fg(theme::ERROR)),
     }
 }
 
 /// Token facts, most useful first. Never the token.
-fn token_parts(t: &TokenStatus, tenant: Option<&str>, now: i64, utc_offset: i32) -> Vec<Span<'static>> {
+fn token_parts(
+    t: &TokenStatus,
+    tenant: Option<&str>,
+    now: i64,
+    utc_offset: i32,
+) -> Vec<Span<'static>> {
     let mut parts = Vec::new();
     if let Some(at) = t.access_expires_at {
         let left = at - now;
-        let style = if left < 300 { Style::new().fg(theme::WARN) } else { Style::new() };
-        let text = if left > 0 { format!("token {}", duration(left)) } else { "token expired".into() };
+        let style = if left < 300 {
+            Style::new().fg(theme::WARN)
+        } else {
+            Style::new()
+        };
+        let text = if left > 0 {
+            format!("token {}", duration(left))
+        } else {
+            "token expired".into()
+        };
         parts.push(Span::styled(text, style));
     }
     if let Some((at, result)) = &t.last_refresh {
         let (text, style) = match result {
-            Ok(()) => (format!("refreshed {} ok", clock(*at, utc_offset)), theme::dim()),
-            Err(e) => (format!("refresh failed {}: {e}", clock(*at, utc_offset)), Style::new().fg(theme::WARN)),
+            Ok(()) => (
+                format!("refreshed {} ok", clock(*at, utc_offset)),
+                theme::dim(),
+            ),
+            Err(e) => (
+                format!("refresh failed {}: {e}", clock(*at, utc_offset)),
+                Style::new().fg(theme::WARN),
+            ),
         };
         parts.push(Span::styled(text, style));
     }
@@ -64,12 +96,22 @@ fn token_parts(t: &TokenStatus, tenant: Option<&str>, now: i64, utc_offset: i32)
         parts.push(Span::styled(format!("tenant {tenant}"), theme::dim()));
     }
     if let Some(at) = t.refresh_issued_at {
-        parts.push(Span::styled(format!("refresh token {}", duration(now - at)), theme::dim()));
+        parts.push(Span::styled(
+            format!("refresh token {}", duration(now - at)),
+            theme::dim(),
+        ));
     }
     if !t.scopes.is_empty() {
         // Only the last path part of URL scopes: "IMAP.AccessAsUser.All".
-        let scopes: Vec<&str> = t.scopes.iter().map(|s| s.rsplit('/').next().unwrap_or(s)).collect();
-        parts.push(Span::styled(format!("scopes {}", scopes.join(" ")), theme::dim()));
+        let scopes: Vec<&str> = t
+            .scopes
+            .iter()
+            .map(|s| s.rsplit('/').next().unwrap_or(s))
+            .collect();
+        parts.push(Span::styled(
+            format!("scopes {}", scopes.join(" ")),
+            theme::dim(),
+        ));
     }
     parts
 }
@@ -83,7 +125,10 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
     };
     let sep = Span::styled(" │ ", theme::dim());
     let (conn_text, conn_style) = connection(acc);
-    let name = Span::styled(format!(" {} ", acc.name), Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT));
+    let name = Span::styled(
+        format!(" {} ", acc.name),
+        Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT),
+    );
     let mut optional = Vec::new();
     if let Some(path) = &acc.list.path {
         let folder = acc
@@ -93,7 +138,11 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
             .map(|f| f.name.to_string())
             .unwrap_or_else(|| path.clone());
         let unread = acc.list.items.iter().filter(|e| !e.flags.seen).count();
-        let so_far = if acc.list.remaining > 0 { " so far" } else { "" };
+        let so_far = if acc.list.remaining > 0 {
+            " so far"
+        } else {
+            ""
+        };
         optional.push(Span::raw(format!(
             "{folder} {} msgs, {} unread{so_far}",
             thousands(acc.list.exists as u64),
@@ -101,8 +150,16 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         )));
     }
     match &acc.token {
-        Some(t) => optional.extend(token_parts(t, acc.info.tenant.as_deref(), state.now, state.utc_offset)),
-        None => optional.push(Span::styled(format!("auth: {}", acc.info.auth), theme::dim())),
+        Some(t) => optional.extend(token_parts(
+            t,
+            acc.info.tenant.as_deref(),
+            state.now,
+            state.utc_offset,
+        )),
+        None => optional.push(Span::styled(
+            format!("auth: {}", acc.info.auth),
+            theme::dim(),
+        )),
     }
     let right = Span::styled(" ?: help ", theme::dim());
     let room = (area.width as usize).saturating_sub(right.width());
@@ -119,8 +176,15 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
     }
     let left = Line::from(spans);
     let right_w = right.width() as u16;
-    let left_area = Rect { width: area.width.saturating_sub(right_w), ..area };
-    let right_area = Rect { x: area.x + left_area.width, width: area.width - left_area.width, ..area };
+    let left_area = Rect {
+        width: area.width.saturating_sub(right_w),
+        ..area
+    };
+    let right_area = Rect {
+        x: area.x + left_area.width,
+        width: area.width - left_area.width,
+        ..area
+    };
     f.render_widget(Paragraph::new(left).style(bar), left_area);
     f.render_widget(Paragraph::new(Line::from(right)).style(bar), right_area);
 }

@@ -46,7 +46,6 @@ pub enum ConnState {
     Failed(Clean),
 }
 
-
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WorkerEvent {
     Conn(ConnState),

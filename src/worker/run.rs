@@ -217,7 +217,9 @@ impl<B: MailBackend> Worker<B> {
     }
 
     fn credentials_expiring(&self) -> bool {
-        self.backend.reconnect_at().is_some_and(|at| crate::auth::oauth::now() >= at)
+        self.backend
+            .reconnect_at()
+            .is_some_and(|at| crate::auth::oauth::now() >= at)
     }
 
     /// Replaces a working session (its token is about to expire); the open

@@ -23,11 +23,17 @@ const ROOT_MAIL_UID: u32 = 65534;
 pub struct Options {
     /// Offer TLS (implicit port and STARTTLS). Off to test a server without it.
     pub tls: bool,
+    /// Accept XOAUTH2 and OAUTHBEARER, checking tokens at this RFC 7662
+    /// introspection URL (the test identity provider's).
+    pub oauth2_introspection: Option<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { tls: true }
+        Options {
+            tls: true,
+            oauth2_introspection: None,
+        }
     }
 }
 
@@ -139,14 +145,16 @@ listen = 127.0.0.1
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}
-{ssl}auth_mechanisms = plain login
+{ssl}auth_mechanisms = plain login{oauth_mechs}
 auth_cache_size = 0
 auth_failure_delay = 0
 disable_plaintext_auth = no
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {r}/etc/users
 }}
+{oauth_passdb}
 userdb {{
   driver = static
   args = uid={mail_uid} gid={mail_gid} home={r}/mail/%Lu allow_all_users=yes
@@ -185,8 +193,27 @@ service anvil {{
 "#,
             pid = std::process::id(),
             r = root.display(),
+            oauth_mechs = if opts.oauth2_introspection.is_some() {
+                " xoauth2 oauthbearer"
+            } else {
+                ""
+            },
+            oauth_passdb = match &opts.oauth2_introspection {
+                Some(_) => format!(
+                    "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/etc/oauth2.conf.ext\n}}\n",
+                    root.display()
+                ),
+                None => String::new(),
+            },
             internal_group = if is_root { "dovecot" } else { internal },
         );
+        if let Some(url) = &opts.oauth2_introspection {
+            let ext = format!(
+                "introspection_mode = post\nintrospection_url = {url}\nusername_attribute = email\n\
+                 active_attribute = active\nactive_value = true\ntimeout_msecs = 5000\nmax_idle_time_msecs = 1000\n"
+            );
+            fs::write(root.join("etc/oauth2.conf.ext"), ext).expect("write oauth2.conf.ext");
+        }
         let conf_path = root.join("etc/dovecot.conf");
         fs::write(&conf_path, conf).expect("write dovecot.conf");
         let mut d = Dovecot {

@@ -5,6 +5,8 @@
 pub mod certs;
 pub mod dovecot;
 pub mod fixtures;
+pub mod idp;
+pub mod proxy;
 pub mod tmux;
 
 use std::net::TcpListener;
