@@ -74,9 +74,36 @@ impl<S: Subscriber> Layer<S> for PaneLayer {
     }
 }
 
-fn filter() -> EnvFilter {
+/// Crates whose debug/trace output carries protocol bytes: async-imap logs
+/// every command (LOGIN passwords, AUTHENTICATE tokens) and every response
+/// (mail); the HTTP stack logs request bodies' surroundings. They are held
+/// at info whatever MAILTUI_LOG asks for.
+const CAPPED: &[&str] = &[
+    "async_imap",
+    "imap_proto",
+    "hyper",
+    "hyper_util",
+    "reqwest",
+    "h2",
+    "rustls",
+    "oauth2",
+];
+
+fn filter_from(spec: Option<&str>) -> EnvFilter {
     // MAILTUI_LOG=debug for more; dependencies stay at warn unless asked.
-    EnvFilter::try_from_env("MAILTUI_LOG").unwrap_or_else(|_| EnvFilter::new("warn,mailtui=info"))
+    let mut f = spec
+        .and_then(|s| EnvFilter::try_new(s).ok())
+        .unwrap_or_else(|| EnvFilter::new("warn,mailtui=info"));
+    for target in CAPPED {
+        if let Ok(d) = format!("{target}=info").parse() {
+            f = f.add_directive(d);
+        }
+    }
+    f
+}
+
+fn filter() -> EnvFilter {
+    filter_from(std::env::var("MAILTUI_LOG").ok().as_deref())
 }
 
 fn open_log_file(path: &Path) -> std::io::Result<File> {
@@ -129,4 +156,71 @@ pub fn init_cli(log_file: &Path) -> std::io::Result<()> {
         )
         .try_init()
         .map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// Collects formatted events.
+    struct Collect(Arc<Mutex<Vec<String>>>);
+
+    impl<S: Subscriber> Layer<S> for Collect {
+        fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+            self.0.lock().unwrap().push(format!(
+                "{} {}",
+                event.metadata().target(),
+                format_event(event)
+            ));
+        }
+    }
+
+    #[test]
+    fn protocol_crates_never_log_below_info() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        for spec in [
+            "trace",
+            "async_imap=trace,trace",
+            "debug,async_imap=trace,hyper=trace",
+        ] {
+            let sub = tracing_subscriber::registry()
+                .with(filter_from(Some(spec)))
+                .with(Collect(seen.clone()));
+            tracing::subscriber::with_default(sub, || {
+                tracing::trace!(target: "async_imap::imap_stream", "encode: input: LOGIN bob hunter2");
+                tracing::debug!(target: "hyper::proto", "body bytes");
+                tracing::debug!(target: "mailtui::worker", "ours");
+                tracing::info!(target: "async_imap::client", "info is fine");
+            });
+        }
+        let seen = seen.lock().unwrap();
+        assert!(
+            !seen
+                .iter()
+                .any(|l| l.contains("hunter2") || l.contains("body bytes")),
+            "{seen:?}"
+        );
+        assert_eq!(seen.iter().filter(|l| l.contains("ours")).count(), 3);
+        assert_eq!(
+            seen.iter().filter(|l| l.contains("info is fine")).count(),
+            3
+        );
+    }
+
+    #[test]
+    fn default_filter_keeps_dependencies_quiet() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sub = tracing_subscriber::registry()
+            .with(filter_from(None))
+            .with(Collect(seen.clone()));
+        tracing::subscriber::with_default(sub, || {
+            tracing::info!(target: "tokio_rustls", "noise");
+            tracing::info!(target: "mailtui::app", "mailtui started");
+            tracing::debug!(target: "mailtui::app", "detail");
+        });
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert!(seen[0].contains("mailtui started"));
+    }
 }

@@ -5,6 +5,9 @@ mod account;
 mod list;
 mod update;
 
+#[cfg(test)]
+mod sign_in_tests;
+
 use std::collections::VecDeque;
 
 pub use account::{AccountInfo, AccountState, ReaderContent};

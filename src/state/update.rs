@@ -54,10 +54,17 @@ impl State {
     }
 
     pub fn areas(&self) -> Areas {
+        // Accounts with tokens get a second status line for them.
+        let status_rows = if self.account().is_some_and(|a| a.token.is_some()) {
+            2
+        } else {
+            1
+        };
         areas(
             Rect::new(0, 0, self.width, self.height),
             self.show_log,
             self.accounts.len(),
+            status_rows,
         )
     }
 
@@ -87,6 +94,9 @@ impl State {
     fn switch_account(&mut self, index: usize) {
         if index < self.accounts.len() {
             self.current = index;
+            // The layout may differ (status rows); keep the selection in view.
+            let rows = self.list_rows();
+            self.accounts[index].list.scroll_into_view(rows);
         }
     }
 

@@ -23,13 +23,9 @@ pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, 
         match &t.phase {
             TokenPhase::SignedOut => return ("○", theme::dim(), "signed out".into()),
             TokenPhase::WaitingForCode(c) => {
-                return (
-                    "⌛",
-                    warn,
-                    format!("code {}", countdown(c.expires_at - now)),
-                );
+                return ("◷", warn, format!("code {}", countdown(c.expires_at - now)));
             }
-            TokenPhase::WaitingForBrowser(_) => return ("⌛", warn, "browser".into()),
+            TokenPhase::WaitingForBrowser(_) => return ("◷", warn, "browser".into()),
             TokenPhase::SignInNeeded(_) => return ("✗", bad, "sign-in needed".into()),
             TokenPhase::Refreshing => return (spinner(frame), ok, "refreshing".into()),
             TokenPhase::SignedIn => {}
@@ -69,7 +65,8 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
                 "  ".into()
             };
             // "1 name   ● words" — words only when there is room.
-            let words = if width >= 20 + words.len() {
+            // Words only while the name keeps six columns.
+            let words = if width >= 2 + 2 + 1 + words.chars().count() + 6 {
                 format!(" {words}")
             } else {
                 String::new()

@@ -13,8 +13,10 @@ pub struct Areas {
     pub status: Rect,
 }
 
-pub fn areas(area: Rect, show_log: bool, accounts: usize) -> Areas {
-    let [main, status] = Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(area);
+/// `status_rows`: 2 when the current account has tokens to describe.
+pub fn areas(area: Rect, show_log: bool, accounts: usize, status_rows: u16) -> Areas {
+    let [main, status] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(status_rows)]).areas(area);
     let (main, log) = if show_log {
         let log_h = (main.height / 3).max(5).min(main.height.saturating_sub(6));
         let [m, l] = Layout::vertical([Constraint::Min(0), Constraint::Length(log_h)]).areas(main);
@@ -56,7 +58,7 @@ mod tests {
 
     #[test]
     fn panes_tile_the_screen_at_80x24() {
-        let a = areas(Rect::new(0, 0, 80, 24), false, 2);
+        let a = areas(Rect::new(0, 0, 80, 24), false, 2, 1);
         assert_eq!(a.status, Rect::new(0, 23, 80, 1));
         assert_eq!(a.accounts.width + a.messages.width, 80);
         assert_eq!(a.messages.height + a.reader.height, 23);
@@ -67,7 +69,7 @@ mod tests {
 
     #[test]
     fn log_takes_a_third_and_leaves_room() {
-        let a = areas(Rect::new(0, 0, 120, 40), true, 3);
+        let a = areas(Rect::new(0, 0, 120, 40), true, 3, 1);
         let log = a.log.unwrap();
         assert_eq!(log.height, 13);
         assert_eq!(log.width, 120);
@@ -77,7 +79,7 @@ mod tests {
     #[test]
     fn tiny_terminals_do_not_panic() {
         for (w, h) in [(1, 1), (10, 3), (20, 8), (0, 0)] {
-            let _ = areas(Rect::new(0, 0, w, h), true, 9);
+            let _ = areas(Rect::new(0, 0, w, h), true, 9, 2);
         }
     }
 }

@@ -147,7 +147,7 @@ fn device_code(
     let qr_w = qr.first().map(|l| l.chars().count()).unwrap_or(0) as u16;
     let qr_h = qr.len() as u16;
     let big_w = (code.as_str().chars().count() as u16) * 4;
-    let text_w = big_w.max(uri.as_str().chars().count() as u16 + 2).max(36);
+    let text_w = big_w.max(uri.as_str().chars().count() as u16 + 2).max(40);
     // The QR code goes beside the text when there is room, else it is left out.
     let with_qr = area.width >= qr_w + text_w + 5 && area.height >= qr_h + 2;
     let width = if with_qr {

@@ -16,6 +16,9 @@ mod theme;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod sign_in_tests;
+
 use ratatui::Frame;
 
 use crate::state::{Pane, State};

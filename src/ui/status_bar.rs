@@ -65,6 +65,12 @@ fn token_parts(
     utc_offset: i32,
 ) -> Vec<Span<'static>> {
     let mut parts = Vec::new();
+    if let Some(tenant) = tenant {
+        parts.push(Span::styled(
+            format!("tenant {tenant}"),
+            Style::new().fg(theme::ACCENT),
+        ));
+    }
     if let Some(at) = t.access_expires_at {
         let left = at - now;
         let style = if left < 300 {
@@ -73,9 +79,9 @@ fn token_parts(
             Style::new()
         };
         let text = if left > 0 {
-            format!("token {}", duration(left))
+            format!("access token {} left", duration(left))
         } else {
-            "token expired".into()
+            "access token expired".into()
         };
         parts.push(Span::styled(text, style));
     }
@@ -92,12 +98,9 @@ fn token_parts(
         };
         parts.push(Span::styled(text, style));
     }
-    if let Some(tenant) = tenant {
-        parts.push(Span::styled(format!("tenant {tenant}"), theme::dim()));
-    }
     if let Some(at) = t.refresh_issued_at {
         parts.push(Span::styled(
-            format!("refresh token {}", duration(now - at)),
+            format!("refresh token {} old", duration(now - at)),
             theme::dim(),
         ));
     }
@@ -123,12 +126,9 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         f.render_widget(Paragraph::new(hint).style(bar), area);
         return;
     };
-    let sep = Span::styled(" │ ", theme::dim());
     let (conn_text, conn_style) = connection(acc);
-    let name = Span::styled(
-        format!(" {} ", acc.name),
-        Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT),
-    );
+    let bold = Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT);
+    let name = Span::styled(format!(" {} ", acc.name), bold);
     let mut optional = Vec::new();
     if let Some(path) = &acc.list.path {
         let folder = acc
@@ -143,27 +143,70 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         } else {
             ""
         };
+        let exists = thousands(acc.list.exists as u64);
+        let unread = thousands(unread as u64);
         optional.push(Span::raw(format!(
-            "{folder} {} msgs, {} unread{so_far}",
-            thousands(acc.list.exists as u64),
-            thousands(unread as u64),
+            "{folder} {exists} msgs, {unread} unread{so_far}"
         )));
     }
-    match &acc.token {
-        Some(t) => optional.extend(token_parts(
-            t,
-            acc.info.tenant.as_deref(),
-            state.now,
-            state.utc_offset,
-        )),
-        None => optional.push(Span::styled(
+    if acc.token.is_none() {
+        optional.push(Span::styled(
             format!("auth: {}", acc.info.auth),
             theme::dim(),
-        )),
+        ));
     }
     let right = Span::styled(" ?: help ", theme::dim());
-    let room = (area.width as usize).saturating_sub(right.width());
-    let mut spans = vec![name, sep.clone(), Span::styled(conn_text, conn_style)];
+    let right_w = right.width() as u16;
+    let room = area.width.saturating_sub(right_w) as usize;
+    let first = fill(
+        vec![name, Span::styled(conn_text, conn_style)],
+        optional,
+        room,
+    );
+    let line1 = Rect { height: 1, ..area };
+    let left_area = Rect {
+        width: area.width.saturating_sub(right_w),
+        ..line1
+    };
+    let right_area = Rect {
+        x: area.x + left_area.width,
+        width: area.width - left_area.width,
+        ..line1
+    };
+    f.render_widget(Paragraph::new(first).style(bar), left_area);
+    f.render_widget(Paragraph::new(Line::from(right)).style(bar), right_area);
+    // Second line: the account's tokens.
+    if let Some(t) = &acc.token
+        && area.height > 1
+    {
+        let mut parts =
+            token_parts(t, acc.info.tenant.as_deref(), state.now, state.utc_offset).into_iter();
+        let head: Vec<Span> = parts.next().into_iter().collect();
+        let mut second = fill(
+            head,
+            parts.collect(),
+            (area.width as usize).saturating_sub(1),
+        );
+        second.spans.insert(0, Span::raw(" "));
+        let line2 = Rect {
+            y: area.y + 1,
+            height: 1,
+            ..area
+        };
+        f.render_widget(Paragraph::new(second).style(bar), line2);
+    }
+}
+
+/// `fixed` joined by separators, then as many of `optional` as fit in `room`.
+fn fill<'a>(fixed: Vec<Span<'a>>, optional: Vec<Span<'a>>, room: usize) -> Line<'a> {
+    let sep = Span::styled(" │ ", theme::dim());
+    let mut spans: Vec<Span> = Vec::new();
+    for s in fixed {
+        if !spans.is_empty() {
+            spans.push(sep.clone());
+        }
+        spans.push(s);
+    }
     let mut used: usize = spans.iter().map(Span::width).sum();
     for part in optional {
         let w = sep.width() + part.width();
@@ -174,17 +217,5 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         spans.push(sep.clone());
         spans.push(part);
     }
-    let left = Line::from(spans);
-    let right_w = right.width() as u16;
-    let left_area = Rect {
-        width: area.width.saturating_sub(right_w),
-        ..area
-    };
-    let right_area = Rect {
-        x: area.x + left_area.width,
-        width: area.width - left_area.width,
-        ..area
-    };
-    f.render_widget(Paragraph::new(left).style(bar), left_area);
-    f.render_widget(Paragraph::new(Line::from(right)).style(bar), right_area);
+    Line::from(spans)
 }

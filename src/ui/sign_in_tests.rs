@@ -1,0 +1,177 @@
+//! Render snapshots of the sign-in panel and of token state on screen.
+
+use insta::assert_snapshot;
+use ratatui::backend::TestBackend;
+use ratatui::{Frame, Terminal};
+
+use crate::action::Action;
+use crate::auth::browser::BrowserPrompt;
+use crate::auth::oauth::DeviceCode;
+use crate::auth::service::{TokenPhase, TokenStatus};
+use crate::sanitize::Clean;
+use crate::state::{AccountInfo, State};
+use crate::worker::{ConnState, WorkerEvent};
+
+const NOW: i64 = 1_793_711_100;
+
+fn info(name: &str, tenant: &str) -> AccountInfo {
+    AccountInfo {
+        name: name.into(),
+        email: format!("alice@{name}.example"),
+        kind: "IMAP",
+        server: "outlook.office365.com:993".into(),
+        auth: "OAuth2".into(),
+        tenant: Some(tenant.into()),
+    }
+}
+
+fn status(phase: TokenPhase) -> TokenStatus {
+    TokenStatus {
+        phase,
+        access_expires_at: None,
+        last_refresh: None,
+        refresh_issued_at: None,
+        signed_in_at: None,
+        scopes: Vec::new(),
+        note: None,
+    }
+}
+
+fn signed_in() -> TokenStatus {
+    TokenStatus {
+        access_expires_at: Some(NOW + 52 * 60 + 5),
+        last_refresh: Some((NOW - 8 * 60, Ok(()))),
+        refresh_issued_at: Some(NOW - 3 * 86400),
+        signed_in_at: Some(NOW - 10 * 86400),
+        scopes: vec![
+            "https://outlook.office.com/IMAP.AccessAsUser.All".into(),
+            "offline_access".into(),
+        ],
+        ..status(TokenPhase::SignedIn)
+    }
+}
+
+/// Three Microsoft accounts in three tenants: signed in and connected,
+/// waiting for a code, sign-in needed.
+fn state(width: u16, height: u16, first: TokenStatus) -> State {
+    let mut s = State::new(
+        vec![
+            info("work", "contoso.onmicrosoft.com"),
+            info("school", "fabrikam.edu"),
+            info("home", "consumers"),
+        ],
+        Vec::new(),
+        NOW,
+        0,
+    );
+    s.update(Action::Resize { width, height });
+    let tok = |s: &mut State, account, t: TokenStatus| {
+        s.update(Action::Worker {
+            account,
+            event: WorkerEvent::Token(Box::new(t)),
+        });
+    };
+    tok(&mut s, 0, first);
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Conn(ConnState::Connected),
+    });
+    tok(&mut s, 1, status(TokenPhase::WaitingForCode(code())));
+    let reason = Clean::line("Sign-in expired after a long period of inactivity. Sign in again.");
+    tok(&mut s, 2, status(TokenPhase::SignInNeeded(reason)));
+    s
+}
+
+fn code() -> DeviceCode {
+    DeviceCode {
+        user_code: "FAPSJ9RX2".into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        expires_at: NOW + 14 * 60 + 32,
+    }
+}
+
+fn render(s: &State) -> String {
+    let mut t = Terminal::new(TestBackend::new(s.width, s.height)).expect("terminal");
+    t.draw(|f: &mut Frame<'_>| super::draw(s, f)).expect("draw");
+    t.backend().to_string()
+}
+
+#[test]
+fn device_code_panel_80x24() {
+    let mut s = state(80, 24, signed_in());
+    s.current = 1;
+    assert_snapshot!(render(&s));
+}
+
+#[test]
+fn device_code_panel_120x40() {
+    let mut s = state(120, 40, signed_in());
+    s.current = 1;
+    assert_snapshot!(render(&s));
+}
+
+#[test]
+fn sign_in_needed_panel_80x24() {
+    let mut s = state(80, 24, signed_in());
+    s.current = 2;
+    assert_snapshot!(render(&s));
+}
+
+#[test]
+fn signed_in_account_shows_token_state_120x40() {
+    let s = state(120, 40, signed_in());
+    assert_snapshot!(render(&s));
+}
+
+#[test]
+fn failed_refresh_in_the_status_bar_120x40() {
+    let t = TokenStatus {
+        last_refresh: Some((
+            NOW - 30,
+            Err(Clean::line("Cannot reach the sign-in service")),
+        )),
+        access_expires_at: Some(NOW + 200),
+        ..signed_in()
+    };
+    let s = state(120, 40, t);
+    let screen = render(&s);
+    let status_line = screen.lines().last().unwrap_or_default().to_string();
+    assert_snapshot!(status_line);
+}
+
+#[test]
+fn browser_panel_100x30() {
+    let prompt = BrowserPrompt {
+        url: "http://127.0.0.1:9/common/oauth2/v2.0/authorize?response_type=code&client_id=00000000-0000-0000-0000-000000000000&state=abc&code_challenge=xyz&code_challenge_method=S256&redirect_uri=http%3A%2F%2Flocalhost%3A43123%2F".into(),
+        port: 43123,
+    };
+    let s = state(100, 30, status(TokenPhase::WaitingForBrowser(prompt)));
+    assert_snapshot!(render(&s));
+}
+
+#[test]
+fn declined_note_on_the_signed_out_panel_80x24() {
+    let t = TokenStatus {
+        note: Some(Clean::line(
+            "The sign-in was declined. Press a to try again.",
+        )),
+        ..status(TokenPhase::SignedOut)
+    };
+    let s = state(80, 24, t);
+    assert_snapshot!(render(&s));
+}
+
+#[test]
+fn the_code_is_never_cut_at_small_sizes() {
+    for (w, h) in [(60, 20), (80, 24), (120, 40), (200, 60)] {
+        let mut s = state(w, h, signed_in());
+        s.current = 1;
+        let screen = render(&s);
+        assert!(screen.contains("Code: FAPSJ9RX2"), "{w}x{h}:\n{screen}");
+        assert!(
+            screen.contains("https://microsoft.com/devicelogin"),
+            "{w}x{h}:\n{screen}"
+        );
+        assert!(screen.contains("expires in 14:32"), "{w}x{h}:\n{screen}");
+    }
+}
