@@ -149,3 +149,80 @@ fn doctor_logs_in_to_dovecot_and_reports_failures() {
         );
     }
 }
+
+#[test]
+fn headless_login_and_logout_over_plain_text() {
+    use std::io::{BufRead, BufReader};
+    use support::idp::{CLIENT_ID, Idp};
+
+    let idp = Idp::start();
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[accounts]]\nname = \"work\"\nemail = \"alice@contoso.example\"\nprovider = \"microsoft\"\n\
+             tenant = \"contoso.onmicrosoft.com\"\nclient_id = \"{CLIENT_ID}\"\nauthority = \"{}\"\n",
+            idp.base
+        ),
+    )
+    .unwrap();
+    let c = cfg.to_str().unwrap();
+    let h = home.path().display().to_string();
+    let mut child = Command::new(BIN)
+        .args(["--config", c, "login", "work"])
+        .env("HOME", &h)
+        .env("XDG_DATA_HOME", format!("{h}/data"))
+        .env("XDG_STATE_HOME", format!("{h}/state"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let code = loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "login ended early:\n{printed}"
+        );
+        printed.push_str(&line);
+        if let Some(rest) = line.split("Enter the code").nth(1) {
+            break rest.trim().to_string();
+        }
+    };
+    assert!(
+        printed.contains(&format!("{}/device", idp.base)),
+        "{printed}"
+    );
+    // The QR code is printed in text, for a phone camera.
+    let mut qr = String::new();
+    for _ in 0..6 {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        qr.push_str(&line);
+    }
+    assert!(qr.contains('█') || qr.contains('▀'), "{qr}");
+    idp.approve(&code, "alice@contoso.example");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{printed}{rest}");
+    assert!(rest.contains("Signed in to work"), "{rest}");
+    let token_file = home.path().join("data/mailtui/tokens/work.json");
+    assert!(token_file.exists());
+
+    let o = run(home.path(), &["--config", c, "logout", "work"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    assert!(!token_file.exists(), "tokens forgotten");
+    assert!(out.contains("Signed out of work"), "{out}");
+
+    // An unknown account name says which ones exist.
+    let o = run(home.path(), &["--config", c, "login", "nope"]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o).1.contains("no account named \"nope\""),
+        "{:?}",
+        text(&o)
+    );
+}

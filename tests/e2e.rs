@@ -164,3 +164,113 @@ fn a_silent_server_never_freezes_the_screen() {
     t.send(&["Escape", "q"]);
     assert_eq!(t.wait_exit().0, 0);
 }
+
+/// Sign-in as a user does it: start with no token, read the code off the
+/// screen, approve it (as the phone would), see the inbox; then a second
+/// tenant one key away.
+#[test]
+fn device_code_sign_in_on_screen_and_tenant_switch() {
+    use support::dovecot::{Dovecot, Options};
+    use support::idp::{CLIENT_ID, Idp};
+
+    let idp = Idp::start();
+    let d = Dovecot::start_with(Options {
+        oauth2_introspection: Some(idp.introspection_url()),
+        ..Default::default()
+    });
+    d.deliver(
+        "alice@contoso.example",
+        "INBOX",
+        &[(support::fixtures::PLAIN.as_bytes().to_vec(), "")],
+    );
+    d.deliver(
+        "bob@fabrikam.example",
+        "INBOX",
+        &[(support::fixtures::ALTERNATIVE.as_bytes().to_vec(), "")],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config.toml");
+    let account = |name: &str, email: &str, tenant: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"{email}\"\nprovider = \"microsoft\"\ntenant = \"{tenant}\"\n\
+             client_id = \"{CLIENT_ID}\"\nauthority = \"{}\"\nca_file = \"{}\"\n\
+             imap = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\" }}\n",
+            idp.base,
+            d.ca_file.display(),
+            d.imaps_port
+        )
+    };
+    std::fs::write(
+        &cfg,
+        account("work", "alice@contoso.example", "contoso.onmicrosoft.com")
+            + &account("school", "bob@fabrikam.example", "fabrikam.onmicrosoft.com"),
+    )
+    .unwrap();
+    let env = [("MAILTUI_LOG", "trace")];
+    let t = Tmux::start_env(
+        home.path(),
+        120,
+        40,
+        &env,
+        BIN,
+        &["--config", cfg.to_str().unwrap()],
+    );
+
+    // The first account signs in by itself: the code is on screen.
+    let s = t.wait_for("Code: ");
+    let code = read_code(&s);
+    assert!(s.contains(&format!("{}/device", idp.base)), "{s}");
+    assert!(s.contains("expires in"), "{s}");
+    idp.approve(&code, "alice@contoso.example");
+    let s = t.wait_for("Plain hello");
+    assert!(!s.contains("Code: "), "the panel closed by itself:\n{s}");
+    assert!(
+        s.contains("tenant contoso.onmicrosoft.com") && s.contains("access token"),
+        "{s}"
+    );
+
+    // The second tenant: one key, its own sign-in, its own mail.
+    t.send(&["2"]);
+    let s = t.wait_for("school is not signed in");
+    assert!(s.contains("tenant fabrikam.onmicrosoft.com"), "{s}");
+    t.send(&["a"]);
+    let code = read_code(&t.wait_for("Code: "));
+    idp.approve(&code, "bob@fabrikam.example");
+    t.wait_for("Alternative");
+    // Back to the first tenant at once, still signed in.
+    t.send(&["1"]);
+    let s = t.wait_for("Plain hello");
+    assert!(s.contains("tenant contoso.onmicrosoft.com"), "{s}");
+    assert!(
+        idp.tenants()
+            .iter()
+            .any(|x| x == "fabrikam.onmicrosoft.com")
+    );
+
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+    let data = home.path().join("data/mailtui/tokens");
+    assert!(data.join("work.json").exists() && data.join("school.json").exists());
+    // Nothing secret in the log, even at trace level.
+    let log = std::fs::read_to_string(home.path().join("state/mailtui/mailtui.log")).expect("log");
+    assert!(
+        log.contains("signed in") && log.contains("device code issued"),
+        "{log}"
+    );
+    for secret in idp.issued_secrets() {
+        assert!(!log.contains(&secret), "secret {secret} in the log:\n{log}");
+    }
+}
+
+/// The user code from a "Code: XXXX" line.
+fn read_code(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| l.split("Code: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|c| {
+            c.trim_matches(|ch: char| !ch.is_ascii_alphanumeric())
+                .to_string()
+        })
+        .unwrap_or_else(|| panic!("no code on screen:\n{screen}"))
+}
