@@ -50,6 +50,12 @@ pub enum Cmd {
         /// The account's name in the config.
         account: String,
     },
+    /// Store an account's password in the system keyring (for `keyring = true`);
+    /// reads it from the terminal without echo, or from standard input.
+    SetPassword {
+        /// The account's name in the config.
+        account: String,
+    },
     /// Print where mailtui reads its config and writes its data and log.
     Paths,
 }

@@ -4,7 +4,10 @@
 use std::process::ExitCode;
 
 use crate::app::account_info;
+use crate::auth::PasswordSource;
 use crate::auth::browser;
+use crate::auth::keyring::Keyring;
+use crate::auth::store::password_entry;
 use crate::auth::oauth::{OAuth, now};
 use crate::auth::service::{self, LoginMethod};
 use crate::auth::store::TokenStore;
@@ -83,6 +86,29 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
         duration(tokens.lifetime()),
         store.describe()
     );
+    Ok(())
+}
+
+/// `mailtui set-password ACCOUNT`: put the password in the OS keyring.
+pub fn set_password(account: &Account) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !matches!(&account.kind, AccountKind::Imap { password: PasswordSource::Keyring(_), .. }) {
+        anyhow::bail!(
+            "account \"{}\" does not read its password from the keyring; set auth = {{ method = \"password\", keyring = true }}",
+            account.name
+        );
+    }
+    let keyring = Keyring::probe().ok_or_else(|| anyhow::anyhow!("no system keyring answers (is a Secret Service running?)"))?;
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Password for {}: ", account.name))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    anyhow::ensure!(!password.is_empty(), "empty password, nothing stored");
+    keyring.set(&password_entry(&account.name), &password)?;
+    println!("Stored the password for {} in the system keyring.", account.name);
     Ok(())
 }
 

@@ -141,6 +141,8 @@ struct RawAuth {
     method: AuthMethod,
     password_command: Option<String>,
     password: Option<String>,
+    /// The password is in the OS keyring (entry "password:<account name>").
+    keyring: Option<bool>,
     // OAuth2 for providers other than Microsoft:
     client_id: Option<String>,
     device_authorization_url: Option<String>,
@@ -315,27 +317,23 @@ fn account_kind(
             if server.username.is_empty() {
                 return Err((None, "email", "is required (or username) to log in".into()));
             }
-            let password = match (&r.password_command, &r.password) {
-                (Some(cmd), None) => PasswordSource::Command(cmd.clone()),
-                (None, Some(p)) => {
+            let keyring = r.keyring.unwrap_or(false);
+            let password = match (&r.password_command, &r.password, keyring) {
+                (Some(cmd), None, false) => PasswordSource::Command(cmd.clone()),
+                (None, None, true) => PasswordSource::Keyring(name.to_string()),
+                (None, Some(p), false) => {
                     warnings.push(format!(
-                        "account \"{name}\": the password is written in the config file; password_command is safer"
+                        "account \"{name}\": the password is written in the config file; password_command or keyring is safer"
                     ));
                     PasswordSource::Plain(Secret::new(p.clone()))
                 }
-                (Some(_), Some(_)) => {
-                    return Err((
-                        Some(span),
-                        "auth",
-                        "give password_command or password, not both".into(),
-                    ));
+                (None, None, false) => {
+                    let msg = "is required for method = \"password\" (or password, or keyring = true)";
+                    return Err((Some(span), "auth.password_command", msg.into()));
                 }
-                (None, None) => {
-                    return Err((
-                        Some(span),
-                        "auth.password_command",
-                        "is required for method = \"password\"".into(),
-                    ));
+                _ => {
+                    let msg = "give one of password_command, password or keyring = true";
+                    return Err((Some(span), "auth", msg.into()));
                 }
             };
             Ok(AccountKind::Imap {
@@ -636,6 +634,16 @@ maildir = "/var/mail/me"
         assert_eq!(oauth.tenant, "id.example.org");
         assert_eq!(oauth.mechanism, Some(Mechanism::Oauthbearer));
         assert_eq!(oauth.login, LoginMethod::Browser);
+    }
+
+    #[test]
+    fn password_sources_are_exclusive() {
+        let base = "[[accounts]]\nname = \"h\"\nemail = \"a@b\"\nprovider = \"generic\"\nimap = { host = \"imap.example.org\" }\n";
+        let c = parse_str(&format!("{base}auth = {{ method = \"password\", keyring = true }}\n")).unwrap();
+        let AccountKind::Imap { password, .. } = &c.accounts[0].kind else { panic!() };
+        assert_eq!(*password, PasswordSource::Keyring("h".into()));
+        let e = error(&format!("{base}auth = {{ method = \"password\", keyring = true, password = \"x\" }}\n"));
+        assert!(e.contains(":6:") && e.contains("one of"), "{e}");
     }
 
     #[test]

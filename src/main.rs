@@ -57,6 +57,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             rt.block_on(commands::login(account, &store))?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Cmd::SetPassword { account }) => {
+            logging::init_cli(&paths.log_file())?;
+            let config = load_config(&config_path)?;
+            commands::set_password(commands::find(&config.accounts, &account)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Cmd::Logout { account }) => {
             logging::init_cli(&paths.log_file())?;
             let config = load_config(&config_path)?;

@@ -14,6 +14,7 @@ fn run(home: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .args(args)
         .env_clear()
+        .env("MAILTUI_TOKEN_STORE", "file")
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", &h)
         .env("XDG_CONFIG_HOME", format!("{h}/cfg"))
@@ -171,6 +172,7 @@ fn headless_login_and_logout_over_plain_text() {
     let h = home.path().display().to_string();
     let mut child = Command::new(BIN)
         .args(["--config", c, "login", "work"])
+        .env("MAILTUI_TOKEN_STORE", "file")
         .env("HOME", &h)
         .env("XDG_DATA_HOME", format!("{h}/data"))
         .env("XDG_STATE_HOME", format!("{h}/state"))

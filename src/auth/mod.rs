@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod errors;
+pub mod keyring;
 pub mod oauth;
 pub mod password;
 pub mod sasl;

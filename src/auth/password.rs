@@ -15,6 +15,8 @@ pub enum PasswordSource {
     Command(String),
     /// Written in the config file; works, with a warning in the log.
     Plain(Secret),
+    /// In the OS keyring under "password:<account>".
+    Keyring(String),
 }
 
 /// Long enough for a gpg pinentry on another terminal, short enough that a
@@ -26,6 +28,17 @@ impl PasswordSource {
         match self {
             PasswordSource::Plain(s) => Ok(s.clone()),
             PasswordSource::Command(cmd) => run_password_command(cmd).await,
+            PasswordSource::Keyring(account) => {
+                let user = super::store::password_entry(account);
+                let lookup = tokio::task::spawn_blocking(move || super::keyring::Keyring.get(&user));
+                match lookup.await.map_err(|e| e.to_string())? {
+                    Ok(Some(p)) => Ok(Secret::new(p)),
+                    Ok(None) => Err(format!(
+                        "no password in the keyring for {account}: store one with `mailtui set-password {account}`"
+                    )),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
         }
     }
 }

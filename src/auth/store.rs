@@ -7,6 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use super::keyring::Keyring;
 use super::tokens::TokenSet;
 
 #[derive(Debug, thiserror::Error)]
@@ -25,29 +26,56 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub enum TokenStore {
     Files(PathBuf),
+    Keyring(Keyring),
+}
+
+/// Keyring entry names: tokens and passwords of an account.
+pub fn tokens_entry(account: &str) -> String {
+    format!("tokens:{account}")
+}
+
+pub fn password_entry(account: &str) -> String {
+    format!("password:{account}")
 }
 
 impl TokenStore {
-    /// Files under `data_dir/tokens`.
+    /// The OS keyring when one answers, else files under `data_dir/tokens`.
+    /// `MAILTUI_TOKEN_STORE=file` or `=keyring` decides instead.
     pub fn open(data_dir: &Path) -> TokenStore {
-        TokenStore::Files(data_dir.join("tokens"))
+        let files = TokenStore::Files(data_dir.join("tokens"));
+        match std::env::var("MAILTUI_TOKEN_STORE").as_deref() {
+            Ok("file") => files,
+            Ok("keyring") => TokenStore::Keyring(Keyring),
+            _ => Keyring::probe().map(TokenStore::Keyring).unwrap_or(files),
+        }
     }
 
     pub fn describe(&self) -> String {
         match self {
             TokenStore::Files(dir) => format!("files in {}", dir.display()),
+            TokenStore::Keyring(_) => "the system keyring".to_string(),
         }
     }
 
     pub fn load(&self, account: &str) -> Result<Option<TokenSet>, StoreError> {
         match self {
             TokenStore::Files(dir) => load_file(&file_for(dir, account)),
+            TokenStore::Keyring(k) => match k.get(&tokens_entry(account))? {
+                None => Ok(None),
+                Some(json) => serde_json::from_str(&json)
+                    .map(Some)
+                    .map_err(|_| StoreError::Damaged(format!("keyring entry {}", tokens_entry(account)))),
+            },
         }
     }
 
     pub fn save(&self, account: &str, tokens: &TokenSet) -> Result<(), StoreError> {
         match self {
             TokenStore::Files(dir) => save_file(dir, &file_for(dir, account), tokens),
+            TokenStore::Keyring(k) => {
+                let json = serde_json::to_string(tokens).map_err(|e| StoreError::Io(e.to_string()))?;
+                k.set(&tokens_entry(account), &json)
+            }
         }
     }
 
@@ -58,6 +86,7 @@ impl TokenStore {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                 Err(e) => Err(StoreError::Io(format!("cannot delete token file: {e}"))),
             },
+            TokenStore::Keyring(k) => k.delete(&tokens_entry(account)),
         }
     }
 }

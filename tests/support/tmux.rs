@@ -64,6 +64,8 @@ impl Tmux {
             ("TZ", "UTC".into()),
             ("TERM", "xterm-256color".into()),
             ("RUST_BACKTRACE", "0".into()),
+            // Tokens in files under HOME, never in the developer's keyring.
+            ("MAILTUI_TOKEN_STORE", "file".into()),
         ]
         .into_iter()
         .chain(env.iter().map(|(k, v)| (*k, v.to_string())))
