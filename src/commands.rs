@@ -7,10 +7,10 @@ use crate::app::account_info;
 use crate::auth::PasswordSource;
 use crate::auth::browser;
 use crate::auth::keyring::Keyring;
-use crate::auth::store::password_entry;
 use crate::auth::oauth::{OAuth, now};
 use crate::auth::service::{self, LoginMethod};
 use crate::auth::store::TokenStore;
+use crate::auth::store::password_entry;
 use crate::config::{Account, AccountKind, Provider};
 use crate::imap::{ImapAuth, ImapBackend};
 use crate::mail::MailBackend;
@@ -92,13 +92,21 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
 /// `mailtui set-password ACCOUNT`: put the password in the OS keyring.
 pub fn set_password(account: &Account) -> anyhow::Result<()> {
     use std::io::IsTerminal;
-    if !matches!(&account.kind, AccountKind::Imap { password: PasswordSource::Keyring(_), .. }) {
+    if !matches!(
+        &account.kind,
+        AccountKind::Imap {
+            password: PasswordSource::Keyring(_),
+            ..
+        }
+    ) {
         anyhow::bail!(
             "account \"{}\" does not read its password from the keyring; set auth = {{ method = \"password\", keyring = true }}",
             account.name
         );
     }
-    let keyring = Keyring::probe().ok_or_else(|| anyhow::anyhow!("no system keyring answers (is a Secret Service running?)"))?;
+    let keyring = Keyring::probe().ok_or_else(|| {
+        anyhow::anyhow!("no system keyring answers (is a Secret Service running?)")
+    })?;
     let password = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(format!("Password for {}: ", account.name))?
     } else {
@@ -108,7 +116,10 @@ pub fn set_password(account: &Account) -> anyhow::Result<()> {
     };
     anyhow::ensure!(!password.is_empty(), "empty password, nothing stored");
     keyring.set(&password_entry(&account.name), &password)?;
-    println!("Stored the password for {} in the system keyring.", account.name);
+    println!(
+        "Stored the password for {} in the system keyring.",
+        account.name
+    );
     Ok(())
 }
 

@@ -328,7 +328,8 @@ fn account_kind(
                     PasswordSource::Plain(Secret::new(p.clone()))
                 }
                 (None, None, false) => {
-                    let msg = "is required for method = \"password\" (or password, or keyring = true)";
+                    let msg =
+                        "is required for method = \"password\" (or password, or keyring = true)";
                     return Err((Some(span), "auth.password_command", msg.into()));
                 }
                 _ => {
@@ -639,11 +640,25 @@ maildir = "/var/mail/me"
     #[test]
     fn password_sources_are_exclusive() {
         let base = "[[accounts]]\nname = \"h\"\nemail = \"a@b\"\nprovider = \"generic\"\nimap = { host = \"imap.example.org\" }\n";
-        let c = parse_str(&format!("{base}auth = {{ method = \"password\", keyring = true }}\n")).unwrap();
-        let AccountKind::Imap { password, .. } = &c.accounts[0].kind else { panic!() };
+        let c = parse_str(&format!(
+            "{base}auth = {{ method = \"password\", keyring = true }}\n"
+        ))
+        .unwrap();
+        let AccountKind::Imap { password, .. } = &c.accounts[0].kind else {
+            panic!()
+        };
         assert_eq!(*password, PasswordSource::Keyring("h".into()));
-        let e = error(&format!("{base}auth = {{ method = \"password\", keyring = true, password = \"x\" }}\n"));
+        let e = error(&format!(
+            "{base}auth = {{ method = \"password\", keyring = true, password = \"x\" }}\n"
+        ));
         assert!(e.contains(":6:") && e.contains("one of"), "{e}");
+    }
+
+    #[test]
+    fn the_example_config_parses() {
+        let text = include_str!("../assets/config.example.toml");
+        let c = parse_str(text).unwrap();
+        assert_eq!(c.accounts.len(), 3);
     }
 
     #[test]

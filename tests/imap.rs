@@ -12,8 +12,9 @@ use mailtui::mail::message::{self, BodySource};
 use mailtui::mail::{MailBackend, MailError};
 use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
 use support::dovecot::{Dovecot, Options};
+use support::events::until;
 use support::fixtures;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::unbounded_channel;
 
 const USER: &str = "bob@example.com";
 const PASSWORD: &str = "correct horse \"battery\" staple";
@@ -267,29 +268,6 @@ async fn bad_ca_file_is_a_config_error() {
         matches!(&e, MailError::Config(m) if m.contains("/nonexistent/ca.pem")),
         "{e:?}"
     );
-}
-
-/// Collects worker events until `done` says stop (or the deadline passes).
-async fn until(
-    rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
-    secs: u64,
-    mut done: impl FnMut(&WorkerEvent) -> bool,
-) -> Vec<WorkerEvent> {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some((_, ev))) => {
-                let stop = done(&ev);
-                seen.push(ev);
-                if stop {
-                    return seen;
-                }
-            }
-            Ok(None) => panic!("worker stopped; events: {seen:#?}"),
-            Err(_) => panic!("timed out after {secs}s; events: {seen:#?}"),
-        }
-    }
 }
 
 #[tokio::test]

@@ -25,7 +25,10 @@ fn tokens_and_passwords_live_in_the_keyring_when_one_answers() {
     require("/usr/bin/gnome-keyring-daemon", "gnome-keyring");
     require("/usr/bin/secret-tool", "libsecret-tools");
     let idp = Idp::start();
-    let d = Dovecot::start_with(Options { oauth2_introspection: Some(idp.introspection_url()), ..Default::default() });
+    let d = Dovecot::start_with(Options {
+        oauth2_introspection: Some(idp.introspection_url()),
+        ..Default::default()
+    });
     d.add_user("carol@example.com", "keyring-pw-123");
     d.folder_dir("alice@example.com", "INBOX");
     let home = tempfile::tempdir().unwrap();
@@ -78,7 +81,12 @@ echo "FILES:$(ls "$XDG_DATA_HOME/mailtui/tokens" 2>/dev/null | wc -l)"
         let mut line = String::new();
         if out.read_line(&mut line).unwrap() == 0 {
             let mut err = String::new();
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             panic!("the script ended before a code was shown:\n{printed}\n{err}");
         }
         printed.push_str(&line);
@@ -89,13 +97,37 @@ echo "FILES:$(ls "$XDG_DATA_HOME/mailtui/tokens" 2>/dev/null | wc -l)"
     }
     out.read_to_string(&mut printed).unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(child.wait().unwrap().success(), "{printed}\n{err}");
-    assert!(printed.contains("Stored the password for home in the system keyring"), "{printed}");
-    assert!(printed.contains("tokens stored in the system keyring"), "{printed}");
+    assert!(
+        printed.contains("Stored the password for home in the system keyring"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("tokens stored in the system keyring"),
+        "{printed}"
+    );
     assert!(printed.contains("LOOKUP:{\"access_token\""), "{printed}");
-    assert!(printed.contains("work (IMAP 127.0.0.1:") && printed.contains("home (IMAP 127.0.0.1:"), "{printed}");
-    assert_eq!(printed.matches(": ok, ").count(), 2, "both accounts log in from the keyring:\n{printed}\n{err}");
-    assert!(printed.contains("AFTER:\n"), "logout removed the keyring entry:\n{printed}");
-    assert!(printed.contains("FILES:0"), "nothing was written to files:\n{printed}");
+    assert!(
+        printed.contains("work (IMAP 127.0.0.1:") && printed.contains("home (IMAP 127.0.0.1:"),
+        "{printed}"
+    );
+    assert_eq!(
+        printed.matches(": ok, ").count(),
+        2,
+        "both accounts log in from the keyring:\n{printed}\n{err}"
+    );
+    assert!(
+        printed.contains("AFTER:\n"),
+        "logout removed the keyring entry:\n{printed}"
+    );
+    assert!(
+        printed.contains("FILES:0"),
+        "nothing was written to files:\n{printed}"
+    );
 }

@@ -18,6 +18,7 @@ use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::MailBackend;
 use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
 use support::dovecot::{Dovecot, Options};
+use support::events::until;
 use support::fixtures;
 use support::idp::{CLIENT_ID, Failure, Idp};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -462,27 +463,6 @@ async fn browser_sign_in_with_pkce_checks_state() {
     assert!(s.access_expires_at.is_some());
 }
 
-async fn events_until(
-    rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
-    secs: u64,
-    mut done: impl FnMut(&WorkerEvent) -> bool,
-) -> Vec<WorkerEvent> {
-    let mut seen = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        match tokio::time::timeout_at(deadline, rx.recv()).await {
-            Ok(Some((_, e))) => {
-                let stop = done(&e);
-                seen.push(e);
-                if stop {
-                    return seen;
-                }
-            }
-            _ => panic!("timed out after {secs}s; events: {seen:#?}"),
-        }
-    }
-}
-
 #[tokio::test]
 async fn connections_are_renewed_before_the_token_expires() {
     let idp = Idp::start();
@@ -508,7 +488,7 @@ async fn connections_are_renewed_before_the_token_expires() {
             req: 1,
         })
         .unwrap();
-    events_until(&mut rx, 10, |e| {
+    until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
     })
     .await;
@@ -532,7 +512,7 @@ async fn connections_are_renewed_before_the_token_expires() {
     w.commands
         .send(WorkerCommand::FetchMessage { uid: 40, req: 2 })
         .unwrap();
-    let ev = events_until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
     let Some(WorkerEvent::Message { message, .. }) = ev.last() else {
         unreachable!()
     };
@@ -571,7 +551,7 @@ async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
             req: 1,
         })
         .unwrap();
-    events_until(&mut rx, 10, |e| {
+    until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
     })
     .await;
@@ -583,7 +563,7 @@ async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
     w.commands
         .send(WorkerCommand::FetchMessage { uid: 30, req: 2 })
         .unwrap();
-    let ev = events_until(&mut rx, 20, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    let ev = until(&mut rx, 20, |e| matches!(e, WorkerEvent::Message { .. })).await;
     let Some(WorkerEvent::Message { req: 2, message }) = ev.last() else {
         panic!("{ev:#?}")
     };
@@ -607,5 +587,40 @@ async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
         proxy.connections.load(std::sync::atomic::Ordering::SeqCst),
         2,
         "one reconnect"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_token_is_refreshed_once_and_imap_off_is_explained() {
+    let idp = Idp::start();
+    let d = dovecot(&idp);
+    d.folder_dir(ALICE, "INBOX");
+    let dir = tempfile::tempdir().unwrap();
+    let store = TokenStore::Files(dir.path().to_path_buf());
+    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    a.sign_in(&idp, ALICE).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    // The server no longer takes the access token: one refresh, then in.
+    idp.expire_access_tokens(ALICE);
+    let before = idp.refreshes();
+    let mut b = ImapBackend::new(imap_settings(&d, ALICE), bearer(&a, None));
+    b.connect().await.expect("recovers with a refreshed token");
+    assert_eq!(idp.refreshes(), before + 1);
+    b.disconnect().await;
+
+    // IMAP switched off for the mailbox: a sentence with the fix.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    idp.switch_imap_off(ALICE);
+    let e = ImapBackend::new(imap_settings(&d, ALICE), bearer(&a, None))
+        .connect()
+        .await
+        .unwrap_err();
+    let mailtui::mail::MailError::Auth(msg) = e else {
+        panic!("{e:?}")
+    };
+    assert!(
+        msg.contains("IMAP may be switched off") && msg.contains("IMAP.AccessAsUser.All"),
+        "{msg}"
     );
 }

@@ -26,9 +26,15 @@ impl Keyring {
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let answer = Entry::new(SERVICE, "probe").map(|e| e.get_password());
-            let _ = tx.send(matches!(answer, Ok(Ok(_)) | Ok(Err(keyring::Error::NoEntry))));
+            let _ = tx.send(matches!(
+                answer,
+                Ok(Ok(_)) | Ok(Err(keyring::Error::NoEntry))
+            ));
         });
-        rx.recv_timeout(Duration::from_secs(3)).ok().filter(|ok| *ok).map(|_| Keyring)
+        rx.recv_timeout(Duration::from_secs(3))
+            .ok()
+            .filter(|ok| *ok)
+            .map(|_| Keyring)
     }
 
     pub fn get(&self, user: &str) -> Result<Option<String>, StoreError> {
@@ -40,7 +46,9 @@ impl Keyring {
     }
 
     pub fn set(&self, user: &str, value: &str) -> Result<(), StoreError> {
-        entry(user)?.set_password(value).map_err(|e| StoreError::Io(format!("keyring: {e}")))
+        entry(user)?
+            .set_password(value)
+            .map_err(|e| StoreError::Io(format!("keyring: {e}")))
     }
 
     pub fn delete(&self, user: &str) -> Result<(), StoreError> {

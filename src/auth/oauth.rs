@@ -6,9 +6,9 @@ use std::time::Duration;
 use oauth2::basic::{BasicClient, BasicTokenResponse};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, ErrorResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
-    RefreshToken, RequestTokenError, Scope, StandardDeviceAuthorizationResponse, TokenResponse,
-    TokenUrl,
+    EndpointNotSet, EndpointSet, ErrorResponseType, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardDeviceAuthorizationResponse,
+    StandardErrorResponse, TokenResponse, TokenUrl,
 };
 
 use super::errors::{AuthError, AuthErrorKind, explain};
@@ -74,16 +74,15 @@ fn bad_url(what: &str, url: &str) -> AuthError {
 
 /// Turns a failed exchange into an [`AuthError`]; nothing of the response
 /// body (which could hold a token) is kept.
-fn classify<RE: std::error::Error + 'static, T: ErrorResponse>(
+fn classify<RE: std::error::Error + 'static, T: ErrorResponseType + std::fmt::Display>(
     host: &str,
-    e: RequestTokenError<RE, T>,
-    describe: impl Fn(&T) -> (String, Option<String>),
+    e: RequestTokenError<RE, StandardErrorResponse<T>>,
 ) -> AuthError {
     match e {
-        RequestTokenError::ServerResponse(r) => {
-            let (error, description) = describe(&r);
-            explain(&error, description.as_deref())
-        }
+        RequestTokenError::ServerResponse(r) => explain(
+            &r.error().to_string(),
+            r.error_description().map(String::as_str),
+        ),
         RequestTokenError::Request(e) => {
             let mut why = e.to_string();
             let mut source = e.source();
@@ -194,11 +193,7 @@ impl OAuth {
             .add_scopes(self.scopes())
             .request_async(&self.http)
             .await
-            .map_err(|e| {
-                classify(&self.host(), e, |r| {
-                    (r.error().to_string(), r.error_description().cloned())
-                })
-            })?;
+            .map_err(|e| classify(&self.host(), e))?;
         let code = DeviceCode {
             user_code: details.user_code().secret().clone(),
             verification_uri: details.verification_uri().to_string(),
@@ -231,9 +226,7 @@ impl OAuth {
             match result {
                 Ok(r) => return Ok(self.token_set(&r, None)),
                 Err(e) => {
-                    let e = classify(&self.host(), e, |r| {
-                        (r.error().to_string(), r.error_description().cloned())
-                    });
+                    let e = classify(&self.host(), e);
                     if e.kind != AuthErrorKind::Transient {
                         return Err(e);
                     }
@@ -259,11 +252,7 @@ impl OAuth {
             .add_scopes(self.scopes())
             .request_async(&self.http)
             .await
-            .map_err(|e| {
-                classify(&self.host(), e, |r| {
-                    (r.error().to_string(), r.error_description().cloned())
-                })
-            })?;
+            .map_err(|e| classify(&self.host(), e))?;
         Ok(self.token_set(&r, Some(previous)))
     }
 
@@ -308,11 +297,7 @@ impl OAuth {
             .set_redirect_uri(std::borrow::Cow::Owned(redirect))
             .request_async(&self.http)
             .await
-            .map_err(|e| {
-                classify(&self.host(), e, |r| {
-                    (r.error().to_string(), r.error_description().cloned())
-                })
-            })?;
+            .map_err(|e| classify(&self.host(), e))?;
         Ok(self.token_set(&r, None))
     }
 }

@@ -30,7 +30,8 @@ impl PasswordSource {
             PasswordSource::Command(cmd) => run_password_command(cmd).await,
             PasswordSource::Keyring(account) => {
                 let user = super::store::password_entry(account);
-                let lookup = tokio::task::spawn_blocking(move || super::keyring::Keyring.get(&user));
+                let lookup =
+                    tokio::task::spawn_blocking(move || super::keyring::Keyring.get(&user));
                 match lookup.await.map_err(|e| e.to_string())? {
                     Ok(Some(p)) => Ok(Secret::new(p)),
                     Ok(None) => Err(format!(

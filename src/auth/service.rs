@@ -60,7 +60,8 @@ pub struct TokenStatus {
 }
 
 impl TokenStatus {
-    fn new() -> Self {
+    /// Signed out, nothing known yet.
+    pub fn new() -> Self {
         TokenStatus {
             phase: TokenPhase::SignedOut,
             access_expires_at: None,
@@ -70,6 +71,12 @@ impl TokenStatus {
             scopes: Vec::new(),
             note: None,
         }
+    }
+}
+
+impl Default for TokenStatus {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

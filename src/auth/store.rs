@@ -62,9 +62,9 @@ impl TokenStore {
             TokenStore::Files(dir) => load_file(&file_for(dir, account)),
             TokenStore::Keyring(k) => match k.get(&tokens_entry(account))? {
                 None => Ok(None),
-                Some(json) => serde_json::from_str(&json)
-                    .map(Some)
-                    .map_err(|_| StoreError::Damaged(format!("keyring entry {}", tokens_entry(account)))),
+                Some(json) => serde_json::from_str(&json).map(Some).map_err(|_| {
+                    StoreError::Damaged(format!("keyring entry {}", tokens_entry(account)))
+                }),
             },
         }
     }
@@ -73,7 +73,8 @@ impl TokenStore {
         match self {
             TokenStore::Files(dir) => save_file(dir, &file_for(dir, account), tokens),
             TokenStore::Keyring(k) => {
-                let json = serde_json::to_string(tokens).map_err(|e| StoreError::Io(e.to_string()))?;
+                let json =
+                    serde_json::to_string(tokens).map_err(|e| StoreError::Io(e.to_string()))?;
                 k.set(&tokens_entry(account), &json)
             }
         }

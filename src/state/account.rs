@@ -76,6 +76,17 @@ impl AccountState {
         }
     }
 
+    /// Display name of the open folder.
+    pub fn open_folder_name(&self) -> Option<String> {
+        let path = self.list.path.as_ref()?;
+        let name = self
+            .folders
+            .iter()
+            .find(|f| &f.path == path)
+            .map(|f| f.name.to_string());
+        Some(name.unwrap_or_else(|| path.clone()))
+    }
+
     pub fn busy(&self) -> bool {
         matches!(self.conn, ConnState::Connecting | ConnState::Reconnecting)
             || self

@@ -21,12 +21,7 @@ fn info(name: &str, tenant: &str) -> AccountInfo {
 fn status(phase: TokenPhase) -> TokenStatus {
     TokenStatus {
         phase,
-        access_expires_at: None,
-        last_refresh: None,
-        refresh_issued_at: None,
-        signed_in_at: None,
-        scopes: Vec::new(),
-        note: None,
+        ..TokenStatus::new()
     }
 }
 

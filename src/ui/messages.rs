@@ -14,15 +14,9 @@ use crate::state::{AccountState, State};
 use crate::worker::ConnState;
 
 fn title(acc: &AccountState, state: &State) -> String {
-    let Some(path) = &acc.list.path else {
+    let Some(name) = acc.open_folder_name() else {
         return " Messages ".into();
     };
-    let name = acc
-        .folders
-        .iter()
-        .find(|f| &f.path == path)
-        .map(|f| f.name.to_string())
-        .unwrap_or_else(|| path.clone());
     let l = &acc.list;
     if l.opening {
         return format!(" {name} {} ", spinner(state.frame));

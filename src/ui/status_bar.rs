@@ -130,13 +130,7 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
     let bold = Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT);
     let name = Span::styled(format!(" {} ", acc.name), bold);
     let mut optional = Vec::new();
-    if let Some(path) = &acc.list.path {
-        let folder = acc
-            .folders
-            .iter()
-            .find(|f| &f.path == path)
-            .map(|f| f.name.to_string())
-            .unwrap_or_else(|| path.clone());
+    if let Some(folder) = acc.open_folder_name() {
         let unread = acc.list.items.iter().filter(|e| !e.flags.seen).count();
         let so_far = if acc.list.remaining > 0 {
             " so far"

@@ -86,6 +86,8 @@ struct Inner {
     tenants: Vec<String>,
     /// Every secret handed out (tokens, device codes, user codes).
     issued: Vec<String>,
+    /// Users whose tokens the mail server is told are inactive (IMAP off).
+    imap_off: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -486,7 +488,7 @@ async fn introspect(
     inner.introspections += 1;
     let token = form.get("token").cloned().unwrap_or_default();
     match inner.access.get(&token) {
-        Some((g, exp)) if !g.revoked && *exp > unix_now() => {
+        Some((g, exp)) if !g.revoked && *exp > unix_now() && !inner.imap_off.contains(&g.email) => {
             Json(json!({"active": true, "email": g.email}))
         }
         _ => Json(json!({"active": false})),
@@ -617,6 +619,21 @@ impl Idp {
         }
         for (g, _) in inner.access.values_mut().filter(|(g, _)| g.email == email) {
             g.revoked = true;
+        }
+    }
+
+    /// The mail server will refuse this user's tokens (as when IMAP is off).
+    pub fn switch_imap_off(&self, email: &str) {
+        self.inner().imap_off.push(email.to_string());
+    }
+
+    /// Makes the current access tokens of a user unusable, keeping the
+    /// refresh tokens (as when the server's clock says they expired).
+    pub fn expire_access_tokens(&self, email: &str) {
+        for (g, exp) in self.inner().access.values_mut() {
+            if g.email == email {
+                *exp = 0;
+            }
         }
     }
 

@@ -4,6 +4,7 @@
 
 pub mod certs;
 pub mod dovecot;
+pub mod events;
 pub mod fixtures;
 pub mod idp;
 pub mod proxy;
