@@ -361,11 +361,7 @@ fn oauth_account(
         let authority = match &a.authority {
             Some(s) => {
                 let v = s.get_ref().trim_end_matches('/').to_string();
-                let ok = v.starts_with("https://")
-                    || v.strip_prefix("http://").is_some_and(|rest| {
-                        is_loopback(rest.split(['/', ':']).next().unwrap_or(""))
-                    });
-                if !ok {
+                if !secure_url(&v) {
                     return Err((
                         Some(s.span()),
                         "authority",
@@ -402,6 +398,22 @@ fn oauth_account(
             ))
         };
         let token_url = need(&r.token_url, "auth.token_url")?;
+        for (key, url) in [
+            ("auth.token_url", Some(&token_url)),
+            (
+                "auth.device_authorization_url",
+                r.device_authorization_url.as_ref(),
+            ),
+            ("auth.authorization_url", r.authorization_url.as_ref()),
+        ] {
+            if url.is_some_and(|u| !secure_url(u)) {
+                return Err((
+                    None,
+                    key,
+                    "must be https:// (http:// only for loopback)".into(),
+                ));
+            }
+        }
         let client = OAuthConfig {
             client_id: need(&r.client_id, "auth.client_id")?,
             device_url: r.device_authorization_url.clone(),
@@ -442,6 +454,15 @@ fn oauth_account(
             mechanism,
         },
     })
+}
+
+/// Tokens only travel over TLS, except to this machine (tests, proxies).
+fn secure_url(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "https" => true,
+        Ok(u) if u.scheme() == "http" => u.host_str().is_some_and(is_loopback),
+        _ => false,
+    }
 }
 
 fn expand_home(p: &Path) -> PathBuf {
@@ -614,6 +635,8 @@ maildir = "/var/mail/me"
         let e = error(&format!("{base}authority = \"http://login.example.com\"\n"));
         assert!(e.contains(":6:") && e.contains("authority"), "{e}");
         assert!(parse_str(&format!("{base}authority = \"http://127.0.0.1:8080\"\n")).is_ok());
+        assert!(parse_str(&format!("{base}authority = \"http://[::1]:8080\"\n")).is_ok());
+        assert!(parse_str(&format!("{base}authority = \"ftp://x\"\n")).is_err());
     }
 
     #[test]
@@ -625,6 +648,10 @@ maildir = "/var/mail/me"
             "{generic}auth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\" }}\n"
         ));
         assert!(e.contains("auth.device_authorization_url"), "{e}");
+        let e = error(&format!(
+            "{generic}auth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"http://id.example.org/token\", device_authorization_url = \"https://id.example.org/d\" }}\n"
+        ));
+        assert!(e.contains("auth.token_url") && e.contains("https"), "{e}");
         let ok = parse_str(&format!(
             "{generic}login = \"browser\"\nauth = {{ method = \"oauth2\", client_id = \"c\", token_url = \"https://id.example.org/token\", authorization_url = \"https://id.example.org/auth\", scopes = [\"mail\"], sasl = \"oauthbearer\" }}\n"
         ))
