@@ -4,7 +4,6 @@
 //! (MAILTUI_BENCH_MESSAGES to change the size).
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::time::{Duration, Instant};
