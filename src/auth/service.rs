@@ -30,8 +30,11 @@ pub enum AuthCommand {
     SignIn,
     Cancel,
     SignOut,
-    /// The server rejected the current access token: refresh now.
+    /// The access token is stale: refresh unless that just happened.
     Refresh,
+    /// The server turned this access token down: replace it now, unless it
+    /// has been replaced already.
+    Rejected(Secret),
     Shutdown,
 }
 
@@ -159,15 +162,7 @@ impl TokenHandle {
         if let Ok(mut r) = self.rejected.lock() {
             *r = Some(token.clone());
         }
-        let current = self
-            .shared
-            .borrow()
-            .tokens
-            .as_ref()
-            .map(|t| t.access_token == *token);
-        if current != Some(false) {
-            let _ = self.commands.send(AuthCommand::Refresh);
-        }
+        let _ = self.commands.send(AuthCommand::Rejected(token.clone()));
     }
 }
 
@@ -383,6 +378,12 @@ impl TokenService {
                         // Several parts may ask at once; one fresh token answers them all.
                         let just_issued = self.tokens.as_ref().is_some_and(|t| now() - t.access_issued_at < 5);
                         if self.tokens.is_some() && flow.is_none() && !just_issued {
+                            self.refresh().await;
+                        }
+                    }
+                    Some(AuthCommand::Rejected(token)) => {
+                        let current = self.tokens.as_ref().is_some_and(|t| t.access_token == token);
+                        if current && flow.is_none() {
                             self.refresh().await;
                         }
                     }

@@ -26,6 +26,9 @@ pub struct Options {
     /// Accept XOAUTH2 and OAUTHBEARER, checking tokens at this RFC 7662
     /// introspection URL (the test identity provider's).
     pub oauth2_introspection: Option<String>,
+    /// Advertise SASL-IR before login (Dovecot's default). Off to test the
+    /// challenge-response path.
+    pub sasl_ir: bool,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
         Options {
             tls: true,
             oauth2_introspection: None,
+            sasl_ir: true,
         }
     }
 }
@@ -147,6 +151,7 @@ default_internal_group = {internal_group}
 default_login_user = {login}
 {ssl}auth_mechanisms = plain login{oauth_mechs}
 auth_cache_size = 0
+{capability}
 auth_failure_delay = 0
 disable_plaintext_auth = no
 passdb {{
@@ -193,6 +198,11 @@ service anvil {{
 "#,
             pid = std::process::id(),
             r = root.display(),
+            capability = if opts.sasl_ir {
+                ""
+            } else {
+                "imap_capability = IMAP4rev1 LITERAL+ ID ENABLE IDLE\n"
+            },
             oauth_mechs = if opts.oauth2_introspection.is_some() {
                 " xoauth2 oauthbearer"
             } else {
