@@ -12,7 +12,7 @@ use mailtui::mail::message::{self, BodySource};
 use mailtui::mail::{MailBackend, MailError};
 use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
 use support::dovecot::{Dovecot, Options};
-use support::events::until;
+use support::events::{inbox_loaded, until};
 use support::fixtures;
 use tokio::sync::mpsc::unbounded_channel;
 
@@ -273,7 +273,7 @@ async fn bad_ca_file_is_a_config_error() {
 #[tokio::test]
 async fn worker_streams_a_big_folder_newest_first() {
     let d = server();
-    let msgs: Vec<(Vec<u8>, &str)> = (1..=3000).map(|i| (fixtures::simple(i), "S")).collect();
+    let msgs = fixtures::bulk(3000, "S");
     d.deliver(USER, "INBOX", &msgs);
     d.index(USER);
     let (tx, mut rx) = unbounded_channel();
@@ -339,21 +339,9 @@ async fn worker_streams_a_big_folder_newest_first() {
 #[tokio::test]
 async fn body_requests_are_coalesced_to_the_latest() {
     let d = server();
-    let msgs: Vec<(Vec<u8>, &str)> = (1..=50).map(|i| (fixtures::simple(i), "")).collect();
+    let msgs = fixtures::bulk(50, "");
     d.deliver(USER, "INBOX", &msgs);
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), backend(&d, TlsMode::Implicit), tx);
-    w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
-    until(&mut rx, 10, |e| {
-        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
-    })
-    .await;
+    let (w, mut rx) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
     // Ten quick moves of the selection: only the last is fetched.
     for uid in 1..=10 {
         w.commands
@@ -440,21 +428,9 @@ async fn unreachable_server_retries_with_backoff() {
 #[tokio::test]
 async fn server_stopped_mid_session_reconnects_and_carries_on() {
     let mut d = server();
-    let msgs: Vec<(Vec<u8>, &str)> = (1..=300).map(|i| (fixtures::simple(i), "")).collect();
+    let msgs = fixtures::bulk(300, "");
     d.deliver(USER, "INBOX", &msgs);
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), backend(&d, TlsMode::Implicit), tx);
-    w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
-    until(&mut rx, 10, |e| {
-        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
-    })
-    .await;
+    let (w, mut rx) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
 
     d.stop();
     // The next request finds the connection dead and the worker starts retrying.

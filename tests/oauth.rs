@@ -16,9 +16,9 @@ use mailtui::auth::service::{
 use mailtui::auth::store::TokenStore;
 use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::MailBackend;
-use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
+use mailtui::worker::{ConnState, WorkerCommand, WorkerEvent};
 use support::dovecot::{Dovecot, Options};
-use support::events::until;
+use support::events::{inbox_loaded, until};
 use support::fixtures;
 use support::idp::{CLIENT_ID, Failure, Idp};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
@@ -468,30 +468,14 @@ async fn connections_are_renewed_before_the_token_expires() {
     let idp = Idp::start();
     idp.set_access_lifetime(8);
     let d = dovecot(&idp);
-    let msgs: Vec<(Vec<u8>, &str)> = (1..=40).map(|i| (fixtures::simple(i), "")).collect();
+    let msgs = fixtures::bulk(40, "");
     d.deliver(ALICE, "INBOX", &msgs);
     let dir = tempfile::tempdir().unwrap();
     let store = TokenStore::Files(dir.path().to_path_buf());
     let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
     a.sign_in(&idp, ALICE).await;
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(
-        0,
-        "w".into(),
-        ImapBackend::new(imap_settings(&d, ALICE), bearer(&a, None)),
-        tx,
-    );
-    w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
-    until(&mut rx, 10, |e| {
-        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
-    })
-    .await;
+    let (w, mut rx) =
+        inbox_loaded(ImapBackend::new(imap_settings(&d, ALICE), bearer(&a, None))).await;
     // Over the next 10 s (more than one token lifetime) the worker renews
     // its session by itself, keeps the folder, and never fails a login.
     let mut reconnects = 0;
@@ -524,7 +508,7 @@ async fn connections_are_renewed_before_the_token_expires() {
 async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
     let idp = Idp::start();
     let d = dovecot(&idp);
-    let msgs: Vec<(Vec<u8>, &str)> = (1..=30).map(|i| (fixtures::simple(i), "")).collect();
+    let msgs = fixtures::bulk(30, "");
     d.deliver(ALICE, "INBOX", &msgs);
     let proxy = support::proxy::ByeProxy::start(d.imap_port).await;
     let dir = tempfile::tempdir().unwrap();
@@ -537,24 +521,7 @@ async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
         ca_file: None,
         ..imap_settings(&d, ALICE)
     };
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(
-        0,
-        "w".into(),
-        ImapBackend::new(settings, bearer(&a, None)),
-        tx,
-    );
-    w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
-    until(&mut rx, 10, |e| {
-        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
-    })
-    .await;
+    let (w, mut rx) = inbox_loaded(ImapBackend::new(settings, bearer(&a, None))).await;
     let refreshes = idp.refreshes();
 
     proxy.kill_sessions();

@@ -28,3 +28,29 @@ pub async fn until(
         }
     }
 }
+
+/// Starts an account worker on `backend`, connects, opens INBOX and waits
+/// until the whole folder is listed.
+pub async fn inbox_loaded<B: mailtui::mail::MailBackend>(
+    backend: B,
+) -> (
+    mailtui::worker::WorkerHandle,
+    UnboundedReceiver<(usize, WorkerEvent)>,
+) {
+    use mailtui::worker::WorkerCommand;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let w = mailtui::worker::spawn(0, "test".into(), backend, tx);
+    w.commands
+        .send(WorkerCommand::Connect)
+        .expect("worker alive");
+    let open = WorkerCommand::OpenFolder {
+        path: "INBOX".into(),
+        req: 1,
+    };
+    w.commands.send(open).expect("worker alive");
+    until(&mut rx, 30, |e| {
+        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
+    })
+    .await;
+    (w, rx)
+}

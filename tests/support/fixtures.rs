@@ -49,3 +49,8 @@ Date: Tue, 3 Nov 2026 10:06:00 +0000\r\nContent-Type: multipart/mixed; boundary=
 
 pub const HOSTILE: &str = "From: \"Evil\x1b[31m\" <evil@example.com>\r\nSubject: pwn\x1b]0;title\x07ed\r\n\
 Date: Tue, 3 Nov 2026 10:07:00 +0000\r\n\r\nline one\x1b[2J\x1b[H\r\n\x1b[1A\x1b[2Kline two\r\n";
+
+/// `n` simple messages, all with the same Maildir flags.
+pub fn bulk(n: usize, flags: &str) -> Vec<(Vec<u8>, &str)> {
+    (1..=n).map(|i| (simple(i), flags)).collect()
+}
