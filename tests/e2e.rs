@@ -220,6 +220,18 @@ fn device_code_sign_in_on_screen_and_tenant_switch() {
     let s = t.wait_for("Code: ");
     let code = read_code(&s);
     assert!(s.contains(&format!("{}/device", idp.base)), "{s}");
+    // `c` puts the code on the clipboard through the terminal (OSC 52).
+    t.accept_clipboard();
+    t.send(&["c"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while t.clipboard().as_deref() != Some(code.as_str()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "clipboard holds {:?}, not {code}",
+            t.clipboard()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     assert!(s.contains("expires in"), "{s}");
     idp.approve(&code, "alice@contoso.example");
     let s = t.wait_for("Plain hello");

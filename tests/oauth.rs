@@ -76,6 +76,14 @@ fn start_service(
     Account { svc, statuses: rx }
 }
 
+/// Account "w" in tenant "common", device sign-in, tokens in a temp dir.
+fn device_account(idp: &Idp) -> (tempfile::TempDir, TokenStore, Account) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = TokenStore::Files(dir.path().to_path_buf());
+    let a = start_service(idp, "common", "w", &store, LoginMethod::Device);
+    (dir, store, a)
+}
+
 impl Account {
     /// Waits for a status the predicate likes; panics with the history if none comes.
     async fn until(&mut self, secs: u64, ok: impl Fn(&TokenStatus) -> bool) -> TokenStatus {
@@ -192,9 +200,7 @@ async fn device_code_sign_in_then_imap_with_xoauth2_and_oauthbearer() {
 #[tokio::test]
 async fn polling_honours_pending_and_slow_down() {
     let idp = Idp::start();
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.until(10, |s| s.phase == TokenPhase::SignedOut).await;
     a.svc.commands.send(AuthCommand::SignIn).unwrap();
     let code = a.code().await;
@@ -235,9 +241,7 @@ async fn polling_honours_pending_and_slow_down() {
 #[tokio::test]
 async fn declined_expired_and_misconfigured_sign_ins_say_why() {
     let idp = Idp::start();
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.until(10, |s| s.phase == TokenPhase::SignedOut).await;
 
     a.svc.commands.send(AuthCommand::SignIn).unwrap();
@@ -271,9 +275,7 @@ async fn declined_expired_and_misconfigured_sign_ins_say_why() {
 #[tokio::test]
 async fn server_errors_while_polling_keep_polling() {
     let idp = Idp::start();
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.until(10, |s| s.phase == TokenPhase::SignedOut).await;
     a.svc.commands.send(AuthCommand::SignIn).unwrap();
     let code = a.code().await;
@@ -287,9 +289,7 @@ async fn server_errors_while_polling_keep_polling() {
 async fn refresh_rotates_and_stores_the_new_refresh_token() {
     let idp = Idp::start();
     idp.set_access_lifetime(6);
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (dir, _store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
     let first_rt = stored(dir.path(), "w")["refresh_token"]
         .as_str()
@@ -319,9 +319,7 @@ async fn refresh_rotates_and_stores_the_new_refresh_token() {
 #[tokio::test]
 async fn transient_refresh_failures_keep_the_tokens() {
     let idp = Idp::start();
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (dir, _store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
     idp.fail_next(&[Failure::Http500]);
     a.svc.commands.send(AuthCommand::Refresh).unwrap();
@@ -396,9 +394,7 @@ async fn revoked_refresh_token_needs_sign_in_and_other_accounts_carry_on() {
 #[tokio::test]
 async fn readable_token_file_is_refused() {
     let idp = Idp::start();
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (dir, store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
     a.svc.commands.send(AuthCommand::Shutdown).unwrap();
     std::fs::set_permissions(
@@ -470,9 +466,7 @@ async fn connections_are_renewed_before_the_token_expires() {
     let d = dovecot(&idp);
     let msgs = fixtures::bulk(40, "");
     d.deliver(ALICE, "INBOX", &msgs);
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
     let (w, mut rx) =
         inbox_loaded(ImapBackend::new(imap_settings(&d, ALICE), bearer(&a, None))).await;
@@ -511,9 +505,7 @@ async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
     let msgs = fixtures::bulk(30, "");
     d.deliver(ALICE, "INBOX", &msgs);
     let proxy = support::proxy::ByeProxy::start(d.imap_port).await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
     let settings = ImapSettings {
         port: proxy.port,
@@ -561,9 +553,7 @@ async fn a_refused_token_is_refreshed_once_and_imap_off_is_explained() {
     let idp = Idp::start();
     let d = dovecot(&idp);
     d.folder_dir(ALICE, "INBOX");
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
 
     // The server no longer takes the access token: one refresh, then in.
@@ -598,9 +588,7 @@ async fn without_sasl_ir_the_token_goes_in_a_continuation() {
         ..Default::default()
     });
     d.folder_dir(ALICE, "INBOX");
-    let dir = tempfile::tempdir().unwrap();
-    let store = TokenStore::Files(dir.path().to_path_buf());
-    let mut a = start_service(&idp, "common", "w", &store, LoginMethod::Device);
+    let (_dir, _store, mut a) = device_account(&idp);
     a.sign_in(&idp, ALICE).await;
     for mech in [Mechanism::Xoauth2, Mechanism::Oauthbearer] {
         let mut b = ImapBackend::new(imap_settings(&d, ALICE), bearer(&a, Some(mech)));

@@ -88,6 +88,19 @@ impl Tmux {
         Tmux { session }
     }
 
+    /// Lets programs in the pane set tmux's clipboard with OSC 52.
+    pub fn accept_clipboard(&self) {
+        tmux(&["set-option", "-s", "set-clipboard", "on"]);
+    }
+
+    /// The newest tmux paste buffer (what OSC 52 copied), if any.
+    pub fn clipboard(&self) -> Option<String> {
+        let out = Command::new("tmux").args(["show-buffer"]).output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     pub fn screen(&self) -> String {
         tmux(&["capture-pane", "-p", "-t", &self.session])
     }
