@@ -1,51 +1,77 @@
-//! Big-mailbox figures on real parts: a private Dovecot with 100,000
-//! messages on loopback TLS. Prints medians; asserts nothing (speed is
-//! measured here, not in the tests). Run: `cargo bench --bench mailbox`
-//! (MAILTUI_BENCH_MESSAGES to change the size).
+//! Big-mailbox figures on real parts: private Dovecots (full, and
+//! Exchange-shaped) with 100,000 messages on loopback TLS, the real binary
+//! in tmux, and the worker and store in process. Prints medians; asserts
+//! nothing (speed is measured here, not in the tests).
+//! Run: `cargo bench --bench mailbox` (MAILTUI_BENCH_MESSAGES to change
+//! the size).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use mailtui::action::Action;
+use mailtui::action::{Action, UiAction};
 use mailtui::auth::{PasswordSource, Secret};
 use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::MailBackend;
 use mailtui::state::{AccountInfo, State};
-use mailtui::worker::{self, WorkerCommand, WorkerEvent};
+use mailtui::store::{self, Store, StoreHandle};
+use mailtui::worker::{WorkerCommand, WorkerEvent, WorkerOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use support::dovecot::Dovecot;
+use support::dovecot::{Dovecot, Options};
+use support::events::{Events, start};
+use support::other::OtherDevice;
+use support::tmux::Tmux;
 
 const USER: &str = "bench@example.com";
+const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-fn backend(d: &Dovecot) -> ImapBackend {
-    let settings = ImapSettings {
+fn show(what: &str, v: Vec<Duration>) -> Duration {
+    let n = v.len();
+    let (lo, hi) = (
+        v.iter().min().copied().unwrap_or_default(),
+        v.iter().max().copied().unwrap_or_default(),
+    );
+    let m = median(v);
+    println!("{what}: median {m:.1?} (min {lo:.1?}, max {hi:.1?}, n={n})");
+    m
+}
+
+fn settings(d: &Dovecot) -> ImapSettings {
+    ImapSettings {
         host: "127.0.0.1".into(),
         port: d.imaps_port,
         tls: TlsMode::Implicit,
         ca_file: Some(d.ca_file.clone()),
         username: USER.into(),
         timeouts: Timeouts::default(),
-    };
+    }
+}
+
+fn backend(d: &Dovecot) -> ImapBackend {
     ImapBackend::new(
-        settings,
+        settings(d),
         ImapAuth::Password(PasswordSource::Plain(Secret::new("pw"))),
     )
 }
 
-fn main() {
-    let n: u32 = std::env::var("MAILTUI_BENCH_MESSAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let d = Dovecot::start();
+fn file_store(dir: &Path) -> StoreHandle {
+    let f = store::file_for(dir, "bench");
+    StoreHandle::spawn("bench", move || Store::open(&f, "bench", u64::MAX))
+}
+
+fn server(n: u32, exchange: bool) -> Dovecot {
+    let d = Dovecot::start_with(Options {
+        exchange,
+        ..Options::default()
+    });
     d.add_user(USER, "pw");
     let t = Instant::now();
     let batch = 5_000;
@@ -55,93 +81,286 @@ fn main() {
             .collect();
         d.deliver(USER, "INBOX", &msgs);
     }
-    d.index(USER);
-    println!(
-        "setup: {n} messages written and indexed in {:.1?}",
-        t.elapsed()
-    );
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    d.deliver(USER, "Archive", &support::fixtures::bulk(10, ""));
+    println!("setup: {n} messages written in {:.1?}", t.elapsed());
+    d
+}
 
-    // Connect + SELECT + first screen (100 newest envelopes), five times.
-    let mut first = Vec::new();
-    let mut select = Vec::new();
-    for _ in 0..5 {
-        rt.block_on(async {
-            let mut b = backend(&d);
-            b.connect().await.expect("connect");
-            let t = Instant::now();
-            let st = b.open_folder("INBOX").await.expect("select");
-            select.push(t.elapsed());
-            let envs = b
-                .fetch_envelopes(st.exists - 99..=st.exists)
-                .await
-                .expect("fetch");
-            assert_eq!(envs.len(), 100);
-            first.push(t.elapsed());
-            b.disconnect().await;
-        });
+/// Waits for an event; returns when it came.
+async fn wait(rx: &mut Events, what: impl Fn(&WorkerEvent) -> bool) -> Instant {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(600), rx.recv()).await {
+            Ok(Some((_, e))) if what(&e) => return Instant::now(),
+            Ok(Some(_)) => {}
+            _ => panic!("no such event within 600 s"),
+        }
     }
-    println!("SELECT INBOX: median {:.1?}", median(select));
-    println!(
-        "SELECT + first screen (100 envelopes): median {:.1?}",
-        median(first)
+}
+
+fn is_synced(e: &WorkerEvent) -> bool {
+    matches!(e, WorkerEvent::Synced { .. })
+}
+
+fn has_rows(e: &WorkerEvent) -> bool {
+    matches!(e, WorkerEvent::Inserted { envelopes, .. } | WorkerEvent::Stored { envelopes, .. } if !envelopes.is_empty())
+}
+
+/// Opens INBOX the way the app does (store and worker asked together):
+/// time to the first rows and to a finished reconcile.
+async fn open_inbox(d: &Dovecot, cache: &Path) -> (Duration, Duration) {
+    let store = file_store(cache);
+    let t = Instant::now();
+    let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
+    let (tx, mut ui) = tokio::sync::mpsc::unbounded_channel();
+    store.load_folder(0, "INBOX".into(), 1, tx);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    // The first rows come from the store when it has them, else the server.
+    let first = tokio::select! {
+        at = wait(&mut ui, has_rows) => at,
+        at = wait(&mut rx, has_rows) => at,
+    };
+    let synced = wait(&mut rx, is_synced).await;
+    w.commands.send(WorkerCommand::Shutdown).unwrap();
+    let _ = w.join.await;
+    drop(store);
+    // Let the store thread finish its writes before the next run reads.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    (first - t, synced - t)
+}
+
+async fn profile(name: &str, d: &Dovecot, n: u32) {
+    println!("\n== {name} ==");
+    // A minimal client: TLS + login + SELECT + one screen of rows.
+    let mut minimal = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut b = backend(d);
+        b.connect().await.expect("connect");
+        let st = b.select("INBOX", None).await.expect("select");
+        let newest: Vec<u32> = (st.exists.saturating_sub(99)..=st.exists).collect();
+        b.fetch_rows(&newest).await.expect("fetch");
+        minimal.push(t.elapsed());
+        b.disconnect().await;
+    }
+    show(
+        "minimal client: connect + login + SELECT + 100 rows",
+        minimal,
     );
 
-    // The whole folder through the worker, as the app loads it.
-    let mut full = Vec::new();
-    let mut first_event = Vec::new();
-    for _ in 0..3 {
-        rt.block_on(async {
-            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-            let w = worker::spawn(0, "bench".into(), backend(&d), tx);
-            w.commands.send(WorkerCommand::Connect).unwrap();
-            w.commands
-                .send(WorkerCommand::OpenFolder {
-                    path: "INBOX".into(),
-                    req: 1,
-                })
-                .unwrap();
+    let cache = tempfile::tempdir().expect("tmp");
+    let mut cold_first = Vec::new();
+    let mut cold_full = Vec::new();
+    for i in 0..3 {
+        let dir = cache.path().join(format!("cold{i}"));
+        let (f, s) = open_inbox(d, &dir).await;
+        cold_first.push(f);
+        cold_full.push(s);
+    }
+    show("empty store: first rows", cold_first);
+    show(
+        &format!("empty store: all {n} rows, folder up to date"),
+        cold_full,
+    );
+
+    let warm = cache.path().join("cold0");
+    let mut warm_first = Vec::new();
+    let mut warm_sync = Vec::new();
+    for _ in 0..5 {
+        let (f, s) = open_inbox(d, &warm).await;
+        warm_first.push(f);
+        warm_sync.push(s);
+    }
+    show("warm store: first rows (from the store)", warm_first);
+    show("warm store: reconcile, nothing changed", warm_sync);
+
+    let mut changed = Vec::new();
+    for round in 0..3 {
+        let mut phone = OtherDevice::connect(d.imap_port, USER, "pw").await;
+        for i in 0..100 {
+            let m =
+                format!("From: x@example.com\r\nSubject: round {round} new {i}\r\n\r\nbody\r\n");
+            phone.append("INBOX", m.as_bytes()).await;
+        }
+        phone.select("INBOX").await;
+        let sign = if round % 2 == 0 { '-' } else { '+' };
+        phone
+            .store("1:1000", &format!("{sign}FLAGS.SILENT (\\Seen)"))
+            .await;
+        let (_, s) = open_inbox(d, &warm).await;
+        changed.push(s);
+    }
+    show(
+        "warm store: reconcile 100 new + 1,000 flag changes",
+        changed,
+    );
+
+    // New mail on screen after delivery, with the folder open and idle.
+    let (w, mut rx) = start(backend(d), file_store(&warm), WorkerOptions::default());
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    wait(&mut rx, is_synced).await;
+    let mut latency = Vec::new();
+    for i in 0..5 {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let t = Instant::now();
+        d.save(
+            USER,
+            "INBOX",
+            format!("Subject: live {i}\r\n\r\nx\r\n").as_bytes(),
+        );
+        let at = wait(
+            &mut rx,
+            |e| matches!(e, WorkerEvent::Inserted { envelopes, .. } if !envelopes.is_empty()),
+        )
+        .await;
+        latency.push(at - t);
+    }
+    show("new mail delivered -> row in the list", latency);
+    w.commands.send(WorkerCommand::Shutdown).unwrap();
+}
+
+/// The list query with and without BODYSTRUCTURE, on a server that never
+/// saw the folder, through a raw session.
+async fn list_query_cost(d: &Dovecot, label: &str) {
+    let old = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])";
+    let new = "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE)])";
+    for (what, q) in [("with BODYSTRUCTURE", old), ("header fields only", new)] {
+        let mut phone = OtherDevice::connect(d.imap_port, USER, "pw").await;
+        phone.select("INBOX").await;
+        let t = Instant::now();
+        let n = phone.fetch_count("1:*", q).await;
+        println!(
+            "{label}: FETCH 1:* {what}: {:.1?} ({n} responses)",
+            t.elapsed()
+        );
+    }
+}
+
+fn config(dir: &Path, d: &Dovecot) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[accounts]]\nname = \"bench\"\nemail = \"{USER}\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\" }}\n\
+             ca_file = \"{}\"\nauth = {{ method = \"password\", password = \"pw\" }}\n",
+            d.imaps_port,
+            d.ca_file.display()
+        ),
+    )
+    .expect("config");
+    path
+}
+
+/// The real binary: process start to the newest message on screen, and
+/// resident memory once every row is loaded.
+fn process_level(d: &Dovecot, n: u32) {
+    println!("\n== the binary in tmux (full profile) ==");
+    let newest = format!("Message number {n}");
+    let all = format!("Inbox · {} ", mailtui::ui::format::thousands(u64::from(n)));
+    let mut cold = Vec::new();
+    let mut warm = Vec::new();
+    let mut rss = Vec::new();
+    for round in 0..3 {
+        let home = tempfile::tempdir().expect("tmp");
+        let cfg = config(home.path(), d);
+        for (pass, times) in [(0, &mut cold), (1, &mut warm)] {
             let t = Instant::now();
-            let mut loaded = 0usize;
-            while let Some((_, ev)) = rx.recv().await {
-                if let WorkerEvent::Envelopes {
-                    envelopes,
-                    remaining,
-                    ..
-                } = ev
-                {
-                    if loaded == 0 {
-                        first_event.push(t.elapsed());
-                    }
-                    loaded += envelopes.len();
-                    if remaining == 0 {
-                        break;
-                    }
+            let tm = Tmux::start(
+                home.path(),
+                120,
+                40,
+                BIN,
+                &["--config", cfg.to_str().unwrap_or("")],
+            );
+            loop {
+                if tm.screen().contains(&newest) {
+                    break;
+                }
+                assert!(t.elapsed() < Duration::from_secs(120), "no first screen");
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            times.push(t.elapsed());
+            // Every row loaded and the folder up to date.
+            tm.wait_until("all rows", |s| s.contains(&all) && !s.contains("syncing"));
+            if pass == 1 || round == 0 {
+                let pid = tm.query("#{pane_pid}");
+                if let Some(kb) = child_rss_kb(pid.trim()) {
+                    rss.push(kb);
                 }
             }
-            assert_eq!(loaded, n as usize);
-            full.push(t.elapsed());
-            w.commands.send(WorkerCommand::Shutdown).unwrap();
-        });
+            tm.send(&["q"]);
+            tm.wait_exit();
+        }
     }
-    println!(
-        "worker: connect + first rows on screen: median {:.1?}",
-        median(first_event)
+    show(
+        "process start -> newest message on screen, empty store",
+        cold,
     );
-    println!(
-        "worker: all {n} envelopes loaded: median {:.1?}",
-        median(full)
+    show(
+        "process start -> newest message on screen, warm store",
+        warm,
     );
+    rss.sort_unstable();
+    println!(
+        "resident memory with all {n} rows loaded: {:?} MB (each run)",
+        rss.iter().map(|kb| kb / 1024).collect::<Vec<_>>()
+    );
+}
 
-    // Drawing a frame with the whole folder in the list.
-    let envelopes = rt.block_on(async {
-        let mut b = backend(&d);
-        b.connect().await.expect("connect");
-        b.open_folder("INBOX").await.expect("select");
-        let mut all = b.fetch_envelopes(1..=n).await.expect("fetch all");
-        all.sort_by_key(|e| std::cmp::Reverse(e.uid));
-        all
-    });
+/// VmRSS of the mailtui process under the pane's shell.
+fn child_rss_kb(shell_pid: &str) -> Option<u64> {
+    let children =
+        std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children")).ok()?;
+    let pid = children.split_whitespace().next()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Drawing and moving with the whole folder listed.
+async fn ui_figures(d: &Dovecot, n: u32) {
+    println!("\n== the list, in process ==");
+    let mut b = backend(d);
+    b.connect().await.expect("connect");
+    b.select("INBOX", None).await.expect("select");
+    let uids = b.all_uids().await.expect("uids");
+    let mut envelopes = Vec::new();
+    for chunk in uids.chunks(5000) {
+        envelopes.extend(
+            b.fetch_rows(chunk)
+                .await
+                .expect("rows")
+                .into_iter()
+                .map(|r| r.envelope),
+        );
+    }
+    envelopes.sort_by_key(|e| std::cmp::Reverse(e.uid));
+    let heap: usize = envelopes
+        .iter()
+        .map(|e| e.from.as_str().len() + e.subject.as_str().len())
+        .sum();
+    println!(
+        "one row: {} bytes inline + {} bytes of text on average",
+        std::mem::size_of::<mailtui::mail::types::Envelope>(),
+        heap / envelopes.len().max(1)
+    );
     let info = AccountInfo {
         name: "bench".into(),
         email: USER.into(),
@@ -155,56 +374,80 @@ fn main() {
         width: 120,
         height: 40,
     });
-    let cmds = state.update(Action::Worker {
-        account: 0,
-        event: WorkerEvent::Folders(vec![mailtui::mail::types::Folder {
-            path: "INBOX".into(),
-            name: mailtui::sanitize::Clean::line("Inbox"),
-            depth: 0,
-            selectable: true,
-            role: mailtui::mail::types::FolderRole::Inbox,
-        }]),
-    });
-    let Some(mailtui::action::Command::Worker {
-        command: WorkerCommand::OpenFolder { req, .. },
-        ..
-    }) = cmds.first()
-    else {
-        panic!("inbox did not open")
-    };
-    let req = *req;
+    let cmds = state.start();
+    let req = cmds
+        .iter()
+        .find_map(|c| match c {
+            mailtui::action::Command::Worker {
+                command: WorkerCommand::OpenFolder { req, .. },
+                ..
+            } => Some(*req),
+            _ => None,
+        })
+        .expect("inbox opens");
     state.update(Action::Worker {
         account: 0,
-        event: WorkerEvent::FolderOpened {
+        event: WorkerEvent::Selected {
             path: "INBOX".into(),
             req,
+            uid_validity: 1,
             exists: n,
         },
     });
+    let t = Instant::now();
     state.update(Action::Worker {
         account: 0,
-        event: WorkerEvent::Envelopes {
+        event: WorkerEvent::Inserted {
             req,
             envelopes,
             remaining: 0,
         },
     });
+    println!("insert {n} rows into the list: {:.1?}", t.elapsed());
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let mut frames = Vec::new();
     for i in 0..200 {
-        state.update(Action::Ui(if i % 2 == 0 {
-            mailtui::action::UiAction::PageDown
-        } else {
-            mailtui::action::UiAction::Down
-        }));
         let t = Instant::now();
+        state.update(Action::Ui(if i % 2 == 0 {
+            UiAction::PageDown
+        } else {
+            UiAction::Down
+        }));
         terminal
             .draw(|f| mailtui::ui::draw(&state, f))
             .expect("draw");
         frames.push(t.elapsed());
     }
-    println!(
-        "draw one 120x40 frame with {n} messages listed: median {:.2?}",
-        median(frames)
+    show(
+        &format!("key -> 120x40 frame with {n} messages listed"),
+        frames,
     );
+}
+
+fn main() {
+    let n: u32 = std::env::var("MAILTUI_BENCH_MESSAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let full = server(n, false);
+    let exchange = server(n, true);
+    rt.block_on(async {
+        // Servers that never saw the folder: what listing costs them.
+        list_query_cost(&exchange, "never-seen folder").await;
+        let cache = tempfile::tempdir().expect("tmp");
+        let (first, all) = open_inbox(&full, cache.path()).await;
+        println!(
+            "first full sync on a server that never saw the folder: first rows {first:.1?}, all {n} {all:.1?}"
+        );
+        list_query_cost(&exchange, "after one pass").await;
+    });
+    full.index(USER);
+    exchange.index(USER);
+    rt.block_on(async {
+        profile("full Dovecot (CONDSTORE, QRESYNC)", &full, n).await;
+        profile("Exchange-shaped (no CONDSTORE/QRESYNC)", &exchange, n).await;
+        ui_figures(&full, n).await;
+    });
+    process_level(&full, n);
 }

@@ -2,7 +2,7 @@
 
 use crate::auth::service::AuthCommand;
 use crate::logging::LogRecord;
-use crate::worker::{WorkerCommand, WorkerEvent};
+use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
 
 /// What a key can be bound to. Names (snake_case) are what `[keys]` in the
 /// config uses.
@@ -110,7 +110,26 @@ pub enum Command {
         account: usize,
         command: AuthCommand,
     },
+    /// Reads from the account's local store; answers come as worker events.
+    Store {
+        account: usize,
+        command: StoreCommand,
+    },
     /// Put text on the user's clipboard through the terminal (OSC 52).
     Copy(String),
     Quit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreCommand {
+    /// The folder list and counts as last seen.
+    LoadFolders,
+    /// A folder's stored rows (pages of [`WorkerEvent::Stored`]).
+    LoadFolder { path: String, req: u64 },
+    /// A message from the kept bodies, else fetched by the worker.
+    LoadMessage {
+        folder: FolderRef,
+        uid: u32,
+        req: u64,
+    },
 }

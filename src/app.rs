@@ -9,7 +9,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::{info, warn};
 
-use crate::action::{Action, Command};
+use crate::action::{Action, Command, StoreCommand};
 use crate::auth::oauth::OAuth;
 use crate::auth::service::{self, AuthCommand, ServiceHandle};
 use crate::auth::store::TokenStore;
@@ -20,9 +20,12 @@ use crate::logging::LogRecord;
 use crate::mail::maildir::MaildirBackend;
 use crate::sanitize::Clean;
 use crate::state::{AccountInfo, State};
-use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle};
+use crate::store::{self as local, Store, StoreHandle};
+use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle, WorkerOptions};
 
 const TICK: Duration = Duration::from_millis(250);
+/// How long quitting waits for workers to log out politely.
+pub const QUIT_GRACE: Duration = Duration::from_millis(500);
 
 pub fn account_info(a: &Account) -> AccountInfo {
     let (kind, server, auth, tenant) = match &a.kind {
@@ -55,40 +58,74 @@ pub fn account_info(a: &Account) -> AccountInfo {
     }
 }
 
+/// Where and how the accounts keep their local stores.
+#[derive(Clone, Debug)]
+pub struct StoreSettings {
+    /// None: every store in memory (nothing written to disk).
+    pub cache_dir: Option<std::path::PathBuf>,
+    pub body_budget: u64,
+    pub worker: WorkerOptions,
+}
+
 /// The background parts of one account.
 #[derive(Default)]
 pub struct AccountTasks {
     pub worker: Option<WorkerHandle>,
     pub tokens: Option<ServiceHandle>,
+    pub store: Option<StoreHandle>,
 }
 
-/// Starts an account's worker (and token service for OAuth accounts).
-/// Token statuses travel on the same channel as worker events.
+/// The account's store: a file in the cache dir for IMAP accounts, memory
+/// for local Maildir (its files are the store).
+fn open_store(a: &Account, settings: &StoreSettings) -> StoreHandle {
+    let name = a.name.clone();
+    let budget = settings.body_budget;
+    let file = match (&a.kind, &settings.cache_dir) {
+        (AccountKind::Maildir(_), _) | (_, None) => None,
+        (_, Some(dir)) => Some(local::file_for(dir, &a.name)),
+    };
+    StoreHandle::spawn(&a.name, move || match file {
+        Some(f) => Store::open(&f, &name, budget),
+        None => Store::in_memory(&name, budget),
+    })
+}
+
+/// Starts an account's store, worker (and token service for OAuth
+/// accounts). Token statuses travel on the same channel as worker events.
 pub fn spawn_account(
     i: usize,
     a: &Account,
-    store: &TokenStore,
+    tokens: &TokenStore,
     events: &UnboundedSender<(usize, WorkerEvent)>,
+    settings: &StoreSettings,
 ) -> Result<AccountTasks, String> {
     let name = a.name.clone();
+    let store = open_store(a, settings);
+    let opts = settings.worker;
     Ok(match &a.kind {
         AccountKind::Imap { imap, password } => AccountTasks {
             worker: Some(worker::spawn(
                 i,
                 name,
                 ImapBackend::new(imap.clone(), ImapAuth::Password(password.clone())),
+                store.clone(),
+                opts,
                 events.clone(),
             )),
             tokens: None,
+            store: Some(store),
         },
         AccountKind::Maildir(p) => AccountTasks {
             worker: Some(worker::spawn(
                 i,
                 name,
                 MaildirBackend::new(p.clone()),
+                store.clone(),
+                opts,
                 events.clone(),
             )),
             tokens: None,
+            store: Some(store),
         },
         AccountKind::OAuth2 { imap, oauth } => {
             let client = OAuth::new(oauth.client.clone()).map_err(|e| e.message)?;
@@ -96,7 +133,7 @@ pub fn spawn_account(
             let sink: service::StatusSink = Box::new(move |status| {
                 let _ = tx.send((i, WorkerEvent::Token(Box::new(status))));
             });
-            let svc = service::spawn(name.clone(), client, oauth.login, store.clone(), sink);
+            let svc = service::spawn(name.clone(), client, oauth.login, tokens.clone(), sink);
             let auth = ImapAuth::Bearer {
                 tokens: svc.tokens.clone(),
                 mechanism: oauth.mechanism,
@@ -107,9 +144,12 @@ pub fn spawn_account(
                     i,
                     name,
                     ImapBackend::new(imap.clone(), auth),
+                    store.clone(),
+                    opts,
                     events.clone(),
                 )),
                 tokens: Some(svc),
+                store: Some(store),
             }
         }
     })
@@ -120,6 +160,7 @@ pub async fn run(
     keymap: Keymap,
     store: TokenStore,
     mut log_rx: UnboundedReceiver<LogRecord>,
+    settings: StoreSettings,
 ) -> anyhow::Result<()> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!(
@@ -136,7 +177,7 @@ pub async fn run(
     );
     let mut tasks = Vec::new();
     for (i, a) in accounts.iter().enumerate() {
-        match spawn_account(i, a, &store, &ev_tx) {
+        match spawn_account(i, a, &store, &ev_tx, &settings) {
             Ok(t) => tasks.push(t),
             Err(e) => {
                 warn!(account = %a.name, "{e}");
@@ -161,6 +202,7 @@ pub async fn run(
         &mut state,
         &tasks,
         &keymap,
+        &ev_tx,
         &mut ev_rx,
         &mut log_rx,
     )
@@ -180,7 +222,7 @@ pub async fn run(
         .into_iter()
         .flat_map(|t| [t.worker.map(|w| w.join), t.tokens.map(|s| s.join)])
         .flatten();
-    let _ = tokio::time::timeout(Duration::from_secs(2), futures::future::join_all(joins)).await;
+    let _ = tokio::time::timeout(QUIT_GRACE, futures::future::join_all(joins)).await;
     result
 }
 
@@ -189,6 +231,7 @@ async fn event_loop(
     state: &mut State,
     tasks: &[AccountTasks],
     keymap: &Keymap,
+    ev_tx: &UnboundedSender<(usize, WorkerEvent)>,
     ev_rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
     log_rx: &mut UnboundedReceiver<LogRecord>,
 ) -> anyhow::Result<()> {
@@ -197,17 +240,20 @@ async fn event_loop(
         width: size.width,
         height: size.height,
     }];
-    // Password and local accounts connect now; OAuth accounts when their
-    // token service reports tokens.
-    let start = tasks
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none())
-        .map(|(account, _)| Command::Worker {
-            account,
-            command: WorkerCommand::Connect,
-        });
-    execute(tasks, start.collect());
+    // Stored folders first; password and local accounts connect now, OAuth
+    // accounts when their token service reports tokens.
+    let mut start = state.start();
+    start.extend(
+        tasks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none())
+            .map(|(account, _)| Command::Worker {
+                account,
+                command: WorkerCommand::Connect,
+            }),
+    );
+    execute(tasks, start, ev_tx);
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -219,7 +265,7 @@ async fn event_loop(
             if commands.contains(&Command::Quit) {
                 return Ok(());
             }
-            execute(tasks, commands);
+            execute(tasks, commands, ev_tx);
             dirty = true;
         }
         if dirty {
@@ -268,9 +314,37 @@ fn key_action(keymap: &Keymap, ev: Event) -> Option<Action> {
 }
 
 /// Carries out what `update` asked for.
-fn execute(tasks: &[AccountTasks], commands: Vec<Command>) {
+fn execute(
+    tasks: &[AccountTasks],
+    commands: Vec<Command>,
+    events: &UnboundedSender<(usize, WorkerEvent)>,
+) {
     for c in commands {
         match c {
+            Command::Store { account, command } => {
+                let Some(t) = tasks.get(account) else {
+                    continue;
+                };
+                let Some(store) = &t.store else { continue };
+                match command {
+                    StoreCommand::LoadFolders => store.load_folders(account, events.clone()),
+                    StoreCommand::LoadFolder { path, req } => {
+                        store.load_folder(account, path, req, events.clone())
+                    }
+                    StoreCommand::LoadMessage { folder, uid, req } => {
+                        if let Some(w) = &t.worker {
+                            store.load_message(
+                                account,
+                                folder,
+                                uid,
+                                req,
+                                events.clone(),
+                                w.commands.clone(),
+                            );
+                        }
+                    }
+                }
+            }
             Command::Worker { account, command } => {
                 if let Some(w) = tasks.get(account).and_then(|t| t.worker.as_ref())
                     && w.commands.send(command).is_err()

@@ -58,6 +58,21 @@ pub enum Cmd {
     },
     /// Print where mailtui reads its config and writes its data and log.
     Paths,
+    /// Show each account's local store (size, messages, kept bodies), or clear it.
+    Cache {
+        #[command(subcommand)]
+        action: Option<CacheCmd>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCmd {
+    /// Delete the local store (of one account, or all); it is rebuilt from
+    /// the server on the next start.
+    Clear {
+        /// Only this account (by name).
+        account: Option<String>,
+    },
 }
 
 #[cfg(test)]
@@ -75,5 +90,9 @@ mod tests {
         );
         assert!(matches!(c.command, Some(Cmd::Doctor { account: Some(ref a) }) if a == "work"));
         assert!(Cli::parse_from(["mailtui", "--demo"]).demo);
+        let c = Cli::parse_from(["mailtui", "cache", "clear", "work"]);
+        assert!(
+            matches!(c.command, Some(Cmd::Cache { action: Some(CacheCmd::Clear { account: Some(ref a) }) }) if a == "work")
+        );
     }
 }

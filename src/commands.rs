@@ -214,3 +214,84 @@ async fn check<B: MailBackend>(mut backend: B) -> Result<usize, String> {
     backend.disconnect().await;
     Ok(folders.len())
 }
+
+/// `mailtui cache`: each account's store file, size and contents.
+pub fn cache_info(accounts: &[Account], cache_dir: &std::path::Path) {
+    println!("Local store: {}", cache_dir.display());
+    for a in accounts {
+        if matches!(a.kind, AccountKind::Maildir(_)) {
+            println!("  {}: local Maildir, nothing stored", a.name);
+            continue;
+        }
+        let file = crate::store::file_for(cache_dir, &a.name);
+        let size = store_files(&file)
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum::<u64>();
+        if size == 0 {
+            println!("  {}: empty", a.name);
+            continue;
+        }
+        let mut store = crate::store::Store::open(&file, &a.name, u64::MAX);
+        let st = store.stats();
+        println!(
+            "  {}: {} in {} ({} folders, {} messages, {} bodies kept using {})",
+            a.name,
+            crate::ui::format::human_size(size as usize),
+            file.display(),
+            st.folders,
+            st.messages,
+            st.bodies,
+            crate::ui::format::human_size(st.body_bytes as usize),
+        );
+    }
+    println!("`mailtui cache clear [ACCOUNT]` deletes it; it is rebuilt from the server.");
+}
+
+/// The database file and the WAL files beside it.
+fn store_files(file: &std::path::Path) -> Vec<std::path::PathBuf> {
+    ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| {
+            let mut p = file.as_os_str().to_owned();
+            p.push(suffix);
+            std::path::PathBuf::from(p)
+        })
+        .collect()
+}
+
+/// `mailtui cache clear [ACCOUNT]`.
+pub fn cache_clear(
+    accounts: &[Account],
+    cache_dir: &std::path::Path,
+    only: Option<&str>,
+) -> anyhow::Result<()> {
+    let chosen: Vec<&Account> = match only {
+        Some(name) => vec![find(accounts, name)?],
+        None => accounts.iter().collect(),
+    };
+    for a in chosen {
+        let mut removed = 0u64;
+        for f in store_files(&crate::store::file_for(cache_dir, &a.name)) {
+            if let Ok(m) = std::fs::metadata(&f) {
+                std::fs::remove_file(&f)
+                    .map_err(|e| anyhow::anyhow!("cannot delete {}: {e}", f.display()))?;
+                removed += m.len();
+            }
+        }
+        println!(
+            "{}: {}",
+            a.name,
+            if removed > 0 {
+                format!(
+                    "deleted {}",
+                    crate::ui::format::human_size(removed as usize)
+                )
+            } else {
+                "nothing stored".to_string()
+            }
+        );
+    }
+    Ok(())
+}

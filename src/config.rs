@@ -17,10 +17,33 @@ use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
 #[derive(Debug)]
 pub struct Config {
     pub accounts: Vec<Account>,
+    /// `[cache]` and `[sync]`: the local store and live updates.
+    pub sync: SyncSettings,
     /// Key overrides as written: (key spec, action name, where).
     pub keys: Vec<KeyBinding>,
     /// Plaintext passwords found, for a warning once logging is up.
     pub warnings: Vec<String>,
+}
+
+/// What `[cache]` and `[sync]` set, for every account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Bytes of opened message bodies kept per account.
+    pub body_budget: u64,
+    /// Newest messages of the open folder whose bodies are fetched ahead.
+    pub prefetch: usize,
+    /// Seconds between checks for changes where the server has no IDLE.
+    pub poll_secs: u64,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            body_budget: crate::store::DEFAULT_BODY_BUDGET,
+            prefetch: 0,
+            poll_secs: Timeouts::default().poll.as_secs(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -108,6 +131,21 @@ struct RawConfig {
     accounts: Vec<RawAccount>,
     #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<String>>,
+    cache: Option<RawCache>,
+    sync: Option<RawSync>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCache {
+    body_cache_mb: Option<Spanned<u64>>,
+    prefetch: Option<Spanned<usize>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSync {
+    poll_seconds: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -192,6 +230,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         )
     })?;
 
+    let mut sync = SyncSettings::default();
+    if let Some(c) = &raw.cache {
+        if let Some(mb) = &c.body_cache_mb {
+            sync.body_budget = mb.get_ref().saturating_mul(1024 * 1024);
+        }
+        if let Some(n) = &c.prefetch {
+            if *n.get_ref() > 10_000 {
+                let key = Some("cache.prefetch".to_string());
+                return Err(err(Some(n.span()), key, "at most 10000".into()));
+            }
+            sync.prefetch = *n.get_ref();
+        }
+    }
+    if let Some(p) = raw.sync.as_ref().and_then(|s| s.poll_seconds.as_ref()) {
+        if !(5..=3600).contains(p.get_ref()) {
+            let key = Some("sync.poll_seconds".to_string());
+            return Err(err(
+                Some(p.span()),
+                key,
+                "must be between 5 and 3600".into(),
+            ));
+        }
+        sync.poll_secs = *p.get_ref();
+    }
     let mut accounts = Vec::new();
     let mut warnings = Vec::new();
     for (i, a) in raw.accounts.into_iter().enumerate() {
@@ -226,8 +288,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             action: v.into_inner(),
         })
         .collect();
+    for a in &mut accounts {
+        if let AccountKind::Imap { imap, .. } | AccountKind::OAuth2 { imap, .. } = &mut a.kind {
+            imap.timeouts.poll = std::time::Duration::from_secs(sync.poll_secs);
+        }
+    }
     Ok(Config {
         accounts,
+        sync,
         keys,
         warnings,
     })

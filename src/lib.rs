@@ -15,5 +15,7 @@ pub mod mail;
 pub mod paths;
 pub mod sanitize;
 pub mod state;
+pub mod store;
+pub mod sync;
 pub mod ui;
 pub mod worker;

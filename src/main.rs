@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use mailtui::auth::store::TokenStore;
-use mailtui::cli::{Cli, Cmd};
+use mailtui::cli::{CacheCmd, Cli, Cmd};
 use mailtui::config;
 use mailtui::paths::Paths;
 use mailtui::{app, commands, demo, keymap, logging};
@@ -35,6 +35,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("state   {}", paths.state_dir.display());
             println!("cache   {}", paths.cache_dir.display());
             println!("log     {}", paths.log_file().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Cmd::Cache { action }) => {
+            let config = load_config(&config_path)?;
+            match action {
+                None => commands::cache_info(&config.accounts, &paths.cache_dir),
+                Some(CacheCmd::Clear { account }) => {
+                    commands::cache_clear(&config.accounts, &paths.cache_dir, account.as_deref())?
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Some(Cmd::Doctor { account }) => {
@@ -74,9 +84,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
             let log_rx = logging::init_tui(&paths.log_file())?;
-            let (_demo_dir, accounts, keys) = if cli.demo {
+            let (_demo_dir, accounts, keys, sync) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
-                (Some(dir), accounts, Vec::new())
+                (
+                    Some(dir),
+                    accounts,
+                    Vec::new(),
+                    config::SyncSettings::default(),
+                )
             } else {
                 if !config_path.exists() {
                     eprintln!(
@@ -87,14 +102,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
                 let config = load_config(&config_path)?;
-                (None, config.accounts, config.keys)
+                (None, config.accounts, config.keys, config.sync)
             };
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
             install_panic_hook();
             let rt = tokio::runtime::Runtime::new()?;
             let store = TokenStore::open(&paths.data_dir);
-            rt.block_on(app::run(accounts, keymap, store, log_rx))?;
+            let settings = app::StoreSettings {
+                cache_dir: (!cli.demo).then(|| paths.cache_dir.clone()),
+                body_budget: sync.body_budget,
+                worker: mailtui::worker::WorkerOptions {
+                    prefetch: sync.prefetch,
+                    ..Default::default()
+                },
+            };
+            let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
+            // Quitting never waits for background work (a parse, a transfer).
+            rt.shutdown_timeout(std::time::Duration::from_millis(100));
+            result?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -35,7 +35,7 @@ fn demo_reads_mail_switches_accounts_and_quits_cleanly() {
     // The log panel shows the app's own events.
     t.send(&["L"]);
     let s = t.wait_for(" Log ");
-    assert!(s.contains("folder opened"), "{s}");
+    assert!(s.contains("folder up to date"), "{s}");
     t.send(&["L"]);
     t.wait_until("log hidden", |s| !s.contains(" Log "));
 

@@ -9,12 +9,12 @@ use std::time::Duration;
 use mailtui::auth::{PasswordSource, Secret};
 use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::message::{self, BodySource};
+use mailtui::mail::types::{Envelope, FlagKind};
 use mailtui::mail::{MailBackend, MailError};
-use mailtui::worker::{self, ConnState, WorkerCommand, WorkerEvent};
+use mailtui::worker::{ConnState, WorkerCommand, WorkerEvent, WorkerOptions};
 use support::dovecot::{Dovecot, Options};
-use support::events::{inbox_loaded, until};
+use support::events::{inbox_loaded, memory_store, open, start, until};
 use support::fixtures;
-use tokio::sync::mpsc::unbounded_channel;
 
 const USER: &str = "bob@example.com";
 const PASSWORD: &str = "correct horse \"battery\" staple";
@@ -35,6 +35,7 @@ fn settings(d: &Dovecot, tls: TlsMode) -> ImapSettings {
             connect: Duration::from_secs(5),
             command: Duration::from_secs(10),
             transfer: Duration::from_secs(30),
+            ..Timeouts::default()
         },
     }
 }
@@ -46,6 +47,21 @@ fn password(p: &str) -> ImapAuth {
 /// A backend logging in with the right password.
 fn backend(d: &Dovecot, tls: TlsMode) -> ImapBackend {
     ImapBackend::new(settings(d, tls), password(PASSWORD))
+}
+
+/// Selects `path` and lists every message, oldest first.
+async fn rows(b: &mut ImapBackend, path: &str) -> Vec<Envelope> {
+    b.select(path, None).await.unwrap();
+    let uids = b.all_uids().await.unwrap();
+    let mut rows: Vec<Envelope> = b
+        .fetch_rows(&uids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.envelope)
+        .collect();
+    rows.sort_by_key(|e| e.uid);
+    rows
 }
 
 fn server() -> Dovecot {
@@ -93,7 +109,7 @@ async fn implicit_tls_lists_nested_and_non_ascii_folders() {
     assert!(sent < projects, "special folders before others: {shown:?}");
     assert_eq!(apollo, projects + 1, "child right after parent: {shown:?}");
     // A non-ASCII folder opens by its wire name.
-    assert_eq!(b.open_folder("Entw&APw-rfe").await.unwrap().exists, 0);
+    assert_eq!(b.select("Entw&APw-rfe", None).await.unwrap().exists, 0);
 }
 
 #[tokio::test]
@@ -105,8 +121,8 @@ async fn starttls_and_loopback_plaintext_both_work() {
         b.connect()
             .await
             .unwrap_or_else(|e| panic!("{mode:?}: {e}"));
-        assert_eq!(b.open_folder("INBOX").await.unwrap().exists, 1, "{mode:?}");
-        let env = b.fetch_envelopes(1..=1).await.unwrap();
+        let env = rows(&mut b, "INBOX").await;
+        assert_eq!(env.len(), 1, "{mode:?}");
         assert_eq!(env[0].subject.as_str(), "Plain hello", "{mode:?}");
         b.disconnect().await;
     }
@@ -128,9 +144,8 @@ async fn reads_every_mime_shape() {
     d.deliver(USER, "INBOX", &msgs);
     let mut b = backend(&d, TlsMode::Implicit);
     b.connect().await.unwrap();
-    assert_eq!(b.open_folder("INBOX").await.unwrap().exists, 8);
-    let mut envs = b.fetch_envelopes(1..=8).await.unwrap();
-    envs.sort_by_key(|e| e.uid);
+    let envs = rows(&mut b, "INBOX").await;
+    assert_eq!(envs.len(), 8);
     let subjects: Vec<&str> = envs.iter().map(|e| e.subject.as_str()).collect();
     assert_eq!(
         subjects,
@@ -175,11 +190,13 @@ async fn reads_every_mime_shape() {
     let m = read(&mut b, envs[7].uid).await;
     assert!(!m.body.as_str().contains('\x1b') && m.body.as_str().contains("line two"));
 
-    // Reading did not mark anything read (PEEK); set_seen does, on the server.
+    // Reading did not mark anything read (PEEK); store_flag does, on the server.
     assert_eq!(d.seen_count(USER, "INBOX"), 1);
-    b.set_seen(envs[0].uid, true).await.unwrap();
-    let again = b.fetch_envelopes(1..=1).await.unwrap();
-    assert!(again[0].flags.seen);
+    b.store_flag(&[envs[0].uid], FlagKind::Seen, true)
+        .await
+        .unwrap();
+    let again = b.fetch_flags(envs[0].uid, envs[0].uid, None).await.unwrap();
+    assert!(again.flags[0].flags.seen);
     assert_eq!(d.seen_count(USER, "INBOX"), 2);
 }
 
@@ -276,25 +293,18 @@ async fn worker_streams_a_big_folder_newest_first() {
     let msgs = fixtures::bulk(3000, "S");
     d.deliver(USER, "INBOX", &msgs);
     d.index(USER);
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), backend(&d, TlsMode::Implicit), tx);
+    let (w, mut rx) = start(
+        backend(&d, TlsMode::Implicit),
+        memory_store(),
+        WorkerOptions::default(),
+    );
     w.commands.send(WorkerCommand::Connect).unwrap();
-    until(&mut rx, 10, |e| matches!(e, WorkerEvent::Folders(_))).await;
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 7,
-        })
-        .unwrap();
+    let (inbox, events) = open(&w, &mut rx, "INBOX", 7).await;
     let mut batches = Vec::new();
-    let events = until(&mut rx, 30, |e| {
-        matches!(e, WorkerEvent::Envelopes { remaining: 0, .. })
-    })
-    .await;
     for e in events {
         match e {
-            WorkerEvent::FolderOpened { exists, req, .. } => assert_eq!((exists, req), (3000, 7)),
-            WorkerEvent::Envelopes {
+            WorkerEvent::Selected { exists, req, .. } => assert_eq!((exists, req), (3000, 7)),
+            WorkerEvent::Inserted {
                 envelopes,
                 remaining,
                 req,
@@ -302,7 +312,7 @@ async fn worker_streams_a_big_folder_newest_first() {
                 assert_eq!(req, 7);
                 batches.push((envelopes, remaining));
             }
-            other => panic!("unexpected {other:?}"),
+            _ => {}
         }
     }
     // The first screen comes alone and holds the newest messages.
@@ -323,6 +333,7 @@ async fn worker_streams_a_big_folder_newest_first() {
     // A body request while nothing else is queued comes straight back.
     w.commands
         .send(WorkerCommand::FetchMessage {
+            folder: inbox,
             uid: all[10],
             req: 8,
         })
@@ -341,11 +352,12 @@ async fn body_requests_are_coalesced_to_the_latest() {
     let d = server();
     let msgs = fixtures::bulk(50, "");
     d.deliver(USER, "INBOX", &msgs);
-    let (w, mut rx) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
+    let (w, mut rx, inbox) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
     // Ten quick moves of the selection: only the last is fetched.
     for uid in 1..=10 {
         w.commands
             .send(WorkerCommand::FetchMessage {
+                folder: inbox.clone(),
                 uid,
                 req: 100 + uid as u64,
             })
@@ -361,18 +373,49 @@ async fn body_requests_are_coalesced_to_the_latest() {
         .collect();
     assert_eq!(msgs, [110]);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(rx.try_recv().is_err(), "no further bodies were fetched");
+    while let Ok((_, e)) = rx.try_recv() {
+        assert!(
+            !matches!(e, WorkerEvent::Message { .. }),
+            "no further bodies were fetched"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_asked_for_in_another_folder_is_not_served_from_this_one() {
+    let d = server();
+    d.deliver(USER, "INBOX", &fixtures::bulk(3, ""));
+    d.deliver(USER, "Archive", &fixtures::bulk(3, ""));
+    let (w, mut rx, inbox) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
+    // The user opens Archive, then a body request for INBOX arrives late.
+    open(&w, &mut rx, "Archive", 2).await;
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            folder: inbox,
+            uid: 1,
+            req: 9,
+        })
+        .unwrap();
+    let ev = until(&mut rx, 10, |e| {
+        matches!(
+            e,
+            WorkerEvent::MessageFailed { .. } | WorkerEvent::Message { .. }
+        )
+    })
+    .await;
+    assert!(
+        matches!(ev.last(), Some(WorkerEvent::MessageFailed { req: 9, .. })),
+        "{ev:#?}"
+    );
 }
 
 #[tokio::test]
 async fn wrong_password_in_the_worker_fails_without_retrying() {
     let d = server();
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(
-        0,
-        "test".into(),
+    let (w, mut rx) = start(
         ImapBackend::new(settings(&d, TlsMode::Implicit), password("nope")),
-        tx,
+        memory_store(),
+        WorkerOptions::default(),
     );
     w.commands.send(WorkerCommand::Connect).unwrap();
     let ev = until(&mut rx, 10, |e| {
@@ -401,8 +444,11 @@ async fn unreachable_server_retries_with_backoff() {
         username: USER.into(),
         timeouts: Timeouts::default(),
     };
-    let (tx, mut rx) = unbounded_channel();
-    let w = worker::spawn(0, "test".into(), ImapBackend::new(s, password("x")), tx);
+    let (w, mut rx) = start(
+        ImapBackend::new(s, password("x")),
+        memory_store(),
+        WorkerOptions::default(),
+    );
     w.commands.send(WorkerCommand::Connect).unwrap();
     let ev = until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Conn(ConnState::Retrying { attempt: 2, .. }))
@@ -430,17 +476,21 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
     let mut d = server();
     let msgs = fixtures::bulk(300, "");
     d.deliver(USER, "INBOX", &msgs);
-    let (w, mut rx) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
+    let (w, mut rx, inbox) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
 
     d.stop();
-    // The next request finds the connection dead and the worker starts retrying.
-    w.commands
-        .send(WorkerCommand::FetchMessage { uid: 300, req: 2 })
-        .unwrap();
+    // Noticed while idle, without any request: the worker starts retrying.
     until(&mut rx, 10, |e| {
         matches!(e, WorkerEvent::Conn(ConnState::Retrying { .. }))
     })
     .await;
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            folder: inbox.clone(),
+            uid: 300,
+            req: 2,
+        })
+        .unwrap();
     d.restart();
     // It reconnects by itself, re-selects INBOX and serves the pending request.
     let ev = until(&mut rx, 20, |e| matches!(e, WorkerEvent::Message { .. })).await;
@@ -453,8 +503,8 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
     };
     assert!(message.body.as_str().contains("Body of message 300"));
     assert!(
-        !ev.iter()
-            .any(|e| matches!(e, WorkerEvent::FolderOpened { .. })),
+        !ev.iter().any(|e| matches!(e, WorkerEvent::Inserted { envelopes, .. } if !envelopes.is_empty())
+            || matches!(e, WorkerEvent::Selected { uid_validity, .. } if *uid_validity != inbox.uid_validity)),
         "an unchanged folder is resumed, not reloaded: {ev:#?}"
     );
 }

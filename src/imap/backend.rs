@@ -1,36 +1,34 @@
-//! [`MailBackend`] over one IMAP connection.
+//! [`MailBackend`] over one IMAP connection per account.
 
-use std::ops::RangeInclusive;
+use std::future::Future;
 use std::time::Duration;
 
 use async_imap::Session;
-use futures::TryStreamExt;
+use async_imap::imap_proto::{MailboxDatum, Response, StatusAttribute};
 use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 
 use super::connect::{Transport, open};
-use super::convert::{command_error, envelope, folder};
-use super::login::login;
+use super::convert::folder;
+use super::fetch::{self, row_query, uid_set};
+use super::idle::{self, Mode, Outcome};
+use super::login::{capabilities_in, login};
+use super::raw::{self, Answer, Limits};
+use super::select;
+use super::tracker::Tracker;
 use super::{ImapAuth, ImapSettings, tls};
 use crate::auth::Secret;
-use crate::mail::backend::{FolderStatus, MailBackend, MailError, MailResult};
-use crate::mail::types::{Envelope, Folder, sort_folders};
+use crate::mail::backend::{
+    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult,
+    Selected,
+};
+use crate::mail::types::{FlagKind, Folder, NewMessage, sort_folders};
 
-/// Only the header fields the list shows; servers cache these, so a big
-/// folder's first screen comes fast.
-const ENVELOPE_QUERY: &str = "(UID FLAGS RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (DATE FROM SUBJECT)])";
-
-/// The text of an untagged BYE.
-fn goodbye_text(resp: &async_imap::imap_proto::Response<'_>) -> Option<String> {
-    use async_imap::imap_proto::{Response, Status};
-    match resp {
-        Response::Data {
-            status: Status::Bye,
-            outcome,
-        } => Some(outcome.information.as_deref().unwrap_or("").to_string()),
-        _ => None,
-    }
-}
+/// Untagged responses one ordinary command may bring besides its answer.
+const SPARE_RESPONSES: usize = 10_000;
+/// For answers whose size the client cannot know beforehand (a QRESYNC
+/// SELECT, flags changed since a modseq, new mail).
+const BIG_ANSWER: usize = 2_000_000;
 
 pub struct ImapBackend {
     settings: ImapSettings,
@@ -42,6 +40,10 @@ pub struct ImapBackend {
     password: Option<Secret>,
     /// When the bearer token this session logged in with expires, and its lifetime.
     token_expiry: Option<(i64, i64)>,
+    features: Features,
+    tracker: Tracker,
+    /// IDLE failed to start once: poll for the rest of the run.
+    idle_broken: bool,
 }
 
 impl ImapBackend {
@@ -53,28 +55,53 @@ impl ImapBackend {
             session: None,
             password: None,
             token_expiry: None,
+            features: Features::default(),
+            tracker: Tracker::default(),
+            idle_broken: false,
         }
+    }
+
+    fn session(&mut self) -> MailResult<&mut Session<Transport>> {
+        self.session
+            .as_mut()
+            .ok_or_else(|| MailError::Network("not connected".to_string()))
+    }
+
+    fn limits(&self, responses: usize) -> Limits {
+        Limits {
+            read: self.settings.timeouts.command,
+            responses,
+        }
+    }
+
+    /// Runs one command; on an error that leaves the session unusable the
+    /// session is dropped, after looking for the server's reason.
+    async fn exchange(&mut self, what: &str, command: &str, limits: Limits) -> MailResult<Answer> {
+        let session = self.session()?;
+        let result = raw::run(session, what, command, limits).await;
+        self.settle(result)
+    }
+
+    fn settle<T>(&mut self, result: MailResult<T>) -> MailResult<T> {
+        if let Err(e) = &result
+            && e.ends_session()
+        {
+            self.drop_session();
+        }
+        result
     }
 
     /// A dropped session may have said why: Exchange ends sessions whose
     /// token expired with `* BYE Session invalidated - AccessTokenExpired`.
-    /// Looks at what was already received and, briefly, at what is still
-    /// buffered, and asks for a new token when the server said so.
-    async fn note_goodbye(&self, session: &mut Session<Transport>) {
-        use async_imap::types::UnsolicitedResponse;
-        let mut said = Vec::new();
-        while let Ok(u) = session.unsolicited_responses.try_recv() {
-            if let UnsolicitedResponse::Other(resp) = u {
-                said.extend(goodbye_text(resp.parsed()));
+    fn drop_session(&mut self) {
+        if let Some(s) = self.session.take() {
+            while let Ok(u) = s.unsolicited_responses.try_recv() {
+                if let async_imap::types::UnsolicitedResponse::Other(r) = u {
+                    self.tracker.absorb(r.parsed());
+                }
             }
         }
-        for _ in 0..4 {
-            match timeout(Duration::from_millis(200), session.read_response()).await {
-                Ok(Ok(Some(resp))) => said.extend(goodbye_text(resp.parsed())),
-                _ => break,
-            }
-        }
-        for text in said {
+        if let Some(text) = self.tracker.bye.take() {
             tracing::warn!(server = %crate::sanitize::Clean::line(&text), "server ended the session");
             if (text.contains("AccessTokenExpired") || text.contains("Session invalidated"))
                 && let ImapAuth::Bearer { tokens, .. } = &self.auth
@@ -85,41 +112,71 @@ impl ImapBackend {
         }
     }
 
-    /// An empty answer can also mean the server hung up mid-command (async-imap
-    /// ends the stream quietly): a NOOP tells which.
-    async fn confirm_alive(&mut self) -> MailResult<()> {
-        let limit = self.settings.timeouts.command;
-        self.guarded("check connection", limit, async |s| s.noop().await)
-            .await
-    }
-
-    fn session(&mut self) -> MailResult<&mut Session<Transport>> {
-        self.session
-            .as_mut()
-            .ok_or_else(|| MailError::Network("not connected".to_string()))
-    }
-
-    /// Runs one step under a timeout; a transport failure drops the session
-    /// so the next `connect` starts clean.
-    async fn guarded<T, F>(&mut self, what: &str, limit: Duration, f: F) -> MailResult<T>
-    where
-        F: AsyncFnOnce(&mut Session<Transport>) -> Result<T, async_imap::error::Error>,
-    {
-        let session = self.session()?;
-        let result = match timeout(limit, f(session)).await {
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(command_error(what, e)),
-            Err(_) => Err(MailError::Network(format!(
-                "{what}: no answer within {}s",
-                limit.as_secs()
-            ))),
-        };
-        if matches!(result, Err(MailError::Network(_)))
-            && let Some(mut s) = self.session.take()
-        {
-            self.note_goodbye(&mut s).await;
+    /// Hands every response the caller did not consume to the tracker.
+    fn absorb_rest<'a>(&mut self, rest: impl IntoIterator<Item = &'a Response<'a>>) {
+        for r in rest {
+            self.tracker.absorb(r);
         }
-        result
+    }
+
+    async fn enable_extensions(&mut self, caps: &[String]) -> MailResult<()> {
+        let has = |c: &str| caps.iter().any(|x| x.eq_ignore_ascii_case(c));
+        let enable = has("ENABLE");
+        let mut f = Features {
+            condstore: has("CONDSTORE") || has("QRESYNC"),
+            qresync: false,
+            idle: has("IDLE"),
+            list_status: has("LIST-STATUS"),
+        };
+        if enable && has("QRESYNC") {
+            match self
+                .exchange("enable QRESYNC", "ENABLE QRESYNC", self.limits(10))
+                .await
+            {
+                Ok(a) => f.qresync = a.untagged.iter().any(|r| enabled(r.parsed(), "QRESYNC")),
+                Err(MailError::Command(e)) => tracing::info!("QRESYNC not enabled: {e}"),
+                Err(e) => return Err(e),
+            }
+        }
+        if f.condstore && !f.qresync && enable {
+            // Not fatal: SELECT … (CONDSTORE) asks again per folder.
+            let _ = self
+                .exchange("enable CONDSTORE", "ENABLE CONDSTORE", self.limits(10))
+                .await;
+        }
+        self.features = f;
+        Ok(())
+    }
+
+    fn selected_rows(&mut self, a: &Answer, keep: impl Fn(u32) -> bool) -> Vec<NewMessage> {
+        let mut rows = Vec::new();
+        for r in &a.untagged {
+            let parsed = r.parsed();
+            if let Response::Fetch(_, attrs) = parsed
+                && let Some(row) = fetch::row(&fetch::items(attrs))
+            {
+                if keep(row.envelope.uid) {
+                    rows.push(row);
+                }
+                continue;
+            }
+            self.tracker.absorb(parsed);
+        }
+        rows
+    }
+}
+
+fn enabled(r: &Response<'_>, what: &str) -> bool {
+    match r {
+        Response::Capabilities(caps) => caps.iter().any(|c| {
+            matches!(c, async_imap::imap_proto::Capability::Atom(a) if a.eq_ignore_ascii_case(what))
+        }),
+        // imap-proto reads `* ENABLED X` as data with the text "X".
+        Response::Data { outcome, .. } => outcome
+            .information
+            .as_deref()
+            .is_some_and(|i| i.split_whitespace().any(|w| w.eq_ignore_ascii_case(what))),
+        _ => false,
     }
 }
 
@@ -143,103 +200,306 @@ impl MailBackend for ImapBackend {
         .await?;
         self.token_expiry = logged.token_expires_at.zip(logged.token_lifetime);
         self.session = Some(logged.session);
-        Ok(())
+        self.tracker = Tracker::default();
+        // Capabilities change with login (Exchange and Dovecot both say
+        // more, or less, once the user is known).
+        let a = self
+            .exchange("capabilities", "CAPABILITY", self.limits(10))
+            .await?;
+        let caps = a
+            .untagged
+            .iter()
+            .find_map(|r| capabilities_in(r.parsed()))
+            .unwrap_or(caps);
+        self.enable_extensions(&caps).await
+    }
+
+    fn features(&self) -> Features {
+        Features {
+            idle: self.features.idle && !self.idle_broken,
+            ..self.features
+        }
     }
 
     async fn list_folders(&mut self) -> MailResult<Vec<Folder>> {
-        let limit = self.settings.timeouts.command;
-        let names = self
-            .guarded("list folders", limit, async |s| {
-                s.list(Some(""), Some("*"))
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            })
+        let a = self
+            .exchange("list folders", "LIST \"\" \"*\"", self.limits(100_000))
             .await?;
-        let delimiter = names
-            .iter()
-            .find_map(|n| n.delimiter().and_then(|d| d.chars().next()))
-            .unwrap_or('/');
-        let mut folders: Vec<Folder> = names.iter().map(folder).collect();
-        sort_folders(&mut folders, delimiter);
+        let mut folders = Vec::new();
+        let mut delimiter = None;
+        for r in &a.untagged {
+            match r.parsed() {
+                Response::MailboxData(MailboxDatum::List(l)) => {
+                    delimiter =
+                        delimiter.or_else(|| l.delimiter.as_deref().and_then(|d| d.chars().next()));
+                    folders.push(folder(l));
+                }
+                other => self.tracker.absorb(other),
+            }
+        }
+        sort_folders(&mut folders, delimiter.unwrap_or('/'));
         Ok(folders)
     }
 
-    async fn open_folder(&mut self, path: &str) -> MailResult<FolderStatus> {
-        let limit = self.settings.timeouts.command;
-        let what = format!("open {path}");
-        let mailbox = self
-            .guarded(&what, limit, async |s| s.select(path).await)
-            .await?;
-        Ok(FolderStatus {
-            exists: mailbox.exists,
-            uid_validity: mailbox.uid_validity,
-        })
+    async fn select(&mut self, path: &str, known: Option<KnownState>) -> MailResult<Selected> {
+        let known = known.filter(|_| self.features.qresync);
+        let cmd = select::command(
+            path,
+            self.features.condstore && !self.features.qresync,
+            known,
+        )?;
+        let what = format!("open {}", raw::excerpt(path));
+        let a = self.exchange(&what, &cmd, self.limits(BIG_ANSWER)).await?;
+        let sel = select::answer(&a.untagged, &a.done, known);
+        self.tracker.selected(sel.exists);
+        Ok(sel)
     }
 
-    async fn fetch_envelopes(&mut self, seqs: RangeInclusive<u32>) -> MailResult<Vec<Envelope>> {
-        let (lo, hi) = (*seqs.start(), *seqs.end());
-        if lo == 0 || hi < lo {
+    async fn all_uids(&mut self) -> MailResult<Vec<u32>> {
+        let a = self
+            .exchange(
+                "list message ids",
+                "UID SEARCH ALL",
+                self.limits(SPARE_RESPONSES),
+            )
+            .await?;
+        let mut uids = Vec::new();
+        for r in &a.untagged {
+            match r.parsed() {
+                Response::MailboxData(MailboxDatum::Search(found)) => {
+                    uids.extend(found.iter().copied())
+                }
+                other => self.tracker.absorb(other),
+            }
+        }
+        uids.retain(|u| *u != 0);
+        uids.sort_unstable();
+        uids.dedup();
+        self.tracker.set_uids(uids.clone());
+        Ok(uids)
+    }
+
+    async fn fetch_rows(&mut self, uids: &[u32]) -> MailResult<Vec<NewMessage>> {
+        if uids.is_empty() {
             return Ok(Vec::new());
         }
-        let limit = self.settings.timeouts.transfer;
-        let fetches = self
-            .guarded("fetch message list", limit, async |s| {
-                s.fetch(format!("{lo}:{hi}"), ENVELOPE_QUERY)
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            })
+        let cmd = format!(
+            "UID FETCH {} {}",
+            uid_set(uids),
+            row_query(self.features.condstore)
+        );
+        let a = self
+            .exchange(
+                "fetch message list",
+                &cmd,
+                self.limits(uids.len() * 2 + SPARE_RESPONSES),
+            )
             .await?;
-        if fetches.len() < (hi - lo + 1) as usize {
-            // Expunged meanwhile, or the connection died mid-answer.
-            self.confirm_alive().await?;
+        Ok(self.selected_rows(&a, |_| true))
+    }
+
+    async fn fetch_rows_above(&mut self, uid: u32) -> MailResult<Vec<NewMessage>> {
+        let from = uid.saturating_add(1);
+        let cmd = format!("UID FETCH {from}:* {}", row_query(self.features.condstore));
+        let a = self
+            .exchange("fetch new mail", &cmd, self.limits(BIG_ANSWER))
+            .await?;
+        // `n:*` always includes the highest UID, even below n.
+        let rows = self.selected_rows(&a, |u| u > uid);
+        self.tracker
+            .appended(rows.iter().map(|r| r.envelope.uid).collect());
+        Ok(rows)
+    }
+
+    async fn fetch_flags(
+        &mut self,
+        lo: u32,
+        hi: u32,
+        changed_since: Option<u64>,
+    ) -> MailResult<FlagScan> {
+        let modifier = match changed_since {
+            Some(m) if self.features.qresync => format!(" (CHANGEDSINCE {m} VANISHED)"),
+            Some(m) if self.features.condstore => format!(" (CHANGEDSINCE {m})"),
+            _ => String::new(),
+        };
+        let cmd = format!("UID FETCH {lo}:{hi} (UID FLAGS){modifier}");
+        let a = self
+            .exchange("fetch flags", &cmd, self.limits(BIG_ANSWER))
+            .await?;
+        let mut scan = FlagScan::default();
+        for r in &a.untagged {
+            match r.parsed() {
+                Response::Fetch(_, attrs) => match fetch::flag_update(&fetch::items(attrs)) {
+                    Some(u) => scan.flags.push(u),
+                    None => self.tracker.absorb(r.parsed()),
+                },
+                Response::Vanished {
+                    earlier: true,
+                    uids,
+                } => match fetch::expand(uids, 1_000_000) {
+                    Some(u) => scan
+                        .vanished
+                        .extend(u.into_iter().filter(|u| (lo..=hi).contains(u))),
+                    None => {
+                        return Err(MailError::Protocol(
+                            "the server reported an impossible number of vanished messages".into(),
+                        ));
+                    }
+                },
+                other => self.tracker.absorb(other),
+            }
         }
-        Ok(fetches.iter().filter_map(envelope).collect())
+        Ok(scan)
     }
 
     async fn fetch_message(&mut self, uid: u32) -> MailResult<Vec<u8>> {
-        let limit = self.settings.timeouts.transfer;
-        let fetches = self
-            .guarded("fetch message", limit, async |s| {
-                s.uid_fetch(uid.to_string(), "BODY.PEEK[]")
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            })
+        let limits = Limits {
+            read: self.settings.timeouts.transfer,
+            responses: SPARE_RESPONSES,
+        };
+        let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[])");
+        let a = self.exchange("fetch message", &cmd, limits).await?;
+        let mut body = None;
+        for r in &a.untagged {
+            if let Response::Fetch(_, attrs) = r.parsed() {
+                let it = fetch::items(attrs);
+                if it.uid == Some(uid)
+                    && let Some(section) = it.section
+                {
+                    body = Some(section.to_vec());
+                    continue;
+                }
+            }
+            self.tracker.absorb(r.parsed());
+        }
+        body.ok_or_else(|| MailError::Command(format!("message {uid} is gone from the server")))
+    }
+
+    async fn store_flag(&mut self, uids: &[u32], flag: FlagKind, on: bool) -> MailResult<()> {
+        if uids.is_empty() {
+            return Ok(());
+        }
+        let sign = if on { '+' } else { '-' };
+        let cmd = format!(
+            "UID STORE {} {sign}FLAGS.SILENT ({})",
+            uid_set(uids),
+            flag.imap()
+        );
+        let a = self
+            .exchange(
+                "change flags",
+                &cmd,
+                self.limits(uids.len() + SPARE_RESPONSES),
+            )
             .await?;
-        let body = fetches
-            .iter()
-            .find(|f| f.uid == Some(uid))
-            .or(fetches.first())
-            .and_then(|f| f.body())
-            .map(<[u8]>::to_vec);
-        match body {
-            Some(b) => Ok(b),
-            None => {
-                self.confirm_alive().await?;
-                Err(MailError::Command(format!(
-                    "message {uid} is gone from the server"
-                )))
+        self.absorb_rest(a.untagged.iter().map(|r| r.parsed()));
+        Ok(())
+    }
+
+    async fn watch(
+        &mut self,
+        max: Duration,
+        stop: impl Future<Output = ()> + Send,
+    ) -> MailResult<()> {
+        let t = self.settings.timeouts;
+        let use_idle = self.features.idle && !self.idle_broken;
+        let (mode, slice) = if use_idle {
+            (Mode::Idle, t.idle_slice)
+        } else {
+            (Mode::Poll, t.poll)
+        };
+        let mut started = false;
+        let session = self
+            .session
+            .as_mut()
+            .ok_or_else(|| MailError::Network("not connected".into()))?;
+        let result = idle::watch(
+            session,
+            &mut self.tracker,
+            mode,
+            max.min(slice),
+            t.command,
+            &mut started,
+            stop,
+        )
+        .await;
+        match result {
+            Ok(Outcome::Done) => Ok(()),
+            Ok(Outcome::IdleRefused(why)) => {
+                tracing::warn!(
+                    "the server refused IDLE ({why}); checking for changes every {}s instead",
+                    t.poll.as_secs()
+                );
+                self.idle_broken = true;
+                Ok(())
+            }
+            Err(e) => {
+                if use_idle && !started {
+                    tracing::warn!(
+                        "the server did not start IDLE ({e}); checking for changes every {}s from now on",
+                        t.poll.as_secs()
+                    );
+                    self.idle_broken = true;
+                }
+                self.settle(Err(e))
             }
         }
     }
 
-    async fn set_seen(&mut self, uid: u32, seen: bool) -> MailResult<()> {
-        let limit = self.settings.timeouts.command;
-        let op = if seen {
-            "+FLAGS.SILENT (\\Seen)"
-        } else {
-            "-FLAGS.SILENT (\\Seen)"
-        };
-        self.guarded("mark read", limit, async |s| {
-            s.uid_store(uid.to_string(), op)
+    fn take_changes(&mut self) -> Vec<Change> {
+        self.tracker.take()
+    }
+
+    async fn folder_counts(&mut self, paths: &[String]) -> MailResult<Vec<FolderCount>> {
+        if paths.is_empty() {
+            return Ok(Vec::new());
+        }
+        let untagged = if self.features.list_status {
+            let cmd = "LIST \"\" \"*\" RETURN (STATUS (MESSAGES UNSEEN))";
+            self.exchange("count messages", cmd, self.limits(200_000))
                 .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
-        .await?;
-        Ok(())
+                .untagged
+        } else {
+            let cmds: Vec<String> = paths
+                .iter()
+                .filter_map(|p| select::quote(p).ok())
+                .map(|q| format!("STATUS {q} (MESSAGES UNSEEN)"))
+                .collect();
+            let limits = self.limits(cmds.len() * 4 + SPARE_RESPONSES);
+            let session = self.session()?;
+            let result = raw::run_pipelined(session, "count messages", &cmds, limits).await;
+            let (untagged, refused) = self.settle(result)?;
+            if refused > 0 {
+                tracing::debug!(refused, "some folders could not be counted");
+            }
+            untagged
+        };
+        let mut counts = Vec::new();
+        for r in &untagged {
+            match r.parsed() {
+                Response::MailboxData(MailboxDatum::Status { mailbox, status }) => {
+                    if !paths.iter().any(|p| p == mailbox.as_ref()) {
+                        continue;
+                    }
+                    let mut c = FolderCount {
+                        path: mailbox.to_string(),
+                        total: 0,
+                        unseen: 0,
+                    };
+                    for s in status {
+                        match s {
+                            StatusAttribute::Messages(n) => c.total = *n,
+                            StatusAttribute::Unseen(n) => c.unseen = *n,
+                            _ => {}
+                        }
+                    }
+                    counts.push(c);
+                }
+                Response::MailboxData(MailboxDatum::List(_)) => {}
+                other => self.tracker.absorb(other),
+            }
+        }
+        Ok(counts)
     }
 
     async fn disconnect(&mut self) {

@@ -12,22 +12,38 @@ use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 
+use super::guard::Guard;
 use super::login::{capabilities_in, query_capabilities};
 use super::tls::describe_handshake_error;
 use super::{ImapSettings, Timeouts, TlsMode, is_loopback};
 use crate::mail::MailError;
 
-/// The transport under a session: plain TCP (loopback only) or TLS.
-pub enum Transport {
+/// The transport under a session: plain TCP (loopback only) or TLS, with
+/// every byte read checked against the [`Guard`] limits.
+pub struct Transport {
+    stream: Stream,
+    guard: Guard,
+}
+
+enum Stream {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
 }
 
+impl Transport {
+    fn new(stream: Stream) -> Self {
+        Transport {
+            stream,
+            guard: Guard::default(),
+        }
+    }
+}
+
 impl fmt::Debug for Transport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Transport::Plain(_) => "Transport::Plain",
-            Transport::Tls(_) => "Transport::Tls",
+        f.write_str(match self.stream {
+            Stream::Plain(_) => "Transport::Plain",
+            Stream::Tls(_) => "Transport::Tls",
         })
     }
 }
@@ -38,10 +54,18 @@ impl AsyncRead for Transport {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        let this = self.get_mut();
+        let start = buf.filled().len();
+        let polled = match &mut this.stream {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        };
+        if let Poll::Ready(Ok(())) = polled
+            && let Err(e) = this.guard.feed(&buf.filled()[start..])
+        {
+            return Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)));
         }
+        polled
     }
 }
 
@@ -51,23 +75,23 @@ impl AsyncWrite for Transport {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        match &mut self.get_mut().stream {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_flush(cx),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        match &mut self.get_mut().stream {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match self.get_mut() {
-            Transport::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Transport::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        match &mut self.get_mut().stream {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }
@@ -117,7 +141,7 @@ async fn open_transport(
 
     match s.tls {
         TlsMode::None => {
-            let mut client = Client::new(Transport::Plain(tcp));
+            let mut client = Client::new(Transport::new(Stream::Plain(tcp)));
             let caps = greeting(&mut client, &addr, t).await?;
             Ok((client, caps))
         }
@@ -169,7 +193,7 @@ async fn handshake(
         .await
         .map_err(|_| net(format!("TLS handshake with {host} timed out")))?
         .map_err(|e| describe_handshake_error(host, &e))?;
-    Ok(Transport::Tls(Box::new(stream)))
+    Ok(Transport::new(Stream::Tls(Box::new(stream))))
 }
 
 async fn greeting<T>(

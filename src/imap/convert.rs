@@ -1,16 +1,14 @@
 //! Server data to mailtui types, and async-imap errors to [`MailError`].
 
-use async_imap::imap_proto::{BodyStructure, NameAttribute};
-use async_imap::types::{Fetch, Flag, Name};
+use async_imap::imap_proto::{MailboxListData, NameAttribute};
 
-use crate::mail::envelope::{self, EnvelopeMeta};
-use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
+use crate::mail::types::{Folder, FolderRole};
 use crate::mail::{MailError, utf7};
 use crate::sanitize::Clean;
 
-pub fn folder(name: &Name) -> Folder {
-    let path = name.name().to_string();
-    let delim = name.delimiter().filter(|d| !d.is_empty());
+pub fn folder(name: &MailboxListData<'_>) -> Folder {
+    let path = name.name.to_string();
+    let delim = name.delimiter.as_deref().filter(|d| !d.is_empty());
     let (depth, last) = match delim {
         Some(d) => {
             let parts: Vec<&str> = path.split(d).collect();
@@ -21,7 +19,7 @@ pub fn folder(name: &Name) -> Folder {
         }
         None => (0, path.as_str()),
     };
-    let attrs = name.attributes();
+    let attrs = &name.name_attributes;
     let display = utf7::decode(last);
     let role = attrs
         .iter()
@@ -50,65 +48,19 @@ pub fn folder(name: &Name) -> Folder {
     }
 }
 
-pub fn envelope(f: &Fetch) -> Option<Envelope> {
-    let uid = f.uid?;
-    let mut flags = Flags::default();
-    for flag in f.flags() {
-        match flag {
-            Flag::Seen => flags.seen = true,
-            Flag::Flagged => flags.flagged = true,
-            Flag::Answered => flags.answered = true,
-            Flag::Draft => flags.draft = true,
-            Flag::Deleted => flags.deleted = true,
-            _ => {}
-        }
-    }
-    let meta = EnvelopeMeta {
-        uid,
-        flags,
-        size: f.size.unwrap_or(0),
-        received: f.internal_date().map(|d| d.timestamp()),
-        has_attachment: f.bodystructure().is_some_and(has_attachment),
-    };
-    Some(envelope::from_headers(f.header().unwrap_or_default(), meta))
-}
-
-/// Same rule as for parsed messages: a part marked as attachment, or a
-/// named part that is not text shown inline.
-pub fn has_attachment(b: &BodyStructure<'_>) -> bool {
-    match b {
-        BodyStructure::Multipart { bodies, .. } => bodies.iter().any(has_attachment),
-        BodyStructure::Basic { common, .. }
-        | BodyStructure::Text { common, .. }
-        | BodyStructure::Message { common, .. } => {
-            let disposition = common.disposition.as_ref();
-            if disposition.is_some_and(|d| d.ty.eq_ignore_ascii_case("attachment")) {
-                return true;
-            }
-            let named =
-                |params: &Option<Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)>>,
-                 key: &str| {
-                    params
-                        .as_ref()
-                        .is_some_and(|ps| ps.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)))
-                };
-            let inline = disposition.is_some_and(|d| d.ty.eq_ignore_ascii_case("inline"));
-            let has_name = named(&common.ty.params, "name")
-                || disposition.is_some_and(|d| named(&d.params, "filename"));
-            has_name && !inline && !common.ty.ty.eq_ignore_ascii_case("text")
-        }
-    }
-}
-
 /// Maps a command failure. `what` says what we were doing, for the message.
 pub fn command_error(what: &str, e: async_imap::error::Error) -> MailError {
     use async_imap::error::Error as E;
     match e {
-        E::Io(e) => MailError::Network(format!("{what}: connection failed: {e}")),
+        E::Io(e) => super::raw::read_error(what, &e),
         E::ConnectionLost => MailError::Network(format!("{what}: server closed the connection")),
         E::No(msg) | E::Bad(msg) => MailError::Command(format!("{what}: {}", server_text(&msg))),
-        // An unparsable response leaves the stream in an unknown state.
-        E::Parse(p) => MailError::Network(format!("{what}: unreadable server response: {p}")),
+        // An unparsable response leaves the stream in an unknown state, but
+        // reading it again would fail the same way: not a network error.
+        E::Parse(p) => MailError::Protocol(format!(
+            "{what}: unreadable server response: {}",
+            super::raw::excerpt(&p.to_string())
+        )),
         other => MailError::Command(format!("{what}: {other}")),
     }
 }

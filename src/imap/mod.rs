@@ -6,8 +6,14 @@
 mod backend;
 mod connect;
 mod convert;
+mod fetch;
+pub mod guard;
+mod idle;
 mod login;
+mod raw;
+mod select;
 mod tls;
+mod tracker;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -68,16 +74,25 @@ pub enum ImapAuth {
 pub struct Timeouts {
     pub connect: Duration,
     pub command: Duration,
-    /// For one batch of envelopes or one message body.
+    /// Longest pause inside one message body transfer.
     pub transfer: Duration,
+    /// IDLE is ended and begun again this often, which also proves the
+    /// connection alive: a silent server is noticed within this plus
+    /// `command`. Well inside RFC 2177's 29 minutes and Microsoft 365's
+    /// habit of going quiet on long IDLEs.
+    pub idle_slice: Duration,
+    /// Where the server has no IDLE: how often to ask for changes (NOOP).
+    pub poll: Duration,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
             connect: Duration::from_secs(15),
-            command: Duration::from_secs(30),
-            transfer: Duration::from_secs(120),
+            command: Duration::from_secs(15),
+            transfer: Duration::from_secs(60),
+            idle_slice: Duration::from_secs(40),
+            poll: Duration::from_secs(30),
         }
     }
 }

@@ -1,9 +1,11 @@
 //! The interface every mailbox backend offers to the account worker.
+//! Messages are addressed by UID within a folder's UIDVALIDITY; sequence
+//! numbers never leave a backend.
 
 use std::future::Future;
-use std::ops::RangeInclusive;
+use std::time::Duration;
 
-use super::types::{Envelope, Folder};
+use super::types::{FlagKind, FlagUpdate, Folder, NewMessage};
 
 /// What went wrong, sorted by what the worker should do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +28,11 @@ pub enum MailError {
     /// The server answered NO/BAD to one command; the connection is fine.
     #[error("{0}")]
     Command(String),
+    /// The server said something mailtui cannot read. The connection is
+    /// dropped (its state is unknown) but this is not a network failure:
+    /// trying the same step again would fail the same way.
+    #[error("{0}")]
+    Protocol(String),
 }
 
 impl MailError {
@@ -33,40 +40,155 @@ impl MailError {
     pub fn is_transient(&self) -> bool {
         matches!(self, MailError::Network(_))
     }
+
+    /// Whether the session is unusable after this error.
+    pub fn ends_session(&self) -> bool {
+        matches!(self, MailError::Network(_) | MailError::Protocol(_))
+    }
 }
 
 pub type MailResult<T> = Result<T, MailError>;
 
-/// Opened folder: message count and the id that tells whether cached UIDs
-/// are still valid.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct FolderStatus {
-    pub exists: u32,
-    pub uid_validity: Option<u32>,
+/// What the server offers that sync can use; decided from the advertised
+/// capabilities only (a server may answer more than it advertises).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    pub condstore: bool,
+    pub qresync: bool,
+    pub idle: bool,
+    pub list_status: bool,
 }
 
-/// A mailbox backend. Messages are addressed by sequence position
-/// (1 = oldest) for windowed loading, and by UID for single messages.
+/// What the store knew of a folder, offered to the server so it can send
+/// only what changed since (QRESYNC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownState {
+    pub uid_validity: u32,
+    pub highest_modseq: u64,
+}
+
+/// Changes the server reported against a [`KnownState`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub vanished: Vec<u32>,
+    pub flags: Vec<FlagUpdate>,
+}
+
+/// A folder as SELECT left it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selected {
+    pub exists: u32,
+    pub uid_validity: u32,
+    pub uid_next: Option<u32>,
+    /// None without CONDSTORE, or when the folder has NOMODSEQ.
+    pub highest_modseq: Option<u64>,
+    /// The QRESYNC answer, when a [`KnownState`] was given and the server
+    /// accepted it for this UIDVALIDITY.
+    pub changes: Option<Changes>,
+    pub read_only: bool,
+}
+
+/// Flags of a range of messages (and, with QRESYNC, what vanished there).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FlagScan {
+    pub flags: Vec<FlagUpdate>,
+    pub vanished: Vec<u32>,
+}
+
+/// Something that happened to the selected folder without being asked:
+/// seen while idle, or alongside the answer to another command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// The message count grew: fetch what is above the highest known UID.
+    NewMail,
+    Expunged(Vec<u32>),
+    Flags(Vec<FlagUpdate>),
+    /// The backend lost track of the folder (a count that does not add up,
+    /// a sequence number it cannot map): reconcile it from scratch.
+    Resync(String),
+}
+
+/// Message and unread counts of a folder that is not selected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderCount {
+    pub path: String,
+    pub total: u32,
+    pub unseen: u32,
+}
+
+/// A mailbox backend, driven by one account worker. Every call is one
+/// bounded exchange with the server, so the worker can serve the user
+/// between calls.
 pub trait MailBackend: Send + 'static {
     /// Connects and logs in. Called again after any transient failure.
     fn connect(&mut self) -> impl Future<Output = MailResult<()>> + Send;
 
+    /// What the connected server offers.
+    fn features(&self) -> Features;
+
     fn list_folders(&mut self) -> impl Future<Output = MailResult<Vec<Folder>>> + Send;
 
-    fn open_folder(&mut self, path: &str) -> impl Future<Output = MailResult<FolderStatus>> + Send;
-
-    /// Envelopes of the messages at these sequence positions of the open
-    /// folder, in any order.
-    fn fetch_envelopes(
+    /// Selects a folder; with `known` and QRESYNC, the answer carries what
+    /// changed since.
+    fn select(
         &mut self,
-        seqs: RangeInclusive<u32>,
-    ) -> impl Future<Output = MailResult<Vec<Envelope>>> + Send;
+        path: &str,
+        known: Option<KnownState>,
+    ) -> impl Future<Output = MailResult<Selected>> + Send;
+
+    /// Every UID in the selected folder, ascending.
+    fn all_uids(&mut self) -> impl Future<Output = MailResult<Vec<u32>>> + Send;
+
+    /// List rows for these UIDs of the selected folder (any order; UIDs the
+    /// server no longer has are simply missing).
+    fn fetch_rows(
+        &mut self,
+        uids: &[u32],
+    ) -> impl Future<Output = MailResult<Vec<NewMessage>>> + Send;
+
+    /// List rows of every message above `uid` (new mail).
+    fn fetch_rows_above(
+        &mut self,
+        uid: u32,
+    ) -> impl Future<Output = MailResult<Vec<NewMessage>>> + Send;
+
+    /// Flags of the messages with UIDs in `lo..=hi`; with `changed_since`
+    /// (CONDSTORE), only those changed since that modseq.
+    fn fetch_flags(
+        &mut self,
+        lo: u32,
+        hi: u32,
+        changed_since: Option<u64>,
+    ) -> impl Future<Output = MailResult<FlagScan>> + Send;
 
     /// The raw RFC 5322 bytes of one message, without marking it read.
     fn fetch_message(&mut self, uid: u32) -> impl Future<Output = MailResult<Vec<u8>>> + Send;
 
-    /// Sets or clears the \Seen flag.
-    fn set_seen(&mut self, uid: u32, seen: bool) -> impl Future<Output = MailResult<()>> + Send;
+    /// Sets or clears one flag on these messages of the selected folder.
+    fn store_flag(
+        &mut self,
+        uids: &[u32],
+        flag: FlagKind,
+        on: bool,
+    ) -> impl Future<Output = MailResult<()>> + Send;
+
+    /// Waits up to `max` for the selected folder to change (IDLE, or a poll
+    /// where the server has none), or until `stop` completes. What it saw
+    /// is in [`take_changes`](Self::take_changes).
+    fn watch(
+        &mut self,
+        max: Duration,
+        stop: impl Future<Output = ()> + Send,
+    ) -> impl Future<Output = MailResult<()>> + Send;
+
+    /// Changes noticed since the last call, oldest first.
+    fn take_changes(&mut self) -> Vec<Change>;
+
+    /// Counts of folders other than the selected one.
+    fn folder_counts(
+        &mut self,
+        paths: &[String],
+    ) -> impl Future<Output = MailResult<Vec<FolderCount>>> + Send;
 
     /// Drops the connection (politely if it can).
     fn disconnect(&mut self) -> impl Future<Output = ()> + Send;

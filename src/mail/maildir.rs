@@ -3,31 +3,56 @@
 //! mail. File I/O runs on the blocking pool so the worker's runtime thread
 //! stays free.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
-use std::ops::RangeInclusive;
+use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
-use mail_parser::MessageParser;
-
-use super::backend::{FolderStatus, MailBackend, MailError, MailResult};
-use super::envelope::{self, EnvelopeMeta};
-use super::message::has_attachment;
-use super::types::{Envelope, Flags, Folder, FolderRole, sort_folders};
+use super::backend::{
+    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult,
+    Selected,
+};
+use super::envelope::EnvelopeMeta;
+use super::list_row;
+use super::types::{FlagKind, FlagUpdate, Flags, Folder, FolderRole, NewMessage, sort_folders};
 use super::utf7;
 use crate::sanitize::Clean;
 
 pub struct MaildirBackend {
     root: PathBuf,
-    /// Files of the open folder, oldest first; UID n is `files[n - 1]`.
-    files: Vec<PathBuf>,
+    /// Fixed for the life of the process: the UIDs below are too.
+    uid_validity: u32,
+    folders: HashMap<String, FolderIndex>,
+    selected: Option<String>,
+    changes: Vec<Change>,
 }
+
+/// UIDs of one folder's files, given in name order the first time a file
+/// is seen, so they stay put while files come and go.
+#[derive(Default)]
+struct FolderIndex {
+    next_uid: u32,
+    by_name: HashMap<String, u32>,
+    files: BTreeMap<u32, PathBuf>,
+}
+
+/// How often the selected folder is looked at for changes.
+const POLL: Duration = Duration::from_secs(2);
+/// Bytes read of a file for its list row: the header block is enough.
+const HEADER_LIMIT: usize = 256 * 1024;
 
 impl MaildirBackend {
     pub fn new(root: PathBuf) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_secs() as u32);
         MaildirBackend {
             root,
-            files: Vec::new(),
+            uid_validity: now.max(1),
+            folders: HashMap::new(),
+            selected: None,
+            changes: Vec::new(),
         }
     }
 
@@ -39,10 +64,75 @@ impl MaildirBackend {
         self.root.join(format!(".{}", encoded.join(".")))
     }
 
-    fn file(&self, uid: u32) -> MailResult<&PathBuf> {
-        uid.checked_sub(1)
-            .and_then(|i| self.files.get(i as usize))
-            .ok_or_else(|| MailError::Command(format!("no message with id {uid}")))
+    fn index(&self) -> MailResult<&FolderIndex> {
+        self.selected
+            .as_ref()
+            .and_then(|p| self.folders.get(p))
+            .ok_or_else(|| MailError::Command("no folder is open".into()))
+    }
+
+    fn file(&self, uid: u32) -> MailResult<PathBuf> {
+        self.index()?
+            .files
+            .get(&uid)
+            .cloned()
+            .ok_or_else(|| MailError::Command(format!("message {uid} is gone")))
+    }
+
+    /// Reads the folder again; returns what changed since the last look.
+    async fn rescan(&mut self, path: &str) -> MailResult<Rescan> {
+        let dir = self.folder_dir(path);
+        let files = blocking(move || list_files(&dir)).await?;
+        let index = self.folders.entry(path.to_string()).or_default();
+        let mut files_by_uid = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for f in files {
+            let name = unique_name(&f);
+            let uid = *index.by_name.entry(name.clone()).or_insert_with(|| {
+                index.next_uid += 1;
+                index.next_uid
+            });
+            seen.insert(name);
+            files_by_uid.insert(uid, f);
+        }
+        index.by_name.retain(|n, _| seen.contains(n));
+        let old = std::mem::replace(&mut index.files, files_by_uid);
+        let mut r = Rescan::default();
+        for (uid, f) in &index.files {
+            match old.get(uid) {
+                None => r.new = true,
+                Some(o) if flags_of(o) != flags_of(f) => r.flags.push(FlagUpdate {
+                    uid: *uid,
+                    flags: flags_of(f),
+                }),
+                _ => {}
+            }
+        }
+        r.gone = old
+            .keys()
+            .filter(|u| !index.files.contains_key(u))
+            .copied()
+            .collect();
+        Ok(r)
+    }
+}
+
+#[derive(Default)]
+struct Rescan {
+    new: bool,
+    gone: Vec<u32>,
+    flags: Vec<FlagUpdate>,
+}
+
+/// The part of a Maildir file name that stays when its flags change.
+fn unique_name(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.rsplit_once(":2,") {
+        Some((base, _)) => base.to_string(),
+        None => name,
     }
 }
 
@@ -134,34 +224,59 @@ fn flags_of(path: &Path) -> Flags {
     }
 }
 
-fn read_envelope(uid: u32, path: &Path) -> MailResult<Envelope> {
-    let bytes = fs::read(path).map_err(|e| io_err("cannot read", path, e))?;
+fn read_row(uid: u32, path: &Path) -> MailResult<NewMessage> {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let file = fs::File::open(path).map_err(|e| io_err("cannot read", path, e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    file.take(HEADER_LIMIT as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| io_err("cannot read", path, e))?;
+    let end = find_blank_line(&head).unwrap_or(head.len());
     let received = fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64);
-    let parsed = MessageParser::default().parse(&bytes);
     let meta = EnvelopeMeta {
         uid,
         flags: flags_of(path),
-        size: bytes.len() as u32,
+        size: size.min(u64::from(u32::MAX)) as u32,
         received,
-        has_attachment: parsed.as_ref().is_some_and(has_attachment),
+        has_attachment: false,
     };
-    Ok(envelope::from_message(parsed.as_ref(), meta))
+    Ok(list_row::from_headers(&head[..end], meta))
 }
 
-/// Moves the file to cur/ with the seen flag set or cleared; returns the new path.
-fn set_seen_flag(path: &Path, seen: bool) -> MailResult<PathBuf> {
+/// End of the header block (the empty line), if it is within `head`.
+fn find_blank_line(head: &[u8]) -> Option<usize> {
+    let crlf = head
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4);
+    let lf = head.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Moves the file to cur/ with one flag set or cleared; returns the new path.
+fn set_flag(path: &Path, flag: FlagKind, on: bool) -> MailResult<PathBuf> {
+    let letter = match flag {
+        FlagKind::Seen => 'S',
+        FlagKind::Flagged => 'F',
+        FlagKind::Answered => 'R',
+        FlagKind::Deleted => 'T',
+    };
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     let (base, info) = name.rsplit_once(":2,").unwrap_or((name, ""));
-    let mut letters: Vec<char> = info.chars().filter(|&c| c != 'S').collect();
-    if seen {
-        letters.push('S');
+    let mut letters: Vec<char> = info.chars().filter(|&c| c != letter).collect();
+    if on {
+        letters.push(letter);
     }
     letters.sort_unstable();
     let folder = path
@@ -191,52 +306,149 @@ impl MailBackend for MaildirBackend {
         .await
     }
 
+    fn features(&self) -> Features {
+        Features::default()
+    }
+
     async fn list_folders(&mut self) -> MailResult<Vec<Folder>> {
         let root = self.root.clone();
         blocking(move || list_folders(&root)).await
     }
 
-    async fn open_folder(&mut self, path: &str) -> MailResult<FolderStatus> {
-        let dir = self.folder_dir(path);
-        self.files = blocking(move || list_files(&dir)).await?;
-        Ok(FolderStatus {
-            exists: self.files.len() as u32,
-            uid_validity: None,
+    async fn select(&mut self, path: &str, _known: Option<KnownState>) -> MailResult<Selected> {
+        self.rescan(path).await?;
+        self.selected = Some(path.to_string());
+        self.changes.clear();
+        let index = self.index()?;
+        Ok(Selected {
+            exists: index.files.len() as u32,
+            uid_validity: self.uid_validity,
+            uid_next: Some(index.next_uid + 1),
+            highest_modseq: None,
+            changes: None,
+            read_only: false,
         })
     }
 
-    async fn fetch_envelopes(&mut self, seqs: RangeInclusive<u32>) -> MailResult<Vec<Envelope>> {
-        let wanted: Vec<(u32, PathBuf)> = seqs
-            .filter_map(|seq| Some((seq, self.file(seq).ok()?.clone())))
+    async fn all_uids(&mut self) -> MailResult<Vec<u32>> {
+        Ok(self.index()?.files.keys().copied().collect())
+    }
+
+    async fn fetch_rows(&mut self, uids: &[u32]) -> MailResult<Vec<NewMessage>> {
+        let index = self.index()?;
+        let wanted: Vec<(u32, PathBuf)> = uids
+            .iter()
+            .filter_map(|u| Some((*u, index.files.get(u)?.clone())))
             .collect();
         blocking(move || {
-            wanted
+            // A file moved away meanwhile is simply not listed.
+            Ok(wanted
                 .iter()
-                .map(|(uid, p)| read_envelope(*uid, p))
-                .collect()
+                .filter_map(|(uid, p)| read_row(*uid, p).ok())
+                .collect())
         })
         .await
     }
 
+    async fn fetch_rows_above(&mut self, uid: u32) -> MailResult<Vec<NewMessage>> {
+        let above: Vec<u32> = self
+            .index()?
+            .files
+            .range(uid.saturating_add(1)..)
+            .map(|(u, _)| *u)
+            .collect();
+        self.fetch_rows(&above).await
+    }
+
+    async fn fetch_flags(&mut self, lo: u32, hi: u32, _since: Option<u64>) -> MailResult<FlagScan> {
+        Ok(FlagScan {
+            flags: self
+                .index()?
+                .files
+                .range(lo..=hi.max(lo))
+                .map(|(uid, p)| FlagUpdate {
+                    uid: *uid,
+                    flags: flags_of(p),
+                })
+                .collect(),
+            vanished: Vec::new(),
+        })
+    }
+
     async fn fetch_message(&mut self, uid: u32) -> MailResult<Vec<u8>> {
-        let path = self.file(uid)?.clone();
+        let path = self.file(uid)?;
         blocking(move || fs::read(&path).map_err(|e| io_err("cannot read", &path, e))).await
     }
 
-    async fn set_seen(&mut self, uid: u32, seen: bool) -> MailResult<()> {
-        let path = self.file(uid)?.clone();
-        let new_path = blocking(move || set_seen_flag(&path, seen)).await?;
-        if let Some(slot) = uid
-            .checked_sub(1)
-            .and_then(|i| self.files.get_mut(i as usize))
-        {
-            *slot = new_path;
+    async fn store_flag(&mut self, uids: &[u32], flag: FlagKind, on: bool) -> MailResult<()> {
+        for uid in uids {
+            let path = self.file(*uid)?;
+            let new_path = blocking(move || set_flag(&path, flag, on)).await?;
+            if let Some(p) = self
+                .selected
+                .as_ref()
+                .and_then(|s| self.folders.get_mut(s))
+                .and_then(|i| i.files.get_mut(uid))
+            {
+                *p = new_path;
+            }
         }
         Ok(())
     }
 
+    async fn watch(
+        &mut self,
+        max: Duration,
+        stop: impl Future<Output = ()> + Send,
+    ) -> MailResult<()> {
+        tokio::select! {
+            () = stop => return Ok(()),
+            () = tokio::time::sleep(max.min(POLL)) => {}
+        }
+        let Some(path) = self.selected.clone() else {
+            return Ok(());
+        };
+        let r = self.rescan(&path).await?;
+        if !r.gone.is_empty() {
+            self.changes.push(Change::Expunged(r.gone));
+        }
+        if !r.flags.is_empty() {
+            self.changes.push(Change::Flags(r.flags));
+        }
+        if r.new {
+            self.changes.push(Change::NewMail);
+        }
+        Ok(())
+    }
+
+    fn take_changes(&mut self) -> Vec<Change> {
+        std::mem::take(&mut self.changes)
+    }
+
+    async fn folder_counts(&mut self, paths: &[String]) -> MailResult<Vec<FolderCount>> {
+        let dirs: Vec<(String, PathBuf)> = paths
+            .iter()
+            .map(|p| (p.clone(), self.folder_dir(p)))
+            .collect();
+        blocking(move || {
+            Ok(dirs
+                .into_iter()
+                .filter_map(|(path, dir)| {
+                    let files = list_files(&dir).ok()?;
+                    Some(FolderCount {
+                        path,
+                        total: files.len() as u32,
+                        unseen: files.iter().filter(|f| !flags_of(f).seen).count() as u32,
+                    })
+                })
+                .collect())
+        })
+        .await
+    }
+
     async fn disconnect(&mut self) {
-        self.files.clear();
+        // UIDs must outlive a reconnect; only the selection goes.
+        self.selected = None;
     }
 }
 
@@ -272,25 +484,75 @@ mod tests {
         assert_eq!(folders[3].name.as_str(), "Entwürfe");
         assert_eq!(folders[3].depth, 1);
 
-        let st = b.open_folder("INBOX").await.unwrap();
+        let st = b.select("INBOX", None).await.unwrap();
         assert_eq!(st.exists, 2);
-        let mut envs = b.fetch_envelopes(1..=2).await.unwrap();
-        envs.sort_by_key(|e| e.uid);
-        assert_eq!(envs[0].subject.as_str(), "old");
-        assert!(envs[0].flags.seen);
-        assert_eq!(envs[1].from.as_str(), "Bob");
-        assert!(!envs[1].flags.seen);
+        let uids = b.all_uids().await.unwrap();
+        assert_eq!(uids, [1, 2], "name order: oldest first");
+        let mut rows = b.fetch_rows(&uids).await.unwrap();
+        rows.sort_by_key(|r| r.envelope.uid);
+        assert_eq!(rows[0].envelope.subject.as_str(), "old");
+        assert!(rows[0].envelope.flags.seen);
+        assert_eq!(rows[1].envelope.from.as_str(), "Bob");
+        assert!(!rows[1].envelope.flags.seen);
 
-        b.set_seen(2, true).await.unwrap();
-        let envs = b.fetch_envelopes(2..=2).await.unwrap();
-        assert!(envs[0].flags.seen);
-        assert!(root.join("cur/2000.b:2,S").exists());
+        b.store_flag(&[2], FlagKind::Seen, true).await.unwrap();
+        b.store_flag(&[2], FlagKind::Flagged, true).await.unwrap();
+        let scan = b.fetch_flags(1, 2, None).await.unwrap();
+        assert!(scan.flags[1].flags.seen && scan.flags[1].flags.flagged);
+        assert!(root.join("cur/2000.b:2,FS").exists());
 
         let raw = b.fetch_message(1).await.unwrap();
         assert!(raw.starts_with(b"Subject: old"));
         assert!(b.fetch_message(9).await.is_err());
 
-        assert_eq!(b.open_folder("Work/Entwürfe").await.unwrap().exists, 1);
+        assert_eq!(b.select("Work/Entwürfe", None).await.unwrap().exists, 1);
+    }
+
+    #[tokio::test]
+    async fn uids_stay_put_and_watch_sees_changes_from_outside() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        write(root, "cur/1000.a:2,", "Subject: a\r\n\r\n");
+        write(root, "cur/2000.b:2,", "Subject: b\r\n\r\n");
+        let mut b = MaildirBackend::new(root.to_path_buf());
+        let v = b.select("INBOX", None).await.unwrap().uid_validity;
+        // Another program delivers, reads and deletes.
+        write(root, "new/0500.early", "Subject: sorts first\r\n\r\n");
+        fs::rename(root.join("cur/2000.b:2,"), root.join("cur/2000.b:2,S")).unwrap();
+        fs::remove_file(root.join("cur/1000.a:2,")).unwrap();
+        b.watch(Duration::from_millis(10), std::future::pending())
+            .await
+            .unwrap();
+        let changes = b.take_changes();
+        assert!(changes.contains(&Change::Expunged(vec![1])), "{changes:?}");
+        assert!(changes.contains(&Change::NewMail), "{changes:?}");
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::Flags(f) if f[0].uid == 2 && f[0].flags.seen))
+        );
+        // The newcomer gets a new UID even though its name sorts first.
+        let rows = b.fetch_rows_above(2).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (rows[0].envelope.uid, rows[0].envelope.subject.as_str()),
+            (3, "sorts first")
+        );
+        b.disconnect().await;
+        assert_eq!(b.select("INBOX", None).await.unwrap().uid_validity, v);
+        assert_eq!(b.all_uids().await.unwrap(), [2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_stop_ends_the_wait_at_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "cur/1.a:2,", "Subject: a\r\n\r\n");
+        let mut b = MaildirBackend::new(tmp.path().to_path_buf());
+        b.select("INBOX", None).await.unwrap();
+        let t = std::time::Instant::now();
+        b.watch(Duration::from_secs(30), async {}).await.unwrap();
+        assert!(t.elapsed() < Duration::from_secs(1));
+        assert!(b.take_changes().is_empty());
     }
 
     #[tokio::test]

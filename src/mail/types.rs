@@ -52,10 +52,85 @@ pub struct Flags {
     pub deleted: bool,
 }
 
+impl Flags {
+    /// Compact form for the local store.
+    pub fn bits(self) -> u8 {
+        u8::from(self.seen)
+            | u8::from(self.flagged) << 1
+            | u8::from(self.answered) << 2
+            | u8::from(self.draft) << 3
+            | u8::from(self.deleted) << 4
+    }
+
+    pub fn from_bits(b: u8) -> Self {
+        Flags {
+            seen: b & 1 != 0,
+            flagged: b & 2 != 0,
+            answered: b & 4 != 0,
+            draft: b & 8 != 0,
+            deleted: b & 16 != 0,
+        }
+    }
+}
+
+/// One system flag, for commands that set or clear it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagKind {
+    Seen,
+    Flagged,
+    Answered,
+    Deleted,
+}
+
+impl FlagKind {
+    pub fn imap(self) -> &'static str {
+        match self {
+            FlagKind::Seen => "\\Seen",
+            FlagKind::Flagged => "\\Flagged",
+            FlagKind::Answered => "\\Answered",
+            FlagKind::Deleted => "\\Deleted",
+        }
+    }
+
+    pub fn set(self, flags: &mut Flags, on: bool) {
+        match self {
+            FlagKind::Seen => flags.seen = on,
+            FlagKind::Flagged => flags.flagged = on,
+            FlagKind::Answered => flags.answered = on,
+            FlagKind::Deleted => flags.deleted = on,
+        }
+    }
+}
+
+/// The flags a message has now, as a server or another device left them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlagUpdate {
+    pub uid: u32,
+    pub flags: Flags,
+}
+
+/// Header fields the list does not show but the store keeps, for threads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ThreadIds {
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// The References header as written (ids separated by spaces).
+    pub references: Option<String>,
+}
+
+/// A message the client has not seen before: its list row and what the
+/// store keeps besides.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewMessage {
+    pub envelope: Envelope,
+    pub ids: ThreadIds,
+}
+
 /// One row of the message list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
-    /// Stable id within the folder (IMAP UID; index for Maildir).
+    /// Stable id within the folder and its UIDVALIDITY (IMAP UID; Maildir
+    /// files get one the first time they are seen).
     pub uid: u32,
     /// Unix seconds from the Date header, or the arrival time if that is
     /// missing or unreadable.

@@ -1,13 +1,15 @@
 //! Per-account state: each account keeps its own folders, list, selection
 //! and reader, so switching accounts is instant and loses nothing.
 
+use std::collections::HashMap;
+
 use super::list::MessageList;
-use crate::action::Command;
+use crate::action::{Command, StoreCommand};
 use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
 use crate::mail::message::MessageView;
-use crate::mail::types::{Folder, FolderRole};
+use crate::mail::types::{FlagKind, Folder, FolderRole};
 use crate::sanitize::Clean;
-use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
+use crate::worker::{ConnState, FolderRef, WorkerCommand, WorkerEvent};
 
 /// What the UI knows of an account from the config.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +50,8 @@ pub struct AccountState {
     pub name: Clean,
     pub conn: ConnState,
     pub folders: Vec<Folder>,
+    /// (messages, unread) by folder path, as last counted.
+    pub counts: HashMap<String, (u32, u32)>,
     /// Cursor in the folder pane.
     pub folder_cursor: usize,
     pub list: MessageList,
@@ -67,6 +71,7 @@ impl AccountState {
             info,
             conn: ConnState::Idle,
             folders: Vec::new(),
+            counts: HashMap::new(),
             folder_cursor: 0,
             list: MessageList::default(),
             reader: Reader::default(),
@@ -102,27 +107,59 @@ impl AccountState {
         self.next_req
     }
 
+    /// What the account does first: its folder list and INBOX from the
+    /// store, and INBOX from the server (every IMAP account has one), so
+    /// the first screen never waits for the folder list.
+    pub fn start(&mut self, account: usize) -> Vec<Command> {
+        let mut cmds = vec![Command::Store {
+            account,
+            command: StoreCommand::LoadFolders,
+        }];
+        if self.list.path.is_none() {
+            cmds.extend(self.open_path("INBOX".into(), account));
+        }
+        cmds
+    }
+
     pub fn open_folder(&mut self, index: usize, account: usize) -> Vec<Command> {
         let Some(folder) = self.folders.get(index).filter(|f| f.selectable) else {
             return Vec::new();
         };
         let path = folder.path.clone();
         self.folder_cursor = index;
-        let req = self.next_req_id();
-        self.list = MessageList {
-            req,
-            path: Some(path.clone()),
-            opening: true,
-            ..Default::default()
-        };
-        self.reader = Reader::default();
-        vec![Command::Worker {
-            account,
-            command: WorkerCommand::OpenFolder { path, req },
-        }]
+        self.open_path(path, account)
     }
 
-    /// Shows the selected message in the reader (fetching it if needed).
+    fn open_path(&mut self, path: String, account: usize) -> Vec<Command> {
+        let req = self.next_req_id();
+        self.list = MessageList::opening(req, path.clone());
+        self.reader = Reader::default();
+        vec![
+            Command::Store {
+                account,
+                command: StoreCommand::LoadFolder {
+                    path: path.clone(),
+                    req,
+                },
+            },
+            Command::Worker {
+                account,
+                command: WorkerCommand::OpenFolder { path, req },
+            },
+        ]
+    }
+
+    /// The open folder as commands address it; None until its UIDVALIDITY
+    /// is known.
+    pub fn folder_ref(&self) -> Option<FolderRef> {
+        Some(FolderRef {
+            path: self.list.path.clone()?,
+            uid_validity: Some(self.list.uid_validity).filter(|v| *v != 0)?,
+        })
+    }
+
+    /// Shows the selected message in the reader (from the store, or
+    /// fetched if it is not kept).
     pub fn preview(&mut self, account: usize) -> Vec<Command> {
         let Some(uid) = self.list.selected_envelope().map(|e| e.uid) else {
             return Vec::new();
@@ -131,6 +168,9 @@ impl AccountState {
         {
             return Vec::new();
         }
+        let Some(folder) = self.folder_ref() else {
+            return Vec::new();
+        };
         let req = self.next_req_id();
         self.reader = Reader {
             req,
@@ -138,9 +178,35 @@ impl AccountState {
             content: ReaderContent::Loading,
             scroll: 0,
         };
+        vec![Command::Store {
+            account,
+            command: StoreCommand::LoadMessage { folder, uid, req },
+        }]
+    }
+
+    /// Marks the selected message read (the list changes now; the worker
+    /// tells the server).
+    pub fn mark_selected_read(&mut self, account: usize) -> Vec<Command> {
+        let Some(folder) = self.folder_ref() else {
+            return Vec::new();
+        };
+        let selected = self.list.selected;
+        let Some(env) = self.list.items.get_mut(selected) else {
+            return Vec::new();
+        };
+        if env.flags.seen {
+            return Vec::new();
+        }
+        env.flags.seen = true;
+        self.list.unread = self.list.unread.saturating_sub(1);
         vec![Command::Worker {
             account,
-            command: WorkerCommand::FetchMessage { uid, req },
+            command: WorkerCommand::SetFlag {
+                folder,
+                uids: vec![env.uid],
+                flag: FlagKind::Seen,
+                on: true,
+            },
         }]
     }
 
@@ -214,24 +280,71 @@ impl AccountState {
                 }
                 Vec::new()
             }
-            WorkerEvent::FolderOpened { path, req, exists } if req == self.list.req => {
-                self.list = MessageList {
-                    req,
-                    path: Some(path),
-                    exists,
-                    remaining: exists,
-                    ..Default::default()
-                };
-                self.reader = Reader::default();
+            WorkerEvent::FolderCounts(counts) => {
+                for c in counts {
+                    self.counts.insert(c.path, (c.total, c.unseen));
+                }
                 Vec::new()
             }
-            WorkerEvent::Envelopes {
+            WorkerEvent::Stored {
+                req,
+                uid_validity,
+                envelopes,
+                done,
+                synced_at,
+            } if req == self.list.req => {
+                self.list.stored_done |= done;
+                if envelopes.is_empty() {
+                    return Vec::new();
+                }
+                // The server may have answered first, with another UIDVALIDITY.
+                if self.list.uid_validity != 0 && uid_validity != self.list.uid_validity {
+                    return Vec::new();
+                }
+                let first = self.list.items.is_empty();
+                self.list.uid_validity = uid_validity;
+                self.list.extend_older(envelopes);
+                self.list.synced_at = self.list.synced_at.or(synced_at);
+                if !self.list.items.is_empty() {
+                    self.list.opening = false;
+                }
+                if first {
+                    self.preview(account)
+                } else {
+                    Vec::new()
+                }
+            }
+            WorkerEvent::Selected {
+                req,
+                uid_validity,
+                exists,
+                ..
+            } if req == self.list.req => {
+                if self.list.uid_validity != uid_validity {
+                    // Rows of another UIDVALIDITY mean other messages now.
+                    self.list.clear();
+                    self.reader = Reader::default();
+                }
+                self.list.uid_validity = uid_validity;
+                self.list.exists = exists;
+                self.list.syncing = true;
+                self.list.error = None;
+                if self.list.items.is_empty() && self.reader.uid.is_none() {
+                    return Vec::new();
+                }
+                // Rows from the store can be opened now that the folder is known.
+                if matches!(self.reader.content, ReaderContent::Empty) {
+                    return self.preview(account);
+                }
+                Vec::new()
+            }
+            WorkerEvent::Inserted {
                 req,
                 envelopes,
                 remaining,
             } if req == self.list.req => {
-                let first = self.list.items.is_empty();
-                self.list.items.extend(envelopes);
+                let first = self.list.items.is_empty() && !envelopes.is_empty();
+                self.list.insert(envelopes);
                 self.list.remaining = remaining;
                 self.list.opening = false;
                 if first {
@@ -240,8 +353,29 @@ impl AccountState {
                     Vec::new()
                 }
             }
+            WorkerEvent::Expunged { req, uids } if req == self.list.req => {
+                let reading = self.reader.uid;
+                self.list.remove(&uids);
+                if reading.is_some_and(|u| uids.contains(&u)) {
+                    self.reader = Reader::default();
+                    return self.preview(account);
+                }
+                Vec::new()
+            }
+            WorkerEvent::FlagsChanged { req, updates } if req == self.list.req => {
+                self.list.set_flags(&updates);
+                Vec::new()
+            }
+            WorkerEvent::Synced { req, at } if req == self.list.req => {
+                self.list.syncing = false;
+                self.list.opening = false;
+                self.list.remaining = 0;
+                self.list.synced_at = Some(at);
+                Vec::new()
+            }
             WorkerEvent::FolderFailed { req, error } if req == self.list.req => {
                 self.list.opening = false;
+                self.list.syncing = false;
                 self.list.remaining = 0;
                 self.list.error = Some(error);
                 Vec::new()

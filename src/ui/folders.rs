@@ -6,7 +6,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
-use super::format::{fit, spinner};
+use unicode_width::UnicodeWidthStr;
+
+use super::format::{fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
 use super::theme;
 use crate::state::State;
@@ -47,7 +49,19 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
             } else {
                 "  "
             };
-            let text = fit(&format!("{mark}{indent}{}", folder.name), width);
+            // Unread count at the right edge, as mutt's sidebar has it.
+            let unread = acc
+                .counts
+                .get(&folder.path)
+                .map(|(_, u)| *u)
+                .filter(|u| *u > 0)
+                .map(|u| format!(" {}", thousands(u64::from(u))))
+                .unwrap_or_default();
+            let room = width.saturating_sub(unread.width());
+            let text = format!(
+                "{}{unread}",
+                fit(&format!("{mark}{indent}{}", folder.name), room)
+            );
             let mut style = Style::new();
             if !folder.selectable {
                 style = theme::dim();

@@ -18,19 +18,22 @@ fn title(acc: &AccountState, state: &State) -> String {
         return " Messages ".into();
     };
     let l = &acc.list;
-    if l.opening {
+    if l.opening && l.items.is_empty() {
         return format!(" {name} {} ", spinner(state.frame));
     }
+    let shown = thousands(l.items.len() as u64);
     if l.remaining > 0 {
-        let loaded = l.items.len() as u64;
+        let total = (l.items.len() as u64 + u64::from(l.remaining)).max(u64::from(l.exists));
         return format!(
-            " {name} · {} of {} {} ",
-            thousands(loaded),
-            thousands(l.exists as u64),
+            " {name} · {shown} of {} {} ",
+            thousands(total),
             spinner(state.frame)
         );
     }
-    format!(" {name} · {} ", thousands(l.exists as u64))
+    if l.syncing {
+        return format!(" {name} · {shown} · syncing {} ", spinner(state.frame));
+    }
+    format!(" {name} · {shown} ")
 }
 
 /// Why the list is empty, when it is.

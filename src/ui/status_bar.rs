@@ -57,6 +57,19 @@ fn connection(acc: &AccountState) -> (String, Style) {
     }
 }
 
+/// Without a working connection, what is shown comes from the store: say
+/// so, and how old it is.
+fn offline_note(acc: &AccountState, now: i64) -> Option<String> {
+    if acc.info.kind == "Maildir" || matches!(acc.conn, ConnState::Connected) {
+        return None;
+    }
+    let at = acc.list.synced_at?;
+    Some(format!(
+        "offline: showing what was stored {} ago",
+        duration(now - at)
+    ))
+}
+
 /// Token facts, most useful first. Never the token.
 fn token_parts(
     t: &TokenStatus,
@@ -127,20 +140,23 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         return;
     };
     let (conn_text, conn_style) = connection(acc);
+    let offline = offline_note(acc, state.now);
     let bold = Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT);
     let name = Span::styled(format!(" {} ", acc.name), bold);
     let mut optional = Vec::new();
+    if let Some(note) = offline {
+        optional.push(Span::styled(note, Style::new().fg(theme::WARN)));
+    }
     if let Some(folder) = acc.open_folder_name() {
-        let unread = acc.list.items.iter().filter(|e| !e.flags.seen).count();
         let so_far = if acc.list.remaining > 0 {
             " so far"
         } else {
             ""
         };
-        let exists = thousands(acc.list.exists as u64);
-        let unread = thousands(unread as u64);
+        let shown = thousands(acc.list.items.len() as u64 + u64::from(acc.list.remaining));
+        let unread = thousands(acc.list.unread as u64);
         optional.push(Span::raw(format!(
-            "{folder} {exists} msgs, {unread} unread{so_far}"
+            "{folder} {shown} msgs, {unread} unread{so_far}"
         )));
     }
     if acc.token.is_none() {

@@ -112,18 +112,32 @@ fn sample_state(width: u16, height: u16) -> State {
             folder("Projects/Entw&APw-rfe", "Entwürfe", 1, FolderRole::Other),
         ]),
     );
-    let req = match cmds.first() {
-        Some(crate::action::Command::Worker {
-            command: WorkerCommand::OpenFolder { req, .. },
-            ..
-        }) => *req,
-        other => panic!("expected the inbox to open, got {other:?}"),
-    };
+    let req = cmds
+        .iter()
+        .find_map(|c| match c {
+            crate::action::Command::Worker {
+                command: WorkerCommand::OpenFolder { req, .. },
+                ..
+            } => Some(*req),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("expected the inbox to open, got {cmds:?}"));
     w(
         &mut s,
-        WorkerEvent::FolderOpened {
+        WorkerEvent::Stored {
+            req,
+            uid_validity: 0,
+            envelopes: vec![],
+            done: true,
+            synced_at: None,
+        },
+    );
+    w(
+        &mut s,
+        WorkerEvent::Selected {
             path: "INBOX".into(),
             req,
+            uid_validity: 1,
             exists: 3120,
         },
     );
@@ -196,7 +210,7 @@ fn sample_state(width: u16, height: u16) -> State {
     ];
     w(
         &mut s,
-        WorkerEvent::Envelopes {
+        WorkerEvent::Inserted {
             req,
             envelopes,
             remaining: 3112,
@@ -432,7 +446,7 @@ fn hostile_mail_renders_without_control_characters() {
     let req = s.accounts[0].list.req;
     s.update(Action::Worker {
         account: 0,
-        event: WorkerEvent::Envelopes {
+        event: WorkerEvent::Inserted {
             req,
             envelopes: vec![hostile],
             remaining: 0,

@@ -1,12 +1,17 @@
 //! One background task per account. It owns the account's backend (and so
-//! its connection), turns [`WorkerCommand`]s into mailbox operations and
+//! its connection), keeps the open folder in step with the server and the
+//! local store, turns [`WorkerCommand`]s into mailbox operations and
 //! reports [`WorkerEvent`]s. The UI never awaits it.
 //!
 //! The loop is generic over [`MailBackend`](crate::mail::MailBackend), so
 //! the demo's Maildir accounts run through exactly the code IMAP uses.
 
+pub mod parse;
 mod protocol;
 mod run;
+mod sync;
+mod tasks;
 
-pub use protocol::{ConnState, WorkerCommand, WorkerEvent};
-pub use run::{WorkerHandle, spawn};
+pub use protocol::{ConnState, FolderRef, WorkerCommand, WorkerEvent};
+pub use run::{WorkerHandle, WorkerOptions, spawn};
+pub use sync::{BATCH, FIRST_BATCH};

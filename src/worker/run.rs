@@ -1,24 +1,44 @@
-//! The worker loop: drain commands, then do the most urgent piece of work,
-//! one network round-trip at a time, so a new command never waits behind
-//! more than one batch.
+//! The worker loop: take commands, then do the most urgent piece of work,
+//! one exchange with the server at a time, so a new command never waits
+//! behind more than one; with nothing to do, watch the open folder for
+//! changes until a command comes.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use super::protocol::{ConnState, WorkerCommand, WorkerEvent};
+use super::protocol::{ConnState, FolderRef, WorkerCommand, WorkerEvent};
+use super::sync::{OpenFolder, Phase};
 use crate::mail::backend::{MailBackend, MailError};
-use crate::mail::message;
+use crate::mail::types::{FlagKind, Folder};
 use crate::sanitize::Clean;
+use crate::store::StoreHandle;
 
-/// Rows fetched before anything else, so the first screen appears at once.
-pub const FIRST_BATCH: u32 = 100;
-/// Later batches: large enough to be efficient, small enough that a body
-/// fetch queued behind one is not noticeably delayed.
-pub const BATCH: u32 = 1000;
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// A session that lasted this long counts as healthy: the next loss
+/// reconnects at once.
+const HEALTHY_SESSION: Duration = Duration::from_secs(120);
+
+/// Tuning from the config.
+#[derive(Clone, Copy, Debug)]
+pub struct WorkerOptions {
+    /// Bodies of the newest messages of the open folder fetched ahead of
+    /// time, for reading offline (0: off).
+    pub prefetch: usize,
+    /// How often counts of the other folders are refreshed.
+    pub counts_every: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            prefetch: 0,
+            counts_every: Duration::from_secs(300),
+        }
+    }
+}
 
 pub struct WorkerHandle {
     pub commands: UnboundedSender<WorkerCommand>,
@@ -29,6 +49,8 @@ pub fn spawn<B: MailBackend>(
     account: usize,
     name: String,
     backend: B,
+    store: StoreHandle,
+    options: WorkerOptions,
     events: UnboundedSender<(usize, WorkerEvent)>,
 ) -> WorkerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -36,46 +58,61 @@ pub fn spawn<B: MailBackend>(
         account,
         name,
         backend,
+        store,
+        options,
         events,
         connected: false,
         want_connection: false,
-        attempt: 0,
-        folder: None,
-        message: None,
-        seen: Vec::new(),
-        folders_wanted: false,
         ever_connected: false,
+        attempt: 0,
+        losses: 0,
+        session_start: Instant::now(),
+        repeated: None,
+        folders_wanted: false,
+        folders: Vec::new(),
+        open: None,
+        message: None,
+        flag_ops: Vec::new(),
+        counts_due: None,
     };
     let join = tokio::spawn(worker.run(rx));
     WorkerHandle { commands: tx, join }
 }
 
-/// The open folder and how far its envelopes have been loaded.
-struct OpenFolder {
-    path: String,
-    req: u64,
-    /// SELECT has succeeded on the current connection.
-    selected: bool,
-    /// Message count at the last SELECT.
-    exists: Option<u32>,
-    uid_validity: Option<u32>,
-    /// Highest sequence number not yet fetched (0 = all loaded).
-    next_hi: u32,
+/// A flag change waiting for the server.
+pub(super) struct FlagOp {
+    pub folder: FolderRef,
+    pub uids: Vec<u32>,
+    pub flag: FlagKind,
+    pub on: bool,
 }
 
-struct Worker<B> {
-    account: usize,
-    name: String,
-    backend: B,
+pub(super) struct Worker<B> {
+    pub account: usize,
+    pub name: String,
+    pub backend: B,
+    pub store: StoreHandle,
+    pub options: WorkerOptions,
     events: UnboundedSender<(usize, WorkerEvent)>,
-    connected: bool,
+    pub connected: bool,
     want_connection: bool,
-    attempt: u32,
-    folder: Option<OpenFolder>,
-    message: Option<(u32, u64)>,
-    seen: Vec<(u32, bool)>,
-    folders_wanted: bool,
     ever_connected: bool,
+    /// Failed connection attempts in a row.
+    attempt: u32,
+    /// Sessions lost in a row without a healthy stretch between; the next
+    /// reconnect waits by this, so a step that kills every session cannot
+    /// turn into a reconnect storm.
+    losses: u32,
+    session_start: Instant,
+    /// The last step that failed with an unreadable answer; failing the
+    /// same way again makes it that command's error instead of a retry.
+    pub repeated: Option<String>,
+    pub folders_wanted: bool,
+    pub folders: Vec<Folder>,
+    pub open: Option<OpenFolder>,
+    pub message: Option<(FolderRef, u32, u64)>,
+    pub flag_ops: Vec<FlagOp>,
+    pub counts_due: Option<Instant>,
 }
 
 enum Flow {
@@ -84,7 +121,11 @@ enum Flow {
 }
 
 impl<B: MailBackend> Worker<B> {
-    fn emit(&self, event: WorkerEvent) {
+    pub fn events_sender(&self) -> UnboundedSender<(usize, WorkerEvent)> {
+        self.events.clone()
+    }
+
+    pub fn emit(&self, event: WorkerEvent) {
         // The UI is gone only while quitting; nothing to do then.
         let _ = self.events.send((self.account, event));
     }
@@ -96,19 +137,24 @@ impl<B: MailBackend> Worker<B> {
                 self.attempt = 0;
             }
             WorkerCommand::OpenFolder { path, req } => {
-                self.folder = Some(OpenFolder {
-                    path,
-                    req,
-                    selected: false,
-                    exists: None,
-                    uid_validity: None,
-                    next_hi: 0,
-                });
+                self.open = Some(OpenFolder::new(path, req));
                 // A body requested for the old folder can't be served now.
                 self.message = None;
             }
-            WorkerCommand::FetchMessage { uid, req } => self.message = Some((uid, req)),
-            WorkerCommand::SetSeen { uid, seen } => self.seen.push((uid, seen)),
+            WorkerCommand::FetchMessage { folder, uid, req } => {
+                self.message = Some((folder, uid, req));
+            }
+            WorkerCommand::SetFlag {
+                folder,
+                uids,
+                flag,
+                on,
+            } => self.flag_ops.push(FlagOp {
+                folder,
+                uids,
+                flag,
+                on,
+            }),
             WorkerCommand::Shutdown => return Flow::Stop,
         }
         Flow::Continue
@@ -129,35 +175,78 @@ impl<B: MailBackend> Worker<B> {
             }
             if self.connected && self.credentials_expiring() {
                 info!(account = %self.name, "access token about to expire; reconnecting with a fresh one");
-                self.reconnect().await;
+                self.backend.disconnect().await;
+                self.connected = false;
+                self.want_connection = true;
+                if let Some(o) = &mut self.open {
+                    o.phase = Phase::Select;
+                }
                 continue;
             }
             if self.connected && self.step().await {
+                self.apply_changes();
                 continue;
             }
-            // Idle: wait for a command, or until the session's token needs replacing.
             let renew_in = self
                 .backend
                 .reconnect_at()
                 .filter(|_| self.connected)
                 .map(|at| Duration::from_secs((at - crate::auth::oauth::now()).max(0) as u64));
-            tokio::select! {
-                cmd = rx.recv() => match cmd {
-                    Some(cmd) => {
-                        if let Flow::Stop = self.absorb(cmd) {
-                            return self.backend.disconnect().await;
-                        }
+            let got = if self.connected && self.open.as_ref().is_some_and(OpenFolder::live) {
+                self.watch(&mut rx, renew_in).await
+            } else {
+                // Nothing to watch: wait for a command, or until the
+                // session's token needs replacing.
+                tokio::select! {
+                    cmd = rx.recv() => Some(cmd),
+                    _ = tokio::time::sleep(renew_in.unwrap_or_default()), if renew_in.is_some() => None,
+                }
+            };
+            match got {
+                Some(Some(cmd)) => {
+                    if let Flow::Stop = self.absorb(cmd) {
+                        return self.backend.disconnect().await;
                     }
-                    None => return self.backend.disconnect().await,
-                },
-                _ = tokio::time::sleep(renew_in.unwrap_or_default()), if renew_in.is_some() => {}
+                }
+                Some(None) => return self.backend.disconnect().await,
+                None => {}
             }
         }
     }
 
-    /// One connection attempt; on a transient failure, waits out the
-    /// backoff while still taking commands.
+    /// Waits for the open folder to change, or for a command (returned).
+    async fn watch(
+        &mut self,
+        rx: &mut UnboundedReceiver<WorkerCommand>,
+        renew_in: Option<Duration>,
+    ) -> Option<Option<WorkerCommand>> {
+        let max = renew_in.unwrap_or(Duration::from_secs(3600));
+        let mut got = None;
+        let result = {
+            let stop = async {
+                got = Some(rx.recv().await);
+            };
+            self.backend.watch(max, stop).await
+        };
+        match result {
+            Ok(()) => self.apply_changes(),
+            Err(e) => {
+                self.failed("watch for changes", &e);
+            }
+        }
+        got
+    }
+
+    /// One connection attempt; waits out the backoff while taking commands.
     async fn connect(&mut self, rx: &mut UnboundedReceiver<WorkerCommand>) -> Flow {
+        if self.losses > 1 {
+            // Sessions keep dying soon after they start: slow down.
+            let wait = backoff(self.losses - 1);
+            warn!(account = %self.name, losses = self.losses, "the connection keeps dropping; reconnecting in {}s", wait.as_secs());
+            if let Flow::Stop = self.wait(rx, wait).await {
+                return Flow::Stop;
+            }
+        }
         self.emit(WorkerEvent::Conn(if self.ever_connected {
             ConnState::Reconnecting
         } else {
@@ -169,9 +258,10 @@ impl<B: MailBackend> Worker<B> {
                 self.connected = true;
                 self.ever_connected = true;
                 self.attempt = 0;
+                self.session_start = Instant::now();
                 self.folders_wanted = true;
-                if let Some(f) = &mut self.folder {
-                    f.selected = false;
+                if let Some(f) = &mut self.open {
+                    f.phase = Phase::Select;
                 }
                 self.emit(WorkerEvent::Conn(ConnState::Connected));
                 Flow::Continue
@@ -185,25 +275,7 @@ impl<B: MailBackend> Worker<B> {
                     error: Clean::line(&e.to_string()),
                     retry_in_secs: wait.as_secs(),
                 }));
-                let sleep = tokio::time::sleep(wait);
-                tokio::pin!(sleep);
-                loop {
-                    tokio::select! {
-                        _ = &mut sleep => return Flow::Continue,
-                        cmd = rx.recv() => match cmd {
-                            None => return Flow::Stop,
-                            Some(cmd) => {
-                                let retry_now = cmd == WorkerCommand::Connect;
-                                if let Flow::Stop = self.absorb(cmd) {
-                                    return Flow::Stop;
-                                }
-                                if retry_now {
-                                    return Flow::Continue;
-                                }
-                            }
-                        },
-                    }
-                }
+                self.wait(rx, wait).await
             }
             Err(e) => {
                 warn!(account = %self.name, "cannot connect: {e}");
@@ -216,168 +288,138 @@ impl<B: MailBackend> Worker<B> {
         }
     }
 
+    /// Sleeps while taking commands; a Connect cuts it short.
+    async fn wait(&mut self, rx: &mut UnboundedReceiver<WorkerCommand>, wait: Duration) -> Flow {
+        let sleep = tokio::time::sleep(wait);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => return Flow::Continue,
+                cmd = rx.recv() => match cmd {
+                    None => return Flow::Stop,
+                    Some(cmd) => {
+                        let retry_now = cmd == WorkerCommand::Connect;
+                        if let Flow::Stop = self.absorb(cmd) {
+                            return Flow::Stop;
+                        }
+                        if retry_now {
+                            self.losses = 0;
+                            return Flow::Continue;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
     fn credentials_expiring(&self) -> bool {
         self.backend
             .reconnect_at()
             .is_some_and(|at| crate::auth::oauth::now() >= at)
     }
 
-    /// Replaces a working session (its token is about to expire); the open
-    /// folder is re-selected and loading resumes where it was.
-    async fn reconnect(&mut self) {
-        self.backend.disconnect().await;
-        self.connected = false;
-        self.want_connection = true;
+    /// A session became healthy: the next loss reconnects at once.
+    pub fn healthy(&mut self) {
+        self.losses = 0;
+        self.repeated = None;
     }
 
-    /// A transport failure mid-session: reconnect and carry on where we were.
-    fn lost(&mut self, e: &MailError) {
-        warn!(account = %self.name, "connection lost: {e}");
+    /// A step failed. Transport trouble reconnects (and the step is tried
+    /// again there); an unreadable answer does too, once. Returns whether
+    /// the caller should give up the command behind the step.
+    pub fn failed(&mut self, step: &str, e: &MailError) -> bool {
+        if !e.ends_session() {
+            return true;
+        }
+        let give_up = matches!(e, MailError::Protocol(_)) && self.repeated.as_deref() == Some(step);
+        if matches!(e, MailError::Protocol(_)) {
+            self.repeated = Some(step.to_string());
+        }
+        warn!(account = %self.name, "connection lost ({step}): {e}");
         self.connected = false;
         self.want_connection = true;
+        if self.session_start.elapsed() < HEALTHY_SESSION {
+            self.losses += 1;
+        } else {
+            self.losses = 1;
+        }
+        if let Some(o) = &mut self.open {
+            o.phase = Phase::Select;
+        }
+        // Never show "connected" for a dead connection.
+        self.emit(WorkerEvent::Conn(ConnState::Reconnecting));
+        give_up
     }
 
     /// Does the most urgent pending piece of work. Returns false when idle.
     async fn step(&mut self) -> bool {
-        if self.folders_wanted {
-            match self.backend.list_folders().await {
-                Ok(folders) => {
-                    self.folders_wanted = false;
-                    info!(account = %self.name, count = folders.len(), "folders listed");
-                    self.emit(WorkerEvent::Folders(folders));
-                }
-                Err(e) => self.fail_folders(e),
-            }
+        if self.open.as_ref().is_some_and(|o| o.phase == Phase::Select) {
+            self.select().await;
             return true;
         }
-        if let Some(f) = self.folder.as_ref().filter(|f| !f.selected) {
-            let (path, req) = (f.path.clone(), f.req);
-            self.select(path, req).await;
+        let selected = self.open.as_ref().is_some_and(|o| o.sel.is_some());
+        if selected && self.message.is_some() {
+            self.fetch_message().await;
             return true;
         }
-        if let Some((uid, req)) = self.message.take() {
-            match self.backend.fetch_message(uid).await {
-                Ok(raw) => {
-                    let view = tokio::task::spawn_blocking(move || message::parse(uid, &raw)).await;
-                    match view {
-                        Ok(view) => self.emit(WorkerEvent::Message {
-                            req,
-                            message: Box::new(view),
-                        }),
-                        Err(e) => self.emit(WorkerEvent::MessageFailed {
-                            req,
-                            error: Clean::line(&format!("message could not be read: {e}")),
-                        }),
-                    }
-                }
-                Err(e) if e.is_transient() => {
-                    self.message = Some((uid, req));
-                    self.lost(&e);
-                }
-                Err(e) => self.emit(WorkerEvent::MessageFailed {
-                    req,
-                    error: Clean::line(&e.to_string()),
-                }),
-            }
+        if selected && !self.flag_ops.is_empty() {
+            self.store_flags().await;
             return true;
         }
-        if let Some(&(uid, seen)) = self.seen.first() {
-            match self.backend.set_seen(uid, seen).await {
-                Ok(()) => {
-                    self.seen.remove(0);
-                }
-                Err(e) if e.is_transient() => self.lost(&e),
-                Err(e) => {
-                    self.seen.remove(0);
-                    warn!(account = %self.name, "could not mark message {uid}: {e}");
-                }
-            }
+        // The first screen of a new folder before the folder list.
+        let first_screen = self
+            .open
+            .as_ref()
+            .is_some_and(OpenFolder::first_screen_pending);
+        if self.folders_wanted && !first_screen {
+            self.list_folders().await;
             return true;
         }
-        if let Some(f) = self.folder.as_ref().filter(|f| f.next_hi > 0) {
-            let hi = f.next_hi;
-            let size = if f.exists == Some(hi) {
-                FIRST_BATCH
-            } else {
-                BATCH
-            };
-            let lo = hi.saturating_sub(size - 1).max(1);
-            let req = f.req;
-            match self.backend.fetch_envelopes(lo..=hi).await {
-                Ok(mut envelopes) => {
-                    envelopes.sort_by_key(|e| std::cmp::Reverse(e.uid));
-                    if let Some(f) = &mut self.folder {
-                        f.next_hi = lo - 1;
-                    }
-                    self.emit(WorkerEvent::Envelopes {
-                        req,
-                        envelopes,
-                        remaining: lo - 1,
-                    });
-                }
-                Err(e) if e.is_transient() => self.lost(&e),
-                Err(e) => {
-                    if let Some(f) = &mut self.folder {
-                        f.next_hi = 0;
-                    }
-                    self.emit(WorkerEvent::FolderFailed {
-                        req,
-                        error: Clean::line(&e.to_string()),
-                    });
-                }
-            }
+        if self.open.as_ref().is_some_and(|o| !o.live()) {
+            self.sync_step().await;
+            return true;
+        }
+        if self.counts_due.is_some_and(|at| Instant::now() >= at) {
+            self.refresh_counts().await;
+            return true;
+        }
+        if self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.prefetch_pending(self.options.prefetch))
+        {
+            self.prefetch_step().await;
             return true;
         }
         false
     }
 
-    fn fail_folders(&mut self, e: MailError) {
-        if e.is_transient() {
-            self.lost(&e);
-        } else {
-            self.folders_wanted = false;
-            warn!(account = %self.name, "cannot list folders: {e}");
-            self.emit(WorkerEvent::Conn(ConnState::Failed(Clean::line(
-                &e.to_string(),
-            ))));
-        }
-    }
-
-    async fn select(&mut self, path: String, req: u64) {
-        match self.backend.open_folder(&path).await {
-            Ok(status) => {
-                let Some(f) = &mut self.folder else { return };
-                // After a reconnect, keep what was loaded if the folder is unchanged.
-                let resumed = status.uid_validity.is_some()
-                    && f.uid_validity == status.uid_validity
-                    && f.exists == Some(status.exists);
-                f.selected = true;
-                f.exists = Some(status.exists);
-                f.uid_validity = status.uid_validity;
-                if !resumed {
-                    f.next_hi = status.exists;
-                    info!(account = %self.name, folder = %Clean::line(&path), messages = status.exists, "folder opened");
-                    self.emit(WorkerEvent::FolderOpened {
-                        path,
-                        req,
-                        exists: status.exists,
-                    });
-                }
+    async fn list_folders(&mut self) {
+        match self.backend.list_folders().await {
+            Ok(folders) => {
+                self.folders_wanted = false;
+                info!(account = %self.name, count = folders.len(), "folders listed");
+                let save = folders.clone();
+                self.store.send(move |s| s.save_folders(&save));
+                self.folders = folders.clone();
+                self.emit(WorkerEvent::Folders(folders));
             }
-            Err(e) if e.is_transient() => self.lost(&e),
             Err(e) => {
-                self.folder = None;
-                warn!(account = %self.name, "cannot open folder: {e}");
-                self.emit(WorkerEvent::FolderFailed {
-                    req,
-                    error: Clean::line(&e.to_string()),
-                });
+                if self.failed("list folders", &e) {
+                    self.folders_wanted = false;
+                    warn!(account = %self.name, "cannot list folders: {e}");
+                    if !e.ends_session() {
+                        self.emit(WorkerEvent::Conn(ConnState::Failed(Clean::line(
+                            &e.to_string(),
+                        ))));
+                    }
+                }
             }
         }
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
+pub(super) fn backoff(attempt: u32) -> Duration {
     let secs = 1u64 << attempt.saturating_sub(1).min(6);
     Duration::from_secs(secs).min(MAX_BACKOFF)
 }

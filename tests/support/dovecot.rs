@@ -17,6 +17,10 @@ use super::free_port;
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
 const DOVEADM: &str = "/usr/bin/doveadm";
+/// What Exchange Online advertises after login (../shared notes on Microsoft).
+pub const EXCHANGE_CAPABILITIES: &str =
+    "IMAP4rev1 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
+
 /// Mail files belong to this uid when the tests run as root (Dovecot refuses uid 0 for mail).
 const ROOT_MAIL_UID: u32 = 65534;
 
@@ -29,6 +33,9 @@ pub struct Options {
     /// Advertise SASL-IR before login (Dovecot's default). Off to test the
     /// challenge-response path.
     pub sasl_ir: bool,
+    /// After login, advertise exactly what Exchange Online does (no
+    /// CONDSTORE, QRESYNC, SPECIAL-USE, LIST-STATUS, ESEARCH, THREAD).
+    pub exchange: bool,
 }
 
 impl Default for Options {
@@ -37,6 +44,7 @@ impl Default for Options {
             tls: true,
             oauth2_introspection: None,
             sasl_ir: true,
+            exchange: false,
         }
     }
 }
@@ -168,7 +176,7 @@ first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:~/Maildir
 mail_fsync = never
-mail_cache_fields = flags date.received size.virtual hdr.date hdr.subject hdr.from imap.bodystructure
+mail_cache_fields = flags date.received size.virtual hdr.date hdr.subject hdr.from hdr.message-id hdr.in-reply-to hdr.references hdr.content-type
 namespace inbox {{
   inbox = yes
   separator = /
@@ -181,7 +189,7 @@ namespace inbox {{
 }}
 protocol imap {{
   mail_max_userip_connections = 100
-}}
+{exchange}}}
 service imap-login {{
   chroot =
   inet_listener imap {{
@@ -198,6 +206,11 @@ service anvil {{
 "#,
             pid = std::process::id(),
             r = root.display(),
+            exchange = if opts.exchange {
+                format!("  imap_capability = {EXCHANGE_CAPABILITIES}\n")
+            } else {
+                String::new()
+            },
             capability = if opts.sasl_ir {
                 ""
             } else {
@@ -373,6 +386,52 @@ service anvil {{
             fs::write(dir.join("cur").join(name), body).expect("write message");
         }
         self.own(&self.root().join("mail"));
+    }
+
+    /// Runs doveadm against this instance; panics with its output on failure.
+    pub fn doveadm(&self, args: &[&str]) -> String {
+        self.doveadm_input(args, None)
+    }
+
+    pub fn doveadm_input(&self, args: &[&str], input: Option<&[u8]>) -> String {
+        use std::io::Write as _;
+        let mut child = Command::new(DOVEADM)
+            .arg("-c")
+            .arg(&self.conf)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("doveadm");
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(input.unwrap_or_default())
+                .expect("doveadm stdin");
+        }
+        let out = child.wait_with_output().expect("doveadm");
+        assert!(
+            out.status.success(),
+            "doveadm {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// New mail from outside, as a delivery agent would add it.
+    pub fn save(&self, user: &str, folder: &str, message: &[u8]) {
+        self.doveadm_input(&["save", "-u", user, "-m", folder], Some(message));
+    }
+
+    /// Ends every session of the user (they see `* BYE`).
+    pub fn kick(&self, user: &str) {
+        // doveadm kick reports "no such user" as a failure when nobody is
+        // connected yet; that is fine here.
+        let _ = Command::new(DOVEADM)
+            .arg("-c")
+            .arg(&self.conf)
+            .args(["kick", user])
+            .output();
     }
 
     /// Lets Dovecot build its index now, so the first FETCH is fast.

@@ -7,6 +7,7 @@ pub mod dovecot;
 pub mod events;
 pub mod fixtures;
 pub mod idp;
+pub mod other;
 pub mod proxy;
 pub mod tmux;
 

@@ -63,3 +63,134 @@ impl Drop for ByeProxy {
         self.task.abort();
     }
 }
+
+/// A loopback proxy that can go silent: after `stall()`, the sessions open
+/// then get no more bytes either way (a server that stopped answering, a
+/// dropped route), while the sockets stay open. New sessions work.
+/// It can also meddle: `drop_idle_continuation` swallows the server's
+/// `+ idling`, and `inject_after_idle` adds a line after it.
+pub struct MeddlingProxy {
+    pub port: u16,
+    stalled: Arc<std::sync::atomic::AtomicU64>,
+    opened: Arc<std::sync::atomic::AtomicU64>,
+    rules: Arc<std::sync::Mutex<Rules>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Default, Clone)]
+struct Rules {
+    drop_idle_continuation: bool,
+    inject_after_idle: Option<Vec<u8>>,
+}
+
+impl MeddlingProxy {
+    pub async fn start(upstream_port: u16) -> MeddlingProxy {
+        use tokio::io::AsyncReadExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        // Sessions started before this generation are stalled.
+        let stalled = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let rules = Arc::new(std::sync::Mutex::new(Rules::default()));
+        let opened = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (st, ru, op) = (stalled.clone(), rules.clone(), opened.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let me = op.fetch_add(1, Ordering::SeqCst) + 1;
+                let (st, ru) = (st.clone(), ru.clone());
+                tokio::spawn(async move {
+                    let Ok(server) = TcpStream::connect(("127.0.0.1", upstream_port)).await else {
+                        return;
+                    };
+                    let (mut cr, mut cw) = client.into_split();
+                    let (mut sr, mut sw) = server.into_split();
+                    let silent = move || st.load(Ordering::SeqCst) >= me;
+                    let silent2 = silent.clone();
+                    let up = async move {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = match cr.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => n,
+                            };
+                            if silent2() {
+                                std::future::pending::<()>().await;
+                            }
+                            if sw.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    };
+                    let down = async move {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = match sr.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => n,
+                            };
+                            if silent() {
+                                std::future::pending::<()>().await;
+                            }
+                            let rules = ru.lock().map(|r| r.clone()).unwrap_or_default();
+                            let mut out = buf[..n].to_vec();
+                            if let Some(at) = find(&out, b"+ idling\r\n") {
+                                let end = at + b"+ idling\r\n".len();
+                                let extra = rules.inject_after_idle.clone().unwrap_or_default();
+                                if rules.drop_idle_continuation {
+                                    out.splice(at..end, extra);
+                                } else {
+                                    out.splice(end..end, extra);
+                                }
+                            }
+                            if cw.write_all(&out).await.is_err() {
+                                return;
+                            }
+                        }
+                    };
+                    tokio::select! {
+                        _ = up => {}
+                        _ = down => {}
+                    }
+                });
+            }
+        });
+        MeddlingProxy {
+            port,
+            stalled,
+            opened,
+            rules,
+            task,
+        }
+    }
+
+    /// Every session open now goes silent; later ones work.
+    pub fn stall(&self) {
+        self.stalled
+            .store(self.opened.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    pub fn sessions(&self) -> u64 {
+        self.opened.load(Ordering::SeqCst)
+    }
+
+    pub fn drop_idle_continuation(&self, on: bool) {
+        if let Ok(mut r) = self.rules.lock() {
+            r.drop_idle_continuation = on;
+        }
+    }
+
+    pub fn inject_after_idle(&self, line: Option<&[u8]>) {
+        if let Ok(mut r) = self.rules.lock() {
+            r.inject_after_idle = line.map(<[u8]>::to_vec);
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+impl Drop for MeddlingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

@@ -1,0 +1,226 @@
+//! SELECT, with CONDSTORE or QRESYNC where the server offers them, and
+//! what its answer says about the folder.
+
+use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
+
+use super::fetch;
+use super::raw::ResponseData;
+use crate::mail::MailError;
+use crate::mail::backend::{Changes, KnownState, Selected};
+
+/// A mailbox name as an IMAP quoted string. Names come from the server's
+/// own LIST; one with a line break could not be sent safely.
+pub fn quote(name: &str) -> Result<String, MailError> {
+    if name.contains(['\r', '\n', '\0']) {
+        return Err(MailError::Command(format!(
+            "the folder name {:?} cannot be sent to the server",
+            super::raw::excerpt(name)
+        )));
+    }
+    Ok(format!(
+        "\"{}\"",
+        name.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// `SELECT "name" …`: with QRESYNC and a known state, the server answers
+/// with what changed since; with CONDSTORE alone it at least reports
+/// HIGHESTMODSEQ.
+pub fn command(
+    path: &str,
+    condstore: bool,
+    qresync: Option<KnownState>,
+) -> Result<String, MailError> {
+    let name = quote(path)?;
+    Ok(match qresync {
+        Some(k) => format!(
+            "SELECT {name} (QRESYNC ({} {}))",
+            k.uid_validity, k.highest_modseq
+        ),
+        None if condstore => format!("SELECT {name} (CONDSTORE)"),
+        None => format!("SELECT {name}"),
+    })
+}
+
+/// Reads SELECT's answer. `asked_qresync` says whether a known state was
+/// offered, so that an empty answer means "nothing changed".
+pub fn answer(
+    untagged: &[ResponseData],
+    done: &ResponseData,
+    asked_qresync: Option<KnownState>,
+) -> Selected {
+    // With QRESYNC enabled, responses before `OK [CLOSED]` still belong to
+    // the folder selected before.
+    let start = untagged
+        .iter()
+        .rposition(|r| is_closed(r.parsed()))
+        .map_or(0, |i| i + 1);
+    let mut sel = Selected {
+        exists: 0,
+        uid_validity: 0,
+        uid_next: None,
+        highest_modseq: None,
+        changes: None,
+        read_only: false,
+    };
+    let mut nomodseq = false;
+    let mut changes = Changes::default();
+    for r in &untagged[start..] {
+        match r.parsed() {
+            Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
+            Response::Data {
+                status: Status::Ok,
+                outcome,
+            } => match &outcome.code {
+                Some(ResponseCode::UidValidity(v)) => sel.uid_validity = *v,
+                Some(ResponseCode::UidNext(n)) => sel.uid_next = Some(*n),
+                Some(ResponseCode::HighestModSeq(m)) => sel.highest_modseq = Some(*m),
+                None if outcome
+                    .information
+                    .as_deref()
+                    .is_some_and(|i| i.contains("NOMODSEQ")) =>
+                {
+                    nomodseq = true
+                }
+                _ => {}
+            },
+            Response::Vanished {
+                earlier: true,
+                uids,
+            } => match fetch::expand(uids, 1_000_000) {
+                Some(u) => changes.vanished.extend(u),
+                // Too many to list: pretend QRESYNC said nothing, so the
+                // caller lists UIDs instead.
+                None => return without_changes(sel, nomodseq),
+            },
+            Response::Fetch(_, attrs) => {
+                if let Some(u) = fetch::flag_update(&fetch::items(attrs)) {
+                    changes.flags.push(u);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Response::Done { outcome, .. } = done.parsed() {
+        sel.read_only = matches!(outcome.code, Some(ResponseCode::ReadOnly));
+    }
+    if nomodseq {
+        sel.highest_modseq = None;
+    }
+    if asked_qresync.is_some_and(|k| k.uid_validity == sel.uid_validity)
+        && sel.highest_modseq.is_some()
+    {
+        sel.changes = Some(changes);
+    }
+    sel
+}
+
+fn without_changes(mut sel: Selected, nomodseq: bool) -> Selected {
+    if nomodseq {
+        sel.highest_modseq = None;
+    }
+    sel.changes = None;
+    sel
+}
+
+fn is_closed(r: &Response<'_>) -> bool {
+    matches!(r, Response::Data { status: Status::Ok, outcome }
+        if outcome.code.is_none()
+            && outcome.information.as_deref().is_some_and(|i| i.starts_with("[CLOSED]")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(raw: &str) -> Vec<ResponseData> {
+        let mut out = Vec::new();
+        let mut rest = raw.as_bytes();
+        while !rest.is_empty() {
+            let (left, _) = Response::parse(rest).expect("parses");
+            let used = rest.len() - left.len();
+            let owned = bytes::BytesMut::from(&rest[..used]);
+            out.push(
+                ResponseData::try_new(owned, |b| {
+                    Response::parse(b).map(|(_, r)| r).map_err(|_| ())
+                })
+                .expect("parses"),
+            );
+            rest = &rest[used..];
+        }
+        out
+    }
+
+    #[test]
+    fn quoting_escapes_and_refuses_line_breaks() {
+        assert_eq!(quote("Sent Items").unwrap(), "\"Sent Items\"");
+        assert_eq!(quote("a\"b\\c").unwrap(), "\"a\\\"b\\\\c\"");
+        assert!(quote("evil\r\nA LOGOUT").is_err());
+        assert_eq!(
+            command(
+                "INBOX",
+                true,
+                Some(KnownState {
+                    uid_validity: 5,
+                    highest_modseq: 9
+                })
+            )
+            .unwrap(),
+            "SELECT \"INBOX\" (QRESYNC (5 9))"
+        );
+        assert_eq!(
+            command("INBOX", true, None).unwrap(),
+            "SELECT \"INBOX\" (CONDSTORE)"
+        );
+    }
+
+    #[test]
+    fn a_qresync_answer_carries_vanished_and_flags() {
+        let all = parse_all(
+            "* OK [CLOSED] Previous mailbox closed.\r\n* 3 EXISTS\r\n* OK [UIDVALIDITY 5] Ok\r\n* OK [UIDNEXT 12] Ok\r\n\
+* OK [HIGHESTMODSEQ 40] Ok\r\n* VANISHED (EARLIER) 2:3\r\n* 1 FETCH (UID 7 FLAGS (\\Seen) MODSEQ (39))\r\n\
+a1 OK [READ-WRITE] Select completed.\r\n",
+        );
+        let (done, untagged) = all.split_last().unwrap();
+        let sel = answer(
+            untagged,
+            done,
+            Some(KnownState {
+                uid_validity: 5,
+                highest_modseq: 30,
+            }),
+        );
+        assert_eq!(
+            (
+                sel.exists,
+                sel.uid_validity,
+                sel.uid_next,
+                sel.highest_modseq
+            ),
+            (3, 5, Some(12), Some(40))
+        );
+        let ch = sel.changes.expect("changes");
+        assert_eq!(ch.vanished, [2, 3]);
+        assert_eq!(ch.flags[0].uid, 7);
+        assert!(!sel.read_only);
+    }
+
+    #[test]
+    fn another_uidvalidity_or_nomodseq_means_no_changes() {
+        let all = parse_all(
+            "* 3 EXISTS\r\n* OK [UIDVALIDITY 6] Ok\r\n* OK [NOMODSEQ] No permanent modsequences\r\na1 OK [READ-ONLY] done\r\n",
+        );
+        let (done, untagged) = all.split_last().unwrap();
+        let sel = answer(
+            untagged,
+            done,
+            Some(KnownState {
+                uid_validity: 5,
+                highest_modseq: 30,
+            }),
+        );
+        assert!(sel.changes.is_none());
+        assert_eq!(sel.highest_modseq, None);
+        assert!(sel.read_only);
+    }
+}

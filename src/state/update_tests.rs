@@ -1,0 +1,530 @@
+use super::*;
+use crate::action::{Action, StoreCommand};
+use crate::mail::message::{BodySource, MessageView};
+use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
+use crate::sanitize::Clean;
+use crate::state::AccountInfo;
+use crate::worker::WorkerEvent;
+
+fn info(name: &str) -> AccountInfo {
+    AccountInfo {
+        name: name.into(),
+        email: format!("{name}@example.com"),
+        kind: "IMAP",
+        server: "imap.example.com:993".into(),
+        auth: "password".into(),
+        tenant: None,
+    }
+}
+
+fn folder(path: &str, role: FolderRole) -> Folder {
+    Folder {
+        path: path.into(),
+        name: Clean::line(path),
+        depth: 0,
+        selectable: true,
+        role,
+    }
+}
+
+fn env(uid: u32, seen: bool) -> Envelope {
+    Envelope {
+        uid,
+        date: Some(1_700_000_000 + uid as i64),
+        from: Clean::line("Alice"),
+        subject: Clean::line(&format!("message {uid}")),
+        flags: Flags {
+            seen,
+            ..Flags::default()
+        },
+        has_attachment: false,
+        size: 100,
+    }
+}
+
+fn state() -> State {
+    State::new(
+        vec![info("work"), info("home")],
+        Vec::new(),
+        1_700_000_000,
+        0,
+    )
+}
+
+fn worker(s: &mut State, account: usize, event: WorkerEvent) -> Vec<Command> {
+    s.update(Action::Worker { account, event })
+}
+
+/// Folders arrive, INBOX opens, first batch arrives and is previewed.
+fn loaded(s: &mut State, account: usize, n: u32) -> u64 {
+    let cmds = s.accounts[account].start(account);
+    let req = open_req(&cmds, "INBOX");
+    worker(
+        s,
+        account,
+        WorkerEvent::Folders(vec![
+            folder("Archive", FolderRole::Archive),
+            folder("INBOX", FolderRole::Inbox),
+        ]),
+    );
+    stored_none(s, account, req);
+    selected(s, account, req, n);
+    let batch: Vec<Envelope> = (1..=n).rev().map(|u| env(u, u % 2 == 0)).collect();
+    worker(
+        s,
+        account,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: batch,
+            remaining: 0,
+        },
+    );
+    worker(
+        s,
+        account,
+        WorkerEvent::Synced {
+            req,
+            at: 1_700_000_000,
+        },
+    );
+    req
+}
+
+/// The request id of the folder opening among `cmds` (store and worker
+/// are asked together).
+fn open_req(cmds: &[Command], want: &str) -> u64 {
+    let store = cmds.iter().find_map(|c| match c {
+        Command::Store {
+            command: StoreCommand::LoadFolder { path, req },
+            ..
+        } if path == want => Some(*req),
+        _ => None,
+    });
+    let server = cmds.iter().find_map(|c| match c {
+        Command::Worker {
+            command: WorkerCommand::OpenFolder { path, req },
+            ..
+        } if path == want => Some(*req),
+        _ => None,
+    });
+    assert_eq!(store, server, "{cmds:?}");
+    store.unwrap_or_else(|| panic!("expected {want} opened, got {cmds:?}"))
+}
+
+fn stored_none(s: &mut State, account: usize, req: u64) {
+    worker(
+        s,
+        account,
+        WorkerEvent::Stored {
+            req,
+            uid_validity: 0,
+            envelopes: vec![],
+            done: true,
+            synced_at: None,
+        },
+    );
+}
+
+fn selected(s: &mut State, account: usize, req: u64, exists: u32) -> Vec<Command> {
+    worker(
+        s,
+        account,
+        WorkerEvent::Selected {
+            req,
+            path: "INBOX".into(),
+            uid_validity: 1,
+            exists,
+        },
+    )
+}
+
+/// The UID a command asks the reader to show.
+fn preview_uid(cmds: &[Command]) -> Option<(u32, u64)> {
+    cmds.iter().find_map(|c| match c {
+        Command::Store {
+            command: StoreCommand::LoadMessage { uid, req, .. },
+            ..
+        } => Some((*uid, *req)),
+        _ => None,
+    })
+}
+
+#[test]
+fn inbox_opens_at_start_and_first_batch_is_previewed() {
+    let mut s = state();
+    let cmds = s.start();
+    assert!(cmds.contains(&Command::Store {
+        account: 0,
+        command: StoreCommand::LoadFolders
+    }));
+    let req = open_req(&cmds, "INBOX");
+    assert!(s.accounts[0].list.loading());
+    // The folder list comes later and does not open INBOX again.
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::Folders(vec![folder("INBOX", FolderRole::Inbox)]),
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+    stored_none(&mut s, 0, req);
+    selected(&mut s, 0, req, 3000);
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: vec![env(3000, true), env(2999, true)],
+            remaining: 2998,
+        },
+    );
+    assert_eq!(preview_uid(&cmds).map(|p| p.0), Some(3000), "{cmds:?}");
+    assert!(
+        s.accounts[0].list.loading(),
+        "still loading older envelopes"
+    );
+    assert_eq!(s.accounts[0].list.items.len(), 2);
+}
+
+#[test]
+fn stored_rows_show_before_the_server_answers_and_stale_ones_go() {
+    let mut s = state();
+    let req = open_req(&s.start(), "INBOX");
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::Stored {
+            req,
+            uid_validity: 7,
+            envelopes: vec![env(9, false), env(8, true)],
+            done: false,
+            synced_at: Some(1_699_990_000),
+        },
+    );
+    assert_eq!(
+        preview_uid(&cmds).map(|p| p.0),
+        Some(9),
+        "stored rows open from the store"
+    );
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Stored {
+            req,
+            uid_validity: 7,
+            envelopes: vec![env(5, false)],
+            done: true,
+            synced_at: Some(1_699_990_000),
+        },
+    );
+    let l = &s.accounts[0].list;
+    assert_eq!(l.items.iter().map(|e| e.uid).collect::<Vec<_>>(), [9, 8, 5]);
+    assert_eq!(
+        (l.unread, l.synced_at, l.stored_done),
+        (2, Some(1_699_990_000), true)
+    );
+    assert!(!l.loading());
+    // The server has another UIDVALIDITY: the stored rows are other messages.
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Selected {
+            req,
+            path: "INBOX".into(),
+            uid_validity: 8,
+            exists: 1,
+        },
+    );
+    assert!(s.accounts[0].list.items.is_empty());
+    assert!(matches!(s.accounts[0].reader.content, ReaderContent::Empty));
+}
+
+#[test]
+fn live_changes_update_the_list_and_the_reader() {
+    let mut s = state();
+    let req = loaded(&mut s, 0, 5);
+    assert_eq!(s.accounts[0].reader.uid, Some(5));
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: vec![env(6, false)],
+            remaining: 0,
+        },
+    );
+    let l = &s.accounts[0].list;
+    assert_eq!(l.items[0].uid, 6, "new mail on top");
+    assert_eq!(
+        l.selected_envelope().map(|e| e.uid),
+        Some(5),
+        "selection stays"
+    );
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::FlagsChanged {
+            req,
+            updates: vec![crate::mail::types::FlagUpdate {
+                uid: 6,
+                flags: Flags {
+                    seen: true,
+                    ..Flags::default()
+                },
+            }],
+        },
+    );
+    assert!(s.accounts[0].list.items[0].flags.seen);
+    // The message being read is expunged elsewhere: the next one shows.
+    let cmds = worker(&mut s, 0, WorkerEvent::Expunged { req, uids: vec![5] });
+    assert_eq!(preview_uid(&cmds).map(|p| p.0), Some(4), "{cmds:?}");
+    assert_eq!(s.accounts[0].list.items.len(), 5);
+    // Counts of other folders.
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::FolderCounts(vec![crate::mail::backend::FolderCount {
+            path: "Archive".into(),
+            total: 10,
+            unseen: 4,
+        }]),
+    );
+    assert_eq!(s.accounts[0].counts.get("Archive"), Some(&(10, 4)));
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let mut s = state();
+    let req = loaded(&mut s, 0, 5);
+    // The user opens another folder; a late batch of the old one arrives.
+    s.focus = Pane::Folders;
+    s.update(Action::Ui(UiAction::Top));
+    let cmds = s.update(Action::Ui(UiAction::Open));
+    open_req(&cmds, "Archive");
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: vec![env(99, false)],
+            remaining: 0,
+        },
+    );
+    assert!(s.accounts[0].list.items.is_empty());
+    assert_eq!(s.focus, Pane::Messages);
+}
+
+#[test]
+fn moving_the_selection_fetches_only_the_new_message_and_ignores_old_bodies() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    let first_req = s.accounts[0].reader.req;
+    s.focus = Pane::Messages;
+    let cmds = s.update(Action::Ui(UiAction::Down));
+    let Some((4, req)) = preview_uid(&cmds) else {
+        panic!("{cmds:?}")
+    };
+    let view = |uid| MessageView {
+        uid,
+        headers: vec![],
+        date: None,
+        body: Clean::text("hello"),
+        source: BodySource::Plain,
+        attachments: vec![],
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Message {
+            req: first_req,
+            message: Box::new(view(5)),
+        },
+    );
+    assert!(matches!(
+        s.accounts[0].reader.content,
+        ReaderContent::Loading
+    ));
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Message {
+            req,
+            message: Box::new(view(4)),
+        },
+    );
+    assert!(matches!(&s.accounts[0].reader.content, ReaderContent::Loaded(m) if m.uid == 4));
+}
+
+#[test]
+fn open_marks_read_once_and_focuses_the_reader() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    s.focus = Pane::Messages;
+    // uid 5 is unread (odd).
+    let cmds = s.update(Action::Ui(UiAction::Open));
+    assert!(cmds.contains(&Command::Worker {
+        account: 0,
+        command: WorkerCommand::SetFlag {
+            folder: crate::worker::FolderRef {
+                path: "INBOX".into(),
+                uid_validity: 1,
+            },
+            uids: vec![5],
+            flag: crate::mail::types::FlagKind::Seen,
+            on: true,
+        }
+    }));
+    assert!(s.accounts[0].list.items[0].flags.seen);
+    assert_eq!(s.focus, Pane::Reader);
+    s.focus = Pane::Messages;
+    assert!(s.update(Action::Ui(UiAction::Open)).is_empty());
+}
+
+#[test]
+fn accounts_keep_their_own_selection() {
+    let mut s = state();
+    loaded(&mut s, 0, 30);
+    loaded(&mut s, 1, 10);
+    s.focus = Pane::Messages;
+    s.update(Action::Ui(UiAction::PageDown));
+    let work_sel = s.accounts[0].list.selected;
+    assert!(work_sel > 0);
+    s.update(Action::Ui(UiAction::Account(1)));
+    assert_eq!(s.current, 1);
+    s.update(Action::Ui(UiAction::Down));
+    assert_eq!(s.accounts[1].list.selected, 1);
+    s.update(Action::Ui(UiAction::NextAccount));
+    assert_eq!(s.current, 0);
+    assert_eq!(s.accounts[0].list.selected, work_sel);
+    s.update(Action::Ui(UiAction::PrevAccount));
+    assert_eq!(s.current, 1);
+    s.update(Action::Ui(UiAction::Account(7)));
+    assert_eq!(s.current, 1, "no 8th account: unchanged");
+}
+
+#[test]
+fn page_down_and_bottom_keep_the_selection_visible() {
+    let mut s = state();
+    loaded(&mut s, 0, 200);
+    s.focus = Pane::Messages;
+    s.update(Action::Ui(UiAction::Bottom));
+    let l = &s.accounts[0].list;
+    let rows = inner_height(s.areas().messages);
+    assert_eq!(l.selected, 199);
+    assert_eq!(l.offset, 200 - rows);
+    s.update(Action::Resize {
+        width: 120,
+        height: 40,
+    });
+    let rows = inner_height(s.areas().messages);
+    let l = &s.accounts[0].list;
+    assert!(l.selected >= l.offset && l.selected < l.offset + rows);
+}
+
+#[test]
+fn help_closes_on_any_key_and_quit_quits() {
+    let mut s = state();
+    s.update(Action::Ui(UiAction::Help));
+    assert!(s.show_help);
+    s.update(Action::Unbound);
+    assert!(!s.show_help);
+    s.update(Action::Ui(UiAction::Help));
+    assert!(s.update(Action::Ui(UiAction::Down)).is_empty());
+    assert!(!s.show_help);
+    assert_eq!(s.update(Action::Ui(UiAction::Quit)), vec![Command::Quit]);
+    assert!(s.quitting);
+}
+
+#[test]
+fn tab_cycles_panes_including_log_when_shown() {
+    let mut s = state();
+    s.focus = Pane::Accounts;
+    let mut seen = vec![];
+    for _ in 0..4 {
+        s.update(Action::Ui(UiAction::NextPane));
+        seen.push(s.focus);
+    }
+    assert_eq!(
+        seen,
+        [Pane::Folders, Pane::Messages, Pane::Reader, Pane::Accounts]
+    );
+    s.update(Action::Ui(UiAction::ToggleLog));
+    s.focus = Pane::Reader;
+    s.update(Action::Ui(UiAction::NextPane));
+    assert_eq!(s.focus, Pane::Log);
+    s.update(Action::Ui(UiAction::ToggleLog));
+    assert_eq!(s.focus, Pane::Messages);
+    s.update(Action::Ui(UiAction::PrevPane));
+    assert_eq!(s.focus, Pane::Folders);
+}
+
+#[test]
+fn retry_only_when_the_account_is_not_connected() {
+    let mut s = state();
+    worker(&mut s, 0, WorkerEvent::Conn(ConnState::Connected));
+    assert!(s.update(Action::Ui(UiAction::Retry)).is_empty());
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Conn(ConnState::Failed(Clean::line("login refused"))),
+    );
+    assert_eq!(
+        s.update(Action::Ui(UiAction::Retry)),
+        vec![Command::Worker {
+            account: 0,
+            command: WorkerCommand::Connect
+        }]
+    );
+}
+
+#[test]
+fn log_is_bounded_and_scrolls() {
+    let mut s = state();
+    for i in 0..(LOG_CAPACITY + 10) {
+        s.update(Action::Log(crate::logging::LogRecord {
+            time: i as i64,
+            level: tracing::Level::INFO,
+            text: Clean::line("x"),
+        }));
+    }
+    assert_eq!(s.log.len(), LOG_CAPACITY);
+    assert_eq!(s.log.front().map(|r| r.time), Some(10));
+    s.show_log = true;
+    s.focus = Pane::Log;
+    s.update(Action::Ui(UiAction::Up));
+    assert_eq!(s.log_scroll, 1);
+    s.update(Action::Ui(UiAction::Bottom));
+    assert_eq!(s.log_scroll, 0);
+}
+
+#[test]
+fn reader_scroll_is_bounded_by_the_message() {
+    let mut s = state();
+    loaded(&mut s, 0, 1);
+    let req = s.accounts[0].reader.req;
+    let body = (0..100)
+        .map(|i| format!("line {i}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let m = MessageView {
+        uid: 1,
+        headers: vec![],
+        date: None,
+        body: Clean::text(&body),
+        source: BodySource::Plain,
+        attachments: vec![],
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Message {
+            req,
+            message: Box::new(m),
+        },
+    );
+    s.focus = Pane::Reader;
+    s.update(Action::Ui(UiAction::Bottom));
+    let max = s.accounts[0].reader.scroll;
+    assert!(max > 50 && max < 100, "{max}");
+    s.update(Action::Ui(UiAction::Down));
+    assert_eq!(s.accounts[0].reader.scroll, max);
+}

@@ -1,0 +1,55 @@
+//! The store's own thread. SQLite calls block, so they never run on the UI
+//! task or a runtime thread: the UI and the account worker send jobs here
+//! and go on. Jobs run in the order sent, so a read sees every write sent
+//! before it. Quitting does not wait for this thread.
+
+use std::sync::mpsc;
+
+use tokio::sync::oneshot;
+
+use super::Store;
+
+type Job = Box<dyn FnOnce(&mut Store) + Send>;
+
+#[derive(Clone, Debug)]
+pub struct StoreHandle {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl StoreHandle {
+    /// Starts the thread; `open` runs on it, so opening and migrating a big
+    /// database delays nobody.
+    pub fn spawn(name: &str, open: impl FnOnce() -> Store + Send + 'static) -> StoreHandle {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let spawned = std::thread::Builder::new()
+            .name(format!("store {name}"))
+            .spawn(move || {
+                let mut store = open();
+                while let Ok(job) = rx.recv() {
+                    job(&mut store);
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(account = %name, "cannot start the store thread: {e}; running uncached");
+        }
+        StoreHandle { jobs: tx }
+    }
+
+    /// Queues a job and does not wait (writes).
+    pub fn send(&self, job: impl FnOnce(&mut Store) + Send + 'static) {
+        // A stopped store thread means running uncached; nothing to do.
+        let _ = self.jobs.send(Box::new(job));
+    }
+
+    /// Runs a job and waits for its answer; None if the store is gone.
+    pub async fn call<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Store) -> R + Send + 'static,
+    ) -> Option<R> {
+        let (tx, rx) = oneshot::channel();
+        self.send(move |s| {
+            let _ = tx.send(job(s));
+        });
+        rx.await.ok()
+    }
+}

@@ -1,0 +1,156 @@
+//! List rows: written as the worker learns them, read back newest first
+//! when a folder opens.
+
+use rusqlite::params;
+
+use super::Store;
+use super::folders::clamp_u32;
+use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Flags, NewMessage};
+use crate::sanitize::Clean;
+
+impl Store {
+    /// UIDs and flags of a folder, ascending: what reconcile starts from.
+    pub fn known(&mut self, path: &str) -> Vec<(u32, Flags)> {
+        self.read("read known messages", |db| {
+            let Some(id) = Store::find_folder(db, path)? else {
+                return Ok(Vec::new());
+            };
+            let mut q = db
+                .prepare_cached("SELECT uid, flags FROM messages WHERE folder = ?1 ORDER BY uid")?;
+            let rows = q.query_map([id], |r| {
+                Ok((
+                    clamp_u32(r.get(0)?),
+                    Flags::from_bits(r.get::<_, i64>(1)? as u8),
+                ))
+            })?;
+            rows.collect()
+        })
+        .unwrap_or_default()
+    }
+
+    /// A folder's rows newest first, handed over in pages so the first one
+    /// can be on screen before the rest is read. `page` returns false to stop.
+    pub fn envelopes(
+        &mut self,
+        path: &str,
+        first: usize,
+        rest: usize,
+        mut page: impl FnMut(Vec<Envelope>) -> bool,
+    ) {
+        self.read("read messages", |db| {
+            let Some(id) = Store::find_folder(db, path)? else {
+                return Ok(());
+            };
+            let mut q = db.prepare_cached(
+                "SELECT uid, date, sender, subject, flags, size, attachment
+                 FROM messages WHERE folder = ?1 ORDER BY uid DESC",
+            )?;
+            let mut rows = q.query([id])?;
+            let mut batch = Vec::with_capacity(first);
+            let mut size = first.max(1);
+            while let Some(r) = rows.next()? {
+                batch.push(Envelope {
+                    uid: clamp_u32(r.get(0)?),
+                    date: r.get(1)?,
+                    from: Clean::line(r.get_ref(2)?.as_str().unwrap_or("")),
+                    subject: Clean::line(r.get_ref(3)?.as_str().unwrap_or("")),
+                    flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
+                    size: clamp_u32(r.get(5)?),
+                    has_attachment: r.get(6)?,
+                });
+                if batch.len() == size {
+                    if !page(std::mem::take(&mut batch)) {
+                        return Ok(());
+                    }
+                    size = rest.max(1);
+                    batch.reserve(size);
+                }
+            }
+            if !batch.is_empty() {
+                page(batch);
+            }
+            Ok(())
+        });
+    }
+
+    pub fn insert(&mut self, path: &str, rows: &[NewMessage]) {
+        if rows.is_empty() {
+            return;
+        }
+        self.write("save messages", |tx| {
+            let id = Store::folder_id(tx, path)?;
+            let mut q = tx.prepare_cached(
+                "INSERT OR REPLACE INTO messages
+                 (folder, uid, date, sender, subject, flags, size, attachment, message_id, in_reply_to, refs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for m in rows {
+                let e = &m.envelope;
+                q.execute(params![
+                    id,
+                    e.uid,
+                    e.date,
+                    e.from.as_str(),
+                    e.subject.as_str(),
+                    e.flags.bits(),
+                    e.size,
+                    e.has_attachment,
+                    m.ids.message_id,
+                    m.ids.in_reply_to,
+                    m.ids.references,
+                ])?;
+            }
+            Ok(())
+        });
+    }
+
+    pub fn remove(&mut self, path: &str, uids: &[u32]) {
+        if uids.is_empty() {
+            return;
+        }
+        self.write("remove messages", |tx| {
+            let id = Store::folder_id(tx, path)?;
+            let mut q = tx.prepare_cached("DELETE FROM messages WHERE folder = ?1 AND uid = ?2")?;
+            for uid in uids {
+                q.execute(params![id, uid])?;
+            }
+            Ok(())
+        });
+    }
+
+    pub fn set_flags(&mut self, path: &str, updates: &[FlagUpdate]) {
+        if updates.is_empty() {
+            return;
+        }
+        self.write("save flags", |tx| {
+            let id = Store::folder_id(tx, path)?;
+            let mut q =
+                tx.prepare_cached("UPDATE messages SET flags = ?3 WHERE folder = ?1 AND uid = ?2")?;
+            for u in updates {
+                q.execute(params![id, u.uid, u.flags.bits()])?;
+            }
+            Ok(())
+        });
+    }
+
+    /// Sets or clears one flag on stored rows (the user's own change, once
+    /// the server took it).
+    pub fn change_flag(&mut self, path: &str, uids: &[u32], flag: FlagKind, on: bool) {
+        let mut one = Flags::default();
+        flag.set(&mut one, true);
+        let bit = i64::from(one.bits());
+        let sql = if on {
+            "UPDATE messages SET flags = flags | ?3 WHERE folder = ?1 AND uid = ?2"
+        } else {
+            "UPDATE messages SET flags = flags & ~?3 WHERE folder = ?1 AND uid = ?2"
+        };
+        self.write("save flags", |tx| {
+            let id = Store::folder_id(tx, path)?;
+            let mut q = tx.prepare_cached(sql)?;
+            for uid in uids {
+                q.execute(params![id, uid, bit])?;
+            }
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,75 @@
+//! The store's tables, as a list of migrations: a database at version n
+//! runs migrations n+1.. in one transaction each.
+
+use rusqlite::Connection;
+
+/// Each entry takes the schema from its index to index + 1.
+const MIGRATIONS: &[&str] = &[
+    // 1: folders and list rows.
+    "CREATE TABLE folders (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        uidvalidity INTEGER NOT NULL DEFAULT 0,
+        uidnext INTEGER,
+        highestmodseq INTEGER,
+        synced_at INTEGER
+    ) STRICT;
+    CREATE TABLE messages (
+        folder INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid INTEGER NOT NULL,
+        date INTEGER,
+        sender TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        flags INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        attachment INTEGER NOT NULL,
+        PRIMARY KEY (folder, uid)
+    ) STRICT, WITHOUT ROWID;",
+    // 2: ids for threads, the folder list and counts for offline use, and
+    // the bodies of opened messages.
+    "ALTER TABLE messages ADD COLUMN message_id TEXT;
+    ALTER TABLE messages ADD COLUMN in_reply_to TEXT;
+    ALTER TABLE messages ADD COLUMN refs TEXT;
+    ALTER TABLE folders ADD COLUMN name TEXT;
+    ALTER TABLE folders ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE folders ADD COLUMN role INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE folders ADD COLUMN selectable INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE folders ADD COLUMN position INTEGER;
+    ALTER TABLE folders ADD COLUMN total INTEGER;
+    ALTER TABLE folders ADD COLUMN unseen INTEGER;
+    CREATE TABLE bodies (
+        folder INTEGER NOT NULL,
+        uid INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        read_at INTEGER NOT NULL,
+        raw BLOB NOT NULL,
+        PRIMARY KEY (folder, uid),
+        FOREIGN KEY (folder, uid) REFERENCES messages(folder, uid) ON DELETE CASCADE
+    ) STRICT;
+    CREATE INDEX bodies_by_read ON bodies(read_at);",
+];
+
+pub const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+pub fn version(db: &Connection) -> rusqlite::Result<u32> {
+    db.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// Brings the database up to `target` (CURRENT outside tests).
+pub fn migrate_to(db: &mut Connection, target: u32) -> Result<(), String> {
+    let from = version(db).map_err(|e| e.to_string())?;
+    if from > CURRENT {
+        return Err(format!(
+            "it was written by a newer mailtui (schema {from}, this one knows {CURRENT})"
+        ));
+    }
+    for v in from..target.min(CURRENT) {
+        let tx = db.transaction().map_err(|e| e.to_string())?;
+        tx.execute_batch(MIGRATIONS[v as usize])
+            .map_err(|e| format!("migration to schema {}: {e}", v + 1))?;
+        tx.pragma_update(None, "user_version", v + 1)
+            .map_err(|e| e.to_string())?;
+        tx.commit().map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

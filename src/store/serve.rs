@@ -1,0 +1,113 @@
+//! What the UI asks of the store directly, so that opening a folder or a
+//! message already read never waits for the network (or for a worker busy
+//! reconnecting). Answers go out as worker events.
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::StoreHandle;
+use crate::mail::backend::FolderCount;
+use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
+
+/// Rows in the first page of a stored folder (a screen and a bit), then
+/// in the pages after it.
+const FIRST_PAGE: usize = 200;
+const PAGE: usize = 20_000;
+
+pub type Events = UnboundedSender<(usize, WorkerEvent)>;
+
+impl StoreHandle {
+    /// The folder list and counts as last seen, if any.
+    pub fn load_folders(&self, account: usize, events: Events) {
+        self.send(move |s| {
+            let stored = s.folders();
+            if stored.is_empty() {
+                return;
+            }
+            let counts: Vec<FolderCount> = stored
+                .iter()
+                .filter_map(|f| {
+                    Some(FolderCount {
+                        path: f.folder.path.clone(),
+                        total: f.total?,
+                        unseen: f.unseen?,
+                    })
+                })
+                .collect();
+            let folders = stored.into_iter().map(|f| f.folder).collect();
+            let _ = events.send((account, WorkerEvent::Folders(folders)));
+            if !counts.is_empty() {
+                let _ = events.send((account, WorkerEvent::FolderCounts(counts)));
+            }
+        });
+    }
+
+    /// A folder's stored rows, newest first in pages; always ends with a
+    /// page marked done (empty when nothing is stored).
+    pub fn load_folder(&self, account: usize, path: String, req: u64, events: Events) {
+        self.send(move |s| {
+            let state = s.folder_state(&path);
+            let uid_validity = state.map_or(0, |st| st.uid_validity);
+            let synced_at = state.and_then(|st| st.synced_at);
+            let mut pending: Option<Vec<_>> = None;
+            // Send each page once the next is known, so the last is marked done.
+            s.envelopes(&path, FIRST_PAGE, PAGE, |page| {
+                if let Some(prev) = pending.replace(page) {
+                    let ev = WorkerEvent::Stored {
+                        req,
+                        uid_validity,
+                        envelopes: prev,
+                        done: false,
+                        synced_at,
+                    };
+                    return events.send((account, ev)).is_ok();
+                }
+                true
+            });
+            let ev = WorkerEvent::Stored {
+                req,
+                uid_validity,
+                envelopes: pending.unwrap_or_default(),
+                done: true,
+                synced_at,
+            };
+            let _ = events.send((account, ev));
+        });
+    }
+
+    /// A message from the kept bodies; if it is not kept (or its folder was
+    /// reset), the worker is asked to fetch it.
+    pub fn load_message(
+        &self,
+        account: usize,
+        folder: FolderRef,
+        uid: u32,
+        req: u64,
+        events: Events,
+        worker: UnboundedSender<WorkerCommand>,
+    ) {
+        let rt = tokio::runtime::Handle::try_current().ok();
+        self.send(move |s| {
+            let same = s
+                .folder_state(&folder.path)
+                .is_some_and(|st| st.uid_validity == folder.uid_validity);
+            let raw = same
+                .then(|| s.body(&folder.path, uid, crate::auth::oauth::now()))
+                .flatten();
+            match (raw, rt) {
+                (Some(raw), Some(rt)) => {
+                    rt.spawn(async move {
+                        let view = crate::worker::parse::view(uid, raw).await;
+                        let ev = WorkerEvent::Message {
+                            req,
+                            message: Box::new(view),
+                        };
+                        let _ = events.send((account, ev));
+                    });
+                }
+                _ => {
+                    let _ = worker.send(WorkerCommand::FetchMessage { folder, uid, req });
+                }
+            }
+        });
+    }
+}

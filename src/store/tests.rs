@@ -1,0 +1,325 @@
+use super::*;
+use crate::mail::backend::FolderCount;
+use crate::mail::envelope::{EnvelopeMeta, from_headers};
+use crate::mail::types::{FlagUpdate, Flags, Folder, FolderRole, NewMessage, ThreadIds};
+use crate::sanitize::Clean;
+use crate::sync::FolderSync;
+
+fn folder(path: &str) -> Folder {
+    Folder {
+        path: path.into(),
+        name: Clean::line(path),
+        depth: 0,
+        selectable: true,
+        role: if path == "INBOX" {
+            FolderRole::Inbox
+        } else {
+            FolderRole::Other
+        },
+    }
+}
+
+fn msg(uid: u32, seen: bool) -> NewMessage {
+    let mut m = NewMessage {
+        envelope: from_headers(
+            format!("From: Ann <a@x>\r\nSubject: message {uid}\r\n\r\n").as_bytes(),
+            EnvelopeMeta {
+                uid,
+                size: 100 + uid,
+                received: Some(1_700_000_000 + i64::from(uid)),
+                ..Default::default()
+            },
+        ),
+        ids: ThreadIds {
+            message_id: Some(format!("m{uid}@x")),
+            ..Default::default()
+        },
+    };
+    m.envelope.flags.seen = seen;
+    m
+}
+
+fn pages(s: &mut Store, path: &str, first: usize, rest: usize) -> Vec<Vec<u32>> {
+    let mut out = Vec::new();
+    s.envelopes(path, first, rest, |p| {
+        out.push(p.iter().map(|e| e.uid).collect());
+        true
+    });
+    out
+}
+
+fn state(v: u32) -> FolderSync {
+    FolderSync {
+        uid_validity: v,
+        uid_next: Some(100),
+        highest_modseq: Some(42),
+        synced_at: Some(1_700_000_000),
+    }
+}
+
+#[test]
+fn rows_round_trip_newest_first_in_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert!(s.is_persistent());
+    s.save_folders(&[folder("INBOX"), folder("Archive")]);
+    let rows: Vec<NewMessage> = (1..=7).map(|u| msg(u, u % 2 == 0)).collect();
+    s.insert("INBOX", &rows);
+    s.commit_sync("INBOX", state(9));
+    drop(s);
+
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert_eq!(
+        pages(&mut s, "INBOX", 2, 3),
+        [vec![7, 6], vec![5, 4, 3], vec![2, 1]]
+    );
+    assert_eq!(s.folder_state("INBOX"), Some(state(9)));
+    assert_eq!(s.folder_state("Archive"), None, "never synced");
+    let known = s.known("INBOX");
+    assert_eq!(known.len(), 7);
+    assert!(known[1].1.seen && !known[0].1.seen);
+
+    s.set_flags(
+        "INBOX",
+        &[FlagUpdate {
+            uid: 1,
+            flags: Flags {
+                seen: true,
+                flagged: true,
+                ..Flags::default()
+            },
+        }],
+    );
+    s.remove("INBOX", &[2, 3]);
+    let known = s.known("INBOX");
+    assert_eq!(
+        known.iter().map(|k| k.0).collect::<Vec<_>>(),
+        [1, 4, 5, 6, 7]
+    );
+    assert!(known[0].1.flagged);
+    let first = {
+        let mut got = Vec::new();
+        s.envelopes("INBOX", 1, 1, |p| {
+            got.extend(p);
+            false
+        });
+        got
+    };
+    assert_eq!(first.len(), 1, "a page callback can stop the read");
+    assert_eq!(first[0].subject.as_str(), "message 7");
+    assert_eq!(first[0].from.as_str(), "Ann");
+
+    let listed: Vec<String> = s.folders().into_iter().map(|f| f.folder.path).collect();
+    assert_eq!(listed, ["INBOX", "Archive"]);
+    s.save_counts(&[FolderCount {
+        path: "Archive".into(),
+        total: 12,
+        unseen: 3,
+    }]);
+    let archive = s
+        .folders()
+        .into_iter()
+        .find(|f| f.folder.path == "Archive")
+        .unwrap();
+    assert_eq!((archive.total, archive.unseen), (Some(12), Some(3)));
+
+    // A folder gone from the list takes its rows with it.
+    s.save_folders(&[folder("Archive")]);
+    assert!(s.known("INBOX").is_empty());
+}
+
+#[test]
+fn a_new_uidvalidity_drops_rows_and_bodies() {
+    let mut s = Store::in_memory("t", DEFAULT_BODY_BUDGET);
+    s.insert("INBOX", &[msg(1, false), msg(2, false)]);
+    s.commit_sync("INBOX", state(9));
+    s.put_body("INBOX", 1, b"Subject: x\r\n\r\nbody", 5);
+    assert!(s.body("INBOX", 1, 6).is_some());
+    s.reset_folder("INBOX", 10);
+    assert!(s.known("INBOX").is_empty());
+    assert_eq!(
+        s.folder_state("INBOX")
+            .map(|f| (f.uid_validity, f.highest_modseq)),
+        Some((10, None))
+    );
+    assert_eq!(s.stats().bodies, 0);
+}
+
+#[test]
+fn bodies_are_evicted_least_recently_read_first() {
+    let mut s = Store::in_memory("t", 1000);
+    s.insert("INBOX", &[msg(1, false), msg(2, false), msg(3, false)]);
+    s.put_body("INBOX", 1, &[b'a'; 400], 10);
+    s.put_body("INBOX", 2, &[b'b'; 400], 11);
+    // Reading 1 makes 2 the oldest.
+    assert!(s.body("INBOX", 1, 12).is_some());
+    s.put_body("INBOX", 3, &[b'c'; 400], 13);
+    assert_eq!(s.kept_bodies("INBOX", &[1, 2, 3]), [1, 3]);
+    assert!(s.stats().body_bytes <= 1000);
+    // Bigger than the whole budget: not kept, nothing else evicted.
+    s.put_body("INBOX", 2, &[b'd'; 2000], 14);
+    assert_eq!(s.kept_bodies("INBOX", &[1, 2, 3]), [1, 3]);
+    // A body for a message the store does not know is not kept.
+    s.put_body("INBOX", 99, b"x", 15);
+    assert_eq!(s.stats().bodies, 2);
+}
+
+#[test]
+fn expunged_messages_lose_their_bodies() {
+    let mut s = Store::in_memory("t", DEFAULT_BODY_BUDGET);
+    s.insert("INBOX", &[msg(1, false)]);
+    s.put_body("INBOX", 1, b"raw", 1);
+    s.remove("INBOX", &[1]);
+    assert_eq!(s.stats().bodies, 0);
+}
+
+#[test]
+fn a_corrupt_file_is_moved_aside_and_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    std::fs::write(&path, vec![0x5a; 64 * 1024]).unwrap();
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert!(s.is_persistent());
+    s.insert("INBOX", &[msg(1, false)]);
+    assert_eq!(s.known("INBOX").len(), 1);
+    let aside: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".broken-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+}
+
+#[test]
+fn damage_found_later_rebuilds_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    {
+        let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+        let rows: Vec<NewMessage> = (1..=3000).map(|u| msg(u, false)).collect();
+        s.insert("INBOX", &rows);
+        let _ = s.db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    // Scribble over the middle of the file, past the header.
+    let mut bytes = std::fs::read(&path).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 8192].fill(0xff);
+    std::fs::write(&path, &bytes).unwrap();
+
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    let _ = s.known("INBOX");
+    // Either the damage was seen and the store rebuilt, or the page read
+    // was not the damaged one; in both cases the store keeps working.
+    s.insert("INBOX", &[msg(5000, false)]);
+    assert!(s.known("INBOX").iter().any(|(u, _)| *u == 5000));
+}
+
+#[test]
+fn an_unusable_cache_dir_runs_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the directory should be: creating it fails, even as root.
+    let blocker = dir.path().join("cache");
+    std::fs::write(&blocker, "not a dir").unwrap();
+    let mut s = Store::open(&blocker.join("work.sqlite3"), "work", DEFAULT_BODY_BUDGET);
+    assert!(!s.is_persistent());
+    s.insert("INBOX", &[msg(1, false)]);
+    assert_eq!(s.known("INBOX").len(), 1, "still works, uncached");
+}
+
+#[test]
+fn a_full_disk_stops_writes_and_keeps_what_was_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    s.insert("INBOX", &[msg(1, false)]);
+    // SQLite reports a full disk when the page limit is reached.
+    let pages: i64 =
+        s.db.pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+    s.db.pragma_update(None, "max_page_count", pages).unwrap();
+    let many: Vec<NewMessage> = (2..=5000).map(|u| msg(u, false)).collect();
+    s.insert("INBOX", &many);
+    assert!(!s.writable);
+    assert_eq!(
+        s.known("INBOX").len(),
+        1,
+        "the failed batch left nothing half-written"
+    );
+    s.insert("INBOX", &[msg(9, false)]);
+    assert_eq!(s.known("INBOX").len(), 1, "no more writes");
+}
+
+#[test]
+fn migrates_from_the_previous_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    {
+        let mut db = rusqlite::Connection::open(&path).unwrap();
+        schema::migrate_to(&mut db, schema::CURRENT - 1).unwrap();
+        db.execute(
+            "INSERT INTO folders (id, path, uidvalidity, uidnext) VALUES (1, 'INBOX', 9, 3)",
+            [],
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO messages (folder, uid, date, sender, subject, flags, size, attachment)
+             VALUES (1, 2, 5, 'Bob', 'old row', 1, 10, 0)",
+            [],
+        )
+        .unwrap();
+    }
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert_eq!(schema::version(&s.db).unwrap(), schema::CURRENT);
+    let mut rows = Vec::new();
+    s.envelopes("INBOX", 10, 10, |p| {
+        rows.extend(p);
+        true
+    });
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].subject.as_str(), "old row");
+    assert!(rows[0].flags.seen);
+    assert_eq!(s.folder_state("INBOX").map(|f| f.uid_validity), Some(9));
+    // What the new schema adds works on the old rows.
+    s.put_body("INBOX", 2, b"body", 1);
+    assert_eq!(s.body("INBOX", 2, 2).as_deref(), Some(&b"body"[..]));
+}
+
+#[test]
+fn a_newer_schema_is_moved_aside_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.pragma_update(None, "user_version", schema::CURRENT + 5)
+            .unwrap();
+    }
+    let s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert!(s.is_persistent());
+    assert_eq!(schema::version(&s.db).unwrap(), schema::CURRENT);
+}
+
+#[test]
+fn hostile_text_in_the_database_is_cleaned_on_the_way_out() {
+    let mut s = Store::in_memory("t", DEFAULT_BODY_BUDGET);
+    s.insert("INBOX", &[msg(1, false)]);
+    s.db.execute("UPDATE messages SET subject = 'a\x1b]0;x\x07b'", [])
+        .unwrap();
+    let mut rows = Vec::new();
+    s.envelopes("INBOX", 5, 5, |p| {
+        rows.extend(p);
+        true
+    });
+    assert_eq!(rows[0].subject.as_str(), "ab");
+}
+
+#[test]
+fn file_names_are_safe_and_distinct() {
+    let d = std::path::Path::new("/c");
+    let a = file_for(d, "../work");
+    let b = file_for(d, "__work");
+    assert_ne!(a, b);
+    assert_eq!(a.parent(), Some(d));
+    assert!(!a.to_string_lossy().contains(".."));
+}

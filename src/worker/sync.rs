@@ -1,0 +1,446 @@
+//! Bringing the open folder up to date, one server exchange per step, and
+//! applying what the server reports while it is open.
+
+use tracing::{debug, info, warn};
+
+use super::protocol::WorkerEvent;
+use super::run::Worker;
+use crate::mail::backend::{Change, FolderCount, MailBackend, MailError, Selected};
+use crate::mail::types::{FlagUpdate, NewMessage};
+use crate::sanitize::Clean;
+use crate::sync::Known;
+use crate::sync::reconcile::{self, FlagPlan, FolderSync};
+
+/// Rows fetched before anything else, so the first screen appears at once.
+pub const FIRST_BATCH: usize = 100;
+/// Later batches: big enough to be efficient, small enough that a body
+/// fetch queued behind one is not noticeably delayed.
+pub const BATCH: usize = 1000;
+/// Messages per flag-scan round trip where there is no CONDSTORE.
+pub const FLAG_WINDOW: usize = 5000;
+/// New mail fetched in one go after a QRESYNC select; more than this is
+/// listed and fetched in batches instead.
+const QRESYNC_NEW_AT_ONCE: u32 = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// (Re)select and decide what to do.
+    Select,
+    /// `UID SEARCH ALL`: expunges and UIDs new to the client.
+    ListUids,
+    /// Rows of new UIDs, newest window first.
+    FetchNew,
+    /// Flags of known rows.
+    Flags,
+    /// Rows above the highest known UID (new mail).
+    NewAbove,
+    /// Record the finished reconcile.
+    Commit,
+    /// Up to date; changes arrive as the server reports them.
+    Live,
+}
+
+pub struct OpenFolder {
+    pub path: String,
+    pub req: u64,
+    pub phase: Phase,
+    /// What the store held, read once per opening.
+    loaded: bool,
+    pub known: Known,
+    stored: Option<FolderSync>,
+    /// SELECT's answer on the current connection.
+    pub sel: Option<Selected>,
+    flag_plan: FlagPlan,
+    new_windows: Vec<Vec<u32>>,
+    new_left: usize,
+    flag_ranges: Vec<(u32, u32)>,
+    /// Rows fetched in this opening (the first screen is out when > 0 or
+    /// there is nothing to fetch).
+    fetched_any: bool,
+    /// New mail announced while the reconcile was still running.
+    pending_new: bool,
+    committed: bool,
+    /// Newest messages whose bodies are still to be fetched ahead.
+    pub prefetch: Option<Vec<u32>>,
+}
+
+impl OpenFolder {
+    pub fn new(path: String, req: u64) -> Self {
+        OpenFolder {
+            path,
+            req,
+            phase: Phase::Select,
+            loaded: false,
+            known: Known::default(),
+            stored: None,
+            sel: None,
+            flag_plan: FlagPlan::Scan,
+            new_windows: Vec::new(),
+            new_left: 0,
+            flag_ranges: Vec::new(),
+            fetched_any: false,
+            pending_new: false,
+            committed: false,
+            prefetch: None,
+        }
+    }
+
+    pub fn live(&self) -> bool {
+        self.phase == Phase::Live
+    }
+
+    /// The first rows of a folder the store knew nothing of are not on
+    /// screen yet.
+    pub fn first_screen_pending(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Select | Phase::ListUids | Phase::FetchNew
+        ) && self.known.is_empty()
+            && !self.fetched_any
+    }
+
+    pub fn prefetch_pending(&self, n: usize) -> bool {
+        n > 0 && self.live() && self.prefetch.as_ref().is_none_or(|q| !q.is_empty())
+    }
+
+    pub fn uid_validity(&self) -> Option<u32> {
+        self.sel.as_ref().map(|s| s.uid_validity)
+    }
+}
+
+impl<B: MailBackend> Worker<B> {
+    pub async fn select(&mut self) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        if !open.loaded {
+            let path = open.path.clone();
+            let (stored, known) = self
+                .store
+                .call(move |s| (s.folder_state(&path), s.known(&path)))
+                .await
+                .unwrap_or_default();
+            let Some(open) = self.open.as_mut() else {
+                return;
+            };
+            open.stored = stored;
+            open.known = Known::new(known);
+            open.loaded = true;
+        }
+        let Some(open) = self.open.as_ref() else {
+            return;
+        };
+        let (path, req) = (open.path.clone(), open.req);
+        let offer = match (&open.stored, open.known.is_empty()) {
+            (Some(s), false) => s.known_state(),
+            _ => None,
+        };
+        let sel = match self.backend.select(&path, offer).await {
+            Ok(sel) => sel,
+            Err(e) => {
+                if self.failed("open folder", &e) {
+                    warn!(account = %self.name, "cannot open folder: {e}");
+                    self.open = None;
+                    self.emit(WorkerEvent::FolderFailed {
+                        req,
+                        error: Clean::line(&e.to_string()),
+                    });
+                }
+                return;
+            }
+        };
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let plan = reconcile::on_select(open.stored.as_ref(), &open.known, &sel);
+        if let Some(why) = &plan.reset {
+            info!(account = %self.name, folder = %Clean::line(&path), "stored messages dropped: {why}");
+            let (p, v) = (path.clone(), sel.uid_validity);
+            self.store.send(move |s| s.reset_folder(&p, v));
+            open.known = Known::default();
+            open.stored = None;
+        }
+        info!(account = %self.name, folder = %Clean::line(&path), messages = sel.exists, known = open.known.len(), "folder selected");
+        let changes = sel.changes.clone();
+        let exists = sel.exists;
+        open.flag_plan = plan.flags;
+        // Much new mail since the last QRESYNC state goes in batches.
+        let many_new = exists.saturating_sub(open.known.len() as u32) > QRESYNC_NEW_AT_ONCE;
+        open.phase = if plan.list_uids || many_new {
+            Phase::ListUids
+        } else {
+            Phase::NewAbove
+        };
+        let uid_validity = sel.uid_validity;
+        open.sel = Some(sel);
+        self.emit(WorkerEvent::Selected {
+            req,
+            path,
+            uid_validity,
+            exists,
+        });
+        if let Some(ch) = changes {
+            self.expunge(ch.vanished);
+            self.update_flags(ch.flags);
+        }
+    }
+
+    pub async fn sync_step(&mut self) {
+        let Some(open) = self.open.as_ref() else {
+            return;
+        };
+        match open.phase {
+            Phase::ListUids => self.list_uids().await,
+            Phase::FetchNew => self.fetch_new().await,
+            Phase::Flags => self.sync_flags().await,
+            Phase::NewAbove => self.new_above().await,
+            Phase::Commit => self.commit(),
+            Phase::Select | Phase::Live => {}
+        }
+    }
+
+    async fn list_uids(&mut self) {
+        let server = match self.backend.all_uids().await {
+            Ok(u) => u,
+            Err(e) => return self.sync_failed("list message ids", &e),
+        };
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let (expunged, missing) = reconcile::diff_uids(&open.known, &server);
+        debug!(account = %self.name, server = server.len(), expunged = expunged.len(), new = missing.len(), "compared message ids");
+        self.expunge(expunged);
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        // Flags of what was known before; new rows come with theirs.
+        open.flag_ranges = match open.flag_plan {
+            FlagPlan::UpToDate => Vec::new(),
+            _ if open.known.is_empty() => Vec::new(),
+            FlagPlan::ChangedSince(_) => vec![(1, open.known.max_uid())],
+            FlagPlan::Scan => reconcile::flag_ranges(&open.known, FLAG_WINDOW),
+        };
+        open.new_left = missing.len();
+        open.new_windows = reconcile::windows_newest_first(&missing, FIRST_BATCH, BATCH);
+        open.phase = Phase::FetchNew;
+        if missing.is_empty() {
+            open.fetched_any = true;
+        }
+    }
+
+    async fn fetch_new(&mut self) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let Some(window) = open.new_windows.first().cloned() else {
+            open.phase = Phase::Flags;
+            return;
+        };
+        let rows = match self.backend.fetch_rows(&window).await {
+            Ok(r) => r,
+            Err(e) => return self.sync_failed("fetch message list", &e),
+        };
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        open.new_windows.remove(0);
+        open.new_left = open.new_left.saturating_sub(window.len());
+        open.fetched_any = true;
+        let asked = |u: u32| window.binary_search(&u).is_ok();
+        let (rows, dropped) = reconcile::accept_rows(asked, &open.known, rows);
+        if dropped > 0 {
+            warn!(account = %self.name, dropped, "the server sent message rows that were not asked for; ignored");
+        }
+        let remaining = open.new_left as u32;
+        self.insert(rows, remaining);
+    }
+
+    async fn sync_flags(&mut self) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let Some(&(lo, hi)) = open.flag_ranges.first() else {
+            open.phase = Phase::Commit;
+            return;
+        };
+        let since = match open.flag_plan {
+            FlagPlan::ChangedSince(m) => Some(m),
+            _ => None,
+        };
+        let scan = match self.backend.fetch_flags(lo, hi, since).await {
+            Ok(s) => s,
+            Err(e) => return self.sync_failed("fetch flags", &e),
+        };
+        let (updates, dropped) = reconcile::accept_flags(lo, hi, scan.flags);
+        if dropped > 0 {
+            debug!(account = %self.name, dropped, "flags outside the asked range ignored");
+        }
+        self.update_flags(updates);
+        self.expunge(scan.vanished);
+        if let Some(open) = self.open.as_mut() {
+            open.flag_ranges.remove(0);
+        }
+    }
+
+    async fn new_above(&mut self) {
+        let Some(open) = self.open.as_ref() else {
+            return;
+        };
+        let top = open.known.max_uid();
+        let rows = match self.backend.fetch_rows_above(top).await {
+            Ok(r) => r,
+            Err(e) => return self.sync_failed("fetch new mail", &e),
+        };
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let (rows, dropped) = reconcile::accept_rows(|u| u > top, &open.known, rows);
+        if dropped > 0 {
+            debug!(account = %self.name, dropped, "rows not above the known ones ignored");
+        }
+        open.fetched_any = true;
+        open.phase = if open.committed {
+            Phase::Live
+        } else {
+            Phase::Commit
+        };
+        if !rows.is_empty() {
+            info!(account = %self.name, count = rows.len(), "new mail");
+        }
+        self.insert(rows, 0);
+    }
+
+    fn commit(&mut self) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let Some(sel) = &open.sel else { return };
+        let now = crate::auth::oauth::now();
+        let state = FolderSync {
+            uid_validity: sel.uid_validity,
+            uid_next: sel.uid_next,
+            highest_modseq: sel.highest_modseq,
+            synced_at: Some(now),
+        };
+        let path = open.path.clone();
+        open.stored = Some(state);
+        open.committed = true;
+        open.phase = if open.pending_new {
+            open.pending_new = false;
+            Phase::NewAbove
+        } else {
+            Phase::Live
+        };
+        let (req, total, unseen) = (open.req, open.known.len(), open.known.unseen());
+        let p = path.clone();
+        self.store.send(move |s| s.commit_sync(&p, state));
+        info!(account = %self.name, folder = %Clean::line(&path), messages = total, "folder up to date");
+        self.healthy();
+        self.emit(WorkerEvent::Synced { req, at: now });
+        self.emit(WorkerEvent::FolderCounts(vec![FolderCount {
+            path,
+            total: total as u32,
+            unseen: unseen as u32,
+        }]));
+        if self.counts_due.is_none() {
+            self.counts_due = Some(std::time::Instant::now());
+        }
+    }
+
+    /// A sync step failed: transport trouble reconnects and starts over;
+    /// a refusal (or the same unreadable answer twice) ends the sync with
+    /// the error on screen.
+    fn sync_failed(&mut self, step: &str, e: &MailError) {
+        if self.failed(step, e) {
+            warn!(account = %self.name, "{step}: {e}");
+            if let Some(open) = self.open.as_mut() {
+                let req = open.req;
+                open.phase = Phase::Live;
+                open.committed = true;
+                self.emit(WorkerEvent::FolderFailed {
+                    req,
+                    error: Clean::line(&e.to_string()),
+                });
+            }
+        }
+    }
+
+    /// Applies what the server reported on its own about the open folder.
+    pub fn apply_changes(&mut self) {
+        for change in self.backend.take_changes() {
+            match change {
+                Change::NewMail => {
+                    if let Some(open) = self.open.as_mut() {
+                        if open.phase == Phase::Live {
+                            open.phase = Phase::NewAbove;
+                        } else {
+                            open.pending_new = true;
+                        }
+                    }
+                }
+                Change::Expunged(uids) => self.expunge(uids),
+                Change::Flags(updates) => self.update_flags(updates),
+                Change::Resync(why) => {
+                    warn!(account = %self.name, "reconciling the folder again: {why}");
+                    if let Some(open) = self.open.as_mut() {
+                        open.phase = Phase::Select;
+                    }
+                }
+            }
+        }
+    }
+
+    fn insert(&mut self, mut rows: Vec<NewMessage>, remaining: u32) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        if rows.is_empty() && remaining > 0 {
+            return;
+        }
+        open.known
+            .insert(rows.iter().map(|r| (r.envelope.uid, r.envelope.flags)));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.envelope.uid));
+        let req = open.req;
+        let path = open.path.clone();
+        let envelopes = rows.iter().map(|r| r.envelope.clone()).collect();
+        if !rows.is_empty() {
+            self.store.send(move |s| s.insert(&path, &rows));
+        }
+        self.emit(WorkerEvent::Inserted {
+            req,
+            envelopes,
+            remaining,
+        });
+    }
+
+    pub fn expunge(&mut self, uids: Vec<u32>) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let gone = open.known.remove(&uids);
+        if gone.is_empty() {
+            return;
+        }
+        let (req, path) = (open.req, open.path.clone());
+        let g = gone.clone();
+        self.store.send(move |s| s.remove(&path, &g));
+        self.emit(WorkerEvent::Expunged { req, uids: gone });
+    }
+
+    pub fn update_flags(&mut self, updates: Vec<FlagUpdate>) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        let changed = open.known.update_flags(&updates);
+        if changed.is_empty() {
+            return;
+        }
+        let (req, path) = (open.req, open.path.clone());
+        let c = changed.clone();
+        self.store.send(move |s| s.set_flags(&path, &c));
+        self.emit(WorkerEvent::FlagsChanged {
+            req,
+            updates: changed,
+        });
+    }
+}

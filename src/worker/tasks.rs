@@ -1,0 +1,213 @@
+//! The worker's other jobs: message bodies, flag changes, counts of the
+//! other folders, bodies fetched ahead for offline reading.
+
+use std::time::Instant;
+
+use tracing::{debug, warn};
+
+use super::protocol::WorkerEvent;
+use super::run::Worker;
+use super::sync::Phase;
+use crate::mail::backend::{MailBackend, MailError};
+use crate::mail::types::FlagUpdate;
+use crate::sanitize::Clean;
+
+impl<B: MailBackend> Worker<B> {
+    pub async fn fetch_message(&mut self) {
+        let Some((folder, uid, req)) = self.message.take() else {
+            return;
+        };
+        let Some(open) = self.open.as_ref() else {
+            return;
+        };
+        if open.path != folder.path || open.uid_validity() != Some(folder.uid_validity) {
+            // Asked for in a folder that is no longer open (or was reset).
+            self.emit(WorkerEvent::MessageFailed {
+                req,
+                error: Clean::line("the folder changed on the server; select the message again"),
+            });
+            return;
+        }
+        let path = open.path.clone();
+        match self.backend.fetch_message(uid).await {
+            Ok(raw) => {
+                let now = crate::auth::oauth::now();
+                let keep = raw.clone();
+                self.store.send(move |s| s.put_body(&path, uid, &keep, now));
+                let events = self.events_sender();
+                let account = self.account;
+                // Parsing runs off this task: a huge message must not hold
+                // up the account.
+                tokio::spawn(async move {
+                    let view = super::parse::view(uid, raw).await;
+                    let _ = events.send((
+                        account,
+                        WorkerEvent::Message {
+                            req,
+                            message: Box::new(view),
+                        },
+                    ));
+                });
+            }
+            Err(e) => {
+                let give_up = self.failed("fetch message", &e);
+                if give_up {
+                    self.emit(WorkerEvent::MessageFailed {
+                        req,
+                        error: Clean::line(&e.to_string()),
+                    });
+                } else if e.ends_session() {
+                    // Tried again once reconnected.
+                    self.message.get_or_insert((folder, uid, req));
+                }
+            }
+        }
+    }
+
+    /// Sends the oldest queued flag change to the server. One for another
+    /// folder selects that folder for it, then the open one again.
+    pub async fn store_flags(&mut self) {
+        let Some(op) = self.flag_ops.first() else {
+            return;
+        };
+        let Some(open) = self.open.as_ref() else {
+            return;
+        };
+        let here = open.path == op.folder.path;
+        let (path, uids, flag, on) = (op.folder.path.clone(), op.uids.clone(), op.flag, op.on);
+        let validity = if here {
+            open.uid_validity()
+        } else {
+            match self.backend.select(&path, None).await {
+                Ok(sel) => {
+                    // What it reports belongs to that folder, not the open one.
+                    let _ = self.backend.take_changes();
+                    if let Some(o) = self.open.as_mut() {
+                        o.phase = Phase::Select;
+                    }
+                    Some(sel.uid_validity)
+                }
+                Err(e) => {
+                    if self.failed("select for a flag change", &e) {
+                        warn!(account = %self.name, "flag change dropped: {e}");
+                        self.flag_ops.remove(0);
+                    }
+                    return;
+                }
+            }
+        };
+        if validity != Some(self.flag_ops[0].folder.uid_validity) {
+            warn!(account = %self.name, folder = %Clean::line(&path), "flag change dropped: the folder was recreated on the server");
+            self.flag_ops.remove(0);
+            return;
+        }
+        match self.backend.store_flag(&uids, flag, on).await {
+            Ok(()) => {
+                self.flag_ops.remove(0);
+                let p = path.clone();
+                let u = uids.clone();
+                self.store.send(move |s| s.change_flag(&p, &u, flag, on));
+                if here && let Some(open) = self.open.as_mut() {
+                    let updates: Vec<FlagUpdate> = uids
+                        .iter()
+                        .filter_map(|uid| {
+                            let mut flags = open.known.flags(*uid)?;
+                            flag.set(&mut flags, on);
+                            Some(FlagUpdate { uid: *uid, flags })
+                        })
+                        .collect();
+                    open.known.update_flags(&updates);
+                }
+                if !here {
+                    let _ = self.backend.take_changes();
+                }
+            }
+            Err(e) => {
+                if self.failed("change flags", &e) {
+                    self.flag_ops.remove(0);
+                    warn!(account = %self.name, "the server refused a flag change: {e}");
+                    // Show the flags as they really are again.
+                    if here && let Some(open) = self.open.as_ref() {
+                        let updates: Vec<FlagUpdate> = uids
+                            .iter()
+                            .filter_map(|uid| {
+                                Some(FlagUpdate {
+                                    uid: *uid,
+                                    flags: open.known.flags(*uid)?,
+                                })
+                            })
+                            .collect();
+                        self.emit(WorkerEvent::FlagsChanged {
+                            req: open.req,
+                            updates,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    pub async fn refresh_counts(&mut self) {
+        self.counts_due = Some(Instant::now() + self.options.counts_every);
+        let open = self.open.as_ref().map(|o| o.path.clone());
+        let paths: Vec<String> = self
+            .folders
+            .iter()
+            .filter(|f| f.selectable && Some(&f.path) != open.as_ref())
+            .map(|f| f.path.clone())
+            .collect();
+        match self.backend.folder_counts(&paths).await {
+            Ok(counts) => {
+                let save = counts.clone();
+                self.store.send(move |s| s.save_counts(&save));
+                self.emit(WorkerEvent::FolderCounts(counts));
+            }
+            Err(e) => {
+                if self.failed("count messages", &e) {
+                    debug!(account = %self.name, "cannot count messages: {e}");
+                }
+            }
+        }
+    }
+
+    /// Fetches one body ahead of time (config `prefetch`).
+    pub async fn prefetch_step(&mut self) {
+        let n = self.options.prefetch;
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        if open.prefetch.is_none() {
+            let newest: Vec<u32> = open.known.uids().rev().take(n).collect();
+            let path = open.path.clone();
+            let probe = newest.clone();
+            let kept = self
+                .store
+                .call(move |s| s.kept_bodies(&path, &probe))
+                .await
+                .unwrap_or_default();
+            let Some(open) = self.open.as_mut() else {
+                return;
+            };
+            open.prefetch = Some(newest.into_iter().filter(|u| !kept.contains(u)).collect());
+            return;
+        }
+        let Some(uid) = open
+            .prefetch
+            .as_mut()
+            .and_then(|q| (!q.is_empty()).then(|| q.remove(0)))
+        else {
+            return;
+        };
+        let path = open.path.clone();
+        match self.backend.fetch_message(uid).await {
+            Ok(raw) => {
+                let now = crate::auth::oauth::now();
+                self.store.send(move |s| s.put_body(&path, uid, &raw, now));
+            }
+            Err(MailError::Command(_)) => {}
+            Err(e) => {
+                self.failed("fetch ahead", &e);
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! "Another device": a second IMAP client (async-imap, on Dovecot's plain
+//! loopback port) that changes the mailbox behind mailtui's back.
+
+use async_imap::Session;
+use futures::TryStreamExt;
+use tokio::net::TcpStream;
+
+pub struct OtherDevice {
+    session: Session<TcpStream>,
+}
+
+impl OtherDevice {
+    pub async fn connect(port: u16, user: &str, password: &str) -> OtherDevice {
+        let tcp = TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect to dovecot");
+        let mut client = async_imap::Client::new(tcp);
+        client.read_response().await.expect("greeting");
+        let session = client
+            .login(user, password)
+            .await
+            .map_err(|(e, _)| e)
+            .expect("login");
+        OtherDevice { session }
+    }
+
+    pub async fn select(&mut self, folder: &str) {
+        self.session.select(folder).await.expect("select");
+    }
+
+    pub async fn append(&mut self, folder: &str, message: &[u8]) {
+        self.session
+            .append(folder, None, None, message)
+            .await
+            .expect("append");
+    }
+
+    /// UID STORE on the selected folder, e.g. `+FLAGS (\Flagged)`.
+    pub async fn store(&mut self, uids: &str, what: &str) {
+        self.session
+            .uid_store(uids, what)
+            .await
+            .expect("store")
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("store answer");
+    }
+
+    /// Removes these messages for good (UID EXPUNGE, UIDPLUS).
+    pub async fn expunge(&mut self, uids: &str) {
+        self.store(uids, "+FLAGS.SILENT (\\Deleted)").await;
+        self.session
+            .uid_expunge(uids)
+            .await
+            .expect("expunge")
+            .try_collect::<Vec<_>>()
+            .await
+            .expect("expunge answer");
+    }
+
+    pub async fn create(&mut self, folder: &str) {
+        self.session.create(folder).await.expect("create");
+    }
+
+    pub async fn delete(&mut self, folder: &str) {
+        self.session.delete(folder).await.expect("delete");
+    }
+
+    pub async fn uid_validity(&mut self, folder: &str) -> u32 {
+        self.session
+            .select(folder)
+            .await
+            .expect("select")
+            .uid_validity
+            .expect("uidvalidity")
+    }
+
+    /// FETCH on the selected folder; how many responses came.
+    pub async fn fetch_count(&mut self, set: &str, query: &str) -> usize {
+        self.session
+            .fetch(set, query)
+            .await
+            .expect("fetch")
+            .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+            .await
+            .expect("fetch answer")
+    }
+}
