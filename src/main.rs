@@ -108,7 +108,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
             install_panic_hook();
             let rt = tokio::runtime::Runtime::new()?;
-            let store = TokenStore::open(&paths.data_dir);
+            // Only OAuth accounts keep tokens: don't make everyone wait for
+            // a keyring probe (up to 3 s on a half-set-up D-Bus).
+            let oauth = accounts
+                .iter()
+                .any(|a| matches!(a.kind, config::AccountKind::OAuth2 { .. }));
+            let store = if oauth {
+                TokenStore::open(&paths.data_dir)
+            } else {
+                TokenStore::Files(paths.data_dir.join("tokens"))
+            };
             let settings = app::StoreSettings {
                 cache_dir: (!cli.demo).then(|| paths.cache_dir.clone()),
                 body_budget: sync.body_budget,
