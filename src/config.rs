@@ -760,4 +760,34 @@ maildir = "/var/mail/me"
     fn empty_file_is_a_valid_config_with_no_accounts() {
         assert!(parse_str("").unwrap().accounts.is_empty());
     }
+
+    #[test]
+    fn cache_and_sync_sections_set_the_store_and_polling() {
+        let c = parse_str(
+            "[cache]\nbody_cache_mb = 10\nprefetch = 25\n[sync]\npoll_seconds = 120\n\
+             [[accounts]]\nname = \"h\"\nemail = \"a@b\"\nprovider = \"generic\"\n\
+             imap = { host = \"imap.example.org\" }\nauth = { method = \"password\", password_command = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.sync,
+            SyncSettings {
+                body_budget: 10 * 1024 * 1024,
+                prefetch: 25,
+                poll_secs: 120
+            }
+        );
+        let AccountKind::Imap { imap, .. } = &c.accounts[0].kind else {
+            panic!()
+        };
+        assert_eq!(imap.timeouts.poll.as_secs(), 120);
+        assert_eq!(parse_str("").unwrap().sync, SyncSettings::default());
+        let e = error("[sync]\npoll_seconds = 1\n");
+        assert!(
+            e.contains(":2:") && e.contains("sync.poll_seconds") && e.contains("between 5"),
+            "{e}"
+        );
+        let e = error("[cache]\nbody_cache_gb = 1\n");
+        assert!(e.contains(":2:") && e.contains("body_cache_gb"), "{e}");
+    }
 }

@@ -228,3 +228,57 @@ fn headless_login_and_logout_over_plain_text() {
         text(&o)
     );
 }
+
+#[test]
+fn cache_shows_and_clears_each_accounts_store() {
+    use mailtui::mail::envelope::{EnvelopeMeta, from_headers};
+    use mailtui::mail::types::{NewMessage, ThreadIds};
+    use mailtui::store::{Store, file_for};
+
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("cfg/mailtui");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let account = |name: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"a@b.example\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"imap.example.org\" }}\nauth = {{ method = \"password\", password_command = \"true\" }}\n"
+        )
+    };
+    std::fs::write(cfg.join("config.toml"), account("work") + &account("home")).unwrap();
+    let cache = home.path().join("cache/mailtui");
+    {
+        let mut s = Store::open(&file_for(&cache, "work"), "work", u64::MAX);
+        let rows: Vec<NewMessage> = (1..=42)
+            .map(|uid| NewMessage {
+                envelope: from_headers(
+                    b"Subject: x\r\n\r\n",
+                    EnvelopeMeta {
+                        uid,
+                        ..Default::default()
+                    },
+                ),
+                ids: ThreadIds::default(),
+            })
+            .collect();
+        s.insert("INBOX", &rows);
+        s.put_body("INBOX", 1, b"Subject: x\r\n\r\nbody", 1);
+    }
+    let (out, err) = text(&run(home.path(), &["cache"]));
+    assert!(
+        out.contains("work:") && out.contains("42 messages") && out.contains("1 bodies"),
+        "{out}{err}"
+    );
+    assert!(out.contains("home: empty"), "{out}");
+
+    let o = run(home.path(), &["cache", "clear", "work"]);
+    let (out, err) = text(&o);
+    assert!(
+        o.status.success() && out.contains("work: deleted"),
+        "{out}{err}"
+    );
+    assert!(!file_for(&cache, "work").exists());
+    let (out, _) = text(&run(home.path(), &["cache"]));
+    assert!(out.contains("work: empty"), "{out}");
+    let o = run(home.path(), &["cache", "clear", "nobody"]);
+    assert!(!o.status.success() && text(&o).1.contains("no account named"));
+}

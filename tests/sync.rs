@@ -566,3 +566,31 @@ async fn drain(rx: &mut Events) {
         .is_ok_and(|e| e.is_some())
     {}
 }
+
+/// `prefetch = N` keeps the newest bodies for reading offline.
+#[tokio::test]
+async fn the_newest_bodies_are_fetched_ahead_when_asked() {
+    let d = server(Profile::Full);
+    d.deliver(USER, "INBOX", &fixtures::bulk(12, ""));
+    let cache = tempfile::tempdir().unwrap();
+    let options = WorkerOptions {
+        prefetch: 5,
+        ..WorkerOptions::default()
+    };
+    let (w, mut rx) = start(backend(&d), file_store(cache.path()), options);
+    connected(&w);
+    open(&w, &mut rx, "INBOX", 1).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let all: Vec<u32> = (1..=12).collect();
+    loop {
+        let mut s = Store::open(&store::file_for(cache.path(), "test"), "check", u64::MAX);
+        let kept = s.kept_bodies("INBOX", &all);
+        if kept == [8, 9, 10, 11, 12] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "kept {kept:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Nothing was marked read by fetching ahead.
+    assert_eq!(d.seen_count(USER, "INBOX"), 0);
+}

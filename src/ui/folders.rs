@@ -50,10 +50,13 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
                 "  "
             };
             // Unread count at the right edge, as mutt's sidebar has it.
-            let unread = acc
-                .counts
-                .get(&folder.path)
-                .map(|(_, u)| *u)
+            // The open folder's count follows its list as it changes.
+            let unread = if Some(folder.path.as_str()) == open && !acc.list.items.is_empty() {
+                Some(acc.list.unread as u32)
+            } else {
+                acc.counts.get(&folder.path).map(|(_, u)| *u)
+            };
+            let unread = unread
                 .filter(|u| *u > 0)
                 .map(|u| format!(" {}", thousands(u64::from(u))))
                 .unwrap_or_default();

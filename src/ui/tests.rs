@@ -475,3 +475,64 @@ fn hostile_mail_renders_without_control_characters() {
     let text = t.backend().to_string();
     assert!(text.contains("Evil Corp") && text.contains("Hi"), "{text}");
 }
+
+/// Unread counts in the folder pane, and the status bar of an account
+/// that lost its server: what shows is stored, and how old it is.
+#[test]
+fn folder_counts_and_offline_status() {
+    let mut s = sample_state(120, 40);
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::FolderCounts(vec![
+            crate::mail::backend::FolderCount {
+                path: "INBOX".into(),
+                total: 3120,
+                unseen: 1204,
+            },
+            crate::mail::backend::FolderCount {
+                path: "Projects/Apollo".into(),
+                total: 9,
+                unseen: 2,
+            },
+            crate::mail::backend::FolderCount {
+                path: "Drafts".into(),
+                total: 4,
+                unseen: 0,
+            },
+        ]),
+    });
+    let req = s.accounts[0].list.req;
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Synced {
+            req,
+            at: NOW - 2 * 3600 - 300,
+        },
+    });
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Conn(ConnState::Retrying {
+            attempt: 3,
+            error: Clean::line("cannot connect to outlook.office365.com:993: refused"),
+            retry_in_secs: 4,
+        }),
+    });
+    let a = s.areas().folders;
+    let folders = render(a.width, a.height, |f| {
+        super::folders::draw(&s, f, f.area(), false)
+    });
+    // The open folder counts its list as it changes; the others show the
+    // server's count.
+    assert!(
+        !folders.contains("1,204") && folders.contains("Apollo           2"),
+        "{folders}"
+    );
+    let bar = render(160, 1, |f| {
+        super::status_bar::draw(&s, f, Rect::new(0, 0, 160, 1))
+    });
+    assert!(
+        bar.contains("offline: showing what was stored 2h05m ago"),
+        "{bar}"
+    );
+    assert_snapshot!(format!("{folders}\n{bar}"));
+}
