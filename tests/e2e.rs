@@ -286,3 +286,59 @@ fn read_code(screen: &str) -> String {
         })
         .unwrap_or_else(|| panic!("no code on screen:\n{screen}"))
 }
+
+/// A message that takes the HTML converter a very long time (a megabyte of
+/// nested `<div>`s) is previewed as the folder opens; `q` still ends the
+/// program at once, and the other messages still open meanwhile.
+#[test]
+fn quitting_never_waits_for_a_slow_message() {
+    let home = tempfile::tempdir().unwrap();
+    let maildir = home.path().join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    std::fs::write(
+        maildir.join("cur/1000.a:2,S"),
+        "From: a@example.com\r\nSubject: Plain and quick\r\n\r\nquick body\r\n",
+    )
+    .unwrap();
+    let depth = 60_000;
+    let html = format!(
+        "From: b@example.com\r\nSubject: Deep HTML\r\nContent-Type: text/html\r\n\r\n<html><body>{}x{}</body></html>\r\n",
+        "<div>".repeat(depth),
+        "</div>".repeat(depth)
+    );
+    std::fs::write(maildir.join("cur/2000.b:2,S"), html).unwrap();
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[accounts]]\nname = \"local\"\nprovider = \"maildir\"\nmaildir = \"{}\"\n",
+            maildir.display()
+        ),
+    )
+    .unwrap();
+    let t = Tmux::start(
+        home.path(),
+        100,
+        30,
+        BIN,
+        &["--config", cfg.to_str().unwrap()],
+    );
+    t.wait_for("Deep HTML");
+    // The other message opens while the deep one is being converted.
+    t.send(&["j"]);
+    t.wait_for("quick body");
+    t.send(&["k"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let asked = std::time::Instant::now();
+    t.send(&["q"]);
+    let (code, _) = t.wait_exit();
+    let took = asked.elapsed();
+    assert_eq!(code, 0);
+    assert!(
+        took < std::time::Duration::from_secs(1),
+        "quitting took {took:?}"
+    );
+    eprintln!("quit took {took:?}");
+}

@@ -594,3 +594,62 @@ async fn the_newest_bodies_are_fetched_ahead_when_asked() {
     // Nothing was marked read by fetching ahead.
     assert_eq!(d.seen_count(USER, "INBOX"), 0);
 }
+
+/// One answer the parser cannot read must not become a reconnect storm:
+/// the step is tried once more on a new session, then reported as that
+/// message's error, and the account carries on.
+#[tokio::test]
+async fn an_unreadable_answer_is_retried_once_then_reported() {
+    let d = server(Profile::Full);
+    d.deliver(USER, "INBOX", &fixtures::bulk(30, ""));
+    let proxy = MeddlingProxy::start(d.imap_port).await;
+    let s = ImapSettings {
+        port: proxy.port,
+        tls: TlsMode::None,
+        ca_file: None,
+        ..settings(&d)
+    };
+    let (w, mut rx) = start(
+        ImapBackend::new(s, auth()),
+        support::events::memory_store(),
+        WorkerOptions::default(),
+    );
+    connected(&w);
+    let (inbox, _) = open(&w, &mut rx, "INBOX", 1).await;
+    proxy.replace(b"FETCH (UID 30 BODY[]", b"FETCH )UID 30 BODY[]");
+    let before = proxy.sessions();
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            folder: inbox.clone(),
+            uid: 30,
+            req: 2,
+        })
+        .unwrap();
+    let ev = until(&mut rx, 20, |e| {
+        matches!(
+            e,
+            WorkerEvent::MessageFailed { .. } | WorkerEvent::Message { .. }
+        )
+    })
+    .await;
+    let Some(WorkerEvent::MessageFailed { req: 2, error }) = ev.last() else {
+        panic!("{ev:#?}")
+    };
+    assert!(error.as_str().contains("cannot read"), "{error}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let sessions = proxy.sessions() - before;
+    assert!((1..=2).contains(&sessions), "{sessions} new sessions");
+    // Other messages still open.
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            folder: inbox,
+            uid: 29,
+            req: 3,
+        })
+        .unwrap();
+    let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    assert!(matches!(
+        ev.last(),
+        Some(WorkerEvent::Message { req: 3, .. })
+    ));
+}

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use async_imap::Client;
@@ -23,6 +25,9 @@ use crate::mail::MailError;
 pub struct Transport {
     stream: Stream,
     guard: Guard,
+    /// Bytes read so far: a long answer that keeps coming is not a dead
+    /// connection, however long it takes.
+    progress: Arc<AtomicU64>,
 }
 
 enum Stream {
@@ -35,7 +40,12 @@ impl Transport {
         Transport {
             stream,
             guard: Guard::default(),
+            progress: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    pub fn progress(&self) -> Arc<AtomicU64> {
+        self.progress.clone()
     }
 }
 
@@ -60,10 +70,12 @@ impl AsyncRead for Transport {
             Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         };
-        if let Poll::Ready(Ok(())) = polled
-            && let Err(e) = this.guard.feed(&buf.filled()[start..])
-        {
-            return Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)));
+        if let Poll::Ready(Ok(())) = polled {
+            let new = &buf.filled()[start..];
+            this.progress.fetch_add(new.len() as u64, Ordering::Relaxed);
+            if let Err(e) = this.guard.feed(new) {
+                return Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)));
+            }
         }
         polled
     }

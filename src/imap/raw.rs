@@ -3,6 +3,7 @@
 //! commands, drop unsolicited responses past 100, and throw away the
 //! response codes sync needs (HIGHESTMODSEQ, VANISHED, COPYUID).
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use async_imap::Session;
@@ -73,21 +74,39 @@ fn is_tls_error(e: &std::io::Error) -> bool {
         .is_some_and(|inner| inner.is::<tokio_rustls::rustls::Error>())
 }
 
+/// The next response. `wait` bounds a silence, not the whole response: a
+/// big body on a slow link may take minutes as long as bytes keep coming.
 pub async fn read(
     session: &mut Session<Transport>,
     what: &str,
     wait: Duration,
 ) -> Result<ResponseData, MailError> {
-    match timeout(wait, session.read_response()).await {
-        Err(_) => Err(MailError::Network(format!(
-            "{what}: no answer within {}s",
-            wait.as_secs()
-        ))),
-        Ok(Err(e)) => Err(read_error(what, &e)),
-        Ok(Ok(None)) => Err(MailError::Network(format!(
-            "{what}: the server closed the connection"
-        ))),
-        Ok(Ok(Some(r))) => Ok(r),
+    let progress = session.get_ref().progress();
+    let mut seen = progress.load(Ordering::Relaxed);
+    let next = session.read_response();
+    tokio::pin!(next);
+    loop {
+        tokio::select! {
+            r = &mut next => {
+                return match r {
+                    Err(e) => Err(read_error(what, &e)),
+                    Ok(None) => Err(MailError::Network(format!(
+                        "{what}: the server closed the connection"
+                    ))),
+                    Ok(Some(r)) => Ok(r),
+                };
+            }
+            () = tokio::time::sleep(wait) => {
+                let now = progress.load(Ordering::Relaxed);
+                if now == seen {
+                    return Err(MailError::Network(format!(
+                        "{what}: no answer within {}s",
+                        wait.as_secs()
+                    )));
+                }
+                seen = now;
+            }
+        }
     }
 }
 

@@ -81,6 +81,8 @@ pub struct MeddlingProxy {
 struct Rules {
     drop_idle_continuation: bool,
     inject_after_idle: Option<Vec<u8>>,
+    /// Server bytes replaced on the way to the client.
+    replace: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 impl MeddlingProxy {
@@ -141,6 +143,11 @@ impl MeddlingProxy {
                                     out.splice(end..end, extra);
                                 }
                             }
+                            if let Some((from, to)) = &rules.replace
+                                && let Some(at) = find(&out, from)
+                            {
+                                out.splice(at..at + from.len(), to.iter().copied());
+                            }
                             if cw.write_all(&out).await.is_err() {
                                 return;
                             }
@@ -175,6 +182,13 @@ impl MeddlingProxy {
     pub fn drop_idle_continuation(&self, on: bool) {
         if let Ok(mut r) = self.rules.lock() {
             r.drop_idle_continuation = on;
+        }
+    }
+
+    /// Replaces `from` with `to` in what the server sends (within one read).
+    pub fn replace(&self, from: &[u8], to: &[u8]) {
+        if let Ok(mut r) = self.rules.lock() {
+            r.replace = Some((from.to_vec(), to.to_vec()));
         }
     }
 
