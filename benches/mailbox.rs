@@ -200,8 +200,10 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
         changed,
     );
 
-    // New mail on screen after delivery, with the folder open and idle.
-    let (w, mut rx) = start(backend(d), file_store(&warm), WorkerOptions::default());
+    // New mail on screen after delivery, with the folder open and idle;
+    // and switching folders on that connection.
+    let store = file_store(&warm);
+    let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
     w.commands.send(WorkerCommand::Connect).unwrap();
     w.commands
         .send(WorkerCommand::OpenFolder {
@@ -227,6 +229,31 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
         latency.push(at - t);
     }
     show("new mail delivered -> row in the list", latency);
+    let mut to_inbox = Vec::new();
+    let mut to_inbox_synced = Vec::new();
+    let mut req = 10;
+    for _ in 0..5 {
+        for path in ["Archive", "INBOX"] {
+            req += 1;
+            let t = Instant::now();
+            let (tx, mut ui) = tokio::sync::mpsc::unbounded_channel();
+            store.load_folder(0, path.into(), req, tx);
+            w.commands
+                .send(WorkerCommand::OpenFolder {
+                    path: path.into(),
+                    req,
+                })
+                .unwrap();
+            let first = wait(&mut ui, has_rows).await;
+            let synced = wait(&mut rx, |e| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req)).await;
+            if path == "INBOX" {
+                to_inbox.push(first - t);
+                to_inbox_synced.push(synced - t);
+            }
+        }
+    }
+    show(&format!("folder switch back to the {n}-message INBOX: first rows"), to_inbox);
+    show("folder switch back to INBOX: up to date", to_inbox_synced);
     w.commands.send(WorkerCommand::Shutdown).unwrap();
 }
 

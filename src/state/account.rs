@@ -303,7 +303,7 @@ impl AccountState {
                 }
                 let first = self.list.items.is_empty();
                 self.list.uid_validity = uid_validity;
-                self.list.extend_older(envelopes);
+                self.list.add(envelopes);
                 self.list.synced_at = self.list.synced_at.or(synced_at);
                 if !self.list.items.is_empty() {
                     self.list.opening = false;
@@ -344,7 +344,7 @@ impl AccountState {
                 remaining,
             } if req == self.list.req => {
                 let first = self.list.items.is_empty() && !envelopes.is_empty();
-                self.list.insert(envelopes);
+                self.list.add(envelopes);
                 self.list.remaining = remaining;
                 self.list.opening = false;
                 if first {

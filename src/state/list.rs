@@ -110,35 +110,35 @@ impl MessageList {
     }
 
     /// Rows from the store or the server, in any order; known UIDs are
-    /// replaced.
-    pub fn insert(&mut self, envelopes: Vec<Envelope>) {
+    /// replaced. The usual cases are cheap: a page of older rows goes at
+    /// the end, new mail at the top.
+    pub fn add(&mut self, envelopes: Vec<Envelope>) {
         if envelopes.is_empty() {
             return;
         }
-        self.keeping_selection(|l| {
-            let mut all = std::mem::take(&mut l.items);
-            all.extend(envelopes);
-            // Stable and nearly sorted already: cheap. Later copies win.
-            all.sort_by_key(|e| std::cmp::Reverse(e.uid));
-            all.reverse();
-            all.dedup_by_key(|e| e.uid);
-            all.reverse();
-            l.items = all;
-        });
-    }
-
-    /// Appends a page that continues the list downwards (the store's pages).
-    pub fn extend_older(&mut self, envelopes: Vec<Envelope>) {
-        let in_order = self
-            .items
-            .last()
-            .zip(envelopes.first())
-            .is_none_or(|(last, first)| first.uid < last.uid);
-        if in_order && envelopes.windows(2).all(|w| w[0].uid > w[1].uid) {
+        let descending = envelopes.windows(2).all(|w| w[0].uid > w[1].uid);
+        let (first, last) = (envelopes[0].uid, envelopes[envelopes.len() - 1].uid);
+        let older = self.items.last().is_none_or(|l| first < l.uid);
+        let newer = self.items.first().is_some_and(|f| last > f.uid);
+        if descending && older {
             self.unread += envelopes.iter().filter(|e| !e.flags.seen).count();
             self.items.extend(envelopes);
+        } else if descending && newer {
+            self.keeping_selection(|l| {
+                l.items.splice(0..0, envelopes);
+            });
         } else {
-            self.insert(envelopes);
+            self.keeping_selection(|l| {
+                let mut all = std::mem::take(&mut l.items);
+                all.extend(envelopes);
+                // Stable, on runs already sorted: cheap. On equal UIDs the
+                // later copy (the new one) wins.
+                all.sort_by_key(|e| std::cmp::Reverse(e.uid));
+                all.reverse();
+                all.dedup_by_key(|e| e.uid);
+                all.reverse();
+                l.items = all;
+            });
         }
     }
 
@@ -184,7 +184,7 @@ mod tests {
 
     fn list(n: u32) -> MessageList {
         let mut l = MessageList::default();
-        l.extend_older((1..=n).rev().map(env).collect());
+        l.add((1..=n).rev().map(env).collect());
         l
     }
 
@@ -220,7 +220,7 @@ mod tests {
         let mut l = list(10);
         l.move_by(2, 5);
         assert_eq!(l.selected_envelope().map(|e| e.uid), Some(8));
-        l.insert(vec![env(12), env(11)]);
+        l.add(vec![env(12), env(11)]);
         assert_eq!(&uids(&l)[..3], [12, 11, 10]);
         assert_eq!(l.selected_envelope().map(|e| e.uid), Some(8));
         assert_eq!(l.offset, 0, "the top of the list stays in view");
@@ -232,7 +232,7 @@ mod tests {
         let mut l = list(100);
         l.move_by(60, 10);
         let (sel, off) = (l.selected, l.offset);
-        l.insert(vec![env(101), env(102)]);
+        l.add(vec![env(101), env(102)]);
         assert_eq!(l.selected, sel + 2);
         assert_eq!(l.offset, off + 2);
     }
@@ -252,14 +252,15 @@ mod tests {
     #[test]
     fn older_rows_and_duplicates_merge_in_order() {
         let mut l = list(3);
-        l.insert(vec![env(2), env(7), env(5)]);
+        l.add(vec![env(2), env(7), env(5)]);
         assert_eq!(uids(&l), [7, 5, 3, 2, 1]);
-        l.extend_older(vec![env(9)]);
-        assert_eq!(
-            uids(&l),
-            [9, 7, 5, 3, 2, 1],
-            "out-of-order pages are merged"
-        );
+        l.add(vec![env(9)]);
+        assert_eq!(uids(&l), [9, 7, 5, 3, 2, 1]);
+        let mut replaced = env(5);
+        replaced.flags.seen = true;
+        l.add(vec![replaced]);
+        assert!(l.items[2].flags.seen, "a known row is replaced by the new copy");
+        assert_eq!((l.items.len(), l.unread), (6, 5));
     }
 
     #[test]
