@@ -8,11 +8,8 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use mail_parser::MessageParser;
-
 use super::backend::{FolderStatus, MailBackend, MailError, MailResult};
 use super::envelope::{self, EnvelopeMeta};
-use super::message::has_attachment;
 use super::types::{Envelope, Flags, Folder, FolderRole, sort_folders};
 use super::utf7;
 use crate::sanitize::Clean;
@@ -141,15 +138,14 @@ fn read_envelope(uid: u32, path: &Path) -> MailResult<Envelope> {
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64);
-    let parsed = MessageParser::default().parse(&bytes);
     let meta = EnvelopeMeta {
         uid,
         flags: flags_of(path),
         size: bytes.len() as u32,
         received,
-        has_attachment: parsed.as_ref().is_some_and(has_attachment),
+        has_attachment: false,
     };
-    Ok(envelope::from_message(parsed.as_ref(), meta))
+    Ok(envelope::envelope_from_raw(&bytes, meta))
 }
 
 /// Moves the file to cur/ with the seen flag set or cleared; returns the new path.

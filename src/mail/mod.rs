@@ -5,6 +5,7 @@ pub mod backend;
 pub mod envelope;
 pub mod maildir;
 pub mod message;
+pub mod mime;
 pub mod types;
 pub mod utf7;
 

@@ -544,6 +544,10 @@ mod tests {
             body: Clean::text("hello"),
             source: BodySource::Plain,
             attachments: vec![],
+            notes: vec![],
+            warnings: vec![],
+            nested: vec![],
+            raw: Clean::default(),
         };
         worker(
             &mut s,
@@ -718,6 +722,10 @@ mod tests {
             body: Clean::text(&body),
             source: BodySource::Plain,
             attachments: vec![],
+            notes: vec![],
+            warnings: vec![],
+            nested: vec![],
+            raw: Clean::default(),
         };
         worker(
             &mut s,
