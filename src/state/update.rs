@@ -1,17 +1,21 @@
 //! `State::update`: (state, action) → state', commands.
 
-use ratatui::layout::Rect;
-use unicode_width::UnicodeWidthStr;
-
 use super::account::ReaderContent;
 use super::{LOG_CAPACITY, Pane, State};
 use crate::action::{Action, Command, UiAction};
 use crate::auth::service::{AuthCommand, TokenPhase};
 use crate::ui::layout::{Areas, areas, inner_height, inner_width};
 use crate::worker::{ConnState, WorkerCommand};
+use ratatui::layout::Rect;
 
 impl State {
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        let cmds = self.apply(action);
+        self.lay_out_reader();
+        cmds
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Command> {
         match action {
             Action::Ui(a) => self.on_key(a),
             Action::Unbound => {
@@ -195,6 +199,34 @@ impl State {
                 Vec::new()
             }
             UiAction::NextAccount | UiAction::PrevAccount => Vec::new(),
+            UiAction::ToggleRaw => {
+                if let Some(acc) = self.accounts.get_mut(self.current)
+                    && matches!(acc.reader.content, ReaderContent::Loaded(_))
+                {
+                    acc.reader.layout.toggle_raw();
+                    acc.reader.scroll = 0;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keeps the current account's message laid out at the reader's width
+    /// (once per message and width) and its scroll within the rows.
+    fn lay_out_reader(&mut self) {
+        let a = self.areas();
+        let (width, height) = (inner_width(a.reader), inner_height(a.reader));
+        let utc_offset = self.utc_offset;
+        let Some(acc) = self.accounts.get_mut(self.current) else {
+            return;
+        };
+        let r = &mut acc.reader;
+        match &r.content {
+            ReaderContent::Loaded(m) => {
+                r.layout.ensure(m, width, utc_offset);
+                r.scroll = r.scroll.min(r.layout.max_scroll(height));
+            }
+            _ => r.layout = Default::default(),
         }
     }
 
@@ -326,23 +358,12 @@ impl State {
         }
     }
 
-    /// How far the reader can scroll: wrapped lines of the current message
-    /// minus one screen.
+    /// How far the reader can scroll: the last row at the bottom.
     fn reader_max_scroll(&self) -> usize {
         let Some(acc) = self.account() else { return 0 };
-        let ReaderContent::Loaded(m) = &acc.reader.content else {
-            return 0;
-        };
-        let a = self.areas();
-        let width = inner_width(a.reader).max(1);
-        let body: usize = m
-            .body
-            .as_str()
-            .lines()
-            .map(|l| l.width().div_ceil(width).max(1))
-            .sum();
-        let total = crate::ui::reader::header_rows(m) + body;
-        total.saturating_sub(inner_height(a.reader))
+        acc.reader
+            .layout
+            .max_scroll(inner_height(self.areas().reader))
     }
 }
 
@@ -741,5 +762,86 @@ mod tests {
         assert!(max > 50 && max < 100, "{max}");
         s.update(Action::Ui(UiAction::Down));
         assert_eq!(s.accounts[0].reader.scroll, max);
+    }
+
+    fn show(s: &mut State, raw: &str) {
+        loaded(s, 0, 1);
+        let req = s.accounts[0].reader.req;
+        let message = Box::new(crate::mail::message::parse(1, raw.as_bytes()));
+        worker(s, 0, WorkerEvent::Message { req, message });
+        s.focus = Pane::Reader;
+    }
+
+    /// The rows on screen, as text.
+    fn screen_rows(s: &State) -> Vec<String> {
+        let r = &s.accounts[0].reader;
+        let h = inner_height(s.areas().reader);
+        r.layout.rows[r.scroll..(r.scroll + h).min(r.layout.rows.len())]
+            .iter()
+            .map(|row| r.layout.row_text(row).1.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_last_line_of_long_wrapped_lines_is_reachable() {
+        let mut s = state();
+        s.update(Action::Resize {
+            width: 80,
+            height: 24,
+        });
+        // Long lines wrap to many rows each; the old guess lost some.
+        let body: String = (0..40)
+            .map(|i| format!("{}END{i}\r\n", "word ".repeat(60)))
+            .collect();
+        show(&mut s, &format!("Subject: long\r\n\r\n{body}"));
+        s.update(Action::Ui(UiAction::Bottom));
+        let rows = screen_rows(&s);
+        assert!(
+            rows.last().is_some_and(|r| r.ends_with("END39")),
+            "{rows:?}"
+        );
+        let at_bottom = s.accounts[0].reader.scroll;
+        s.update(Action::Ui(UiAction::PageDown));
+        assert_eq!(s.accounts[0].reader.scroll, at_bottom);
+        // A narrower pane wraps again and the end is still the end.
+        s.update(Action::Resize {
+            width: 50,
+            height: 24,
+        });
+        s.update(Action::Ui(UiAction::Bottom));
+        let rows = screen_rows(&s);
+        assert!(
+            rows.last().is_some_and(|r| r.ends_with("END39")),
+            "{rows:?}"
+        );
+        s.update(Action::Ui(UiAction::Top));
+        assert_eq!(screen_rows(&s)[0], "Subject: long");
+    }
+
+    #[test]
+    fn the_source_is_behind_a_key() {
+        let mut s = state();
+        show(
+            &mut s,
+            "Subject: s\r\nContent-Type: text/plain\r\nX-Secret-Header: shown in source\r\n\r\nbody\r\n",
+        );
+        let all = |s: &State| {
+            let l = &s.accounts[0].reader.layout;
+            l.rows
+                .iter()
+                .map(|r| l.row_text(r).1.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!all(&s).contains("X-Secret-Header"));
+        s.update(Action::Ui(UiAction::ToggleRaw));
+        assert!(s.accounts[0].reader.layout.raw);
+        assert!(
+            all(&s).contains("X-Secret-Header: shown in source"),
+            "{}",
+            all(&s)
+        );
+        s.update(Action::Ui(UiAction::ToggleRaw));
+        assert!(!all(&s).contains("X-Secret-Header"));
     }
 }
