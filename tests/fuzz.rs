@@ -107,11 +107,25 @@ enum Part {
 fn leaf() -> impl Strategy<Value = Part> {
     (
         prop::sample::select(vec![
-            "text/plain", "text/html", "text", "application/pdf", "image/png", "message/rfc822",
-            "message/delivery-status", "multipart/mixed", "",
+            "text/plain",
+            "text/html",
+            "text",
+            "application/pdf",
+            "image/png",
+            "message/rfc822",
+            "message/delivery-status",
+            "multipart/mixed",
+            "",
         ]),
         prop::sample::select(vec!["", "7bit", "base64", "quoted-printable", "bogus"]),
-        prop::sample::select(vec!["", "utf-8", "iso-8859-2", "windows-1250", "shift_jis", "x-none"]),
+        prop::sample::select(vec![
+            "",
+            "utf-8",
+            "iso-8859-2",
+            "windows-1250",
+            "shift_jis",
+            "x-none",
+        ]),
         prop::option::of(nasty_string(12)),
         nasty_string(120),
     )
@@ -210,7 +224,8 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         any::<usize>().prop_map(Edit::Truncate),
-        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8)).prop_map(|(a, b)| Edit::Insert(a, b)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(a, b)| Edit::Insert(a, b)),
         (any::<usize>(), 1..20usize).prop_map(|(a, n)| Edit::Remove(a, n)),
     ]
 }
@@ -269,14 +284,24 @@ fn screen_problem(raw: &[u8], width: u16, height: u16) -> Option<String> {
     let mut s = reader_state(width, height);
     s.accounts[0].reader.content = ReaderContent::Loaded(Box::new(parse(1, raw)));
     let mut t = Terminal::new(TestBackend::new(width, height)).ok()?;
-    for key in [None, Some(UiAction::Bottom), Some(UiAction::PageUp), Some(UiAction::ToggleRaw), Some(UiAction::Bottom)] {
+    for key in [
+        None,
+        Some(UiAction::Bottom),
+        Some(UiAction::PageUp),
+        Some(UiAction::ToggleRaw),
+        Some(UiAction::Bottom),
+    ] {
         match key {
             Some(k) => s.update(Action::Ui(k)),
             None => s.update(Action::Resize { width, height }),
         };
         t.draw(|f| mailtui::ui::draw(&s, f)).ok()?;
         for cell in t.backend().buffer().content() {
-            if cell.symbol().chars().any(|c| c.is_control() || is_unsafe(c)) {
+            if cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || is_unsafe(c))
+            {
                 return Some(format!("{:?} after {key:?}", cell.symbol()));
             }
         }

@@ -81,12 +81,6 @@ pub fn parse(uid: u32, raw: &[u8]) -> MessageView {
     view
 }
 
-/// HTML to text within the HTML limits (see [`mime::html`]).
-pub fn html_to_text(html: &str) -> String {
-    let deadline = std::time::Instant::now() + mime::limits::HTML_TIME_BUDGET;
-    mime::html::to_text(html, deadline).text
-}
-
 /// Whether a parsed message carries something the list should mark as an
 /// attachment: a part the sender marked as one, or a named non-text part.
 /// Only for messages already parsed by mail-parser; for a raw message use

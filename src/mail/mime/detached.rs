@@ -91,3 +91,27 @@ pub fn raw_cut_note(len: usize) -> String {
         MAX_RAW_BYTES / 1024
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fallback_shows_headers_a_note_and_the_capped_source() {
+        let mut raw = b"From: A <a@x>\r\nSubject: big\r\n\r\n".to_vec();
+        raw.extend(std::iter::repeat_n(b'x', MAX_RAW_BYTES + 10));
+        let v = fallback(3, &raw, "Parsing took too long.");
+        assert_eq!(v.source, BodySource::Raw);
+        assert_eq!(v.headers[1].1.as_str(), "big");
+        assert_eq!(v.notes[0].as_str(), "Parsing took too long.");
+        assert!(v.notes[1].as_str().contains("only the first 1024 KB"));
+        assert!(v.body.len() <= MAX_RAW_BYTES && v.body.as_str().starts_with("From: A"));
+    }
+
+    #[tokio::test]
+    async fn parse_detached_answers_like_parse() {
+        let raw = b"Subject: hi\r\n\r\nhello\r\n".to_vec();
+        let v = parse_detached(5, raw.clone()).await;
+        assert_eq!(v, parse(5, &raw));
+    }
+}
