@@ -96,16 +96,21 @@ pub fn header_lines(h: &MessageHeaders) -> Vec<(&'static str, Clean)> {
     out
 }
 
+/// One line naming every field that appears more than once.
 pub fn repeated_warnings(h: &MessageHeaders) -> Vec<Clean> {
-    h.repeated
+    if h.repeated.is_empty() {
+        return Vec::new();
+    }
+    let fields: Vec<String> = h
+        .repeated
         .iter()
-        .map(|(name, n)| {
-            Clean::line(&format!(
-                "Warning: this message has {n} {name} fields; the first is shown. \
-                 A second one is a sign of forgery."
-            ))
-        })
-        .collect()
+        .map(|(name, n)| format!("{n} {name}"))
+        .collect();
+    vec![Clean::line(&format!(
+        "Warning: this message has {} fields; the first of each is shown. \
+         A repeated field is a sign of forgery.",
+        fields.join(", ")
+    ))]
 }
 
 /// Text of one message (the main one or an attached one) as it is found.
