@@ -245,14 +245,21 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
                 })
                 .unwrap();
             let first = wait(&mut ui, has_rows).await;
-            let synced = wait(&mut rx, |e| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req)).await;
+            let synced = wait(
+                &mut rx,
+                |e| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req),
+            )
+            .await;
             if path == "INBOX" {
                 to_inbox.push(first - t);
                 to_inbox_synced.push(synced - t);
             }
         }
     }
-    show(&format!("folder switch back to the {n}-message INBOX: first rows"), to_inbox);
+    show(
+        &format!("folder switch back to the {n}-message INBOX: first rows"),
+        to_inbox,
+    );
     show("folder switch back to INBOX: up to date", to_inbox_synced);
     w.commands.send(WorkerCommand::Shutdown).unwrap();
 }

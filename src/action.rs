@@ -28,10 +28,12 @@ pub enum UiAction {
     NextAccount,
     /// 0-based account position.
     Account(usize),
+    /// Show the message source instead of the message, or back.
+    ToggleRaw,
 }
 
 impl UiAction {
-    pub const NAMED: [(&'static str, UiAction, &'static str); 17] = [
+    pub const NAMED: [(&'static str, UiAction, &'static str); 18] = [
         ("quit", UiAction::Quit, "quit"),
         ("next_pane", UiAction::NextPane, "next pane"),
         ("prev_pane", UiAction::PrevPane, "previous pane"),
@@ -53,6 +55,11 @@ impl UiAction {
         ("copy", UiAction::Copy, "copy the sign-in code"),
         ("prev_account", UiAction::PrevAccount, "previous account"),
         ("next_account", UiAction::NextAccount, "next account"),
+        (
+            "toggle_raw",
+            UiAction::ToggleRaw,
+            "message source / message",
+        ),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {

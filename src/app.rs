@@ -26,6 +26,8 @@ use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle, W
 const TICK: Duration = Duration::from_millis(250);
 /// How long quitting waits for workers to log out politely.
 pub const QUIT_GRACE: Duration = Duration::from_millis(500);
+/// And then for the stores to write what they were sent.
+const STORE_GRACE: Duration = Duration::from_millis(300);
 
 pub fn account_info(a: &Account) -> AccountInfo {
     let (kind, server, auth, tenant) = match &a.kind {
@@ -218,11 +220,20 @@ pub async fn run(
         }
     }
     // Give workers a moment to log out politely; never hang on exit.
-    let joins = tasks
-        .into_iter()
-        .flat_map(|t| [t.worker.map(|w| w.join), t.tokens.map(|s| s.join)])
-        .flatten();
-    let _ = tokio::time::timeout(QUIT_GRACE, futures::future::join_all(joins)).await;
+    let deadline = tokio::time::Instant::now() + QUIT_GRACE;
+    let mut stores = Vec::new();
+    let mut joins = Vec::new();
+    for t in tasks {
+        joins.extend(t.worker.map(|w| w.join));
+        joins.extend(t.tokens.map(|s| s.join));
+        stores.extend(t.store);
+    }
+    let _ = tokio::time::timeout_at(deadline, futures::future::join_all(joins)).await;
+    // Then let each store write what it was sent (its jobs run in order),
+    // so a body read just before quitting is there next time.
+    let flushed = stores.iter().map(|s| s.call(|_| ()));
+    let _ =
+        tokio::time::timeout_at(deadline + STORE_GRACE, futures::future::join_all(flushed)).await;
     result
 }
 

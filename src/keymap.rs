@@ -35,6 +35,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("?", "help"),
     ("a", "retry"),
     ("c", "copy"),
+    ("V", "toggle_raw"),
     ("[", "prev_account"),
     ("]", "next_account"),
     ("1", "account_1"),

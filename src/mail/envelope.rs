@@ -1,8 +1,11 @@
 //! Envelope fields from raw headers. IMAP fetches only the header fields
 //! the list needs and Maildir reads the file; both end up here, so both
-//! decode RFC 2047 words and charsets the same way.
+//! decode RFC 2047 words and charsets the same way, and both take the
+//! first of repeated fields, as the reader does.
 
-use mail_parser::{Address, Message, MessageParser};
+use mail_parser::{Address, HeaderName, HeaderValue, Message};
+
+use super::mime;
 
 use super::types::{Envelope, Flags};
 use crate::sanitize::Clean;
@@ -18,29 +21,66 @@ pub struct EnvelopeMeta {
     pub has_attachment: bool,
 }
 
+/// From a header block (IMAP fetches only the header fields it needs).
 pub fn from_headers(headers: &[u8], meta: EnvelopeMeta) -> Envelope {
-    from_message(MessageParser::new().parse_headers(headers).as_ref(), meta)
+    let block = mime::headers::find_block(headers, 0, headers.len(), |_| false);
+    from_fields(&mime::headers::message_headers(headers, block.header), meta)
 }
 
-/// From an already parsed message (headers only, or whole).
-pub fn from_message(parsed: Option<&Message<'_>>, meta: EnvelopeMeta) -> Envelope {
-    let (from, subject, date) = match parsed {
-        Some(m) => (
-            m.from().map(display_address).unwrap_or_default(),
-            m.subject().unwrap_or_default().to_string(),
-            m.date().filter(|d| d.is_valid()).map(|d| d.to_timestamp()),
-        ),
-        None => Default::default(),
+/// From a whole raw message (Maildir): the structure is read within the
+/// MIME limits to see whether it has attachments, nothing is decoded, and
+/// nothing in it can make this panic, recurse deeply or take long.
+pub fn envelope_from_raw(raw: &[u8], meta: EnvelopeMeta) -> Envelope {
+    let tree = mime::split::split(raw, 0, &mut mime::split::Budget::default());
+    let fields = tree
+        .nodes
+        .first()
+        .map(|n| mime::headers::message_headers(raw, n.header.clone()))
+        .unwrap_or_default();
+    let meta = EnvelopeMeta {
+        has_attachment: meta.has_attachment || mime::assemble::has_attachment(&tree),
+        ..meta
     };
+    from_fields(&fields, meta)
+}
+
+fn from_fields(f: &mime::headers::MessageHeaders, meta: EnvelopeMeta) -> Envelope {
     Envelope {
         uid: meta.uid,
-        date: date.or(meta.received),
-        from: Clean::line(&from),
-        subject: Clean::line(&subject),
+        date: f.date.or(meta.received),
+        from: Clean::line(f.from_names.as_deref().unwrap_or_default()),
+        subject: Clean::line(f.subject.as_deref().unwrap_or_default()),
         flags: meta.flags,
         has_attachment: meta.has_attachment,
         size: meta.size,
     }
+}
+
+/// From a message mail-parser already parsed (headers only, or whole).
+/// Where a field appears twice the first counts, as in the reader.
+pub fn from_message(parsed: Option<&Message<'_>>, meta: EnvelopeMeta) -> Envelope {
+    let first = |name: HeaderName<'static>| {
+        parsed.and_then(|m| {
+            m.headers()
+                .iter()
+                .find(|h| h.name == name)
+                .map(|h| &h.value)
+        })
+    };
+    let fields = mime::headers::MessageHeaders {
+        from_names: first(HeaderName::From).and_then(|v| match v {
+            HeaderValue::Address(a) => Some(display_address(a)),
+            HeaderValue::Text(t) => Some(t.to_string()),
+            _ => None,
+        }),
+        subject: first(HeaderName::Subject).and_then(|v| v.as_text().map(str::to_string)),
+        date: first(HeaderName::Date).and_then(|v| match v {
+            HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
+            _ => None,
+        }),
+        ..Default::default()
+    };
+    from_fields(&fields, meta)
 }
 
 /// "Name" when there is one, else the address; several are joined.

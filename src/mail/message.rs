@@ -1,9 +1,11 @@
 //! One message turned into what the reader shows: header lines, a body as
-//! text, the attachment list. Runs in the worker, never on the UI task.
+//! text, the attachment list, attached messages, and notes on anything
+//! that was left out. Runs off the UI task: [`parse_detached`] in the app.
 
-use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Message, MimeHeaders, PartType};
 
-use super::envelope::full_address;
+use super::mime;
+pub use super::mime::detached::parse_detached;
 use crate::sanitize::Clean;
 
 /// Where the body text came from, so the reader can say so.
@@ -12,7 +14,7 @@ pub enum BodySource {
     Plain,
     /// Converted from HTML because the message had no text/plain part.
     Html,
-    /// Neither parsed; the raw bytes are shown.
+    /// Not parsed (a limit was met); the raw source is shown.
     Raw,
     /// No text part at all.
     None,
@@ -26,119 +28,63 @@ pub struct Attachment {
     pub size: usize,
 }
 
+/// A message attached to the one shown (a forward, a digest entry, the
+/// returned message of a bounce), shown after the main text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NestedMessage {
+    /// 1 for a message attached to the main one, 2 for one attached to
+    /// that, and so on.
+    pub level: usize,
+    pub headers: Vec<(&'static str, Clean)>,
+    pub date: Option<i64>,
+    pub body: Clean,
+    pub source: BodySource,
+    pub attachments: Vec<Attachment>,
+    /// Repeated From/Subject/Date fields in this message.
+    pub warnings: Vec<Clean>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MessageView {
     pub uid: u32,
     /// ("From", "Jürgen <j@x>") … in display order; absent headers left out.
     pub headers: Vec<(&'static str, Clean)>,
     pub date: Option<i64>,
+    /// The main text (attached messages are in `nested`).
     pub body: Clean,
     pub source: BodySource,
     pub attachments: Vec<Attachment>,
+    /// What was left out and why (a limit met, HTML shown without layout).
+    pub notes: Vec<Clean>,
+    /// Signs of forgery the reader should see (two From fields …).
+    pub warnings: Vec<Clean>,
+    /// Attached messages in the order they appear, nested ones flattened.
+    pub nested: Vec<NestedMessage>,
+    /// The source as received, cut at [`mime::limits::MAX_RAW_BYTES`].
+    pub raw: Clean,
 }
 
-/// HTML is laid out wide and wrapped by the reader at its own width.
-const HTML_LAYOUT_WIDTH: usize = 400;
-
+/// Parses on the calling thread; bounded by the limits in
+/// [`mime::limits`]. Prefer [`parse_detached`] from async code.
 pub fn parse(uid: u32, raw: &[u8]) -> MessageView {
-    let Some(msg) = MessageParser::default().parse(raw) else {
-        return MessageView {
-            uid,
-            headers: Vec::new(),
-            date: None,
-            body: Clean::text(&String::from_utf8_lossy(raw)),
-            source: BodySource::Raw,
-            attachments: Vec::new(),
+    let mut view = mime::assemble::build(uid, raw);
+    view.raw = mime::detached::raw_source(raw);
+    if raw.len() > mime::limits::MAX_RAW_BYTES {
+        // Said only in the raw view's own header, not above the text.
+        view.raw = {
+            let mut r = Clean::line(&format!("[{}]", mime::detached::raw_cut_note(raw.len())));
+            r.push(&Clean::text("\n"));
+            r.push(&view.raw);
+            r
         };
-    };
-    let (body, source) = body_text(&msg);
-    MessageView {
-        uid,
-        headers: header_lines(&msg),
-        date: msg
-            .date()
-            .filter(|d| d.is_valid())
-            .map(|d| d.to_timestamp()),
-        body: Clean::text(&body),
-        source,
-        attachments: msg.attachments().map(attachment).collect(),
     }
-}
-
-fn header_lines(msg: &Message<'_>) -> Vec<(&'static str, Clean)> {
-    let mut out = Vec::new();
-    let mut push = |name: &'static str, value: Option<String>| {
-        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            out.push((name, Clean::line(&v)));
-        }
-    };
-    push("From", msg.from().map(full_address));
-    push("To", msg.to().map(full_address));
-    push("Cc", msg.cc().map(full_address));
-    push("Subject", msg.subject().map(str::to_string));
-    out
-}
-
-/// text/plain first; HTML converted only when it is all there is.
-fn body_text(msg: &Message<'_>) -> (String, BodySource) {
-    let plain: Vec<&str> = msg
-        .text_bodies()
-        .filter_map(|p| match &p.body {
-            PartType::Text(t) => Some(t.as_ref()),
-            _ => None,
-        })
-        .collect();
-    if !plain.is_empty() {
-        return (plain.join("\n"), BodySource::Plain);
-    }
-    let html: Vec<String> = msg
-        .html_bodies()
-        .filter_map(|p| match &p.body {
-            PartType::Html(h) => Some(html_to_text(h)),
-            _ => None,
-        })
-        .collect();
-    if !html.is_empty() {
-        return (html.join("\n"), BodySource::Html);
-    }
-    (String::new(), BodySource::None)
-}
-
-pub fn html_to_text(html: &str) -> String {
-    html2text::config::plain()
-        .string_from_read(html.as_bytes(), HTML_LAYOUT_WIDTH)
-        .unwrap_or_else(|_| html.to_string())
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn attachment(part: &MessagePart<'_>) -> Attachment {
-    let mime = part
-        .content_type()
-        .map(|ct| match ct.subtype() {
-            Some(sub) => format!("{}/{}", ct.ctype(), sub),
-            None => ct.ctype().to_string(),
-        })
-        .unwrap_or_else(|| "application/octet-stream".to_string());
-    let name = part
-        .attachment_name()
-        .map(str::to_string)
-        .or_else(|| match &part.body {
-            PartType::Message(m) => m.subject().map(|s| format!("{s}.eml")),
-            _ => None,
-        })
-        .unwrap_or_else(|| "(unnamed)".to_string());
-    Attachment {
-        name: Clean::line(&name),
-        mime: Clean::line(&mime.to_lowercase()),
-        size: part.len(),
-    }
+    view
 }
 
 /// Whether a parsed message carries something the list should mark as an
 /// attachment: a part the sender marked as one, or a named non-text part.
+/// Only for messages already parsed by mail-parser; for a raw message use
+/// [`super::envelope::envelope_from_raw`], which stays within the limits.
 pub fn has_attachment(msg: &Message<'_>) -> bool {
     msg.attachments().any(|p| {
         p.content_disposition().is_some_and(|d| d.is_attachment())
@@ -148,6 +94,8 @@ pub fn has_attachment(msg: &Message<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use mail_parser::MessageParser;
+
     use super::*;
 
     fn view(raw: &str) -> MessageView {

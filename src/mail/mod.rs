@@ -6,6 +6,7 @@ pub mod envelope;
 pub mod list_row;
 pub mod maildir;
 pub mod message;
+pub mod mime;
 pub mod types;
 pub mod utf7;
 

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::list::MessageList;
+use super::reader::Layout;
 use crate::action::{Command, StoreCommand};
 use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
 use crate::mail::message::MessageView;
@@ -40,8 +41,10 @@ pub struct Reader {
     pub req: u64,
     pub uid: Option<u32>,
     pub content: ReaderContent,
-    /// Lines scrolled down.
+    /// Rows scrolled down.
     pub scroll: usize,
+    /// The loaded message laid out for the pane (kept by `State::update`).
+    pub layout: Layout,
 }
 
 #[derive(Debug)]
@@ -176,7 +179,7 @@ impl AccountState {
             req,
             uid: Some(uid),
             content: ReaderContent::Loading,
-            scroll: 0,
+            ..Reader::default()
         };
         vec![Command::Store {
             account,
@@ -382,6 +385,8 @@ impl AccountState {
             }
             WorkerEvent::Message { req, message } if req == self.reader.req => {
                 self.reader.content = ReaderContent::Loaded(message);
+                self.reader.layout = Layout::default();
+                self.reader.scroll = 0;
                 Vec::new()
             }
             WorkerEvent::MessageFailed { req, error } if req == self.reader.req => {

@@ -259,7 +259,10 @@ mod tests {
         let mut replaced = env(5);
         replaced.flags.seen = true;
         l.add(vec![replaced]);
-        assert!(l.items[2].flags.seen, "a known row is replaced by the new copy");
+        assert!(
+            l.items[2].flags.seen,
+            "a known row is replaced by the new copy"
+        );
         assert_eq!((l.items.len(), l.unread), (6, 5));
     }
 

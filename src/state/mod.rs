@@ -3,6 +3,7 @@
 
 mod account;
 mod list;
+pub mod reader;
 mod update;
 
 #[cfg(test)]

@@ -1,14 +1,12 @@
 //! `State::update`: (state, action) → state', commands.
 
-use ratatui::layout::Rect;
-use unicode_width::UnicodeWidthStr;
-
 use super::account::ReaderContent;
 use super::{LOG_CAPACITY, Pane, State};
 use crate::action::{Action, Command, UiAction};
 use crate::auth::service::{AuthCommand, TokenPhase};
 use crate::ui::layout::{Areas, areas, inner_height, inner_width};
 use crate::worker::{ConnState, WorkerCommand};
+use ratatui::layout::Rect;
 
 impl State {
     /// What every account does first (the app runs these at start).
@@ -21,6 +19,12 @@ impl State {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Command> {
+        let cmds = self.apply(action);
+        self.lay_out_reader();
+        cmds
+    }
+
+    fn apply(&mut self, action: Action) -> Vec<Command> {
         match action {
             Action::Ui(a) => self.on_key(a),
             Action::Unbound => {
@@ -204,6 +208,34 @@ impl State {
                 Vec::new()
             }
             UiAction::NextAccount | UiAction::PrevAccount => Vec::new(),
+            UiAction::ToggleRaw => {
+                if let Some(acc) = self.accounts.get_mut(self.current)
+                    && matches!(acc.reader.content, ReaderContent::Loaded(_))
+                {
+                    acc.reader.layout.toggle_raw();
+                    acc.reader.scroll = 0;
+                }
+                Vec::new()
+            }
+        }
+    }
+
+    /// Keeps the current account's message laid out at the reader's width
+    /// (once per message and width) and its scroll within the rows.
+    fn lay_out_reader(&mut self) {
+        let a = self.areas();
+        let (width, height) = (inner_width(a.reader), inner_height(a.reader));
+        let utc_offset = self.utc_offset;
+        let Some(acc) = self.accounts.get_mut(self.current) else {
+            return;
+        };
+        let r = &mut acc.reader;
+        match &r.content {
+            ReaderContent::Loaded(m) => {
+                r.layout.ensure(m, width, utc_offset);
+                r.scroll = r.scroll.min(r.layout.max_scroll(height));
+            }
+            _ => r.layout = Default::default(),
         }
     }
 
@@ -325,23 +357,12 @@ impl State {
         }
     }
 
-    /// How far the reader can scroll: wrapped lines of the current message
-    /// minus one screen.
+    /// How far the reader can scroll: the last row at the bottom.
     fn reader_max_scroll(&self) -> usize {
         let Some(acc) = self.account() else { return 0 };
-        let ReaderContent::Loaded(m) = &acc.reader.content else {
-            return 0;
-        };
-        let a = self.areas();
-        let width = inner_width(a.reader).max(1);
-        let body: usize = m
-            .body
-            .as_str()
-            .lines()
-            .map(|l| l.width().div_ceil(width).max(1))
-            .sum();
-        let total = crate::ui::reader::header_rows(m) + body;
-        total.saturating_sub(inner_height(a.reader))
+        acc.reader
+            .layout
+            .max_scroll(inner_height(self.areas().reader))
     }
 }
 

@@ -330,6 +330,10 @@ fn moving_the_selection_fetches_only_the_new_message_and_ignores_old_bodies() {
         body: Clean::text("hello"),
         source: BodySource::Plain,
         attachments: vec![],
+        notes: vec![],
+        warnings: vec![],
+        nested: vec![],
+        raw: Clean::default(),
     };
     worker(
         &mut s,
@@ -512,6 +516,10 @@ fn reader_scroll_is_bounded_by_the_message() {
         body: Clean::text(&body),
         source: BodySource::Plain,
         attachments: vec![],
+        notes: vec![],
+        warnings: vec![],
+        nested: vec![],
+        raw: Clean::default(),
     };
     worker(
         &mut s,
@@ -527,4 +535,85 @@ fn reader_scroll_is_bounded_by_the_message() {
     assert!(max > 50 && max < 100, "{max}");
     s.update(Action::Ui(UiAction::Down));
     assert_eq!(s.accounts[0].reader.scroll, max);
+}
+
+fn show(s: &mut State, raw: &str) {
+    loaded(s, 0, 1);
+    let req = s.accounts[0].reader.req;
+    let message = Box::new(crate::mail::message::parse(1, raw.as_bytes()));
+    worker(s, 0, WorkerEvent::Message { req, message });
+    s.focus = Pane::Reader;
+}
+
+/// The rows on screen, as text.
+fn screen_rows(s: &State) -> Vec<String> {
+    let r = &s.accounts[0].reader;
+    let h = inner_height(s.areas().reader);
+    r.layout.rows[r.scroll..(r.scroll + h).min(r.layout.rows.len())]
+        .iter()
+        .map(|row| r.layout.row_text(row).1.to_string())
+        .collect()
+}
+
+#[test]
+fn the_last_line_of_long_wrapped_lines_is_reachable() {
+    let mut s = state();
+    s.update(Action::Resize {
+        width: 80,
+        height: 24,
+    });
+    // Long lines wrap to many rows each; the old guess lost some.
+    let body: String = (0..40)
+        .map(|i| format!("{}END{i}\r\n", "word ".repeat(60)))
+        .collect();
+    show(&mut s, &format!("Subject: long\r\n\r\n{body}"));
+    s.update(Action::Ui(UiAction::Bottom));
+    let rows = screen_rows(&s);
+    assert!(
+        rows.last().is_some_and(|r| r.ends_with("END39")),
+        "{rows:?}"
+    );
+    let at_bottom = s.accounts[0].reader.scroll;
+    s.update(Action::Ui(UiAction::PageDown));
+    assert_eq!(s.accounts[0].reader.scroll, at_bottom);
+    // A narrower pane wraps again and the end is still the end.
+    s.update(Action::Resize {
+        width: 50,
+        height: 24,
+    });
+    s.update(Action::Ui(UiAction::Bottom));
+    let rows = screen_rows(&s);
+    assert!(
+        rows.last().is_some_and(|r| r.ends_with("END39")),
+        "{rows:?}"
+    );
+    s.update(Action::Ui(UiAction::Top));
+    assert_eq!(screen_rows(&s)[0], "Subject: long");
+}
+
+#[test]
+fn the_source_is_behind_a_key() {
+    let mut s = state();
+    show(
+        &mut s,
+        "Subject: s\r\nContent-Type: text/plain\r\nX-Secret-Header: shown in source\r\n\r\nbody\r\n",
+    );
+    let all = |s: &State| {
+        let l = &s.accounts[0].reader.layout;
+        l.rows
+            .iter()
+            .map(|r| l.row_text(r).1.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(!all(&s).contains("X-Secret-Header"));
+    s.update(Action::Ui(UiAction::ToggleRaw));
+    assert!(s.accounts[0].reader.layout.raw);
+    assert!(
+        all(&s).contains("X-Secret-Header: shown in source"),
+        "{}",
+        all(&s)
+    );
+    s.update(Action::Ui(UiAction::ToggleRaw));
+    assert!(!all(&s).contains("X-Secret-Header"));
 }

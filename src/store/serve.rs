@@ -96,7 +96,7 @@ impl StoreHandle {
             match (raw, rt) {
                 (Some(raw), Some(rt)) => {
                     rt.spawn(async move {
-                        let view = crate::worker::parse::view(uid, raw).await;
+                        let view = crate::mail::message::parse_detached(uid, raw).await;
                         let ev = WorkerEvent::Message {
                             req,
                             message: Box::new(view),

@@ -536,3 +536,48 @@ fn folder_counts_and_offline_status() {
     );
     assert_snapshot!(format!("{folders}\n{bar}"));
 }
+
+/// A forged second From, a note from a limit and an attached message: all
+/// three are on screen, the warning in the error colour.
+#[test]
+fn reader_shows_warnings_notes_and_attached_messages() {
+    let mut s = sample_state(100, 40);
+    let raw = "From: Real <real@example.org>\r\nSubject: Fwd: plan\r\nFrom: Forged <ceo@example.com>\r\n\
+Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n\
+--m\r\nContent-Type: text/html\r\n\r\n<div>ignored, plain text exists</div>\r\n\
+--m\r\nContent-Type: message/rfc822\r\n\r\nFrom: Carl <carl@example.net>\r\nSubject: plan\r\n\r\nThe plan itself.\r\n--m--\r\n";
+    let req = s.accounts[0].reader.req;
+    s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Message {
+            req,
+            message: Box::new(message::parse(9, raw.as_bytes())),
+        },
+    });
+    let a = s.areas().reader;
+    let mut t = Terminal::new(TestBackend::new(a.width, a.height)).expect("terminal");
+    t.draw(|f| super::reader::draw(&s, f, f.area(), true))
+        .expect("draw");
+    let text = t.backend().to_string();
+    assert!(text.contains("From: Real <real@example.org>"), "{text}");
+    assert!(!text.contains("ceo@example.com"), "{text}");
+    assert!(
+        text.contains("Warning: this message has 2 From fields"),
+        "{text}"
+    );
+    assert!(text.contains("──── Attached message ────"), "{text}");
+    assert!(
+        text.contains("Subject: plan") && text.contains("The plan itself."),
+        "{text}"
+    );
+    let buf = t.backend().buffer();
+    let warning_row = (0..buf.area.height)
+        .find(|&y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Warning")
+        })
+        .expect("warning row");
+    assert_eq!(buf[(1, warning_row)].fg, super::theme::ERROR);
+}

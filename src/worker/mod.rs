@@ -6,7 +6,6 @@
 //! The loop is generic over [`MailBackend`](crate::mail::MailBackend), so
 //! the demo's Maildir accounts run through exactly the code IMAP uses.
 
-pub mod parse;
 mod protocol;
 mod run;
 mod sync;

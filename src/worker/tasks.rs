@@ -39,7 +39,7 @@ impl<B: MailBackend> Worker<B> {
                 // Parsing runs off this task: a huge message must not hold
                 // up the account.
                 tokio::spawn(async move {
-                    let view = super::parse::view(uid, raw).await;
+                    let view = crate::mail::message::parse_detached(uid, raw).await;
                     let _ = events.send((
                         account,
                         WorkerEvent::Message {

@@ -1,0 +1,117 @@
+//! Parsing off the async runtime, on a thread of its own: a big stack for
+//! the limits, a deadline for the answer, and nothing to wait for at exit
+//! (tokio waits for `spawn_blocking` tasks when its runtime shuts down; a
+//! plain thread is simply left behind).
+
+use std::sync::Arc;
+
+use super::headers::{find_block, message_headers};
+use super::limits::{MAX_RAW_BYTES, PARSE_STACK_BYTES, PARSE_TIME_BUDGET};
+use crate::mail::message::{BodySource, MessageView, parse};
+use crate::sanitize::Clean;
+
+/// Header blocks larger than this are not read for the fallback view.
+const FALLBACK_HEADER_BYTES: usize = 64 << 10;
+
+/// [`parse`] on a dedicated thread. If it does not answer within
+/// [`PARSE_TIME_BUDGET`] (or fails), the raw source is shown instead with
+/// a note, and the thread is left to finish on its own.
+pub async fn parse_detached(uid: u32, raw: Vec<u8>) -> MessageView {
+    let raw = Arc::new(raw);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let input = Arc::clone(&raw);
+    let spawned = std::thread::Builder::new()
+        .name("mailtui-parse".into())
+        .stack_size(PARSE_STACK_BYTES)
+        .spawn(move || {
+            let view = std::panic::catch_unwind(|| parse(uid, &input));
+            // Nobody listening means the deadline passed: nothing to do.
+            let _ = tx.send(view);
+        });
+    if spawned.is_err() {
+        return fallback(
+            uid,
+            &raw,
+            "The message parser could not be started; raw source follows.",
+        );
+    }
+    match tokio::time::timeout(PARSE_TIME_BUDGET, rx).await {
+        Ok(Ok(Ok(view))) => view,
+        Ok(_) => fallback(
+            uid,
+            &raw,
+            "This message could not be parsed; raw source follows.",
+        ),
+        Err(_) => fallback(
+            uid,
+            &raw,
+            &format!(
+                "Parsing this message took over {} s; raw source follows.",
+                PARSE_TIME_BUDGET.as_secs()
+            ),
+        ),
+    }
+}
+
+/// The raw source (capped) with a note, and the headers if they are cheap
+/// to read.
+pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
+    let head = &raw[..raw.len().min(FALLBACK_HEADER_BYTES)];
+    let block = find_block(head, 0, head.len(), |_| false);
+    let h = message_headers(head, block.header);
+    let source = raw_source(raw);
+    let mut notes = vec![Clean::line(why)];
+    if raw.len() > MAX_RAW_BYTES {
+        notes.push(Clean::line(&raw_cut_note(raw.len())));
+    }
+    MessageView {
+        uid,
+        headers: super::assemble::header_lines(&h),
+        date: h.date,
+        body: source.clone(),
+        source: BodySource::Raw,
+        attachments: Vec::new(),
+        notes,
+        warnings: super::assemble::repeated_warnings(&h),
+        nested: Vec::new(),
+        raw: source,
+    }
+}
+
+/// The first [`MAX_RAW_BYTES`] of the source, cleaned.
+pub fn raw_source(raw: &[u8]) -> Clean {
+    let head = &raw[..raw.len().min(MAX_RAW_BYTES)];
+    Clean::text(&String::from_utf8_lossy(head))
+}
+
+pub fn raw_cut_note(len: usize) -> String {
+    format!(
+        "Source of {} KB; only the first {} KB are shown.",
+        len / 1024,
+        MAX_RAW_BYTES / 1024
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fallback_shows_headers_a_note_and_the_capped_source() {
+        let mut raw = b"From: A <a@x>\r\nSubject: big\r\n\r\n".to_vec();
+        raw.extend(std::iter::repeat_n(b'x', MAX_RAW_BYTES + 10));
+        let v = fallback(3, &raw, "Parsing took too long.");
+        assert_eq!(v.source, BodySource::Raw);
+        assert_eq!(v.headers[1].1.as_str(), "big");
+        assert_eq!(v.notes[0].as_str(), "Parsing took too long.");
+        assert!(v.notes[1].as_str().contains("only the first 1024 KB"));
+        assert!(v.body.len() <= MAX_RAW_BYTES && v.body.as_str().starts_with("From: A"));
+    }
+
+    #[tokio::test]
+    async fn parse_detached_answers_like_parse() {
+        let raw = b"Subject: hi\r\n\r\nhello\r\n".to_vec();
+        let v = parse_detached(5, raw.clone()).await;
+        assert_eq!(v, parse(5, &raw));
+    }
+}

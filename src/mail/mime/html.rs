@@ -1,0 +1,321 @@
+//! HTML to text within limits. html2text lays HTML out well but at a cost
+//! that grows with the square of the nesting depth and about a hundred
+//! bytes of memory per input byte, and it cannot be interrupted. So every
+//! part is first read once by html5ever's tokenizer (linear): that gives
+//! the nesting depth and a plain text of the part. Layout runs only within
+//! [`MAX_HTML_BYTES`] and [`MAX_HTML_DEPTH`], on its own thread, waited
+//! for until the message's HTML deadline; otherwise the plain text is
+//! shown with a note saying why.
+
+use std::cell::RefCell;
+use std::sync::mpsc;
+use std::time::Instant;
+
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+
+use super::limits::{HTML_STACK_BYTES, MAX_HTML_BYTES, MAX_HTML_DEPTH};
+
+/// HTML is laid out wide and wrapped by the reader at its own width.
+const LAYOUT_WIDTH: usize = 400;
+
+/// Text of an HTML part, and why it was not laid out if it was not.
+#[derive(Debug)]
+pub struct HtmlText {
+    pub text: String,
+    pub note: Option<String>,
+}
+
+/// Converts `html`, laying it out only if it fits the limits and `deadline`.
+pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
+    if html.len() > MAX_HTML_BYTES {
+        return HtmlText {
+            text: scan(html).text,
+            note: Some(format!(
+                "HTML part of {} KB is over the {} KB layout limit; shown without layout",
+                html.len() / 1024,
+                MAX_HTML_BYTES / 1024
+            )),
+        };
+    }
+    let scanned = scan(html);
+    if scanned.max_depth > MAX_HTML_DEPTH {
+        return HtmlText {
+            text: scanned.text,
+            note: Some(format!(
+                "HTML nested over {MAX_HTML_DEPTH} levels deep; shown without layout"
+            )),
+        };
+    }
+    let late = || HtmlText {
+        text: scanned.text.clone(),
+        note: Some("HTML layout took too long; shown without layout".to_string()),
+    };
+    let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+        return late();
+    };
+    let (tx, rx) = mpsc::sync_channel(1);
+    let owned = html.to_string();
+    let spawned = std::thread::Builder::new()
+        .name("mailtui-html".into())
+        .stack_size(HTML_STACK_BYTES)
+        .spawn(move || {
+            // The receiver may be gone (deadline passed): nothing to do then.
+            let _ = tx.send(layout(&owned));
+        });
+    if spawned.is_err() {
+        return late();
+    }
+    // A layout past the deadline is left to finish on its own thread; the
+    // limits above bound how long that can be.
+    match rx.recv_timeout(left) {
+        Ok(text) => HtmlText { text, note: None },
+        Err(_) => late(),
+    }
+}
+
+/// html2text's layout, trailing spaces trimmed.
+pub fn layout(html: &str) -> String {
+    let text = html2text::config::plain()
+        .string_from_read(html.as_bytes(), LAYOUT_WIDTH)
+        .unwrap_or_else(|_| scan(html).text);
+    text.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What one tokenizer pass finds.
+pub struct Scan {
+    /// The text of the part: no markup, scripts or styles; a line break
+    /// for each block element.
+    pub text: String,
+    /// Deepest element nesting (elements whose end tag may be left out,
+    /// like `<p>` and `<li>`, are not counted: unclosed they would look
+    /// deep).
+    pub max_depth: usize,
+}
+
+pub fn scan(html: &str) -> Scan {
+    let sink = Sink(RefCell::new(ScanState::default()));
+    let tok = Tokenizer::new(sink, TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    // Feeding returns early only for scripts, which this sink never asks for.
+    let _ = tok.feed(&input);
+    tok.end();
+    let state = tok.sink.0.into_inner();
+    let text = state
+        .out
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("\n");
+    Scan {
+        text: collapse_blank_lines(&text),
+        max_depth: state.max_depth,
+    }
+}
+
+fn collapse_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.trim().lines() {
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Default)]
+struct ScanState {
+    out: String,
+    depth: usize,
+    max_depth: usize,
+    /// Inside <script>, <style> …: text not shown.
+    hidden: Option<String>,
+}
+
+struct Sink(RefCell<ScanState>);
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr", "param", "keygen",
+];
+const OPTIONAL_END: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "colgroup",
+    "thead", "tbody", "tfoot", "html", "head", "body",
+];
+const BLOCK: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "blockquote",
+    "pre",
+    "hr",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "center",
+    "address",
+    "form",
+    "fieldset",
+    "title",
+];
+const HIDDEN: &[&str] = &["script", "style", "head", "template", "noscript", "object"];
+
+impl ScanState {
+    fn tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
+        let name: &str = tag.name.as_ref();
+        if let Some(h) = &self.hidden {
+            if tag.kind == TagKind::EndTag && h == name {
+                self.hidden = None;
+            }
+            return TokenSinkResult::Continue;
+        }
+        if BLOCK.contains(&name) && !self.out.ends_with('\n') {
+            self.out.push('\n');
+        }
+        if matches!(name, "td" | "th") && tag.kind == TagKind::StartTag {
+            self.out.push(' ');
+        }
+        let counted = !VOID.contains(&name) && !OPTIONAL_END.contains(&name);
+        match tag.kind {
+            TagKind::StartTag if counted && !tag.self_closing => {
+                self.depth += 1;
+                self.max_depth = self.max_depth.max(self.depth);
+            }
+            TagKind::EndTag if counted => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        if tag.kind == TagKind::StartTag && !tag.self_closing && HIDDEN.contains(&name) {
+            self.hidden = Some(name.to_string());
+            return match name {
+                "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+                "style" | "noscript" => TokenSinkResult::RawData(RawKind::Rawtext),
+                _ => TokenSinkResult::Continue,
+            };
+        }
+        TokenSinkResult::Continue
+    }
+
+    fn chars(&mut self, text: &str) {
+        if self.hidden.is_some() {
+            return;
+        }
+        // HTML collapses white space; line breaks come from block tags.
+        for c in text.chars() {
+            if c.is_whitespace() && c != '\u{a0}' {
+                if !self.out.ends_with([' ', '\n']) && !self.out.is_empty() {
+                    self.out.push(' ');
+                }
+            } else {
+                self.out.push(c);
+            }
+        }
+    }
+}
+
+impl TokenSink for Sink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut st = self.0.borrow_mut();
+        match token {
+            Token::TagToken(tag) => st.tag(&tag),
+            Token::CharacterTokens(t) => {
+                st.chars(&t);
+                TokenSinkResult::Continue
+            }
+            _ => TokenSinkResult::Continue,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(30)
+    }
+
+    #[test]
+    fn lays_out_ordinary_html() {
+        let t = to_text(
+            "<h1>Title</h1><p>First <a href=\"https://example.com/x\">link</a>.</p><ul><li>one</li></ul>",
+            soon(),
+        );
+        assert!(t.note.is_none());
+        assert!(
+            t.text.contains("First [link][1].") && t.text.contains("* one"),
+            "{}",
+            t.text
+        );
+    }
+
+    #[test]
+    fn scan_gives_text_without_markup_scripts_or_styles() {
+        let s = scan(
+            "<html><head><title>t</title><style>p{color:red}</style></head><body>\
+<div>Hello&nbsp;<b>world</b> &amp; you</div><script>if (a<b) alert(1)</script>\
+<p>second<br>line</p></body></html>",
+        );
+        assert_eq!(s.text, "Hello\u{a0}world & you\nsecond\nline\n");
+        assert_eq!(s.max_depth, 2);
+    }
+
+    #[test]
+    fn deep_nesting_is_not_laid_out() {
+        let depth = 5000;
+        let html = format!(
+            "{}deep text{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let s = scan(&html);
+        assert_eq!(s.max_depth, depth);
+        let t = to_text(&html, soon());
+        assert!(
+            t.note.as_deref().is_some_and(|n| n.contains("nested")),
+            "{:?}",
+            t.note
+        );
+        assert_eq!(t.text.trim(), "deep text");
+    }
+
+    #[test]
+    fn a_passed_deadline_gives_the_plain_text() {
+        let t = to_text("<p>hi</p>", Instant::now() - Duration::from_secs(1));
+        assert!(t.note.is_some());
+        assert_eq!(t.text.trim(), "hi");
+    }
+}

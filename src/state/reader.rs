@@ -1,0 +1,374 @@
+//! The reader's text, laid out once per message and width: a document of
+//! logical lines (headers, notes, body, attached messages) and its rows
+//! wrapped at the pane width. Drawing takes only the rows on screen and a
+//! key only moves an index, so neither costs more for a bigger message.
+
+use std::ops::Range;
+
+use unicode_width::UnicodeWidthChar;
+
+use crate::mail::message::{Attachment, BodySource, MessageView};
+use crate::sanitize::Clean;
+use crate::ui::format::{date_long, human_size};
+
+/// How a logical line is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// "Name: value": the first `label` bytes are the name.
+    Header {
+        label: usize,
+        strong: bool,
+    },
+    /// Where an attached message starts.
+    Separator,
+    /// A limit met, a conversion done: said, but quietly.
+    Note,
+    /// A sign of forgery or damage.
+    Warning,
+    Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocLine {
+    pub kind: LineKind,
+    pub text: Range<usize>,
+}
+
+/// Everything the reader shows for one message, as one clean text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Doc {
+    text: Clean,
+    pub lines: Vec<DocLine>,
+}
+
+impl Doc {
+    pub fn line_text(&self, line: &DocLine) -> &str {
+        self.text
+            .as_str()
+            .get(line.text.clone())
+            .unwrap_or_default()
+    }
+
+    fn push(&mut self, kind: LineKind, text: &Clean) {
+        // Clean text may hold line breaks: one logical line per line.
+        for part in text.as_str().split('\n') {
+            let start = self.text.len();
+            self.text.push(&Clean::text(part));
+            self.lines.push(DocLine {
+                kind,
+                text: start..self.text.len(),
+            });
+        }
+    }
+
+    fn push_header(&mut self, name: &str, value: &Clean, strong: bool) {
+        let start = self.text.len();
+        // Text mode: the trailing space stays.
+        let label = Clean::text(&format!("{name}: "));
+        self.text.push(&label);
+        self.text.push(value);
+        self.lines.push(DocLine {
+            kind: LineKind::Header {
+                label: label.len(),
+                strong,
+            },
+            text: start..self.text.len(),
+        });
+    }
+
+    /// The body lines of `text` (trailing line breaks left out), sliced
+    /// out of one copy.
+    fn push_body(&mut self, text: &Clean) {
+        let start = self.text.len();
+        self.text.push(text);
+        let mut pos = start;
+        for part in text.as_str().trim_end_matches('\n').split('\n') {
+            self.lines.push(DocLine {
+                kind: LineKind::Body,
+                text: pos..pos + part.len(),
+            });
+            pos += part.len() + 1;
+        }
+    }
+
+    fn blank(&mut self) {
+        self.push(LineKind::Body, &Clean::default());
+    }
+
+    fn push_section(
+        &mut self,
+        headers: &[(&'static str, Clean)],
+        date: Option<i64>,
+        warnings: &[Clean],
+        attachments: &[Attachment],
+        utc_offset: i32,
+    ) {
+        for (name, value) in headers {
+            self.push_header(name, value, *name == "Subject");
+        }
+        if let Some(ts) = date {
+            self.push_header("Date", &Clean::line(&date_long(ts, utc_offset)), false);
+        }
+        for w in warnings {
+            self.push(LineKind::Warning, w);
+        }
+        if !attachments.is_empty() {
+            let title = Clean::line(&format!("Attachments ({}):", attachments.len()));
+            let start = self.text.len();
+            self.text.push(&title);
+            self.lines.push(DocLine {
+                kind: LineKind::Header {
+                    label: title.len(),
+                    strong: false,
+                },
+                text: start..self.text.len(),
+            });
+            for a in attachments {
+                let mut line = Clean::text("  + ");
+                line.push(&a.name);
+                line.push(&Clean::line(&format!(
+                    "  {}  {}",
+                    a.mime,
+                    human_size(a.size)
+                )));
+                self.push(LineKind::Note, &line);
+            }
+        }
+    }
+
+    /// The message as the reader shows it.
+    pub fn message(m: &MessageView, utc_offset: i32) -> Doc {
+        let mut d = Doc::default();
+        d.push_section(&m.headers, m.date, &m.warnings, &m.attachments, utc_offset);
+        for n in &m.notes {
+            d.push(LineKind::Note, n);
+        }
+        let source_note = match m.source {
+            BodySource::Html => Some("(converted from HTML)"),
+            BodySource::Raw => Some("(could not parse this message; raw text follows)"),
+            BodySource::None if m.nested.is_empty() => Some("(no text in this message)"),
+            BodySource::None | BodySource::Plain => None,
+        };
+        if let Some(s) = source_note {
+            d.push(LineKind::Note, &Clean::line(s));
+        }
+        d.blank();
+        if !m.body.is_empty() {
+            d.push_body(&m.body);
+        }
+        for n in &m.nested {
+            d.blank();
+            let depth = if n.level > 1 {
+                format!(" (inside attached message, level {})", n.level)
+            } else {
+                String::new()
+            };
+            d.push(
+                LineKind::Separator,
+                &Clean::line(&format!("──── Attached message{depth} ────")),
+            );
+            d.push_section(&n.headers, n.date, &n.warnings, &n.attachments, utc_offset);
+            match n.source {
+                BodySource::Html => d.push(LineKind::Note, &Clean::line("(converted from HTML)")),
+                BodySource::None => d.push(LineKind::Note, &Clean::line("(no text)")),
+                _ => {}
+            }
+            d.blank();
+            d.push_body(&n.body);
+        }
+        d
+    }
+
+    /// The message source, as received (cut at the raw limit).
+    pub fn source(m: &MessageView) -> Doc {
+        let mut d = Doc::default();
+        d.push(
+            LineKind::Note,
+            &Clean::line("Message source (the same key shows the message again)"),
+        );
+        d.blank();
+        d.push_body(&m.raw);
+        d
+    }
+}
+
+/// One screen row: a piece of a logical line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    /// Byte range within the line's text.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Word wrap at `width` columns: break after the last space that fits,
+/// else (a word longer than the row) between characters.
+pub fn wrap(doc: &Doc, width: usize) -> Vec<Row> {
+    let width = width.max(1);
+    let mut rows = Vec::with_capacity(doc.lines.len());
+    for (i, line) in doc.lines.iter().enumerate() {
+        let text = doc.line_text(line);
+        let mut start = 0;
+        let mut col = 0;
+        // Byte offset just after the last space in this row, and its column.
+        let mut space: Option<(usize, usize)> = None;
+        for (at, c) in text.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if col + w > width && col > 0 {
+                match space.filter(|&(s, _)| s > start) {
+                    Some((s, s_col)) => {
+                        rows.push(Row {
+                            line: i,
+                            start,
+                            end: s,
+                        });
+                        start = s;
+                        col -= s_col;
+                    }
+                    None => {
+                        rows.push(Row {
+                            line: i,
+                            start,
+                            end: at,
+                        });
+                        start = at;
+                        col = 0;
+                    }
+                }
+                space = None;
+                if col + w > width && col > 0 {
+                    rows.push(Row {
+                        line: i,
+                        start,
+                        end: at,
+                    });
+                    start = at;
+                    col = 0;
+                }
+            }
+            col += w;
+            if c == ' ' {
+                space = Some((at + 1, col));
+            }
+        }
+        rows.push(Row {
+            line: i,
+            start,
+            end: text.len(),
+        });
+    }
+    rows
+}
+
+/// The reader's layout for the message it shows.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    pub doc: Option<Doc>,
+    /// The width `rows` were wrapped at.
+    pub width: Option<usize>,
+    pub rows: Vec<Row>,
+    /// Showing the source instead of the message.
+    pub raw: bool,
+}
+
+impl Layout {
+    /// Lays `m` out at `width` unless that is done already.
+    pub fn ensure(&mut self, m: &MessageView, width: usize, utc_offset: i32) {
+        if self.doc.is_none() {
+            self.doc = Some(if self.raw {
+                Doc::source(m)
+            } else {
+                Doc::message(m, utc_offset)
+            });
+            self.width = None;
+        }
+        if self.width != Some(width)
+            && let Some(doc) = &self.doc
+        {
+            self.rows = wrap(doc, width);
+            self.width = Some(width);
+        }
+    }
+
+    /// Switches between the message and its source.
+    pub fn toggle_raw(&mut self) {
+        *self = Layout {
+            raw: !self.raw,
+            ..Layout::default()
+        };
+    }
+
+    /// The last scroll position: the last row at the bottom of the pane.
+    pub fn max_scroll(&self, height: usize) -> usize {
+        self.rows.len().saturating_sub(height)
+    }
+
+    /// The text of a row.
+    pub fn row_text(&self, row: &Row) -> (&DocLine, &str) {
+        static EMPTY: DocLine = DocLine {
+            kind: LineKind::Body,
+            text: 0..0,
+        };
+        let Some(doc) = &self.doc else {
+            return (&EMPTY, "");
+        };
+        let Some(line) = doc.lines.get(row.line) else {
+            return (&EMPTY, "");
+        };
+        let text = doc
+            .line_text(line)
+            .get(row.start..row.end)
+            .unwrap_or_default();
+        (line, text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Doc {
+        let mut d = Doc::default();
+        d.push_body(&Clean::text(text));
+        d
+    }
+
+    fn rows(text: &str, width: usize) -> Vec<String> {
+        let d = doc(text);
+        wrap(&d, width)
+            .iter()
+            .map(|r| d.line_text(&d.lines[r.line])[r.start..r.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn wraps_at_spaces_and_inside_long_words() {
+        assert_eq!(rows("aaa bbb ccc", 7), ["aaa ", "bbb ccc"]);
+        assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(rows("ab abcdefgh", 4), ["ab ", "abcd", "efgh"]);
+        assert_eq!(rows("one\n\ntwo", 10), ["one", "", "two"]);
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        assert_eq!(rows("日本語です", 4), ["日本", "語で", "す"]);
+        // A wide character in a one-column pane still goes somewhere.
+        assert_eq!(rows("日本", 1), ["日", "本"]);
+    }
+
+    #[test]
+    fn every_row_fits_and_nothing_is_lost() {
+        let text = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do \
+eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, \
+quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.";
+        for width in 1..40 {
+            let r = rows(text, width);
+            assert_eq!(r.concat(), text, "width {width}");
+            assert!(
+                r.iter()
+                    .all(|row| unicode_width::UnicodeWidthStr::width(row.as_str()) <= width),
+                "width {width}: {r:?}"
+            );
+        }
+    }
+}
