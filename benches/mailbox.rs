@@ -402,6 +402,8 @@ async fn ui_figures(d: &Dovecot, n: u32) {
         server: "127.0.0.1".into(),
         auth: "password".into(),
         tenant: None,
+        trash: None,
+        archive: None,
     };
     let mut state = State::new(vec![info], Vec::new(), 1_793_711_100, 0);
     state.update(Action::Resize {

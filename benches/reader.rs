@@ -29,6 +29,8 @@ fn state() -> State {
         server: "/tmp".into(),
         auth: "none".into(),
         tenant: None,
+        trash: None,
+        archive: None,
     };
     let mut s = State::new(vec![info], Vec::new(), 1_700_000_000, 0);
     s.update(Action::Resize {

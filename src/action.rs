@@ -30,10 +30,30 @@ pub enum UiAction {
     Account(usize),
     /// Show the message source instead of the message, or back.
     ToggleRaw,
+    /// Mark or unmark the selected message (actions then apply to all marked).
+    Mark,
+    ToggleRead,
+    ToggleFlag,
+    MarkFolderRead,
+    /// To Trash; in Trash, for good (after asking).
+    Delete,
+    Archive,
+    /// Move to a folder picked from a list.
+    Move,
+    Undo,
+    Search,
+    NextMatch,
+    PrevMatch,
+    /// Thread view on or off.
+    Threads,
+    /// Sort by date, sender, subject in turn.
+    Sort,
+    /// Open a folder picked by typing part of its name.
+    GoToFolder,
 }
 
 impl UiAction {
-    pub const NAMED: [(&'static str, UiAction, &'static str); 18] = [
+    pub const NAMED: &'static [(&'static str, UiAction, &'static str)] = &[
         ("quit", UiAction::Quit, "quit"),
         ("next_pane", UiAction::NextPane, "next pane"),
         ("prev_pane", UiAction::PrevPane, "previous pane"),
@@ -60,6 +80,24 @@ impl UiAction {
             UiAction::ToggleRaw,
             "message source / message",
         ),
+        ("mark", UiAction::Mark, "mark / unmark a message"),
+        ("toggle_read", UiAction::ToggleRead, "read / unread"),
+        ("toggle_flag", UiAction::ToggleFlag, "flag / unflag"),
+        (
+            "mark_folder_read",
+            UiAction::MarkFolderRead,
+            "mark the whole folder read",
+        ),
+        ("delete", UiAction::Delete, "delete (to Trash)"),
+        ("archive", UiAction::Archive, "archive"),
+        ("move", UiAction::Move, "move to a folder"),
+        ("undo", UiAction::Undo, "undo the last change"),
+        ("search", UiAction::Search, "search"),
+        ("next_match", UiAction::NextMatch, "next match"),
+        ("prev_match", UiAction::PrevMatch, "previous match"),
+        ("threads", UiAction::Threads, "threads on / off"),
+        ("sort", UiAction::Sort, "sort by date / sender / subject"),
+        ("go_to_folder", UiAction::GoToFolder, "go to a folder"),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {
@@ -87,9 +125,26 @@ impl UiAction {
     }
 }
 
+/// A key typed into a prompt: text, not a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKey {
+    Char(char),
+    Backspace,
+    /// Ctrl-U: clear the line.
+    Clear,
+    Up,
+    Down,
+    Enter,
+    Esc,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Ui(UiAction),
+    /// A key bound to several actions, for different contexts: the first
+    /// that applies now runs.
+    Keys(Vec<UiAction>),
+    Prompt(PromptKey),
     /// A key with no binding (closes overlays).
     Unbound,
     Worker {
@@ -139,4 +194,6 @@ pub enum StoreCommand {
         uid: u32,
         req: u64,
     },
+    /// The folder's messages in thread order ([`WorkerEvent::Threads`]).
+    Threads { path: String, req: u64 },
 }

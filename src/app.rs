@@ -9,7 +9,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::{info, warn};
 
-use crate::action::{Action, Command, StoreCommand};
+use crate::action::{Action, Command, PromptKey, StoreCommand};
 use crate::auth::oauth::OAuth;
 use crate::auth::service::{self, AuthCommand, ServiceHandle};
 use crate::auth::store::TokenStore;
@@ -57,6 +57,8 @@ pub fn account_info(a: &Account) -> AccountInfo {
         server,
         auth,
         tenant,
+        trash: a.trash.clone(),
+        archive: a.archive.clone(),
     }
 }
 
@@ -285,7 +287,7 @@ async fn event_loop(
         }
         let first = tokio::select! {
             ev = keys.next() => match ev {
-                Some(Ok(ev)) => key_action(keymap, ev),
+                Some(Ok(ev)) => key_action(keymap, ev, state.typing()),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },
@@ -311,17 +313,41 @@ async fn event_loop(
     }
 }
 
-fn key_action(keymap: &Keymap, ev: Event) -> Option<Action> {
+fn key_action(keymap: &Keymap, ev: Event, typing: bool) -> Option<Action> {
     match ev {
-        Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release => Some(
-            keymap
-                .resolve(&k)
-                .map(Action::Ui)
-                .unwrap_or(Action::Unbound),
-        ),
+        Event::Key(k) if k.kind != crossterm::event::KeyEventKind::Release => {
+            if typing {
+                return prompt_key(&k).map(Action::Prompt);
+            }
+            Some(match keymap.resolve_all(&k) {
+                [] => Action::Unbound,
+                [one] => Action::Ui(*one),
+                several => Action::Keys(several.to_vec()),
+            })
+        }
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         _ => None,
     }
+}
+
+/// Keys while a prompt is open: text and line editing, not commands.
+fn prompt_key(k: &crossterm::event::KeyEvent) -> Option<PromptKey> {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    Some(match k.code {
+        KeyCode::Char('u') if ctrl => PromptKey::Clear,
+        KeyCode::Char('h') if ctrl => PromptKey::Backspace,
+        KeyCode::Char('c' | 'g') if ctrl => PromptKey::Esc,
+        KeyCode::Char('p') if ctrl => PromptKey::Up,
+        KeyCode::Char('n') if ctrl => PromptKey::Down,
+        KeyCode::Char(c) if !ctrl && !k.modifiers.contains(KeyModifiers::ALT) => PromptKey::Char(c),
+        KeyCode::Backspace => PromptKey::Backspace,
+        KeyCode::Enter => PromptKey::Enter,
+        KeyCode::Esc => PromptKey::Esc,
+        KeyCode::Up | KeyCode::BackTab => PromptKey::Up,
+        KeyCode::Down | KeyCode::Tab => PromptKey::Down,
+        _ => return None,
+    })
 }
 
 /// Carries out what `update` asked for.
@@ -341,6 +367,9 @@ fn execute(
                     StoreCommand::LoadFolders => store.load_folders(account, events.clone()),
                     StoreCommand::LoadFolder { path, req } => {
                         store.load_folder(account, path, req, events.clone())
+                    }
+                    StoreCommand::Threads { path, req } => {
+                        store.load_threads(account, path, req, events.clone())
                     }
                     StoreCommand::LoadMessage { folder, uid, req } => {
                         if let Some(w) = &t.worker {

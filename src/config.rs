@@ -58,6 +58,10 @@ pub struct Account {
     pub name: String,
     pub email: String,
     pub kind: AccountKind,
+    /// Trash and Archive folder names, for servers that say neither by
+    /// SPECIAL-USE nor by a well-known name.
+    pub trash: Option<String>,
+    pub archive: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,6 +167,8 @@ struct RawAccount {
     auth: Option<Spanned<RawAuth>>,
     ca_file: Option<PathBuf>,
     maildir: Option<PathBuf>,
+    trash: Option<String>,
+    archive: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -277,7 +283,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let kind = account_kind(&a, &email, &mut warnings, &name).map_err(|(span, key, msg)| {
             err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg)
         })?;
-        accounts.push(Account { name, email, kind });
+        accounts.push(Account {
+            name,
+            email,
+            kind,
+            trash: a.trash.clone().filter(|t| !t.trim().is_empty()),
+            archive: a.archive.clone().filter(|t| !t.trim().is_empty()),
+        });
     }
     let keys = raw
         .keys

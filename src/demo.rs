@@ -26,6 +26,8 @@ pub fn unpack() -> std::io::Result<(TempDir, Vec<Account>)> {
             name: name.to_string(),
             email: email.to_string(),
             kind: AccountKind::Maildir(root),
+            trash: None,
+            archive: None,
         }
     })
     .collect();

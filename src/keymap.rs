@@ -7,9 +7,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::action::UiAction;
 use crate::config::KeyBinding;
 
+/// A key may carry several actions for different contexts (`c` copies the
+/// sign-in code while that panel is up, and picks a folder otherwise); the
+/// state runs the first that applies.
 #[derive(Debug, Clone)]
 pub struct Keymap {
-    map: HashMap<(KeyCode, KeyModifiers), UiAction>,
+    map: HashMap<(KeyCode, KeyModifiers), Vec<UiAction>>,
 }
 
 const DEFAULTS: &[(&str, &str)] = &[
@@ -35,6 +38,22 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("?", "help"),
     ("a", "retry"),
     ("c", "copy"),
+    ("c", "go_to_folder"),
+    ("space", "mark"),
+    ("v", "mark"),
+    ("U", "toggle_read"),
+    ("F", "toggle_flag"),
+    ("M", "mark_folder_read"),
+    ("d", "delete"),
+    ("delete", "delete"),
+    ("A", "archive"),
+    ("m", "move"),
+    ("u", "undo"),
+    ("/", "search"),
+    ("n", "next_match"),
+    ("N", "prev_match"),
+    ("T", "threads"),
+    ("O", "sort"),
     ("V", "toggle_raw"),
     ("[", "prev_account"),
     ("]", "next_account"),
@@ -117,18 +136,23 @@ fn normalize(code: KeyCode, mut mods: KeyModifiers) -> (KeyCode, KeyModifiers) {
 
 impl Keymap {
     pub fn new(overrides: &[KeyBinding]) -> Result<Keymap, String> {
-        let mut map = HashMap::new();
+        let mut map: HashMap<_, Vec<UiAction>> = HashMap::new();
         for (key, action) in DEFAULTS {
             let k = parse_key(key)?;
             let a =
                 UiAction::from_name(action).ok_or_else(|| format!("unknown action {action}"))?;
-            map.insert(k, a);
+            map.entry(k).or_default().push(a);
         }
+        // A key named in the config means what the config says, only that.
+        let mut overridden = std::collections::HashSet::new();
         for b in overrides {
             let k = parse_key(&b.key).map_err(|e| format!("line {}: {e}", b.at.line))?;
             if b.action == "none" {
                 map.remove(&k);
                 continue;
+            }
+            if overridden.insert(k) {
+                map.remove(&k);
             }
             let a = UiAction::from_name(&b.action).ok_or_else(|| {
                 format!(
@@ -136,22 +160,33 @@ impl Keymap {
                     b.at.line, b.key, b.action
                 )
             })?;
-            map.insert(k, a);
+            map.entry(k).or_default().push(a);
         }
         Ok(Keymap { map })
     }
 
-    pub fn resolve(&self, key: &KeyEvent) -> Option<UiAction> {
+    /// Every action the key is bound to, in the order to try them.
+    pub fn resolve_all(&self, key: &KeyEvent) -> &[UiAction] {
         if key.kind == KeyEventKind::Release {
-            return None;
+            return &[];
         }
-        self.map.get(&normalize(key.code, key.modifiers)).copied()
+        self.map
+            .get(&normalize(key.code, key.modifiers))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn resolve(&self, key: &KeyEvent) -> Option<UiAction> {
+        self.resolve_all(key).first().copied()
     }
 
     /// (keys, description) for the help overlay, in a stable order.
     pub fn help(&self) -> Vec<(String, String)> {
         let mut by_action: Vec<(UiAction, Vec<String>)> = Vec::new();
-        let mut entries: Vec<_> = self.map.iter().collect();
+        let mut entries: Vec<_> = self
+            .map
+            .iter()
+            .flat_map(|(k, actions)| actions.iter().map(move |a| (k, a)))
+            .collect();
         // Single characters before named keys: "j down", not "down j".
         entries.sort_by_key(|(k, _)| {
             let name = key_name(k.0, k.1);
@@ -171,7 +206,7 @@ impl Keymap {
             .flat_map(|(_, k)| k.clone())
             .collect();
         let mut out: Vec<(String, String)> = Vec::new();
-        for (name, action, _) in UiAction::NAMED {
+        for &(name, action, _) in UiAction::NAMED {
             if let Some((_, keys)) = by_action.iter().find(|(a, _)| *a == action) {
                 out.push((keys.join(" "), action.description()));
             }
@@ -282,6 +317,26 @@ mod tests {
         assert_eq!(
             km.resolve(&key(KeyCode::Char('x'), KeyModifiers::NONE)),
             Some(UiAction::Quit)
+        );
+    }
+
+    #[test]
+    fn a_key_can_carry_actions_for_several_contexts() {
+        let km = Keymap::new(&[]).unwrap();
+        let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(km.resolve_all(&c), [UiAction::Copy, UiAction::GoToFolder]);
+        // Named in the config: only what the config says.
+        let km = Keymap::new(&[binding("c", "search"), binding("c", "undo")]).unwrap();
+        assert_eq!(km.resolve_all(&c), [UiAction::Search, UiAction::Undo]);
+        let help = Keymap::new(&[]).unwrap().help();
+        assert!(
+            help.iter().any(|(k, d)| k == "c" && d == "go to a folder"),
+            "{help:?}"
+        );
+        assert!(
+            help.iter()
+                .any(|(k, d)| k.contains("space") && k.contains('v') && d.contains("mark")),
+            "{help:?}"
         );
     }
 

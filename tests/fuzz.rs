@@ -271,6 +271,8 @@ fn reader_state(width: u16, height: u16) -> State {
         server: "/tmp".into(),
         auth: "none".into(),
         tenant: None,
+        trash: None,
+        archive: None,
     };
     let mut s = State::new(vec![info], Vec::new(), 1_700_000_000, 0);
     s.update(Action::Resize { width, height });

@@ -13,13 +13,14 @@ use super::convert::folder;
 use super::fetch::{self, row_query, uid_set};
 use super::idle::{self, Mode, Outcome};
 use super::login::{capabilities_in, login};
+use super::ops;
 use super::raw::{self, Answer, Limits};
 use super::select;
 use super::tracker::Tracker;
 use super::{ImapAuth, ImapSettings, tls};
 use crate::auth::Secret;
 use crate::mail::backend::{
-    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult,
+    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
     Selected,
 };
 use crate::mail::types::{FlagKind, Folder, NewMessage, sort_folders};
@@ -44,6 +45,8 @@ pub struct ImapBackend {
     tracker: Tracker,
     /// IDLE failed to start once: poll for the rest of the run.
     idle_broken: bool,
+    /// The server takes literals without a go-ahead.
+    literal_plus: bool,
 }
 
 impl ImapBackend {
@@ -58,6 +61,7 @@ impl ImapBackend {
             features: Features::default(),
             tracker: Tracker::default(),
             idle_broken: false,
+            literal_plus: false,
         }
     }
 
@@ -127,7 +131,10 @@ impl ImapBackend {
             qresync: false,
             idle: has("IDLE"),
             list_status: has("LIST-STATUS"),
+            moves: has("MOVE"),
+            uidplus: has("UIDPLUS"),
         };
+        self.literal_plus = has("LITERAL+");
         if enable && has("QRESYNC") {
             match self
                 .exchange("enable QRESYNC", "ENABLE QRESYNC", self.limits(10))
@@ -146,6 +153,27 @@ impl ImapBackend {
         }
         self.features = f;
         Ok(())
+    }
+
+    /// A SEARCH with user text in it; the UIDs it found.
+    async fn searching(
+        &mut self,
+        what: &str,
+        prefix: &str,
+        text: &str,
+        limits: Limits,
+    ) -> MailResult<Vec<u32>> {
+        let literal_plus = self.literal_plus;
+        let session = self.session()?;
+        let result = raw::run_with_text(session, what, prefix, text, literal_plus, limits).await;
+        let a = self.settle(result)?;
+        let uids = ops::searched(&a.untagged);
+        for r in &a.untagged {
+            if !matches!(r.parsed(), Response::MailboxData(MailboxDatum::Search(_))) {
+                self.tracker.absorb(r.parsed());
+            }
+        }
+        Ok(uids)
     }
 
     fn selected_rows(&mut self, a: &Answer, keep: impl Fn(u32) -> bool) -> Vec<NewMessage> {
@@ -394,6 +422,72 @@ impl MailBackend for ImapBackend {
             .await?;
         self.absorb_rest(a.untagged.iter().map(|r| r.parsed()));
         Ok(())
+    }
+
+    async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {
+        if uids.is_empty() {
+            return Ok(Moved::default());
+        }
+        let set = uid_set(uids);
+        let target = select::quote(to)?;
+        let limits = self.limits(uids.len() * 2 + SPARE_RESPONSES);
+        let verb = if self.features.moves { "MOVE" } else { "COPY" };
+        let a = self
+            .exchange(
+                "move messages",
+                &format!("UID {verb} {set} {target}"),
+                limits,
+            )
+            .await?;
+        let copyuid = ops::copyuid(a.untagged.iter().chain([&a.done]));
+        self.absorb_rest(a.untagged.iter().map(|r| r.parsed()));
+        let removed = if self.features.moves {
+            true
+        } else {
+            self.expunge_messages(uids).await?
+        };
+        Ok(Moved { copyuid, removed })
+    }
+
+    async fn expunge_messages(&mut self, uids: &[u32]) -> MailResult<bool> {
+        if uids.is_empty() {
+            return Ok(true);
+        }
+        self.store_flag(uids, FlagKind::Deleted, true).await?;
+        if !self.features.uidplus {
+            // A plain EXPUNGE would also remove what others marked \Deleted.
+            return Ok(false);
+        }
+        let limits = self.limits(uids.len() * 2 + SPARE_RESPONSES);
+        let a = self
+            .exchange("expunge", &format!("UID EXPUNGE {}", uid_set(uids)), limits)
+            .await?;
+        self.absorb_rest(a.untagged.iter().map(|r| r.parsed()));
+        Ok(true)
+    }
+
+    async fn search_text(&mut self, text: &str) -> MailResult<Vec<u32>> {
+        let limits = Limits {
+            read: self.settings.timeouts.transfer,
+            responses: SPARE_RESPONSES,
+        };
+        let prefix = "UID SEARCH CHARSET UTF-8 TEXT";
+        self.searching("search", prefix, text, limits).await
+    }
+
+    async fn find_message_ids(&mut self, ids: &[String]) -> MailResult<Vec<u32>> {
+        let mut found = Vec::new();
+        for id in ids.iter().take(1000) {
+            let limits = self.limits(SPARE_RESPONSES);
+            let prefix = "UID SEARCH HEADER Message-ID";
+            found.extend(
+                self.searching("find a message", prefix, &format!("<{id}>"), limits)
+                    .await?,
+            );
+        }
+        found.sort_unstable();
+        found.dedup();
+        Ok(found)
     }
 
     async fn watch(

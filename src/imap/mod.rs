@@ -10,6 +10,7 @@ mod fetch;
 pub mod guard;
 mod idle;
 mod login;
+mod ops;
 mod raw;
 mod select;
 mod tls;

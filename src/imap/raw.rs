@@ -189,3 +189,73 @@ pub async fn run_pipelined(
     }
     Ok((untagged, refused))
 }
+
+/// Runs `prefix ARG`, where ARG is user text: quoted when it can be, else a
+/// literal, sent at once with LITERAL+ or after the server's go-ahead.
+pub async fn run_with_text(
+    session: &mut Session<Transport>,
+    what: &str,
+    prefix: &str,
+    text: &str,
+    literal_plus: bool,
+    limits: Limits,
+) -> Result<Answer, MailError> {
+    use super::ops::{Argument, argument};
+    let bytes = match argument(text) {
+        Argument::Quoted(q) => return run(session, what, &format!("{prefix} {q}"), limits).await,
+        Argument::Literal(b) => b,
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if literal_plus {
+        let cmd = format!("{prefix} {{{}+}}\r\n{text}", bytes.len());
+        return run(session, what, &cmd, limits).await;
+    }
+    let cmd = format!("{prefix} {{{}}}", bytes.len());
+    let id = timeout(limits.read, session.run_command(&cmd))
+        .await
+        .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
+        .map_err(|e| super::convert::command_error(what, e))?;
+    let mut untagged = Vec::new();
+    loop {
+        let r = read(session, what, limits.read).await?;
+        match r.parsed() {
+            Response::Continue { .. } => break,
+            Response::Done { tag, outcome, .. } if tag == &id => {
+                return Err(MailError::Command(format!(
+                    "{what}: {}",
+                    excerpt(outcome.information.as_deref().unwrap_or("refused"))
+                )));
+            }
+            _ => untagged.push(r),
+        }
+    }
+    timeout(limits.read, session.run_command_untagged(&text))
+        .await
+        .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
+        .map_err(|e| super::convert::command_error(what, e))?;
+    loop {
+        let r = read(session, what, limits.read).await?;
+        if let Response::Done {
+            tag,
+            status,
+            outcome,
+        } = r.parsed()
+            && tag == &id
+        {
+            return match status {
+                Status::Ok => Ok(Answer { untagged, done: r }),
+                _ => Err(MailError::Command(format!(
+                    "{what}: {}",
+                    excerpt(outcome.information.as_deref().unwrap_or("refused"))
+                ))),
+            };
+        }
+        if untagged.len() >= limits.responses {
+            return Err(MailError::Protocol(format!(
+                "{what}: the server sent more than {} responses",
+                limits.responses
+            )));
+        }
+        untagged.push(r);
+    }
+}

@@ -57,6 +57,10 @@ pub struct Features {
     pub qresync: bool,
     pub idle: bool,
     pub list_status: bool,
+    /// UID MOVE (RFC 6851).
+    pub moves: bool,
+    /// UID EXPUNGE and COPYUID (RFC 4315).
+    pub uidplus: bool,
 }
 
 /// What the store knew of a folder, offered to the server so it can send
@@ -106,6 +110,17 @@ pub enum Change {
     /// The backend lost track of the folder (a count that does not add up,
     /// a sequence number it cannot map): reconcile it from scratch.
     Resync(String),
+}
+
+/// Where moved messages landed, when the server says (COPYUID).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Moved {
+    /// UIDVALIDITY of the target and (source UID, UID in the target) pairs.
+    pub copyuid: Option<(u32, Vec<(u32, u32)>)>,
+    /// Whether the messages left the source folder. Without MOVE or
+    /// UIDPLUS they are only marked \Deleted: a plain EXPUNGE would also
+    /// remove what other clients marked.
+    pub removed: bool,
 }
 
 /// Message and unread counts of a folder that is not selected.
@@ -171,6 +186,29 @@ pub trait MailBackend: Send + 'static {
         flag: FlagKind,
         on: bool,
     ) -> impl Future<Output = MailResult<()>> + Send;
+
+    /// Moves messages of the selected folder to `to`: UID MOVE where
+    /// offered, else UID COPY, STORE \Deleted and UID EXPUNGE of just
+    /// these (never a plain EXPUNGE).
+    fn move_messages(
+        &mut self,
+        uids: &[u32],
+        to: &str,
+    ) -> impl Future<Output = MailResult<Moved>> + Send;
+
+    /// Removes messages for good (STORE \Deleted, UID EXPUNGE). Returns
+    /// false when they could only be marked \Deleted (no UIDPLUS).
+    fn expunge_messages(&mut self, uids: &[u32]) -> impl Future<Output = MailResult<bool>> + Send;
+
+    /// UIDs of messages of the selected folder with `text` anywhere
+    /// (headers or body), asked of the server.
+    fn search_text(&mut self, text: &str) -> impl Future<Output = MailResult<Vec<u32>>> + Send;
+
+    /// UIDs of messages of the selected folder with these Message-IDs.
+    fn find_message_ids(
+        &mut self,
+        ids: &[String],
+    ) -> impl Future<Output = MailResult<Vec<u32>>> + Send;
 
     /// Waits up to `max` for the selected folder to change (IDLE, or a poll
     /// where the server has none), or until `stop` completes. What it saw

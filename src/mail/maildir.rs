@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use super::backend::{
-    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult,
+    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
     Selected,
 };
 use super::envelope::EnvelopeMeta;
@@ -39,6 +39,8 @@ struct FolderIndex {
 
 /// How often the selected folder is looked at for changes.
 const POLL: Duration = Duration::from_secs(2);
+/// Messages larger than this are not searched through.
+const SEARCH_FILE_LIMIT: u64 = 16 * 1024 * 1024;
 /// Bytes read of a file for its list row: the header block is enough.
 const HEADER_LIMIT: usize = 256 * 1024;
 
@@ -394,6 +396,106 @@ impl MailBackend for MaildirBackend {
             }
         }
         Ok(())
+    }
+
+    async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {
+        let target = self.folder_dir(to);
+        if !is_maildir(&target) {
+            return Err(MailError::Command(format!("there is no folder {to}")));
+        }
+        let mut moved = Vec::new();
+        for uid in uids {
+            let Ok(from) = self.file(*uid) else { continue };
+            let name = from
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_default();
+            let dest = target.join("cur").join(&name);
+            let f = from.clone();
+            blocking(move || fs::rename(&f, &dest).map_err(|e| io_err("cannot move", &f, e)))
+                .await?;
+            moved.push((*uid, unique_name(&from)));
+        }
+        if let Some(index) = self.selected.as_ref().and_then(|s| self.folders.get_mut(s)) {
+            for (uid, name) in &moved {
+                index.files.remove(uid);
+                index.by_name.remove(name);
+            }
+        }
+        // The target learns the names now, so the new UIDs can be told.
+        let index = self.folders.entry(to.to_string()).or_default();
+        let pairs = moved
+            .into_iter()
+            .map(|(uid, name)| {
+                let new = *index.by_name.entry(name).or_insert_with(|| {
+                    index.next_uid += 1;
+                    index.next_uid
+                });
+                (uid, new)
+            })
+            .collect::<Vec<_>>();
+        Ok(Moved {
+            copyuid: (!pairs.is_empty()).then_some((self.uid_validity, pairs)),
+            removed: true,
+        })
+    }
+
+    async fn expunge_messages(&mut self, uids: &[u32]) -> MailResult<bool> {
+        for uid in uids {
+            let Ok(path) = self.file(*uid) else { continue };
+            let p = path.clone();
+            blocking(move || fs::remove_file(&p).map_err(|e| io_err("cannot delete", &p, e)))
+                .await?;
+            if let Some(index) = self.selected.as_ref().and_then(|s| self.folders.get_mut(s)) {
+                index.files.remove(uid);
+                index.by_name.remove(&unique_name(&path));
+            }
+        }
+        Ok(true)
+    }
+
+    async fn search_text(&mut self, text: &str) -> MailResult<Vec<u32>> {
+        let files: Vec<(u32, PathBuf)> = self
+            .index()?
+            .files
+            .iter()
+            .map(|(u, p)| (*u, p.clone()))
+            .collect();
+        let needle = text.to_lowercase();
+        blocking(move || {
+            Ok(files
+                .into_iter()
+                .filter(|(_, p)| {
+                    fs::metadata(p).is_ok_and(|m| m.len() <= SEARCH_FILE_LIMIT)
+                        && fs::read(p).is_ok_and(|b| {
+                            String::from_utf8_lossy(&b).to_lowercase().contains(&needle)
+                        })
+                })
+                .map(|(u, _)| u)
+                .collect())
+        })
+        .await
+    }
+
+    async fn find_message_ids(&mut self, ids: &[String]) -> MailResult<Vec<u32>> {
+        let files: Vec<(u32, PathBuf)> = self
+            .index()?
+            .files
+            .iter()
+            .map(|(u, p)| (*u, p.clone()))
+            .collect();
+        let ids: std::collections::HashSet<String> = ids.iter().cloned().collect();
+        blocking(move || {
+            Ok(files
+                .into_iter()
+                .filter(|(u, p)| {
+                    read_row(*u, p)
+                        .is_ok_and(|r| r.ids.message_id.is_some_and(|m| ids.contains(&m)))
+                })
+                .map(|(u, _)| u)
+                .collect())
+        })
+        .await
     }
 
     async fn watch(

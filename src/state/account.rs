@@ -25,6 +25,10 @@ pub struct AccountInfo {
     pub auth: String,
     /// The OAuth tenant (or identity provider host); None without OAuth.
     pub tenant: Option<String>,
+    /// Trash and Archive folders from the config, for servers whose
+    /// folders say neither by SPECIAL-USE nor by a well-known name.
+    pub trash: Option<String>,
+    pub archive: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +69,13 @@ pub struct AccountState {
     pub panel_dismissed: bool,
     /// Source of request ids for this account.
     next_req: u64,
+    /// What `u` undoes, newest last.
+    pub undo: Vec<super::Undo>,
+    /// Rows taken out ahead of a move or deletion, put back if it fails.
+    pub pending: HashMap<u64, Vec<crate::mail::types::Envelope>>,
+    /// Request id of the server search and thread order last asked for.
+    pub search_req: u64,
+    pub threads_req: u64,
 }
 
 impl AccountState {
@@ -81,6 +92,10 @@ impl AccountState {
             token: None,
             panel_dismissed: false,
             next_req: 0,
+            undo: Vec::new(),
+            pending: HashMap::new(),
+            search_req: 0,
+            threads_req: 0,
         }
     }
 
@@ -105,7 +120,7 @@ impl AccountState {
             || matches!(self.reader.content, ReaderContent::Loading)
     }
 
-    fn next_req_id(&mut self) -> u64 {
+    pub fn next_req_id(&mut self) -> u64 {
         self.next_req += 1;
         self.next_req
     }

@@ -1,12 +1,62 @@
 //! The message list of the open folder: filled from the store at once,
 //! then kept in step with what the worker learns from the server. Rows are
-//! newest first (by UID); the selection stays on its message while rows
+//! kept newest first (by UID); a view may show them in another order
+//! (sorted, or as threads). The selection stays on its message while rows
 //! come and go around it.
 
 use std::collections::HashSet;
 
 use crate::mail::types::{Envelope, FlagUpdate};
 use crate::sanitize::Clean;
+
+/// How rows are ordered on screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Arrival (UID), newest first.
+    #[default]
+    Arrival,
+    Date,
+    Sender,
+    Subject,
+}
+
+impl SortBy {
+    pub fn next(self) -> Self {
+        match self {
+            SortBy::Arrival => SortBy::Date,
+            SortBy::Date => SortBy::Sender,
+            SortBy::Sender => SortBy::Subject,
+            SortBy::Subject => SortBy::Arrival,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortBy::Arrival => "arrival",
+            SortBy::Date => "date",
+            SortBy::Sender => "sender",
+            SortBy::Subject => "subject",
+        }
+    }
+}
+
+/// An order other than arrival: UIDs in display order, with the thread
+/// depth of each (0 outside the thread view).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    pub rows: Vec<(u32, u8)>,
+    /// Threads from the store; None while they are being built.
+    pub threads: bool,
+}
+
+/// An active search: what was typed and the UIDs that match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Search {
+    pub text: String,
+    pub matches: HashSet<u32>,
+    /// The server was asked too (body text).
+    pub asked_server: bool,
+}
 
 #[derive(Debug, Default)]
 pub struct MessageList {
@@ -32,10 +82,17 @@ pub struct MessageList {
     pub syncing: bool,
     /// When the rows last matched the server (unix seconds).
     pub synced_at: Option<i64>,
+    /// Row of the selection in display order.
     pub selected: usize,
     /// First visible row.
     pub offset: usize,
     pub error: Option<Clean>,
+    /// Messages marked for the next action.
+    pub marked: HashSet<u32>,
+    pub search: Option<Search>,
+    pub sort: SortBy,
+    /// Display order when it is not arrival order.
+    pub view: Option<View>,
 }
 
 impl MessageList {
@@ -52,19 +109,69 @@ impl MessageList {
         self.opening || self.remaining > 0
     }
 
+    /// Rows on screen.
+    pub fn len(&self) -> usize {
+        self.view
+            .as_ref()
+            .map_or(self.items.len(), |v| v.rows.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The envelope at a display row, with its thread depth.
+    pub fn row(&self, i: usize) -> Option<(&Envelope, u8)> {
+        match &self.view {
+            None => self.items.get(i).map(|e| (e, 0)),
+            Some(v) => {
+                let (uid, depth) = *v.rows.get(i)?;
+                Some((self.envelope(uid)?, depth))
+            }
+        }
+    }
+
+    pub fn envelope(&self, uid: u32) -> Option<&Envelope> {
+        self.position(uid).ok().map(|i| &self.items[i])
+    }
+
+    pub fn envelope_mut(&mut self, uid: u32) -> Option<&mut Envelope> {
+        let i = self.position(uid).ok()?;
+        self.items.get_mut(i)
+    }
+
     pub fn selected_envelope(&self) -> Option<&Envelope> {
-        self.items.get(self.selected)
+        self.row(self.selected).map(|(e, _)| e)
+    }
+
+    /// Display row of a message.
+    fn display_index(&self, uid: u32) -> Option<usize> {
+        match &self.view {
+            None => self.position(uid).ok(),
+            Some(v) => v.rows.iter().position(|(u, _)| *u == uid),
+        }
     }
 
     /// Moves the selection by `delta` rows (clamped) and keeps it visible
     /// in a window of `rows`.
     pub fn move_by(&mut self, delta: isize, rows: usize) {
-        if self.items.is_empty() {
+        if self.is_empty() {
             return;
         }
-        let last = self.items.len() - 1;
+        let last = self.len() - 1;
         self.selected = self.selected.saturating_add_signed(delta).min(last);
         self.scroll_into_view(rows);
+    }
+
+    pub fn select_uid(&mut self, uid: u32, rows: usize) -> bool {
+        match self.display_index(uid) {
+            Some(i) => {
+                self.selected = i;
+                self.scroll_into_view(rows);
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn scroll_into_view(&mut self, rows: usize) {
@@ -91,15 +198,17 @@ impl MessageList {
         let shown_above = self.selected.saturating_sub(self.offset);
         change(self);
         self.recount();
-        if self.items.is_empty() {
+        self.refresh_view();
+        self.marked
+            .retain(|u| self.items.binary_search_by(|e| u.cmp(&e.uid)).is_ok());
+        if self.is_empty() {
             self.selected = 0;
             self.offset = 0;
             return;
         }
-        let at = match was.map(|uid| self.position(uid)) {
-            Some(Ok(i)) => i,
-            Some(Err(i)) => i.min(self.items.len() - 1),
-            None => 0,
+        let at = match was.map(|uid| self.display_index(uid)) {
+            Some(Some(i)) => i,
+            _ => self.selected.min(self.len() - 1),
         };
         // Rows above the top of the screen moved it: keep the selection at
         // the same height, except at the very top, where new mail shows.
@@ -120,7 +229,7 @@ impl MessageList {
         let (first, last) = (envelopes[0].uid, envelopes[envelopes.len() - 1].uid);
         let older = self.items.last().is_none_or(|l| first < l.uid);
         let newer = self.items.first().is_some_and(|f| last > f.uid);
-        if descending && older {
+        if descending && older && self.view.is_none() {
             self.unread += envelopes.iter().filter(|e| !e.flags.seen).count();
             self.items.extend(envelopes);
         } else if descending && newer {
@@ -142,9 +251,18 @@ impl MessageList {
         }
     }
 
-    pub fn remove(&mut self, uids: &[u32]) {
+    /// Takes rows out (expunged, moved), returning those that were there.
+    pub fn remove(&mut self, uids: &[u32]) -> Vec<Envelope> {
         let gone: HashSet<u32> = uids.iter().copied().collect();
-        self.keeping_selection(|l| l.items.retain(|e| !gone.contains(&e.uid)));
+        let mut taken = Vec::new();
+        self.keeping_selection(|l| {
+            let (out, keep): (Vec<Envelope>, Vec<Envelope>) = std::mem::take(&mut l.items)
+                .into_iter()
+                .partition(|e| gone.contains(&e.uid));
+            l.items = keep;
+            taken = out;
+        });
+        taken
     }
 
     pub fn set_flags(&mut self, updates: &[FlagUpdate]) {
@@ -162,128 +280,164 @@ impl MessageList {
         self.unread = 0;
         self.selected = 0;
         self.offset = 0;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::mail::types::Flags;
-
-    fn env(uid: u32) -> Envelope {
-        Envelope {
-            uid,
-            date: None,
-            from: Clean::line("x"),
-            subject: Clean::line("s"),
-            flags: Flags::default(),
-            has_attachment: false,
-            size: 0,
+        self.marked.clear();
+        self.search = None;
+        if let Some(v) = &mut self.view {
+            v.rows.clear();
         }
     }
 
-    fn list(n: u32) -> MessageList {
-        let mut l = MessageList::default();
-        l.add((1..=n).rev().map(env).collect());
-        l
+    /// Marks or unmarks the selected message.
+    pub fn toggle_mark(&mut self) {
+        if let Some(uid) = self.selected_envelope().map(|e| e.uid)
+            && !self.marked.remove(&uid)
+        {
+            self.marked.insert(uid);
+        }
     }
 
-    fn uids(l: &MessageList) -> Vec<u32> {
-        l.items.iter().map(|e| e.uid).collect()
+    /// What an action applies to: the marked messages, else the selected one.
+    pub fn targets(&self) -> Vec<u32> {
+        if self.marked.is_empty() {
+            self.selected_envelope()
+                .map(|e| e.uid)
+                .into_iter()
+                .collect()
+        } else {
+            let mut m: Vec<u32> = self.marked.iter().copied().collect();
+            m.sort_unstable_by(|a, b| b.cmp(a));
+            m
+        }
     }
 
-    #[test]
-    fn selection_is_clamped_and_kept_visible() {
-        let mut l = list(50);
-        l.move_by(-3, 10);
-        assert_eq!((l.selected, l.offset), (0, 0));
-        l.move_by(12, 10);
-        assert_eq!((l.selected, l.offset), (12, 3));
-        l.move_by(1000, 10);
-        assert_eq!((l.selected, l.offset), (49, 40));
-        l.move_by(-45, 10);
-        assert_eq!((l.selected, l.offset), (4, 4));
-        l.move_by(-100, 10);
-        assert_eq!(l.selected_envelope().map(|e| e.uid), Some(50));
+    /// Sets the display order: a sort, or threads (rows from the store).
+    pub fn set_sort(&mut self, sort: SortBy) {
+        self.sort = sort;
+        if self.view.as_ref().is_some_and(|v| v.threads) {
+            return;
+        }
+        let keep = self.selected_envelope().map(|e| e.uid);
+        self.view = None;
+        self.refresh_view();
+        self.reselect(keep);
     }
 
-    #[test]
-    fn empty_list_does_nothing() {
-        let mut l = MessageList::default();
-        l.move_by(5, 10);
-        assert_eq!((l.selected, l.offset), (0, 0));
-        assert!(l.selected_envelope().is_none());
+    pub fn set_threads(&mut self, rows: Option<Vec<(u32, u8)>>) {
+        let keep = self.selected_envelope().map(|e| e.uid);
+        self.view = rows.map(|rows| View {
+            rows,
+            threads: true,
+        });
+        if self.view.is_none() {
+            self.refresh_view();
+        } else {
+            // Rows the store did not know yet (new mail) go on top.
+            self.refresh_view();
+        }
+        self.reselect(keep);
     }
 
-    #[test]
-    fn new_mail_shows_at_the_top_and_the_selection_stays_on_its_message() {
-        let mut l = list(10);
-        l.move_by(2, 5);
-        assert_eq!(l.selected_envelope().map(|e| e.uid), Some(8));
-        l.add(vec![env(12), env(11)]);
-        assert_eq!(&uids(&l)[..3], [12, 11, 10]);
-        assert_eq!(l.selected_envelope().map(|e| e.uid), Some(8));
-        assert_eq!(l.offset, 0, "the top of the list stays in view");
-        assert_eq!(l.unread, 12);
+    fn reselect(&mut self, uid: Option<u32>) {
+        self.selected = uid.and_then(|u| self.display_index(u)).unwrap_or(0);
+        self.offset = self.offset.min(self.selected);
     }
 
-    #[test]
-    fn a_scrolled_view_does_not_jump_when_mail_arrives() {
-        let mut l = list(100);
-        l.move_by(60, 10);
-        let (sel, off) = (l.selected, l.offset);
-        l.add(vec![env(101), env(102)]);
-        assert_eq!(l.selected, sel + 2);
-        assert_eq!(l.offset, off + 2);
+    /// Keeps a sorted or threaded view in step with the rows.
+    fn refresh_view(&mut self) {
+        if let Some(v) = &mut self.view
+            && v.threads
+        {
+            let present: HashSet<u32> = self.items.iter().map(|e| e.uid).collect();
+            v.rows.retain(|(u, _)| present.contains(u));
+            let shown: HashSet<u32> = v.rows.iter().map(|(u, _)| *u).collect();
+            let new: Vec<(u32, u8)> = self
+                .items
+                .iter()
+                .filter(|e| !shown.contains(&e.uid))
+                .map(|e| (e.uid, 0))
+                .collect();
+            v.rows.splice(0..0, new);
+            return;
+        }
+        if self.sort == SortBy::Arrival {
+            self.view = None;
+            return;
+        }
+        let mut order: Vec<&Envelope> = self.items.iter().collect();
+        match self.sort {
+            SortBy::Arrival => {}
+            // Newest first, as the arrival order is.
+            SortBy::Date => order.sort_by_key(|e| std::cmp::Reverse(e.date)),
+            SortBy::Sender => order.sort_by_cached_key(|e| e.from.as_str().to_lowercase()),
+            SortBy::Subject => {
+                order.sort_by_cached_key(|e| crate::mail::threads::base_subject(e.subject.as_str()))
+            }
+        }
+        self.view = Some(View {
+            rows: order.into_iter().map(|e| (e.uid, 0)).collect(),
+            threads: false,
+        });
     }
 
-    #[test]
-    fn expunging_the_selected_row_selects_its_neighbour() {
-        let mut l = list(5);
-        l.move_by(1, 5);
-        l.remove(&[4, 99]);
-        assert_eq!(uids(&l), [5, 3, 2, 1]);
-        assert_eq!(l.selected_envelope().map(|e| e.uid), Some(3));
-        l.remove(&[1, 2, 3, 5]);
-        assert!(l.items.is_empty());
-        assert_eq!(l.selected, 0);
-    }
-
-    #[test]
-    fn older_rows_and_duplicates_merge_in_order() {
-        let mut l = list(3);
-        l.add(vec![env(2), env(7), env(5)]);
-        assert_eq!(uids(&l), [7, 5, 3, 2, 1]);
-        l.add(vec![env(9)]);
-        assert_eq!(uids(&l), [9, 7, 5, 3, 2, 1]);
-        let mut replaced = env(5);
-        replaced.flags.seen = true;
-        l.add(vec![replaced]);
-        assert!(
-            l.items[2].flags.seen,
-            "a known row is replaced by the new copy"
-        );
-        assert_eq!((l.items.len(), l.unread), (6, 5));
-    }
-
-    #[test]
-    fn flag_updates_change_rows_and_the_unread_count() {
-        let mut l = list(3);
-        let seen = Flags {
-            seen: true,
-            ..Flags::default()
+    /// Updates the matches of the active search from the rows here.
+    pub fn search_local(&mut self, text: &str) {
+        let needle = text.to_lowercase();
+        let matches = if needle.is_empty() {
+            HashSet::new()
+        } else {
+            self.items
+                .iter()
+                .filter(|e| {
+                    contains_folded(e.subject.as_str(), &needle)
+                        || contains_folded(e.from.as_str(), &needle)
+                })
+                .map(|e| e.uid)
+                .collect()
         };
-        l.set_flags(&[
-            FlagUpdate {
-                uid: 2,
-                flags: seen,
-            },
-            FlagUpdate {
-                uid: 9,
-                flags: seen,
-            },
-        ]);
-        assert!(l.items[1].flags.seen);
-        assert_eq!(l.unread, 2);
+        self.search = Some(Search {
+            text: text.to_string(),
+            matches,
+            asked_server: false,
+        });
+    }
+
+    /// Moves the selection to the next (or previous) match, wrapping.
+    pub fn jump_to_match(&mut self, forward: bool, include_current: bool, rows: usize) -> bool {
+        let Some(s) = &self.search else { return false };
+        if s.matches.is_empty() || self.is_empty() {
+            return false;
+        }
+        let n = self.len();
+        let start = self.selected;
+        for step in 0..n {
+            let off = if include_current { step } else { step + 1 };
+            let i = if forward {
+                (start + off) % n
+            } else {
+                (start + n - off % n) % n
+            };
+            if self.row(i).is_some_and(|(e, _)| s.matches.contains(&e.uid)) {
+                self.selected = i;
+                self.scroll_into_view(rows);
+                return true;
+            }
+        }
+        false
     }
 }
+
+/// Case-insensitive substring test without allocating for ASCII text.
+fn contains_folded(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let h = hay.as_bytes();
+        let n = needle_lower.as_bytes();
+        return n.len() <= h.len()
+            && h.windows(n.len())
+                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+    }
+    hay.to_lowercase().contains(needle_lower)
+}
+
+#[cfg(test)]
+#[path = "list_tests.rs"]
+mod tests;

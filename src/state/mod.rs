@@ -3,15 +3,21 @@
 
 mod account;
 mod list;
+mod mail_actions;
+pub mod prompt;
 pub mod reader;
 mod update;
 
 #[cfg(test)]
 mod sign_in_tests;
+#[cfg(test)]
+pub(crate) mod test_kit;
 
 use std::collections::VecDeque;
 
 pub use account::{AccountInfo, AccountState, ReaderContent};
+pub use list::{MessageList, SortBy};
+pub use mail_actions::{Notice, Undo};
 
 use crate::logging::LogRecord;
 
@@ -48,6 +54,10 @@ pub struct State {
     /// Advances on every tick; drives spinners.
     pub frame: u64,
     pub quitting: bool,
+    /// The line being typed (search, folder picker, a question).
+    pub prompt: Option<prompt::Prompt>,
+    /// A short message in the status bar (what an action did, or why not).
+    pub notice: Option<Notice>,
 }
 
 impl State {
@@ -72,7 +82,14 @@ impl State {
             help,
             frame: 0,
             quitting: false,
+            prompt: None,
+            notice: None,
         }
+    }
+
+    /// Whether keys are text for a prompt rather than commands.
+    pub fn typing(&self) -> bool {
+        self.prompt.is_some()
     }
 
     pub fn account(&self) -> Option<&AccountState> {

@@ -27,16 +27,22 @@ impl State {
     fn apply(&mut self, action: Action) -> Vec<Command> {
         match action {
             Action::Ui(a) => self.on_key(a),
+            Action::Keys(candidates) => match candidates.into_iter().find(|a| self.applies(*a)) {
+                Some(a) => self.on_key(a),
+                None => self.update(Action::Unbound),
+            },
+            Action::Prompt(key) => self.on_prompt(key),
             Action::Unbound => {
                 self.show_help = false;
                 Vec::new()
             }
             Action::Worker { account, event } => {
+                let mut cmds = self.on_action_event(account, &event);
                 let is_current = account == self.current;
-                match self.accounts.get_mut(account) {
-                    Some(acc) => acc.apply(event, account, is_current),
-                    None => Vec::new(),
+                if let Some(acc) = self.accounts.get_mut(account) {
+                    cmds.extend(acc.apply(event, account, is_current));
                 }
+                cmds
             }
             Action::Log(record) => {
                 if self.log.len() == LOG_CAPACITY {
@@ -51,6 +57,9 @@ impl State {
             }
             Action::Tick { now } => {
                 self.now = now;
+                if self.notice.as_ref().is_some_and(|n| n.until <= now) {
+                    self.notice = None;
+                }
                 self.frame = self.frame.wrapping_add(1);
                 Vec::new()
             }
@@ -81,7 +90,7 @@ impl State {
         )
     }
 
-    fn list_rows(&self) -> usize {
+    pub(super) fn list_rows(&self) -> usize {
         inner_height(self.areas().messages).max(1)
     }
 
@@ -120,6 +129,9 @@ impl State {
             if a != UiAction::Quit {
                 return Vec::new();
             }
+        }
+        if let Some(cmds) = self.on_mail_key(a) {
+            return cmds;
         }
         let n = self.accounts.len();
         match a {
@@ -198,6 +210,7 @@ impl State {
                     _ => Vec::new(),
                 }
             }
+            UiAction::Back if self.focus == Pane::Messages && self.end_search() => Vec::new(),
             UiAction::Back => {
                 self.focus = match self.focus {
                     Pane::Reader => Pane::Messages,
@@ -208,6 +221,21 @@ impl State {
                 Vec::new()
             }
             UiAction::NextAccount | UiAction::PrevAccount => Vec::new(),
+            // Handled by on_mail_key above.
+            UiAction::Mark
+            | UiAction::ToggleRead
+            | UiAction::ToggleFlag
+            | UiAction::MarkFolderRead
+            | UiAction::Delete
+            | UiAction::Archive
+            | UiAction::Move
+            | UiAction::Undo
+            | UiAction::Search
+            | UiAction::NextMatch
+            | UiAction::PrevMatch
+            | UiAction::Threads
+            | UiAction::Sort
+            | UiAction::GoToFolder => Vec::new(),
             UiAction::ToggleRaw => {
                 if let Some(acc) = self.accounts.get_mut(self.current)
                     && matches!(acc.reader.content, ReaderContent::Loaded(_))

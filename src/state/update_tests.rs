@@ -1,153 +1,10 @@
 use super::*;
 use crate::action::{Action, StoreCommand};
 use crate::mail::message::{BodySource, MessageView};
-use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
+use crate::mail::types::{Flags, FolderRole};
 use crate::sanitize::Clean;
-use crate::state::AccountInfo;
+use crate::state::test_kit::*;
 use crate::worker::WorkerEvent;
-
-fn info(name: &str) -> AccountInfo {
-    AccountInfo {
-        name: name.into(),
-        email: format!("{name}@example.com"),
-        kind: "IMAP",
-        server: "imap.example.com:993".into(),
-        auth: "password".into(),
-        tenant: None,
-    }
-}
-
-fn folder(path: &str, role: FolderRole) -> Folder {
-    Folder {
-        path: path.into(),
-        name: Clean::line(path),
-        depth: 0,
-        selectable: true,
-        role,
-    }
-}
-
-fn env(uid: u32, seen: bool) -> Envelope {
-    Envelope {
-        uid,
-        date: Some(1_700_000_000 + uid as i64),
-        from: Clean::line("Alice"),
-        subject: Clean::line(&format!("message {uid}")),
-        flags: Flags {
-            seen,
-            ..Flags::default()
-        },
-        has_attachment: false,
-        size: 100,
-    }
-}
-
-fn state() -> State {
-    State::new(
-        vec![info("work"), info("home")],
-        Vec::new(),
-        1_700_000_000,
-        0,
-    )
-}
-
-fn worker(s: &mut State, account: usize, event: WorkerEvent) -> Vec<Command> {
-    s.update(Action::Worker { account, event })
-}
-
-/// Folders arrive, INBOX opens, first batch arrives and is previewed.
-fn loaded(s: &mut State, account: usize, n: u32) -> u64 {
-    let cmds = s.accounts[account].start(account);
-    let req = open_req(&cmds, "INBOX");
-    worker(
-        s,
-        account,
-        WorkerEvent::Folders(vec![
-            folder("Archive", FolderRole::Archive),
-            folder("INBOX", FolderRole::Inbox),
-        ]),
-    );
-    stored_none(s, account, req);
-    selected(s, account, req, n);
-    let batch: Vec<Envelope> = (1..=n).rev().map(|u| env(u, u % 2 == 0)).collect();
-    worker(
-        s,
-        account,
-        WorkerEvent::Inserted {
-            req,
-            envelopes: batch,
-            remaining: 0,
-        },
-    );
-    worker(
-        s,
-        account,
-        WorkerEvent::Synced {
-            req,
-            at: 1_700_000_000,
-        },
-    );
-    req
-}
-
-/// The request id of the folder opening among `cmds` (store and worker
-/// are asked together).
-fn open_req(cmds: &[Command], want: &str) -> u64 {
-    let store = cmds.iter().find_map(|c| match c {
-        Command::Store {
-            command: StoreCommand::LoadFolder { path, req },
-            ..
-        } if path == want => Some(*req),
-        _ => None,
-    });
-    let server = cmds.iter().find_map(|c| match c {
-        Command::Worker {
-            command: WorkerCommand::OpenFolder { path, req },
-            ..
-        } if path == want => Some(*req),
-        _ => None,
-    });
-    assert_eq!(store, server, "{cmds:?}");
-    store.unwrap_or_else(|| panic!("expected {want} opened, got {cmds:?}"))
-}
-
-fn stored_none(s: &mut State, account: usize, req: u64) {
-    worker(
-        s,
-        account,
-        WorkerEvent::Stored {
-            req,
-            uid_validity: 0,
-            envelopes: vec![],
-            done: true,
-            synced_at: None,
-        },
-    );
-}
-
-fn selected(s: &mut State, account: usize, req: u64, exists: u32) -> Vec<Command> {
-    worker(
-        s,
-        account,
-        WorkerEvent::Selected {
-            req,
-            path: "INBOX".into(),
-            uid_validity: 1,
-            exists,
-        },
-    )
-}
-
-/// The UID a command asks the reader to show.
-fn preview_uid(cmds: &[Command]) -> Option<(u32, u64)> {
-    cmds.iter().find_map(|c| match c {
-        Command::Store {
-            command: StoreCommand::LoadMessage { uid, req, .. },
-            ..
-        } => Some((*uid, *req)),
-        _ => None,
-    })
-}
 
 #[test]
 fn inbox_opens_at_start_and_first_batch_is_previewed() {
@@ -298,6 +155,7 @@ fn stale_results_are_dropped() {
     // The user opens another folder; a late batch of the old one arrives.
     s.focus = Pane::Folders;
     s.update(Action::Ui(UiAction::Top));
+    s.update(Action::Ui(UiAction::Down));
     let cmds = s.update(Action::Ui(UiAction::Open));
     open_req(&cmds, "Archive");
     worker(

@@ -1,7 +1,7 @@
 //! List rows: written as the worker learns them, read back newest first
 //! when a folder opens.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use super::folders::clamp_u32;
@@ -152,5 +152,48 @@ impl Store {
             }
             Ok(())
         });
+    }
+
+    /// Message-IDs of these messages (those that have one).
+    pub fn message_ids(&mut self, path: &str, uids: &[u32]) -> Vec<String> {
+        self.read("read message ids", |db| {
+            let Some(id) = Store::find_folder(db, path)? else {
+                return Ok(Vec::new());
+            };
+            let mut q = db
+                .prepare_cached("SELECT message_id FROM messages WHERE folder = ?1 AND uid = ?2")?;
+            let mut out = Vec::new();
+            for uid in uids {
+                let found: Option<Option<String>> =
+                    q.query_row(params![id, uid], |r| r.get(0)).optional()?;
+                out.extend(found.flatten());
+            }
+            Ok(out)
+        })
+        .unwrap_or_default()
+    }
+
+    /// What threading needs of every message of a folder.
+    pub fn thread_inputs(&mut self, path: &str) -> Vec<crate::mail::threads::ThreadInput> {
+        self.read("read thread ids", |db| {
+            let Some(id) = Store::find_folder(db, path)? else {
+                return Ok(Vec::new());
+            };
+            let mut q = db.prepare_cached(
+                "SELECT uid, message_id, in_reply_to, refs, subject, date FROM messages WHERE folder = ?1",
+            )?;
+            let rows = q.query_map([id], |r| {
+                Ok(crate::mail::threads::ThreadInput {
+                    uid: clamp_u32(r.get(0)?),
+                    message_id: r.get(1)?,
+                    in_reply_to: r.get(2)?,
+                    references: r.get(3)?,
+                    subject: r.get(4)?,
+                    date: r.get(5)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .unwrap_or_default()
     }
 }

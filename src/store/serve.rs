@@ -110,4 +110,13 @@ impl StoreHandle {
             }
         });
     }
+
+    /// The folder's messages in thread order, built here (off the UI).
+    pub fn load_threads(&self, account: usize, path: String, req: u64, events: Events) {
+        self.send(move |s| {
+            let inputs = s.thread_inputs(&path);
+            let rows = crate::mail::threads::thread(&inputs);
+            let _ = events.send((account, WorkerEvent::Threads { req, rows }));
+        });
+    }
 }

@@ -18,6 +18,32 @@ fn title(acc: &AccountState, state: &State) -> String {
         return " Messages ".into();
     };
     let l = &acc.list;
+    let mut extra = String::new();
+    if !l.marked.is_empty() {
+        extra.push_str(&format!("· {} marked ", l.marked.len()));
+    }
+    if let Some(s) = &l.search {
+        extra.push_str(&format!(
+            "· /{} {} ",
+            fit(&s.text, 20).trim_end(),
+            thousands(s.matches.len() as u64)
+        ));
+    }
+    if l.view.as_ref().is_some_and(|v| v.threads) {
+        extra.push_str("· threads ");
+    } else if l.sort != crate::state::SortBy::Arrival {
+        extra.push_str(&format!("· by {} ", l.sort.label()));
+    }
+    let base = title_base(acc, state, &name);
+    if extra.is_empty() {
+        base
+    } else {
+        format!("{base}{extra}")
+    }
+}
+
+fn title_base(acc: &AccountState, state: &State, name: &str) -> String {
+    let l = &acc.list;
     if l.opening && l.items.is_empty() {
         return format!(" {name} {} ", spinner(state.frame));
     }
@@ -96,27 +122,30 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
     };
     let block = theme::pane(title(acc, state), focused);
     let l = &acc.list;
-    if l.items.is_empty() {
+    if l.is_empty() {
         let text = Paragraph::new(placeholder(acc, state)).wrap(Wrap { trim: true });
         f.render_widget(text.block(block), area);
         return;
     }
     let width = inner_width(area);
     let rows = inner_height(area);
-    // markers(3) date(7) from subject, with single spaces between.
+    // mark(1) markers(3) date(7) from subject, with single spaces between.
     let date_w = 7;
     let from_w = (width / 4).clamp(8, 28);
-    let subject_w = width.saturating_sub(3 + 1 + date_w + 1 + from_w + 1);
-    let lines: Vec<Line> = l
-        .items
-        .iter()
-        .enumerate()
-        .skip(l.offset)
-        .take(rows)
-        .map(|(i, e)| {
+    let subject_w = width.saturating_sub(1 + 3 + 1 + date_w + 1 + from_w + 1);
+    let matches = l.search.as_ref().map(|s| &s.matches);
+    let lines: Vec<Line> = (l.offset..(l.offset + rows).min(l.len()))
+        .filter_map(|i| l.row(i).map(|(e, depth)| (i, e, depth)))
+        .map(|(i, e, depth)| {
             let mut style = Style::new();
             if !e.flags.seen {
                 style = style.add_modifier(Modifier::BOLD);
+            }
+            if e.flags.deleted {
+                style = style.add_modifier(Modifier::CROSSED_OUT);
+            }
+            if matches.is_some_and(|m| m.contains(&e.uid)) {
+                style = style.fg(theme::MATCH);
             }
             if i == l.selected {
                 style = style.patch(theme::cursor(focused));
@@ -126,7 +155,18 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
             } else {
                 e.subject.as_str()
             };
+            // Replies indented under what they answer, a little at most.
+            let indent = if depth > 0 {
+                format!("{}↳ ", "  ".repeat(usize::from(depth.min(8)) - 1))
+            } else {
+                String::new()
+            };
+            let marked = l.marked.contains(&e.uid);
             Line::from(vec![
+                Span::styled(
+                    if marked { "*" } else { " " },
+                    Style::new().fg(theme::WARN).add_modifier(Modifier::BOLD),
+                ),
                 Span::styled(markers(e), Style::new().fg(theme::ACCENT)),
                 Span::raw(" "),
                 Span::styled(
@@ -136,7 +176,7 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
                 Span::raw(" "),
                 Span::raw(fit(e.from.as_str(), from_w)),
                 Span::raw(" "),
-                Span::raw(fit(subject, subject_w)),
+                Span::raw(fit(&format!("{indent}{subject}"), subject_w)),
             ])
             .style(style)
         })

@@ -9,6 +9,7 @@ pub mod layout;
 mod log;
 pub mod login;
 mod messages;
+mod prompt;
 pub mod reader;
 mod status_bar;
 mod theme;
@@ -35,6 +36,9 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) {
     status_bar::draw(state, frame, a.status);
     if state.account().is_some_and(|acc| acc.wants_sign_in_panel()) {
         login::draw(state, frame, frame.area());
+    }
+    if state.prompt.is_some() {
+        prompt::draw(state, frame, frame.area());
     }
     if state.show_help {
         help::draw(state, frame, frame.area());

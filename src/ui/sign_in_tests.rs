@@ -22,6 +22,8 @@ fn info(name: &str, tenant: &str) -> AccountInfo {
         server: "outlook.office365.com:993".into(),
         auth: "OAuth2".into(),
         tenant: Some(tenant.into()),
+        trash: None,
+        archive: None,
     }
 }
 

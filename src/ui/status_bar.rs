@@ -144,6 +144,15 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
     let bold = Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT);
     let name = Span::styled(format!(" {} ", acc.name), bold);
     let mut optional = Vec::new();
+    // What the last action did (or why it could not) comes first.
+    if let Some(n) = state.notice.as_ref().filter(|n| n.until > state.now) {
+        let style = if n.error {
+            Style::new().fg(theme::ERROR).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(theme::ACCENT)
+        };
+        optional.push(Span::styled(n.text.to_string(), style));
+    }
     if let Some(note) = offline {
         optional.push(Span::styled(note, Style::new().fg(theme::WARN)));
     }

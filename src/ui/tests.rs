@@ -30,6 +30,8 @@ fn info(name: &str, kind: &'static str, server: &str) -> AccountInfo {
             "local".into()
         },
         tenant: None,
+        trash: None,
+        archive: None,
     }
 }
 

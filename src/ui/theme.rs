@@ -8,6 +8,8 @@ pub const OK: Color = Color::Green;
 pub const WARN: Color = Color::Yellow;
 pub const ERROR: Color = Color::Red;
 pub const DIM: Color = Color::DarkGray;
+/// Rows matching the active search.
+pub const MATCH: Color = Color::Magenta;
 
 pub fn pane(title: String, focused: bool) -> Block<'static> {
     let (border, title_style) = if focused {

@@ -6,6 +6,7 @@
 //! The loop is generic over [`MailBackend`](crate::mail::MailBackend), so
 //! the demo's Maildir accounts run through exactly the code IMAP uses.
 
+mod ops;
 mod protocol;
 mod run;
 mod sync;

@@ -39,6 +39,28 @@ pub enum WorkerCommand {
         flag: FlagKind,
         on: bool,
     },
+    /// Move messages to the folder `to`. With no `uids`, the messages are
+    /// found by `message_ids` (undoing a move the server gave no COPYUID
+    /// for). `op` identifies the answer.
+    Move {
+        folder: FolderRef,
+        uids: Vec<u32>,
+        message_ids: Vec<String>,
+        to: String,
+        op: u64,
+    },
+    /// Remove messages for good.
+    Expunge {
+        folder: FolderRef,
+        uids: Vec<u32>,
+        op: u64,
+    },
+    /// Ask the server for messages of the open folder with this text.
+    Search {
+        folder: FolderRef,
+        text: String,
+        req: u64,
+    },
     Shutdown,
 }
 
@@ -118,4 +140,35 @@ pub enum WorkerEvent {
     },
     /// From the account's token service (OAuth accounts only).
     Token(Box<TokenStatus>),
+    /// Messages were moved; where they are now, for undo.
+    Moved {
+        op: u64,
+        /// The target as it now holds them, when the server said (COPYUID).
+        target: Option<FolderRef>,
+        target_uids: Vec<u32>,
+        message_ids: Vec<String>,
+        /// False when they could only be marked deleted in the source.
+        removed: bool,
+    },
+    /// An action finished; `note` says anything the user should know.
+    Done {
+        op: u64,
+        note: Option<Clean>,
+    },
+    /// An action the server refused or that could not be done; the UI
+    /// puts back what it changed ahead of time. `op` 0: a flag change.
+    Failed {
+        op: u64,
+        error: Clean,
+    },
+    /// UIDs the server found for a search.
+    Found {
+        req: u64,
+        uids: Vec<u32>,
+    },
+    /// A folder's messages in thread order, with each one's depth.
+    Threads {
+        req: u64,
+        rows: Vec<(u32, u8)>,
+    },
 }

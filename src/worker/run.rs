@@ -72,19 +72,55 @@ pub fn spawn<B: MailBackend>(
         folders: Vec::new(),
         open: None,
         message: None,
-        flag_ops: Vec::new(),
+        ops: std::collections::VecDeque::new(),
+        search: None,
         counts_due: None,
     };
     let join = tokio::spawn(worker.run(rx));
     WorkerHandle { commands: tx, join }
 }
 
-/// A flag change waiting for the server.
-pub(super) struct FlagOp {
-    pub folder: FolderRef,
-    pub uids: Vec<u32>,
-    pub flag: FlagKind,
-    pub on: bool,
+/// A change to messages waiting for the server, in the order asked.
+pub(super) enum Op {
+    Flag {
+        folder: FolderRef,
+        uids: Vec<u32>,
+        flag: FlagKind,
+        on: bool,
+    },
+    Move {
+        folder: FolderRef,
+        uids: Vec<u32>,
+        message_ids: Vec<String>,
+        to: String,
+        op: u64,
+        /// Tries so far: a retried COPY first checks the target, so a
+        /// connection lost between COPY and EXPUNGE leaves no duplicate.
+        attempts: u32,
+    },
+    Expunge {
+        folder: FolderRef,
+        uids: Vec<u32>,
+        op: u64,
+    },
+}
+
+impl Op {
+    pub fn folder(&self) -> &FolderRef {
+        match self {
+            Op::Flag { folder, .. } | Op::Move { folder, .. } | Op::Expunge { folder, .. } => {
+                folder
+            }
+        }
+    }
+
+    /// The id the UI knows the answer by (0 for flag changes).
+    pub fn id(&self) -> u64 {
+        match self {
+            Op::Flag { .. } => 0,
+            Op::Move { op, .. } | Op::Expunge { op, .. } => *op,
+        }
+    }
 }
 
 pub(super) struct Worker<B> {
@@ -111,7 +147,9 @@ pub(super) struct Worker<B> {
     pub folders: Vec<Folder>,
     pub open: Option<OpenFolder>,
     pub message: Option<(FolderRef, u32, u64)>,
-    pub flag_ops: Vec<FlagOp>,
+    pub ops: std::collections::VecDeque<Op>,
+    /// The latest server search asked for.
+    pub search: Option<(FolderRef, String, u64)>,
     pub counts_due: Option<Instant>,
 }
 
@@ -149,12 +187,32 @@ impl<B: MailBackend> Worker<B> {
                 uids,
                 flag,
                 on,
-            } => self.flag_ops.push(FlagOp {
+            } => self.ops.push_back(Op::Flag {
                 folder,
                 uids,
                 flag,
                 on,
             }),
+            WorkerCommand::Move {
+                folder,
+                uids,
+                message_ids,
+                to,
+                op,
+            } => self.ops.push_back(Op::Move {
+                folder,
+                uids,
+                message_ids,
+                to,
+                op,
+                attempts: 0,
+            }),
+            WorkerCommand::Expunge { folder, uids, op } => {
+                self.ops.push_back(Op::Expunge { folder, uids, op })
+            }
+            WorkerCommand::Search { folder, text, req } => {
+                self.search = Some((folder, text, req));
+            }
             WorkerCommand::Shutdown => return Flow::Stop,
         }
         Flow::Continue
@@ -362,8 +420,12 @@ impl<B: MailBackend> Worker<B> {
             self.fetch_message().await;
             return true;
         }
-        if selected && !self.flag_ops.is_empty() {
-            self.store_flags().await;
+        if selected && !self.ops.is_empty() {
+            self.run_op().await;
+            return true;
+        }
+        if selected && self.search.is_some() {
+            self.run_search().await;
             return true;
         }
         // The first screen of a new folder before the folder list.

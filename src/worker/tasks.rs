@@ -3,13 +3,11 @@
 
 use std::time::Instant;
 
-use tracing::{debug, warn};
+use tracing::debug;
 
 use super::protocol::WorkerEvent;
 use super::run::Worker;
-use super::sync::Phase;
 use crate::mail::backend::{MailBackend, MailError};
-use crate::mail::types::FlagUpdate;
 use crate::sanitize::Clean;
 
 impl<B: MailBackend> Worker<B> {
@@ -59,89 +57,6 @@ impl<B: MailBackend> Worker<B> {
                 } else if e.ends_session() {
                     // Tried again once reconnected.
                     self.message.get_or_insert((folder, uid, req));
-                }
-            }
-        }
-    }
-
-    /// Sends the oldest queued flag change to the server. One for another
-    /// folder selects that folder for it, then the open one again.
-    pub async fn store_flags(&mut self) {
-        let Some(op) = self.flag_ops.first() else {
-            return;
-        };
-        let Some(open) = self.open.as_ref() else {
-            return;
-        };
-        let here = open.path == op.folder.path;
-        let (path, uids, flag, on) = (op.folder.path.clone(), op.uids.clone(), op.flag, op.on);
-        let validity = if here {
-            open.uid_validity()
-        } else {
-            match self.backend.select(&path, None).await {
-                Ok(sel) => {
-                    // What it reports belongs to that folder, not the open one.
-                    let _ = self.backend.take_changes();
-                    if let Some(o) = self.open.as_mut() {
-                        o.phase = Phase::Select;
-                    }
-                    Some(sel.uid_validity)
-                }
-                Err(e) => {
-                    if self.failed("select for a flag change", &e) {
-                        warn!(account = %self.name, "flag change dropped: {e}");
-                        self.flag_ops.remove(0);
-                    }
-                    return;
-                }
-            }
-        };
-        if validity != Some(self.flag_ops[0].folder.uid_validity) {
-            warn!(account = %self.name, folder = %Clean::line(&path), "flag change dropped: the folder was recreated on the server");
-            self.flag_ops.remove(0);
-            return;
-        }
-        match self.backend.store_flag(&uids, flag, on).await {
-            Ok(()) => {
-                self.flag_ops.remove(0);
-                let p = path.clone();
-                let u = uids.clone();
-                self.store.send(move |s| s.change_flag(&p, &u, flag, on));
-                if here && let Some(open) = self.open.as_mut() {
-                    let updates: Vec<FlagUpdate> = uids
-                        .iter()
-                        .filter_map(|uid| {
-                            let mut flags = open.known.flags(*uid)?;
-                            flag.set(&mut flags, on);
-                            Some(FlagUpdate { uid: *uid, flags })
-                        })
-                        .collect();
-                    open.known.update_flags(&updates);
-                }
-                if !here {
-                    let _ = self.backend.take_changes();
-                }
-            }
-            Err(e) => {
-                if self.failed("change flags", &e) {
-                    self.flag_ops.remove(0);
-                    warn!(account = %self.name, "the server refused a flag change: {e}");
-                    // Show the flags as they really are again.
-                    if here && let Some(open) = self.open.as_ref() {
-                        let updates: Vec<FlagUpdate> = uids
-                            .iter()
-                            .filter_map(|uid| {
-                                Some(FlagUpdate {
-                                    uid: *uid,
-                                    flags: open.known.flags(*uid)?,
-                                })
-                            })
-                            .collect();
-                        self.emit(WorkerEvent::FlagsChanged {
-                            req: open.req,
-                            updates,
-                        });
-                    }
                 }
             }
         }

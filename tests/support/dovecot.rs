@@ -36,6 +36,10 @@ pub struct Options {
     /// After login, advertise exactly what Exchange Online does (no
     /// CONDSTORE, QRESYNC, SPECIAL-USE, LIST-STATUS, ESEARCH, THREAD).
     pub exchange: bool,
+    /// Advertise no MOVE, so clients move with COPY + EXPUNGE.
+    pub no_move: bool,
+    /// Access control lists from `dovecot-acl` files (read-only folders).
+    pub acl: bool,
 }
 
 impl Default for Options {
@@ -45,6 +49,8 @@ impl Default for Options {
             oauth2_introspection: None,
             sasl_ir: true,
             exchange: false,
+            no_move: false,
+            acl: false,
         }
     }
 }
@@ -175,6 +181,7 @@ userdb {{
 first_valid_uid = 1
 first_valid_gid = 1
 mail_location = maildir:~/Maildir
+{acl}
 mail_fsync = never
 mail_cache_fields = flags date.received size.virtual hdr.date hdr.subject hdr.from hdr.message-id hdr.in-reply-to hdr.references hdr.content-type
 namespace inbox {{
@@ -206,15 +213,29 @@ service anvil {{
 "#,
             pid = std::process::id(),
             r = root.display(),
-            exchange = if opts.exchange {
+            exchange = if opts.no_move {
+                format!(
+                    "  imap_capability = {}\n",
+                    EXCHANGE_CAPABILITIES.replace(" MOVE", "")
+                )
+            } else if opts.exchange {
                 format!("  imap_capability = {EXCHANGE_CAPABILITIES}\n")
             } else {
                 String::new()
+            } + if opts.acl {
+                "  mail_plugins = $mail_plugins imap_acl\n"
+            } else {
+                ""
             },
             capability = if opts.sasl_ir {
                 ""
             } else {
                 "imap_capability = IMAP4rev1 LITERAL+ ID ENABLE IDLE\n"
+            },
+            acl = if opts.acl {
+                "mail_plugins = $mail_plugins acl\nplugin {\n  acl = vfile\n}\n"
+            } else {
+                ""
             },
             oauth_mechs = if opts.oauth2_introspection.is_some() {
                 " xoauth2 oauthbearer"
@@ -432,6 +453,13 @@ service anvil {{
             .arg(&self.conf)
             .args(["kick", user])
             .output();
+    }
+
+    /// Makes a folder read-only for its owner (needs `acl`).
+    pub fn read_only(&self, user: &str, folder: &str) {
+        let dir = self.folder_dir(user, folder);
+        fs::write(dir.join("dovecot-acl"), "owner lr\n").expect("write dovecot-acl");
+        self.own(&dir);
     }
 
     /// Lets Dovecot build its index now, so the first FETCH is fast.

@@ -85,4 +85,49 @@ impl OtherDevice {
             .await
             .expect("fetch answer")
     }
+
+    /// Subjects of the folder's messages, by UID.
+    pub async fn subjects(&mut self, folder: &str) -> Vec<(u32, String)> {
+        self.session.select(folder).await.expect("select");
+        let fetched: Vec<_> = self
+            .session
+            .fetch("1:*", "(UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch answer");
+        let mut out: Vec<(u32, String)> = fetched
+            .iter()
+            .filter_map(|f| {
+                let h = String::from_utf8_lossy(f.header()?).to_string();
+                let subject = h
+                    .lines()
+                    .find_map(|l| l.strip_prefix("Subject: "))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                Some((f.uid?, subject))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The flags of one message of the folder, as the server keeps them.
+    pub async fn flags(&mut self, folder: &str, uid: u32) -> Vec<String> {
+        self.session.select(folder).await.expect("select");
+        let fetched: Vec<_> = self
+            .session
+            .uid_fetch(uid.to_string(), "(UID FLAGS)")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch answer");
+        fetched
+            .iter()
+            .flat_map(|f| f.flags().map(|fl| format!("{fl:?}")).collect::<Vec<_>>())
+            .collect()
+    }
 }

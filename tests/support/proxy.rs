@@ -83,6 +83,9 @@ struct Rules {
     inject_after_idle: Option<Vec<u8>>,
     /// Server bytes replaced on the way to the client.
     replace: Option<(Vec<u8>, Vec<u8>)>,
+    /// Once the server says this, the rest of its line is the last thing
+    /// the client gets from that session (once).
+    cut_after: Option<Vec<u8>>,
 }
 
 impl MeddlingProxy {
@@ -148,6 +151,20 @@ impl MeddlingProxy {
                             {
                                 out.splice(at..at + from.len(), to.iter().copied());
                             }
+                            let cut = rules.cut_after.as_ref().and_then(|p| {
+                                let at = find(&out, p)?;
+                                let end =
+                                    find(&out[at..], b"\r\n").map_or(out.len(), |e| at + e + 2);
+                                Some(end)
+                            });
+                            if let Some(end) = cut {
+                                if let Ok(mut r) = ru.lock() {
+                                    r.cut_after = None;
+                                }
+                                let _ = cw.write_all(&out[..end]).await;
+                                let _ = cw.shutdown().await;
+                                return;
+                            }
                             if cw.write_all(&out).await.is_err() {
                                 return;
                             }
@@ -182,6 +199,13 @@ impl MeddlingProxy {
     pub fn drop_idle_continuation(&self, on: bool) {
         if let Ok(mut r) = self.rules.lock() {
             r.drop_idle_continuation = on;
+        }
+    }
+
+    /// Ends the session right after the server's line holding `pattern`.
+    pub fn cut_after(&self, pattern: &[u8]) {
+        if let Ok(mut r) = self.rules.lock() {
+            r.cut_after = Some(pattern.to_vec());
         }
     }
 

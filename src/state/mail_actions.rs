@@ -1,0 +1,712 @@
+//! Acting on mail from the list: marks, flags, delete / archive / move,
+//! undo, search, threads, sort, and the prompts they use. Every change
+//! shows at once; the worker tells the server, and a refusal puts the
+//! rows back with the reason in the status bar.
+
+use super::account::AccountState;
+use super::list::Search;
+use super::prompt::{Outcome, Prompt, PromptKind};
+use super::{Pane, State};
+use crate::action::{Command, PromptKey, StoreCommand, UiAction};
+use crate::mail::types::{Envelope, FlagKind, FolderRole};
+use crate::sanitize::Clean;
+use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
+
+/// How long a notice stays in the status bar.
+const NOTICE_SECS: i64 = 8;
+/// Undo steps kept per account.
+const UNDO_DEPTH: usize = 50;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub text: Clean,
+    pub error: bool,
+    /// Unix seconds after which it goes.
+    pub until: i64,
+}
+
+/// One step `u` can take back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undo {
+    /// A flag was set or cleared; `before` is each message's old state.
+    Flag {
+        folder: FolderRef,
+        flag: FlagKind,
+        before: Vec<(u32, bool)>,
+    },
+    /// Messages went to `to`; `landed` once the worker says where.
+    Move {
+        op: u64,
+        from: FolderRef,
+        to: String,
+        count: usize,
+        landed: Option<Landed>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Landed {
+    pub target: Option<FolderRef>,
+    pub uids: Vec<u32>,
+    pub message_ids: Vec<String>,
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+impl State {
+    pub(super) fn notify(&mut self, text: &str, error: bool) {
+        self.notice = Some(Notice {
+            text: Clean::line(text),
+            error,
+            until: self.now + NOTICE_SECS,
+        });
+    }
+
+    /// Whether an action means anything now (a key may carry several).
+    pub(super) fn applies(&self, a: UiAction) -> bool {
+        let panel = self.account().is_some_and(|a| a.wants_sign_in_panel());
+        match a {
+            UiAction::Copy => panel,
+            UiAction::GoToFolder => !panel,
+            _ => true,
+        }
+    }
+
+    fn list_action(&mut self, a: UiAction) -> Option<Vec<Command>> {
+        let account = self.current;
+        let rows = self.list_rows();
+        let acc = self.accounts.get_mut(account)?;
+        let cmds = match a {
+            UiAction::Mark => {
+                acc.list.toggle_mark();
+                acc.list.move_by(1, rows);
+                acc.preview(account)
+            }
+            UiAction::ToggleRead => acc.toggle_flag(account, FlagKind::Seen),
+            UiAction::ToggleFlag => acc.toggle_flag(account, FlagKind::Flagged),
+            UiAction::MarkFolderRead => {
+                let unread: Vec<u32> = acc
+                    .list
+                    .items
+                    .iter()
+                    .filter(|e| !e.flags.seen)
+                    .map(|e| e.uid)
+                    .collect();
+                let n = unread.len();
+                let cmds = acc.set_flag(account, unread, FlagKind::Seen, true);
+                self.notify(&format!("{} marked read", plural(n, "message")), false);
+                cmds
+            }
+            UiAction::Delete => return Some(self.delete()),
+            UiAction::Archive => return Some(self.move_to_role(FolderRole::Archive)),
+            UiAction::Move => {
+                let uids = acc.list.targets();
+                if uids.is_empty() {
+                    return Some(Vec::new());
+                }
+                let mut p = Prompt::new(PromptKind::MoveTo { uids });
+                p.filter_folders(&acc.folders, acc.list.path.as_deref());
+                self.prompt = Some(p);
+                Vec::new()
+            }
+            UiAction::Undo => return Some(self.undo()),
+            UiAction::Search => {
+                self.prompt = Some(Prompt::new(PromptKind::Search));
+                Vec::new()
+            }
+            UiAction::NextMatch | UiAction::PrevMatch => {
+                let found = acc
+                    .list
+                    .jump_to_match(a == UiAction::NextMatch, false, rows);
+                if !found {
+                    self.notify("no matches", false);
+                    return Some(Vec::new());
+                }
+                acc.preview(account)
+            }
+            UiAction::Threads => {
+                if acc.list.view.as_ref().is_some_and(|v| v.threads) {
+                    acc.list.set_threads(None);
+                    self.notify("threads off", false);
+                    return Some(Vec::new());
+                }
+                let Some(path) = acc.list.path.clone() else {
+                    return Some(Vec::new());
+                };
+                let req = acc.next_req_id();
+                acc.threads_req = req;
+                self.notify("building threads…", false);
+                vec![Command::Store {
+                    account,
+                    command: StoreCommand::Threads { path, req },
+                }]
+            }
+            UiAction::Sort => {
+                let next = acc.list.sort.next();
+                acc.list.set_sort(next);
+                let threads = acc.list.view.as_ref().is_some_and(|v| v.threads);
+                let note = if threads {
+                    "sorting applies outside the thread view (T)".to_string()
+                } else {
+                    format!("sorted by {}", next.label())
+                };
+                self.notify(&note, false);
+                Vec::new()
+            }
+            UiAction::GoToFolder => {
+                let mut p = Prompt::new(PromptKind::GoToFolder);
+                p.filter_folders(&acc.folders, None);
+                self.prompt = Some(p);
+                Vec::new()
+            }
+            _ => return None,
+        };
+        Some(cmds)
+    }
+
+    /// Handles the actions on mail; None for the other actions.
+    pub(super) fn on_mail_key(&mut self, a: UiAction) -> Option<Vec<Command>> {
+        let on_mail = matches!(
+            a,
+            UiAction::Mark
+                | UiAction::ToggleRead
+                | UiAction::ToggleFlag
+                | UiAction::MarkFolderRead
+                | UiAction::Delete
+                | UiAction::Archive
+                | UiAction::Move
+                | UiAction::Undo
+                | UiAction::Search
+                | UiAction::NextMatch
+                | UiAction::PrevMatch
+                | UiAction::Threads
+                | UiAction::Sort
+                | UiAction::GoToFolder
+        );
+        if !on_mail {
+            return None;
+        }
+        let cmds = self.list_action(a).unwrap_or_default();
+        if matches!(a, UiAction::NextMatch | UiAction::PrevMatch) && self.focus != Pane::Reader {
+            self.focus = Pane::Messages;
+        }
+        Some(cmds)
+    }
+
+    fn delete(&mut self) -> Vec<Command> {
+        let Some(acc) = self.account() else {
+            return Vec::new();
+        };
+        let uids = acc.list.targets();
+        if uids.is_empty() {
+            return Vec::new();
+        }
+        let here = acc.list.path.as_deref();
+        let in_trash =
+            here.is_some_and(|p| Some(p) == acc.folder_for(FolderRole::Trash).as_deref());
+        if in_trash {
+            self.prompt = Some(Prompt::new(PromptKind::ConfirmExpunge { uids }));
+            return Vec::new();
+        }
+        self.move_to_role(FolderRole::Trash)
+    }
+
+    fn move_to_role(&mut self, role: FolderRole) -> Vec<Command> {
+        let Some(acc) = self.account() else {
+            return Vec::new();
+        };
+        let (name, key) = match role {
+            FolderRole::Trash => ("Trash", "trash"),
+            _ => ("Archive", "archive"),
+        };
+        let Some(to) = acc.folder_for(role) else {
+            self.notify(
+                &format!("no {name} folder found: set {key} = \"folder name\" for this account in the config"),
+                true,
+            );
+            return Vec::new();
+        };
+        if acc.list.path.as_deref() == Some(to.as_str()) {
+            self.notify(&format!("these are in {name} already"), false);
+            return Vec::new();
+        }
+        let uids = acc.list.targets();
+        self.move_to(uids, to)
+    }
+
+    fn move_to(&mut self, uids: Vec<u32>, to: String) -> Vec<Command> {
+        let account = self.current;
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let Some(folder) = acc.folder_ref() else {
+            return Vec::new();
+        };
+        if uids.is_empty() {
+            return Vec::new();
+        }
+        let op = acc.next_req_id();
+        let taken = acc.list.remove(&uids);
+        let count = taken.len();
+        acc.pending.insert(op, taken);
+        acc.list.marked.clear();
+        acc.push_undo(Undo::Move {
+            op,
+            from: folder.clone(),
+            to: to.clone(),
+            count,
+            landed: None,
+        });
+        let name = acc.folder_name(&to);
+        let mut cmds = vec![Command::Worker {
+            account,
+            command: WorkerCommand::Move {
+                folder,
+                uids,
+                message_ids: Vec::new(),
+                to,
+                op,
+            },
+        }];
+        cmds.extend(acc.preview(account));
+        self.notify(
+            &format!("{} moved to {name} (u: undo)", plural(count, "message")),
+            false,
+        );
+        cmds
+    }
+
+    fn undo(&mut self) -> Vec<Command> {
+        let account = self.current;
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let Some(step) = acc.undo.pop() else {
+            self.notify("nothing to undo", false);
+            return Vec::new();
+        };
+        match step {
+            Undo::Flag {
+                folder,
+                flag,
+                before,
+            } => {
+                let mut cmds = Vec::new();
+                for on in [true, false] {
+                    let uids: Vec<u32> = before
+                        .iter()
+                        .filter(|(_, was)| *was == on)
+                        .map(|(u, _)| *u)
+                        .collect();
+                    if uids.is_empty() {
+                        continue;
+                    }
+                    if acc.list.path.as_deref() == Some(folder.path.as_str()) {
+                        for uid in &uids {
+                            if let Some(e) = acc.list.envelope_mut(*uid) {
+                                flag.set(&mut e.flags, on);
+                            }
+                        }
+                    }
+                    cmds.push(Command::Worker {
+                        account,
+                        command: WorkerCommand::SetFlag {
+                            folder: folder.clone(),
+                            uids,
+                            flag,
+                            on,
+                        },
+                    });
+                }
+                acc.list.set_flags(&[]);
+                self.notify("flags put back", false);
+                cmds
+            }
+            Undo::Move {
+                op,
+                from,
+                to,
+                count,
+                landed: None,
+            } => {
+                // Still on its way: keep it for another try.
+                acc.undo.push(Undo::Move {
+                    op,
+                    from,
+                    to,
+                    count,
+                    landed: None,
+                });
+                self.notify(
+                    "the move is still being done; undo again in a moment",
+                    false,
+                );
+                Vec::new()
+            }
+            Undo::Move {
+                from,
+                to,
+                count,
+                landed: Some(l),
+                ..
+            } => {
+                let folder = l.target.clone().unwrap_or(FolderRef {
+                    path: to.clone(),
+                    uid_validity: 0,
+                });
+                let uids = if l.target.is_some() {
+                    l.uids
+                } else {
+                    Vec::new()
+                };
+                if uids.is_empty() && l.message_ids.is_empty() {
+                    self.notify(
+                        "cannot undo: the server did not say where the messages went",
+                        true,
+                    );
+                    return Vec::new();
+                }
+                let op = acc.next_req_id();
+                let name = acc.folder_name(&from.path);
+                self.notify(
+                    &format!("{} going back to {name}", plural(count, "message")),
+                    false,
+                );
+                vec![Command::Worker {
+                    account,
+                    command: WorkerCommand::Move {
+                        folder,
+                        uids,
+                        message_ids: l.message_ids,
+                        to: from.path,
+                        op,
+                    },
+                }]
+            }
+        }
+    }
+
+    /// Keys typed while a prompt is open.
+    pub(super) fn on_prompt(&mut self, key: PromptKey) -> Vec<Command> {
+        let account = self.current;
+        let rows = self.list_rows();
+        let Some(mut p) = self.prompt.take() else {
+            return Vec::new();
+        };
+        let outcome = p.key(key);
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        match (&p.kind, outcome) {
+            (PromptKind::Search, Outcome::Edited) => {
+                acc.list.search_local(&p.text);
+                acc.list.jump_to_match(true, true, rows);
+                let cmds = acc.preview(account);
+                self.prompt = Some(p);
+                cmds
+            }
+            (PromptKind::Search, Outcome::Cancelled) => {
+                acc.list.search = None;
+                Vec::new()
+            }
+            (PromptKind::Search, Outcome::Done) => {
+                let Some(folder) = acc.folder_ref() else {
+                    return Vec::new();
+                };
+                if p.text.trim().is_empty() {
+                    acc.list.search = None;
+                    return Vec::new();
+                }
+                let req = acc.next_req_id();
+                acc.search_req = req;
+                if let Some(s) = &mut acc.list.search {
+                    s.asked_server = true;
+                }
+                let n = acc.list.search.as_ref().map_or(0, |s| s.matches.len());
+                self.focus = Pane::Messages;
+                self.notify(
+                    &format!("{} here; asking the server…", plural(n, "match")),
+                    false,
+                );
+                vec![Command::Worker {
+                    account,
+                    command: WorkerCommand::Search {
+                        folder,
+                        text: p.text,
+                        req,
+                    },
+                }]
+            }
+            (PromptKind::GoToFolder | PromptKind::MoveTo { .. }, Outcome::Edited) => {
+                let exclude = match p.kind {
+                    PromptKind::MoveTo { .. } => acc.list.path.clone(),
+                    _ => None,
+                };
+                p.filter_folders(&acc.folders, exclude.as_deref());
+                self.prompt = Some(p);
+                Vec::new()
+            }
+            (PromptKind::GoToFolder, Outcome::Done) => match p.chosen() {
+                Some(i) => {
+                    self.focus = Pane::Messages;
+                    acc.open_folder(i, account)
+                }
+                None => Vec::new(),
+            },
+            (PromptKind::MoveTo { uids }, Outcome::Done) => {
+                let Some(to) = p
+                    .chosen()
+                    .and_then(|i| acc.folders.get(i))
+                    .map(|f| f.path.clone())
+                else {
+                    return Vec::new();
+                };
+                let uids = uids.clone();
+                self.move_to(uids, to)
+            }
+            (PromptKind::ConfirmExpunge { uids }, Outcome::Done) => {
+                let Some(folder) = acc.folder_ref() else {
+                    return Vec::new();
+                };
+                let uids = uids.clone();
+                let op = acc.next_req_id();
+                let taken = acc.list.remove(&uids);
+                let n = taken.len();
+                acc.pending.insert(op, taken);
+                acc.list.marked.clear();
+                let mut cmds = vec![Command::Worker {
+                    account,
+                    command: WorkerCommand::Expunge { folder, uids, op },
+                }];
+                cmds.extend(acc.preview(account));
+                self.notify(
+                    &format!(
+                        "{} deleted for good (this cannot be undone)",
+                        plural(n, "message")
+                    ),
+                    false,
+                );
+                cmds
+            }
+            (PromptKind::ConfirmExpunge { .. }, _) => {
+                self.notify("kept", false);
+                Vec::new()
+            }
+            (_, Outcome::Cancelled) => Vec::new(),
+        }
+    }
+
+    /// Esc with a search active ends it before anything else.
+    pub(super) fn end_search(&mut self) -> bool {
+        let Some(acc) = self.accounts.get_mut(self.current) else {
+            return false;
+        };
+        acc.list.search.take().is_some()
+    }
+
+    /// Answers about actions on mail, for any account.
+    pub(super) fn on_action_event(&mut self, account: usize, event: &WorkerEvent) -> Vec<Command> {
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let mut note: Option<(String, bool)> = None;
+        let cmds = match event {
+            WorkerEvent::Moved {
+                op,
+                target,
+                target_uids,
+                message_ids,
+                removed,
+            } => {
+                let taken = acc.pending.remove(op).unwrap_or_default();
+                if !removed {
+                    // Only marked deleted: they are still in this folder.
+                    let back: Vec<Envelope> = taken
+                        .into_iter()
+                        .map(|mut e| {
+                            e.flags.deleted = true;
+                            e
+                        })
+                        .collect();
+                    acc.list.add(back);
+                    note = Some((
+                        "copied; the originals are only marked deleted (the server has no UIDPLUS)"
+                            .into(),
+                        false,
+                    ));
+                }
+                for step in acc.undo.iter_mut() {
+                    if let Undo::Move { op: o, landed, .. } = step
+                        && o == op
+                    {
+                        *landed = Some(Landed {
+                            target: target.clone(),
+                            uids: target_uids.clone(),
+                            message_ids: message_ids.clone(),
+                        });
+                    }
+                }
+                Vec::new()
+            }
+            WorkerEvent::Done { op, note: n } => {
+                acc.pending.remove(op);
+                note = n.as_ref().map(|n| (n.to_string(), false));
+                Vec::new()
+            }
+            WorkerEvent::Failed { op, error } => {
+                if let Some(rows) = acc.pending.remove(op) {
+                    acc.list.add(rows);
+                }
+                acc.undo
+                    .retain(|u| !matches!(u, Undo::Move { op: o, .. } if o == op));
+                note = Some((error.to_string(), true));
+                if account == self.current {
+                    acc.preview(account)
+                } else {
+                    Vec::new()
+                }
+            }
+            WorkerEvent::Found { req, uids } if *req == acc.search_req => {
+                if let Some(s) = &mut acc.list.search {
+                    let before = s.matches.len();
+                    let present: Vec<u32> = uids
+                        .iter()
+                        .copied()
+                        .filter(|u| acc.list.items.binary_search_by(|e| u.cmp(&e.uid)).is_ok())
+                        .collect();
+                    if let Some(s) = &mut acc.list.search {
+                        s.matches.extend(present);
+                        let more = s.matches.len() - before;
+                        note = Some((
+                            format!(
+                                "{}, {more} more from the server's text search",
+                                plural(s.matches.len(), "match")
+                            ),
+                            false,
+                        ));
+                    }
+                }
+                Vec::new()
+            }
+            WorkerEvent::Threads { req, rows } if *req == acc.threads_req => {
+                acc.list.set_threads(Some(rows.clone()));
+                note = Some(("threads (T: off)".into(), false));
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+        if let Some((text, error)) = note
+            && account == self.current
+        {
+            self.notify(&text, error);
+        }
+        cmds
+    }
+}
+
+impl AccountState {
+    fn push_undo(&mut self, step: Undo) {
+        if self.undo.len() == UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.undo.push(step);
+    }
+
+    /// The folder with this role: from the server (SPECIAL-USE or a
+    /// well-known name), else from the config.
+    pub fn folder_for(&self, role: FolderRole) -> Option<String> {
+        self.folders
+            .iter()
+            .find(|f| f.role == role && f.selectable)
+            .map(|f| f.path.clone())
+            .or_else(|| match role {
+                FolderRole::Trash => self.info.trash.clone(),
+                FolderRole::Archive => self.info.archive.clone(),
+                _ => None,
+            })
+    }
+
+    pub fn folder_name(&self, path: &str) -> String {
+        self.folders
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.name.to_string())
+            .unwrap_or_else(|| path.to_string())
+    }
+
+    fn set_flag(
+        &mut self,
+        account: usize,
+        uids: Vec<u32>,
+        flag: FlagKind,
+        on: bool,
+    ) -> Vec<Command> {
+        let Some(folder) = self.folder_ref() else {
+            return Vec::new();
+        };
+        if uids.is_empty() {
+            return Vec::new();
+        }
+        let mut before = Vec::new();
+        for uid in &uids {
+            if let Some(e) = self.list.envelope_mut(*uid) {
+                let mut f = e.flags;
+                let was = {
+                    let mut probe = f;
+                    flag.set(&mut probe, true);
+                    probe == f
+                };
+                before.push((*uid, was));
+                flag.set(&mut f, on);
+                e.flags = f;
+            }
+        }
+        self.list.set_flags(&[]);
+        self.push_undo(Undo::Flag {
+            folder: folder.clone(),
+            flag,
+            before,
+        });
+        vec![Command::Worker {
+            account,
+            command: WorkerCommand::SetFlag {
+                folder,
+                uids,
+                flag,
+                on,
+            },
+        }]
+    }
+
+    /// Sets the flag on all targets unless all have it, then clears it.
+    fn toggle_flag(&mut self, account: usize, flag: FlagKind) -> Vec<Command> {
+        let uids = self.list.targets();
+        let all_set = uids.iter().all(|u| {
+            self.list.envelope(*u).is_some_and(|e| match flag {
+                FlagKind::Seen => e.flags.seen,
+                FlagKind::Flagged => e.flags.flagged,
+                FlagKind::Answered => e.flags.answered,
+                FlagKind::Deleted => e.flags.deleted,
+            })
+        });
+        let cmds = self.set_flag(account, uids, flag, !all_set);
+        self.list.marked.clear();
+        cmds
+    }
+}
+
+impl Search {
+    pub fn count(&self) -> usize {
+        self.matches.len()
+    }
+}
+
+#[cfg(test)]
+#[path = "mail_actions_tests.rs"]
+mod tests;

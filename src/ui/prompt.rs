@@ -1,0 +1,113 @@
+//! The open prompt: a line at the bottom for a search or a question, or
+//! a box with the folders that match what was typed.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::format::fit;
+use super::theme;
+use crate::state::State;
+use crate::state::prompt::{Prompt, PromptKind};
+
+pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
+    let Some(p) = &state.prompt else { return };
+    if p.is_picker() {
+        picker(state, p, f, area);
+    } else {
+        line(state, p, f, area);
+    }
+}
+
+fn line(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
+    let at = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    let label = Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD);
+    let spans = match &p.kind {
+        PromptKind::Search => {
+            let matches = state
+                .account()
+                .and_then(|a| a.list.search.as_ref())
+                .map_or(0, |s| s.matches.len());
+            vec![
+                Span::styled("/", label),
+                Span::raw(p.text.clone()),
+                Span::styled("█", Style::new().fg(theme::ACCENT)),
+                Span::styled(
+                    format!(
+                        "   {matches} in sender and subject · Enter: also search the text on the server · Esc: stop"
+                    ),
+                    theme::dim(),
+                ),
+            ]
+        }
+        PromptKind::ConfirmExpunge { uids } => vec![Span::styled(
+            format!(
+                " Delete {} for good? This cannot be undone. (y / n) ",
+                if uids.len() == 1 {
+                    "this message".to_string()
+                } else {
+                    format!("{} messages", uids.len())
+                }
+            ),
+            Style::new().fg(theme::ERROR).add_modifier(Modifier::BOLD),
+        )],
+        _ => Vec::new(),
+    };
+    f.render_widget(Clear, at);
+    f.render_widget(Paragraph::new(Line::from(spans)), at);
+}
+
+fn picker(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
+    let Some(acc) = state.account() else { return };
+    let title = match p.kind {
+        PromptKind::MoveTo { ref uids } if uids.len() == 1 => " Move the message to… ".to_string(),
+        PromptKind::MoveTo { ref uids } => format!(" Move {} messages to… ", uids.len()),
+        _ => " Go to folder ".to_string(),
+    };
+    let width = (area.width.saturating_sub(4)).clamp(20, 60);
+    let height = (area.height.saturating_sub(4)).clamp(5, 20);
+    let [v] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [popup] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(v);
+    let inner_w = usize::from(width.saturating_sub(2));
+    let rows = usize::from(height.saturating_sub(4));
+    let first = p.cursor.saturating_sub(rows.saturating_sub(1));
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("› ", Style::new().fg(theme::ACCENT)),
+            Span::raw(p.text.clone()),
+            Span::styled("█", Style::new().fg(theme::ACCENT)),
+        ]),
+        Line::raw(""),
+    ];
+    for (n, i) in p.choices.iter().enumerate().skip(first).take(rows) {
+        let Some(folder) = acc.folders.get(*i) else {
+            continue;
+        };
+        let label = if folder.depth > 0 {
+            format!("{}{}", "  ".repeat(folder.depth.min(6)), folder.name)
+        } else {
+            folder.name.to_string()
+        };
+        let style = if n == p.cursor {
+            theme::cursor(true)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(fit(&label, inner_w), style));
+    }
+    if p.choices.is_empty() {
+        lines.push(Line::styled("no folder matches", theme::dim()));
+    }
+    f.render_widget(Clear, popup);
+    f.render_widget(Paragraph::new(lines).block(theme::pane(title, true)), popup);
+}

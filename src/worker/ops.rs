@@ -1,0 +1,345 @@
+//! Changes to messages, sent to the server one at a time in the order the
+//! user made them: flags, moves, deletions for good; and server searches.
+//! An op addresses its own folder; if another is open, that folder is
+//! selected for it and the open one again after.
+
+use tracing::{info, warn};
+
+use super::protocol::{FolderRef, WorkerEvent};
+use super::run::{Op, Worker};
+use super::sync::Phase;
+use crate::mail::backend::{MailBackend, MailError};
+use crate::mail::types::{FlagKind, FlagUpdate};
+use crate::sanitize::Clean;
+
+impl<B: MailBackend> Worker<B> {
+    /// Makes the op's folder the selected one; its UIDVALIDITY, or None
+    /// when the op was dealt with (dropped, or to be retried).
+    async fn select_for_op(&mut self, folder: &FolderRef) -> Option<bool> {
+        let here = self.open.as_ref().is_some_and(|o| o.path == folder.path);
+        let (validity, read_only) = if here {
+            let sel = self.open.as_ref().and_then(|o| o.sel.as_ref());
+            (
+                sel.map(|s| s.uid_validity),
+                sel.is_some_and(|s| s.read_only),
+            )
+        } else {
+            match self.backend.select(&folder.path, None).await {
+                Ok(sel) => {
+                    // What it reports belongs to that folder, not the open one.
+                    let _ = self.backend.take_changes();
+                    if let Some(o) = self.open.as_mut() {
+                        o.phase = Phase::Select;
+                    }
+                    (Some(sel.uid_validity), sel.read_only)
+                }
+                Err(e) => {
+                    if self.failed("select for a change", &e) {
+                        self.give_up_op(&e.to_string());
+                    }
+                    return None;
+                }
+            }
+        };
+        // Finding messages by Message-ID needs no UIDVALIDITY (0).
+        if folder.uid_validity != 0 && validity != Some(folder.uid_validity) {
+            self.give_up_op(
+                "the folder was recreated on the server meanwhile; nothing was changed",
+            );
+            return None;
+        }
+        // Some servers quietly ignore changes to a read-only folder.
+        if read_only {
+            self.give_up_op(&format!(
+                "{} is read-only for you: nothing was changed",
+                folder.path
+            ));
+            return None;
+        }
+        Some(here)
+    }
+
+    /// Drops the first op and tells the UI, which puts back what it
+    /// changed ahead of time.
+    fn give_up_op(&mut self, why: &str) {
+        let Some(op) = self.ops.pop_front() else {
+            return;
+        };
+        warn!(account = %self.name, "not done: {why}");
+        if let Op::Flag { uids, .. } = &op
+            && let Some(open) = self.open.as_ref()
+            && open.path == op.folder().path
+        {
+            // Show the flags as they really are again.
+            let updates: Vec<FlagUpdate> = uids
+                .iter()
+                .filter_map(|uid| {
+                    Some(FlagUpdate {
+                        uid: *uid,
+                        flags: open.known.flags(*uid)?,
+                    })
+                })
+                .collect();
+            let req = open.req;
+            self.emit(WorkerEvent::FlagsChanged { req, updates });
+        }
+        self.emit(WorkerEvent::Failed {
+            op: op.id(),
+            error: Clean::line(why),
+        });
+    }
+
+    pub async fn run_op(&mut self) {
+        let Some(folder) = self.ops.front().map(|o| o.folder().clone()) else {
+            return;
+        };
+        let Some(here) = self.select_for_op(&folder).await else {
+            return;
+        };
+        let Some(op) = self.ops.front_mut() else {
+            return;
+        };
+        let result = match op {
+            Op::Flag { uids, flag, on, .. } => {
+                let (uids, flag, on) = (uids.clone(), *flag, *on);
+                self.backend.store_flag(&uids, flag, on).await.map(|()| {
+                    self.flags_stored(&folder, here, &uids, flag, on);
+                })
+            }
+            Op::Expunge { uids, op, .. } => {
+                let (uids, id) = (uids.clone(), *op);
+                self.backend.expunge_messages(&uids).await.map(|removed| {
+                    self.removed(&folder, here, &uids);
+                    let note = (!removed).then(|| {
+                        Clean::line("marked deleted only: this server cannot remove just these (no UIDPLUS)")
+                    });
+                    self.emit(WorkerEvent::Done { op: id, note });
+                })
+            }
+            Op::Move { .. } => {
+                return self.run_move(&folder, here).await;
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.ops.pop_front();
+            }
+            Err(e) => {
+                if self.failed("change messages", &e) {
+                    self.give_up_op(&e.to_string());
+                }
+            }
+        }
+    }
+
+    fn flags_stored(
+        &mut self,
+        folder: &FolderRef,
+        here: bool,
+        uids: &[u32],
+        flag: FlagKind,
+        on: bool,
+    ) {
+        let (p, u) = (folder.path.clone(), uids.to_vec());
+        self.store.send(move |s| s.change_flag(&p, &u, flag, on));
+        if here && let Some(open) = self.open.as_mut() {
+            let updates: Vec<FlagUpdate> = uids
+                .iter()
+                .filter_map(|uid| {
+                    let mut flags = open.known.flags(*uid)?;
+                    flag.set(&mut flags, on);
+                    Some(FlagUpdate { uid: *uid, flags })
+                })
+                .collect();
+            open.known.update_flags(&updates);
+        }
+    }
+
+    /// Messages left a folder (moved, or deleted for good).
+    fn removed(&mut self, folder: &FolderRef, here: bool, uids: &[u32]) {
+        if here {
+            self.expunge(uids.to_vec());
+        } else {
+            let (p, u) = (folder.path.clone(), uids.to_vec());
+            self.store.send(move |s| s.remove(&p, &u));
+        }
+        // Counts of both folders changed.
+        self.counts_due = Some(std::time::Instant::now());
+    }
+
+    async fn run_move(&mut self, folder: &FolderRef, here: bool) {
+        let Some(Op::Move {
+            uids,
+            message_ids,
+            to,
+            op,
+            attempts,
+            ..
+        }) = self.ops.front_mut()
+        else {
+            return;
+        };
+        *attempts += 1;
+        let (mut uids, mut ids, to, id, tries) = (
+            uids.clone(),
+            message_ids.clone(),
+            to.clone(),
+            *op,
+            *attempts,
+        );
+        if ids.is_empty() && !uids.is_empty() {
+            // Kept for undo, should the server not say where they went.
+            let (p, u) = (folder.path.clone(), uids.clone());
+            ids = self
+                .store
+                .call(move |s| s.message_ids(&p, &u))
+                .await
+                .unwrap_or_default();
+        }
+        if uids.is_empty() {
+            match self.backend.find_message_ids(&ids).await {
+                Ok(found) => uids = found,
+                Err(e) => {
+                    if self.failed("find messages", &e) {
+                        self.give_up_op(&e.to_string());
+                    }
+                    return;
+                }
+            }
+            if uids.is_empty() {
+                self.give_up_op("the messages are no longer there");
+                return;
+            }
+        }
+        if tries > 1 && !self.backend.features().moves && !ids.is_empty() {
+            // The last try may have copied before the connection went: look
+            // in the target first, so nothing is there twice.
+            if let Some(done) = self.copied_already(folder, &to, &ids).await {
+                if done {
+                    self.finish_copied_move(folder, here, &uids, &to, &ids, id)
+                        .await;
+                }
+                return;
+            }
+        }
+        match self.backend.move_messages(&uids, &to).await {
+            Ok(moved) => {
+                self.ops.pop_front();
+                info!(account = %self.name, count = uids.len(), to = %Clean::line(&to), "moved");
+                if moved.removed {
+                    self.removed(folder, here, &uids);
+                }
+                let (target, target_uids) = match moved.copyuid {
+                    Some((validity, pairs)) => (
+                        Some(FolderRef {
+                            path: to.clone(),
+                            uid_validity: validity,
+                        }),
+                        pairs.into_iter().map(|(_, dst)| dst).collect(),
+                    ),
+                    None => (None, Vec::new()),
+                };
+                self.emit(WorkerEvent::Moved {
+                    op: id,
+                    target,
+                    target_uids,
+                    message_ids: ids,
+                    removed: moved.removed,
+                });
+            }
+            Err(e) => {
+                if self.failed("move messages", &e) {
+                    self.give_up_op(&e.to_string());
+                }
+            }
+        }
+    }
+
+    /// Whether the target already holds every message (by Message-ID).
+    /// None when that could not be found out (the op stays queued).
+    async fn copied_already(
+        &mut self,
+        folder: &FolderRef,
+        to: &str,
+        ids: &[String],
+    ) -> Option<bool> {
+        let looked = async {
+            self.backend.select(to, None).await?;
+            let found = self.backend.find_message_ids(ids).await?;
+            self.backend.select(&folder.path, None).await?;
+            Ok::<_, MailError>(found.len() >= ids.len())
+        }
+        .await;
+        let _ = self.backend.take_changes();
+        if let Some(o) = self.open.as_mut() {
+            o.phase = Phase::Select;
+        }
+        match looked {
+            Ok(done) => Some(done),
+            Err(e) => {
+                if self.failed("check a move", &e) {
+                    self.give_up_op(&e.to_string());
+                }
+                None
+            }
+        }
+    }
+
+    /// The copy made it before the connection went: remove the originals.
+    async fn finish_copied_move(
+        &mut self,
+        folder: &FolderRef,
+        here: bool,
+        uids: &[u32],
+        to: &str,
+        ids: &[String],
+        id: u64,
+    ) {
+        match self.backend.expunge_messages(uids).await {
+            Ok(removed) => {
+                self.ops.pop_front();
+                if removed {
+                    self.removed(folder, here, uids);
+                }
+                info!(account = %self.name, to = %Clean::line(to), "move finished after a reconnect");
+                self.emit(WorkerEvent::Moved {
+                    op: id,
+                    target: None,
+                    target_uids: Vec::new(),
+                    message_ids: ids.to_vec(),
+                    removed,
+                });
+            }
+            Err(e) => {
+                if self.failed("finish a move", &e) {
+                    self.give_up_op(&e.to_string());
+                }
+            }
+        }
+    }
+
+    pub async fn run_search(&mut self) {
+        let Some((folder, text, req)) = self.search.take() else {
+            return;
+        };
+        let open = self.open.as_ref();
+        if open
+            .is_none_or(|o| o.path != folder.path || o.uid_validity() != Some(folder.uid_validity))
+        {
+            return;
+        }
+        match self.backend.search_text(&text).await {
+            Ok(uids) => self.emit(WorkerEvent::Found { req, uids }),
+            Err(e) => {
+                if self.failed("search", &e) {
+                    self.emit(WorkerEvent::Failed {
+                        op: 0,
+                        error: Clean::line(&format!("the server could not search: {e}")),
+                    });
+                } else if e.ends_session() {
+                    self.search.get_or_insert((folder, text, req));
+                }
+            }
+        }
+    }
+}
