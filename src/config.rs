@@ -802,4 +802,15 @@ maildir = "/var/mail/me"
         let e = error("[cache]\nbody_cache_gb = 1\n");
         assert!(e.contains(":2:") && e.contains("body_cache_gb"), "{e}");
     }
+
+    #[test]
+    fn trash_and_archive_folders_can_be_named() {
+        let c = parse_str(
+            "[[accounts]]\nname = \"h\"\nemail = \"a@b\"\nprovider = \"generic\"\ntrash = \"Papierkorb\"\narchive = \"  \"\n\
+             imap = { host = \"imap.example.org\" }\nauth = { method = \"password\", password_command = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.accounts[0].trash.as_deref(), Some("Papierkorb"));
+        assert_eq!(c.accounts[0].archive, None, "blank means not set");
+    }
 }

@@ -342,3 +342,61 @@ fn quitting_never_waits_for_a_slow_message() {
     );
     eprintln!("quit took {took:?}");
 }
+
+/// Acting on mail in the demo: flag, delete, undo, search, threads, and
+/// a folder picked by name.
+#[test]
+fn a_tour_of_acting_on_mail() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(home.path(), 120, 36, BIN, &["--demo"]);
+    let row = |s: &str, text: &str| s.lines().find(|l| l.contains(text)).map(str::to_string);
+    t.wait_for("Standup moved to 10:15 today");
+
+    // Flag the selected message: the row says so at once.
+    t.send(&["F"]);
+    t.wait_until("flagged", |s| {
+        row(s, "Standup moved to 10:15 today").is_some_and(|r| r.contains('!'))
+    });
+
+    // Delete it: gone from the list, the next one shown; then undo.
+    t.send(&["d"]);
+    let s = t.wait_for("moved to Deleted Items (u: undo)");
+    assert!(
+        row(&s, "Standup moved to 10:15 today").is_none(),
+        "the row went at once:\n{s}"
+    );
+    t.send(&["u"]);
+    t.wait_until("back in the inbox", |s| {
+        s.contains("going back to Inbox") || row(s, "Standup moved to 10:15 today").is_some()
+    });
+    t.wait_until("row back", |s| {
+        row(s, "Standup moved to 10:15 today").is_some()
+    });
+
+    // Search: keys are text while typing (q does not quit), matches count.
+    t.send(&["/"]);
+    t.send(&["q", "4"]);
+    let s = t.wait_for("/q4");
+    assert!(s.contains("Q4 numbers for the review"), "{s}");
+    t.send(&["Enter"]);
+    t.wait_for("from the server's text search");
+    t.send(&["Escape"]);
+    t.wait_until("search ended", |s| !s.contains("/q4"));
+
+    // Threads and back.
+    t.send(&["T"]);
+    t.wait_for("· threads");
+    t.send(&["T"]);
+    t.wait_until("threads off", |s| !s.contains("· threads"));
+
+    // A folder by typing part of its name.
+    t.send(&["c"]);
+    t.wait_for(" Go to folder ");
+    t.send(&["a", "p", "o", "Enter"]);
+    t.wait_until("Apollo open", |s| {
+        s.lines().next().is_some_and(|l| l.contains("Apollo"))
+    });
+
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+}
