@@ -508,3 +508,39 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
         "an unchanged folder is resumed, not reloaded: {ev:#?}"
     );
 }
+
+/// A message of 40,000 nested message/rfc822 parts used to abort the whole
+/// process when it was listed and previewed; over IMAP it now opens.
+#[tokio::test]
+async fn a_deeply_nested_message_lists_and_opens() {
+    let d = server();
+    d.deliver(
+        USER,
+        "INBOX",
+        &[(fixtures::nested_messages(), ""), (fixtures::simple(2), "")],
+    );
+    let (w, mut rx, inbox) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            folder: inbox,
+            uid: 1,
+            req: 5,
+        })
+        .unwrap();
+    let ev = until(&mut rx, 30, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    let Some(WorkerEvent::Message { req: 5, message }) = ev.last() else {
+        panic!("{ev:#?}")
+    };
+    assert!(
+        message
+            .headers
+            .iter()
+            .any(|(n, v)| *n == "Subject" && v.as_str() == "nested"),
+        "{:?}",
+        message.headers
+    );
+    assert!(
+        !message.notes.is_empty(),
+        "the reader says what it left out"
+    );
+}

@@ -653,3 +653,51 @@ async fn an_unreadable_answer_is_retried_once_then_reported() {
         Some(WorkerEvent::Message { req: 3, .. })
     ));
 }
+
+/// A server that sends a BODYSTRUCTURE nested 20,000 deep, or announces a
+/// 530 MB literal: refused on the raw bytes (no stack overflow, nothing
+/// buffered), the session replaced, the account carries on.
+#[tokio::test]
+async fn hostile_responses_are_refused_before_parsing() {
+    let d = server(Profile::Full);
+    d.deliver(USER, "INBOX", &fixtures::bulk(3, ""));
+    let proxy = MeddlingProxy::start(d.imap_port).await;
+    let s = ImapSettings {
+        port: proxy.port,
+        tls: TlsMode::None,
+        ca_file: None,
+        ..settings(&d)
+    };
+    let (w, mut rx) = start(
+        ImapBackend::new(s, auth()),
+        support::events::memory_store(),
+        WorkerOptions::default(),
+    );
+    connected(&w);
+    open(&w, &mut rx, "INBOX", 1).await;
+    let deep = format!("* 1 FETCH (UID 1 BODYSTRUCTURE {}\r\n", "(".repeat(20_000));
+    let huge = b"* 1 FETCH (UID 1 BODY[] {530000000}\r\n".to_vec();
+    for line in [deep.into_bytes(), huge] {
+        proxy.inject_after_idle(Some(&line));
+        let ev = until(&mut rx, 20, |e| {
+            matches!(e, WorkerEvent::Conn(ConnState::Reconnecting))
+        })
+        .await;
+        proxy.inject_after_idle(None);
+        assert!(!ev.is_empty());
+        until(&mut rx, 20, |e| {
+            matches!(e, WorkerEvent::Conn(ConnState::Connected))
+        })
+        .await;
+        until(&mut rx, 20, |e| matches!(e, WorkerEvent::Synced { .. })).await;
+    }
+    // Still reading mail.
+    d.save(USER, "INBOX", &message("still here"));
+    let ev = until(
+        &mut rx,
+        10,
+        |e| matches!(e, WorkerEvent::Inserted { envelopes, .. } if !envelopes.is_empty()),
+    )
+    .await;
+    assert!(format!("{ev:?}").contains("still here"));
+}

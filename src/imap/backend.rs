@@ -502,7 +502,7 @@ impl MailBackend for ImapBackend {
         } else {
             (Mode::Poll, t.poll)
         };
-        let mut started = false;
+        let mut silent = false;
         let session = self
             .session
             .as_mut()
@@ -513,7 +513,7 @@ impl MailBackend for ImapBackend {
             mode,
             max.min(slice),
             t.command,
-            &mut started,
+            &mut silent,
             stop,
         )
         .await;
@@ -528,7 +528,7 @@ impl MailBackend for ImapBackend {
                 Ok(())
             }
             Err(e) => {
-                if use_idle && !started {
+                if use_idle && silent {
                     tracing::warn!(
                         "the server did not start IDLE ({e}); checking for changes every {}s from now on",
                         t.poll.as_secs()

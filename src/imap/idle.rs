@@ -31,14 +31,15 @@ pub enum Outcome {
 
 /// Waits up to `max` or until `stop` completes; what the server said goes
 /// to `tracker`. `answer` bounds each wait for a reply the server owes.
-/// `started` tells the caller, after an error, whether IDLE ever began.
+/// `silent` tells the caller, after an error, that the server never
+/// answered IDLE at all (so it should be polled instead).
 pub async fn watch(
     session: &mut Session<Transport>,
     tracker: &mut Tracker,
     mode: Mode,
     max: Duration,
     answer: Duration,
-    started: &mut bool,
+    silent: &mut bool,
     stop: impl Future<Output = ()> + Send,
 ) -> Result<Outcome, MailError> {
     let deadline = Instant::now() + max;
@@ -65,12 +66,22 @@ pub async fn watch(
                 .map_err(|e| super::convert::command_error("IDLE", e))?;
             // The server must answer "+ idling" (or refuse) before anything else counts.
             loop {
-                let r = raw::read(session, "starting IDLE", answer).await?;
-                match r.parsed() {
-                    Response::Continue { .. } => {
-                        *started = true;
-                        break;
+                // Only silence here means the server cannot IDLE; anything
+                // else (a broken response, a closed connection) is the
+                // session's trouble, not IDLE's.
+                let r = match timeout(answer, raw::read(session, "starting IDLE", answer * 2)).await
+                {
+                    Ok(r) => r?,
+                    Err(_) => {
+                        *silent = true;
+                        return Err(MailError::Network(format!(
+                            "the server did not start IDLE within {}s",
+                            answer.as_secs()
+                        )));
                     }
+                };
+                match r.parsed() {
+                    Response::Continue { .. } => break,
                     Response::Done { tag, outcome, .. } if tag == &id => {
                         return Ok(Outcome::IdleRefused(raw::excerpt(
                             outcome.information.as_deref().unwrap_or("refused"),

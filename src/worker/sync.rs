@@ -163,6 +163,8 @@ impl<B: MailBackend> Worker<B> {
         info!(account = %self.name, folder = %Clean::line(&path), messages = sel.exists, known = open.known.len(), "folder selected");
         let changes = sel.changes.clone();
         let exists = sel.exists;
+        // Every select starts a reconcile that ends in Synced.
+        open.committed = false;
         open.flag_plan = plan.flags;
         // Much new mail since the last QRESYNC state goes in batches.
         let many_new = exists.saturating_sub(open.known.len() as u32) > QRESYNC_NEW_AT_ONCE;

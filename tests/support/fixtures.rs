@@ -54,3 +54,14 @@ Date: Tue, 3 Nov 2026 10:07:00 +0000\r\n\r\nline one\x1b[2J\x1b[H\r\n\x1b[1A\x1b
 pub fn bulk(n: usize, flags: &str) -> Vec<(Vec<u8>, &str)> {
     (1..=n).map(|i| (simple(i), flags)).collect()
 }
+
+/// About 1.3 MB: 40,000 message/rfc822 parts, each inside the last.
+pub fn nested_messages() -> Vec<u8> {
+    let mut raw = Vec::new();
+    raw.extend_from_slice(b"From: nest@example.org\r\nSubject: nested\r\n");
+    for _ in 0..40_000 {
+        raw.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+    }
+    raw.extend_from_slice(b"Subject: bottom\r\n\r\nthe bottom\r\n");
+    raw
+}
