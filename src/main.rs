@@ -16,7 +16,11 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("mailtui: {e:#}");
+            // Errors can quote a server or identity provider: cleaned.
+            eprintln!(
+                "mailtui: {}",
+                mailtui::sanitize::Clean::text(&format!("{e:#}"))
+            );
             ExitCode::from(1)
         }
     }
