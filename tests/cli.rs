@@ -5,7 +5,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::dovecot::Dovecot;
+use support::dovecot::{Dovecot, Options};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
 
@@ -149,6 +149,38 @@ fn doctor_logs_in_to_dovecot_and_reports_failures() {
             "{secret} leaked"
         );
     }
+}
+
+#[test]
+fn a_bracketed_ipv6_loopback_host_connects_with_tls_starttls_and_plaintext() {
+    let d = Dovecot::start_with(Options {
+        listen_v6: true,
+        ..Default::default()
+    });
+    d.add_user("carol@example.com", "s3cret-pw");
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config.toml");
+    let account = |name: &str, port: u16, tls: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"carol@example.com\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"[::1]\", port = {port}, tls = \"{tls}\" }}\nca_file = \"{}\"\n\
+             auth = {{ method = \"password\", password_command = \"echo s3cret-pw\" }}\n",
+            d.ca_file.display()
+        )
+    };
+    std::fs::write(
+        &cfg,
+        account("tls", d.imaps_port, "implicit")
+            + &account("starttls", d.imap_port, "starttls")
+            + &account("plain", d.imap_port, "none"),
+    )
+    .unwrap();
+    let o = run(home.path(), &["--config", cfg.to_str().unwrap(), "doctor"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}\n{}", d.log());
+    assert_eq!(out.matches("ok, 1 folders").count(), 3, "{out}");
+    // Really over IPv6: the server saw the logins come from ::1.
+    assert_eq!(d.log().matches("rip=::1").count(), 3, "{}", d.log());
 }
 
 #[test]
