@@ -180,10 +180,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let de = toml::Deserializer::parse(text)
         .map_err(|e| err(e.span(), None, e.message().to_string()))?;
     let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = e
-            .path()
-            .to_string()
-            .replace("$__serde_spanned_private_value.", "");
+        let key = user_key(&e.path().to_string());
         let inner = e.into_inner();
         err(
             inner.span(),
@@ -459,6 +456,17 @@ fn oauth_account(
             mechanism,
         },
     })
+}
+
+/// A deserializer path as the user wrote it: without the wrapper that
+/// carries spans, and without the `?` that stands for a map key.
+fn user_key(path: &str) -> String {
+    path.replace("$__serde_spanned_private_value", "")
+        .split('.')
+        .filter(|part| !part.is_empty() && *part != "?")
+        .collect::<Vec<_>>()
+        .join(".")
+        .replace(".[", "[")
 }
 
 /// The host as the rest of mailtui uses it: `[::1]` (written as in a URL)
