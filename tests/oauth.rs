@@ -378,18 +378,26 @@ async fn a_refused_refresh_keeps_the_tokens_and_says_why() {
         aadsts: None,
         text: "\u{1b}[2J".into(),
     };
-    for (failure, says) in [
+    for (i, (failure, says)) in [
         (conditional_access(), "Conditional Access"),
         (hostile, "brand_new_error"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         idp.fail_next(&[failure]);
         force_refresh(&a);
+        // Once refused, a retry shows no "refreshing" in between (that would
+        // bring a dismissed sign-in panel back every time).
         let s = a
-            .until(
-                10,
-                |s| matches!(&s.phase, TokenPhase::SignInNeeded(r) if r.as_str().contains(says)),
-            )
+            .until(10, |s| {
+                i > 0 || matches!(s.phase, TokenPhase::SignInNeeded(_))
+            })
             .await;
+        assert!(
+            matches!(&s.phase, TokenPhase::SignInNeeded(r) if r.as_str().contains(says)),
+            "{s:?}"
+        );
         let TokenPhase::SignInNeeded(reason) = &s.phase else {
             unreachable!()
         };

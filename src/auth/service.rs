@@ -489,8 +489,12 @@ impl TokenService {
         let Some(current) = self.tokens.clone() else {
             return;
         };
-        self.status.phase = TokenPhase::Refreshing;
-        (self.sink)(self.status.clone());
+        // A retry after a refusal keeps showing why: flipping to
+        // "refreshing" would bring a dismissed sign-in panel back each time.
+        if self.refused.is_none() {
+            self.status.phase = TokenPhase::Refreshing;
+            (self.sink)(self.status.clone());
+        }
         let result = self.oauth.refresh(&current).await;
         let at = now();
         match result {
