@@ -260,3 +260,89 @@ fn headless_login_and_logout_over_plain_text() {
         text(&o)
     );
 }
+
+const SUBCOMMANDS: [&str; 8] = [
+    "tui",
+    "doctor",
+    "login",
+    "logout",
+    "set-password",
+    "paths",
+    "completions",
+    "man",
+];
+
+#[test]
+fn completions_for_every_shell_name_the_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef mailtui"),
+        ("fish", "complete -c mailtui -n"),
+        ("elvish", "edit:completion:arg-completer[mailtui]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = run(home.path(), &["completions", shell]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{shell}: {err}");
+        assert!(out.contains(marker), "{shell}: no {marker:?}:\n{out}");
+        for sub in SUBCOMMANDS {
+            assert!(out.contains(sub), "{shell}: {sub} missing");
+        }
+        // The options too (fish spells them `-l demo`).
+        assert!(out.contains("config") && out.contains("demo"), "{shell}");
+    }
+    let o = run(home.path(), &["completions", "tcsh"]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("possible values"), "{:?}", text(&o));
+}
+
+#[test]
+fn bash_loads_the_completion_script_and_completes_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("mailtui.bash");
+    std::fs::write(&script, run(home.path(), &["completions", "bash"]).stdout).unwrap();
+    // What bash offers after `mailtui lo<TAB>`.
+    let probe = format!(
+        "source {} && COMP_WORDS=(mailtui lo) COMP_CWORD=1 COMP_LINE='mailtui lo' COMP_POINT=10 \
+         && _mailtui mailtui lo mailtui && printf '%s\\n' \"${{COMPREPLY[@]}}\" && complete -p mailtui",
+        script.display()
+    );
+    let o = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &probe])
+        .output()
+        .expect("run bash");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    let offered: Vec<&str> = out.lines().filter(|l| !l.starts_with("complete")).collect();
+    assert_eq!(offered, ["login", "logout"], "{out}");
+    assert!(out.contains("-F _mailtui mailtui"), "{out}");
+}
+
+#[test]
+fn man_page_is_roff_and_lists_the_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &["man"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for section in [
+        ".TH mailtui 1",
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+    ] {
+        assert!(out.contains(section), "{section} missing:\n{out}");
+    }
+    // roff escapes hyphens; read it as a person would.
+    let plain = out.replace("\\-", "-");
+    for sub in SUBCOMMANDS {
+        assert!(
+            plain.contains(&format!("mailtui-{sub}(1)")),
+            "{sub} missing:\n{out}"
+        );
+    }
+    for words in ["--config", "--demo", "Check the config and try to log in"] {
+        assert!(plain.contains(words), "{words} missing:\n{out}");
+    }
+}
