@@ -1,8 +1,10 @@
 //! Command line (clap).
 
+use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use clap_complete::Shell;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +65,14 @@ pub enum Cmd {
         #[command(subcommand)]
         action: Option<CacheCmd>,
     },
+    /// Print a shell completion script (see the README for where it goes).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the manual page (roff): `mailtui man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,10 +85,24 @@ pub enum CacheCmd {
     },
 }
 
+/// The completion script for a shell. Built in memory, so a closed pipe
+/// (`| head`) is an error to report, not a panic.
+pub fn completions(shell: Shell, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "mailtui", &mut script);
+    out.write_all(&script)
+}
+
+/// The manual page, section 1.
+pub fn man(out: &mut dyn Write) -> std::io::Result<()> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+    out.write_all(&page)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_is_well_formed() {

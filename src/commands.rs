@@ -38,6 +38,7 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
     let tokens = match oauth.login {
         LoginMethod::Device => {
             let (code, details) = client.start_device().await?;
+            tracing::info!(account = %account.name, uri = %code.verification_uri, "device code issued");
             let uri = Clean::line(&code.verification_uri);
             println!("Sign in to {} ({}):", account.name, oauth.tenant);
             println!();
@@ -80,6 +81,7 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
     let saved = tokens.clone();
     let store2 = store.clone();
     tokio::task::spawn_blocking(move || store2.save(&name, &saved)).await??;
+    tracing::info!(account = %account.name, expires_in = tokens.lifetime(), "signed in");
     println!(
         "Signed in to {}. Access token valid for {}; tokens stored in {}.",
         account.name,

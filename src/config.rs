@@ -224,10 +224,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let de = toml::Deserializer::parse(text)
         .map_err(|e| err(e.span(), None, e.message().to_string()))?;
     let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = e
-            .path()
-            .to_string()
-            .replace("$__serde_spanned_private_value.", "");
+        let key = user_key(&e.path().to_string());
         let inner = e.into_inner();
         err(
             inner.span(),
@@ -347,13 +344,18 @@ fn account_kind(
     };
     let host = imap
         .as_ref()
-        .and_then(|(_, i)| i.host.clone())
-        .or(default_host.map(str::to_string))
+        .and_then(|(_, i)| i.host.as_deref())
+        .or(default_host)
         .ok_or((
             imap_span.clone(),
             "imap.host",
             "is required (imap = { host = \"imap.example.org\" })".into(),
         ))?;
+    let host = normalize_host(host).ok_or((
+        imap_span.clone(),
+        "imap.host",
+        format!("{host:?} is not a host name or address (brackets only around an IPv6 address)"),
+    ))?;
     let tls = imap
         .as_ref()
         .and_then(|(_, i)| i.tls)
@@ -536,6 +538,32 @@ fn oauth_account(
     })
 }
 
+/// A deserializer path as the user wrote it: without the wrapper that
+/// carries spans, and without the `?` that stands for a map key.
+fn user_key(path: &str) -> String {
+    path.replace("$__serde_spanned_private_value", "")
+        .split('.')
+        .filter(|part| !part.is_empty() && *part != "?")
+        .collect::<Vec<_>>()
+        .join(".")
+        .replace(".[", "[")
+}
+
+/// The host as the rest of mailtui uses it: `[::1]` (written as in a URL)
+/// becomes `::1`, which resolves and is what TLS checks the certificate
+/// against. `None` for brackets around anything else.
+fn normalize_host(host: &str) -> Option<String> {
+    let h = host.trim();
+    match h.strip_prefix('[') {
+        Some(rest) => rest
+            .strip_suffix(']')
+            .filter(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok())
+            .map(str::to_string),
+        None if h.contains(']') => None,
+        None => Some(h.to_string()),
+    }
+}
+
 /// Tokens only travel over TLS, except to this machine (tests, proxies).
 fn secure_url(url: &str) -> bool {
     match url::Url::parse(url) {
@@ -689,6 +717,38 @@ maildir = "/var/mail/me"
         };
         assert_eq!(s.port, 143);
         assert_eq!(ok.warnings.len(), 1, "plaintext password warns");
+    }
+
+    #[test]
+    fn bracketed_ipv6_hosts_are_plain_addresses() {
+        let base = "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprovider = \"generic\"\nauth = { method = \"password\", password_command = \"x\" }\n";
+        for (written, tls, host) in [
+            ("[::1]", "none", "::1"),
+            ("::1", "none", "::1"),
+            (" [::1] ", "none", "::1"),
+            ("[2001:db8::1]", "implicit", "2001:db8::1"),
+            ("imap.example.org", "implicit", "imap.example.org"),
+        ] {
+            let c = parse_str(&format!(
+                "{base}imap = {{ host = \"{written}\", tls = \"{tls}\" }}\n"
+            ))
+            .unwrap_or_else(|e| panic!("{written}: {e}"));
+            let AccountKind::Imap { imap: s, .. } = &c.accounts[0].kind else {
+                panic!()
+            };
+            assert_eq!(s.host, host);
+        }
+        let e = error(&format!(
+            "{base}imap = {{ host = \"[2001:db8::1]\", tls = \"none\" }}\n"
+        ));
+        assert!(e.contains("loopback"), "{e}");
+        for bad in ["[imap.example.org]", "[::1", "::1]", "[::1]:993"] {
+            let e = error(&format!("{base}imap = {{ host = \"{bad}\" }}\n"));
+            assert!(
+                e.contains(":6:") && e.contains("imap.host") && e.contains("IPv6"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

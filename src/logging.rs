@@ -1,18 +1,25 @@
-//! tracing: a file in the state directory, plus a layer that hands each
-//! record to the log pane. Nothing here formats a secret: secrets are
-//! [`Secret`](crate::auth::Secret) values, which print as `***`.
+//! tracing: a file in the state directory (rotated), warnings on stderr
+//! for the plain subcommands, and a layer that hands each record to the
+//! log pane. Nothing here formats a secret: secrets are
+//! [`Secret`](crate::auth::Secret) values, which print as `***`. Text in a
+//! record may come from a server or an identity provider, so every output
+//! is cleaned like the screen.
+
+mod file;
 
 use std::fmt::Write as _;
-use std::fs::{File, OpenOptions};
 use std::path::Path;
-use std::sync::Mutex;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
+
+use file::{CleanLines, LineSink, Stderr};
+pub use file::{LOG_FILE_MAX, LOG_LINE_MAX, LogFile};
 
 use crate::sanitize::Clean;
 
@@ -86,52 +93,61 @@ const CAPPED: &[&str] = &[
     "reqwest",
     "h2",
     "rustls",
+    "tokio_rustls",
     "oauth2",
 ];
 
-fn filter_from(spec: Option<&str>) -> EnvFilter {
-    // MAILTUI_LOG=debug for more; dependencies stay at warn unless asked.
-    let mut f = spec
-        .and_then(|s| EnvFilter::try_new(s).ok())
-        .unwrap_or_else(|| EnvFilter::new("warn,mailtui=info"));
-    for target in CAPPED {
-        if let Ok(d) = format!("{target}=info").parse() {
-            f = f.add_directive(d);
-        }
-    }
-    f
+/// The cap as a filter of its own, next to the user's: an event must pass
+/// both, so no directive in MAILTUI_LOG (a more specific target, a span
+/// filter) can lift it.
+fn protocol_cap() -> Targets {
+    Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_targets(CAPPED.iter().map(|t| (*t, LevelFilter::INFO)))
 }
 
-fn filter() -> EnvFilter {
-    filter_from(std::env::var("MAILTUI_LOG").ok().as_deref())
+/// What MAILTUI_LOG asks for (or the default: warnings, and mailtui's info).
+fn user_filter(spec: Option<&str>) -> EnvFilter {
+    spec.and_then(|s| EnvFilter::try_new(s).ok())
+        .unwrap_or_else(|| EnvFilter::new("warn,mailtui=info"))
 }
 
-fn open_log_file(path: &Path) -> std::io::Result<File> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut opts = OpenOptions::new();
-    opts.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
+/// The whole logging stack: filters, the file, optionally stderr
+/// (warnings) and the log pane. Every line any of them writes is cleaned.
+fn subscriber<F: LineSink, E: LineSink>(
+    spec: Option<&str>,
+    file: F,
+    stderr: Option<E>,
+    pane: Option<UnboundedSender<LogRecord>>,
+) -> impl Subscriber + Send + Sync {
+    tracing_subscriber::registry()
+        .with(user_filter(spec))
+        .with(protocol_cap())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(CleanLines(file)),
+        )
+        .with(stderr.map(|w| {
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(CleanLines(w))
+                .with_target(false)
+                .without_time()
+                .with_filter(LevelFilter::WARN)
+        }))
+        .with(pane.map(|tx| PaneLayer { tx }))
+}
+
+fn spec() -> Option<String> {
+    std::env::var("MAILTUI_LOG").ok()
 }
 
 /// Logging for the TUI: the file and the pane; nothing on the terminal.
 pub fn init_tui(log_file: &Path) -> std::io::Result<UnboundedReceiver<LogRecord>> {
-    let file = open_log_file(log_file)?;
+    let file = LogFile::open(log_file, LOG_FILE_MAX)?;
     let (tx, rx) = unbounded_channel();
-    tracing_subscriber::registry()
-        .with(filter())
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(Mutex::new(file)),
-        )
-        .with(PaneLayer { tx })
+    subscriber(spec().as_deref(), file, None::<Stderr>, Some(tx))
         .try_init()
         .map_err(std::io::Error::other)?;
     Ok(rx)
@@ -139,21 +155,8 @@ pub fn init_tui(log_file: &Path) -> std::io::Result<UnboundedReceiver<LogRecord>
 
 /// Logging for the plain subcommands: the file, and warnings on stderr.
 pub fn init_cli(log_file: &Path) -> std::io::Result<()> {
-    let file = open_log_file(log_file)?;
-    tracing_subscriber::registry()
-        .with(filter())
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(Mutex::new(file)),
-        )
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_target(false)
-                .without_time()
-                .with_filter(tracing_subscriber::filter::LevelFilter::WARN),
-        )
+    let file = LogFile::open(log_file, LOG_FILE_MAX)?;
+    subscriber(spec().as_deref(), file, Some(Stderr), None)
         .try_init()
         .map_err(std::io::Error::other)
 }
@@ -163,64 +166,122 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
 
-    /// Collects formatted events.
-    struct Collect(Arc<Mutex<Vec<String>>>);
+    /// What each output of the real stack wrote.
+    struct Outputs {
+        file: Arc<Mutex<String>>,
+        stderr: Arc<Mutex<String>>,
+        pane: UnboundedReceiver<LogRecord>,
+    }
 
-    impl<S: Subscriber> Layer<S> for Collect {
-        fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-            self.0.lock().unwrap().push(format!(
-                "{} {}",
-                event.metadata().target(),
-                format_event(event)
-            ));
+    impl Outputs {
+        fn pane(&mut self) -> Vec<String> {
+            let mut v = Vec::new();
+            while let Ok(r) = self.pane.try_recv() {
+                v.push(r.text.as_str().to_string());
+            }
+            v
         }
     }
 
+    /// Runs `f` under the production stack with in-memory outputs.
+    fn capture(spec: Option<&str>, f: impl FnOnce()) -> Outputs {
+        let file = Arc::new(Mutex::new(String::new()));
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let (tx, pane) = unbounded_channel();
+        let sub = subscriber(spec, file.clone(), Some(stderr.clone()), Some(tx));
+        tracing::subscriber::with_default(sub, f);
+        Outputs { file, stderr, pane }
+    }
+
+    fn text(s: &Arc<Mutex<String>>) -> String {
+        s.lock().unwrap().clone()
+    }
+
     #[test]
-    fn protocol_crates_never_log_below_info() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
+    fn protocol_crates_never_log_below_info_whatever_the_filter() {
         for spec in [
             "trace",
             "async_imap=trace,trace",
             "debug,async_imap=trace,hyper=trace",
+            // More specific targets than the cap's.
+            "mailtui=debug,async_imap::imap_stream=trace",
+            "mailtui=debug,async_imap::imap_stream=trace,hyper::proto::h1=trace",
+            // Span filters, with and without a target.
+            "mailtui=debug,[conn]=trace",
+            "mailtui=debug,async_imap[conn]=trace",
+            "mailtui=debug,async_imap::imap_stream[conn{user}]=trace",
         ] {
-            let sub = tracing_subscriber::registry()
-                .with(filter_from(Some(spec)))
-                .with(Collect(seen.clone()));
-            tracing::subscriber::with_default(sub, || {
+            let mut out = capture(Some(spec), || {
+                let span = tracing::info_span!(target: "mailtui::worker", "conn", user = "bob");
+                let _in = span.enter();
                 tracing::trace!(target: "async_imap::imap_stream", "encode: input: LOGIN bob hunter2");
-                tracing::debug!(target: "hyper::proto", "body bytes");
+                tracing::debug!(target: "hyper::proto::h1", "body bytes");
                 tracing::debug!(target: "mailtui::worker", "ours");
                 tracing::info!(target: "async_imap::client", "info is fine");
             });
+            let (file, pane) = (text(&out.file), out.pane().join("\n"));
+            for leak in ["hunter2", "body bytes"] {
+                assert!(
+                    !file.contains(leak) && !pane.contains(leak),
+                    "{spec}: {file}"
+                );
+            }
+            assert!(
+                file.contains("ours") && pane.contains("ours"),
+                "{spec}: {file}"
+            );
         }
-        let seen = seen.lock().unwrap();
-        assert!(
-            !seen
-                .iter()
-                .any(|l| l.contains("hunter2") || l.contains("body bytes")),
-            "{seen:?}"
-        );
-        assert_eq!(seen.iter().filter(|l| l.contains("ours")).count(), 3);
-        assert_eq!(
-            seen.iter().filter(|l| l.contains("info is fine")).count(),
-            3
-        );
+        let mut out = capture(Some("trace"), || {
+            tracing::info!(target: "async_imap::client", "info is fine");
+        });
+        assert!(text(&out.file).contains("info is fine"));
+        assert_eq!(out.pane().len(), 1);
     }
 
     #[test]
     fn default_filter_keeps_dependencies_quiet() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let sub = tracing_subscriber::registry()
-            .with(filter_from(None))
-            .with(Collect(seen.clone()));
-        tracing::subscriber::with_default(sub, || {
+        let mut out = capture(None, || {
             tracing::info!(target: "tokio_rustls", "noise");
             tracing::info!(target: "mailtui::app", "mailtui started");
             tracing::debug!(target: "mailtui::app", "detail");
         });
-        let seen = seen.lock().unwrap();
+        let seen = out.pane();
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert!(seen[0].contains("mailtui started"));
+        assert_eq!(text(&out.file).lines().count(), 1);
+    }
+
+    #[test]
+    fn text_from_a_server_is_cleaned_in_every_output_fields_included() {
+        let hostile =
+            "x\u{1b}]0;owned\u{7}\u{1b}[31mred\n2099-01-01 ERROR forged\r\u{9b}2J\u{202e}";
+        let mut out = capture(Some("mailtui=debug"), || {
+            tracing::warn!(
+                target: "mailtui::auth::service",
+                code = %hostile,
+                description = hostile,
+                "token refresh failed: {hostile}"
+            );
+        });
+        let pane = out.pane();
+        let (file, stderr) = (text(&out.file), text(&out.stderr));
+        assert_eq!(pane.len(), 1);
+        for (name, written) in [("file", &file), ("stderr", &stderr), ("pane", &pane[0])] {
+            assert_eq!(written.trim_end().lines().count(), 1, "{name}: {written:?}");
+            assert!(
+                !written
+                    .trim_end()
+                    .chars()
+                    .any(|c| c.is_control() || c == '\u{202e}'),
+                "{name}: {written:?}"
+            );
+            // The words stay, the sequences go: three times (message, two fields).
+            assert_eq!(written.matches("forged").count(), 3, "{name}: {written:?}");
+            assert!(
+                written.contains("code=") && written.contains("description="),
+                "{name}"
+            );
+        }
+        assert!(stderr.contains("WARN"), "{stderr}");
     }
 }

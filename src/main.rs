@@ -16,13 +16,29 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("mailtui: {e:#}");
+            // Errors can quote a server or identity provider: cleaned.
+            eprintln!(
+                "mailtui: {}",
+                mailtui::sanitize::Clean::text(&format!("{e:#}"))
+            );
             ExitCode::from(1)
         }
     }
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // These need no home, config or log.
+    match cli.command {
+        Some(Cmd::Completions { shell }) => {
+            mailtui::cli::completions(shell, &mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Cmd::Man) => {
+            mailtui::cli::man(&mut std::io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
+    }
     let paths = Paths::discover()?;
     let config_path = cli
         .config
@@ -80,6 +96,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             commands::logout(account, &TokenStore::open(&paths.data_dir))?;
             Ok(ExitCode::SUCCESS)
         }
+        // Printed above, before any path is looked up.
+        Some(Cmd::Completions { .. } | Cmd::Man) => Ok(ExitCode::SUCCESS),
         None | Some(Cmd::Tui) => {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.

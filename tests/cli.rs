@@ -5,7 +5,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use support::dovecot::Dovecot;
+use support::dovecot::{Dovecot, Options};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
 
@@ -152,6 +152,38 @@ fn doctor_logs_in_to_dovecot_and_reports_failures() {
 }
 
 #[test]
+fn a_bracketed_ipv6_loopback_host_connects_with_tls_starttls_and_plaintext() {
+    let d = Dovecot::start_with(Options {
+        listen_v6: true,
+        ..Default::default()
+    });
+    d.add_user("carol@example.com", "s3cret-pw");
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config.toml");
+    let account = |name: &str, port: u16, tls: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"carol@example.com\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"[::1]\", port = {port}, tls = \"{tls}\" }}\nca_file = \"{}\"\n\
+             auth = {{ method = \"password\", password_command = \"echo s3cret-pw\" }}\n",
+            d.ca_file.display()
+        )
+    };
+    std::fs::write(
+        &cfg,
+        account("tls", d.imaps_port, "implicit")
+            + &account("starttls", d.imap_port, "starttls")
+            + &account("plain", d.imap_port, "none"),
+    )
+    .unwrap();
+    let o = run(home.path(), &["--config", cfg.to_str().unwrap(), "doctor"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}\n{}", d.log());
+    assert_eq!(out.matches("ok, 1 folders").count(), 3, "{out}");
+    // Really over IPv6: the server saw the logins come from ::1.
+    assert_eq!(d.log().matches("rip=::1").count(), 3, "{}", d.log());
+}
+
+#[test]
 fn headless_login_and_logout_over_plain_text() {
     use std::io::{BufRead, BufReader};
     use support::idp::{CLIENT_ID, Idp};
@@ -281,4 +313,91 @@ fn cache_shows_and_clears_each_accounts_store() {
     assert!(out.contains("work: empty"), "{out}");
     let o = run(home.path(), &["cache", "clear", "nobody"]);
     assert!(!o.status.success() && text(&o).1.contains("no account named"));
+}
+
+const SUBCOMMANDS: [&str; 9] = [
+    "tui",
+    "doctor",
+    "login",
+    "logout",
+    "set-password",
+    "paths",
+    "cache",
+    "completions",
+    "man",
+];
+
+#[test]
+fn completions_for_every_shell_name_the_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef mailtui"),
+        ("fish", "complete -c mailtui -n"),
+        ("elvish", "edit:completion:arg-completer[mailtui]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = run(home.path(), &["completions", shell]);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{shell}: {err}");
+        assert!(out.contains(marker), "{shell}: no {marker:?}:\n{out}");
+        for sub in SUBCOMMANDS {
+            assert!(out.contains(sub), "{shell}: {sub} missing");
+        }
+        // The options too (fish spells them `-l demo`).
+        assert!(out.contains("config") && out.contains("demo"), "{shell}");
+    }
+    let o = run(home.path(), &["completions", "tcsh"]);
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("possible values"), "{:?}", text(&o));
+}
+
+#[test]
+fn bash_loads_the_completion_script_and_completes_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    let script = home.path().join("mailtui.bash");
+    std::fs::write(&script, run(home.path(), &["completions", "bash"]).stdout).unwrap();
+    // What bash offers after `mailtui lo<TAB>`.
+    let probe = format!(
+        "source {} && COMP_WORDS=(mailtui lo) COMP_CWORD=1 COMP_LINE='mailtui lo' COMP_POINT=10 \
+         && _mailtui mailtui lo mailtui && printf '%s\\n' \"${{COMPREPLY[@]}}\" && complete -p mailtui",
+        script.display()
+    );
+    let o = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &probe])
+        .output()
+        .expect("run bash");
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}{err}");
+    let offered: Vec<&str> = out.lines().filter(|l| !l.starts_with("complete")).collect();
+    assert_eq!(offered, ["login", "logout"], "{out}");
+    assert!(out.contains("-F _mailtui mailtui"), "{out}");
+}
+
+#[test]
+fn man_page_is_roff_and_lists_the_subcommands() {
+    let home = tempfile::tempdir().unwrap();
+    let o = run(home.path(), &["man"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    for section in [
+        ".TH mailtui 1",
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        ".SH SUBCOMMANDS",
+    ] {
+        assert!(out.contains(section), "{section} missing:\n{out}");
+    }
+    // roff escapes hyphens; read it as a person would.
+    let plain = out.replace("\\-", "-");
+    for sub in SUBCOMMANDS {
+        assert!(
+            plain.contains(&format!("mailtui-{sub}(1)")),
+            "{sub} missing:\n{out}"
+        );
+    }
+    for words in ["--config", "--demo", "Check the config and try to log in"] {
+        assert!(plain.contains(words), "{words} missing:\n{out}");
+    }
 }

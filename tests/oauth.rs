@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
+use mailtui::auth::errors::AuthErrorKind;
 use mailtui::auth::oauth::{OAuth, OAuthConfig};
 use mailtui::auth::sasl::Mechanism;
 use mailtui::auth::service::{
@@ -16,6 +17,7 @@ use mailtui::auth::service::{
 use mailtui::auth::store::TokenStore;
 use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::MailBackend;
+use mailtui::sanitize::Clean;
 use mailtui::worker::{ConnState, WorkerCommand, WorkerEvent};
 use support::dovecot::{Dovecot, Options};
 use support::events::{inbox_loaded, until};
@@ -343,6 +345,116 @@ async fn transient_refresh_failures_keep_the_tokens() {
     );
     let (token, _) = a.svc.tokens.access_token().await.expect("still usable");
     assert!(!token.expose().is_empty());
+}
+
+/// AADSTS53003 as Microsoft sends it when a Conditional Access policy
+/// blocks the token: not a dead grant.
+fn conditional_access() -> Failure {
+    Failure::OAuth {
+        status: 400,
+        error: "invalid_request".into(),
+        aadsts: Some(53003),
+        text: "Access has been blocked by Conditional Access policies.".into(),
+    }
+}
+
+/// Makes the service refresh now (the server "refused" the current token).
+fn force_refresh(a: &Account) {
+    let token = a.svc.tokens.current_token().expect("a current token");
+    a.svc.tokens.rejected(&token);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_keeps_the_tokens_and_says_why() {
+    let idp = Idp::start();
+    let (dir, _store, mut a) = device_account(&idp);
+    a.sign_in(&idp, ALICE).await;
+    let rt = stored(dir.path(), "w")["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let hostile = Failure::OAuth {
+        status: 400,
+        error: "\u{1b}]0;owned\u{7}brand_new_error\u{1b}[31m".into(),
+        aadsts: None,
+        text: "\u{1b}[2J".into(),
+    };
+    for (i, (failure, says)) in [
+        (conditional_access(), "Conditional Access"),
+        (hostile, "brand_new_error"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        idp.fail_next(&[failure]);
+        force_refresh(&a);
+        // Once refused, a retry shows no "refreshing" in between (that would
+        // bring a dismissed sign-in panel back every time).
+        let s = a
+            .until(10, |s| {
+                i > 0 || matches!(s.phase, TokenPhase::SignInNeeded(_))
+            })
+            .await;
+        assert!(
+            matches!(&s.phase, TokenPhase::SignInNeeded(r) if r.as_str().contains(says)),
+            "{s:?}"
+        );
+        let TokenPhase::SignInNeeded(reason) = &s.phase else {
+            unreachable!()
+        };
+        assert!(reason.as_str().contains("press a"), "the fix: {reason}");
+        assert!(!reason.as_str().chars().any(char::is_control), "{reason:?}");
+        assert_eq!(
+            stored(dir.path(), "w")["refresh_token"].as_str(),
+            Some(rt.as_str()),
+            "tokens kept on disk after {says}"
+        );
+        assert!(idp.refresh_token_live(&rt));
+        // A connection is told why at once instead of waiting for a token.
+        let e = a.svc.tokens.access_token().await.unwrap_err();
+        assert_eq!(e.kind, AuthErrorKind::SignInNeeded);
+        assert!(e.message.contains(says), "{e}");
+    }
+
+    // The block is lifted: the kept grant renews and the account carries on.
+    force_refresh(&a);
+    a.until(10, |s| s.phase == TokenPhase::SignedIn).await;
+    assert!(
+        !idp.refresh_token_live(&rt),
+        "the kept refresh token was used"
+    );
+    a.svc.tokens.access_token().await.expect("usable again");
+
+    // A dead grant, and only that, forgets them.
+    idp.fail_next(&[Failure::InvalidGrant(70008)]);
+    force_refresh(&a);
+    a.until(
+        10,
+        |s| matches!(&s.phase, TokenPhase::SignInNeeded(r) if r.as_str().contains("inactivity")),
+    )
+    .await;
+    assert!(!dir.path().join("w.json").exists(), "dead tokens forgotten");
+}
+
+#[tokio::test]
+async fn the_user_code_is_cleaned_where_it_is_made() {
+    let idp = Idp::start();
+    let (before, after) = ("\n\u{1b}]52;c;ZXZpbA==\u{7}", "\r\n\u{1b}[31m");
+    idp.wrap_user_codes(before, after);
+    let (_dir, _store, mut a) = device_account(&idp);
+    a.until(10, |s| s.phase == TokenPhase::SignedOut).await;
+    a.svc.commands.send(AuthCommand::SignIn).unwrap();
+    let code = a.code().await;
+    let raw = idp.wait_for_user_code();
+    let inner = raw
+        .strip_prefix(before)
+        .and_then(|r| r.strip_suffix(after))
+        .expect("wrapped code");
+    // What `c` copies is the code alone, exactly as the screen shows it.
+    assert_eq!(code, inner, "{code:?}");
+    assert_eq!(Clean::line(&code).as_str(), code);
+    idp.approve(&raw, ALICE);
+    a.until(10, |s| s.phase == TokenPhase::SignedIn).await;
 }
 
 #[tokio::test]

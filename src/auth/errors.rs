@@ -3,6 +3,12 @@
 
 use std::fmt;
 
+use crate::sanitize::Clean;
+
+/// The provider's `error` string goes into the log and onto the screen:
+/// cleaned, and no longer than any real OAuth error code.
+const MAX_ERROR_CODE: usize = 64;
+
 /// What the account should do about a failed sign-in or refresh.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthErrorKind {
@@ -29,6 +35,11 @@ pub struct AuthError {
     pub code: String,
     /// One or two sentences for the screen: what happened and what to do.
     pub message: String,
+    /// The provider said the grant itself is dead (`invalid_grant`,
+    /// `interaction_required`): the only refresh failure that forgets the
+    /// stored tokens. Anything else (Conditional Access, an unknown error)
+    /// may pass, so the tokens are kept.
+    pub dead_grant: bool,
 }
 
 impl fmt::Display for AuthError {
@@ -45,6 +56,15 @@ impl AuthError {
             kind,
             code: code.into(),
             message: message.into(),
+            dead_grant: false,
+        }
+    }
+
+    /// An error after which the stored tokens can never work again.
+    pub fn dead(kind: AuthErrorKind, code: impl Into<String>, message: impl Into<String>) -> Self {
+        AuthError {
+            dead_grant: true,
+            ..Self::new(kind, code, message)
         }
     }
 
@@ -153,6 +173,10 @@ fn aadsts_text(code: u32) -> Option<(AuthErrorKind, &'static str)> {
 /// Classifies an OAuth error response (`error`, `error_description`).
 pub fn explain(error: &str, description: Option<&str>) -> AuthError {
     use AuthErrorKind::*;
+    let cleaned = Clean::line(error);
+    let error: String = cleaned.as_str().chars().take(MAX_ERROR_CODE).collect();
+    let error = error.as_str();
+    let dead_grant = matches!(error, "invalid_grant" | "interaction_required");
     let aadsts = description.and_then(aadsts_code);
     let code = match aadsts {
         Some(n) => format!("{error} AADSTS{n}"),
@@ -164,7 +188,10 @@ pub fn explain(error: &str, description: Option<&str>) -> AuthError {
         "authorization_declined" | "access_denied" | "expired_token" | "bad_verification_code"
     );
     if let Some((kind, text)) = aadsts.filter(|_| !flow_outcome).and_then(aadsts_text) {
-        return AuthError::new(kind, code, text);
+        return AuthError {
+            dead_grant,
+            ..AuthError::new(kind, code, text)
+        };
     }
     let (kind, text) = match error {
         "invalid_grant" => (
@@ -204,7 +231,10 @@ pub fn explain(error: &str, description: Option<&str>) -> AuthError {
         ),
         _ => (Config, "The identity provider refused the request."),
     };
-    AuthError::new(kind, code, text)
+    AuthError {
+        dead_grant,
+        ..AuthError::new(kind, code, text)
+    }
 }
 
 #[cfg(test)]
@@ -290,5 +320,46 @@ mod tests {
             AuthErrorKind::Expired
         );
         assert_eq!(explain("some_new_error", None).kind, AuthErrorKind::Config);
+    }
+
+    #[test]
+    fn only_a_dead_grant_forgets_tokens() {
+        for (error, aadsts) in [
+            ("invalid_grant", Some("AADSTS70008: expired")),
+            ("invalid_grant", None),
+            ("interaction_required", Some("AADSTS50076: MFA")),
+        ] {
+            assert!(explain(error, aadsts).dead_grant, "{error} {aadsts:?}");
+        }
+        for (error, aadsts) in [
+            (
+                "invalid_request",
+                Some("AADSTS53003: Access has been blocked by Conditional Access policies."),
+            ),
+            // A dead-grant AADSTS number under another error is not a dead grant.
+            ("invalid_request", Some("AADSTS70008: expired")),
+            ("login_required", None),
+            ("some_new_error", None),
+            ("temporarily_unavailable", None),
+            ("invalid_client", Some("AADSTS7000218: x")),
+        ] {
+            assert!(!explain(error, aadsts).dead_grant, "{error} {aadsts:?}");
+        }
+        let e = explain("invalid_request", Some("AADSTS53003: blocked"));
+        assert_eq!(e.kind, AuthErrorKind::Config);
+        assert!(e.message.contains("Conditional Access"), "{e}");
+    }
+
+    #[test]
+    fn provider_error_codes_are_cleaned_and_capped() {
+        let e = explain("x\u{1b}]0;owned\u{7}\u{1b}[31m\nred", None);
+        assert!(!e.code.chars().any(char::is_control), "{:?}", e.code);
+        assert!(e.code.contains("red"), "{:?}", e.code);
+        let e = explain(&"e".repeat(10_000), Some("AADSTS53003: x"));
+        assert!(
+            e.code.len() <= MAX_ERROR_CODE + " AADSTS53003".len(),
+            "{}",
+            e.code.len()
+        );
     }
 }

@@ -14,6 +14,7 @@ use oauth2::{
 use super::errors::{AuthError, AuthErrorKind, explain};
 use super::secret::Secret;
 use super::tokens::TokenSet;
+use crate::sanitize::Clean;
 
 /// Everything needed to talk to one identity provider for one account.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,13 +40,27 @@ impl OAuthConfig {
     }
 }
 
-/// What the user needs to see to approve a device sign-in.
+/// What the user needs to see to approve a device sign-in. Both texts are
+/// cleaned when it is made, so what is shown, copied (`c`) and logged is
+/// the same string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceCode {
     pub user_code: String,
     pub verification_uri: String,
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+impl DeviceCode {
+    /// From the provider's answer: one line each, no control characters.
+    pub fn new(user_code: &str, verification_uri: &str, expires_at: i64) -> Self {
+        let clean = |s: &str| Clean::line(s).as_str().trim().to_string();
+        DeviceCode {
+            user_code: clean(user_code),
+            verification_uri: clean(verification_uri),
+            expires_at,
+        }
+    }
 }
 
 type Client =
@@ -194,11 +209,11 @@ impl OAuth {
             .request_async(&self.http)
             .await
             .map_err(|e| classify(&self.host(), e))?;
-        let code = DeviceCode {
-            user_code: details.user_code().secret().clone(),
-            verification_uri: details.verification_uri().to_string(),
-            expires_at: now() + details.expires_in().as_secs() as i64,
-        };
+        let code = DeviceCode::new(
+            details.user_code().secret(),
+            &details.verification_uri().to_string(),
+            now() + details.expires_in().as_secs() as i64,
+        );
         Ok((code, details))
     }
 
@@ -240,7 +255,8 @@ impl OAuth {
     /// Trades the refresh token for new tokens; stores nothing itself.
     pub async fn refresh(&self, previous: &TokenSet) -> Result<TokenSet, AuthError> {
         let Some(rt) = &previous.refresh_token else {
-            return Err(AuthError::new(
+            // Nothing can renew these tokens: as dead as a refused grant.
+            return Err(AuthError::dead(
                 AuthErrorKind::SignInNeeded,
                 "no_refresh_token",
                 "No refresh token is stored (was offline_access requested?). Sign in again.",

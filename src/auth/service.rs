@@ -89,6 +89,9 @@ struct Shared {
     /// False until the stored tokens have been read.
     loaded: bool,
     tokens: Option<TokenSet>,
+    /// The provider refused the last refresh without killing the grant:
+    /// what a connection gets instead of a stale token.
+    refused: Option<AuthError>,
 }
 
 /// Given to the account's IMAP backend.
@@ -128,7 +131,13 @@ impl TokenHandle {
                         {
                             return Ok((t.access_token.clone(), t.access_expires_at));
                         }
-                        Some(_) => {}
+                        // Refused (not dead): asking again now would be refused too;
+                        // the service retries on its own schedule.
+                        Some(_) => {
+                            if let Some(e) = &s.refused {
+                                return Err(e.clone());
+                            }
+                        }
                     }
                     s.loaded
                 };
@@ -197,6 +206,8 @@ pub struct TokenService {
     /// Consecutive transient refresh failures, for backoff.
     failures: u32,
     next_refresh: Option<i64>,
+    /// Set while the provider refuses refreshes but the grant may live.
+    refused: Option<AuthError>,
 }
 
 pub struct ServiceHandle {
@@ -225,6 +236,7 @@ pub fn spawn(
         tokens: None,
         failures: 0,
         next_refresh: None,
+        refused: None,
     };
     let join = tokio::spawn(service.run(rx));
     let tokens = TokenHandle {
@@ -243,6 +255,24 @@ fn backoff(failures: u32) -> i64 {
     (15i64 << failures.min(5)).min(300)
 }
 
+/// After a refresh the provider refused without killing the grant
+/// (Conditional Access, an error we don't know), try again this much later.
+const REFUSED_RETRY: i64 = 300;
+
+/// What the user sees when a refresh is refused but the tokens are kept.
+fn refused_error(e: &AuthError) -> AuthError {
+    AuthError::new(
+        AuthErrorKind::SignInNeeded,
+        e.code.clone(),
+        format!(
+            "{} [{}] Your sign-in is kept and retried every {} min; press a to sign in again.",
+            e.message,
+            e.code,
+            REFUSED_RETRY / 60
+        ),
+    )
+}
+
 impl TokenService {
     fn publish(&mut self) {
         let t = self.tokens.as_ref();
@@ -254,10 +284,21 @@ impl TokenService {
         }
         (self.sink)(self.status.clone());
         let tokens = self.tokens.clone();
+        let refused = self.refused.clone();
         self.shared.send_modify(|s| {
             s.loaded = true;
             s.tokens = tokens;
+            s.refused = refused;
         });
+    }
+
+    /// The phase to return to when a sign-in flow ends without new tokens.
+    fn resting_phase(&self) -> TokenPhase {
+        match (&self.tokens, &self.refused) {
+            (None, _) => TokenPhase::SignedOut,
+            (Some(_), Some(e)) => TokenPhase::SignInNeeded(Clean::line(&e.message)),
+            (Some(_), None) => TokenPhase::SignedIn,
+        }
     }
 
     /// Blocking store calls run off the async threads.
@@ -359,7 +400,7 @@ impl TokenService {
                         if let Some(f) = flow.take() {
                             f.abort();
                             info!(account = %self.account, "sign-in cancelled");
-                            self.status.phase = if self.tokens.is_some() { TokenPhase::SignedIn } else { TokenPhase::SignedOut };
+                            self.status.phase = self.resting_phase();
                             self.publish();
                         }
                     }
@@ -369,6 +410,7 @@ impl TokenService {
                         }
                         self.tokens = None;
                         self.next_refresh = None;
+                        self.refused = None;
                         self.forget().await;
                         info!(account = %self.account, "signed out");
                         self.status = TokenStatus::new();
@@ -423,6 +465,7 @@ impl TokenService {
                 self.save(&tokens).await;
                 self.next_refresh = Some(tokens.refresh_at());
                 self.failures = 0;
+                self.refused = None;
                 self.tokens = Some(tokens);
                 self.status.phase = TokenPhase::SignedIn;
                 self.status.note = None;
@@ -431,7 +474,7 @@ impl TokenService {
                 warn!(account = %self.account, code = %e.code, "sign-in failed: {}", e.message);
                 self.status.note = Some(Clean::line(&e.message));
                 self.status.phase = match (&self.tokens, e.kind) {
-                    (Some(_), _) => TokenPhase::SignedIn,
+                    (Some(_), _) => self.resting_phase(),
                     (None, AuthErrorKind::Config) => {
                         TokenPhase::SignInNeeded(Clean::line(&e.message))
                     }
@@ -446,8 +489,12 @@ impl TokenService {
         let Some(current) = self.tokens.clone() else {
             return;
         };
-        self.status.phase = TokenPhase::Refreshing;
-        (self.sink)(self.status.clone());
+        // A retry after a refusal keeps showing why: flipping to
+        // "refreshing" would bring a dismissed sign-in panel back each time.
+        if self.refused.is_none() {
+            self.status.phase = TokenPhase::Refreshing;
+            (self.sink)(self.status.clone());
+        }
         let result = self.oauth.refresh(&current).await;
         let at = now();
         match result {
@@ -457,6 +504,7 @@ impl TokenService {
                 self.save(&tokens).await;
                 self.next_refresh = Some(tokens.refresh_at());
                 self.failures = 0;
+                self.refused = None;
                 self.tokens = Some(tokens);
                 self.status.phase = TokenPhase::SignedIn;
                 self.status.last_refresh = Some((at, Ok(())));
@@ -470,13 +518,24 @@ impl TokenService {
                 self.status.phase = TokenPhase::SignedIn;
                 self.status.last_refresh = Some((at, Err(Clean::line(&e.message))));
             }
-            Err(e) => {
+            Err(e) if e.dead_grant => {
                 warn!(account = %self.account, code = %e.code, "refresh token rejected: {}", e.message);
                 self.tokens = None;
                 self.next_refresh = None;
+                self.refused = None;
                 self.forget().await;
                 self.status.phase = TokenPhase::SignInNeeded(Clean::line(&e.message));
                 self.status.last_refresh = Some((at, Err(Clean::line(&e.message))));
+            }
+            Err(e) => {
+                // Not a dead grant: the tokens stay (on disk too), the user
+                // is told why and how to fix it, and the refresh is retried.
+                warn!(account = %self.account, code = %e.code, retry_in = REFUSED_RETRY, "token refresh refused, tokens kept: {}", e.message);
+                let shown = refused_error(&e);
+                self.next_refresh = Some(at + REFUSED_RETRY);
+                self.status.phase = TokenPhase::SignInNeeded(Clean::line(&shown.message));
+                self.status.last_refresh = Some((at, Err(Clean::line(&e.message))));
+                self.refused = Some(shown);
             }
         }
         self.publish();

@@ -153,9 +153,6 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         };
         optional.push(Span::styled(n.text.to_string(), style));
     }
-    if let Some(note) = offline {
-        optional.push(Span::styled(note, Style::new().fg(theme::WARN)));
-    }
     if let Some(folder) = acc.open_folder_name() {
         let so_far = if acc.list.remaining > 0 {
             " so far"
@@ -177,11 +174,13 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
     let right = Span::styled(" ?: help ", theme::dim());
     let right_w = right.width() as u16;
     let room = area.width.saturating_sub(right_w) as usize;
-    let first = fill(
-        vec![name, Span::styled(conn_text, conn_style)],
-        optional,
-        room,
-    );
+    // Offline, what is shown is the store's: said before the (long) reason.
+    let mut fixed = vec![name];
+    if let Some(note) = offline {
+        fixed.push(Span::styled(note, Style::new().fg(theme::WARN)));
+    }
+    fixed.push(Span::styled(conn_text, conn_style));
+    let first = fill(fixed, optional, room);
     let line1 = Rect { height: 1, ..area };
     let left_area = Rect {
         width: area.width.saturating_sub(right_w),

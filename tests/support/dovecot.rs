@@ -40,6 +40,8 @@ pub struct Options {
     pub no_move: bool,
     /// Access control lists from `dovecot-acl` files (read-only folders).
     pub acl: bool,
+    /// Listen on ::1 as well as 127.0.0.1.
+    pub listen_v6: bool,
 }
 
 impl Default for Options {
@@ -51,6 +53,7 @@ impl Default for Options {
             exchange: false,
             no_move: false,
             acl: false,
+            listen_v6: false,
         }
     }
 }
@@ -138,6 +141,11 @@ impl Dovecot {
         let imap_port = free_port();
         let imaps_port = if opts.tls { free_port() } else { 0 };
         let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
+        let listen = if opts.listen_v6 {
+            "127.0.0.1, ::1"
+        } else {
+            "127.0.0.1"
+        };
         let ssl = if opts.tls {
             format!(
                 "ssl = yes\nssl_cert = <{r}/tls/server.pem\nssl_key = <{r}/tls/server.key\nssl_min_protocol = TLSv1.2\n",
@@ -148,7 +156,7 @@ impl Dovecot {
         };
         let imaps = if opts.tls {
             format!(
-                "  inet_listener imaps {{\n    address = 127.0.0.1\n    port = {imaps_port}\n    ssl = yes\n  }}\n"
+                "  inet_listener imaps {{\n    address = {listen}\n    port = {imaps_port}\n    ssl = yes\n  }}\n"
             )
         } else {
             String::new()
@@ -159,7 +167,7 @@ base_dir = {r}/run
 state_dir = {r}/state
 log_path = {r}/log/dovecot.log
 protocols = imap
-listen = 127.0.0.1
+listen = {listen}
 default_internal_user = {internal}
 default_internal_group = {internal_group}
 default_login_user = {login}
@@ -200,7 +208,7 @@ protocol imap {{
 service imap-login {{
   chroot =
   inet_listener imap {{
-    address = 127.0.0.1
+    address = {listen}
     port = {imap_port}
   }}
 {imaps}}}

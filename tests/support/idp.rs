@@ -32,6 +32,14 @@ pub enum Failure {
     InvalidGrant(u32),
     /// 400 `invalid_client` AADSTS7000218 (public client flows off).
     PublicClientOff,
+    /// Any OAuth error answer: HTTP status, `error`, AADSTS code, text
+    /// (Conditional Access, unknown errors, hostile text).
+    OAuth {
+        status: u16,
+        error: String,
+        aadsts: Option<u32>,
+        text: String,
+    },
 }
 
 #[derive(Debug)]
@@ -88,6 +96,8 @@ struct Inner {
     issued: Vec<String>,
     /// Users whose tokens the mail server is told are inactive (IMAP off).
     imap_off: Vec<String>,
+    /// Text put before and after each new user code (hostile providers).
+    user_code_wrap: Option<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -198,6 +208,17 @@ fn failure_response(f: &Failure) -> Response {
             Some(7000218),
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         ),
+        Failure::OAuth {
+            status,
+            error,
+            aadsts,
+            text,
+        } => oauth_error(
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST),
+            error,
+            *aadsts,
+            text,
+        ),
     }
 }
 
@@ -239,7 +260,10 @@ async fn devicecode(
     let mut inner = shared.inner.lock().unwrap();
     inner.tenants.push(tenant.clone());
     let device_code = token("DC");
-    let code = user_code();
+    let code = match &inner.user_code_wrap {
+        Some((before, after)) => format!("{before}{}{after}", user_code()),
+        None => user_code(),
+    };
     inner.issued.extend([device_code.clone(), code.clone()]);
     inner.devices.insert(
         device_code.clone(),
@@ -609,6 +633,12 @@ impl Idp {
     /// Queues failures for the next token-endpoint calls.
     pub fn fail_next(&self, failures: &[Failure]) {
         self.inner().failures.extend(failures.iter().cloned());
+    }
+
+    /// Wraps every user code issued from now on in this text (as a
+    /// hostile or broken provider might).
+    pub fn wrap_user_codes(&self, before: &str, after: &str) {
+        self.inner().user_code_wrap = Some((before.to_string(), after.to_string()));
     }
 
     /// Revokes every grant of a user (as "revoke sessions" does).
