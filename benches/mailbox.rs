@@ -246,12 +246,26 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
                     req,
                 })
                 .unwrap();
-            let first = wait(&mut ui, has_rows).await;
-            let synced = wait(
-                &mut rx,
-                |e| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req),
-            )
-            .await;
+            // Rows from the store, or (first visit) from the server.
+            let done =
+                |e: &WorkerEvent| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req);
+            let (mut first, mut synced) = (None, None);
+            while synced.is_none() {
+                tokio::select! {
+                    Some((_, e)) = ui.recv() => if has_rows(&e) {
+                        first.get_or_insert(Instant::now());
+                    },
+                    Some((_, e)) = rx.recv() => {
+                        if has_rows(&e) || done(&e) {
+                            first.get_or_insert(Instant::now());
+                        }
+                        if done(&e) {
+                            synced = Some(Instant::now());
+                        }
+                    }
+                }
+            }
+            let (first, synced) = (first.unwrap_or(t), synced.unwrap_or(t));
             if path == "INBOX" {
                 to_inbox.push(first - t);
                 to_inbox_synced.push(synced - t);
