@@ -155,6 +155,26 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
         minimal,
     );
 
+    // The server's text search over the whole folder (body text).
+    let mut b = backend(d);
+    b.connect().await.expect("connect");
+    b.select("INBOX", None).await.expect("select");
+    let mut searched = Vec::new();
+    for i in 0..3 {
+        let t = Instant::now();
+        let found = b
+            .search_text(&format!("Body of message {}", 4242 + i))
+            .await
+            .expect("search");
+        searched.push(t.elapsed());
+        assert!(!found.is_empty() || n < 4242);
+    }
+    show(
+        "server text search (UID SEARCH TEXT) over the folder",
+        searched,
+    );
+    b.disconnect().await;
+
     let cache = tempfile::tempdir().expect("tmp");
     let mut cold_first = Vec::new();
     let mut cold_full = Vec::new();
@@ -456,6 +476,27 @@ async fn ui_figures(d: &Dovecot, n: u32) {
         },
     });
     println!("insert {n} rows into the list: {:.1?}", t.elapsed());
+    // Search as you type: each key filters every stored row.
+    let mut typed = Vec::new();
+    for text in [
+        "n",
+        "nu",
+        "num",
+        "numb",
+        "number 4",
+        "number 42",
+        "number 4242",
+    ] {
+        let t = Instant::now();
+        if let Some(acc) = state.accounts.get_mut(0) {
+            acc.list.search_local(text);
+        }
+        typed.push(t.elapsed());
+    }
+    show(
+        &format!("search as you type over {n} rows (per key)"),
+        typed,
+    );
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let mut frames = Vec::new();
     for i in 0..200 {
