@@ -179,6 +179,14 @@ pub enum Command {
     },
     /// Put text on the user's clipboard through the terminal (OSC 52).
     Copy(String),
+    /// New mail: ring the bell and/or send a desktop notification, as the
+    /// settings say (text already cleaned).
+    Alert {
+        bell: bool,
+        body: String,
+    },
+    /// The terminal's window title.
+    SetTitle(String),
     Quit,
 }
 

@@ -62,13 +62,15 @@ pub fn account_info(a: &Account) -> AccountInfo {
     }
 }
 
-/// Where and how the accounts keep their local stores.
+/// How the app runs: where and how the accounts keep their local stores,
+/// and what to tell the terminal about new mail.
 #[derive(Clone, Debug)]
-pub struct StoreSettings {
+pub struct RunSettings {
     /// None: every store in memory (nothing written to disk).
     pub cache_dir: Option<std::path::PathBuf>,
     pub body_budget: u64,
     pub worker: WorkerOptions,
+    pub notify: crate::notify::NotifySettings,
 }
 
 /// The background parts of one account.
@@ -81,7 +83,7 @@ pub struct AccountTasks {
 
 /// The account's store: a file in the cache dir for IMAP accounts, memory
 /// for local Maildir (its files are the store).
-fn open_store(a: &Account, settings: &StoreSettings) -> StoreHandle {
+fn open_store(a: &Account, settings: &RunSettings) -> StoreHandle {
     let name = a.name.clone();
     let budget = settings.body_budget;
     let file = match (&a.kind, &settings.cache_dir) {
@@ -101,7 +103,7 @@ pub fn spawn_account(
     a: &Account,
     tokens: &TokenStore,
     events: &UnboundedSender<(usize, WorkerEvent)>,
-    settings: &StoreSettings,
+    settings: &RunSettings,
 ) -> Result<AccountTasks, String> {
     let name = a.name.clone();
     let store = open_store(a, settings);
@@ -164,7 +166,7 @@ pub async fn run(
     keymap: Keymap,
     store: TokenStore,
     mut log_rx: UnboundedReceiver<LogRecord>,
-    settings: StoreSettings,
+    settings: RunSettings,
 ) -> anyhow::Result<()> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!(
@@ -193,7 +195,14 @@ pub async fn run(
     }
     info!(accounts = accounts.len(), tokens = %store.describe(), "mailtui started");
 
+    state.notify = settings.notify;
     let mut terminal = ratatui::try_init()?;
+    if state.notify.title {
+        // Keep the user's title to put back on exit (xterm's title stack).
+        let mut out = std::io::stdout();
+        let _ = std::io::Write::write_all(&mut out, b"\x1b[22;0t");
+        let _ = std::io::Write::write_all(&mut out, crate::notify::title(&state.title).as_bytes());
+    }
     // Test hook: proves a panic in a background task restores the terminal.
     if std::env::var_os("MAILTUI_TEST_PANIC").is_some() {
         tokio::spawn(async {
@@ -212,6 +221,9 @@ pub async fn run(
     )
     .await;
     ratatui::restore();
+    if state.notify.title {
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), b"\x1b[23;0t");
+    }
 
     for t in &tasks {
         if let Some(w) = &t.worker {
@@ -266,7 +278,7 @@ async fn event_loop(
                 command: WorkerCommand::Connect,
             }),
     );
-    execute(tasks, start, ev_tx);
+    execute(tasks, start, ev_tx, state.notify.desktop);
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -278,7 +290,7 @@ async fn event_loop(
             if commands.contains(&Command::Quit) {
                 return Ok(());
             }
-            execute(tasks, commands, ev_tx);
+            execute(tasks, commands, ev_tx, state.notify.desktop);
             dirty = true;
         }
         if dirty {
@@ -355,6 +367,7 @@ fn execute(
     tasks: &[AccountTasks],
     commands: Vec<Command>,
     events: &UnboundedSender<(usize, WorkerEvent)>,
+    desktop: crate::notify::Desktop,
 ) {
     for c in commands {
         match c {
@@ -404,6 +417,23 @@ fn execute(
                 if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
                     warn!("could not copy to the clipboard: {e}");
                 }
+            }
+            Command::Alert { bell, body } => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout();
+                if bell {
+                    let _ = out.write_all(b"\x07");
+                }
+                if let Some(seq) = crate::notify::desktop(desktop, "mailtui", &body) {
+                    let _ = out.write_all(seq.as_bytes());
+                }
+                let _ = out.flush();
+            }
+            Command::SetTitle(title) => {
+                use std::io::Write as _;
+                let mut out = std::io::stdout();
+                let _ = out.write_all(crate::notify::title(&title).as_bytes());
+                let _ = out.flush();
             }
             Command::Quit => {}
         }

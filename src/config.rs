@@ -19,6 +19,8 @@ pub struct Config {
     pub accounts: Vec<Account>,
     /// `[cache]` and `[sync]`: the local store and live updates.
     pub sync: SyncSettings,
+    /// `[notify]`: what the terminal is told about new mail.
+    pub notify: crate::notify::NotifySettings,
     /// Key overrides as written: (key spec, action name, where).
     pub keys: Vec<KeyBinding>,
     /// Plaintext passwords found, for a warning once logging is up.
@@ -137,6 +139,16 @@ struct RawConfig {
     keys: BTreeMap<Spanned<String>, Spanned<String>>,
     cache: Option<RawCache>,
     sync: Option<RawSync>,
+    notify: Option<RawNotify>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotify {
+    bell: Option<bool>,
+    desktop: Option<crate::notify::Desktop>,
+    title: Option<bool>,
+    show_sender: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -302,9 +314,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             imap.timeouts.poll = std::time::Duration::from_secs(sync.poll_secs);
         }
     }
+    let mut notify = crate::notify::NotifySettings::default();
+    if let Some(n) = &raw.notify {
+        notify.bell = n.bell.unwrap_or(notify.bell);
+        notify.desktop = n.desktop.unwrap_or(notify.desktop);
+        notify.title = n.title.unwrap_or(notify.title);
+        notify.show_sender = n.show_sender.unwrap_or(notify.show_sender);
+    }
     Ok(Config {
         accounts,
         sync,
+        notify,
         keys,
         warnings,
     })
@@ -826,6 +846,18 @@ maildir = "/var/mail/me"
         let text = include_str!("../assets/config.example.toml");
         let c = parse_str(text).unwrap();
         assert_eq!(c.accounts.len(), 3);
+    }
+
+    #[test]
+    fn notify_section_sets_bell_desktop_and_title() {
+        let c = parse_str("[notify]\nbell = true\ndesktop = \"osc777\"\ntitle = false\n").unwrap();
+        assert!(c.notify.bell && !c.notify.title && !c.notify.show_sender);
+        assert_eq!(c.notify.desktop, crate::notify::Desktop::Osc777);
+        let e = parse_str("[notify]\ndesktop = \"growl\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:"), "{e}");
+        assert_eq!(parse_str("").unwrap().notify, Default::default());
     }
 
     #[test]

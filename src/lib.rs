@@ -12,6 +12,7 @@ pub mod imap;
 pub mod keymap;
 pub mod logging;
 pub mod mail;
+pub mod notify;
 pub mod paths;
 pub mod sanitize;
 pub mod state;

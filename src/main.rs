@@ -102,14 +102,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
             let log_rx = logging::init_tui(&paths.log_file())?;
-            let (_demo_dir, accounts, keys, sync) = if cli.demo {
+            let (_demo_dir, accounts, keys, sync, notify) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
-                (
-                    Some(dir),
-                    accounts,
-                    Vec::new(),
-                    config::SyncSettings::default(),
-                )
+                let sync = config::SyncSettings::default();
+                (Some(dir), accounts, Vec::new(), sync, Default::default())
             } else {
                 if !config_path.exists() {
                     eprintln!(
@@ -120,7 +116,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
                 let config = load_config(&config_path)?;
-                (None, config.accounts, config.keys, config.sync)
+                (
+                    None,
+                    config.accounts,
+                    config.keys,
+                    config.sync,
+                    config.notify,
+                )
             };
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
@@ -136,13 +138,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 TokenStore::Files(paths.data_dir.join("tokens"))
             };
-            let settings = app::StoreSettings {
+            let settings = app::RunSettings {
                 cache_dir: (!cli.demo).then(|| paths.cache_dir.clone()),
                 body_budget: sync.body_budget,
                 worker: mailtui::worker::WorkerOptions {
                     prefetch: sync.prefetch,
                     ..Default::default()
                 },
+                notify,
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

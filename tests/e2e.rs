@@ -400,3 +400,71 @@ fn a_tour_of_acting_on_mail() {
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }
+
+/// New mail while mailtui runs: with `[notify]` on, the terminal gets the
+/// bell, an OSC 9 notification (sender and subject cleaned) and the unread
+/// count in the window title. Recorded with `script`, escapes and all.
+#[test]
+fn new_mail_rings_and_notifies_through_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let maildir = home.path().join("Maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    std::fs::write(
+        maildir.join("cur/1000.a:2,S"),
+        "From: a@example.com\r\nSubject: Old one\r\n\r\nx\r\n",
+    )
+    .unwrap();
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[notify]\nbell = true\ndesktop = \"osc9\"\nshow_sender = true\n\n\
+             [[accounts]]\nname = \"local\"\nprovider = \"maildir\"\nmaildir = \"{}\"\n",
+            maildir.display()
+        ),
+    )
+    .unwrap();
+    let raw = home.path().join("typescript");
+    let command = format!("{BIN} --config {}", cfg.display());
+    let t = Tmux::start(
+        home.path(),
+        100,
+        30,
+        "script",
+        &["-q", "-f", "-c", &command, raw.to_str().unwrap()],
+    );
+    t.wait_for("Old one");
+    std::fs::write(
+        maildir.join("new/2000.b"),
+        "From: \"Eve\x1b]0;x\x07\" <eve@example.com>\r\nSubject: Fresh\r\n\r\nnew\r\n",
+    )
+    .unwrap();
+    t.wait_for("Fresh");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let recorded = loop {
+        let bytes = std::fs::read(&raw).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        if text.contains("\x1b]9;") || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(
+        recorded.contains("\x1b]9;mailtui: local: 1 new message, latest from Eve: Fresh\x07"),
+        "no notification in {:?}",
+        recorded.matches("\x1b]9").count()
+    );
+    assert!(recorded.contains('\x07'), "the bell rang");
+    assert!(
+        recorded.contains("\x1b]2;mailtui: 1 unread\x07"),
+        "the title counts"
+    );
+    assert!(
+        !recorded.contains("\x1b]0;x"),
+        "nothing from the mail escapes"
+    );
+    t.send(&["q"]);
+    t.wait_exit();
+}

@@ -76,6 +76,9 @@ pub struct AccountState {
     /// Request id of the server search and thread order last asked for.
     pub search_req: u64,
     pub threads_req: u64,
+    /// INBOX's unread count as last seen, once it is known for sure (after
+    /// its first reconcile, or from the server's count).
+    pub inbox_unread: Option<u32>,
 }
 
 impl AccountState {
@@ -96,6 +99,7 @@ impl AccountState {
             pending: HashMap::new(),
             search_req: 0,
             threads_req: 0,
+            inbox_unread: None,
         }
     }
 

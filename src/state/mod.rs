@@ -4,6 +4,7 @@
 mod account;
 mod list;
 mod mail_actions;
+mod new_mail;
 pub mod prompt;
 pub mod reader;
 mod update;
@@ -58,6 +59,10 @@ pub struct State {
     pub prompt: Option<prompt::Prompt>,
     /// A short message in the status bar (what an action did, or why not).
     pub notice: Option<Notice>,
+    /// What to tell the terminal when new mail arrives.
+    pub notify: crate::notify::NotifySettings,
+    /// The window title last set.
+    pub title: String,
 }
 
 impl State {
@@ -84,6 +89,9 @@ impl State {
             quitting: false,
             prompt: None,
             notice: None,
+            notify: Default::default(),
+            // What the app sets at start.
+            title: "mailtui".to_string(),
         }
     }
 

@@ -19,8 +19,11 @@ impl State {
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Command> {
-        let cmds = self.apply(action);
+        let mut cmds = self.apply(action);
         self.lay_out_reader();
+        // Reading or marking mail changes the unread count in the title.
+        let current = self.current;
+        cmds.extend(self.check_new_mail(current));
         cmds
     }
 
@@ -42,6 +45,7 @@ impl State {
                 if let Some(acc) = self.accounts.get_mut(account) {
                     cmds.extend(acc.apply(event, account, is_current));
                 }
+                cmds.extend(self.check_new_mail(account));
                 cmds
             }
             Action::Log(record) => {
