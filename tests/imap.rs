@@ -336,6 +336,7 @@ async fn worker_streams_a_big_folder_newest_first() {
             folder: inbox,
             uid: all[10],
             req: 8,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
@@ -360,6 +361,7 @@ async fn body_requests_are_coalesced_to_the_latest() {
                 folder: inbox.clone(),
                 uid,
                 req: 100 + uid as u64,
+                size: None,
             })
             .unwrap();
     }
@@ -394,6 +396,7 @@ async fn a_body_asked_for_in_another_folder_is_not_served_from_this_one() {
             folder: inbox,
             uid: 1,
             req: 9,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 10, |e| {
@@ -489,6 +492,7 @@ async fn server_stopped_mid_session_reconnects_and_carries_on() {
             folder: inbox.clone(),
             uid: 300,
             req: 2,
+            size: None,
         })
         .unwrap();
     d.restart();
@@ -525,6 +529,7 @@ async fn a_deeply_nested_message_lists_and_opens() {
             folder: inbox,
             uid: 1,
             req: 5,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 30, |e| matches!(e, WorkerEvent::Message { .. })).await;
@@ -543,4 +548,102 @@ async fn a_deeply_nested_message_lists_and_opens() {
         !message.notes.is_empty(),
         "the reader says what it left out"
     );
+}
+
+/// A 9 MB message is not fetched whole: the reader gets its text (the
+/// first megabyte of it) and its parts listed; the attachment comes only
+/// when asked for, byte for byte. A small message is still one fetch.
+#[tokio::test]
+async fn a_big_message_is_fetched_by_its_text_parts() {
+    use base64::Engine as _;
+    let d = server();
+    let (big, data) = fixtures::big_with_attachment();
+    d.deliver(
+        USER,
+        "INBOX",
+        &[(big.clone(), ""), (fixtures::simple(2), "")],
+    );
+    let mut b = backend(&d, TlsMode::Implicit);
+    b.connect().await.unwrap();
+    b.select("INBOX", None).await.unwrap();
+
+    let whole = b.fetch_for_reading(2, None).await.unwrap();
+    assert!(!whole.partial, "a small message is fetched whole");
+
+    let f = b.fetch_for_reading(1, None).await.unwrap();
+    assert!(f.partial);
+    assert!(
+        f.raw.len() < 2 << 20,
+        "{} bytes fetched of {}",
+        f.raw.len(),
+        big.len()
+    );
+    let v = message::parse_as(1, &f.raw, true);
+    let body = v.body.as_str();
+    assert!(body.starts_with("Start of the report.\nline 0 of the report, Grüße"));
+    assert!(body.contains("line 1000 of the report") && !body.contains("html version"));
+    assert!(!body.contains("line 99999"), "the text part is cut");
+    let notes: Vec<&str> = v.notes.iter().map(|n| n.as_str()).collect();
+    assert!(
+        notes[0].contains("only its text was fetched")
+            && notes.iter().any(|n| n.contains("shown only in part")),
+        "{notes:?}"
+    );
+    assert_eq!(v.headers[0].1.as_str(), "Big Sender <big@example.com>");
+    let att = v
+        .attachments
+        .iter()
+        .find(|a| a.name.as_str() == "data.bin")
+        .expect("the attachment is listed");
+    assert_eq!(att.remote.as_deref(), Some("2"));
+    assert!(
+        att.size > 8_000_000,
+        "its size in the message: {}",
+        att.size
+    );
+    assert_eq!(v.nested.len(), 1, "the small forward is fetched and shown");
+    assert_eq!(v.nested[0].body.as_str().trim(), "Inner text here.");
+
+    // Saved: the part alone, decoded to the bytes that were sent.
+    let part = b.fetch_part(1, "2").await.unwrap();
+    let clean: Vec<u8> = part
+        .into_iter()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(&clean)
+        .unwrap();
+    assert!(decoded == data, "the attachment comes back byte for byte");
+    assert!(
+        b.fetch_part(1, "2 BODY[]").await.is_err(),
+        "a section is only digits and dots"
+    );
+}
+
+/// Through the worker: the size from the list decides, and the view says
+/// what was left out.
+#[tokio::test]
+async fn the_worker_opens_a_big_message_without_fetching_it_whole() {
+    let d = server();
+    let (big, _) = fixtures::big_with_attachment();
+    d.deliver(USER, "INBOX", &[(big, "")]);
+    let (w, mut rx, inbox) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
+    w.commands
+        .send(WorkerCommand::FetchMessage {
+            folder: inbox,
+            uid: 1,
+            req: 4,
+            size: Some(9_000_000),
+        })
+        .unwrap();
+    let ev = until(&mut rx, 30, |e| matches!(e, WorkerEvent::Message { .. })).await;
+    let Some(WorkerEvent::Message { req: 4, message }) = ev.last() else {
+        panic!("{ev:#?}")
+    };
+    assert!(
+        message.notes[0]
+            .as_str()
+            .contains("only its text was fetched")
+    );
+    assert!(message.attachments.iter().any(|a| a.remote.is_some()));
 }

@@ -607,6 +607,7 @@ async fn connections_are_renewed_before_the_token_expires() {
             folder: inbox,
             uid: 40,
             req: 2,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
@@ -642,6 +643,7 @@ async fn bye_access_token_expired_refreshes_and_reconnects_silently() {
             folder: inbox,
             uid: 30,
             req: 2,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 20, |e| matches!(e, WorkerEvent::Message { .. })).await;

@@ -339,6 +339,7 @@ async fn stored_folders_and_opened_messages_read_with_the_server_down(p: Profile
                 folder: inbox.clone(),
                 uid: 30,
                 req: 2,
+                size: None,
             })
             .unwrap();
         until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;
@@ -623,6 +624,7 @@ async fn an_unreadable_answer_is_retried_once_then_reported() {
             folder: inbox.clone(),
             uid: 30,
             req: 2,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 20, |e| {
@@ -645,6 +647,7 @@ async fn an_unreadable_answer_is_retried_once_then_reported() {
             folder: inbox,
             uid: 29,
             req: 3,
+            size: None,
         })
         .unwrap();
     let ev = until(&mut rx, 10, |e| matches!(e, WorkerEvent::Message { .. })).await;

@@ -4,7 +4,11 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_imap::Session;
-use async_imap::imap_proto::{MailboxDatum, Response, StatusAttribute};
+use std::collections::HashMap;
+
+use async_imap::imap_proto::{
+    AttributeValue, MailboxDatum, Response, SectionPath, StatusAttribute,
+};
 use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 
@@ -16,6 +20,7 @@ use super::login::{capabilities_in, login};
 use super::ops;
 use super::raw::{self, Answer, Limits};
 use super::select;
+use super::structure;
 use super::tracker::Tracker;
 use super::{ImapAuth, ImapSettings, tls};
 use crate::auth::Secret;
@@ -23,6 +28,7 @@ use crate::mail::backend::{
     Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
     Selected,
 };
+use crate::mail::partial::{self, Fetched, WHOLE_FETCH_MAX};
 use crate::mail::types::{FlagKind, Folder, NewMessage, sort_folders};
 
 /// Untagged responses one ordinary command may bring besides its answer.
@@ -403,6 +409,109 @@ impl MailBackend for ImapBackend {
         body.ok_or_else(|| MailError::Command(format!("message {uid} is gone from the server")))
     }
 
+    async fn fetch_for_reading(&mut self, uid: u32, size: Option<u32>) -> MailResult<Fetched> {
+        if size.is_some_and(|s| s <= WHOLE_FETCH_MAX) {
+            return self.fetch_message(uid).await.map(Fetched::whole);
+        }
+        let limits = Limits {
+            read: self.settings.timeouts.transfer,
+            responses: SPARE_RESPONSES,
+        };
+        let cmd = format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE BODY.PEEK[HEADER])");
+        let a = self
+            .exchange("read message structure", &cmd, limits)
+            .await?;
+        let mut found = None;
+        for r in &a.untagged {
+            if let Response::Fetch(_, attrs) = r.parsed()
+                && attrs
+                    .iter()
+                    .any(|x| matches!(x, AttributeValue::Uid(u) if *u == uid))
+            {
+                let it = fetch::items(attrs);
+                let header = it.section.map(<[u8]>::to_vec);
+                let plan = attrs.iter().find_map(|x| match x {
+                    AttributeValue::BodyStructure(b) => Some(structure::plan(b)),
+                    _ => None,
+                });
+                found = Some((it.size, header, plan));
+                continue;
+            }
+            self.tracker.absorb(r.parsed());
+        }
+        let Some((real_size, header, plan)) = found else {
+            return Err(MailError::Command(format!(
+                "message {uid} is gone from the server"
+            )));
+        };
+        let (Some(real_size), Some(header), Some(plan)) = (real_size, header, plan) else {
+            // An odd answer: the whole message, within the literal cap.
+            return self.fetch_message(uid).await.map(Fetched::whole);
+        };
+        if real_size <= WHOLE_FETCH_MAX {
+            return self.fetch_message(uid).await.map(Fetched::whole);
+        }
+        let wanted: Vec<String> = plan
+            .parts
+            .iter()
+            .filter_map(|p| p.fetch.map(|n| format!("BODY.PEEK[{}]<0.{n}>", p.section)))
+            .collect();
+        let mut parts = HashMap::new();
+        if !wanted.is_empty() {
+            let cmd = format!("UID FETCH {uid} (UID {})", wanted.join(" "));
+            let a = self.exchange("fetch message text", &cmd, limits).await?;
+            for r in &a.untagged {
+                if let Response::Fetch(_, attrs) = r.parsed()
+                    && attrs
+                        .iter()
+                        .any(|x| matches!(x, AttributeValue::Uid(u) if *u == uid))
+                {
+                    for x in attrs {
+                        if let AttributeValue::BodySection {
+                            section: Some(SectionPath::Part(path, None)),
+                            data: Some(data),
+                            ..
+                        } = x
+                        {
+                            parts.insert(section_text(path), data.to_vec());
+                        }
+                    }
+                    continue;
+                }
+                self.tracker.absorb(r.parsed());
+            }
+        }
+        Ok(Fetched {
+            raw: partial::assemble(&header, real_size, &plan.parts, &parts),
+            partial: true,
+        })
+    }
+
+    async fn fetch_part(&mut self, uid: u32, section: &str) -> MailResult<Vec<u8>> {
+        if section.is_empty() || !section.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return Err(MailError::Command(format!("no part {section:?} to fetch")));
+        }
+        let limits = Limits {
+            read: self.settings.timeouts.transfer,
+            responses: SPARE_RESPONSES,
+        };
+        let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}])");
+        let a = self.exchange("fetch attachment", &cmd, limits).await?;
+        let mut body = None;
+        for r in &a.untagged {
+            if let Response::Fetch(_, attrs) = r.parsed()
+                && attrs
+                    .iter()
+                    .any(|x| matches!(x, AttributeValue::Uid(u) if *u == uid))
+            {
+                body = fetch::items(attrs).section.map(<[u8]>::to_vec);
+                continue;
+            }
+            self.tracker.absorb(r.parsed());
+        }
+        body.ok_or_else(|| MailError::Command(format!("message {uid} is gone from the server")))
+    }
+
     async fn store_flag(&mut self, uids: &[u32], flag: FlagKind, on: bool) -> MailResult<()> {
         if uids.is_empty() {
             return Ok(());
@@ -607,4 +716,12 @@ impl MailBackend for ImapBackend {
         let (expires_at, lifetime) = self.token_expiry?;
         Some(expires_at - crate::auth::tokens::reconnect_margin(lifetime))
     }
+}
+
+/// `[2, 1]` as "2.1".
+fn section_text(path: &[u32]) -> String {
+    path.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }

@@ -13,6 +13,7 @@ mod login;
 mod ops;
 mod raw;
 mod select;
+mod structure;
 mod tls;
 mod tracker;
 

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use super::partial::Fetched;
 use super::types::{FlagKind, FlagUpdate, Folder, NewMessage};
 
 /// What went wrong, sorted by what the worker should do about it.
@@ -178,6 +179,35 @@ pub trait MailBackend: Send + 'static {
 
     /// The raw RFC 5322 bytes of one message, without marking it read.
     fn fetch_message(&mut self, uid: u32) -> impl Future<Output = MailResult<Vec<u8>>> + Send;
+
+    /// A message for the reader: whole, or for a big one (`size` is what
+    /// the list row says, when known) only its text parts, with the rest
+    /// described (see [`crate::mail::partial`]). Local backends read the
+    /// whole file.
+    fn fetch_for_reading(
+        &mut self,
+        uid: u32,
+        size: Option<u32>,
+    ) -> impl Future<Output = MailResult<Fetched>> + Send {
+        let _ = size;
+        async move { self.fetch_message(uid).await.map(Fetched::whole) }
+    }
+
+    /// One part of a message (an IMAP section such as "2.1"), as it is in
+    /// the message (still transfer-encoded). Only for parts that
+    /// [`fetch_for_reading`](Self::fetch_for_reading) left out.
+    fn fetch_part(
+        &mut self,
+        uid: u32,
+        section: &str,
+    ) -> impl Future<Output = MailResult<Vec<u8>>> + Send {
+        let _ = (uid, section);
+        async {
+            Err(MailError::Command(
+                "this mailbox has no parts to fetch".into(),
+            ))
+        }
+    }
 
     /// Sets or clears one flag on these messages of the selected folder.
     fn store_flag(

@@ -5,7 +5,7 @@
 use mail_parser::{Message, MimeHeaders, PartType};
 
 use super::mime;
-pub use super::mime::detached::parse_detached;
+pub use super::mime::detached::{parse_detached, parse_fetched};
 use crate::sanitize::Clean;
 
 /// Where the body text came from, so the reader can say so.
@@ -24,8 +24,12 @@ pub enum BodySource {
 pub struct Attachment {
     pub name: Clean,
     pub mime: Clean,
-    /// Decoded size in bytes.
+    /// Decoded size in bytes (for a part left out of a big message, its
+    /// size in the message).
     pub size: usize,
+    /// A part of a big message that was not fetched: its IMAP section, to
+    /// fetch it when it is saved or opened.
+    pub remote: Option<String>,
 }
 
 /// A message attached to the one shown (a forward, a digest entry, the
@@ -67,7 +71,13 @@ pub struct MessageView {
 /// Parses on the calling thread; bounded by the limits in
 /// [`mime::limits`]. Prefer [`parse_detached`] from async code.
 pub fn parse(uid: u32, raw: &[u8]) -> MessageView {
-    let mut view = mime::assemble::build(uid, raw);
+    parse_as(uid, raw, false)
+}
+
+/// [`parse`] of a message as fetched: with `partial`, `raw` is a stand-in
+/// for a big message (see [`crate::mail::partial`]) and its marks count.
+pub fn parse_as(uid: u32, raw: &[u8], partial: bool) -> MessageView {
+    let mut view = mime::assemble::build(uid, raw, partial);
     view.raw = mime::detached::raw_source(raw);
     if raw.len() > mime::limits::MAX_RAW_BYTES {
         // Said only in the raw view's own header, not above the text.

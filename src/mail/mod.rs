@@ -7,6 +7,7 @@ pub mod list_row;
 pub mod maildir;
 pub mod message;
 pub mod mime;
+pub mod partial;
 pub mod threads;
 pub mod types;
 pub mod utf7;

@@ -127,9 +127,10 @@ impl Doc {
                 let mut line = Clean::text("  + ");
                 line.push(&a.name);
                 line.push(&Clean::line(&format!(
-                    "  {}  {}",
+                    "  {}  {}{}",
                     a.mime,
-                    human_size(a.size)
+                    human_size(a.size),
+                    if a.remote.is_some() { "  (on the server)" } else { "" }
                 )));
                 self.push(LineKind::Note, &line);
             }

@@ -4,6 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::Store;
+use crate::mail::partial::Fetched;
 
 /// Default budget for kept bodies per account (config `body_cache_mb`).
 pub const DEFAULT_BODY_BUDGET: u64 = 300 * 1024 * 1024;
@@ -28,15 +29,25 @@ impl Store {
 
     /// A kept body, marked as read now.
     pub fn body(&mut self, path: &str, uid: u32, now: i64) -> Option<Vec<u8>> {
+        self.kept(path, uid, now).map(|f| f.raw)
+    }
+
+    /// A kept body as it was fetched (whole or a stand-in), marked as read now.
+    pub fn kept(&mut self, path: &str, uid: u32, now: i64) -> Option<Fetched> {
         let found = self
             .read("read body", |db| {
                 let Some(id) = Store::find_folder(db, path)? else {
                     return Ok(None);
                 };
                 db.query_row(
-                    "SELECT raw FROM bodies WHERE folder = ?1 AND uid = ?2",
+                    "SELECT raw, partial FROM bodies WHERE folder = ?1 AND uid = ?2",
                     params![id, uid],
-                    |r| r.get::<_, Vec<u8>>(0),
+                    |r| {
+                        Ok(Fetched {
+                            raw: r.get(0)?,
+                            partial: r.get::<_, i64>(1)? != 0,
+                        })
+                    },
                 )
                 .optional()
                 .map(|raw| raw.map(|raw| (id, raw)))
@@ -55,6 +66,11 @@ impl Store {
     /// Keeps a body (its message row must be stored), then evicts the
     /// least recently read until the budget holds.
     pub fn put_body(&mut self, path: &str, uid: u32, raw: &[u8], now: i64) {
+        self.keep(path, uid, raw, false, now);
+    }
+
+    /// [`put_body`](Self::put_body) of a message as fetched.
+    pub fn keep(&mut self, path: &str, uid: u32, raw: &[u8], partial: bool, now: i64) {
         let size = raw.len() as u64;
         if size > self.body_budget {
             return;
@@ -80,8 +96,8 @@ impl Store {
                     )
                     .optional()?;
                 tx.execute(
-                    "INSERT OR REPLACE INTO bodies (folder, uid, size, read_at, raw) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![id, uid, size as i64, now, raw],
+                    "INSERT OR REPLACE INTO bodies (folder, uid, size, read_at, raw, partial) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![id, uid, size as i64, now, raw, partial],
                 )?;
                 Ok(Some(old.unwrap_or(0).max(0) as u64))
             })

@@ -9,6 +9,23 @@ use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Flags, NewMessage};
 use crate::sanitize::Clean;
 
 impl Store {
+    /// A message's size as its list row says.
+    pub fn message_size(&mut self, path: &str, uid: u32) -> Option<u32> {
+        self.read("read message size", |db| {
+            let Some(id) = Store::find_folder(db, path)? else {
+                return Ok(None);
+            };
+            db.query_row(
+                "SELECT size FROM messages WHERE folder = ?1 AND uid = ?2",
+                params![id, uid],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|s| s.map(clamp_u32))
+        })
+        .flatten()
+    }
+
     /// UIDs and flags of a folder, ascending: what reconcile starts from.
     pub fn known(&mut self, path: &str) -> Vec<(u32, Flags)> {
         self.read("read known messages", |db| {

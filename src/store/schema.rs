@@ -47,6 +47,8 @@ const MIGRATIONS: &[&str] = &[
         FOREIGN KEY (folder, uid) REFERENCES messages(folder, uid) ON DELETE CASCADE
     ) STRICT;
     CREATE INDEX bodies_by_read ON bodies(read_at);",
+    // 3: a big message's body may be a stand-in holding its text parts.
+    "ALTER TABLE bodies ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -91,12 +91,12 @@ impl StoreHandle {
                 .folder_state(&folder.path)
                 .is_some_and(|st| st.uid_validity == folder.uid_validity);
             let raw = same
-                .then(|| s.body(&folder.path, uid, crate::auth::oauth::now()))
+                .then(|| s.kept(&folder.path, uid, crate::auth::oauth::now()))
                 .flatten();
             match (raw, rt) {
                 (Some(raw), Some(rt)) => {
                     rt.spawn(async move {
-                        let view = crate::mail::message::parse_detached(uid, raw).await;
+                        let view = crate::mail::message::parse_fetched(uid, raw).await;
                         let ev = WorkerEvent::Message {
                             req,
                             message: Box::new(view),
@@ -105,7 +105,13 @@ impl StoreHandle {
                     });
                 }
                 _ => {
-                    let _ = worker.send(WorkerCommand::FetchMessage { folder, uid, req });
+                    let size = s.message_size(&folder.path, uid);
+                    let _ = worker.send(WorkerCommand::FetchMessage {
+                        folder,
+                        uid,
+                        req,
+                        size,
+                    });
                 }
             }
         });

@@ -268,6 +268,11 @@ fn migrates_from_the_previous_schema() {
              VALUES (1, 2, 5, 'Bob', 'old row', 1, 10, 0)",
             [],
         )
+        .unwrap(); // A body kept before bodies could be stand-ins.
+        db.execute(
+            "INSERT INTO bodies (folder, uid, size, read_at, raw) VALUES (1, 2, 4, 1, X'6f6c6421')",
+            [],
+        )
         .unwrap();
     }
     let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
@@ -281,9 +286,17 @@ fn migrates_from_the_previous_schema() {
     assert_eq!(rows[0].subject.as_str(), "old row");
     assert!(rows[0].flags.seen);
     assert_eq!(s.folder_state("INBOX").map(|f| f.uid_validity), Some(9));
+    let kept = s.kept("INBOX", 2, 2).unwrap();
+    assert_eq!((kept.raw.as_slice(), kept.partial), (&b"old!"[..], false));
     // What the new schema adds works on the old rows.
-    s.put_body("INBOX", 2, b"body", 1);
-    assert_eq!(s.body("INBOX", 2, 2).as_deref(), Some(&b"body"[..]));
+    s.keep("INBOX", 2, b"stand-in", true, 3);
+    let kept = s.kept("INBOX", 2, 4).unwrap();
+    assert_eq!(
+        (kept.raw.as_slice(), kept.partial),
+        (&b"stand-in"[..], true)
+    );
+    s.put_body("INBOX", 2, b"body", 5);
+    assert!(!s.kept("INBOX", 2, 6).unwrap().partial);
 }
 
 #[test]

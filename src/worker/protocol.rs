@@ -30,6 +30,9 @@ pub enum WorkerCommand {
         folder: FolderRef,
         uid: u32,
         req: u64,
+        /// The list row's size, when known: a big message is fetched in
+        /// parts (without it, the server is asked first).
+        size: Option<u32>,
     },
     /// Set or clear a flag. Applied to that folder only, whatever is open
     /// by the time the server can be told.

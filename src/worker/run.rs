@@ -146,7 +146,7 @@ pub(super) struct Worker<B> {
     pub folders_wanted: bool,
     pub folders: Vec<Folder>,
     pub open: Option<OpenFolder>,
-    pub message: Option<(FolderRef, u32, u64)>,
+    pub message: Option<(FolderRef, u32, u64, Option<u32>)>,
     pub ops: std::collections::VecDeque<Op>,
     /// The latest server search asked for.
     pub search: Option<(FolderRef, String, u64)>,
@@ -179,8 +179,13 @@ impl<B: MailBackend> Worker<B> {
                 // A body requested for the old folder can't be served now.
                 self.message = None;
             }
-            WorkerCommand::FetchMessage { folder, uid, req } => {
-                self.message = Some((folder, uid, req));
+            WorkerCommand::FetchMessage {
+                folder,
+                uid,
+                req,
+                size,
+            } => {
+                self.message = Some((folder, uid, req, size));
             }
             WorkerCommand::SetFlag {
                 folder,

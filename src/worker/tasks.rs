@@ -12,7 +12,7 @@ use crate::sanitize::Clean;
 
 impl<B: MailBackend> Worker<B> {
     pub async fn fetch_message(&mut self) {
-        let Some((folder, uid, req)) = self.message.take() else {
+        let Some((folder, uid, req, size)) = self.message.take() else {
             return;
         };
         let Some(open) = self.open.as_ref() else {
@@ -27,17 +27,18 @@ impl<B: MailBackend> Worker<B> {
             return;
         }
         let path = open.path.clone();
-        match self.backend.fetch_message(uid).await {
-            Ok(raw) => {
+        match self.backend.fetch_for_reading(uid, size).await {
+            Ok(fetched) => {
                 let now = crate::auth::oauth::now();
-                let keep = raw.clone();
-                self.store.send(move |s| s.put_body(&path, uid, &keep, now));
+                let keep = fetched.clone();
+                self.store
+                    .send(move |s| s.keep(&path, uid, &keep.raw, keep.partial, now));
                 let events = self.events_sender();
                 let account = self.account;
                 // Parsing runs off this task: a huge message must not hold
                 // up the account.
                 tokio::spawn(async move {
-                    let view = crate::mail::message::parse_detached(uid, raw).await;
+                    let view = crate::mail::message::parse_fetched(uid, fetched).await;
                     let _ = events.send((
                         account,
                         WorkerEvent::Message {
@@ -56,7 +57,7 @@ impl<B: MailBackend> Worker<B> {
                     });
                 } else if e.ends_session() {
                     // Tried again once reconnected.
-                    self.message.get_or_insert((folder, uid, req));
+                    self.message.get_or_insert((folder, uid, req, size));
                 }
             }
         }
@@ -114,10 +115,17 @@ impl<B: MailBackend> Worker<B> {
             return;
         };
         let path = open.path.clone();
-        match self.backend.fetch_message(uid).await {
-            Ok(raw) => {
+        let probe = path.clone();
+        let size = self
+            .store
+            .call(move |s| s.message_size(&probe, uid))
+            .await
+            .flatten();
+        match self.backend.fetch_for_reading(uid, size).await {
+            Ok(f) => {
                 let now = crate::auth::oauth::now();
-                self.store.send(move |s| s.put_body(&path, uid, &raw, now));
+                self.store
+                    .send(move |s| s.keep(&path, uid, &f.raw, f.partial, now));
             }
             Err(MailError::Command(_)) => {}
             Err(e) => {

@@ -65,3 +65,37 @@ pub fn nested_messages() -> Vec<u8> {
     raw.extend_from_slice(b"Subject: bottom\r\n\r\nthe bottom\r\n");
     raw
 }
+
+/// A 9 MB message: a 3 MB text part (with an HTML alternative), a 6 MB
+/// base64 attachment and a small forwarded message. Returns the message
+/// and the attachment's bytes.
+pub fn big_with_attachment() -> (Vec<u8>, Vec<u8>) {
+    use base64::Engine as _;
+    let data: Vec<u8> = (0..6_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&data);
+    let mut m = String::from(
+        "From: Big Sender <big@example.com>\r\nTo: bob@example.com\r\nSubject: quarterly data\r\n\
+         Date: Tue, 1 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n\
+         --outer\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n\
+         --alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nStart of the report.\r\n",
+    );
+    for i in 0..100_000 {
+        m.push_str(&format!("line {i} of the report, Grüße\r\n"));
+    }
+    m.push_str(
+        "--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>the html version</p>\r\n--alt--\r\n\
+         --outer\r\nContent-Type: application/octet-stream; name=\"data.bin\"\r\n\
+         Content-Disposition: attachment; filename=\"data.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+    );
+    for chunk in b64.as_bytes().chunks(76) {
+        m.push_str(std::str::from_utf8(chunk).unwrap());
+        m.push_str("\r\n");
+    }
+    m.push_str(
+        "--outer\r\nContent-Type: message/rfc822\r\n\r\n\
+         From: inner@example.com\r\nSubject: the forwarded note\r\n\r\nInner text here.\r\n\
+         --outer--\r\n",
+    );
+    (m.into_bytes(), data)
+}

@@ -12,13 +12,15 @@ use super::html;
 use super::limits::{HTML_TIME_BUDGET, MAX_DEPTH, MAX_PARSE_BYTES, MAX_PARTS, MAX_TEXT_BYTES};
 use super::split::{Budget, Kind, Limit, Tree, split};
 use crate::mail::message::{Attachment, BodySource, MessageView, NestedMessage};
+use crate::mail::partial::{TEXT_PART_MAX, marks, size_text};
 use crate::sanitize::Clean;
 
 /// The reader's view of `raw`, without the raw source (the caller adds it).
-pub fn build(uid: u32, raw: &[u8]) -> MessageView {
+pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
     let mut budget = Budget::default();
     let tree = split(raw, 0, &mut budget);
     let mut a = Assembler {
+        partial,
         budget,
         deadline: Instant::now() + HTML_TIME_BUDGET,
         text_left: MAX_TEXT_BYTES,
@@ -41,6 +43,18 @@ pub fn build(uid: u32, raw: &[u8]) -> MessageView {
         .iter()
         .map(|l| Clean::line(&limit_note(*l)))
         .collect();
+    if partial
+        && let Some(top) = tree.nodes.first()
+        && let Some(size) = marks(raw.get(top.header.clone()).unwrap_or_default()).partial
+    {
+        notes.insert(
+            0,
+            Clean::line(&format!(
+                "This message is {}: only its text was fetched. Attachments are fetched when saved or opened.",
+                size_text(size)
+            )),
+        );
+    }
     notes.extend(a.notes);
     MessageView {
         uid,
@@ -135,6 +149,8 @@ impl Section {
 }
 
 struct Assembler {
+    /// `raw` is a big message's stand-in: its marks count.
+    partial: bool,
     budget: Budget,
     deadline: Instant,
     text_left: usize,
@@ -190,6 +206,23 @@ impl Assembler {
         let node = &tree.nodes[id];
         let info = &node.info;
         let body = raw.get(node.body.clone()).unwrap_or_default();
+        if self.partial {
+            let m = marks(raw.get(node.header.clone()).unwrap_or_default());
+            if let (Some(size), Some(section)) = (m.left_out, m.section) {
+                let mut a = attachment(info, body, "(unnamed)");
+                a.size = size as usize;
+                a.remote = Some(section);
+                sec.attachments.push(a);
+                return;
+            }
+            if let Some(full) = m.cut {
+                self.notes.push(Clean::line(&format!(
+                    "A text part of {} is shown only in part (its first {}).",
+                    size_text(full),
+                    size_text(u64::from(TEXT_PART_MAX))
+                )));
+            }
+        }
         if node.opaque {
             sec.attachments
                 .push(attachment(info, body, "(not opened: nested too deep)"));
@@ -271,6 +304,7 @@ impl Assembler {
             name: Clean::line(name.as_deref().unwrap_or("(attached message)")),
             mime: Clean::line(&node.info.mime()),
             size: node.body.len(),
+            remote: None,
         }
     }
 
@@ -295,6 +329,7 @@ fn attachment(info: &PartInfo, body: &[u8], unnamed: &str) -> Attachment {
         name: Clean::line(info.name.as_deref().unwrap_or(unnamed)),
         mime: Clean::line(&info.mime()),
         size: decoded_len(body, info.encoding),
+        remote: None,
     }
 }
 

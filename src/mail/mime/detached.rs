@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use super::headers::{find_block, message_headers};
 use super::limits::{MAX_RAW_BYTES, PARSE_STACK_BYTES, PARSE_TIME_BUDGET};
-use crate::mail::message::{BodySource, MessageView, parse};
+use crate::mail::message::{BodySource, MessageView, parse_as};
+use crate::mail::partial::Fetched;
 use crate::sanitize::Clean;
 
 /// Header blocks larger than this are not read for the fallback view.
@@ -17,14 +18,21 @@ const FALLBACK_HEADER_BYTES: usize = 64 << 10;
 /// [`PARSE_TIME_BUDGET`] (or fails), the raw source is shown instead with
 /// a note, and the thread is left to finish on its own.
 pub async fn parse_detached(uid: u32, raw: Vec<u8>) -> MessageView {
-    let raw = Arc::new(raw);
+    parse_fetched(uid, Fetched::whole(raw)).await
+}
+
+/// [`parse_detached`] of a message as fetched (whole, or a big one's
+/// stand-in).
+pub async fn parse_fetched(uid: u32, fetched: Fetched) -> MessageView {
+    let partial = fetched.partial;
+    let raw = Arc::new(fetched.raw);
     let (tx, rx) = tokio::sync::oneshot::channel();
     let input = Arc::clone(&raw);
     let spawned = std::thread::Builder::new()
         .name("mailtui-parse".into())
         .stack_size(PARSE_STACK_BYTES)
         .spawn(move || {
-            let view = std::panic::catch_unwind(|| parse(uid, &input));
+            let view = std::panic::catch_unwind(|| parse_as(uid, &input, partial));
             // Nobody listening means the deadline passed: nothing to do.
             let _ = tx.send(view);
         });
@@ -95,6 +103,7 @@ pub fn raw_cut_note(len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::message::parse;
 
     #[test]
     fn the_fallback_shows_headers_a_note_and_the_capped_source() {
