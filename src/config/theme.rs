@@ -9,8 +9,7 @@ use ratatui::style::{Color, Modifier};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Preset {
     /// Today's look: named colours and two greys from the 256 palette.
     #[default]
@@ -18,10 +17,37 @@ pub enum Preset {
     /// For light backgrounds: named colours and the 256 palette, no RGB.
     Light,
     /// The 16 ANSI colours only.
-    #[serde(rename = "16")]
     Ansi16,
     /// No colour at all: modifiers only (what NO_COLOR gives).
     None,
+}
+
+const PRESETS: &str = "one of \"dark\", \"light\", \"16\", \"none\"";
+
+impl<'de> Deserialize<'de> for Preset {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Preset;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(PRESETS)
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Preset, E> {
+                match s {
+                    "dark" => Ok(Preset::Dark),
+                    "light" => Ok(Preset::Light),
+                    "16" => Ok(Preset::Ansi16),
+                    "none" => Ok(Preset::None),
+                    _ => Err(E::custom(format!("{s:?} is not a preset: {PRESETS}"))),
+                }
+            }
+            // `preset = 16` is what people type.
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Preset, E> {
+                self.visit_str(&n.to_string())
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `[theme]`. Every element is optional; the preset fills the rest.
@@ -184,13 +210,39 @@ mod tests {
         assert_eq!(ThemeConfig::default().preset, Preset::Dark);
     }
 
+    /// The commented lines of the example's `[theme]`, uncommented, parse.
+    #[test]
+    fn the_example_theme_parses_uncommented() {
+        let example = include_str!("../../assets/config.example.toml");
+        let section: String = example
+            .lines()
+            .skip_while(|l| *l != "[theme]")
+            .take_while(|l| !l.is_empty())
+            .map(|l| format!("{}\n", l.trim_start_matches("# ")))
+            .collect();
+        assert!(section.lines().count() > 3, "{section}");
+        let t = theme(&section).unwrap_or_else(|e| panic!("{e}\n{section}"));
+        assert_eq!(t.preset, Preset::Dark);
+        assert!(t.unread.is_some() && t.status_bar.is_some(), "{t:?}");
+    }
+
     #[test]
     fn errors_point_at_the_line_and_key() {
         let cases = [
             (
                 "[theme]\npreset = \"solarized\"\n",
                 ":2:10: theme.preset",
-                "solarized",
+                "\"solarized\" is not a preset: one of",
+            ),
+            (
+                "[theme]\npreset = 8\n",
+                ":2:10: theme.preset",
+                "\"8\" is not a preset",
+            ),
+            (
+                "[theme]\npreset = true\n",
+                ":2:10: theme.preset",
+                "one of \"dark\"",
             ),
             (
                 "[theme]\n\nunred = { fg = \"red\" }\n",
