@@ -507,7 +507,7 @@ async fn ui_figures(d: &Dovecot, n: u32) {
             UiAction::Down
         }));
         terminal
-            .draw(|f| mailtui::ui::draw(&state, f))
+            .draw(|f| mailtui::ui::draw(&state, &Default::default(), f))
             .expect("draw");
         frames.push(t.elapsed());
     }

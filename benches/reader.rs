@@ -64,7 +64,13 @@ fn run(label: &str, raw: &[u8]) {
             UiAction::Down,
         ][i % 4];
         keys.push(timed(|| s.update(Action::Ui(key))).1);
-        frames.push(timed(|| t.draw(|f| mailtui::ui::draw(&s, f)).map(|_| ())).1);
+        frames.push(
+            timed(|| {
+                t.draw(|f| mailtui::ui::draw(&s, &Default::default(), f))
+                    .map(|_| ())
+            })
+            .1,
+        );
     }
     println!(
         "{label}: {} KB, {rows} rows; parse {parse_t:?}, layout {layout_t:?}, \

@@ -71,6 +71,15 @@ pub struct RunSettings {
     pub body_budget: u64,
     pub worker: WorkerOptions,
     pub notify: crate::notify::NotifySettings,
+    /// Built once from `[theme]` and NO_COLOR.
+    pub theme: crate::ui::Theme,
+}
+
+/// Fixed at start: how keys read and how the screen looks.
+#[derive(Clone, Copy)]
+struct Ui<'a> {
+    keymap: &'a Keymap,
+    theme: &'a crate::ui::Theme,
 }
 
 /// The background parts of one account.
@@ -214,7 +223,10 @@ pub async fn run(
         &mut terminal,
         &mut state,
         &tasks,
-        &keymap,
+        Ui {
+            keymap: &keymap,
+            theme: &settings.theme,
+        },
         &ev_tx,
         &mut ev_rx,
         &mut log_rx,
@@ -255,7 +267,7 @@ async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     state: &mut State,
     tasks: &[AccountTasks],
-    keymap: &Keymap,
+    ui: Ui<'_>,
     ev_tx: &UnboundedSender<(usize, WorkerEvent)>,
     ev_rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
     log_rx: &mut UnboundedReceiver<LogRecord>,
@@ -294,12 +306,12 @@ async fn event_loop(
             dirty = true;
         }
         if dirty {
-            terminal.draw(|f| crate::ui::draw(state, f))?;
+            terminal.draw(|f| crate::ui::draw(state, ui.theme, f))?;
             dirty = false;
         }
         let first = tokio::select! {
             ev = keys.next() => match ev {
-                Some(Ok(ev)) => key_action(keymap, ev, state.typing()),
+                Some(Ok(ev)) => key_action(ui.keymap, ev, state.typing()),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),
             },

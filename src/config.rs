@@ -14,6 +14,8 @@ use crate::auth::service::LoginMethod;
 use crate::auth::{PasswordSource, Secret};
 use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
 
+pub mod theme;
+
 #[derive(Debug)]
 pub struct Config {
     pub accounts: Vec<Account>,
@@ -21,6 +23,8 @@ pub struct Config {
     pub sync: SyncSettings,
     /// `[notify]`: what the terminal is told about new mail.
     pub notify: crate::notify::NotifySettings,
+    /// `[theme]`: colours as written; the UI builds its styles from it.
+    pub theme: theme::ThemeConfig,
     /// Key overrides as written: (key spec, action name, where).
     pub keys: Vec<KeyBinding>,
     /// Plaintext passwords found, for a warning once logging is up.
@@ -140,6 +144,8 @@ struct RawConfig {
     cache: Option<RawCache>,
     sync: Option<RawSync>,
     notify: Option<RawNotify>,
+    #[serde(default)]
+    theme: theme::ThemeConfig,
 }
 
 #[derive(Deserialize)]
@@ -325,6 +331,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         accounts,
         sync,
         notify,
+        theme: raw.theme,
         keys,
         warnings,
     })

@@ -9,7 +9,7 @@ use mailtui::auth::store::TokenStore;
 use mailtui::cli::{CacheCmd, Cli, Cmd};
 use mailtui::config;
 use mailtui::paths::Paths;
-use mailtui::{app, commands, demo, keymap, logging};
+use mailtui::{app, commands, demo, keymap, logging, ui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -102,10 +102,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
             let log_rx = logging::init_tui(&paths.log_file())?;
-            let (_demo_dir, accounts, keys, sync, notify) = if cli.demo {
+            let (_demo_dir, accounts, keys, sync, notify, theme) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
                 let sync = config::SyncSettings::default();
-                (Some(dir), accounts, Vec::new(), sync, Default::default())
+                let theme = Default::default();
+                (
+                    Some(dir),
+                    accounts,
+                    Vec::new(),
+                    sync,
+                    Default::default(),
+                    theme,
+                )
             } else {
                 if !config_path.exists() {
                     eprintln!(
@@ -122,10 +130,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     config.keys,
                     config.sync,
                     config.notify,
+                    config.theme,
                 )
             };
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
+            let no_color = ui::theme::no_color(std::env::var_os("NO_COLOR").as_deref());
+            let theme = ui::Theme::new(&theme, no_color);
             install_panic_hook();
             let rt = tokio::runtime::Runtime::new()?;
             // Only OAuth accounts keep tokens: don't make everyone wait for
@@ -146,6 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ..Default::default()
                 },
                 notify,
+                theme,
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

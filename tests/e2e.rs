@@ -468,3 +468,49 @@ fn new_mail_rings_and_notifies_through_the_terminal() {
     t.send(&["q"]);
     t.wait_exit();
 }
+
+/// The SGR parameter lists on a captured screen ("1", "7", "38;5;236", …).
+fn sgr_params(screen: &str) -> Vec<String> {
+    screen
+        .split("\x1b[")
+        .skip(1)
+        .filter_map(|s| s.split_once('m').map(|(p, _)| p.to_string()))
+        .filter(|p| p.chars().all(|c| c.is_ascii_digit() || c == ';'))
+        .collect()
+}
+
+/// Whether an SGR parameter list sets a colour (39 and 49, back to the
+/// terminal's own, do not).
+fn sets_colour(params: &str) -> bool {
+    params.split(';').any(|p| {
+        matches!(
+            p.parse::<u16>(),
+            Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+        )
+    })
+}
+
+/// NO_COLOR (https://no-color.org) set: the real screen has no colour,
+/// yet the cursor row is reversed and unread rows bold.
+#[test]
+fn no_color_in_the_environment_means_no_colour_on_screen() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start_env(home.path(), 110, 32, &[("NO_COLOR", "1")], BIN, &["--demo"]);
+    t.wait_for("Quick heads-up: the standup moves");
+    let styled = t.screen_with_styles();
+    let params = sgr_params(&styled);
+    assert!(!params.iter().any(|p| sets_colour(p)), "{params:?}");
+    let has = |n: &str| params.iter().any(|p| p.split(';').any(|x| x == n));
+    assert!(has("1") && has("7"), "bold and reverse: {params:?}");
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+
+    // Without it (or with it empty), colour as usual.
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start_env(home.path(), 110, 32, &[("NO_COLOR", "")], BIN, &["--demo"]);
+    t.wait_for("Quick heads-up: the standup moves");
+    let params = sgr_params(&t.screen_with_styles());
+    assert!(params.iter().any(|p| sets_colour(p)), "{params:?}");
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+}

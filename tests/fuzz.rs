@@ -297,7 +297,8 @@ fn screen_problem(raw: &[u8], width: u16, height: u16) -> Option<String> {
             Some(k) => s.update(Action::Ui(k)),
             None => s.update(Action::Resize { width, height }),
         };
-        t.draw(|f| mailtui::ui::draw(&s, f)).ok()?;
+        t.draw(|f| mailtui::ui::draw(&s, &Default::default(), f))
+            .ok()?;
         for cell in t.backend().buffer().content() {
             if cell
                 .symbol()

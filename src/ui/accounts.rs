@@ -8,20 +8,25 @@ use ratatui::widgets::Paragraph;
 
 use super::format::{countdown, duration, fit, spinner};
 use super::layout::inner_width;
-use super::theme;
+use super::theme::Theme;
 use crate::auth::service::TokenPhase;
 use crate::state::{AccountState, State};
 use crate::worker::ConnState;
 
 /// Glyph, colour and a few words for an account: its token state first
 /// (OAuth accounts), then its connection.
-pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, String) {
-    let warn = Style::new().fg(theme::WARN);
-    let ok = Style::new().fg(theme::OK);
-    let bad = Style::new().fg(theme::ERROR);
+pub fn badge(
+    acc: &AccountState,
+    theme: &Theme,
+    now: i64,
+    frame: u64,
+) -> (&'static str, Style, String) {
+    let warn = theme.warning;
+    let ok = theme.ok;
+    let bad = theme.error;
     if let Some(t) = &acc.token {
         match &t.phase {
-            TokenPhase::SignedOut => return ("○", theme::dim(), "signed out".into()),
+            TokenPhase::SignedOut => return ("○", theme.dim, "signed out".into()),
             TokenPhase::WaitingForCode(c) => {
                 return ("◷", warn, format!("code {}", countdown(c.expires_at - now)));
             }
@@ -37,11 +42,7 @@ pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, 
         .and_then(|t| t.access_expires_at)
         .map(|at| format!("token {}", duration(at - now)));
     match &acc.conn {
-        ConnState::Idle => (
-            "○",
-            theme::dim(),
-            token_left.unwrap_or_else(|| "idle".into()),
-        ),
+        ConnState::Idle => ("○", theme.dim, token_left.unwrap_or_else(|| "idle".into())),
         ConnState::Connecting => (spinner(frame), warn, "connecting".into()),
         ConnState::Reconnecting => (spinner(frame), warn, "reconnecting".into()),
         ConnState::Connected if acc.busy() => (spinner(frame), ok, "loading".into()),
@@ -51,14 +52,14 @@ pub fn badge(acc: &AccountState, now: i64, frame: u64) -> (&'static str, Style, 
     }
 }
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
     let width = inner_width(area);
     let lines: Vec<Line> = state
         .accounts
         .iter()
         .enumerate()
         .map(|(i, acc)| {
-            let (glyph, style, words) = badge(acc, state.now, state.frame);
+            let (glyph, style, words) = badge(acc, theme, state.now, state.frame);
             let key = if i < 9 {
                 format!("{} ", i + 1)
             } else {
@@ -73,18 +74,18 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
             };
             let name_w = width.saturating_sub(2 + 2 + words.chars().count());
             let mut line = Line::from(vec![
-                Span::styled(key, theme::dim()),
+                Span::styled(key, theme.dim),
                 Span::raw(fit(acc.name.as_str(), name_w)),
                 Span::raw(" "),
                 Span::styled(glyph, style),
                 Span::styled(words, style),
             ]);
             if i == state.current {
-                line = line.style(theme::cursor(focused).add_modifier(Modifier::BOLD));
+                line = line.style(theme.cursor(focused).add_modifier(Modifier::BOLD));
             }
             line
         })
         .collect();
-    let block = theme::pane(" Accounts ".into(), focused);
+    let block = theme.pane(" Accounts ".into(), focused);
     f.render_widget(Paragraph::new(lines).block(block), area);
 }

@@ -10,12 +10,12 @@ use unicode_width::UnicodeWidthStr;
 
 use super::format::{fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
-use super::theme;
+use super::theme::Theme;
 use crate::state::State;
 use crate::worker::ConnState;
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
-    let block = theme::pane(" Folders ".into(), focused);
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
+    let block = theme.pane(" Folders ".into(), focused);
     let Some(acc) = state.account() else {
         f.render_widget(Paragraph::new("no accounts").block(block), area);
         return;
@@ -26,7 +26,7 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
             _ => format!("{} loading…", spinner(state.frame)),
         };
         f.render_widget(
-            Paragraph::new(Line::styled(text, theme::dim())).block(block),
+            Paragraph::new(Line::styled(text, theme.dim)).block(block),
             area,
         );
         return;
@@ -67,13 +67,13 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
             );
             let mut style = Style::new();
             if !folder.selectable {
-                style = theme::dim();
+                style = theme.dim;
             }
             if Some(folder.path.as_str()) == open {
                 style = style.add_modifier(Modifier::BOLD);
             }
             if i == acc.folder_cursor {
-                style = style.patch(theme::cursor(focused));
+                style = style.patch(theme.cursor(focused));
             }
             Line::styled(text, style)
         })

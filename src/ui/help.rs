@@ -2,14 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::theme;
+use super::theme::Theme;
 use crate::state::State;
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     // Too many keys for one column on this screen: two side by side.
     let fits = state.help.len() as u16 + 4 <= area.height;
     let columns = if fits { 1 } else { 2 };
@@ -38,7 +37,7 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         .areas(v);
     let entry = |(k, d): &(String, String)| {
         vec![
-            Span::styled(format!(" {k:<key_w$}  "), Style::new().fg(theme::ACCENT)),
+            Span::styled(format!(" {k:<key_w$}  "), theme.accent),
             Span::raw(format!("{d:<desc_w$} ")),
         ]
     };
@@ -54,10 +53,10 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         })
         .collect();
     lines.push(Line::raw(""));
-    lines.push(Line::styled(" any key closes this", theme::dim()));
+    lines.push(Line::styled(" any key closes this", theme.dim));
     f.render_widget(Clear, popup);
     f.render_widget(
-        Paragraph::new(lines).block(theme::pane(" Keys ".into(), true)),
+        Paragraph::new(lines).block(theme.pane(" Keys ".into(), true)),
         popup,
     );
 }

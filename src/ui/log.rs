@@ -9,19 +9,19 @@ use tracing::Level;
 
 use super::format::clock;
 use super::layout::inner_height;
-use super::theme;
+use super::theme::Theme;
 use crate::state::State;
 
-fn level_style(level: Level) -> Style {
+fn level_style(theme: &Theme, level: Level) -> Style {
     match level {
-        Level::ERROR => Style::new().fg(theme::ERROR),
-        Level::WARN => Style::new().fg(theme::WARN),
-        Level::INFO => Style::new().fg(theme::OK),
-        _ => theme::dim(),
+        Level::ERROR => theme.error,
+        Level::WARN => theme.warning,
+        Level::INFO => theme.ok,
+        _ => theme.dim,
     }
 }
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
     let rows = inner_height(area);
     let end = state.log.len().saturating_sub(state.log_scroll);
     let start = end.saturating_sub(rows);
@@ -35,16 +35,16 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
         .range(start..end)
         .map(|r| {
             Line::from(vec![
-                Span::styled(clock(r.time, state.utc_offset), theme::dim()),
+                Span::styled(clock(r.time, state.utc_offset), theme.dim),
                 Span::raw(" "),
-                Span::styled(format!("{:<5}", r.level), level_style(r.level)),
+                Span::styled(format!("{:<5}", r.level), level_style(theme, r.level)),
                 Span::raw(" "),
                 Span::raw(r.text.as_str()),
             ])
         })
         .collect();
     f.render_widget(
-        Paragraph::new(lines).block(theme::pane(title, focused)),
+        Paragraph::new(lines).block(theme.pane(title, focused)),
         area,
     );
 }

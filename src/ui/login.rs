@@ -6,13 +6,13 @@ use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use tui_big_text::{BigText, PixelSize};
 
 use super::format::countdown;
-use super::theme;
+use super::theme::Theme;
 use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::sanitize::Clean;
 use crate::state::{AccountState, State};
@@ -36,11 +36,8 @@ fn title(acc: &AccountState) -> String {
     }
 }
 
-fn key(k: &str) -> Span<'static> {
-    Span::styled(
-        k.to_string(),
-        Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
-    )
+fn key(theme: &Theme, k: &str) -> Span<'static> {
+    Span::styled(k.to_string(), theme.accent.add_modifier(Modifier::BOLD))
 }
 
 /// Centred box of at most `w`×`h`.
@@ -54,13 +51,14 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     r
 }
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let Some(acc) = state.account() else { return };
     let Some(t) = &acc.token else { return };
     match &t.phase {
         TokenPhase::WaitingForCode(code) => {
             let remaining = code.expires_at - state.now;
             device_code(
+                theme,
                 f,
                 area,
                 &title(acc),
@@ -74,54 +72,58 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
             let lines = vec![
                 Line::raw("Open this address in a browser and sign in:"),
                 Line::raw(""),
-                Line::styled(url.to_string(), Style::new().fg(theme::ACCENT)),
+                Line::styled(url.to_string(), theme.accent),
                 Line::raw(""),
                 Line::raw("If the browser runs on another machine, first run there:"),
                 Line::styled(p.ssh_hint(), Style::new().add_modifier(Modifier::BOLD)),
                 Line::raw(""),
                 Line::from(vec![
-                    key("c"),
+                    key(theme, "c"),
                     Span::raw(" copy the address   "),
-                    key("Esc"),
+                    key(theme, "Esc"),
                     Span::raw(" cancel"),
                 ]),
             ];
-            message_box(f, area, &title(acc), lines, 76)
+            message_box(theme, f, area, &title(acc), lines, 76)
         }
         TokenPhase::SignedOut | TokenPhase::SignInNeeded(_) => {
-            message_box(f, area, &title(acc), prompt_lines(t, acc), 64);
+            message_box(theme, f, area, &title(acc), prompt_lines(t, theme, acc), 64);
         }
         TokenPhase::SignedIn | TokenPhase::Refreshing => {}
     }
 }
 
-fn prompt_lines(t: &TokenStatus, acc: &AccountState) -> Vec<Line<'static>> {
+fn prompt_lines(t: &TokenStatus, theme: &Theme, acc: &AccountState) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     match &t.phase {
         TokenPhase::SignInNeeded(reason) => {
-            lines.push(Line::styled(
-                "Sign-in needed:".to_string(),
-                Style::new().fg(theme::ERROR),
-            ));
+            lines.push(Line::styled("Sign-in needed:".to_string(), theme.error));
             lines.push(Line::raw(reason.to_string()));
         }
         _ => {
             lines.push(Line::raw(format!("{} is not signed in.", acc.name)));
             if let Some(note) = &t.note {
-                lines.push(Line::styled(note.to_string(), Style::new().fg(theme::WARN)));
+                lines.push(Line::styled(note.to_string(), theme.warning));
             }
         }
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        key("a"),
+        key(theme, "a"),
         Span::raw(" sign in (you approve on your phone or any browser)"),
     ]));
-    lines.push(Line::from(vec![key("Esc"), Span::raw(" not now")]));
+    lines.push(Line::from(vec![key(theme, "Esc"), Span::raw(" not now")]));
     lines
 }
 
-fn message_box(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'static>>, width: u16) {
+fn message_box(
+    theme: &Theme,
+    f: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    lines: Vec<Line<'static>>,
+    width: u16,
+) {
     let inner_w = width.saturating_sub(4).max(1) as usize;
     let rows: usize = lines
         .iter()
@@ -130,12 +132,15 @@ fn message_box(f: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'stat
     let r = centered(area, width, rows as u16 + 2);
     f.render_widget(Clear, r);
     let p = Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-        theme::pane(title.to_string(), true).padding(ratatui::widgets::Padding::horizontal(1)),
+        theme
+            .pane(title.to_string(), true)
+            .padding(ratatui::widgets::Padding::horizontal(1)),
     );
     f.render_widget(p, r);
 }
 
 fn device_code(
+    theme: &Theme,
     f: &mut Frame<'_>,
     area: Rect,
     title: &str,
@@ -158,7 +163,7 @@ fn device_code(
     let height = if with_qr { qr_h.max(13) + 2 } else { 15 };
     let r = centered(area, width, height);
     f.render_widget(Clear, r);
-    let block = theme::pane(title.to_string(), true);
+    let block = theme.pane(title.to_string(), true);
     let inner = block.inner(r);
     f.render_widget(block, r);
     let text_area = if with_qr {
@@ -169,18 +174,15 @@ fn device_code(
         ])
         .areas(inner);
         let qr_text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
-        f.render_widget(
-            Paragraph::new(qr_text).style(Style::new().fg(Color::Black).bg(Color::White)),
-            q,
-        );
+        f.render_widget(Paragraph::new(qr_text).style(theme.qr), q);
         t
     } else {
         inner
     };
     let expiry_style = if remaining < 60 {
-        Style::new().fg(theme::ERROR)
+        theme.error
     } else {
-        theme::dim()
+        theme.dim
     };
     let [top, big, bottom] = Layout::vertical([
         Constraint::Length(4),
@@ -190,17 +192,14 @@ fn device_code(
     .areas(text_area);
     let top_lines = vec![
         Line::raw("On your phone or any browser, open"),
-        Line::styled(
-            uri.to_string(),
-            Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD),
-        ),
+        Line::styled(uri.to_string(), theme.accent.add_modifier(Modifier::BOLD)),
         Line::raw(""),
         Line::raw("and enter the code:"),
     ];
     f.render_widget(Paragraph::new(top_lines), top);
     let big_text = BigText::builder()
         .pixel_size(PixelSize::Quadrant)
-        .style(Style::new().fg(theme::WARN))
+        .style(theme.warning)
         .lines(vec![Line::raw(code.to_string())])
         .build();
     f.render_widget(big_text, big);
@@ -212,12 +211,12 @@ fn device_code(
         Line::styled(format!("expires in {}", countdown(remaining)), expiry_style),
         Line::raw(""),
         Line::from(vec![
-            key("c"),
+            key(theme, "c"),
             Span::raw(" copy code   "),
-            key("Esc"),
+            key(theme, "Esc"),
             Span::raw(" cancel"),
         ]),
-        Line::styled("This closes by itself once you approve.", theme::dim()),
+        Line::styled("This closes by itself once you approve.", theme.dim),
     ];
     f.render_widget(Paragraph::new(bottom_lines), bottom);
 }

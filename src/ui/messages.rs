@@ -2,13 +2,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::format::{date_short, fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
-use super::theme;
+use super::theme::Theme;
 use crate::mail::types::Envelope;
 use crate::state::{AccountState, State};
 use crate::worker::ConnState;
@@ -63,17 +63,14 @@ fn title_base(acc: &AccountState, state: &State, name: &str) -> String {
 }
 
 /// Why the list is empty, when it is.
-fn placeholder(acc: &AccountState, state: &State) -> Line<'static> {
+fn placeholder(acc: &AccountState, state: &State, theme: &Theme) -> Line<'static> {
     let l = &acc.list;
     if let Some(e) = &l.error {
-        return Line::styled(e.to_string(), Style::new().fg(theme::ERROR));
+        return Line::styled(e.to_string(), theme.error);
     }
     match &acc.conn {
         ConnState::Failed(e) => {
-            return Line::styled(
-                format!("Not connected: {e} (a: retry)"),
-                Style::new().fg(theme::ERROR),
-            );
+            return Line::styled(format!("Not connected: {e} (a: retry)"), theme.error);
         }
         ConnState::Retrying {
             error,
@@ -82,23 +79,20 @@ fn placeholder(acc: &AccountState, state: &State) -> Line<'static> {
         } if l.path.is_none() => {
             return Line::styled(
                 format!("Cannot reach the server, retrying in {retry_in_secs}s: {error}"),
-                Style::new().fg(theme::WARN),
+                theme.warning,
             );
         }
         ConnState::Idle | ConnState::Connecting if l.path.is_none() => {
-            return Line::styled(
-                format!("{} connecting…", spinner(state.frame)),
-                theme::dim(),
-            );
+            return Line::styled(format!("{} connecting…", spinner(state.frame)), theme.dim);
         }
         _ => {}
     }
     if l.loading() {
-        Line::styled(format!("{} loading…", spinner(state.frame)), theme::dim())
+        Line::styled(format!("{} loading…", spinner(state.frame)), theme.dim)
     } else if l.path.is_some() {
-        Line::styled("No messages".to_string(), theme::dim())
+        Line::styled("No messages".to_string(), theme.dim)
     } else {
-        Line::styled(String::new(), theme::dim())
+        Line::styled(String::new(), theme.dim)
     }
 }
 
@@ -115,15 +109,15 @@ fn markers(e: &Envelope) -> String {
     format!("{unread}{flag}{att}")
 }
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
     let Some(acc) = state.account() else {
-        f.render_widget(theme::pane(" Messages ".into(), focused), area);
+        f.render_widget(theme.pane(" Messages ".into(), focused), area);
         return;
     };
-    let block = theme::pane(title(acc, state), focused);
+    let block = theme.pane(title(acc, state), focused);
     let l = &acc.list;
     if l.is_empty() {
-        let text = Paragraph::new(placeholder(acc, state)).wrap(Wrap { trim: true });
+        let text = Paragraph::new(placeholder(acc, state, theme)).wrap(Wrap { trim: true });
         f.render_widget(text.block(block), area);
         return;
     }
@@ -139,16 +133,19 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
         .map(|(i, e, depth)| {
             let mut style = Style::new();
             if !e.flags.seen {
-                style = style.add_modifier(Modifier::BOLD);
+                style = style.patch(theme.unread);
+            }
+            if e.flags.flagged {
+                style = style.patch(theme.flagged);
             }
             if e.flags.deleted {
-                style = style.add_modifier(Modifier::CROSSED_OUT);
+                style = style.patch(theme.deleted);
             }
             if matches.is_some_and(|m| m.contains(&e.uid)) {
-                style = style.fg(theme::MATCH);
+                style = style.patch(theme.search_match);
             }
             if i == l.selected {
-                style = style.patch(theme::cursor(focused));
+                style = style.patch(theme.cursor(focused));
             }
             let subject = if e.subject.is_empty() {
                 "(no subject)"
@@ -163,15 +160,12 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
             };
             let marked = l.marked.contains(&e.uid);
             Line::from(vec![
-                Span::styled(
-                    if marked { "*" } else { " " },
-                    Style::new().fg(theme::WARN).add_modifier(Modifier::BOLD),
-                ),
-                Span::styled(markers(e), Style::new().fg(theme::ACCENT)),
+                Span::styled(if marked { "*" } else { " " }, theme.mark),
+                Span::styled(markers(e), theme.accent),
                 Span::raw(" "),
                 Span::styled(
                     fit(&date_short(e.date, state.now, state.utc_offset), date_w),
-                    theme::dim(),
+                    theme.dim,
                 ),
                 Span::raw(" "),
                 Span::raw(fit(e.from.as_str(), from_w)),

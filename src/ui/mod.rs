@@ -12,7 +12,10 @@ mod messages;
 mod prompt;
 pub mod reader;
 mod status_bar;
-mod theme;
+pub mod theme;
+
+#[cfg(test)]
+mod theme_tests;
 
 #[cfg(test)]
 mod tests;
@@ -23,24 +26,37 @@ mod sign_in_tests;
 use ratatui::Frame;
 
 use crate::state::{Pane, State};
+pub use theme::Theme;
 
-pub fn draw(state: &State, frame: &mut Frame<'_>) {
+pub fn draw(state: &State, theme: &Theme, frame: &mut Frame<'_>) {
     let a = state.areas();
-    accounts::draw(state, frame, a.accounts, state.focus == Pane::Accounts);
-    folders::draw(state, frame, a.folders, state.focus == Pane::Folders);
-    messages::draw(state, frame, a.messages, state.focus == Pane::Messages);
-    reader::draw(state, frame, a.reader, state.focus == Pane::Reader);
+    accounts::draw(
+        state,
+        theme,
+        frame,
+        a.accounts,
+        state.focus == Pane::Accounts,
+    );
+    folders::draw(state, theme, frame, a.folders, state.focus == Pane::Folders);
+    messages::draw(
+        state,
+        theme,
+        frame,
+        a.messages,
+        state.focus == Pane::Messages,
+    );
+    reader::draw(state, theme, frame, a.reader, state.focus == Pane::Reader);
     if let Some(area) = a.log {
-        log::draw(state, frame, area, state.focus == Pane::Log);
+        log::draw(state, theme, frame, area, state.focus == Pane::Log);
     }
-    status_bar::draw(state, frame, a.status);
+    status_bar::draw(state, theme, frame, a.status);
     if state.account().is_some_and(|acc| acc.wants_sign_in_panel()) {
-        login::draw(state, frame, frame.area());
+        login::draw(state, theme, frame, frame.area());
     }
     if state.prompt.is_some() {
-        prompt::draw(state, frame, frame.area());
+        prompt::draw(state, theme, frame, frame.area());
     }
     if state.show_help {
-        help::draw(state, frame, frame.area());
+        help::draw(state, theme, frame, frame.area());
     }
 }

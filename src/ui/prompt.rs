@@ -8,26 +8,26 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::format::fit;
-use super::theme;
+use super::theme::Theme;
 use crate::state::State;
 use crate::state::prompt::{Prompt, PromptKind};
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let Some(p) = &state.prompt else { return };
     if p.is_picker() {
-        picker(state, p, f, area);
+        picker(state, theme, p, f, area);
     } else {
-        line(state, p, f, area);
+        line(state, theme, p, f, area);
     }
 }
 
-fn line(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
+fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
     let at = Rect {
         y: area.bottom().saturating_sub(1),
         height: 1,
         ..area
     };
-    let label = Style::new().fg(theme::ACCENT).add_modifier(Modifier::BOLD);
+    let label = theme.accent.add_modifier(Modifier::BOLD);
     let spans = match &p.kind {
         PromptKind::Search => {
             let matches = state
@@ -37,12 +37,12 @@ fn line(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
             vec![
                 Span::styled("/", label),
                 Span::raw(p.text.clone()),
-                Span::styled("█", Style::new().fg(theme::ACCENT)),
+                Span::styled("█", theme.accent),
                 Span::styled(
                     format!(
                         "   {matches} in sender and subject · Enter: also search the text on the server · Esc: stop"
                     ),
-                    theme::dim(),
+                    theme.dim,
                 ),
             ]
         }
@@ -55,7 +55,7 @@ fn line(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
                     format!("{} messages", uids.len())
                 }
             ),
-            Style::new().fg(theme::ERROR).add_modifier(Modifier::BOLD),
+            theme.error.add_modifier(Modifier::BOLD),
         )],
         _ => Vec::new(),
     };
@@ -63,7 +63,7 @@ fn line(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), at);
 }
 
-fn picker(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
+fn picker(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
     let Some(acc) = state.account() else { return };
     let title = match p.kind {
         PromptKind::MoveTo { ref uids } if uids.len() == 1 => " Move the message to… ".to_string(),
@@ -83,9 +83,9 @@ fn picker(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
     let first = p.cursor.saturating_sub(rows.saturating_sub(1));
     let mut lines = vec![
         Line::from(vec![
-            Span::styled("› ", Style::new().fg(theme::ACCENT)),
+            Span::styled("› ", theme.accent),
             Span::raw(p.text.clone()),
-            Span::styled("█", Style::new().fg(theme::ACCENT)),
+            Span::styled("█", theme.accent),
         ]),
         Line::raw(""),
     ];
@@ -99,15 +99,15 @@ fn picker(state: &State, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
             folder.name.to_string()
         };
         let style = if n == p.cursor {
-            theme::cursor(true)
+            theme.cursor(true)
         } else {
             Style::new()
         };
         lines.push(Line::styled(fit(&label, inner_w), style));
     }
     if p.choices.is_empty() {
-        lines.push(Line::styled("no folder matches", theme::dim()));
+        lines.push(Line::styled("no folder matches", theme.dim));
     }
     f.render_widget(Clear, popup);
-    f.render_widget(Paragraph::new(lines).block(theme::pane(title, true)), popup);
+    f.render_widget(Paragraph::new(lines).block(theme.pane(title, true)), popup);
 }

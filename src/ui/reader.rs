@@ -10,12 +10,17 @@ use ratatui::widgets::Paragraph;
 
 use super::format::spinner;
 use super::layout::inner_height;
-use super::theme;
+use super::theme::Theme;
 use crate::state::reader::{Layout, LineKind};
 use crate::state::{ReaderContent, State};
 
-fn visible_lines(layout: &Layout, scroll: usize, height: usize) -> Vec<Line<'_>> {
-    let label = Style::new().fg(theme::ACCENT);
+fn visible_lines<'a>(
+    layout: &'a Layout,
+    theme: &Theme,
+    scroll: usize,
+    height: usize,
+) -> Vec<Line<'a>> {
+    let label = theme.header_label;
     let start = scroll.min(layout.rows.len());
     let end = (start + height).min(layout.rows.len());
     layout.rows[start..end]
@@ -42,20 +47,17 @@ fn visible_lines(layout: &Layout, scroll: usize, height: usize) -> Vec<Line<'_>>
                     ])
                 }
                 LineKind::Separator => Line::styled(text, label.add_modifier(Modifier::BOLD)),
-                LineKind::Note => Line::styled(text, theme::dim()),
-                LineKind::Warning => Line::styled(
-                    text,
-                    Style::new().fg(theme::ERROR).add_modifier(Modifier::BOLD),
-                ),
+                LineKind::Note => Line::styled(text, theme.dim),
+                LineKind::Warning => Line::styled(text, theme.error.add_modifier(Modifier::BOLD)),
                 LineKind::Body => Line::raw(text),
             }
         })
         .collect()
 }
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
     let Some(acc) = state.account() else {
-        f.render_widget(theme::pane(" Message ".into(), focused), area);
+        f.render_widget(theme.pane(" Message ".into(), focused), area);
         return;
     };
     let r = &acc.reader;
@@ -64,19 +66,20 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect, focused: bool) {
     } else {
         " Message "
     };
-    let block = theme::pane(title.into(), focused);
+    let block = theme.pane(title.into(), focused);
     let para = match &r.content {
-        ReaderContent::Empty => Paragraph::new(Line::styled("No message selected", theme::dim())),
+        ReaderContent::Empty => Paragraph::new(Line::styled("No message selected", theme.dim)),
         ReaderContent::Loading => Paragraph::new(Line::styled(
             format!("{} loading message…", spinner(state.frame)),
-            theme::dim(),
+            theme.dim,
         )),
-        ReaderContent::Failed(e) => {
-            Paragraph::new(Line::styled(e.to_string(), Style::new().fg(theme::ERROR)))
-        }
-        ReaderContent::Loaded(_) => {
-            Paragraph::new(visible_lines(&r.layout, r.scroll, inner_height(area)))
-        }
+        ReaderContent::Failed(e) => Paragraph::new(Line::styled(e.to_string(), theme.error)),
+        ReaderContent::Loaded(_) => Paragraph::new(visible_lines(
+            &r.layout,
+            theme,
+            r.scroll,
+            inner_height(area),
+        )),
     };
     f.render_widget(para.block(block), area);
 }

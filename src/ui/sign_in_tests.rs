@@ -4,6 +4,8 @@ use insta::assert_snapshot;
 use ratatui::backend::TestBackend;
 use ratatui::{Frame, Terminal};
 
+use super::Theme;
+
 use crate::action::Action;
 use crate::auth::browser::BrowserPrompt;
 use crate::auth::oauth::DeviceCode;
@@ -34,7 +36,7 @@ fn status(phase: TokenPhase) -> TokenStatus {
     }
 }
 
-fn signed_in() -> TokenStatus {
+pub(super) fn signed_in() -> TokenStatus {
     TokenStatus {
         access_expires_at: Some(NOW + 52 * 60 + 5),
         last_refresh: Some((NOW - 8 * 60, Ok(()))),
@@ -50,7 +52,7 @@ fn signed_in() -> TokenStatus {
 
 /// Three Microsoft accounts in three tenants: signed in and connected,
 /// waiting for a code, sign-in needed.
-fn state(width: u16, height: u16, first: TokenStatus) -> State {
+pub(super) fn state(width: u16, height: u16, first: TokenStatus) -> State {
     let mut s = State::new(
         vec![
             info("work", "contoso.onmicrosoft.com"),
@@ -89,7 +91,8 @@ fn code() -> DeviceCode {
 
 fn render(s: &State) -> String {
     let mut t = Terminal::new(TestBackend::new(s.width, s.height)).expect("terminal");
-    t.draw(|f: &mut Frame<'_>| super::draw(s, f)).expect("draw");
+    t.draw(|f: &mut Frame<'_>| super::draw(s, &Theme::default(), f))
+        .expect("draw");
     t.backend().to_string()
 }
 

@@ -4,29 +4,29 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::format::{clock, duration, thousands};
-use super::theme;
+use super::theme::Theme;
 use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::state::{AccountState, State};
 use crate::worker::ConnState;
 
-fn connection(acc: &AccountState) -> (String, Style) {
-    let warn = Style::new().fg(theme::WARN);
+fn connection(acc: &AccountState, theme: &Theme) -> (String, Style) {
+    let warn = theme.warning;
     if let Some(t) = &acc.token {
         match &t.phase {
             TokenPhase::SignInNeeded(reason) => {
                 return (
                     format!("sign-in needed — {reason} (a: sign in)"),
-                    Style::new().fg(theme::ERROR),
+                    theme.error,
                 );
             }
             TokenPhase::SignedOut => {
                 let note = t.note.as_ref().map(|n| format!("{n} ")).unwrap_or_default();
-                return (format!("{note}signed out (a: sign in)"), theme::dim());
+                return (format!("{note}signed out (a: sign in)"), theme.dim);
             }
             TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_) => {
                 return ("waiting for sign-in".to_string(), warn);
@@ -35,16 +35,13 @@ fn connection(acc: &AccountState) -> (String, Style) {
         }
     }
     match &acc.conn {
-        ConnState::Idle => ("not connected".to_string(), theme::dim()),
+        ConnState::Idle => ("not connected".to_string(), theme.dim),
         ConnState::Connecting => (format!("connecting to {}…", acc.info.server), warn),
         ConnState::Reconnecting => (format!("reconnecting to {}…", acc.info.server), warn),
         ConnState::Connected if acc.info.kind == "Maildir" => {
-            ("local Maildir".to_string(), Style::new().fg(theme::OK))
+            ("local Maildir".to_string(), theme.ok)
         }
-        ConnState::Connected => (
-            format!("connected to {}", acc.info.server),
-            Style::new().fg(theme::OK),
-        ),
+        ConnState::Connected => (format!("connected to {}", acc.info.server), theme.ok),
         ConnState::Retrying {
             attempt,
             error,
@@ -53,7 +50,7 @@ fn connection(acc: &AccountState) -> (String, Style) {
             format!("retry {attempt} in {retry_in_secs}s: {error}"),
             warn,
         ),
-        ConnState::Failed(e) => (format!("{e} — a: retry"), Style::new().fg(theme::ERROR)),
+        ConnState::Failed(e) => (format!("{e} — a: retry"), theme.error),
     }
 }
 
@@ -73,21 +70,19 @@ fn offline_note(acc: &AccountState, now: i64) -> Option<String> {
 /// Token facts, most useful first. Never the token.
 fn token_parts(
     t: &TokenStatus,
+    theme: &Theme,
     tenant: Option<&str>,
     now: i64,
     utc_offset: i32,
 ) -> Vec<Span<'static>> {
     let mut parts = Vec::new();
     if let Some(tenant) = tenant {
-        parts.push(Span::styled(
-            format!("tenant {tenant}"),
-            Style::new().fg(theme::ACCENT),
-        ));
+        parts.push(Span::styled(format!("tenant {tenant}"), theme.accent));
     }
     if let Some(at) = t.access_expires_at {
         let left = at - now;
         let style = if left < 300 {
-            Style::new().fg(theme::WARN)
+            theme.warning
         } else {
             Style::new()
         };
@@ -102,11 +97,11 @@ fn token_parts(
         let (text, style) = match result {
             Ok(()) => (
                 format!("refreshed {} ok", clock(*at, utc_offset)),
-                theme::dim(),
+                theme.dim,
             ),
             Err(e) => (
                 format!("refresh failed {}: {e}", clock(*at, utc_offset)),
-                Style::new().fg(theme::WARN),
+                theme.warning,
             ),
         };
         parts.push(Span::styled(text, style));
@@ -114,7 +109,7 @@ fn token_parts(
     if let Some(at) = t.refresh_issued_at {
         parts.push(Span::styled(
             format!("refresh token {} old", duration(now - at)),
-            theme::dim(),
+            theme.dim,
         ));
     }
     if !t.scopes.is_empty() {
@@ -126,30 +121,30 @@ fn token_parts(
             .collect();
         parts.push(Span::styled(
             format!("scopes {}", scopes.join(" ")),
-            theme::dim(),
+            theme.dim,
         ));
     }
     parts
 }
 
-pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
-    let bar = Style::new().bg(Color::Indexed(235));
+pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
+    let bar = theme.status_bar;
     let Some(acc) = state.account() else {
         let hint = "No accounts configured: see mailtui --help, or try mailtui --demo";
         f.render_widget(Paragraph::new(hint).style(bar), area);
         return;
     };
-    let (conn_text, conn_style) = connection(acc);
+    let (conn_text, conn_style) = connection(acc, theme);
     let offline = offline_note(acc, state.now);
-    let bold = Style::new().add_modifier(Modifier::BOLD).fg(theme::ACCENT);
+    let bold = theme.accent.add_modifier(Modifier::BOLD);
     let name = Span::styled(format!(" {} ", acc.name), bold);
     let mut optional = Vec::new();
     // What the last action did (or why it could not) comes first.
     if let Some(n) = state.notice.as_ref().filter(|n| n.until > state.now) {
         let style = if n.error {
-            Style::new().fg(theme::ERROR).add_modifier(Modifier::BOLD)
+            theme.error.add_modifier(Modifier::BOLD)
         } else {
-            Style::new().fg(theme::ACCENT)
+            theme.accent
         };
         optional.push(Span::styled(n.text.to_string(), style));
     }
@@ -166,21 +161,18 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
         )));
     }
     if acc.token.is_none() {
-        optional.push(Span::styled(
-            format!("auth: {}", acc.info.auth),
-            theme::dim(),
-        ));
+        optional.push(Span::styled(format!("auth: {}", acc.info.auth), theme.dim));
     }
-    let right = Span::styled(" ?: help ", theme::dim());
+    let right = Span::styled(" ?: help ", theme.dim);
     let right_w = right.width() as u16;
     let room = area.width.saturating_sub(right_w) as usize;
     // Offline, what is shown is the store's: said before the (long) reason.
     let mut fixed = vec![name];
     if let Some(note) = offline {
-        fixed.push(Span::styled(note, Style::new().fg(theme::WARN)));
+        fixed.push(Span::styled(note, theme.warning));
     }
     fixed.push(Span::styled(conn_text, conn_style));
-    let first = fill(fixed, optional, room);
+    let first = fill(theme, fixed, optional, room);
     let line1 = Rect { height: 1, ..area };
     let left_area = Rect {
         width: area.width.saturating_sub(right_w),
@@ -197,10 +189,17 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
     if let Some(t) = &acc.token
         && area.height > 1
     {
-        let mut parts =
-            token_parts(t, acc.info.tenant.as_deref(), state.now, state.utc_offset).into_iter();
+        let mut parts = token_parts(
+            t,
+            theme,
+            acc.info.tenant.as_deref(),
+            state.now,
+            state.utc_offset,
+        )
+        .into_iter();
         let head: Vec<Span> = parts.next().into_iter().collect();
         let mut second = fill(
+            theme,
             head,
             parts.collect(),
             (area.width as usize).saturating_sub(1),
@@ -216,8 +215,8 @@ pub fn draw(state: &State, f: &mut Frame<'_>, area: Rect) {
 }
 
 /// `fixed` joined by separators, then as many of `optional` as fit in `room`.
-fn fill<'a>(fixed: Vec<Span<'a>>, optional: Vec<Span<'a>>, room: usize) -> Line<'a> {
-    let sep = Span::styled(" │ ", theme::dim());
+fn fill<'a>(theme: &Theme, fixed: Vec<Span<'a>>, optional: Vec<Span<'a>>, room: usize) -> Line<'a> {
+    let sep = Span::styled(" │ ", theme.dim);
     let mut spans: Vec<Span> = Vec::new();
     for s in fixed {
         if !spans.is_empty() {

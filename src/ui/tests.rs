@@ -6,6 +6,8 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use ratatui::{Frame, Terminal};
 
+use super::Theme;
+
 use crate::action::{Action, UiAction};
 use crate::logging::LogRecord;
 use crate::mail::envelope::{EnvelopeMeta, from_headers};
@@ -88,7 +90,7 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5
 
 /// Two accounts: "work" connected with a half-loaded inbox and a message
 /// open, "home" still connecting.
-fn sample_state(width: u16, height: u16) -> State {
+pub(super) fn sample_state(width: u16, height: u16) -> State {
     let mut s = State::new(
         vec![
             info("work", "IMAP", "outlook.office365.com:993"),
@@ -254,7 +256,7 @@ fn render(width: u16, height: u16, draw: impl FnOnce(&mut Frame<'_>)) -> String 
 }
 
 fn screen(s: &State) -> String {
-    render(s.width, s.height, |f| super::draw(s, f))
+    render(s.width, s.height, |f| super::draw(s, &Theme::default(), f))
 }
 
 #[test]
@@ -332,6 +334,7 @@ fn pane_accounts() {
     let a = s.areas().accounts;
     assert_snapshot!(render(a.width, a.height, |f| super::accounts::draw(
         &s,
+        &Theme::default(),
         f,
         f.area(),
         true
@@ -344,6 +347,7 @@ fn pane_folders() {
     let a = s.areas().folders;
     assert_snapshot!(render(a.width, a.height, |f| super::folders::draw(
         &s,
+        &Theme::default(),
         f,
         f.area(),
         false
@@ -356,7 +360,7 @@ fn pane_messages_80_and_120() {
         let s = sample_state(w, h);
         let a = s.areas().messages;
         let out = render(a.width, a.height, |f| {
-            super::messages::draw(&s, f, f.area(), true)
+            super::messages::draw(&s, &Theme::default(), f, f.area(), true)
         });
         assert_snapshot!(format!("messages_{w}x{h}"), out);
     }
@@ -371,6 +375,7 @@ fn pane_reader_scrolled() {
     let a = s.areas().reader;
     assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(
         &s,
+        &Theme::default(),
         f,
         f.area(),
         true
@@ -386,6 +391,7 @@ fn pane_log_scrolled_back() {
     let a = s.areas().log.expect("log shown");
     assert_snapshot!(render(a.width, a.height, |f| super::log::draw(
         &s,
+        &Theme::default(),
         f,
         f.area(),
         true
@@ -405,6 +411,7 @@ fn pane_status_bar_retrying() {
     });
     assert_snapshot!(render(120, 1, |f| super::status_bar::draw(
         &s,
+        &Theme::default(),
         f,
         Rect::new(0, 0, 120, 1)
     )));
@@ -426,6 +433,7 @@ fn html_only_message_in_the_reader() {
     let a = s.areas().reader;
     assert_snapshot!(render(a.width, a.height, |f| super::reader::draw(
         &s,
+        &Theme::default(),
         f,
         f.area(),
         false
@@ -465,7 +473,8 @@ fn hostile_mail_renders_without_control_characters() {
         },
     });
     let mut t = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
-    t.draw(|f| super::draw(&s, f)).expect("draw");
+    t.draw(|f| super::draw(&s, &Theme::default(), f))
+        .expect("draw");
     let buf = t.backend().buffer();
     for cell in buf.content() {
         assert!(
@@ -521,7 +530,7 @@ fn folder_counts_and_offline_status() {
     });
     let a = s.areas().folders;
     let folders = render(a.width, a.height, |f| {
-        super::folders::draw(&s, f, f.area(), false)
+        super::folders::draw(&s, &Theme::default(), f, f.area(), false)
     });
     // The open folder counts its list as it changes; the others show the
     // server's count.
@@ -530,7 +539,7 @@ fn folder_counts_and_offline_status() {
         "{folders}"
     );
     let bar = render(160, 1, |f| {
-        super::status_bar::draw(&s, f, Rect::new(0, 0, 160, 1))
+        super::status_bar::draw(&s, &Theme::default(), f, Rect::new(0, 0, 160, 1))
     });
     assert!(
         bar.contains("offline: showing what was stored 2h05m ago"),
@@ -558,7 +567,7 @@ Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain
     });
     let a = s.areas().reader;
     let mut t = Terminal::new(TestBackend::new(a.width, a.height)).expect("terminal");
-    t.draw(|f| super::reader::draw(&s, f, f.area(), true))
+    t.draw(|f| super::reader::draw(&s, &Theme::default(), f, f.area(), true))
         .expect("draw");
     let text = t.backend().to_string();
     assert!(text.contains("From: Real <real@example.org>"), "{text}");
@@ -581,5 +590,5 @@ Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain
                 .contains("Warning")
         })
         .expect("warning row");
-    assert_eq!(buf[(1, warning_row)].fg, super::theme::ERROR);
+    assert_eq!(Some(buf[(1, warning_row)].fg), Theme::default().error.fg);
 }

@@ -105,6 +105,11 @@ impl Tmux {
         tmux(&["capture-pane", "-p", "-t", &self.session])
     }
 
+    /// The screen with its SGR escape sequences (colours, bold, reverse).
+    pub fn screen_with_styles(&self) -> String {
+        tmux(&["capture-pane", "-p", "-e", "-t", &self.session])
+    }
+
     pub fn send(&self, keys: &[&str]) {
         for k in keys {
             tmux(&["send-keys", "-t", &self.session, k]);
