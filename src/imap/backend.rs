@@ -332,6 +332,25 @@ impl MailBackend for ImapBackend {
         Ok(self.selected_rows(&a, |_| true))
     }
 
+    async fn fetch_newest(&mut self, n: usize) -> MailResult<Vec<NewMessage>> {
+        let exists = self.tracker.exists();
+        if exists == 0 || n == 0 {
+            return Ok(Vec::new());
+        }
+        // By sequence number: right after SELECT nothing can have shifted
+        // them, and the answer names each message's UID.
+        let lo = exists.saturating_sub(n as u32 - 1).max(1);
+        let cmd = format!("FETCH {lo}:{exists} {}", row_query(self.features.condstore));
+        let a = self
+            .exchange(
+                "fetch newest messages",
+                &cmd,
+                self.limits(n * 2 + SPARE_RESPONSES),
+            )
+            .await?;
+        Ok(self.selected_rows(&a, |_| true))
+    }
+
     async fn fetch_rows_above(&mut self, uid: u32) -> MailResult<Vec<NewMessage>> {
         let from = uid.saturating_add(1);
         let cmd = format!("UID FETCH {from}:* {}", row_query(self.features.condstore));

@@ -34,7 +34,7 @@ impl Tracker {
         self.changes.clear();
     }
 
-    #[cfg(test)]
+    /// The message count as the server last said.
     pub fn exists(&self) -> u32 {
         self.exists
     }

@@ -162,6 +162,20 @@ pub trait MailBackend: Send + 'static {
         uids: &[u32],
     ) -> impl Future<Output = MailResult<Vec<NewMessage>>> + Send;
 
+    /// List rows of the newest `n` messages of the selected folder: the
+    /// first screen of a folder never seen before, before its UIDs are
+    /// listed.
+    fn fetch_newest(
+        &mut self,
+        n: usize,
+    ) -> impl Future<Output = MailResult<Vec<NewMessage>>> + Send {
+        async move {
+            let uids = self.all_uids().await?;
+            let newest = &uids[uids.len().saturating_sub(n)..];
+            self.fetch_rows(newest).await
+        }
+    }
+
     /// List rows of every message above `uid` (new mail).
     fn fetch_rows_above(
         &mut self,

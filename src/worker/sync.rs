@@ -26,6 +26,9 @@ const QRESYNC_NEW_AT_ONCE: u32 = 1000;
 pub enum Phase {
     /// (Re)select and decide what to do.
     Select,
+    /// A folder the store knew nothing of: its newest rows by sequence
+    /// number, before the (long, for a big folder) UID list.
+    FirstScreen,
     /// `UID SEARCH ALL`: expunges and UIDs new to the client.
     ListUids,
     /// Rows of new UIDs, newest window first.
@@ -94,7 +97,7 @@ impl OpenFolder {
     pub fn first_screen_pending(&self) -> bool {
         matches!(
             self.phase,
-            Phase::Select | Phase::ListUids | Phase::FetchNew
+            Phase::Select | Phase::FirstScreen | Phase::ListUids | Phase::FetchNew
         ) && self.known.is_empty()
             && !self.fetched_any
     }
@@ -168,7 +171,9 @@ impl<B: MailBackend> Worker<B> {
         open.flag_plan = plan.flags;
         // Much new mail since the last QRESYNC state goes in batches.
         let many_new = exists.saturating_sub(open.known.len() as u32) > QRESYNC_NEW_AT_ONCE;
-        open.phase = if plan.list_uids || many_new {
+        open.phase = if open.known.is_empty() && exists > 0 {
+            Phase::FirstScreen
+        } else if plan.list_uids || many_new {
             Phase::ListUids
         } else {
             Phase::NewAbove
@@ -192,6 +197,7 @@ impl<B: MailBackend> Worker<B> {
             return;
         };
         match open.phase {
+            Phase::FirstScreen => self.first_screen().await,
             Phase::ListUids => self.list_uids().await,
             Phase::FetchNew => self.fetch_new().await,
             Phase::Flags => self.sync_flags().await,
@@ -199,6 +205,24 @@ impl<B: MailBackend> Worker<B> {
             Phase::Commit => self.commit(),
             Phase::Select | Phase::Live => {}
         }
+    }
+
+    async fn first_screen(&mut self) {
+        let rows = match self.backend.fetch_newest(FIRST_BATCH).await {
+            Ok(r) => r,
+            Err(e) => return self.sync_failed("fetch newest messages", &e),
+        };
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        open.phase = Phase::ListUids;
+        open.fetched_any = !rows.is_empty();
+        // These rows come with their flags: nothing to rescan.
+        open.flag_plan = FlagPlan::UpToDate;
+        let exists = open.sel.as_ref().map_or(0, |s| s.exists);
+        let (rows, _) = reconcile::accept_rows(|_| true, &open.known, rows);
+        let remaining = exists.saturating_sub(rows.len() as u32);
+        self.insert(rows, remaining);
     }
 
     async fn list_uids(&mut self) {
