@@ -36,6 +36,7 @@ pub fn build(uid: u32, raw: &[u8]) -> MessageView {
         .map(|n| message_headers(raw, n.header.clone()))
         .unwrap_or_default();
     let (body, source) = main.finish();
+    let parts = super::parts::list_tree(raw, &tree, &mut a.budget);
     let mut notes: Vec<Clean> = a
         .limits
         .iter()
@@ -53,6 +54,7 @@ pub fn build(uid: u32, raw: &[u8]) -> MessageView {
         warnings: repeated_warnings(&h),
         nested: a.nested,
         raw: Clean::default(),
+        parts,
     }
 }
 

@@ -75,6 +75,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         warnings: super::assemble::repeated_warnings(&h),
         nested: Vec::new(),
         raw: source,
+        parts: Vec::new(),
     }
 }
 
