@@ -102,10 +102,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
             let log_rx = logging::init_tui(&paths.log_file())?;
-            let (_demo_dir, accounts, keys, sync, notify) = if cli.demo {
+            let (_demo_dir, accounts, keys, sync, notify, files) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
                 let sync = config::SyncSettings::default();
-                (Some(dir), accounts, Vec::new(), sync, Default::default())
+                let files = config::FilesConfig::default();
+                (
+                    Some(dir),
+                    accounts,
+                    Vec::new(),
+                    sync,
+                    Default::default(),
+                    files,
+                )
             } else {
                 if !config_path.exists() {
                     eprintln!(
@@ -122,6 +130,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     config.keys,
                     config.sync,
                     config.notify,
+                    config.files,
                 )
             };
             let keymap = keymap::Keymap::new(&keys)
@@ -146,6 +155,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ..Default::default()
                 },
                 notify,
+                files: files.settings(),
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

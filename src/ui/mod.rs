@@ -8,6 +8,7 @@ mod help;
 pub mod layout;
 mod log;
 pub mod login;
+mod menu;
 mod messages;
 mod prompt;
 pub mod reader;
@@ -19,6 +20,9 @@ mod tests;
 
 #[cfg(test)]
 mod sign_in_tests;
+
+#[cfg(test)]
+mod attachments_tests;
 
 use ratatui::Frame;
 
@@ -36,6 +40,9 @@ pub fn draw(state: &State, frame: &mut Frame<'_>) {
     status_bar::draw(state, frame, a.status);
     if state.account().is_some_and(|acc| acc.wants_sign_in_panel()) {
         login::draw(state, frame, frame.area());
+    }
+    if state.menu.is_some() {
+        menu::draw(state, frame, frame.area());
     }
     if state.prompt.is_some() {
         prompt::draw(state, frame, frame.area());

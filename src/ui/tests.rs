@@ -88,7 +88,7 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5
 
 /// Two accounts: "work" connected with a half-loaded inbox and a message
 /// open, "home" still connecting.
-fn sample_state(width: u16, height: u16) -> State {
+pub(super) fn sample_state(width: u16, height: u16) -> State {
     let mut s = State::new(
         vec![
             info("work", "IMAP", "outlook.office365.com:993"),
@@ -253,7 +253,7 @@ fn render(width: u16, height: u16, draw: impl FnOnce(&mut Frame<'_>)) -> String 
     t.backend().to_string()
 }
 
-fn screen(s: &State) -> String {
+pub(super) fn screen(s: &State) -> String {
     render(s.width, s.height, |f| super::draw(s, f))
 }
 

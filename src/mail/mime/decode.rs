@@ -169,7 +169,8 @@ mod tests {
         let (part, damaged) =
             transfer_decode_checked(b"SGVs\r\n!!!\r\nbG8h\r\n", TransferEncoding::Base64);
         assert!(damaged && part.starts_with(b"Hel"), "{part:?}");
-        let (_, damaged) = transfer_decode_checked(b"1+1=2", TransferEncoding::QuotedPrintable);
+        let (_, damaged) =
+            transfer_decode_checked(b"1+1=2 and =C3=A9", TransferEncoding::QuotedPrintable);
         assert!(damaged);
     }
 
