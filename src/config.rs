@@ -905,6 +905,34 @@ maildir = "/var/mail/me"
     }
 
     #[test]
+    fn the_example_config_shows_the_files_options_as_they_work() {
+        let text = include_str!("../assets/config.example.toml")
+            .replace("# download_dir", "download_dir")
+            .replace("# open_command", "open_command")
+            .replace("# \"ctrl-s\"", "\"ctrl-s\"");
+        let c = parse_str(&text).unwrap();
+        assert!(
+            c.files
+                .download_dir
+                .is_some_and(|d| d.ends_with("Downloads"))
+        );
+        assert_eq!(c.files.open_command, Some(vec!["xdg-open".to_string()]));
+        assert!(
+            c.keys
+                .iter()
+                .any(|k| k.key == "ctrl-s" && k.action == "save_all")
+        );
+        let readme = include_str!("../README.md");
+        for (name, _, _) in crate::action::UiAction::NAMED
+            .iter()
+            .skip_while(|(n, _, _)| *n != "parts")
+        {
+            assert!(readme.contains(&format!("`{name}`")), "README: {name}");
+        }
+        assert!(readme.contains("download_dir") && readme.contains("open_command"));
+    }
+
+    #[test]
     fn notify_section_sets_bell_desktop_and_title() {
         let c = parse_str("[notify]\nbell = true\ndesktop = \"osc777\"\ntitle = false\n").unwrap();
         assert!(c.notify.bell && !c.notify.title && !c.notify.show_sender);

@@ -124,6 +124,20 @@ pub fn run(command: FilesCommand, events: &UnboundedSender<FileEvent>, opened: &
             Err(error) => FileEvent::Failed { op, error },
         },
     };
+    // File names are made safe already; links may carry tokens (a
+    // password reset link): never logged.
+    match &event {
+        FileEvent::Saved { report, .. } => tracing::info!(
+            dir = %report.dir.display(),
+            saved = report.saved.len(),
+            damaged = report.damaged.len(),
+            failed = report.errors.len(),
+            "attachments saved"
+        ),
+        FileEvent::Opened { .. } => tracing::info!("opened with open_command"),
+        FileEvent::Failed { error, .. } => tracing::warn!("cannot open: {error}"),
+        FileEvent::Progress { .. } => {}
+    }
     let _ = events.send(event);
 }
 
