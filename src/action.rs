@@ -1,8 +1,9 @@
 //! Inputs to [`State::update`](crate::state::State::update) and the effects it asks for.
 
 use crate::auth::service::AuthCommand;
+use crate::files::{FileEvent, FilesCommand};
 use crate::logging::LogRecord;
-use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
+use crate::worker::{FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 
 /// What a key can be bound to. Names (snake_case) are what `[keys]` in the
 /// config uses.
@@ -50,6 +51,20 @@ pub enum UiAction {
     Sort,
     /// Open a folder picked by typing part of its name.
     GoToFolder,
+    /// The parts menu: the message's attachments, text parts and attached
+    /// messages.
+    Parts,
+    /// The links menu: the web addresses in the message.
+    Links,
+    /// In the parts menu: save the highlighted part to the download dir.
+    SavePart,
+    /// Save every attachment of the message (or of the attached message
+    /// shown) to the download dir.
+    SaveAll,
+    /// In a menu: open the part or link with `[files] open_command`.
+    OpenWith,
+    /// In the links menu: copy the link to the clipboard (OSC 52).
+    CopyLink,
 }
 
 impl UiAction {
@@ -67,11 +82,7 @@ impl UiAction {
         ("back", UiAction::Back, "back to the previous pane"),
         ("toggle_log", UiAction::ToggleLog, "show / hide the log"),
         ("help", UiAction::Help, "this help"),
-        (
-            "retry",
-            UiAction::Retry,
-            "reconnect / sign in the current account",
-        ),
+        ("retry", UiAction::Retry, "sign in / reconnect"),
         ("copy", UiAction::Copy, "copy the sign-in code"),
         ("prev_account", UiAction::PrevAccount, "previous account"),
         ("next_account", UiAction::NextAccount, "next account"),
@@ -96,8 +107,22 @@ impl UiAction {
         ("next_match", UiAction::NextMatch, "next match"),
         ("prev_match", UiAction::PrevMatch, "previous match"),
         ("threads", UiAction::Threads, "threads on / off"),
-        ("sort", UiAction::Sort, "sort by date / sender / subject"),
+        ("sort", UiAction::Sort, "sort (date, sender, subject)"),
         ("go_to_folder", UiAction::GoToFolder, "go to a folder"),
+        ("parts", UiAction::Parts, "attachments and parts"),
+        ("links", UiAction::Links, "links in the message"),
+        (
+            "save_part",
+            UiAction::SavePart,
+            "save the part (parts menu)",
+        ),
+        ("save_all", UiAction::SaveAll, "save all attachments"),
+        ("open_with", UiAction::OpenWith, "open with open_command"),
+        (
+            "copy_link",
+            UiAction::CopyLink,
+            "copy the link (links menu)",
+        ),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {
@@ -152,6 +177,8 @@ pub enum Action {
         event: WorkerEvent,
     },
     Log(LogRecord),
+    /// How saving or opening a file went.
+    Files(FileEvent),
     /// Carries the time, so update() never reads a clock.
     Tick {
         now: i64,
@@ -177,6 +204,8 @@ pub enum Command {
         account: usize,
         command: StoreCommand,
     },
+    /// Save or open attachments, open links (on a thread of their own).
+    Files(FilesCommand),
     /// Put text on the user's clipboard through the terminal (OSC 52).
     Copy(String),
     /// New mail: ring the bell and/or send a desktop notification, as the
@@ -204,4 +233,7 @@ pub enum StoreCommand {
     },
     /// The folder's messages in thread order ([`WorkerEvent::Threads`]).
     Threads { path: String, req: u64 },
+    /// Parts of a message by section number, from the kept body, else
+    /// fetched by the worker ([`WorkerCommand::FetchParts`]).
+    LoadParts(PartsRequest),
 }

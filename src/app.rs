@@ -14,6 +14,7 @@ use crate::auth::oauth::OAuth;
 use crate::auth::service::{self, AuthCommand, ServiceHandle};
 use crate::auth::store::TokenStore;
 use crate::config::{Account, AccountKind, Provider};
+use crate::files::FileEvent;
 use crate::imap::{ImapAuth, ImapBackend};
 use crate::keymap::Keymap;
 use crate::logging::LogRecord;
@@ -71,6 +72,7 @@ pub struct RunSettings {
     pub body_budget: u64,
     pub worker: WorkerOptions,
     pub notify: crate::notify::NotifySettings,
+    pub files: crate::files::FilesSettings,
     /// Built once from `[theme]` and NO_COLOR.
     pub theme: crate::ui::Theme,
 }
@@ -205,6 +207,7 @@ pub async fn run(
     info!(accounts = accounts.len(), tokens = %store.describe(), "mailtui started");
 
     state.notify = settings.notify;
+    state.files = settings.files.clone();
     let mut terminal = ratatui::try_init()?;
     if state.notify.title {
         // Keep the user's title to put back on exit (xterm's title stack).
@@ -219,17 +222,26 @@ pub async fn run(
             panic!("MAILTUI_TEST_PANIC was set");
         });
     }
+    // Copies of opened attachments live until the app ends.
+    let opened = crate::files::OpenedFiles::default();
+    let (files_tx, mut files_rx) = unbounded_channel();
+    let effects = Effects {
+        tasks: &tasks,
+        events: &ev_tx,
+        files: &files_tx,
+        opened: &opened,
+    };
     let result = event_loop(
         &mut terminal,
         &mut state,
-        &tasks,
+        &effects,
         Ui {
             keymap: &keymap,
             theme: &settings.theme,
         },
-        &ev_tx,
         &mut ev_rx,
         &mut log_rx,
+        &mut files_rx,
     )
     .await;
     ratatui::restore();
@@ -263,15 +275,24 @@ pub async fn run(
     result
 }
 
+/// Where commands go: the accounts' background parts, the file threads.
+struct Effects<'a> {
+    tasks: &'a [AccountTasks],
+    events: &'a UnboundedSender<(usize, WorkerEvent)>,
+    files: &'a UnboundedSender<FileEvent>,
+    opened: &'a crate::files::OpenedFiles,
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     state: &mut State,
-    tasks: &[AccountTasks],
+    effects: &Effects<'_>,
     ui: Ui<'_>,
-    ev_tx: &UnboundedSender<(usize, WorkerEvent)>,
     ev_rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
     log_rx: &mut UnboundedReceiver<LogRecord>,
+    files_rx: &mut UnboundedReceiver<FileEvent>,
 ) -> anyhow::Result<()> {
+    let tasks = effects.tasks;
     let size = terminal.size()?;
     let mut pending = vec![Action::Resize {
         width: size.width,
@@ -290,7 +311,7 @@ async fn event_loop(
                 command: WorkerCommand::Connect,
             }),
     );
-    execute(tasks, start, ev_tx, state.notify.desktop);
+    execute(effects, start, state.notify.desktop);
     let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -302,7 +323,7 @@ async fn event_loop(
             if commands.contains(&Command::Quit) {
                 return Ok(());
             }
-            execute(tasks, commands, ev_tx, state.notify.desktop);
+            execute(effects, commands, state.notify.desktop);
             dirty = true;
         }
         if dirty {
@@ -317,6 +338,7 @@ async fn event_loop(
             },
             Some((account, event)) = ev_rx.recv() => Some(Action::Worker { account, event }),
             Some(record) = log_rx.recv() => Some(Action::Log(record)),
+            Some(event) = files_rx.recv() => Some(Action::Files(event)),
             _ = tick.tick() => {
                 let now = chrono::Utc::now().timestamp();
                 let changed = now != last_second || state.animating();
@@ -333,6 +355,9 @@ async fn event_loop(
         }
         while let Ok(record) = log_rx.try_recv() {
             pending.push(Action::Log(record));
+        }
+        while let Ok(event) = files_rx.try_recv() {
+            pending.push(Action::Files(event));
         }
     }
 }
@@ -375,12 +400,8 @@ fn prompt_key(k: &crossterm::event::KeyEvent) -> Option<PromptKey> {
 }
 
 /// Carries out what `update` asked for.
-fn execute(
-    tasks: &[AccountTasks],
-    commands: Vec<Command>,
-    events: &UnboundedSender<(usize, WorkerEvent)>,
-    desktop: crate::notify::Desktop,
-) {
+fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify::Desktop) {
+    let (tasks, events) = (effects.tasks, effects.events);
     for c in commands {
         match c {
             Command::Store { account, command } => {
@@ -395,6 +416,11 @@ fn execute(
                     }
                     StoreCommand::Threads { path, req } => {
                         store.load_threads(account, path, req, events.clone())
+                    }
+                    StoreCommand::LoadParts(request) => {
+                        if let Some(w) = &t.worker {
+                            store.load_parts(account, request, events.clone(), w.commands.clone());
+                        }
                     }
                     StoreCommand::LoadMessage { folder, uid, req } => {
                         if let Some(w) = &t.worker {
@@ -421,6 +447,9 @@ fn execute(
                 if let Some(s) = tasks.get(account).and_then(|t| t.tokens.as_ref()) {
                     let _ = s.commands.send(command);
                 }
+            }
+            Command::Files(command) => {
+                crate::files::spawn(command, effects.files.clone(), effects.opened.clone())
             }
             // OSC 52: the terminal (even over SSH) puts the text on the
             // clipboard of the machine the user sits at.

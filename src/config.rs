@@ -25,6 +25,8 @@ pub struct Config {
     pub notify: crate::notify::NotifySettings,
     /// `[theme]`: colours as written; the UI builds its styles from it.
     pub theme: theme::ThemeConfig,
+    /// `[files]`: where attachments are saved, what opens them.
+    pub files: FilesConfig,
     /// Key overrides as written: (key spec, action name, where).
     pub keys: Vec<KeyBinding>,
     /// Plaintext passwords found, for a warning once logging is up.
@@ -48,6 +50,27 @@ impl Default for SyncSettings {
             body_budget: crate::store::DEFAULT_BODY_BUDGET,
             prefetch: 0,
             poll_secs: Timeouts::default().poll.as_secs(),
+        }
+    }
+}
+
+/// `[files]` as written; [`FilesConfig::settings`] fills in the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilesConfig {
+    pub download_dir: Option<PathBuf>,
+    /// `open_command` split like a shell would (no shell runs it).
+    pub open_command: Option<Vec<String>>,
+}
+
+impl FilesConfig {
+    /// With the XDG download dir (else ~/Downloads) where none is set.
+    pub fn settings(&self) -> crate::files::FilesSettings {
+        crate::files::FilesSettings {
+            download_dir: self
+                .download_dir
+                .clone()
+                .unwrap_or_else(crate::files::default_download_dir),
+            open_command: self.open_command.clone(),
         }
     }
 }
@@ -146,6 +169,14 @@ struct RawConfig {
     notify: Option<RawNotify>,
     #[serde(default)]
     theme: theme::ThemeConfig,
+    files: Option<RawFiles>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFiles {
+    download_dir: Option<Spanned<PathBuf>>,
+    open_command: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -327,11 +358,36 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         notify.title = n.title.unwrap_or(notify.title);
         notify.show_sender = n.show_sender.unwrap_or(notify.show_sender);
     }
+    let mut files = FilesConfig::default();
+    if let Some(f) = &raw.files {
+        if let Some(d) = &f.download_dir {
+            if d.get_ref().as_os_str().is_empty() {
+                let key = Some("files.download_dir".to_string());
+                return Err(err(Some(d.span()), key, "must not be empty".into()));
+            }
+            files.download_dir = Some(expand_home(d.get_ref()));
+        }
+        if let Some(c) = &f.open_command {
+            let key = Some("files.open_command".to_string());
+            match shlex::split(c.get_ref()) {
+                Some(words) if !words.is_empty() => files.open_command = Some(words),
+                Some(_) => return Err(err(Some(c.span()), key, "must name a program".into())),
+                None => {
+                    return Err(err(
+                        Some(c.span()),
+                        key,
+                        "cannot be split into words (an unclosed quote?)".into(),
+                    ));
+                }
+            }
+        }
+    }
     Ok(Config {
         accounts,
         sync,
         notify,
         theme: raw.theme,
+        files,
         keys,
         warnings,
     })
@@ -856,6 +912,34 @@ maildir = "/var/mail/me"
     }
 
     #[test]
+    fn the_example_config_shows_the_files_options_as_they_work() {
+        let text = include_str!("../assets/config.example.toml")
+            .replace("# download_dir", "download_dir")
+            .replace("# open_command", "open_command")
+            .replace("# \"ctrl-s\"", "\"ctrl-s\"");
+        let c = parse_str(&text).unwrap();
+        assert!(
+            c.files
+                .download_dir
+                .is_some_and(|d| d.ends_with("Downloads"))
+        );
+        assert_eq!(c.files.open_command, Some(vec!["xdg-open".to_string()]));
+        assert!(
+            c.keys
+                .iter()
+                .any(|k| k.key == "ctrl-s" && k.action == "save_all")
+        );
+        let readme = include_str!("../README.md");
+        for (name, _, _) in crate::action::UiAction::NAMED
+            .iter()
+            .skip_while(|(n, _, _)| *n != "parts")
+        {
+            assert!(readme.contains(&format!("`{name}`")), "README: {name}");
+        }
+        assert!(readme.contains("download_dir") && readme.contains("open_command"));
+    }
+
+    #[test]
     fn notify_section_sets_bell_desktop_and_title() {
         let c = parse_str("[notify]\nbell = true\ndesktop = \"osc777\"\ntitle = false\n").unwrap();
         assert!(c.notify.bell && !c.notify.title && !c.notify.show_sender);
@@ -865,6 +949,31 @@ maildir = "/var/mail/me"
             .to_string();
         assert!(e.contains(":2:"), "{e}");
         assert_eq!(parse_str("").unwrap().notify, Default::default());
+    }
+
+    #[test]
+    fn files_section_sets_the_download_dir_and_the_open_command() {
+        let c = parse_str(
+            "[files]\ndownload_dir = \"/srv/dl\"\nopen_command = \"open -a 'Preview App'\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.files.download_dir.as_deref(), Some(Path::new("/srv/dl")));
+        assert_eq!(
+            c.files.open_command.as_deref(),
+            Some(&["open".to_string(), "-a".into(), "Preview App".into()][..])
+        );
+        let s = parse_str("").unwrap().files.settings();
+        assert!(s.download_dir.ends_with("Downloads") || s.download_dir.is_absolute());
+        assert_eq!(s.open_command, None);
+        let e = error("[files]\nopen_command = \"xdg-open 'x\"\n");
+        assert!(
+            e.contains(":2:") && e.contains("files.open_command") && e.contains("quote"),
+            "{e}"
+        );
+        let e = error("[files]\nopen_command = \"  \"\n");
+        assert!(e.contains("must name a program"), "{e}");
+        let e = error("[files]\ndownload = \"/x\"\n");
+        assert!(e.contains(":2:") && e.contains("download"), "{e}");
     }
 
     #[test]

@@ -55,6 +55,13 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("T", "threads"),
     ("O", "sort"),
     ("V", "toggle_raw"),
+    ("p", "parts"),
+    ("b", "links"),
+    ("s", "save_part"),
+    ("S", "save_all"),
+    ("o", "open_with"),
+    ("y", "copy_link"),
+    ("c", "copy_link"),
     ("[", "prev_account"),
     ("]", "next_account"),
     ("1", "account_1"),
@@ -324,7 +331,10 @@ mod tests {
     fn a_key_can_carry_actions_for_several_contexts() {
         let km = Keymap::new(&[]).unwrap();
         let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(km.resolve_all(&c), [UiAction::Copy, UiAction::GoToFolder]);
+        assert_eq!(
+            km.resolve_all(&c),
+            [UiAction::Copy, UiAction::GoToFolder, UiAction::CopyLink]
+        );
         // Named in the config: only what the config says.
         let km = Keymap::new(&[binding("c", "search"), binding("c", "undo")]).unwrap();
         assert_eq!(km.resolve_all(&c), [UiAction::Search, UiAction::Undo]);
@@ -370,6 +380,20 @@ mod tests {
             (KeyCode::Char('-'), KeyModifiers::NONE)
         );
         assert!(parse_key("nope").is_err());
+    }
+
+    #[test]
+    fn every_named_action_has_a_default_key_and_a_help_line() {
+        let help = Keymap::new(&[]).unwrap().help();
+        for (name, action, _) in UiAction::NAMED {
+            assert!(
+                help.iter().any(|(_, d)| *d == action.description()),
+                "{name} has no key in the help"
+            );
+        }
+        for (key, action) in [("p", "parts"), ("b", "links"), ("s", "save_part")] {
+            assert!(DEFAULTS.contains(&(key, action)), "{key} {action}");
+        }
     }
 
     #[test]

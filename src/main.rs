@@ -102,10 +102,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
             let log_rx = logging::init_tui(&paths.log_file())?;
-            let (_demo_dir, accounts, keys, sync, notify, theme) = if cli.demo {
+            let (_demo_dir, accounts, keys, sync, notify, theme, files) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
                 let sync = config::SyncSettings::default();
                 let theme = Default::default();
+                let files = config::FilesConfig::default();
                 (
                     Some(dir),
                     accounts,
@@ -113,6 +114,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     sync,
                     Default::default(),
                     theme,
+                    files,
                 )
             } else {
                 if !config_path.exists() {
@@ -131,6 +133,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     config.sync,
                     config.notify,
                     config.theme,
+                    config.files,
                 )
             };
             let keymap = keymap::Keymap::new(&keys)
@@ -158,6 +161,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
                 notify,
                 theme,
+                files: files.settings(),
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

@@ -343,13 +343,31 @@ fn quitting_never_waits_for_a_slow_message() {
     eprintln!("quit took {took:?}");
 }
 
-/// Acting on mail in the demo: flag, delete, undo, search, threads, and
-/// a folder picked by name.
+/// Acting on mail in the demo: save an attachment, flag, delete, undo,
+/// search, threads, and a folder picked by name.
 #[test]
 fn a_tour_of_acting_on_mail() {
     let home = tempfile::tempdir().unwrap();
     let t = Tmux::start(home.path(), 120, 36, BIN, &["--demo"]);
     let row = |s: &str, text: &str| s.lines().find(|l| l.contains(text)).map(str::to_string);
+    t.wait_for("Standup moved to 10:15 today");
+
+    // Save an attachment: the parts menu of the next message, s on the
+    // first attachment; it lands in ~/Downloads (created).
+    t.send(&["j"]);
+    t.wait_for("Attachments (2):");
+    t.send(&["p"]);
+    let s = t.wait_for(" Parts (3) ");
+    assert!(s.contains("q4-regions.csv") && s.contains("s save"), "{s}");
+    t.send(&["s"]);
+    t.wait_for("saved q4-regions.csv in");
+    let saved = home.path().join("Downloads/q4-regions.csv");
+    let csv = std::fs::read_to_string(&saved).expect("saved file");
+    assert!(csv.starts_with("region,q3,q4"), "{csv}");
+    // Esc closes the menu, k goes back to the first message.
+    t.send(&["Escape"]);
+    t.wait_until("menu closed", |s| !s.contains(" Parts (3) "));
+    t.send(&["k"]);
     t.wait_for("Standup moved to 10:15 today");
 
     // Flag the selected message: the row says so at once.

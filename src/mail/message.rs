@@ -6,6 +6,7 @@ use mail_parser::{Message, MimeHeaders, PartType};
 
 use super::mime;
 pub use super::mime::detached::{parse_detached, parse_fetched};
+pub use super::mime::parts::{PartEntry, PartKind};
 use crate::sanitize::Clean;
 
 /// Where the body text came from, so the reader can say so.
@@ -66,6 +67,9 @@ pub struct MessageView {
     pub nested: Vec<NestedMessage>,
     /// The source as received, cut at [`mime::limits::MAX_RAW_BYTES`].
     pub raw: Clean,
+    /// Every part, numbered for the parts menu (attachments to save, text
+    /// and attached messages to open).
+    pub parts: Vec<PartEntry>,
 }
 
 /// Parses on the calling thread; bounded by the limits in

@@ -49,6 +49,25 @@ pub struct Reader {
     pub scroll: usize,
     /// The loaded message laid out for the pane (kept by `State::update`).
     pub layout: Layout,
+    /// Section number of the part shown, when it is a part opened from
+    /// the parts menu (an attached message, a text part); "" for the
+    /// message itself. Parts of the shown message are numbered under it.
+    pub base: String,
+    /// What the pane is titled while a part is shown.
+    pub title: Option<Clean>,
+    /// What Esc goes back to from a part, innermost last.
+    pub outer: Vec<OuterView>,
+}
+
+/// A view left for a part opened inside it, restored as it was.
+#[derive(Debug)]
+pub struct OuterView {
+    pub req: u64,
+    pub content: ReaderContent,
+    pub layout: Layout,
+    pub scroll: usize,
+    pub base: String,
+    pub title: Option<Clean>,
 }
 
 #[derive(Debug)]
@@ -73,6 +92,8 @@ pub struct AccountState {
     pub undo: Vec<super::Undo>,
     /// Rows taken out ahead of a move or deletion, put back if it fails.
     pub pending: HashMap<u64, Vec<crate::mail::types::Envelope>>,
+    /// Parts asked for by request id: what to do with them when they come.
+    pub part_requests: HashMap<u64, super::attachments::PartUse>,
     /// Request id of the server search and thread order last asked for.
     pub search_req: u64,
     pub threads_req: u64,
@@ -97,6 +118,7 @@ impl AccountState {
             next_req: 0,
             undo: Vec::new(),
             pending: HashMap::new(),
+            part_requests: HashMap::new(),
             search_req: 0,
             threads_req: 0,
             inbox_unread: None,

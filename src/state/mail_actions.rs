@@ -73,7 +73,8 @@ impl State {
         let panel = self.account().is_some_and(|a| a.wants_sign_in_panel());
         match a {
             UiAction::Copy => panel,
-            UiAction::GoToFolder => !panel,
+            UiAction::GoToFolder => !panel && self.menu.is_none(),
+            UiAction::CopyLink => self.menu.as_ref().is_some_and(|m| m.is_links()),
             _ => true,
         }
     }

@@ -2,8 +2,10 @@
 //! `update` is plain: no I/O, no clock; it returns the effects to run.
 
 mod account;
+mod attachments;
 mod list;
 mod mail_actions;
+pub mod menu;
 mod new_mail;
 pub mod prompt;
 pub mod reader;
@@ -16,7 +18,7 @@ pub(crate) mod test_kit;
 
 use std::collections::VecDeque;
 
-pub use account::{AccountInfo, AccountState, ReaderContent};
+pub use account::{AccountInfo, AccountState, OuterView, ReaderContent};
 pub use list::{MessageList, SortBy};
 pub use mail_actions::{Notice, Undo};
 
@@ -63,6 +65,10 @@ pub struct State {
     pub notify: crate::notify::NotifySettings,
     /// The window title last set.
     pub title: String,
+    /// The parts or links menu over the reader, while open.
+    pub menu: Option<menu::Menu>,
+    /// `[files]`: where attachments go and what opens them.
+    pub files: crate::files::FilesSettings,
 }
 
 impl State {
@@ -92,6 +98,8 @@ impl State {
             notify: Default::default(),
             // What the app sets at start.
             title: "mailtui".to_string(),
+            menu: None,
+            files: Default::default(),
         }
     }
 

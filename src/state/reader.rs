@@ -42,6 +42,11 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// The text of every logical line, in order.
+    pub fn lines_text(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().map(|l| self.line_text(l))
+    }
+
     pub fn line_text(&self, line: &DocLine) -> &str {
         self.text
             .as_str()

@@ -20,6 +20,16 @@ impl State {
 
     pub fn update(&mut self, action: Action) -> Vec<Command> {
         let mut cmds = self.apply(action);
+        // A menu belongs to the message it was opened on.
+        if let Some(m) = &self.menu
+            && self
+                .accounts
+                .get(m.target.account)
+                .and_then(|a| a.reader.uid)
+                != Some(m.target.uid)
+        {
+            self.menu = None;
+        }
         self.lay_out_reader();
         // Reading or marking mail changes the unread count in the title.
         let current = self.current;
@@ -40,6 +50,10 @@ impl State {
                 Vec::new()
             }
             Action::Worker { account, event } => {
+                let event = match self.on_parts_event(account, event) {
+                    Ok(cmds) => return cmds,
+                    Err(event) => event,
+                };
                 let mut cmds = self.on_action_event(account, &event);
                 let is_current = account == self.current;
                 if let Some(acc) = self.accounts.get_mut(account) {
@@ -59,6 +73,7 @@ impl State {
                 }
                 Vec::new()
             }
+            Action::Files(event) => self.on_file_event(event),
             Action::Tick { now } => {
                 self.now = now;
                 if self.notice.as_ref().is_some_and(|n| n.until <= now) {
@@ -133,6 +148,9 @@ impl State {
             if a != UiAction::Quit {
                 return Vec::new();
             }
+        }
+        if let Some(cmds) = self.on_files_key(a) {
+            return cmds;
         }
         if let Some(cmds) = self.on_mail_key(a) {
             return cmds;
@@ -225,7 +243,7 @@ impl State {
                 Vec::new()
             }
             UiAction::NextAccount | UiAction::PrevAccount => Vec::new(),
-            // Handled by on_mail_key above.
+            // Handled by on_files_key and on_mail_key above.
             UiAction::Mark
             | UiAction::ToggleRead
             | UiAction::ToggleFlag
@@ -239,7 +257,13 @@ impl State {
             | UiAction::PrevMatch
             | UiAction::Threads
             | UiAction::Sort
-            | UiAction::GoToFolder => Vec::new(),
+            | UiAction::GoToFolder
+            | UiAction::Parts
+            | UiAction::Links
+            | UiAction::SavePart
+            | UiAction::SaveAll
+            | UiAction::OpenWith
+            | UiAction::CopyLink => Vec::new(),
             UiAction::ToggleRaw => {
                 if let Some(acc) = self.accounts.get_mut(self.current)
                     && matches!(acc.reader.content, ReaderContent::Loaded(_))

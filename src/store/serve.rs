@@ -6,7 +6,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::StoreHandle;
 use crate::mail::backend::FolderCount;
-use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
+use crate::worker::{FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 
 /// Rows in the first page of a stored folder (a screen and a bit), then
 /// in the pages after it.
@@ -112,6 +112,38 @@ impl StoreHandle {
                         req,
                         size,
                     });
+                }
+            }
+        });
+    }
+
+    /// Parts of a message from its kept body; if it is not kept, the
+    /// worker is asked to fetch them.
+    pub fn load_parts(
+        &self,
+        account: usize,
+        request: PartsRequest,
+        events: Events,
+        worker: UnboundedSender<WorkerCommand>,
+    ) {
+        let rt = tokio::runtime::Handle::try_current().ok();
+        self.send(move |s| {
+            let folder = &request.folder;
+            let same = s
+                .folder_state(&folder.path)
+                .is_some_and(|st| st.uid_validity == folder.uid_validity);
+            let raw = same
+                .then(|| s.body(&folder.path, request.uid, crate::auth::oauth::now()))
+                .flatten();
+            match (raw, rt) {
+                (Some(raw), Some(rt)) => {
+                    rt.spawn(async move {
+                        let ev = crate::worker::parts_answer(raw, request).await;
+                        let _ = events.send((account, ev));
+                    });
+                }
+                _ => {
+                    let _ = worker.send(WorkerCommand::FetchParts(request));
                 }
             }
         });

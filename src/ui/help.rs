@@ -13,21 +13,20 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let fits = state.help.len() as u16 + 4 <= area.height;
     let columns = if fits { 1 } else { 2 };
     let per_column = state.help.len().div_ceil(columns);
-    let key_w = state
-        .help
-        .iter()
-        .map(|(k, _)| k.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(24);
-    let desc_w = state
-        .help
-        .iter()
-        .map(|(_, d)| d.chars().count())
-        .max()
-        .unwrap_or(0);
-    let column_w = key_w + desc_w + 4;
-    let width = ((column_w * columns) as u16 + 2).min(area.width);
+    // Each column as wide as its own longest entry.
+    let widths: Vec<(usize, usize)> = (0..columns)
+        .map(|col| {
+            let entries = state.help.iter().skip(col * per_column).take(per_column);
+            entries.fold((0, 0), |(k, d), (key, desc)| {
+                (
+                    k.max(key.chars().count().min(24)),
+                    d.max(desc.chars().count()),
+                )
+            })
+        })
+        .collect();
+    let total: usize = widths.iter().map(|(k, d)| k + d + 4).sum();
+    let width = (total as u16 + 2).min(area.width);
     let height = (per_column as u16 + 4).min(area.height);
     let [v] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
@@ -35,7 +34,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(v);
-    let entry = |(k, d): &(String, String)| {
+    let entry = |(k, d): &(String, String), (key_w, desc_w): (usize, usize)| {
         vec![
             Span::styled(format!(" {k:<key_w$}  "), theme.accent),
             Span::raw(format!("{d:<desc_w$} ")),
@@ -44,9 +43,9 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let mut lines: Vec<Line> = (0..per_column)
         .map(|row| {
             let mut spans = Vec::new();
-            for col in 0..columns {
+            for (col, w) in widths.iter().enumerate() {
                 if let Some(e) = state.help.get(col * per_column + row) {
-                    spans.extend(entry(e));
+                    spans.extend(entry(e, *w));
                 }
             }
             Line::from(spans)

@@ -8,6 +8,7 @@ mod help;
 pub mod layout;
 mod log;
 pub mod login;
+mod menu;
 mod messages;
 mod prompt;
 pub mod reader;
@@ -22,6 +23,9 @@ mod tests;
 
 #[cfg(test)]
 mod sign_in_tests;
+
+#[cfg(test)]
+mod attachments_tests;
 
 use ratatui::Frame;
 
@@ -52,6 +56,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame<'_>) {
     status_bar::draw(state, theme, frame, a.status);
     if state.account().is_some_and(|acc| acc.wants_sign_in_panel()) {
         login::draw(state, theme, frame, frame.area());
+    }
+    if state.menu.is_some() {
+        menu::draw(state, theme, frame, frame.area());
     }
     if state.prompt.is_some() {
         prompt::draw(state, theme, frame, frame.area());

@@ -61,12 +61,13 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         return;
     };
     let r = &acc.reader;
-    let title = if r.layout.raw {
-        " Message source "
-    } else {
-        " Message "
+    let title = match (&r.title, r.layout.raw) {
+        (Some(t), true) => format!(" Source of {t} (Esc: back) "),
+        (Some(t), false) => format!(" {t} (Esc: back) "),
+        (None, true) => " Message source ".to_string(),
+        (None, false) => " Message ".to_string(),
     };
-    let block = theme.pane(title.into(), focused);
+    let block = theme.pane(title, focused);
     let para = match &r.content {
         ReaderContent::Empty => Paragraph::new(Line::styled("No message selected", theme.dim)),
         ReaderContent::Loading => Paragraph::new(Line::styled(

@@ -255,7 +255,7 @@ fn render(width: u16, height: u16, draw: impl FnOnce(&mut Frame<'_>)) -> String 
     t.backend().to_string()
 }
 
-fn screen(s: &State) -> String {
+pub(super) fn screen(s: &State) -> String {
     render(s.width, s.height, |f| super::draw(s, &Theme::default(), f))
 }
 

@@ -7,11 +7,13 @@
 //! the demo's Maildir accounts run through exactly the code IMAP uses.
 
 mod ops;
+mod parts;
 mod protocol;
 mod run;
 mod sync;
 mod tasks;
 
-pub use protocol::{ConnState, FolderRef, WorkerCommand, WorkerEvent};
+pub use parts::answer as parts_answer;
+pub use protocol::{ConnState, FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 pub use run::{WorkerHandle, WorkerOptions, spawn};
 pub use sync::{BATCH, FIRST_BATCH};

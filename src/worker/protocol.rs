@@ -4,6 +4,7 @@
 use crate::auth::service::TokenStatus;
 use crate::mail::backend::FolderCount;
 use crate::mail::message::MessageView;
+use crate::mail::mime::parts::PartBytes;
 use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Folder};
 use crate::sanitize::Clean;
 
@@ -13,6 +14,19 @@ use crate::sanitize::Clean;
 pub struct FolderRef {
     pub path: String,
     pub uid_validity: u32,
+}
+
+/// Parts of one message, by IMAP section number. Answered with
+/// [`WorkerEvent::Parts`], or with `view`, the one part as the reader
+/// shows it ([`WorkerEvent::Message`]); [`WorkerEvent::PartsFailed`] when
+/// it cannot be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartsRequest {
+    pub folder: FolderRef,
+    pub uid: u32,
+    pub sections: Vec<String>,
+    pub req: u64,
+    pub view: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +48,9 @@ pub enum WorkerCommand {
         /// parts (without it, the server is asked first).
         size: Option<u32>,
     },
+    /// Parts of a message (see [`PartsRequest`]): the whole message is
+    /// fetched today; this is where fetching one section would go.
+    FetchParts(PartsRequest),
     /// Set or clear a flag. Applied to that folder only, whatever is open
     /// by the time the server can be told.
     SetFlag {
@@ -138,6 +155,15 @@ pub enum WorkerEvent {
         message: Box<MessageView>,
     },
     MessageFailed {
+        req: u64,
+        error: Clean,
+    },
+    /// The parts asked for, decoded, in the order asked.
+    Parts {
+        req: u64,
+        parts: Vec<PartBytes>,
+    },
+    PartsFailed {
         req: u64,
         error: Clean,
     },

@@ -9,7 +9,7 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
-use super::protocol::{ConnState, FolderRef, WorkerCommand, WorkerEvent};
+use super::protocol::{ConnState, FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 use super::sync::{OpenFolder, Phase};
 use crate::mail::backend::{MailBackend, MailError};
 use crate::mail::types::{FlagKind, Folder};
@@ -72,6 +72,7 @@ pub fn spawn<B: MailBackend>(
         folders: Vec::new(),
         open: None,
         message: None,
+        parts: std::collections::VecDeque::new(),
         ops: std::collections::VecDeque::new(),
         search: None,
         counts_due: None,
@@ -147,6 +148,8 @@ pub(super) struct Worker<B> {
     pub folders: Vec<Folder>,
     pub open: Option<OpenFolder>,
     pub message: Option<(FolderRef, u32, u64, Option<u32>)>,
+    /// Parts asked for (saves, views), in the order asked.
+    pub parts: std::collections::VecDeque<PartsRequest>,
     pub ops: std::collections::VecDeque<Op>,
     /// The latest server search asked for.
     pub search: Option<(FolderRef, String, u64)>,
@@ -187,6 +190,7 @@ impl<B: MailBackend> Worker<B> {
             } => {
                 self.message = Some((folder, uid, req, size));
             }
+            WorkerCommand::FetchParts(request) => self.parts.push_back(request),
             WorkerCommand::SetFlag {
                 folder,
                 uids,
@@ -423,6 +427,10 @@ impl<B: MailBackend> Worker<B> {
         let selected = self.open.as_ref().is_some_and(|o| o.sel.is_some());
         if selected && self.message.is_some() {
             self.fetch_message().await;
+            return true;
+        }
+        if selected && !self.parts.is_empty() {
+            self.fetch_parts().await;
             return true;
         }
         if selected && !self.ops.is_empty() {

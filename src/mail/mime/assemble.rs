@@ -38,6 +38,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         .map(|n| message_headers(raw, n.header.clone()))
         .unwrap_or_default();
     let (body, source) = main.finish();
+    let parts = super::parts::list_tree(raw, &tree, &mut a.budget);
     let mut notes: Vec<Clean> = a
         .limits
         .iter()
@@ -67,6 +68,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         warnings: repeated_warnings(&h),
         nested: a.nested,
         raw: Clean::default(),
+        parts,
     }
 }
 

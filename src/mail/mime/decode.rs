@@ -24,6 +24,25 @@ pub fn transfer_decode(body: &[u8], encoding: TransferEncoding) -> Cow<'_, [u8]>
     }
 }
 
+/// [`transfer_decode`], and whether the encoding was damaged (what could
+/// be decoded is kept; a saved attachment says so).
+pub fn transfer_decode_checked(body: &[u8], encoding: TransferEncoding) -> (Cow<'_, [u8]>, bool) {
+    match encoding {
+        TransferEncoding::Identity => (Cow::Borrowed(body), false),
+        TransferEncoding::Base64 => match base64_decode(body) {
+            Some(b) => (Cow::Owned(b), false),
+            None => (
+                Cow::Owned(base64_decode(&base64_only(body)).unwrap_or_default()),
+                true,
+            ),
+        },
+        TransferEncoding::QuotedPrintable => match quoted_printable_decode(body) {
+            Some(b) => (Cow::Owned(b), false),
+            None => (Cow::Owned(qp_lenient(body)), true),
+        },
+    }
+}
+
 /// Decoded size without decoding (for attachments that are only listed).
 pub fn decoded_len(body: &[u8], encoding: TransferEncoding) -> usize {
     match encoding {
@@ -145,6 +164,14 @@ mod tests {
             decoded_len(b"JVBERi0xLjQK\r\n", TransferEncoding::Base64),
             9
         );
+        let (ok, damaged) = transfer_decode_checked(b"SGVs\r\nbG8=\r\n", TransferEncoding::Base64);
+        assert_eq!((&*ok, damaged), (&b"Hello"[..], false));
+        let (part, damaged) =
+            transfer_decode_checked(b"SGVs\r\n!!!\r\nbG8h\r\n", TransferEncoding::Base64);
+        assert!(damaged && part.starts_with(b"Hel"), "{part:?}");
+        let (_, damaged) =
+            transfer_decode_checked(b"1+1=2 and =C3=A9", TransferEncoding::QuotedPrintable);
+        assert!(damaged);
     }
 
     #[test]

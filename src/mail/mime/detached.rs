@@ -26,31 +26,20 @@ pub async fn parse_detached(uid: u32, raw: Vec<u8>) -> MessageView {
 pub async fn parse_fetched(uid: u32, fetched: Fetched) -> MessageView {
     let partial = fetched.partial;
     let raw = Arc::new(fetched.raw);
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let input = Arc::clone(&raw);
-    let spawned = std::thread::Builder::new()
-        .name("mailtui-parse".into())
-        .stack_size(PARSE_STACK_BYTES)
-        .spawn(move || {
-            let view = std::panic::catch_unwind(|| parse_as(uid, &input, partial));
-            // Nobody listening means the deadline passed: nothing to do.
-            let _ = tx.send(view);
-        });
-    if spawned.is_err() {
-        return fallback(
+    match detached(move || parse_as(uid, &input, partial)).await {
+        Detached::Done(view) => view,
+        Detached::NotStarted => fallback(
             uid,
             &raw,
             "The message parser could not be started; raw source follows.",
-        );
-    }
-    match tokio::time::timeout(PARSE_TIME_BUDGET, rx).await {
-        Ok(Ok(Ok(view))) => view,
-        Ok(_) => fallback(
+        ),
+        Detached::Failed => fallback(
             uid,
             &raw,
             "This message could not be parsed; raw source follows.",
         ),
-        Err(_) => fallback(
+        Detached::TimedOut => fallback(
             uid,
             &raw,
             &format!(
@@ -58,6 +47,39 @@ pub async fn parse_fetched(uid: u32, fetched: Fetched) -> MessageView {
                 PARSE_TIME_BUDGET.as_secs()
             ),
         ),
+    }
+}
+
+/// How work on the parse thread ended.
+pub enum Detached<T> {
+    Done(T),
+    /// No thread could be started.
+    NotStarted,
+    /// It panicked.
+    Failed,
+    /// No answer within [`PARSE_TIME_BUDGET`]; the thread is left to end.
+    TimedOut,
+}
+
+/// Runs `job` (MIME work within the limits) on a thread of its own with
+/// the parse stack, waiting at most [`PARSE_TIME_BUDGET`].
+pub async fn detached<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Detached<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("mailtui-parse".into())
+        .stack_size(PARSE_STACK_BYTES)
+        .spawn(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            // Nobody listening means the deadline passed: nothing to do.
+            let _ = tx.send(out);
+        });
+    if spawned.is_err() {
+        return Detached::NotStarted;
+    }
+    match tokio::time::timeout(PARSE_TIME_BUDGET, rx).await {
+        Ok(Ok(Ok(v))) => Detached::Done(v),
+        Ok(_) => Detached::Failed,
+        Err(_) => Detached::TimedOut,
     }
 }
 
@@ -83,6 +105,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         warnings: super::assemble::repeated_warnings(&h),
         nested: Vec::new(),
         raw: source,
+        parts: Vec::new(),
     }
 }
 

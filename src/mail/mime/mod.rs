@@ -12,4 +12,5 @@ pub mod headers;
 pub mod html;
 pub mod limits;
 pub mod lines;
+pub mod parts;
 pub mod split;

@@ -1,0 +1,96 @@
+//! Parts of a message for saving, opening and viewing. The one way to
+//! them: [`answer`] takes them out of the message source, whether the store
+//! kept it or the worker fetched it (today the whole message; a partial
+//! fetch by section number would slot in at [`Worker::fetch_parts`]).
+
+use super::protocol::{PartsRequest, WorkerEvent};
+use super::run::Worker;
+use crate::mail::backend::MailBackend;
+use crate::mail::mime::detached::{Detached, detached};
+use crate::mail::mime::parts;
+use crate::sanitize::Clean;
+
+/// The answer to `request` from the message source `raw`, worked out on
+/// the parse thread (bounded like parsing).
+pub async fn answer(raw: Vec<u8>, request: PartsRequest) -> WorkerEvent {
+    let PartsRequest {
+        uid,
+        sections,
+        req,
+        view,
+        ..
+    } = request;
+    let failed = |error: &str| WorkerEvent::PartsFailed {
+        req,
+        error: Clean::line(error),
+    };
+    if view {
+        let Some(section) = sections.first().cloned() else {
+            return failed("no part asked for");
+        };
+        return match detached(move || parts::view(uid, &raw, &section)).await {
+            Detached::Done(Some(v)) => WorkerEvent::Message {
+                req,
+                message: Box::new(v),
+            },
+            Detached::Done(None) => {
+                failed("this part cannot be shown here; o opens it, s saves it")
+            }
+            _ => failed("this part could not be read"),
+        };
+    }
+    let job = move || {
+        sections
+            .iter()
+            .map(|s| parts::extract(&raw, s).ok_or_else(|| s.clone()))
+            .collect::<Result<Vec<_>, String>>()
+    };
+    match detached(job).await {
+        Detached::Done(Ok(parts)) => WorkerEvent::Parts { req, parts },
+        Detached::Done(Err(missing)) => failed(&format!("the message has no part {missing}")),
+        _ => failed("the message could not be read"),
+    }
+}
+
+impl<B: MailBackend> Worker<B> {
+    /// Serves the oldest parts request of the open folder.
+    pub async fn fetch_parts(&mut self) {
+        let Some(request) = self.parts.pop_front() else {
+            return;
+        };
+        let here = self.open.as_ref().is_some_and(|o| {
+            o.path == request.folder.path && o.uid_validity() == Some(request.folder.uid_validity)
+        });
+        if !here {
+            self.emit(WorkerEvent::PartsFailed {
+                req: request.req,
+                error: Clean::line("the folder changed meanwhile; open the message again"),
+            });
+            return;
+        }
+        let uid = request.uid;
+        match self.backend.fetch_message(uid).await {
+            Ok(raw) => {
+                let now = crate::auth::oauth::now();
+                let (path, keep) = (request.folder.path.clone(), raw.clone());
+                self.store.send(move |s| s.put_body(&path, uid, &keep, now));
+                let events = self.events_sender();
+                let account = self.account;
+                tokio::spawn(async move {
+                    let _ = events.send((account, answer(raw, request).await));
+                });
+            }
+            Err(e) => {
+                if self.failed("fetch parts", &e) {
+                    self.emit(WorkerEvent::PartsFailed {
+                        req: request.req,
+                        error: Clean::line(&e.to_string()),
+                    });
+                } else if e.ends_session() {
+                    // Tried again once reconnected.
+                    self.parts.push_front(request);
+                }
+            }
+        }
+    }
+}
