@@ -11,7 +11,7 @@ use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::message::{self, BodySource};
 use mailtui::mail::types::{Envelope, FlagKind};
 use mailtui::mail::{MailBackend, MailError};
-use mailtui::worker::{ConnState, WorkerCommand, WorkerEvent, WorkerOptions};
+use mailtui::worker::{ConnState, PartsRequest, WorkerCommand, WorkerEvent, WorkerOptions};
 use support::dovecot::{Dovecot, Options};
 use support::events::{inbox_loaded, memory_store, open, start, until};
 use support::fixtures;
@@ -555,7 +555,6 @@ async fn a_deeply_nested_message_lists_and_opens() {
 /// when asked for, byte for byte. A small message is still one fetch.
 #[tokio::test]
 async fn a_big_message_is_fetched_by_its_text_parts() {
-    use base64::Engine as _;
     let d = server();
     let (big, data) = fixtures::big_with_attachment();
     d.deliver(
@@ -605,15 +604,25 @@ async fn a_big_message_is_fetched_by_its_text_parts() {
     assert_eq!(v.nested[0].body.as_str().trim(), "Inner text here.");
 
     // Saved: the part alone, decoded to the bytes that were sent.
-    let part = b.fetch_part(1, "2").await.unwrap();
-    let clean: Vec<u8> = part
-        .into_iter()
-        .filter(|c| !c.is_ascii_whitespace())
+    let entity = b.fetch_part(1, "2").await.unwrap();
+    let part = mailtui::mail::mime::parts::extract(&entity, "1").expect("a part");
+    assert_eq!(part.file_name.as_deref(), Some("data.bin"));
+    assert!(!part.damaged);
+    assert!(
+        part.bytes == data,
+        "the attachment comes back byte for byte"
+    );
+    // The parts menu asks for the big message's own numbers.
+    let sections: Vec<(&str, usize)> = v
+        .parts
+        .iter()
+        .map(|p| (p.section.as_str(), p.size))
         .collect();
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(&clean)
-        .unwrap();
-    assert!(decoded == data, "the attachment comes back byte for byte");
+    assert!(
+        sections.iter().any(|(s, n)| *s == "2" && *n > 8_000_000),
+        "{sections:?}"
+    );
+    assert!(sections.iter().any(|(s, _)| *s == "3"), "{sections:?}");
     assert!(
         b.fetch_part(1, "2 BODY[]").await.is_err(),
         "a section is only digits and dots"
@@ -625,12 +634,12 @@ async fn a_big_message_is_fetched_by_its_text_parts() {
 #[tokio::test]
 async fn the_worker_opens_a_big_message_without_fetching_it_whole() {
     let d = server();
-    let (big, _) = fixtures::big_with_attachment();
+    let (big, data) = fixtures::big_with_attachment();
     d.deliver(USER, "INBOX", &[(big, "")]);
     let (w, mut rx, inbox) = inbox_loaded(backend(&d, TlsMode::Implicit)).await;
     w.commands
         .send(WorkerCommand::FetchMessage {
-            folder: inbox,
+            folder: inbox.clone(),
             uid: 1,
             req: 4,
             size: Some(9_000_000),
@@ -646,4 +655,51 @@ async fn the_worker_opens_a_big_message_without_fetching_it_whole() {
             .contains("only its text was fetched")
     );
     assert!(message.attachments.iter().any(|a| a.remote.is_some()));
+    let entry = message
+        .parts
+        .iter()
+        .find(|p| p.file_name.as_deref() == Some("data.bin"))
+        .expect("listed in the parts menu");
+    // Saving it fetches that part alone, by the message's own number.
+    w.commands
+        .send(WorkerCommand::FetchParts(PartsRequest {
+            folder: inbox.clone(),
+            uid: 1,
+            sections: vec![entry.section.clone()],
+            req: 5,
+            view: false,
+        }))
+        .unwrap();
+    let ev = until(&mut rx, 30, |e| {
+        matches!(
+            e,
+            WorkerEvent::Parts { .. } | WorkerEvent::PartsFailed { .. }
+        )
+    })
+    .await;
+    let Some(WorkerEvent::Parts { req: 5, parts }) = ev.last() else {
+        panic!("{ev:#?}")
+    };
+    assert!(parts[0].bytes == data && parts[0].section == "2");
+    // Enter on the forwarded message shows it, fetched alone too.
+    w.commands
+        .send(WorkerCommand::FetchParts(PartsRequest {
+            folder: inbox,
+            uid: 1,
+            sections: vec!["3".into()],
+            req: 6,
+            view: true,
+        }))
+        .unwrap();
+    let ev = until(&mut rx, 30, |e| {
+        matches!(
+            e,
+            WorkerEvent::Message { .. } | WorkerEvent::PartsFailed { .. }
+        )
+    })
+    .await;
+    let Some(WorkerEvent::Message { req: 6, message }) = ev.last() else {
+        panic!("{ev:#?}")
+    };
+    assert_eq!(message.body.as_str().trim(), "Inner text here.");
 }

@@ -7,7 +7,7 @@ use async_imap::Session;
 use std::collections::HashMap;
 
 use async_imap::imap_proto::{
-    AttributeValue, MailboxDatum, Response, SectionPath, StatusAttribute,
+    AttributeValue, MailboxDatum, MessageSection, Response, SectionPath, StatusAttribute,
 };
 use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
@@ -514,21 +514,48 @@ impl MailBackend for ImapBackend {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
         };
-        let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}])");
+        let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}.MIME] BODY.PEEK[{section}])");
         let a = self.exchange("fetch attachment", &cmd, limits).await?;
-        let mut body = None;
+        let (mut header, mut body) = (None, None);
         for r in &a.untagged {
             if let Response::Fetch(_, attrs) = r.parsed()
                 && attrs
                     .iter()
                     .any(|x| matches!(x, AttributeValue::Uid(u) if *u == uid))
             {
-                body = fetch::items(attrs).section.map(<[u8]>::to_vec);
+                for x in attrs {
+                    match x {
+                        AttributeValue::BodySection {
+                            section: Some(SectionPath::Part(_, Some(MessageSection::Mime))),
+                            data,
+                            ..
+                        } => header = Some(data.as_deref().unwrap_or_default().to_vec()),
+                        AttributeValue::BodySection {
+                            section: Some(SectionPath::Part(_, None)),
+                            data,
+                            ..
+                        } => body = Some(data.as_deref().unwrap_or_default().to_vec()),
+                        _ => {}
+                    }
+                }
                 continue;
             }
             self.tracker.absorb(r.parsed());
         }
-        body.ok_or_else(|| MailError::Command(format!("message {uid} is gone from the server")))
+        match (header, body) {
+            (Some(mut entity), Some(body)) => {
+                // The MIME header ends in its empty line; add one if a
+                // server leaves it out.
+                if !entity.ends_with(b"\r\n\r\n") && !entity.ends_with(b"\n\n") {
+                    entity.extend_from_slice(b"\r\n");
+                }
+                entity.extend_from_slice(&body);
+                Ok(entity)
+            }
+            _ => Err(MailError::Command(format!(
+                "part {section} of message {uid} is gone from the server"
+            ))),
+        }
     }
 
     async fn store_flag(&mut self, uids: &[u32], flag: FlagKind, on: bool) -> MailResult<()> {

@@ -207,9 +207,11 @@ pub trait MailBackend: Send + 'static {
         async move { self.fetch_message(uid).await.map(Fetched::whole) }
     }
 
-    /// One part of a message (an IMAP section such as "2.1"), as it is in
-    /// the message (still transfer-encoded). Only for parts that
-    /// [`fetch_for_reading`](Self::fetch_for_reading) left out.
+    /// One part of a message (an IMAP section such as "2.1") as an entity
+    /// of its own: its MIME header, an empty line, its body as it is in
+    /// the message (still transfer-encoded), so that it reads as a
+    /// single-part message whose part "1" is the part. For big messages
+    /// that [`fetch_for_reading`](Self::fetch_for_reading) fetched in part.
     fn fetch_part(
         &mut self,
         uid: u32,

@@ -132,9 +132,13 @@ impl StoreHandle {
             let same = s
                 .folder_state(&folder.path)
                 .is_some_and(|st| st.uid_validity == folder.uid_validity);
+            // A big message's stand-in lacks the parts left out, and numbers
+            // the rest its own way: those come from the server.
             let raw = same
-                .then(|| s.body(&folder.path, request.uid, crate::auth::oauth::now()))
-                .flatten();
+                .then(|| s.kept(&folder.path, request.uid, crate::auth::oauth::now()))
+                .flatten()
+                .filter(|k| !k.partial)
+                .map(|k| k.raw);
             match (raw, rt) {
                 (Some(raw), Some(rt)) => {
                     rt.spawn(async move {

@@ -38,7 +38,10 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         .map(|n| message_headers(raw, n.header.clone()))
         .unwrap_or_default();
     let (body, source) = main.finish();
-    let parts = super::parts::list_tree(raw, &tree, &mut a.budget);
+    let mut parts = super::parts::list_tree(raw, &tree, &mut a.budget);
+    if partial {
+        renumber(raw, &tree, &mut parts);
+    }
     let mut notes: Vec<Clean> = a
         .limits
         .iter()
@@ -69,6 +72,39 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         nested: a.nested,
         raw: Clean::default(),
         parts,
+    }
+}
+
+/// A stand-in's parts carry the big message's own section numbers in
+/// their marks: the parts menu shows and asks for those, with the sizes
+/// of what was left out.
+fn renumber(raw: &[u8], tree: &Tree, parts: &mut [super::parts::PartEntry]) {
+    let Some(top) = tree.nodes.first() else {
+        return;
+    };
+    let real: Vec<_> = top
+        .children
+        .iter()
+        .map(|&c| marks(raw.get(tree.nodes[c].header.clone()).unwrap_or_default()))
+        .collect();
+    for p in parts.iter_mut() {
+        let (first, rest) = p.section.split_once('.').unwrap_or((&p.section, ""));
+        let Some(m) = first
+            .parse::<usize>()
+            .ok()
+            .and_then(|k| real.get(k.checked_sub(1)?))
+        else {
+            continue;
+        };
+        let Some(section) = &m.section else { continue };
+        if rest.is_empty() {
+            if let Some(size) = m.left_out {
+                p.size = size as usize;
+            }
+            p.section = section.clone();
+        } else {
+            p.section = format!("{section}.{rest}");
+        }
     }
 }
 
