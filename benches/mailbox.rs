@@ -3,7 +3,7 @@
 //! in tmux, and the worker and store in process. Prints medians; asserts
 //! nothing (speed is measured here, not in the tests).
 //! Run: `cargo bench --bench mailbox` (MAILTUI_BENCH_MESSAGES to change
-//! the size).
+//! the size; MAILTUI_BENCH_ONLY=process for the real binary's figures only).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -358,7 +358,11 @@ fn process_level(d: &Dovecot, n: u32) {
                 if tm.screen().contains(&newest) {
                     break;
                 }
-                assert!(t.elapsed() < Duration::from_secs(120), "no first screen");
+                assert!(
+                    t.elapsed() < Duration::from_secs(120),
+                    "no first screen:\n{}",
+                    tm.screen()
+                );
                 std::thread::sleep(Duration::from_millis(2));
             }
             times.push(t.elapsed());
@@ -523,6 +527,13 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
+    // MAILTUI_BENCH_ONLY=process: only the real binary's figures.
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("process") {
+        let full = server(n, false);
+        full.index(USER);
+        process_level(&full, n);
+        return;
+    }
     let full = server(n, false);
     let exchange = server(n, true);
     rt.block_on(async {

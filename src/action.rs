@@ -187,6 +187,24 @@ pub enum Action {
         width: u16,
         height: u16,
     },
+    /// Only when the user turned the mouse on (`[ui] mouse`).
+    Mouse(MouseInput),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MouseKind {
+    /// The left button pressed.
+    Click,
+    ScrollUp,
+    ScrollDown,
+}
+
+/// A mouse event at a screen cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MouseInput {
+    pub kind: MouseKind,
+    pub column: u16,
+    pub row: u16,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

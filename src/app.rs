@@ -75,6 +75,9 @@ pub struct RunSettings {
     pub files: crate::files::FilesSettings,
     /// Built once from `[theme]` and NO_COLOR.
     pub theme: crate::ui::Theme,
+    /// `[ui] mouse`: report clicks and the wheel (the terminal's own text
+    /// selection then needs Shift).
+    pub mouse: bool,
 }
 
 /// Fixed at start: how keys read and how the screen looks.
@@ -209,6 +212,9 @@ pub async fn run(
     state.notify = settings.notify;
     state.files = settings.files.clone();
     let mut terminal = ratatui::try_init()?;
+    if settings.mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     if state.notify.title {
         // Keep the user's title to put back on exit (xterm's title stack).
         let mut out = std::io::stdout();
@@ -244,6 +250,9 @@ pub async fn run(
         &mut files_rx,
     )
     .await;
+    if settings.mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
     ratatui::restore();
     if state.notify.title {
         let _ = std::io::Write::write_all(&mut std::io::stdout(), b"\x1b[23;0t");
@@ -375,6 +384,22 @@ fn key_action(keymap: &Keymap, ev: Event, typing: bool) -> Option<Action> {
             })
         }
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        // Reported only when `[ui] mouse` turned it on.
+        Event::Mouse(m) => {
+            use crate::action::{MouseInput, MouseKind};
+            use crossterm::event::{MouseButton, MouseEventKind};
+            let kind = match m.kind {
+                MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+                MouseEventKind::ScrollUp => MouseKind::ScrollUp,
+                MouseEventKind::ScrollDown => MouseKind::ScrollDown,
+                _ => return None,
+            };
+            Some(Action::Mouse(MouseInput {
+                kind,
+                column: m.column,
+                row: m.row,
+            }))
+        }
         _ => None,
     }
 }

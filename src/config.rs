@@ -16,11 +16,13 @@ use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
 
 pub mod theme;
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Config {
     pub accounts: Vec<Account>,
     /// `[cache]` and `[sync]`: the local store and live updates.
     pub sync: SyncSettings,
+    /// `[ui] mouse`: clicks and the wheel (off by default).
+    pub mouse: bool,
     /// `[notify]`: what the terminal is told about new mail.
     pub notify: crate::notify::NotifySettings,
     /// `[theme]`: colours as written; the UI builds its styles from it.
@@ -167,6 +169,7 @@ struct RawConfig {
     cache: Option<RawCache>,
     sync: Option<RawSync>,
     notify: Option<RawNotify>,
+    ui: Option<RawUi>,
     #[serde(default)]
     theme: theme::ThemeConfig,
     files: Option<RawFiles>,
@@ -177,6 +180,12 @@ struct RawConfig {
 struct RawFiles {
     download_dir: Option<Spanned<PathBuf>>,
     open_command: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUi {
+    mouse: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -385,6 +394,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     Ok(Config {
         accounts,
         sync,
+        mouse: raw.ui.and_then(|u| u.mouse).unwrap_or(false),
         notify,
         theme: raw.theme,
         files,
@@ -937,6 +947,16 @@ maildir = "/var/mail/me"
             assert!(readme.contains(&format!("`{name}`")), "README: {name}");
         }
         assert!(readme.contains("download_dir") && readme.contains("open_command"));
+    }
+
+    #[test]
+    fn the_mouse_is_off_unless_turned_on() {
+        assert!(!parse_str("").unwrap().mouse);
+        assert!(parse_str("[ui]\nmouse = true\n").unwrap().mouse);
+        let e = parse_str("[ui]\nmouse = \"yes\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":2:"), "{e}");
     }
 
     #[test]

@@ -102,20 +102,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
             let log_rx = logging::init_tui(&paths.log_file())?;
-            let (_demo_dir, accounts, keys, sync, notify, theme, files) = if cli.demo {
+            let (_demo_dir, config) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
-                let sync = config::SyncSettings::default();
-                let theme = Default::default();
-                let files = config::FilesConfig::default();
-                (
-                    Some(dir),
+                let config = config::Config {
                     accounts,
-                    Vec::new(),
-                    sync,
-                    Default::default(),
-                    theme,
-                    files,
-                )
+                    ..Default::default()
+                };
+                (Some(dir), config)
             } else {
                 if !config_path.exists() {
                     eprintln!(
@@ -125,17 +118,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                     return Ok(ExitCode::from(2));
                 }
-                let config = load_config(&config_path)?;
-                (
-                    None,
-                    config.accounts,
-                    config.keys,
-                    config.sync,
-                    config.notify,
-                    config.theme,
-                    config.files,
-                )
+                (None, load_config(&config_path)?)
             };
+            let config::Config {
+                accounts,
+                keys,
+                sync,
+                notify,
+                theme,
+                files,
+                mouse,
+                ..
+            } = config;
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
             let no_color = ui::theme::no_color(std::env::var_os("NO_COLOR").as_deref());
@@ -162,6 +156,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 notify,
                 theme,
                 files: files.settings(),
+                mouse,
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).
@@ -187,6 +182,8 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         tracing::error!("panic: {info}");
+        // Mouse reporting left on would fill the shell with escapes.
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
         previous(info);
         std::process::exit(101);
     }));

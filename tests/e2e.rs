@@ -532,3 +532,90 @@ fn no_color_in_the_environment_means_no_colour_on_screen() {
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }
+
+/// `[ui] mouse = true`: the terminal is asked for mouse reports while
+/// mailtui runs (and no longer after), a click opens a folder, the wheel
+/// moves through the list.
+#[test]
+fn the_mouse_clicks_folders_and_scrolls_when_turned_on() {
+    let home = tempfile::tempdir().unwrap();
+    let maildir = home.path().join("Maildir");
+    for dir in ["", ".Archive"] {
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(dir).join(sub)).unwrap();
+        }
+    }
+    for i in 1..=5 {
+        std::fs::write(
+            maildir.join(format!("cur/{i}000.a:2,S")),
+            format!("From: a@example.com\r\nSubject: Inbox note {i}\r\nDate: Tue, {i} Dec 2026 10:00:00 +0000\r\n\r\nx\r\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        maildir.join(".Archive/cur/9000.z:2,S"),
+        "From: b@example.com\r\nSubject: Filed away long ago\r\n\r\ny\r\n",
+    )
+    .unwrap();
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[ui]\nmouse = true\n\n[[accounts]]\nname = \"local\"\nprovider = \"maildir\"\nmaildir = \"{}\"\n",
+            maildir.display()
+        ),
+    )
+    .unwrap();
+    let t = Tmux::start(
+        home.path(),
+        100,
+        30,
+        BIN,
+        &["--config", cfg.to_str().unwrap()],
+    );
+    let screen = t.wait_for("Inbox note 5");
+    assert_eq!(
+        t.query("#{mouse_any_flag}").trim(),
+        "1",
+        "mouse reports asked for"
+    );
+    // The folder pane's "Archive" row: click it (SGR reports count from 1).
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Archive"))
+        .expect("Archive listed");
+    let col = line.find("Archive").unwrap() + 1;
+    let click = |col: usize, row: usize| {
+        t.send_raw(&format!("\x1b[<0;{col};{row}M\x1b[<0;{col};{row}m"));
+    };
+    click(col, row + 1);
+    let screen = t.wait_for("Filed away long ago");
+    // Back to INBOX by a click on its row in the folder pane.
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| {
+            l.chars()
+                .take(25)
+                .collect::<String>()
+                .to_lowercase()
+                .contains("inbox")
+        })
+        .expect("INBOX listed");
+    let col = line.to_lowercase().find("inbox").unwrap() + 1;
+    click(col, row + 1);
+    // The wheel over the list moves the selection three rows down.
+    let screen = t.wait_for("Inbox note 5");
+    let (row, _) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Inbox note 5"))
+        .unwrap();
+    t.send_raw(&format!("\x1b[<65;60;{}M", row + 1));
+    t.wait_until("the wheel moved the selection", |s| {
+        s.contains("Subject: Inbox note 2")
+    });
+    t.send(&["q"]);
+    t.wait_exit();
+}

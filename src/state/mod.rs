@@ -6,6 +6,7 @@ mod attachments;
 mod list;
 mod mail_actions;
 pub mod menu;
+pub mod mouse;
 mod new_mail;
 pub mod prompt;
 pub mod reader;

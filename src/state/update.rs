@@ -74,6 +74,7 @@ impl State {
                 Vec::new()
             }
             Action::Files(event) => self.on_file_event(event),
+            Action::Mouse(m) => self.on_mouse(m),
             Action::Tick { now } => {
                 self.now = now;
                 if self.notice.as_ref().is_some_and(|n| n.until <= now) {
@@ -132,7 +133,7 @@ impl State {
         }];
     }
 
-    fn switch_account(&mut self, index: usize) {
+    pub(super) fn switch_account(&mut self, index: usize) {
         if index < self.accounts.len() {
             self.current = index;
             // The layout may differ (status rows); keep the selection in view.
@@ -335,7 +336,7 @@ impl State {
         h.saturating_sub(1).max(1)
     }
 
-    fn move_by(&mut self, delta: isize) -> Vec<Command> {
+    pub(super) fn move_by(&mut self, delta: isize) -> Vec<Command> {
         let rows = self.list_rows();
         let reader_limit = self.reader_max_scroll();
         let current = self.current;

@@ -34,7 +34,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
     let rows = inner_height(area);
     let width = inner_width(area);
     // Keep the cursor in view.
-    let offset = acc.folder_cursor.saturating_sub(rows.saturating_sub(1));
+    let offset = crate::state::mouse::folder_offset(acc.folder_cursor, rows);
     let open = acc.list.path.as_deref();
     let lines: Vec<Line> = acc
         .folders

@@ -118,6 +118,12 @@ impl Tmux {
         }
     }
 
+    /// Bytes typed as they are (a mouse report, say), no key names.
+    pub fn send_raw(&self, text: &str) {
+        tmux(&["send-keys", "-l", "-t", &self.session, text]);
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
     /// Waits until the screen contains `text`; panics with the screen if not.
     pub fn wait_for(&self, text: &str) -> String {
         self.wait_until(text, |s| s.contains(text))
