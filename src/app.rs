@@ -328,15 +328,27 @@ async fn event_loop(
     let mut last_second = state.now;
     loop {
         for action in pending.drain(..) {
+            // A log record changes nothing on screen while the log is hidden.
+            let shown = !matches!(action, Action::Log(_)) || state.show_log;
             let commands = state.update(action);
             if commands.contains(&Command::Quit) {
                 return Ok(());
             }
             execute(effects, commands, state.notify.desktop);
-            dirty = true;
+            dirty |= shown;
         }
         if dirty {
+            // One frame appears at once in terminals that support it (no
+            // half-drawn screen while a big list redraws); others ignore it.
+            crossterm::queue!(
+                std::io::stdout(),
+                crossterm::terminal::BeginSynchronizedUpdate
+            )?;
             terminal.draw(|f| crate::ui::draw(state, ui.theme, f))?;
+            crossterm::execute!(
+                std::io::stdout(),
+                crossterm::terminal::EndSynchronizedUpdate
+            )?;
             dirty = false;
         }
         let first = tokio::select! {
@@ -352,7 +364,8 @@ async fn event_loop(
                 let now = chrono::Utc::now().timestamp();
                 let changed = now != last_second || state.animating();
                 last_second = now;
-                state.update(Action::Tick { now });
+                let commands = state.update(Action::Tick { now });
+                execute(effects, commands, state.notify.desktop);
                 dirty |= changed;
                 None
             }

@@ -1,3 +1,4 @@
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
 //! mailtui as a library: the binary in main.rs and the integration tests
 //! in tests/ both build on these modules.
 

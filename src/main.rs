@@ -1,3 +1,4 @@
+#![deny(clippy::unwrap_used)]
 //! mailtui: a terminal mail reader for Microsoft 365, Outlook.com and any
 //! IMAP mailbox.
 
