@@ -438,7 +438,7 @@ async fn ui_figures(d: &Dovecot, n: u32) {
     let info = AccountInfo {
         name: "bench".into(),
         email: USER.into(),
-        kind: "IMAP",
+        kind: mailtui::state::ServerKind::Imap,
         server: "127.0.0.1".into(),
         auth: "password".into(),
         tenant: None,

@@ -25,7 +25,7 @@ fn state() -> State {
     let info = AccountInfo {
         name: "bench".into(),
         email: "bench@example.org".into(),
-        kind: "Maildir",
+        kind: mailtui::state::ServerKind::Maildir,
         server: "/tmp".into(),
         auth: "none".into(),
         tenant: None,

@@ -20,7 +20,7 @@ use crate::keymap::Keymap;
 use crate::logging::LogRecord;
 use crate::mail::maildir::MaildirBackend;
 use crate::sanitize::Clean;
-use crate::state::{AccountInfo, State};
+use crate::state::{AccountInfo, ServerKind, State};
 use crate::store::{self as local, Store, StoreHandle};
 use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle, WorkerOptions};
 
@@ -33,19 +33,19 @@ const STORE_GRACE: Duration = Duration::from_millis(300);
 pub fn account_info(a: &Account) -> AccountInfo {
     let (kind, server, auth, tenant) = match &a.kind {
         AccountKind::Imap { imap, .. } => (
-            "IMAP",
+            ServerKind::Imap,
             format!("{}:{}", imap.host, imap.port),
             "password".to_string(),
             None,
         ),
         AccountKind::Maildir(p) => (
-            "Maildir",
+            ServerKind::Maildir,
             p.display().to_string(),
             "local".to_string(),
             None,
         ),
         AccountKind::OAuth2 { imap, oauth } => (
-            "IMAP",
+            ServerKind::Imap,
             format!("{}:{}", imap.host, imap.port),
             "OAuth2".to_string(),
             Some(oauth.tenant.clone()),

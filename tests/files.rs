@@ -124,7 +124,7 @@ impl Bench {
         let info = AccountInfo {
             name: "erin".into(),
             email: USER.into(),
-            kind: "IMAP",
+            kind: mailtui::state::ServerKind::Imap,
             server: format!("127.0.0.1:{}", d.imaps_port),
             auth: "password".into(),
             tenant: None,

@@ -267,7 +267,7 @@ fn reader_state(width: u16, height: u16) -> State {
     let info = AccountInfo {
         name: "fuzz".into(),
         email: "fuzz@example.org".into(),
-        kind: "Maildir",
+        kind: mailtui::state::ServerKind::Maildir,
         server: "/tmp".into(),
         auth: "none".into(),
         tenant: None,

@@ -12,13 +12,29 @@ use crate::mail::types::{FlagKind, Folder, FolderRole};
 use crate::sanitize::Clean;
 use crate::worker::{ConnState, FolderRef, WorkerCommand, WorkerEvent};
 
+/// Where an account's mail is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerKind {
+    Imap,
+    /// Local files: no connection to show.
+    Maildir,
+}
+
+impl std::fmt::Display for ServerKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ServerKind::Imap => "IMAP",
+            ServerKind::Maildir => "Maildir",
+        })
+    }
+}
+
 /// What the UI knows of an account from the config.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountInfo {
     pub name: String,
     pub email: String,
-    /// "IMAP", "Maildir", "OAuth2" … for the status bar.
-    pub kind: &'static str,
+    pub kind: ServerKind,
     /// host:port or a directory.
     pub server: String,
     /// How it logs in, for the status bar's auth slot.

@@ -19,7 +19,7 @@ pub(crate) mod test_kit;
 
 use std::collections::VecDeque;
 
-pub use account::{AccountInfo, AccountState, OuterView, ReaderContent};
+pub use account::{AccountInfo, AccountState, OuterView, ReaderContent, ServerKind};
 pub use list::{MessageList, SortBy};
 pub use mail_actions::{Notice, Undo};
 

@@ -11,7 +11,7 @@ fn info(name: &str, tenant: &str) -> AccountInfo {
     AccountInfo {
         name: name.into(),
         email: format!("{name}@example.com"),
-        kind: "IMAP",
+        kind: crate::state::ServerKind::Imap,
         server: "outlook.office365.com:993".into(),
         auth: "OAuth2".into(),
         tenant: Some(tenant.into()),

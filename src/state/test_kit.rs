@@ -12,7 +12,7 @@ pub fn info(name: &str) -> AccountInfo {
     AccountInfo {
         name: name.into(),
         email: format!("{name}@example.com"),
-        kind: "IMAP",
+        kind: crate::state::ServerKind::Imap,
         server: "imap.example.com:993".into(),
         auth: "password".into(),
         tenant: None,

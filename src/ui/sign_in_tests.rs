@@ -20,7 +20,7 @@ fn info(name: &str, tenant: &str) -> AccountInfo {
     AccountInfo {
         name: name.into(),
         email: format!("alice@{name}.example"),
-        kind: "IMAP",
+        kind: crate::state::ServerKind::Imap,
         server: "outlook.office365.com:993".into(),
         auth: "OAuth2".into(),
         tenant: Some(tenant.into()),

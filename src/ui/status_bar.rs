@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use super::format::{clock, duration, thousands};
 use super::theme::Theme;
 use crate::auth::service::{TokenPhase, TokenStatus};
-use crate::state::{AccountState, State};
+use crate::state::{AccountState, ServerKind, State};
 use crate::worker::ConnState;
 
 fn connection(acc: &AccountState, theme: &Theme) -> (String, Style) {
@@ -38,7 +38,7 @@ fn connection(acc: &AccountState, theme: &Theme) -> (String, Style) {
         ConnState::Idle => ("not connected".to_string(), theme.dim),
         ConnState::Connecting => (format!("connecting to {}…", acc.info.server), warn),
         ConnState::Reconnecting => (format!("reconnecting to {}…", acc.info.server), warn),
-        ConnState::Connected if acc.info.kind == "Maildir" => {
+        ConnState::Connected if acc.info.kind == ServerKind::Maildir => {
             ("local Maildir".to_string(), theme.ok)
         }
         ConnState::Connected => (format!("connected to {}", acc.info.server), theme.ok),
@@ -57,7 +57,7 @@ fn connection(acc: &AccountState, theme: &Theme) -> (String, Style) {
 /// Without a working connection, what is shown comes from the store: say
 /// so, and how old it is.
 fn offline_note(acc: &AccountState, now: i64) -> Option<String> {
-    if acc.info.kind == "Maildir" || matches!(acc.conn, ConnState::Connected) {
+    if acc.info.kind == ServerKind::Maildir || matches!(acc.conn, ConnState::Connected) {
         return None;
     }
     let at = acc.list.synced_at?;

@@ -20,11 +20,15 @@ use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 /// Tue 03 Nov 2026 13:05 UTC.
 const NOW: i64 = 1_793_711_100;
 
-fn info(name: &str, kind: &'static str, server: &str) -> AccountInfo {
+fn info(name: &str, kind: &str, server: &str) -> AccountInfo {
     AccountInfo {
         name: name.into(),
         email: format!("alice@{name}.example"),
-        kind,
+        kind: if kind == "IMAP" {
+            crate::state::ServerKind::Imap
+        } else {
+            crate::state::ServerKind::Maildir
+        },
         server: server.into(),
         auth: if kind == "IMAP" {
             "password".into()
