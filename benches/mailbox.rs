@@ -548,10 +548,11 @@ fn main() {
     });
     full.index(USER);
     exchange.index(USER);
+    // Before the profiles below add mail (the newest message changes).
+    process_level(&full, n);
     rt.block_on(async {
         profile("full Dovecot (CONDSTORE, QRESYNC)", &full, n).await;
         profile("Exchange-shaped (no CONDSTORE/QRESYNC)", &exchange, n).await;
         ui_figures(&full, n).await;
     });
-    process_level(&full, n);
 }
