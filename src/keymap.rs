@@ -75,8 +75,29 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("9", "account_9"),
 ];
 
+/// A `[keys]` entry that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeymapError {
+    #[error("unknown key \"{0}\"")]
+    UnknownKey(String),
+    #[error("line {line}: {source}")]
+    BadKey {
+        line: usize,
+        source: Box<KeymapError>,
+    },
+    #[error("line {line}: key \"{key}\": unknown action \"{action}\"")]
+    UnknownAction {
+        line: usize,
+        key: String,
+        action: String,
+    },
+    /// A default binding names an action that does not exist (a bug).
+    #[error("unknown action {0} in the default keys")]
+    BadDefault(&'static str),
+}
+
 /// Parses "q", "G", "ctrl-n", "shift-tab", "pagedown", "f5", "space".
-pub fn parse_key(spec: &str) -> Result<(KeyCode, KeyModifiers), String> {
+pub fn parse_key(spec: &str) -> Result<(KeyCode, KeyModifiers), KeymapError> {
     let mut mods = KeyModifiers::NONE;
     let mut rest = spec;
     loop {
@@ -123,7 +144,7 @@ pub fn parse_key(spec: &str) -> Result<(KeyCode, KeyModifiers), String> {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => KeyCode::Char(c),
-                _ => return Err(format!("unknown key \"{spec}\"")),
+                _ => return Err(KeymapError::UnknownKey(spec.to_string())),
             }
         }
     };
@@ -142,18 +163,20 @@ fn normalize(code: KeyCode, mut mods: KeyModifiers) -> (KeyCode, KeyModifiers) {
 }
 
 impl Keymap {
-    pub fn new(overrides: &[KeyBinding]) -> Result<Keymap, String> {
+    pub fn new(overrides: &[KeyBinding]) -> Result<Keymap, KeymapError> {
         let mut map: HashMap<_, Vec<UiAction>> = HashMap::new();
         for (key, action) in DEFAULTS {
             let k = parse_key(key)?;
-            let a =
-                UiAction::from_name(action).ok_or_else(|| format!("unknown action {action}"))?;
+            let a = UiAction::from_name(action).ok_or(KeymapError::BadDefault(action))?;
             map.entry(k).or_default().push(a);
         }
         // A key named in the config means what the config says, only that.
         let mut overridden = std::collections::HashSet::new();
         for b in overrides {
-            let k = parse_key(&b.key).map_err(|e| format!("line {}: {e}", b.at.line))?;
+            let k = parse_key(&b.key).map_err(|e| KeymapError::BadKey {
+                line: b.at.line,
+                source: Box::new(e),
+            })?;
             if b.action == "none" {
                 map.remove(&k);
                 continue;
@@ -161,11 +184,10 @@ impl Keymap {
             if overridden.insert(k) {
                 map.remove(&k);
             }
-            let a = UiAction::from_name(&b.action).ok_or_else(|| {
-                format!(
-                    "line {}: key \"{}\": unknown action \"{}\"",
-                    b.at.line, b.key, b.action
-                )
+            let a = UiAction::from_name(&b.action).ok_or_else(|| KeymapError::UnknownAction {
+                line: b.at.line,
+                key: b.key.clone(),
+                action: b.action.clone(),
             })?;
             map.entry(k).or_default().push(a);
         }
@@ -353,9 +375,16 @@ mod tests {
     #[test]
     fn bad_overrides_name_the_line() {
         let e = Keymap::new(&[binding("ctrl-n", "fly")]).unwrap_err();
-        assert!(e.contains("line 7") && e.contains("fly"), "{e}");
+        assert!(
+            matches!(&e, KeymapError::UnknownAction { line: 7, action, .. } if action == "fly")
+        );
+        assert_eq!(
+            e.to_string(),
+            "line 7: key \"ctrl-n\": unknown action \"fly\""
+        );
         let e = Keymap::new(&[binding("hyper-x", "quit")]).unwrap_err();
-        assert!(e.contains("line 7") && e.contains("hyper-x"), "{e}");
+        assert!(matches!(&e, KeymapError::BadKey { line: 7, .. }), "{e:?}");
+        assert_eq!(e.to_string(), "line 7: unknown key \"hyper-x\"");
     }
 
     #[test]

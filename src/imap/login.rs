@@ -113,7 +113,10 @@ pub async fn login(
         ImapAuth::Password(source) => {
             let password = match password_cache {
                 Some(p) => p.clone(),
-                None => source.resolve().await.map_err(MailError::Config)?,
+                None => source
+                    .resolve()
+                    .await
+                    .map_err(|e| MailError::Config(e.to_string()))?,
             };
             match timeout(limit, client.login(user, password.expose())).await {
                 Err(_) => Err(MailError::Network(
