@@ -85,6 +85,8 @@ pub struct RunSettings {
 struct Ui<'a> {
     keymap: &'a Keymap,
     theme: &'a crate::ui::Theme,
+    /// Frames in synchronized updates (a real terminal, not a test's).
+    synchronized: bool,
 }
 
 /// The background parts of one account.
@@ -239,11 +241,13 @@ pub async fn run(
     };
     let result = event_loop(
         &mut terminal,
+        &mut EventStream::new(),
         &mut state,
         &effects,
         Ui {
             keymap: &keymap,
             theme: &settings.theme,
+            synchronized: true,
         },
         &mut ev_rx,
         &mut log_rx,
@@ -292,15 +296,24 @@ struct Effects<'a> {
     opened: &'a crate::files::OpenedFiles,
 }
 
-async fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
+/// The loop, over any ratatui backend and any stream of terminal events,
+/// so a test drives the whole app headless (keys and worker events in,
+/// a TestBackend's buffer out).
+async fn event_loop<B, K>(
+    terminal: &mut ratatui::Terminal<B>,
+    keys: &mut K,
     state: &mut State,
     effects: &Effects<'_>,
     ui: Ui<'_>,
     ev_rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
     log_rx: &mut UnboundedReceiver<LogRecord>,
     files_rx: &mut UnboundedReceiver<FileEvent>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<()>
+where
+    B: ratatui::backend::Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    K: futures::Stream<Item = std::io::Result<Event>> + Unpin,
+{
     let tasks = effects.tasks;
     let size = terminal.size()?;
     let mut pending = vec![Action::Resize {
@@ -321,7 +334,6 @@ async fn event_loop(
             }),
     );
     execute(effects, start, state.notify.desktop);
-    let mut keys = EventStream::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
@@ -340,15 +352,19 @@ async fn event_loop(
         if dirty {
             // One frame appears at once in terminals that support it (no
             // half-drawn screen while a big list redraws); others ignore it.
-            crossterm::queue!(
-                std::io::stdout(),
-                crossterm::terminal::BeginSynchronizedUpdate
-            )?;
+            if ui.synchronized {
+                crossterm::queue!(
+                    std::io::stdout(),
+                    crossterm::terminal::BeginSynchronizedUpdate
+                )?;
+            }
             terminal.draw(|f| crate::ui::draw(state, ui.theme, f))?;
-            crossterm::execute!(
-                std::io::stdout(),
-                crossterm::terminal::EndSynchronizedUpdate
-            )?;
+            if ui.synchronized {
+                crossterm::execute!(
+                    std::io::stdout(),
+                    crossterm::terminal::EndSynchronizedUpdate
+                )?;
+            }
             dirty = false;
         }
         let first = tokio::select! {
@@ -518,3 +534,7 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
         }
     }
 }
+
+#[cfg(test)]
+#[path = "app_tests.rs"]
+mod tests;

@@ -1,0 +1,126 @@
+//! The whole app headless: the real event loop with keys from a channel,
+//! worker events from a channel and a TestBackend for a screen.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::*;
+use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
+use crate::state::test_kit::info;
+
+fn key(c: char) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::NONE,
+    )))
+}
+
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let b = t.backend().buffer();
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn row(uid: u32) -> Envelope {
+    Envelope {
+        uid,
+        date: Some(1_790_000_000 + i64::from(uid)),
+        from: Clean::line("Ann"),
+        subject: Clean::line(&format!("headless note {uid}")),
+        flags: Flags::default(),
+        has_attachment: false,
+        size: 100,
+    }
+}
+
+#[tokio::test]
+async fn keys_and_worker_events_drive_the_app_to_the_screen() {
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
+    let keymap = Keymap::new(&[]).expect("default keys");
+    let theme = crate::ui::Theme::default();
+    let mut state = State::new(vec![info("work")], keymap.help(), 1_790_000_000, 0);
+    let (ev_tx, mut ev_rx) = unbounded_channel();
+    let (files_tx, mut files_rx) = unbounded_channel();
+    let (_log_tx, mut log_rx) = unbounded_channel();
+    // No background parts: what the app asks of them goes nowhere, and the
+    // test plays the worker.
+    let tasks = vec![AccountTasks::default()];
+    let opened = crate::files::OpenedFiles::default();
+    let effects = Effects {
+        tasks: &tasks,
+        events: &ev_tx,
+        files: &files_tx,
+        opened: &opened,
+    };
+    let (key_tx, mut keys) = futures::channel::mpsc::unbounded();
+    let worker = ev_tx.clone();
+    let drive = async move {
+        let send = |event| {
+            let _ = worker.send((0, event));
+        };
+        send(WorkerEvent::Conn(ConnState::Connected));
+        send(WorkerEvent::Folders(vec![Folder {
+            path: "INBOX".into(),
+            name: Clean::line("INBOX"),
+            depth: 0,
+            selectable: true,
+            role: FolderRole::Inbox,
+        }]));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        // The app opened INBOX at start with request 1.
+        send(WorkerEvent::Selected {
+            req: 1,
+            path: "INBOX".into(),
+            uid_validity: 7,
+            exists: 3,
+        });
+        send(WorkerEvent::Inserted {
+            req: 1,
+            envelopes: vec![row(3), row(2), row(1)],
+            remaining: 0,
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = key_tx.unbounded_send(key('j'));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = key_tx.unbounded_send(key('q'));
+    };
+    let run = event_loop(
+        &mut terminal,
+        &mut keys,
+        &mut state,
+        &effects,
+        Ui {
+            keymap: &keymap,
+            theme: &theme,
+            synchronized: false,
+        },
+        &mut ev_rx,
+        &mut log_rx,
+        &mut files_rx,
+    );
+    let (result, ()) =
+        tokio::time::timeout(Duration::from_secs(5), async { tokio::join!(run, drive) })
+            .await
+            .expect("q ends the loop");
+    result.expect("the loop ran");
+    assert!(state.quitting, "q quit");
+    let list = &state.accounts[0].list;
+    assert_eq!(
+        list.selected_envelope().map(|e| e.uid),
+        Some(2),
+        "j moved down"
+    );
+    let shown = screen(&terminal);
+    assert!(
+        shown.contains("headless note 3") && shown.contains("headless note 1"),
+        "{shown}"
+    );
+    assert!(shown.contains("connected"), "{shown}");
+}
