@@ -249,9 +249,11 @@ pub async fn run(
             theme: &settings.theme,
             synchronized: true,
         },
-        &mut ev_rx,
-        &mut log_rx,
-        &mut files_rx,
+        Inputs {
+            events: &mut ev_rx,
+            log: &mut log_rx,
+            files: &mut files_rx,
+        },
     )
     .await;
     if settings.mouse {
@@ -296,6 +298,13 @@ struct Effects<'a> {
     opened: &'a crate::files::OpenedFiles,
 }
 
+/// What comes in besides keys: account events, log records, file results.
+struct Inputs<'a> {
+    events: &'a mut UnboundedReceiver<(usize, WorkerEvent)>,
+    log: &'a mut UnboundedReceiver<LogRecord>,
+    files: &'a mut UnboundedReceiver<FileEvent>,
+}
+
 /// The loop, over any ratatui backend and any stream of terminal events,
 /// so a test drives the whole app headless (keys and worker events in,
 /// a TestBackend's buffer out).
@@ -305,15 +314,18 @@ async fn event_loop<B, K>(
     state: &mut State,
     effects: &Effects<'_>,
     ui: Ui<'_>,
-    ev_rx: &mut UnboundedReceiver<(usize, WorkerEvent)>,
-    log_rx: &mut UnboundedReceiver<LogRecord>,
-    files_rx: &mut UnboundedReceiver<FileEvent>,
+    inputs: Inputs<'_>,
 ) -> anyhow::Result<()>
 where
     B: ratatui::backend::Backend,
     B::Error: std::error::Error + Send + Sync + 'static,
     K: futures::Stream<Item = std::io::Result<Event>> + Unpin,
 {
+    let Inputs {
+        events: ev_rx,
+        log: log_rx,
+        files: files_rx,
+    } = inputs;
     let tasks = effects.tasks;
     let size = terminal.size()?;
     let mut pending = vec![Action::Resize {

@@ -101,9 +101,11 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
             theme: &theme,
             synchronized: false,
         },
-        &mut ev_rx,
-        &mut log_rx,
-        &mut files_rx,
+        Inputs {
+            events: &mut ev_rx,
+            log: &mut log_rx,
+            files: &mut files_rx,
+        },
     );
     let (result, ()) =
         tokio::time::timeout(Duration::from_secs(5), async { tokio::join!(run, drive) })
