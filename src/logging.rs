@@ -12,9 +12,11 @@ use std::path::Path;
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
@@ -70,12 +72,39 @@ pub fn format_event(event: &Event<'_>) -> String {
     f.message + &f.rest
 }
 
-impl<S: Subscriber> Layer<S> for PaneLayer {
-    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+/// A span's fields as ` k=v …`, kept with the span for its events.
+struct SpanFields(String);
+
+impl<S> Layer<S> for PaneLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut f = Fields {
+            message: String::new(),
+            rest: String::new(),
+        };
+        attrs.record(&mut f);
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(SpanFields(f.rest));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        // The event's own fields, then its spans' (one span per account
+        // worker gives every line its account).
+        let mut text = format_event(event);
+        if let Some(scope) = ctx.event_scope(event) {
+            for span in scope.from_root() {
+                if let Some(f) = span.extensions().get::<SpanFields>() {
+                    text.push_str(&f.0);
+                }
+            }
+        }
         let record = LogRecord {
             time: chrono::Utc::now().timestamp(),
             level: *event.metadata().level(),
-            text: Clean::line(&format_event(event)),
+            text: Clean::line(&text),
         };
         let _ = self.tx.send(record);
     }
@@ -236,6 +265,27 @@ mod tests {
         });
         assert!(text(&out.file).contains("info is fine"));
         assert_eq!(out.pane().len(), 1);
+    }
+
+    #[test]
+    fn a_worker_span_names_the_account_in_every_output() {
+        let mut out = capture(None, || {
+            let span = tracing::info_span!(target: "mailtui::worker", "worker", account = %"work\u{1b}[31m");
+            let _in = span.enter();
+            tracing::warn!(target: "mailtui::worker::run", "connection lost");
+        });
+        let pane = out.pane();
+        assert_eq!(pane.len(), 1);
+        assert!(
+            pane[0].starts_with("connection lost") && pane[0].contains("account=work"),
+            "{pane:?}"
+        );
+        assert!(!pane[0].contains('\u{1b}'));
+        assert!(
+            text(&out.file).contains("worker{account=work"),
+            "{}",
+            text(&out.file)
+        );
     }
 
     #[test]

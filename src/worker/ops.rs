@@ -65,7 +65,7 @@ impl<B: MailBackend> Worker<B> {
         let Some(op) = self.ops.pop_front() else {
             return;
         };
-        warn!(account = %self.name, "not done: {why}");
+        warn!("not done: {why}");
         if let Op::Flag { uids, .. } = &op
             && let Some(open) = self.open.as_ref()
             && open.path == op.folder().path
@@ -225,7 +225,7 @@ impl<B: MailBackend> Worker<B> {
         match self.backend.move_messages(&uids, &to).await {
             Ok(moved) => {
                 self.ops.pop_front();
-                info!(account = %self.name, count = uids.len(), to = %Clean::line(&to), "moved");
+                info!(count = uids.len(), to = %Clean::line(&to), "moved");
                 if moved.removed {
                     self.removed(folder, here, &uids);
                 }
@@ -301,7 +301,7 @@ impl<B: MailBackend> Worker<B> {
                 if removed {
                     self.removed(folder, here, uids);
                 }
-                info!(account = %self.name, to = %Clean::line(to), "move finished after a reconnect");
+                info!(to = %Clean::line(to), "move finished after a reconnect");
                 self.emit(WorkerEvent::Moved {
                     op: id,
                     target: None,

@@ -77,7 +77,9 @@ pub fn spawn<B: MailBackend>(
         search: None,
         counts_due: None,
     };
-    let join = tokio::spawn(worker.run(rx));
+    // Every line the worker logs names its account through this span.
+    let span = tracing::info_span!("worker", account = %worker.name);
+    let join = tokio::spawn(tracing::Instrument::instrument(worker.run(rx), span));
     WorkerHandle { commands: tx, join }
 }
 
@@ -241,7 +243,7 @@ impl<B: MailBackend> Worker<B> {
                 continue;
             }
             if self.connected && self.credentials_expiring() {
-                info!(account = %self.name, "access token about to expire; reconnecting with a fresh one");
+                info!("access token about to expire; reconnecting with a fresh one");
                 self.backend.disconnect().await;
                 self.connected = false;
                 self.want_connection = true;
@@ -309,7 +311,11 @@ impl<B: MailBackend> Worker<B> {
         if self.losses > 1 {
             // Sessions keep dying soon after they start: slow down.
             let wait = backoff(self.losses - 1);
-            warn!(account = %self.name, losses = self.losses, "the connection keeps dropping; reconnecting in {}s", wait.as_secs());
+            warn!(
+                losses = self.losses,
+                "the connection keeps dropping; reconnecting in {}s",
+                wait.as_secs()
+            );
             if let Flow::Stop = self.wait(rx, wait).await {
                 return Flow::Stop;
             }
@@ -321,7 +327,7 @@ impl<B: MailBackend> Worker<B> {
         }));
         match self.backend.connect().await {
             Ok(()) => {
-                info!(account = %self.name, "connected");
+                info!("connected");
                 self.connected = true;
                 self.ever_connected = true;
                 self.attempt = 0;
@@ -336,7 +342,11 @@ impl<B: MailBackend> Worker<B> {
             Err(e) if e.is_transient() => {
                 self.attempt += 1;
                 let wait = backoff(self.attempt);
-                warn!(account = %self.name, attempt = self.attempt, "connection failed: {e}; retrying in {}s", wait.as_secs());
+                warn!(
+                    attempt = self.attempt,
+                    "connection failed: {e}; retrying in {}s",
+                    wait.as_secs()
+                );
                 self.emit(WorkerEvent::Conn(ConnState::Retrying {
                     attempt: self.attempt,
                     error: Clean::line(&e.to_string()),
@@ -345,7 +355,7 @@ impl<B: MailBackend> Worker<B> {
                 self.wait(rx, wait).await
             }
             Err(e) => {
-                warn!(account = %self.name, "cannot connect: {e}");
+                warn!("cannot connect: {e}");
                 self.want_connection = false;
                 self.emit(WorkerEvent::Conn(ConnState::Failed(Clean::line(
                     &e.to_string(),
@@ -402,7 +412,7 @@ impl<B: MailBackend> Worker<B> {
         if matches!(e, MailError::Protocol(_)) {
             self.repeated = Some(step.to_string());
         }
-        warn!(account = %self.name, "connection lost ({step}): {e}");
+        warn!("connection lost ({step}): {e}");
         self.connected = false;
         self.want_connection = true;
         if self.session_start.elapsed() < HEALTHY_SESSION {
@@ -473,7 +483,7 @@ impl<B: MailBackend> Worker<B> {
         match self.backend.list_folders().await {
             Ok(folders) => {
                 self.folders_wanted = false;
-                info!(account = %self.name, count = folders.len(), "folders listed");
+                info!(count = folders.len(), "folders listed");
                 let save = folders.clone();
                 self.store.send(move |s| s.save_folders(&save));
                 self.folders = folders.clone();
@@ -482,7 +492,7 @@ impl<B: MailBackend> Worker<B> {
             Err(e) => {
                 if self.failed("list folders", &e) {
                     self.folders_wanted = false;
-                    warn!(account = %self.name, "cannot list folders: {e}");
+                    warn!("cannot list folders: {e}");
                     if !e.ends_session() {
                         self.emit(WorkerEvent::Conn(ConnState::Failed(Clean::line(
                             &e.to_string(),

@@ -142,7 +142,7 @@ impl<B: MailBackend> Worker<B> {
             Ok(sel) => sel,
             Err(e) => {
                 if self.failed("open folder", &e) {
-                    warn!(account = %self.name, "cannot open folder: {e}");
+                    warn!("cannot open folder: {e}");
                     self.open = None;
                     self.emit(WorkerEvent::FolderFailed {
                         req,
@@ -157,13 +157,13 @@ impl<B: MailBackend> Worker<B> {
         };
         let plan = reconcile::on_select(open.stored.as_ref(), &open.known, &sel);
         if let Some(why) = &plan.reset {
-            info!(account = %self.name, folder = %Clean::line(&path), "stored messages dropped: {why}");
+            info!(folder = %Clean::line(&path), "stored messages dropped: {why}");
             let (p, v) = (path.clone(), sel.uid_validity);
             self.store.send(move |s| s.reset_folder(&p, v));
             open.known = Known::default();
             open.stored = None;
         }
-        info!(account = %self.name, folder = %Clean::line(&path), messages = sel.exists, known = open.known.len(), "folder selected");
+        info!(folder = %Clean::line(&path), messages = sel.exists, known = open.known.len(), "folder selected");
         let changes = sel.changes.clone();
         let exists = sel.exists;
         // Every select starts a reconcile that ends in Synced.
@@ -234,7 +234,12 @@ impl<B: MailBackend> Worker<B> {
             return;
         };
         let (expunged, missing) = reconcile::diff_uids(&open.known, &server);
-        debug!(account = %self.name, server = server.len(), expunged = expunged.len(), new = missing.len(), "compared message ids");
+        debug!(
+            server = server.len(),
+            expunged = expunged.len(),
+            new = missing.len(),
+            "compared message ids"
+        );
         self.expunge(expunged);
         let Some(open) = self.open.as_mut() else {
             return;
@@ -275,7 +280,10 @@ impl<B: MailBackend> Worker<B> {
         let asked = |u: u32| window.binary_search(&u).is_ok();
         let (rows, dropped) = reconcile::accept_rows(asked, &open.known, rows);
         if dropped > 0 {
-            warn!(account = %self.name, dropped, "the server sent message rows that were not asked for; ignored");
+            warn!(
+                dropped,
+                "the server sent message rows that were not asked for; ignored"
+            );
         }
         let remaining = open.new_left as u32;
         self.insert(rows, remaining);
@@ -299,7 +307,7 @@ impl<B: MailBackend> Worker<B> {
         };
         let (updates, dropped) = reconcile::accept_flags(lo, hi, scan.flags);
         if dropped > 0 {
-            debug!(account = %self.name, dropped, "flags outside the asked range ignored");
+            debug!(dropped, "flags outside the asked range ignored");
         }
         self.update_flags(updates);
         self.expunge(scan.vanished);
@@ -322,7 +330,7 @@ impl<B: MailBackend> Worker<B> {
         };
         let (rows, dropped) = reconcile::accept_rows(|u| u > top, &open.known, rows);
         if dropped > 0 {
-            debug!(account = %self.name, dropped, "rows not above the known ones ignored");
+            debug!(dropped, "rows not above the known ones ignored");
         }
         open.fetched_any = true;
         open.phase = if open.committed {
@@ -331,7 +339,7 @@ impl<B: MailBackend> Worker<B> {
             Phase::Commit
         };
         if !rows.is_empty() {
-            info!(account = %self.name, count = rows.len(), "new mail");
+            info!(count = rows.len(), "new mail");
         }
         self.insert(rows, 0);
     }
@@ -360,7 +368,7 @@ impl<B: MailBackend> Worker<B> {
         let (req, total, unseen) = (open.req, open.known.len(), open.known.unseen());
         let p = path.clone();
         self.store.send(move |s| s.commit_sync(&p, state));
-        info!(account = %self.name, folder = %Clean::line(&path), messages = total, "folder up to date");
+        info!(folder = %Clean::line(&path), messages = total, "folder up to date");
         self.healthy();
         self.emit(WorkerEvent::Synced { req, at: now });
         self.emit(WorkerEvent::FolderCounts(vec![FolderCount {
@@ -378,7 +386,7 @@ impl<B: MailBackend> Worker<B> {
     /// the error on screen.
     fn sync_failed(&mut self, step: &str, e: &MailError) {
         if self.failed(step, e) {
-            warn!(account = %self.name, "{step}: {e}");
+            warn!("{step}: {e}");
             if let Some(open) = self.open.as_mut() {
                 let req = open.req;
                 open.phase = Phase::Live;
@@ -407,7 +415,7 @@ impl<B: MailBackend> Worker<B> {
                 Change::Expunged(uids) => self.expunge(uids),
                 Change::Flags(updates) => self.update_flags(updates),
                 Change::Resync(why) => {
-                    warn!(account = %self.name, "reconciling the folder again: {why}");
+                    warn!("reconciling the folder again: {why}");
                     if let Some(open) = self.open.as_mut() {
                         open.phase = Phase::Select;
                     }

@@ -80,7 +80,7 @@ impl<B: MailBackend> Worker<B> {
             }
             Err(e) => {
                 if self.failed("count messages", &e) {
-                    debug!(account = %self.name, "cannot count messages: {e}");
+                    debug!("cannot count messages: {e}");
                 }
             }
         }
