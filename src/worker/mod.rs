@@ -13,6 +13,9 @@ mod run;
 mod sync;
 mod tasks;
 
+#[cfg(test)]
+mod schedule_tests;
+
 pub use parts::answer as parts_answer;
 pub use protocol::{ConnState, FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 pub use run::{WorkerHandle, WorkerOptions, spawn};
