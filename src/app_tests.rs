@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 
 use super::*;
 use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
-use crate::state::test_kit::info;
+use crate::state::test_kit::{StateBuilder, info};
 
 fn key(c: char) -> std::io::Result<Event> {
     Ok(Event::Key(KeyEvent::new(
@@ -45,7 +45,11 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("terminal");
     let keymap = Keymap::new(&[]).expect("default keys");
     let theme = crate::ui::Theme::default();
-    let mut state = State::new(vec![info("work")], keymap.help(), 1_790_000_000, 0);
+    let mut state = StateBuilder::default()
+        .account(info("work"))
+        .now(1_790_000_000)
+        .help()
+        .build();
     let (ev_tx, mut ev_rx) = unbounded_channel();
     let (files_tx, mut files_rx) = unbounded_channel();
     let (_log_tx, mut log_rx) = unbounded_channel();

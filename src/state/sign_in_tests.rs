@@ -1,24 +1,12 @@
 //! How token statuses and keys drive sign-in, in `update`.
 
-use super::{AccountInfo, State};
+use super::State;
+use super::test_kit::{StateBuilder, oauth_info};
 use crate::action::{Action, Command, UiAction};
 use crate::auth::oauth::DeviceCode;
 use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
 use crate::sanitize::Clean;
 use crate::worker::{WorkerCommand, WorkerEvent};
-
-fn info(name: &str, tenant: &str) -> AccountInfo {
-    AccountInfo {
-        name: name.into(),
-        email: format!("{name}@example.com"),
-        kind: crate::state::ServerKind::Imap,
-        server: "outlook.office365.com:993".into(),
-        auth: "OAuth2".into(),
-        tenant: Some(tenant.into()),
-        trash: None,
-        archive: None,
-    }
-}
 
 fn status(phase: TokenPhase) -> TokenStatus {
     TokenStatus {
@@ -35,12 +23,11 @@ fn token(s: &mut State, account: usize, phase: TokenPhase) -> Vec<Command> {
 }
 
 fn state() -> State {
-    State::new(
-        vec![info("work", "contoso"), info("home", "fabrikam")],
-        Vec::new(),
-        1_000,
-        0,
-    )
+    StateBuilder::default()
+        .account(oauth_info("work", "contoso"))
+        .account(oauth_info("home", "fabrikam"))
+        .now(1_000)
+        .build()
 }
 
 fn code() -> TokenPhase {

@@ -46,13 +46,90 @@ pub fn env(uid: u32, seen: bool) -> Envelope {
     }
 }
 
+/// An OAuth account at Microsoft in `tenant`.
+pub fn oauth_info(name: &str, tenant: &str) -> AccountInfo {
+    AccountInfo {
+        server: "outlook.office365.com:993".into(),
+        auth: "OAuth2".into(),
+        tenant: Some(tenant.into()),
+        ..info(name)
+    }
+}
+
+/// A local Maildir account.
+pub fn maildir_info(name: &str, dir: &str) -> AccountInfo {
+    AccountInfo {
+        kind: crate::state::ServerKind::Maildir,
+        server: dir.into(),
+        auth: "local".into(),
+        ..info(name)
+    }
+}
+
+/// The one way state and view tests make a [`State`]: accounts, a clock,
+/// the help text and a screen size.
+pub struct StateBuilder {
+    accounts: Vec<AccountInfo>,
+    now: i64,
+    help: bool,
+    size: Option<(u16, u16)>,
+}
+
+impl Default for StateBuilder {
+    fn default() -> Self {
+        StateBuilder {
+            accounts: Vec::new(),
+            now: 1_700_000_000,
+            help: false,
+            size: None,
+        }
+    }
+}
+
+impl StateBuilder {
+    pub fn account(mut self, info: AccountInfo) -> Self {
+        self.accounts.push(info);
+        self
+    }
+
+    pub fn now(mut self, now: i64) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// The default keys' help text (for the help overlay).
+    pub fn help(mut self) -> Self {
+        self.help = true;
+        self
+    }
+
+    pub fn size(mut self, width: u16, height: u16) -> Self {
+        self.size = Some((width, height));
+        self
+    }
+
+    pub fn build(self) -> State {
+        let help = if self.help {
+            crate::keymap::Keymap::new(&[])
+                .map(|k| k.help())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mut s = State::new(self.accounts, help, self.now, 0);
+        if let Some((width, height)) = self.size {
+            s.update(Action::Resize { width, height });
+        }
+        s
+    }
+}
+
+/// Two IMAP accounts, "work" and "home".
 pub fn state() -> State {
-    State::new(
-        vec![info("work"), info("home")],
-        Vec::new(),
-        1_700_000_000,
-        0,
-    )
+    StateBuilder::default()
+        .account(info("work"))
+        .account(info("home"))
+        .build()
 }
 
 pub fn worker(s: &mut State, account: usize, event: WorkerEvent) -> Vec<Command> {

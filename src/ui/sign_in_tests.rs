@@ -11,6 +11,7 @@ use crate::auth::browser::BrowserPrompt;
 use crate::auth::oauth::DeviceCode;
 use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::sanitize::Clean;
+use crate::state::test_kit::{StateBuilder, oauth_info};
 use crate::state::{AccountInfo, State};
 use crate::worker::{ConnState, WorkerEvent};
 
@@ -18,14 +19,8 @@ const NOW: i64 = 1_793_711_100;
 
 fn info(name: &str, tenant: &str) -> AccountInfo {
     AccountInfo {
-        name: name.into(),
         email: format!("alice@{name}.example"),
-        kind: crate::state::ServerKind::Imap,
-        server: "outlook.office365.com:993".into(),
-        auth: "OAuth2".into(),
-        tenant: Some(tenant.into()),
-        trash: None,
-        archive: None,
+        ..oauth_info(name, tenant)
     }
 }
 
@@ -53,17 +48,13 @@ pub(super) fn signed_in() -> TokenStatus {
 /// Three Microsoft accounts in three tenants: signed in and connected,
 /// waiting for a code, sign-in needed.
 pub(super) fn state(width: u16, height: u16, first: TokenStatus) -> State {
-    let mut s = State::new(
-        vec![
-            info("work", "contoso.onmicrosoft.com"),
-            info("school", "fabrikam.edu"),
-            info("home", "consumers"),
-        ],
-        Vec::new(),
-        NOW,
-        0,
-    );
-    s.update(Action::Resize { width, height });
+    let mut s = StateBuilder::default()
+        .account(info("work", "contoso.onmicrosoft.com"))
+        .account(info("school", "fabrikam.edu"))
+        .account(info("home", "consumers"))
+        .now(NOW)
+        .size(width, height)
+        .build();
     let tok = |s: &mut State, account, t: TokenStatus| {
         s.update(Action::Worker {
             account,

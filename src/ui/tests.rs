@@ -14,6 +14,7 @@ use crate::mail::envelope::{EnvelopeMeta, from_headers};
 use crate::mail::message::{self, MessageView};
 use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
 use crate::sanitize::Clean;
+use crate::state::test_kit::{self, StateBuilder};
 use crate::state::{AccountInfo, Pane, State};
 use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 
@@ -21,23 +22,15 @@ use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 const NOW: i64 = 1_793_711_100;
 
 fn info(name: &str, kind: &str, server: &str) -> AccountInfo {
+    let base = if kind == "IMAP" {
+        test_kit::info(name)
+    } else {
+        test_kit::maildir_info(name, server)
+    };
     AccountInfo {
-        name: name.into(),
         email: format!("alice@{name}.example"),
-        kind: if kind == "IMAP" {
-            crate::state::ServerKind::Imap
-        } else {
-            crate::state::ServerKind::Maildir
-        },
         server: server.into(),
-        auth: if kind == "IMAP" {
-            "password".into()
-        } else {
-            "local".into()
-        },
-        tenant: None,
-        trash: None,
-        archive: None,
+        ..base
     }
 }
 
@@ -95,18 +88,13 @@ Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IKNSAwIG9iago8PC9MZW5
 /// Two accounts: "work" connected with a half-loaded inbox and a message
 /// open, "home" still connecting.
 pub(super) fn sample_state(width: u16, height: u16) -> State {
-    let mut s = State::new(
-        vec![
-            info("work", "IMAP", "outlook.office365.com:993"),
-            info("home", "IMAP", "imap.fabrikam.example:993"),
-        ],
-        crate::keymap::Keymap::new(&[])
-            .map(|k| k.help())
-            .unwrap_or_default(),
-        NOW,
-        0,
-    );
-    s.update(Action::Resize { width, height });
+    let mut s = StateBuilder::default()
+        .account(info("work", "IMAP", "outlook.office365.com:993"))
+        .account(info("home", "IMAP", "imap.fabrikam.example:993"))
+        .now(NOW)
+        .help()
+        .size(width, height)
+        .build();
     let w = |s: &mut State, event| s.update(Action::Worker { account: 0, event });
     w(&mut s, WorkerEvent::Conn(ConnState::Connected));
     let cmds = w(
@@ -316,7 +304,7 @@ fn failed_account_80x24() {
 
 #[test]
 fn no_accounts_80x24() {
-    let mut s = State::new(Vec::new(), Vec::new(), NOW, 0);
+    let mut s = StateBuilder::default().now(NOW).build();
     s.update(Action::Resize {
         width: 80,
         height: 24,
