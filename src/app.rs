@@ -223,7 +223,10 @@ pub async fn run(
         let _ = std::io::Write::write_all(&mut out, b"\x1b[22;0t");
         let _ = std::io::Write::write_all(&mut out, crate::notify::title(&state.title).as_bytes());
     }
-    // Test hook: proves a panic in a background task restores the terminal.
+    // Test hook, in test (debug) builds only: proves a panic in a
+    // background task restores the terminal. Release builds have no such
+    // switch.
+    #[cfg(debug_assertions)]
     if std::env::var_os("MAILTUI_TEST_PANIC").is_some() {
         tokio::spawn(async {
             tokio::time::sleep(Duration::from_millis(500)).await;
