@@ -130,7 +130,11 @@ impl Doc {
                     "  {}  {}{}",
                     a.mime,
                     human_size(a.size),
-                    if a.remote.is_some() { "  (on the server)" } else { "" }
+                    if a.remote.is_some() {
+                        "  (on the server)"
+                    } else {
+                        ""
+                    }
                 )));
                 self.push(LineKind::Note, &line);
             }
