@@ -721,6 +721,31 @@ maildir = "/var/mail/me"
     }
 
     #[test]
+    fn each_account_knows_the_lines_of_its_settings() {
+        let c = parse_str(GOOD).unwrap();
+        assert_eq!(
+            c.accounts[0].lines,
+            ConfigLines {
+                name: 3,
+                imap: Some(6),
+                auth: Some(7),
+                ..Default::default()
+            }
+        );
+        let work = c.accounts[1].lines;
+        assert_eq!(
+            (work.name, work.tenant, work.client_id, work.imap),
+            (10, Some(13), Some(14), None)
+        );
+        let c = parse_str(
+            "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprovider = \"generic\"\n\
+             imap = { host = \"h\" }\nca_file = \"/ca.pem\"\nauth = { method = \"password\", password_command = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.accounts[0].lines.ca_file, Some(6));
+    }
+
+    #[test]
     fn unknown_key_names_file_line_and_key() {
         let e = error("[[accounts]]\nname = \"a\"\nprovider = \"generic\"\nhots = \"x\"\n");
         assert!(

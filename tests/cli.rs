@@ -291,7 +291,11 @@ fn man_page_is_roff_and_lists_the_subcommands() {
             "{sub} missing:\n{out}"
         );
     }
-    for words in ["--config", "--demo", "Check the config and try to log in"] {
+    for words in [
+        "--config",
+        "--demo",
+        "Check each account (or one) step by step",
+    ] {
         assert!(plain.contains(words), "{words} missing:\n{out}");
     }
 }

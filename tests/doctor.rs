@@ -274,6 +274,25 @@ fn a_closed_port_fails_at_tcp() {
 }
 
 #[test]
+fn implicit_tls_on_the_plain_port_says_to_use_starttls() {
+    let d = Dovecot::start();
+    let home = tempfile::tempdir().unwrap();
+    let config = password_account("a", "127.0.0.1", d.imap_port, "implicit", PASSWORD, &ca(&d));
+    let (code, out, err) = doctor(home.path(), &config, &[]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(
+        labels(&out).last().map(String::as_str),
+        Some("TLS"),
+        "{out}"
+    );
+    assert!(
+        fix(&out).contains(&format!("port {} did not answer in TLS", d.imap_port))
+            && fix(&out).contains("tls = \"starttls\""),
+        "{out}"
+    );
+}
+
+#[test]
 fn a_certificate_from_an_unknown_ca_fails_at_tls_and_says_to_set_ca_file() {
     let d = Dovecot::start();
     d.add_user(CAROL, PASSWORD);
@@ -388,6 +407,35 @@ fn a_server_without_starttls_fails_at_starttls_before_any_login() {
 }
 
 #[test]
+fn an_exchange_shaped_server_is_caught_up_without_condstore() {
+    let d = Dovecot::start_with(Options {
+        exchange: true,
+        ..Default::default()
+    });
+    d.add_user(CAROL, PASSWORD);
+    let home = tempfile::tempdir().unwrap();
+    let config = password_account(
+        "a",
+        "127.0.0.1",
+        d.imaps_port,
+        "implicit",
+        PASSWORD,
+        &ca(&d),
+    );
+    let (code, out, err) = doctor(home.path(), &config, &[]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains(
+            "uses IDLE for new mail, no CONDSTORE/QRESYNC: UIDNEXT and a flag scan to catch up, \
+             MOVE, UIDPLUS (undo by COPYUID), no SPECIAL-USE: folder roles by name, \
+             no LIST-STATUS: STATUS per folder; after login the server offers \
+             IMAP4rev1 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
 fn ipv6_starttls_and_plaintext_loopback_accounts_pass() {
     let d = Dovecot::start_with(Options {
         listen_v6: true,
@@ -443,6 +491,27 @@ fn a_config_error_and_a_maildir_account() {
         "{out}"
     );
     assert!(fix(&out).contains("correct line 4"), "{out}");
+    let (code, out, _) = doctor(
+        home.path(),
+        "[[accounts]]\nname = \"a\"\nprovider = \"generic\"\nhots = \"x\"\n",
+        &["--json"],
+    );
+    assert_eq!(code, Some(1));
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
+    assert_eq!(
+        (
+            doc["ok"].as_bool(),
+            doc["accounts"].as_array().map(Vec::len)
+        ),
+        (Some(false), Some(0))
+    );
+    assert!(
+        doc["error"]
+            .as_str()
+            .unwrap()
+            .contains(":4:1: accounts[0].hots"),
+        "{doc}"
+    );
 
     let maildir = home.path().join("Mail");
     for sub in ["cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"] {

@@ -193,58 +193,70 @@ async fn imap_account(
                 signin::tokens(o, ctx.store, reachable, place),
             )
             .await?;
-            let client_oauth = match OAuth::new(o.client.clone()) {
-                Ok(c) => c,
-                Err(e) => {
-                    let failed = Failed::new(
-                        e.message,
-                        format!("check the OAuth settings ({})", place.at(place.lines.auth)),
-                    );
-                    run.step::<()>(Check::Login, async { Err(failed) }).await;
-                    return None;
-                }
-            };
-            // The token service the app would run: it refreshes a stale
-            // token (and stores the new one) before handing it out.
-            // Its last status explains a failed login (AADSTS codes included).
-            let last: Arc<Mutex<Option<TokenStatus>>> = Arc::default();
-            let sink_last = last.clone();
-            let svc = service::spawn(
-                place.account.to_string(),
-                client_oauth,
-                o.login,
-                ctx.store.clone(),
-                Box::new(move |st| {
-                    if let Ok(mut l) = sink_last.lock() {
-                        *l = Some(st);
-                    }
-                }),
-            );
-            let auth = ImapAuth::Bearer {
-                tokens: svc.tokens.clone(),
-                mechanism: o.mechanism,
-                microsoft: o.provider == Provider::Microsoft,
-            };
-            let input = LoginInput {
-                client,
-                caps: &caps,
-                settings: s,
-                auth: &auth,
-                password: None,
-                status: Some(last),
-            };
-            let logged = run.step(Check::Login, session::login(input, place)).await;
-            let result = match logged {
-                Some(logged) => after_login(run, s, auth, logged, caps).await,
-                None => None,
-            };
-            // Let the service finish what it was doing (a refresh is stored
-            // before its token is handed out), then stop it.
-            let _ = svc.commands.send(AuthCommand::Shutdown);
-            let _ = tokio::time::timeout(Duration::from_secs(5), svc.join).await;
-            result
+            bearer_login(run, o, client, caps, s, place, ctx).await
         }
     }
+}
+
+/// Logs in with tokens from the token service the app would run: it
+/// renews a stale access token (and stores the new one) before handing it
+/// out, and its last status explains a failed login (AADSTS included).
+async fn bearer_login(
+    run: &mut Run<'_>,
+    o: &OAuthAccount,
+    client: async_imap::Client<Transport>,
+    caps: Vec<String>,
+    s: &ImapSettings,
+    place: &Place<'_>,
+    ctx: &Context<'_>,
+) -> Option<()> {
+    let client_oauth = match OAuth::new(o.client.clone()) {
+        Ok(c) => c,
+        Err(e) => {
+            let failed = Failed::new(
+                e.message,
+                format!("check the OAuth settings ({})", place.at(place.lines.auth)),
+            );
+            run.step::<()>(Check::Login, async { Err(failed) }).await;
+            return None;
+        }
+    };
+    let last: Arc<Mutex<Option<TokenStatus>>> = Arc::default();
+    let sink_last = last.clone();
+    let svc = service::spawn(
+        place.account.to_string(),
+        client_oauth,
+        o.login,
+        ctx.store.clone(),
+        Box::new(move |st| {
+            if let Ok(mut l) = sink_last.lock() {
+                *l = Some(st);
+            }
+        }),
+    );
+    let auth = ImapAuth::Bearer {
+        tokens: svc.tokens.clone(),
+        mechanism: o.mechanism,
+        microsoft: o.provider == Provider::Microsoft,
+    };
+    let input = LoginInput {
+        client,
+        caps: &caps,
+        settings: s,
+        auth: &auth,
+        password: None,
+        status: Some(last),
+    };
+    let logged = run.step(Check::Login, session::login(input, place)).await;
+    let result = match logged {
+        Some(logged) => after_login(run, s, auth, logged, caps).await,
+        None => None,
+    };
+    // Let the service finish what it was doing (a refresh is stored
+    // before its token is handed out), then stop it.
+    let _ = svc.commands.send(AuthCommand::Shutdown);
+    let _ = tokio::time::timeout(Duration::from_secs(5), svc.join).await;
+    result
 }
 
 async fn after_login(

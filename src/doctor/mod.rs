@@ -23,8 +23,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub use account::AccountReport;
-pub use step::{Check, Step};
+use step::{Check, Step};
 
 use crate::auth::store::TokenStore;
 use crate::config::{Account, ConfigError};

@@ -73,6 +73,12 @@ pub fn oauth(o: &OAuthAccount, place: &Place<'_>) -> Result<String, Failed> {
 /// The config step of an IMAP account: `about` says how it signs in.
 pub async fn imap(s: &ImapSettings, about: String, place: &Place<'_>) -> Outcome<Option<Roots>> {
     let mut detail = format!("{}, {about}", server(s));
+    crate::imap::connect::check_plaintext(s).map_err(|e| {
+        Failed::new(
+            e.to_string(),
+            format!("use tls = \"implicit\" or \"starttls\" ({})", place.imap()),
+        )
+    })?;
     if s.tls == TlsMode::None {
         return Ok((None, Passed::new(detail)));
     }
