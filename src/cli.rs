@@ -37,10 +37,15 @@ pub struct Cli {
 pub enum Cmd {
     /// Open the reader (the default).
     Tui,
-    /// Check the config and try to log in to each account (or one).
+    /// Check each account (or one) step by step: config, DNS, TCP, TLS,
+    /// capabilities, sign-in, login, folders; says the cause and the fix of
+    /// the first failure.
     Doctor {
         /// Only this account (by name).
         account: Option<String>,
+        /// Print one JSON document instead of the checklist (for scripts).
+        #[arg(long)]
+        json: bool,
     },
     /// Sign in to an OAuth2 account in plain text (device code or browser) and store its tokens.
     Login {
@@ -112,7 +117,17 @@ mod tests {
             c.config.as_deref(),
             Some(std::path::Path::new("/tmp/x.toml"))
         );
-        assert!(matches!(c.command, Some(Cmd::Doctor { account: Some(ref a) }) if a == "work"));
+        assert!(
+            matches!(c.command, Some(Cmd::Doctor { account: Some(ref a), json: false }) if a == "work")
+        );
+        let c = Cli::parse_from(["mailtui", "doctor", "--json"]);
+        assert!(matches!(
+            c.command,
+            Some(Cmd::Doctor {
+                account: None,
+                json: true
+            })
+        ));
         assert!(Cli::parse_from(["mailtui", "--demo"]).demo);
         let c = Cli::parse_from(["mailtui", "cache", "clear", "work"]);
         assert!(

@@ -1,20 +1,14 @@
-//! The plain-text subcommands: `login`, `logout`, `doctor`. They work over
-//! SSH with no full-screen view.
+//! The plain-text subcommands: `login`, `logout`, `set-password`, `cache`.
+//! They work over SSH with no full-screen view (`doctor` has its own module).
 
-use std::process::ExitCode;
-
-use crate::app::account_info;
 use crate::auth::PasswordSource;
 use crate::auth::browser;
 use crate::auth::keyring::Keyring;
 use crate::auth::oauth::{OAuth, now};
-use crate::auth::service::{self, LoginMethod};
+use crate::auth::service::LoginMethod;
 use crate::auth::store::TokenStore;
 use crate::auth::store::password_entry;
-use crate::config::{Account, AccountKind, Provider};
-use crate::imap::{ImapAuth, ImapBackend};
-use crate::mail::MailBackend;
-use crate::mail::maildir::MaildirBackend;
+use crate::config::{Account, AccountKind};
 use crate::sanitize::Clean;
 use crate::ui::format::duration;
 use crate::ui::login::qr_lines;
@@ -137,84 +131,6 @@ pub fn logout(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
         store.describe()
     );
     Ok(())
-}
-
-/// `mailtui doctor`: connect and list folders for each account.
-pub async fn doctor(accounts: &[Account], only: Option<&str>, store: &TokenStore) -> ExitCode {
-    let chosen: Vec<&Account> = accounts
-        .iter()
-        .filter(|a| only.is_none_or(|n| n == a.name))
-        .collect();
-    if chosen.is_empty() {
-        eprintln!(
-            "no account {}",
-            only.map(|n| format!("named \"{n}\""))
-                .unwrap_or_else(|| "in the config".into())
-        );
-        return ExitCode::from(2);
-    }
-    let mut failed = false;
-    for a in chosen {
-        let info = account_info(a);
-        print!("{} ({} {}): ", a.name, info.kind, info.server);
-        let result = match &a.kind {
-            AccountKind::Imap { imap, password } => {
-                check(ImapBackend::new(
-                    imap.clone(),
-                    ImapAuth::Password(password.clone()),
-                ))
-                .await
-            }
-            AccountKind::Maildir(p) => check(MaildirBackend::new(p.clone())).await,
-            AccountKind::OAuth2 { imap, oauth } => match OAuth::new(oauth.client.clone()) {
-                Err(e) => Err(e.message),
-                Ok(client) => {
-                    let svc = service::spawn(
-                        a.name.clone(),
-                        client,
-                        oauth.login,
-                        store.clone(),
-                        Box::new(|_| {}),
-                    );
-                    let auth = ImapAuth::Bearer {
-                        tokens: svc.tokens.clone(),
-                        mechanism: oauth.mechanism,
-                        microsoft: oauth.provider == Provider::Microsoft,
-                    };
-                    let r = check(ImapBackend::new(imap.clone(), auth))
-                        .await
-                        .map_err(|e| {
-                            if e.starts_with("Not signed in") {
-                                format!("not signed in: run `mailtui login {}`", a.name)
-                            } else {
-                                e
-                            }
-                        });
-                    svc.join.abort();
-                    r
-                }
-            },
-        };
-        match result {
-            Ok(n) => println!("ok, {n} folders"),
-            Err(e) => {
-                failed = true;
-                println!("FAILED: {}", Clean::line(&e));
-            }
-        }
-    }
-    if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-async fn check<B: MailBackend>(mut backend: B) -> Result<usize, String> {
-    backend.connect().await.map_err(|e| e.to_string())?;
-    let folders = backend.list_folders().await.map_err(|e| e.to_string())?;
-    backend.disconnect().await;
-    Ok(folders.len())
 }
 
 /// `mailtui cache`: each account's store file, size and contents.

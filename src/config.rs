@@ -93,6 +93,21 @@ pub struct Account {
     /// SPECIAL-USE nor by a well-known name.
     pub trash: Option<String>,
     pub archive: Option<String>,
+    /// Where its settings are written, so `doctor` can send the user there.
+    pub lines: ConfigLines,
+}
+
+/// Lines (1-based) of an account's settings in the config file; `None`
+/// where the setting is not written (a preset or default applies).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ConfigLines {
+    /// The account's `name`.
+    pub name: usize,
+    pub imap: Option<usize>,
+    pub auth: Option<usize>,
+    pub ca_file: Option<usize>,
+    pub tenant: Option<usize>,
+    pub client_id: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -217,13 +232,13 @@ struct RawAccount {
     email: Option<String>,
     provider: Spanned<Provider>,
     username: Option<String>,
-    tenant: Option<String>,
-    client_id: Option<String>,
+    tenant: Option<Spanned<String>>,
+    client_id: Option<Spanned<String>>,
     authority: Option<Spanned<String>>,
     login: Option<LoginMethod>,
     imap: Option<Spanned<RawImap>>,
     auth: Option<Spanned<RawAuth>>,
-    ca_file: Option<PathBuf>,
+    ca_file: Option<Spanned<PathBuf>>,
     maildir: Option<PathBuf>,
     trash: Option<String>,
     archive: Option<String>,
@@ -338,12 +353,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let kind = account_kind(&a, &email, &mut warnings, &name).map_err(|(span, key, msg)| {
             err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg)
         })?;
+        let line = |span: std::ops::Range<usize>| location(text, span.start).line;
+        let lines = ConfigLines {
+            name: line(a.name.span()),
+            imap: a.imap.as_ref().map(|s| line(s.span())),
+            auth: a.auth.as_ref().map(|s| line(s.span())),
+            ca_file: a.ca_file.as_ref().map(|s| line(s.span())),
+            tenant: a.tenant.as_ref().map(|s| line(s.span())),
+            client_id: a.client_id.as_ref().map(|s| line(s.span())),
+        };
         accounts.push(Account {
             name,
             email,
             kind,
             trash: a.trash.clone().filter(|t| !t.trim().is_empty()),
             archive: a.archive.clone().filter(|t| !t.trim().is_empty()),
+            lines,
         });
     }
     let keys = raw
@@ -469,7 +494,7 @@ fn account_kind(
         host,
         port,
         tls,
-        ca_file: a.ca_file.as_deref().map(expand_home),
+        ca_file: a.ca_file.as_ref().map(|p| expand_home(p.get_ref())),
         username,
         timeouts: Timeouts::default(),
     };
@@ -547,12 +572,21 @@ fn oauth_account(
             }
             None => MICROSOFT_AUTHORITY.to_string(),
         };
-        let client_id = a.client_id.clone().filter(|c| !c.trim().is_empty()).ok_or((
+        let client_id = a
+            .client_id
+            .as_ref()
+            .map(|c| c.get_ref().clone())
+            .filter(|c| !c.trim().is_empty())
+            .ok_or((
             None,
             "client_id",
             "is required for Microsoft accounts: register mailtui in Microsoft Entra (see the README) and put its Application (client) ID here".into(),
         ))?;
-        let tenant = a.tenant.clone().unwrap_or_else(|| "common".to_string());
+        let tenant = a
+            .tenant
+            .as_ref()
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_else(|| "common".to_string());
         let scopes = auth.and_then(|r| r.scopes.clone()).unwrap_or_else(|| {
             vec![
                 MICROSOFT_IMAP_SCOPE.to_string(),
@@ -757,6 +791,31 @@ maildir = "/var/mail/me"
         assert_eq!(c.keys[0].key, "ctrl-n");
         assert_eq!(c.keys[0].action, "down");
         assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn each_account_knows_the_lines_of_its_settings() {
+        let c = parse_str(GOOD).unwrap();
+        assert_eq!(
+            c.accounts[0].lines,
+            ConfigLines {
+                name: 3,
+                imap: Some(6),
+                auth: Some(7),
+                ..Default::default()
+            }
+        );
+        let work = c.accounts[1].lines;
+        assert_eq!(
+            (work.name, work.tenant, work.client_id, work.imap),
+            (10, Some(13), Some(14), None)
+        );
+        let c = parse_str(
+            "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprovider = \"generic\"\n\
+             imap = { host = \"h\" }\nca_file = \"/ca.pem\"\nauth = { method = \"password\", password_command = \"x\" }\n",
+        )
+        .unwrap();
+        assert_eq!(c.accounts[0].lines.ca_file, Some(6));
     }
 
     #[test]

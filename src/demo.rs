@@ -28,6 +28,7 @@ pub fn unpack() -> std::io::Result<(TempDir, Vec<Account>)> {
             kind: AccountKind::Maildir(root),
             trash: None,
             archive: None,
+            lines: Default::default(),
         }
     })
     .collect();

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod files;
 pub mod imap;
 pub mod keymap;

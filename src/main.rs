@@ -10,7 +10,7 @@ use mailtui::auth::store::TokenStore;
 use mailtui::cli::{CacheCmd, Cli, Cmd};
 use mailtui::config;
 use mailtui::paths::Paths;
-use mailtui::{app, commands, demo, keymap, logging, ui};
+use mailtui::{app, commands, demo, doctor, keymap, logging, ui};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -64,16 +64,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Cmd::Doctor { account }) => {
+        Some(Cmd::Doctor { account, json }) => {
             logging::init_cli(&paths.log_file())?;
-            let config = load_config(&config_path)?;
+            let config = match config::load(&config_path) {
+                Ok(c) => c,
+                Err(e) => return Ok(doctor::config_failed(&config_path, &e, json)),
+            };
+            for w in &config.warnings {
+                tracing::warn!("{w}");
+            }
             let store = TokenStore::open(&paths.data_dir);
             let rt = tokio::runtime::Runtime::new()?;
-            Ok(rt.block_on(commands::doctor(
+            let code = rt.block_on(doctor::run(
+                &config_path,
                 &config.accounts,
                 account.as_deref(),
                 &store,
-            )))
+                json,
+            ));
+            // Nothing the checks left running is waited for.
+            rt.shutdown_timeout(std::time::Duration::from_millis(100));
+            Ok(code)
         }
         Some(Cmd::Login { account }) => {
             logging::init_cli(&paths.log_file())?;

@@ -2,6 +2,7 @@
 //! sign-in, refresh, storage, SASL). Nothing here knows about the terminal.
 
 pub mod browser;
+pub mod clock;
 pub mod errors;
 pub mod keyring;
 pub mod oauth;

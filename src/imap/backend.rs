@@ -16,7 +16,7 @@ use super::connect::{Transport, open};
 use super::convert::folder;
 use super::fetch::{self, row_query, uid_set};
 use super::idle::{self, Mode, Outcome};
-use super::login::{capabilities_in, login};
+use super::login::{LoggedIn, capabilities_in, login};
 use super::ops;
 use super::raw::{self, Answer, Limits};
 use super::select;
@@ -69,6 +69,31 @@ impl ImapBackend {
             idle_broken: false,
             literal_plus: false,
         }
+    }
+
+    /// Takes over a logged-in session and learns what the server offers
+    /// now that the user is known; returns those capabilities. `connect`
+    /// ends here, and so does `doctor`, which opens sessions step by step.
+    pub(crate) async fn adopt(
+        &mut self,
+        logged: LoggedIn,
+        caps: Vec<String>,
+    ) -> MailResult<Vec<String>> {
+        self.token_expiry = logged.token_expires_at.zip(logged.token_lifetime);
+        self.session = Some(logged.session);
+        self.tracker = Tracker::default();
+        // Capabilities change with login (Exchange and Dovecot both say
+        // more, or less, once the user is known).
+        let a = self
+            .exchange("capabilities", "CAPABILITY", self.limits(10))
+            .await?;
+        let caps = a
+            .untagged
+            .iter()
+            .find_map(|r| capabilities_in(r.parsed()))
+            .unwrap_or(caps);
+        self.enable_extensions(&caps).await?;
+        Ok(caps)
     }
 
     fn session(&mut self) -> MailResult<&mut Session<Transport>> {
@@ -232,22 +257,8 @@ impl MailBackend for ImapBackend {
             &mut self.password,
         )
         .await?;
-        self.token_expiry = logged.token_expires_at.zip(logged.token_lifetime);
-        self.session = Some(logged.session);
-        self.tracker = Tracker::default();
-        // Capabilities change with login (Exchange and Dovecot both say
-        // more, or less, once the user is known).
-        let a = self
-            .exchange("capabilities", "CAPABILITY", self.limits(10))
-            .await?;
-        let caps = a
-            .untagged
-            .iter()
-            .find_map(|r| capabilities_in(r.parsed()))
-            .unwrap_or(caps);
-        self.enable_extensions(&caps).await
+        self.adopt(logged, caps).await.map(|_| ())
     }
-
     fn features(&self) -> Features {
         Features {
             idle: self.features.idle && !self.idle_broken,

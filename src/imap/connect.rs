@@ -1,6 +1,7 @@
 //! TCP, TLS (implicit or STARTTLS) and the server greeting.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +37,16 @@ enum Stream {
 }
 
 impl Transport {
+    /// Over an established TLS session.
+    pub fn tls(stream: tokio_rustls::client::TlsStream<TcpStream>) -> Self {
+        Transport::new(Stream::Tls(Box::new(stream)))
+    }
+
+    /// Plain TCP (loopback only, `tls = "none"`).
+    pub fn plain(tcp: TcpStream) -> Self {
+        Transport::new(Stream::Plain(tcp))
+    }
+
     fn new(stream: Stream) -> Self {
         Transport {
             stream,
@@ -128,29 +139,18 @@ pub async fn open(
 
 /// The connection and the capabilities the greeting announced, if any
 /// (never the pre-STARTTLS ones, which an attacker could have written).
+/// `doctor` runs the same stages one by one to time and describe each.
 async fn open_transport(
     s: &ImapSettings,
     tls: &TlsConnector,
 ) -> Result<(Client<Transport>, Option<Vec<String>>), MailError> {
-    if s.tls == TlsMode::None && !is_loopback(&s.host) {
-        return Err(MailError::Config(format!(
-            "tls = \"none\" is only allowed for loopback hosts, not {}",
-            s.host
-        )));
-    }
+    check_plaintext(s)?;
     let t = s.timeouts;
     let addr = format!("{}:{}", s.host, s.port);
-    let tcp = timeout(t.connect, TcpStream::connect((s.host.as_str(), s.port)))
+    let addrs = resolve(s).await?;
+    let (tcp, _) = dial(&addrs, t.connect)
         .await
-        .map_err(|_| {
-            net(format!(
-                "no answer from {addr} within {}s",
-                t.connect.as_secs()
-            ))
-        })?
-        .map_err(|e| net(format!("cannot connect to {addr}: {e}")))?;
-    let _ = tcp.set_nodelay(true);
-
+        .map_err(|e| e.describe(&addr))?;
     match s.tls {
         TlsMode::None => {
             let mut client = Client::new(Transport::new(Stream::Plain(tcp)));
@@ -164,28 +164,149 @@ async fn open_transport(
             Ok((client, caps))
         }
         TlsMode::Starttls => {
-            let mut client = Client::new(tcp);
-            greeting(&mut client, &addr, t).await?;
-            timeout(t.command, client.run_command_and_check_ok("STARTTLS", None))
-                .await
-                .map_err(|_| net(format!("{addr} did not answer STARTTLS")))?
-                .map_err(|e| match e {
-                    async_imap::error::Error::Io(e) => {
-                        net(format!("connection to {addr} lost: {e}"))
-                    }
-                    async_imap::error::Error::ConnectionLost => {
-                        net(format!("connection to {addr} lost"))
-                    }
-                    other => MailError::Tls(format!(
-                        "{addr} refused STARTTLS ({other}); not continuing without encryption"
-                    )),
-                })?;
-            // Anything the server sent after its OK is dropped with the
-            // plaintext client, so nothing injected before TLS survives.
-            let tcp = client.into_inner();
+            let (tcp, _) = starttls(tcp, &addr, t).await?;
             let stream = handshake(tcp, &s.host, tls, t).await?;
             Ok((Client::new(stream), None))
         }
+    }
+}
+
+/// Plaintext only to this machine.
+pub fn check_plaintext(s: &ImapSettings) -> Result<(), MailError> {
+    if s.tls == TlsMode::None && !is_loopback(&s.host) {
+        return Err(MailError::Config(format!(
+            "tls = \"none\" is only allowed for loopback hosts, not {}",
+            s.host
+        )));
+    }
+    Ok(())
+}
+
+/// Every address the server's name resolves to, in the resolver's order.
+pub async fn resolve(s: &ImapSettings) -> Result<Vec<SocketAddr>, MailError> {
+    let host = s.host.as_str();
+    let limit = s.timeouts.connect;
+    let found = timeout(limit, tokio::net::lookup_host((host, s.port)))
+        .await
+        .map_err(|_| {
+            net(format!(
+                "no DNS answer for {host} within {}s",
+                limit.as_secs()
+            ))
+        })?
+        .map_err(|e| net(format!("cannot find {host}: {e}")))?;
+    let addrs: Vec<SocketAddr> = found.collect();
+    if addrs.is_empty() {
+        return Err(net(format!("{host} has no addresses")));
+    }
+    Ok(addrs)
+}
+
+/// Every address tried, and why each failed.
+#[derive(Debug)]
+pub struct DialError {
+    pub tried: Vec<(SocketAddr, std::io::Error)>,
+}
+
+impl DialError {
+    /// What went wrong with the last address tried.
+    pub fn kind(&self) -> std::io::ErrorKind {
+        self.tried
+            .last()
+            .map_or(std::io::ErrorKind::NotFound, |(_, e)| e.kind())
+    }
+
+    pub fn describe(&self, addr: &str) -> MailError {
+        match self.tried.last() {
+            Some((_, e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+                net(format!("no answer from {addr}: {e}"))
+            }
+            Some((_, e)) => net(format!("cannot connect to {addr}: {e}")),
+            None => net(format!("cannot connect to {addr}: no address to try")),
+        }
+    }
+}
+
+/// TCP to the first address that takes the connection, each given `limit`.
+pub async fn dial(
+    addrs: &[SocketAddr],
+    limit: std::time::Duration,
+) -> Result<(TcpStream, SocketAddr), DialError> {
+    let mut tried = Vec::new();
+    for &addr in addrs {
+        let attempt = match timeout(limit, TcpStream::connect(addr)).await {
+            Ok(r) => r,
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer within {}s", limit.as_secs()),
+            )),
+        };
+        match attempt {
+            Ok(tcp) => {
+                let _ = tcp.set_nodelay(true);
+                return Ok((tcp, addr));
+            }
+            Err(e) => tried.push((addr, e)),
+        }
+    }
+    Err(DialError { tried })
+}
+
+/// On a fresh plain connection: reads the greeting and asks for STARTTLS.
+/// Gives back the socket, ready for the handshake, and the capabilities
+/// the greeting announced (unencrypted: for showing, never for deciding).
+pub async fn starttls(
+    tcp: TcpStream,
+    addr: &str,
+    t: Timeouts,
+) -> Result<(TcpStream, Option<Vec<String>>), MailError> {
+    let mut client = Client::new(tcp);
+    let caps = greeting(&mut client, addr, t).await?;
+    timeout(t.command, client.run_command_and_check_ok("STARTTLS", None))
+        .await
+        .map_err(|_| net(format!("{addr} did not answer STARTTLS")))?
+        .map_err(|e| match e {
+            async_imap::error::Error::Io(e) => net(format!("connection to {addr} lost: {e}")),
+            async_imap::error::Error::ConnectionLost => net(format!("connection to {addr} lost")),
+            async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
+                MailError::Tls(format!(
+                    "{addr} refused STARTTLS ({}); not continuing without encryption",
+                    super::convert::server_text(&m)
+                ))
+            }
+            other => MailError::Tls(format!(
+                "{addr} refused STARTTLS ({other}); not continuing without encryption"
+            )),
+        })?;
+    // Anything the server sent after its OK is dropped with the
+    // plaintext client, so nothing injected before TLS survives.
+    Ok((client.into_inner(), caps))
+}
+
+/// The name the certificate must carry: the configured host.
+pub fn server_name(host: &str) -> Result<ServerName<'static>, MailError> {
+    ServerName::try_from(
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+    )
+    .map_err(|_| MailError::Config(format!("{host} is not a valid server name")))
+}
+
+/// The TLS handshake alone, its error left as rustls gave it so callers
+/// can tell an unknown issuer from an expired certificate.
+pub async fn tls_handshake(
+    tcp: TcpStream,
+    name: ServerName<'static>,
+    tls: &TlsConnector,
+    limit: std::time::Duration,
+) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
+    match timeout(limit, tls.connect(name, tcp)).await {
+        Ok(r) => r,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("no answer within {}s", limit.as_secs()),
+        )),
     }
 }
 
@@ -195,20 +316,18 @@ async fn handshake(
     tls: &TlsConnector,
     t: Timeouts,
 ) -> Result<Transport, MailError> {
-    let name = ServerName::try_from(
-        host.trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
-    )
-    .map_err(|_| MailError::Config(format!("{host} is not a valid server name")))?;
-    let stream = timeout(t.connect, tls.connect(name, tcp))
+    let name = server_name(host)?;
+    let stream = tls_handshake(tcp, name, tls, t.connect)
         .await
-        .map_err(|_| net(format!("TLS handshake with {host} timed out")))?
-        .map_err(|e| describe_handshake_error(host, &e))?;
-    Ok(Transport::new(Stream::Tls(Box::new(stream))))
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut => net(format!("TLS handshake with {host} timed out")),
+            _ => describe_handshake_error(host, &e),
+        })?;
+    Ok(Transport::tls(stream))
 }
 
-async fn greeting<T>(
+/// The server's first line; the capabilities in it, if it names them.
+pub async fn greeting<T>(
     client: &mut Client<T>,
     addr: &str,
     t: Timeouts,

@@ -83,7 +83,8 @@ pub fn login_error(user: &str, e: async_imap::error::Error) -> MailError {
 
 /// async-imap renders NO/BAD as `code: Some(..), info: Some("text")`;
 /// the server's own text is what a person wants to read.
-fn server_text(msg: &str) -> String {
+/// The text of a NO or BAD answer, without async-imap's wrapping.
+pub fn server_text(msg: &str) -> String {
     let info = msg
         .split_once("info: Some(\"")
         .and_then(|(_, rest)| rest.rsplit_once("\")"))

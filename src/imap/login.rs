@@ -23,6 +23,8 @@ pub struct LoggedIn {
     /// Unix seconds at which the bearer token used for this session expires.
     pub token_expires_at: Option<i64>,
     pub token_lifetime: Option<i64>,
+    /// How it logged in: `LOGIN`, `XOAUTH2` or `OAUTHBEARER`.
+    pub mechanism: &'static str,
 }
 
 fn capability_name(c: &Capability<'_>) -> String {
@@ -135,6 +137,7 @@ pub async fn login(
                         session,
                         token_expires_at: None,
                         token_lifetime: None,
+                        mechanism: "LOGIN",
                     })
                 }
             }
@@ -188,6 +191,7 @@ pub async fn login(
                             session,
                             token_expires_at: Some(expires_at),
                             token_lifetime: Some(expires_at - now),
+                            mechanism: mech.name(),
                         });
                     }
                     Ok(Err((e, back))) => {

@@ -4,17 +4,17 @@
 //! [`MailBackend`]: crate::mail::MailBackend
 
 mod backend;
-mod connect;
+pub(crate) mod connect;
 mod convert;
 mod fetch;
 pub mod guard;
 mod idle;
-mod login;
+pub(crate) mod login;
 mod ops;
 mod raw;
 mod select;
 mod structure;
-mod tls;
+pub(crate) mod tls;
 mod tracker;
 
 use std::path::PathBuf;

@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::certs::TestCa;
+use super::certs::{Leaf, TestCa};
 use super::free_port;
 
 const DOVECOT: &str = "/usr/sbin/dovecot";
@@ -42,6 +42,8 @@ pub struct Options {
     pub acl: bool,
     /// Listen on ::1 as well as 127.0.0.1.
     pub listen_v6: bool,
+    /// The server certificate: valid for localhost, or deliberately not.
+    pub leaf: Leaf,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             no_move: false,
             acl: false,
             listen_v6: false,
+            leaf: Leaf::Localhost,
         }
     }
 }
@@ -118,7 +121,7 @@ impl Dovecot {
         // Dovecot's unprivileged processes must read the config and mail.
         fs::set_permissions(&root, fs::Permissions::from_mode(0o755)).expect("chmod");
 
-        let ca = TestCa::new("dovecot");
+        let ca = TestCa::with_leaf("dovecot", opts.leaf);
         let ca_file = root.join("tls/ca.pem");
         fs::write(&ca_file, &ca.ca_pem).expect("write CA");
         fs::write(root.join("tls/server.pem"), &ca.server_cert_pem).expect("write cert");

@@ -6,7 +6,7 @@
 //! 127.0.0.1.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -105,6 +105,9 @@ struct Shared {
     inner: Arc<Mutex<Inner>>,
     config: Arc<Mutex<Config>>,
     base: String,
+    /// Seconds added to the time in every answer's `Date` header (a
+    /// provider whose clock, or ours, is off).
+    clock_offset: Arc<AtomicI64>,
 }
 
 #[derive(Clone)]
@@ -519,6 +522,20 @@ async fn introspect(
     }
 }
 
+/// Writes the `Date` header itself when the clock is set off (hyper
+/// keeps a `Date` the handler wrote).
+async fn stamp_date(State(shared): State<Shared>, mut response: Response) -> Response {
+    let offset = shared.clock_offset.load(Ordering::Relaxed);
+    if offset != 0 {
+        let at = chrono::Utc::now() + chrono::Duration::seconds(offset);
+        let text = at.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        if let Ok(v) = axum::http::HeaderValue::from_str(&text) {
+            response.headers_mut().insert(axum::http::header::DATE, v);
+        }
+    }
+    response
+}
+
 async fn device_page() -> &'static str {
     "Enter the code shown by mailtui."
 }
@@ -542,6 +559,7 @@ impl Idp {
             inner: Default::default(),
             config: Arc::new(Mutex::new(config)),
             base: base.clone(),
+            clock_offset: Arc::default(),
         };
         let app = Router::new()
             .route("/{tenant}/oauth2/v2.0/devicecode", post(devicecode))
@@ -549,6 +567,10 @@ impl Idp {
             .route("/{tenant}/oauth2/v2.0/authorize", get(authorize))
             .route("/introspect", post(introspect))
             .route("/device", get(device_page))
+            .layer(axum::middleware::map_response_with_state(
+                shared.clone(),
+                stamp_date,
+            ))
             .with_state(shared.clone());
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -587,6 +609,12 @@ impl Idp {
 
     pub fn set_device_expiry(&self, secs: u64) {
         self.shared.config.lock().unwrap().device_expires_in = secs;
+    }
+
+    /// Every answer's `Date` says this many seconds later (earlier when
+    /// negative) than the real time.
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.shared.clock_offset.store(secs, Ordering::Relaxed);
     }
 
     pub fn set_interval(&self, secs: u64) {

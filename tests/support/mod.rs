@@ -2,6 +2,7 @@
 //! helpers. Each test binary includes this with `mod support;`.
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod certs;
 pub mod dovecot;
 pub mod events;
