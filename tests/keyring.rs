@@ -114,12 +114,16 @@ echo "FILES:$(ls "$XDG_DATA_HOME/mailtui/tokens" 2>/dev/null | wc -l)"
     );
     assert!(printed.contains("LOOKUP:{\"access_token\""), "{printed}");
     assert!(
-        printed.contains("work (IMAP 127.0.0.1:") && printed.contains("home (IMAP 127.0.0.1:"),
+        printed.contains("work: IMAP 127.0.0.1:") && printed.contains("home: IMAP 127.0.0.1:"),
         "{printed}"
     );
-    assert_eq!(
-        printed.matches(": ok, ").count(),
-        2,
+    assert!(
+        printed.contains("✓ tokens           stored in the system keyring")
+            && printed.contains("✓ password         password from the system keyring"),
+        "doctor read both from the keyring:\n{printed}"
+    );
+    assert!(
+        printed.contains("2 accounts checked: 2 passed, 0 failed"),
         "both accounts log in from the keyring:\n{printed}\n{err}"
     );
     assert!(
