@@ -118,9 +118,9 @@ echo "FILES:$(ls "$XDG_DATA_HOME/mailtui/tokens" 2>/dev/null | wc -l)"
         "{printed}"
     );
     assert!(
-        printed.contains("password from the system keyring")
-            && printed.contains("tokens           stored in the system keyring"),
-        "the doctor says where each secret came from:\n{printed}"
+        printed.contains("✓ tokens           stored in the system keyring")
+            && printed.contains("✓ password         password from the system keyring"),
+        "doctor read both from the keyring:\n{printed}"
     );
     assert!(
         printed.contains("2 accounts checked: 2 passed, 0 failed"),

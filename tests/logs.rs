@@ -117,8 +117,8 @@ fn no_secret_in_the_log_through_sign_in_refresh_and_imap_logins_at_trace() {
     let (o, out, err) = run(home.path(), TRACE_EVERYTHING, &["--config", c, "doctor"]);
     assert!(o.status.success(), "{out}{err}\n{}", d.log());
     assert!(
-        out.contains("work: ")
-            && out.contains("pw: ")
+        out.contains("work: IMAP")
+            && out.contains("pw: IMAP")
             && out.contains("2 accounts checked: 2 passed, 0 failed"),
         "{out}"
     );
@@ -151,14 +151,10 @@ fn no_secret_in_the_log_through_sign_in_refresh_and_imap_logins_at_trace() {
             );
         }
     }
-    // No protocol line: only the doctor's own step reports name the
-    // mechanisms ("mailtui will sign in with AUTHENTICATE XOAUTH2").
-    let protocol: Vec<&str> = log
-        .lines()
-        .filter(|l| !l.contains("mailtui::doctor"))
-        .filter(|l| l.contains("LOGIN") || l.contains("AUTHENTICATE"))
-        .collect();
-    assert!(protocol.is_empty(), "{protocol:#?}");
+    assert!(
+        !log.contains("LOGIN") && !log.contains("AUTHENTICATE"),
+        "{log}"
+    );
 }
 
 #[test]

@@ -159,8 +159,13 @@ impl<'a> Run<'a> {
                 (None, step)
             }
         };
-        // Into the log file only: the checklist already says it on stdout.
-        tracing::info!(account = %self.account, step = check.label(), ok = step.ok, "doctor: {}", step.detail);
+        // The log gets how each step went and why one failed; the details
+        // (capability lists, mechanisms) stay on stdout, where they were asked for.
+        if step.ok {
+            tracing::info!(account = %self.account, step = check.label(), "doctor: passed");
+        } else {
+            tracing::info!(account = %self.account, step = check.label(), "doctor: failed: {}", step.detail);
+        }
         (self.on_step)(&step);
         self.steps.push(step);
         value
