@@ -339,6 +339,24 @@ fn process_level(d: &Dovecot, n: u32) {
     println!("\n== the binary in tmux (full profile) ==");
     let newest = format!("Message number {n}");
     let all = format!("Inbox · {} ", mailtui::ui::format::thousands(u64::from(n)));
+    // What tmux and the screen polling cost alone: a program that prints
+    // the same line at once. The in-process minimal client has neither.
+    let mut baseline = Vec::new();
+    for _ in 0..5 {
+        let home = tempfile::tempdir().expect("tmp");
+        let script = format!("printf '%s\\n' '{newest}'; sleep 30");
+        let t = Instant::now();
+        let tm = Tmux::start(home.path(), 120, 40, "sh", &["-c", &script]);
+        while !tm.screen().contains(&newest) {
+            assert!(t.elapsed() < Duration::from_secs(10), "no baseline line");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        baseline.push(t.elapsed());
+    }
+    show(
+        "tmux start -> a printed line on screen (baseline)",
+        baseline,
+    );
     let mut cold = Vec::new();
     let mut warm = Vec::new();
     let mut rss = Vec::new();

@@ -17,6 +17,9 @@ mod structure;
 pub(crate) mod tls;
 mod tracker;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

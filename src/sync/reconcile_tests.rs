@@ -190,3 +190,106 @@ fn flags_outside_the_range_are_dropped_and_the_last_word_wins() {
     assert_eq!(ok, [f(12, seen())]);
     assert_eq!(dropped, 3);
 }
+
+mod properties {
+    use super::*;
+    use crate::mail::types::FlagUpdate;
+    use proptest::prelude::*;
+
+    fn uid() -> impl Strategy<Value = u32> {
+        prop_oneof![8 => 0u32..80, 1 => Just(u32::MAX)]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("MAILTUI_FUZZ_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(256),
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Whatever UIDs a server sends back (out of range, duplicates,
+        /// zero, already known), what is kept was asked for, is new and
+        /// is there once; nothing asked for and new is lost.
+        #[test]
+        fn accepted_rows_are_what_was_asked(
+            stored in prop::collection::btree_set(1u32..80, 0..40),
+            lo in 1u32..60,
+            span in 0u32..30,
+            sent in prop::collection::vec(uid(), 0..60),
+        ) {
+            let k = known(&stored.iter().copied().collect::<Vec<_>>());
+            let hi = lo + span;
+            let rows = sent.iter().map(|u| row(*u)).collect::<Vec<_>>();
+            let (kept, dropped) = accept_rows(|u| (lo..=hi).contains(&u), &k, rows);
+            prop_assert_eq!(kept.len() + dropped, sent.len());
+            let mut uids: Vec<u32> = kept.iter().map(|r| r.envelope.uid).collect();
+            prop_assert!(uids.iter().all(|u| (lo..=hi).contains(u) && !k.contains(*u)));
+            uids.sort_unstable();
+            let n = uids.len();
+            uids.dedup();
+            prop_assert_eq!(n, uids.len(), "a UID kept twice");
+            for u in &sent {
+                if (lo..=hi).contains(u) && !k.contains(*u) {
+                    prop_assert!(uids.contains(u), "{} lost", u);
+                }
+            }
+        }
+
+        /// Flag answers: inside the range only, one per UID, the last word wins.
+        #[test]
+        fn accepted_flags_stay_in_range(
+            lo in 0u32..60,
+            span in 0u32..30,
+            sent in prop::collection::vec((uid(), any::<bool>()), 0..60),
+        ) {
+            let hi = lo + span;
+            let updates: Vec<FlagUpdate> = sent
+                .iter()
+                .map(|(uid, s)| FlagUpdate { uid: *uid, flags: Flags { seen: *s, ..Flags::default() } })
+                .collect();
+            let (kept, _) = accept_flags(lo, hi, updates);
+            prop_assert!(kept.iter().all(|u| u.uid != 0 && (lo..=hi).contains(&u.uid)));
+            prop_assert!(kept.windows(2).all(|w| w[0].uid < w[1].uid));
+            for u in &kept {
+                let last = sent.iter().rev().find(|(x, _)| *x == u.uid).map(|(_, s)| *s);
+                prop_assert_eq!(Some(u.flags.seen), last);
+            }
+        }
+
+        /// Diffing a stored list against any server list: expunged ones
+        /// were known and are gone; missing ones are new; together with
+        /// what stays they make the server's list.
+        #[test]
+        fn uid_diff_adds_up(
+            stored in prop::collection::btree_set(1u32..80, 0..40),
+            server in prop::collection::vec(uid(), 0..60),
+        ) {
+            let k = known(&stored.iter().copied().collect::<Vec<_>>());
+            let (expunged, missing) = diff_uids(&k, &server);
+            let on_server: std::collections::BTreeSet<u32> =
+                server.iter().copied().filter(|u| *u != 0).collect();
+            let mut after: std::collections::BTreeSet<u32> =
+                stored.iter().copied().filter(|u| !expunged.contains(u)).collect();
+            after.extend(missing.iter().copied());
+            prop_assert_eq!(after, on_server);
+        }
+
+        /// Windows cover every UID once, newest first.
+        #[test]
+        fn windows_cover_everything_once(
+            uids in prop::collection::btree_set(1u32..10_000, 0..300),
+            first in 0usize..50,
+            rest in 0usize..80,
+        ) {
+            let uids: Vec<u32> = uids.into_iter().collect();
+            let w = windows_newest_first(&uids, first, rest);
+            let mut all: Vec<u32> = w.iter().rev().flatten().copied().collect();
+            prop_assert_eq!(&all, &uids);
+            all.dedup();
+            prop_assert_eq!(all.len(), uids.len());
+        }
+    }
+}
