@@ -8,12 +8,24 @@ use std::time::{Duration, Instant};
 static N: AtomicU64 = AtomicU64::new(0);
 const EXIT_MARK: &str = "mailtui-exited:";
 
+/// A session on a tmux server of its own (`-L`): tests run in parallel, and
+/// on one shared server a test's new session could reach a server that the
+/// last other session's end was shutting down ("server exited
+/// unexpectedly"), and clipboard buffers and server options would mix.
 pub struct Tmux {
     pub session: String,
+    socket: String,
+    /// The server's socket file, removed after the server is killed
+    /// (tmux leaves it behind).
+    socket_path: String,
 }
 
-fn tmux(args: &[&str]) -> String {
-    let out = Command::new("tmux").args(args).output().unwrap_or_else(|e| {
+fn tmux(socket: &str, args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(["-L", socket, "-f", "/dev/null"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
         panic!("tmux is missing ({e}): install it with `apt-get install -y tmux` (tests/run does this for you)")
     });
     assert!(
@@ -44,6 +56,7 @@ impl Tmux {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
+        let socket = session.clone();
         let h = home.display().to_string();
         let mut cmd = vec![
             "new-session".to_string(),
@@ -84,35 +97,48 @@ impl Tmux {
             quoted.join(" ")
         ));
         let refs: Vec<&str> = cmd.iter().map(String::as_str).collect();
-        tmux(&refs);
-        Tmux { session }
+        tmux(&socket, &refs);
+        let socket_path = tmux(&socket, &["display-message", "-p", "#{socket_path}"])
+            .trim()
+            .to_string();
+        Tmux {
+            session,
+            socket,
+            socket_path,
+        }
     }
 
     /// Lets programs in the pane set tmux's clipboard with OSC 52.
     pub fn accept_clipboard(&self) {
-        tmux(&["set-option", "-s", "set-clipboard", "on"]);
+        tmux(&self.socket, &["set-option", "-s", "set-clipboard", "on"]);
     }
 
     /// The newest tmux paste buffer (what OSC 52 copied), if any.
     pub fn clipboard(&self) -> Option<String> {
-        let out = Command::new("tmux").args(["show-buffer"]).output().ok()?;
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "show-buffer"])
+            .output()
+            .ok()?;
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     pub fn screen(&self) -> String {
-        tmux(&["capture-pane", "-p", "-t", &self.session])
+        tmux(&self.socket, &["capture-pane", "-p", "-t", &self.session])
     }
 
     /// The screen with its SGR escape sequences (colours, bold, reverse).
     pub fn screen_with_styles(&self) -> String {
-        tmux(&["capture-pane", "-p", "-e", "-t", &self.session])
+        tmux(
+            &self.socket,
+            &["capture-pane", "-p", "-e", "-t", &self.session],
+        )
     }
 
     pub fn send(&self, keys: &[&str]) {
         for k in keys {
-            tmux(&["send-keys", "-t", &self.session, k]);
+            tmux(&self.socket, &["send-keys", "-t", &self.session, k]);
             // Each key is its own read for the app, as when typed.
             std::thread::sleep(Duration::from_millis(60));
         }
@@ -120,7 +146,10 @@ impl Tmux {
 
     /// Bytes typed as they are (a mouse report, say), no key names.
     pub fn send_raw(&self, text: &str) {
-        tmux(&["send-keys", "-l", "-t", &self.session, text]);
+        tmux(
+            &self.socket,
+            &["send-keys", "-l", "-t", &self.session, text],
+        );
         std::thread::sleep(Duration::from_millis(60));
     }
 
@@ -145,21 +174,27 @@ impl Tmux {
     }
 
     pub fn query(&self, format: &str) -> String {
-        tmux(&["display-message", "-p", "-t", &self.session, format])
-            .trim()
-            .to_string()
+        tmux(
+            &self.socket,
+            &["display-message", "-p", "-t", &self.session, format],
+        )
+        .trim()
+        .to_string()
     }
 
     pub fn resize(&self, width: u16, height: u16) {
-        tmux(&[
-            "resize-window",
-            "-t",
-            &self.session,
-            "-x",
-            &width.to_string(),
-            "-y",
-            &height.to_string(),
-        ]);
+        tmux(
+            &self.socket,
+            &[
+                "resize-window",
+                "-t",
+                &self.session,
+                "-x",
+                &width.to_string(),
+                "-y",
+                &height.to_string(),
+            ],
+        );
     }
 
     /// Waits for the program to exit; returns its status and the screen
@@ -178,7 +213,10 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
+            .args(["-L", &self.socket, "kill-server"])
             .output();
+        if !self.socket_path.is_empty() {
+            let _ = std::fs::remove_file(&self.socket_path);
+        }
     }
 }
