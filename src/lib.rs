@@ -23,3 +23,12 @@ pub mod store;
 pub mod sync;
 pub mod ui;
 pub mod worker;
+
+/// Cases per property test: `default`, or `MAILTUI_FUZZ_CASES` for a soak.
+#[cfg(test)]
+pub(crate) fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("MAILTUI_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
 
 use super::guard::{Guard, MAX_DEPTH};
-use super::raw::ResponseData;
+use super::raw::{ResponseData, parse_responses as parse_all};
 use super::tracker::Tracker;
 use super::{fetch, ops, select, structure};
 use crate::mail::backend::{Change, KnownState};
@@ -19,10 +19,7 @@ use crate::sanitize::is_unsafe;
 
 fn config(default: u32) -> Config {
     Config {
-        cases: std::env::var("MAILTUI_FUZZ_CASES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default),
+        cases: crate::fuzz_cases(default),
         // A failure found here is kept as a unit test by hand.
         failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
         ..Config::default()
@@ -266,30 +263,6 @@ fn stream() -> impl Strategy<Value = Vec<u8>> {
             }
             bytes
         })
-}
-
-/// The responses in a stream as the client would parse them; a line the
-/// parser rejects is skipped so the rest is still exercised.
-fn parse_all(mut rest: &[u8]) -> Vec<ResponseData> {
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        match Response::parse(rest) {
-            Ok((after, _)) if after.len() < rest.len() => {
-                let one = &rest[..rest.len() - after.len()];
-                if let Ok(data) = ResponseData::try_new(bytes::BytesMut::from(one), |b| {
-                    Response::parse(b).map(|(_, r)| r).map_err(|_| ())
-                }) {
-                    out.push(data);
-                }
-                rest = after;
-            }
-            _ => match rest.iter().position(|b| *b == b'\n') {
-                Some(i) => rest = &rest[i + 1..],
-                None => break,
-            },
-        }
-    }
-    out
 }
 
 fn check_text(what: &str, s: &str) -> Result<(), TestCaseError> {

@@ -88,14 +88,11 @@ pub fn argument(text: &str) -> Argument {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use async_imap::imap_proto::Response;
 
     fn data(raw: &str) -> ResponseData {
-        let owned = bytes::BytesMut::from(raw.as_bytes());
-        ResponseData::try_new(owned, |b| {
-            Response::parse(b).map(|(_, r)| r).map_err(|_| ())
-        })
-        .expect("parses")
+        let mut all = super::super::raw::parse_responses(raw.as_bytes());
+        assert_eq!(all.len(), 1, "one response: {raw}");
+        all.remove(0)
     }
 
     #[test]

@@ -26,6 +26,31 @@ impl<T, E> OkOf for Result<T, E> {
     type Ok = T;
 }
 
+/// Splits bytes into responses as the client would read them; a line the
+/// parser rejects is skipped, so what follows it is still read. For tests.
+#[cfg(test)]
+pub fn parse_responses(mut rest: &[u8]) -> Vec<ResponseData> {
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        match Response::parse(rest) {
+            Ok((after, _)) if after.len() < rest.len() => {
+                let one = &rest[..rest.len() - after.len()];
+                if let Ok(data) = ResponseData::try_new(bytes::BytesMut::from(one), |b| {
+                    Response::parse(b).map(|(_, r)| r).map_err(|_| ())
+                }) {
+                    out.push(data);
+                }
+                rest = after;
+            }
+            _ => match rest.iter().position(|b| *b == b'\n') {
+                Some(i) => rest = &rest[i + 1..],
+                None => break,
+            },
+        }
+    }
+    out
+}
+
 /// The untagged responses of one command and its tagged completion.
 pub struct Answer {
     pub untagged: Vec<ResponseData>,

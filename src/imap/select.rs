@@ -134,21 +134,9 @@ mod tests {
     use super::*;
 
     fn parse_all(raw: &str) -> Vec<ResponseData> {
-        let mut out = Vec::new();
-        let mut rest = raw.as_bytes();
-        while !rest.is_empty() {
-            let (left, _) = Response::parse(rest).expect("parses");
-            let used = rest.len() - left.len();
-            let owned = bytes::BytesMut::from(&rest[..used]);
-            out.push(
-                ResponseData::try_new(owned, |b| {
-                    Response::parse(b).map(|(_, r)| r).map_err(|_| ())
-                })
-                .expect("parses"),
-            );
-            rest = &rest[used..];
-        }
-        out
+        let all = super::super::raw::parse_responses(raw.as_bytes());
+        assert_eq!(all.len(), raw.matches("\r\n").count(), "every line parses");
+        all
     }
 
     #[test]

@@ -202,10 +202,7 @@ mod properties {
 
     proptest! {
         #![proptest_config(ProptestConfig {
-            cases: std::env::var("MAILTUI_FUZZ_CASES")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(256),
+            cases: crate::fuzz_cases(256),
             failure_persistence: None,
             ..ProptestConfig::default()
         })]
