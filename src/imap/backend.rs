@@ -25,8 +25,8 @@ use super::tracker::Tracker;
 use super::{ImapAuth, ImapSettings, tls};
 use crate::auth::Secret;
 use crate::mail::backend::{
-    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
-    Selected,
+    Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
+    Noticed, Selected,
 };
 use crate::mail::partial::{self, Fetched, WHOLE_FETCH_MAX};
 use crate::mail::types::{FlagKind, Folder, NewMessage, sort_folders};
@@ -207,14 +207,16 @@ impl ImapBackend {
         Ok(uids)
     }
 
-    fn selected_rows(&mut self, a: &Answer, keep: impl Fn(u32) -> bool) -> Vec<NewMessage> {
+    /// The list rows in an answer that `keep` accepts (by sequence number
+    /// and UID); everything else goes to the tracker.
+    fn selected_rows(&mut self, a: &Answer, keep: impl Fn(u32, u32) -> bool) -> Vec<NewMessage> {
         let mut rows = Vec::new();
         for r in &a.untagged {
             let parsed = r.parsed();
-            if let Response::Fetch(_, attrs) = parsed
+            if let Response::Fetch(seq, attrs) = parsed
                 && let Some(row) = fetch::row(&fetch::items(attrs))
             {
-                if keep(row.envelope.uid) {
+                if keep(*seq, row.envelope.uid) {
                     rows.push(row);
                 }
                 continue;
@@ -294,9 +296,12 @@ impl MailBackend for ImapBackend {
             known,
         )?;
         let what = format!("open {}", raw::excerpt(path));
+        // Whatever the last folder reported stays with it; if this SELECT
+        // fails the server has no folder selected at all.
+        self.tracker.deselected();
         let a = self.exchange(&what, &cmd, self.limits(BIG_ANSWER)).await?;
         let sel = select::answer(&a.untagged, &a.done, known);
-        self.tracker.selected(sel.exists);
+        self.tracker.selected(path, sel.exists);
         Ok(sel)
     }
 
@@ -340,7 +345,9 @@ impl MailBackend for ImapBackend {
                 self.limits(uids.len() * 2 + SPARE_RESPONSES),
             )
             .await?;
-        Ok(self.selected_rows(&a, |_| true))
+        let mut asked = uids.to_vec();
+        asked.sort_unstable();
+        Ok(self.selected_rows(&a, |_, uid| asked.binary_search(&uid).is_ok()))
     }
 
     async fn fetch_newest(&mut self, n: usize) -> MailResult<Vec<NewMessage>> {
@@ -359,7 +366,12 @@ impl MailBackend for ImapBackend {
                 self.limits(n * 2 + SPARE_RESPONSES),
             )
             .await?;
-        Ok(self.selected_rows(&a, |_| true))
+        // Only the sequence numbers asked for, each once: a server that
+        // answers with more must not put rows on the first screen.
+        let mut rows = self.selected_rows(&a, |seq, _| (lo..=exists).contains(&seq));
+        rows.sort_by_key(|r| r.envelope.uid);
+        rows.dedup_by_key(|r| r.envelope.uid);
+        Ok(rows)
     }
 
     async fn fetch_rows_above(&mut self, uid: u32) -> MailResult<Vec<NewMessage>> {
@@ -369,7 +381,7 @@ impl MailBackend for ImapBackend {
             .exchange("fetch new mail", &cmd, self.limits(BIG_ANSWER))
             .await?;
         // `n:*` always includes the highest UID, even below n.
-        let rows = self.selected_rows(&a, |u| u > uid);
+        let rows = self.selected_rows(&a, |_, u| u > uid);
         self.tracker
             .appended(rows.iter().map(|r| r.envelope.uid).collect());
         Ok(rows)
@@ -706,8 +718,12 @@ impl MailBackend for ImapBackend {
         }
     }
 
-    fn take_changes(&mut self) -> Vec<Change> {
+    fn take_changes(&mut self) -> Noticed {
         self.tracker.take()
+    }
+
+    fn message_count(&self) -> Option<u32> {
+        self.tracker.folder().map(|_| self.tracker.exists())
     }
 
     async fn folder_counts(&mut self, paths: &[String]) -> MailResult<Vec<FolderCount>> {

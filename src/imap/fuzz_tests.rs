@@ -276,7 +276,7 @@ fn check_text(what: &str, s: &str) -> Result<(), TestCaseError> {
 /// Everything that reads responses, fed one stream.
 fn handle(responses: &[ResponseData], exists: u32, uids: &[u32]) -> Result<(), TestCaseError> {
     let mut tracker = Tracker::default();
-    tracker.selected(exists);
+    tracker.selected("INBOX", exists);
     if !uids.is_empty() {
         tracker.set_uids(uids.to_vec());
     }
@@ -309,7 +309,7 @@ fn handle(responses: &[ResponseData], exists: u32, uids: &[u32]) -> Result<(), T
             }
         }
     }
-    for change in tracker.take() {
+    for change in tracker.take().changes {
         match change {
             Change::Flags(f) => prop_assert!(f.iter().all(|u| u.uid != 0)),
             Change::Expunged(gone) => prop_assert!(!gone.is_empty()),

@@ -7,7 +7,7 @@
 use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
 
 use super::fetch;
-use crate::mail::backend::Change;
+use crate::mail::backend::{Change, Noticed};
 use crate::mail::types::FlagUpdate;
 
 /// UIDs a VANISHED may expand to before the tracker gives up and asks for
@@ -16,6 +16,8 @@ const MAX_VANISHED: usize = 1_000_000;
 
 #[derive(Debug, Default)]
 pub struct Tracker {
+    /// The folder the server has selected: what it reports belongs there.
+    folder: Option<String>,
     /// UIDs by sequence number (index + 1), when known: after `UID SEARCH
     /// ALL`; kept up to date by expunges and new mail.
     seq: Option<Vec<u32>>,
@@ -28,15 +30,30 @@ pub struct Tracker {
 
 impl Tracker {
     /// A folder was just selected with this many messages.
-    pub fn selected(&mut self, exists: u32) {
+    pub fn selected(&mut self, folder: &str, exists: u32) {
+        self.folder = Some(folder.to_string());
         self.seq = None;
         self.exists = exists;
+        self.changes.clear();
+    }
+
+    /// A SELECT is on its way (or failed, or the session ended): until it
+    /// answers no folder is selected, and nothing noticed so far belongs
+    /// to the next one.
+    pub fn deselected(&mut self) {
+        self.folder = None;
+        self.seq = None;
+        self.exists = 0;
         self.changes.clear();
     }
 
     /// The message count as the server last said.
     pub fn exists(&self) -> u32 {
         self.exists
+    }
+
+    pub fn folder(&self) -> Option<&str> {
+        self.folder.as_deref()
     }
 
     /// The folder's full UID list (ascending), from UID SEARCH ALL.
@@ -70,8 +87,11 @@ impl Tracker {
         !self.changes.is_empty()
     }
 
-    pub fn take(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.changes)
+    pub fn take(&mut self) -> Noticed {
+        Noticed {
+            folder: self.folder.clone(),
+            changes: std::mem::take(&mut self.changes),
+        }
     }
 
     fn resync(&mut self, why: &str) {
@@ -200,7 +220,7 @@ mod tests {
 
     fn tracker(uids: &[u32]) -> Tracker {
         let mut t = Tracker::default();
-        t.selected(uids.len() as u32);
+        t.selected("INBOX", uids.len() as u32);
         t.set_uids(uids.to_vec());
         t
     }
@@ -211,10 +231,10 @@ mod tests {
         // Exchange expunges high to low, Gmail low to high: both map right.
         feed(&mut t, "* 2 EXPUNGE\r\n");
         feed(&mut t, "* 2 EXPUNGE\r\n");
-        assert_eq!(t.take(), [Change::Expunged(vec![20, 30])]);
+        assert_eq!(t.take().changes, [Change::Expunged(vec![20, 30])]);
         assert_eq!(t.exists(), 2);
         feed(&mut t, "* 2 FETCH (FLAGS (\\Seen))\r\n");
-        let changes = t.take();
+        let changes = t.take().changes;
         let [Change::Flags(f)] = changes.as_slice() else {
             panic!("{changes:?}")
         };
@@ -227,43 +247,43 @@ mod tests {
         let mut t = tracker(&[1, 2]);
         feed(&mut t, "* 4 EXISTS\r\n");
         feed(&mut t, "* 4 EXISTS\r\n");
-        assert_eq!(t.take(), [Change::NewMail]);
+        assert_eq!(t.take().changes, [Change::NewMail]);
         t.appended(vec![4, 3]);
         feed(&mut t, "* 4 EXPUNGE\r\n");
-        assert_eq!(t.take(), [Change::Expunged(vec![4])]);
+        assert_eq!(t.take().changes, [Change::Expunged(vec![4])]);
     }
 
     #[test]
     fn a_shrinking_count_without_expunges_asks_for_a_resync() {
         let mut t = tracker(&[1, 2, 3]);
         feed(&mut t, "* 1 EXISTS\r\n");
-        assert!(matches!(t.take().as_slice(), [Change::Resync(_)]));
+        assert!(matches!(t.take().changes.as_slice(), [Change::Resync(_)]));
     }
 
     #[test]
     fn unplaceable_expunges_and_flags_ask_for_a_resync() {
         let mut t = Tracker::default();
-        t.selected(5);
+        t.selected("INBOX", 5);
         feed(&mut t, "* 3 EXPUNGE\r\n");
-        assert!(matches!(t.take().as_slice(), [Change::Resync(_)]));
+        assert!(matches!(t.take().changes.as_slice(), [Change::Resync(_)]));
         let mut t = Tracker::default();
-        t.selected(5);
+        t.selected("INBOX", 5);
         feed(&mut t, "* 3 FETCH (FLAGS ())\r\n");
-        assert!(matches!(t.take().as_slice(), [Change::Resync(_)]));
+        assert!(matches!(t.take().changes.as_slice(), [Change::Resync(_)]));
         // With a UID in the response it is placed without the map.
         feed(&mut t, "* 3 FETCH (UID 8 FLAGS (\\Flagged))\r\n");
-        assert!(matches!(t.take().as_slice(), [Change::Flags(f)] if f[0].uid == 8));
+        assert!(matches!(t.take().changes.as_slice(), [Change::Flags(f)] if f[0].uid == 8));
     }
 
     #[test]
     fn vanished_removes_uids_and_bye_is_kept() {
         let mut t = tracker(&[1, 2, 3, 7]);
         feed(&mut t, "* VANISHED 2:3,9\r\n");
-        assert_eq!(t.take(), [Change::Expunged(vec![2, 3, 9])]);
+        assert_eq!(t.take().changes, [Change::Expunged(vec![2, 3, 9])]);
         assert_eq!(t.exists(), 2);
         feed(&mut t, "* VANISHED (EARLIER) 1\r\n");
         assert!(
-            t.take().is_empty(),
+            t.take().changes.is_empty(),
             "EARLIER belongs to an answer, not news"
         );
         feed(&mut t, "* BYE Session invalidated - AccessTokenExpired\r\n");
@@ -277,6 +297,8 @@ mod tests {
     fn a_new_uidvalidity_mid_session_asks_for_a_resync() {
         let mut t = tracker(&[1]);
         feed(&mut t, "* OK [UIDVALIDITY 99] changed\r\n");
-        assert!(matches!(t.take().as_slice(), [Change::Resync(r)] if r.contains("UIDVALIDITY")));
+        assert!(
+            matches!(t.take().changes.as_slice(), [Change::Resync(r)] if r.contains("UIDVALIDITY"))
+        );
     }
 }

@@ -113,6 +113,14 @@ pub enum Change {
     Resync(String),
 }
 
+/// Changes taken from a backend, with the folder they belong to (None:
+/// no folder was selected, so they belong nowhere).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Noticed {
+    pub folder: Option<String>,
+    pub changes: Vec<Change>,
+}
+
 /// Where moved messages landed, when the server says (COPYUID).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Moved {
@@ -265,8 +273,17 @@ pub trait MailBackend: Send + 'static {
         stop: impl Future<Output = ()> + Send,
     ) -> impl Future<Output = MailResult<()>> + Send;
 
-    /// Changes noticed since the last call, oldest first.
-    fn take_changes(&mut self) -> Vec<Change>;
+    /// Changes noticed since the last call, oldest first, and the folder
+    /// they belong to: the one selected when the server reported them,
+    /// which is not always the folder the user has open (an op may have
+    /// selected another for a moment).
+    fn take_changes(&mut self) -> Noticed;
+
+    /// How many messages the selected folder holds, as the server last
+    /// said; None where the backend cannot tell.
+    fn message_count(&self) -> Option<u32> {
+        None
+    }
 
     /// Counts of folders other than the selected one.
     fn folder_counts(

@@ -11,7 +11,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::backend::{
     Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
-    Selected,
+    Noticed, Selected,
 };
 use super::envelope::EnvelopeMeta;
 use super::list_row;
@@ -523,8 +523,11 @@ impl MailBackend for MaildirBackend {
         Ok(())
     }
 
-    fn take_changes(&mut self) -> Vec<Change> {
-        std::mem::take(&mut self.changes)
+    fn take_changes(&mut self) -> Noticed {
+        Noticed {
+            folder: self.selected.clone(),
+            changes: std::mem::take(&mut self.changes),
+        }
     }
 
     async fn folder_counts(&mut self, paths: &[String]) -> MailResult<Vec<FolderCount>> {
@@ -625,7 +628,7 @@ mod tests {
         b.watch(Duration::from_millis(10), std::future::pending())
             .await
             .unwrap();
-        let changes = b.take_changes();
+        let changes = b.take_changes().changes;
         assert!(changes.contains(&Change::Expunged(vec![1])), "{changes:?}");
         assert!(changes.contains(&Change::NewMail), "{changes:?}");
         assert!(
@@ -654,7 +657,7 @@ mod tests {
         let t = std::time::Instant::now();
         b.watch(Duration::from_secs(30), async {}).await.unwrap();
         assert!(t.elapsed() < Duration::from_secs(1));
-        assert!(b.take_changes().is_empty());
+        assert!(b.take_changes().changes.is_empty());
     }
 
     #[tokio::test]

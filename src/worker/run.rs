@@ -264,11 +264,18 @@ impl<B: MailBackend> Worker<B> {
             let got = if self.connected && self.open.as_ref().is_some_and(OpenFolder::live) {
                 self.watch(&mut rx, renew_in).await
             } else {
-                // Nothing to watch: wait for a command, or until the
-                // session's token needs replacing.
+                // Nothing to watch: wait for a command, until the session's
+                // token needs replacing, or until a held resync is due.
+                let hold = self
+                    .open
+                    .as_ref()
+                    .and_then(|o| o.hold_until)
+                    .filter(|t| self.connected && *t > Instant::now())
+                    .map(|t| t.saturating_duration_since(Instant::now()));
                 tokio::select! {
                     cmd = rx.recv() => Some(cmd),
                     _ = tokio::time::sleep(renew_in.unwrap_or_default()), if renew_in.is_some() => None,
+                    _ = tokio::time::sleep(hold.unwrap_or_default()), if hold.is_some() => None,
                 }
             };
             match got {
@@ -316,6 +323,11 @@ impl<B: MailBackend> Worker<B> {
                 "the connection keeps dropping; reconnecting in {}s",
                 wait.as_secs()
             );
+            self.emit(WorkerEvent::Conn(ConnState::Retrying {
+                attempt: self.losses,
+                error: Clean::line("the connection keeps dropping"),
+                retry_in_secs: wait.as_secs(),
+            }));
             if let Flow::Stop = self.wait(rx, wait).await {
                 return Flow::Stop;
             }
@@ -395,12 +407,6 @@ impl<B: MailBackend> Worker<B> {
             .is_some_and(|at| crate::auth::oauth::now() >= at)
     }
 
-    /// A session became healthy: the next loss reconnects at once.
-    pub fn healthy(&mut self) {
-        self.losses = 0;
-        self.repeated = None;
-    }
-
     /// A step failed. Transport trouble reconnects (and the step is tried
     /// again there); an unreadable answer does too, once. Returns whether
     /// the caller should give up the command behind the step.
@@ -430,7 +436,8 @@ impl<B: MailBackend> Worker<B> {
 
     /// Does the most urgent pending piece of work. Returns false when idle.
     async fn step(&mut self) -> bool {
-        if self.open.as_ref().is_some_and(|o| o.phase == Phase::Select) {
+        let held = self.open.as_ref().is_some_and(|o| o.held(Instant::now()));
+        if !held && self.open.as_ref().is_some_and(|o| o.phase == Phase::Select) {
             self.select().await;
             return true;
         }
@@ -460,7 +467,7 @@ impl<B: MailBackend> Worker<B> {
             self.list_folders().await;
             return true;
         }
-        if self.open.as_ref().is_some_and(|o| !o.live()) {
+        if !held && self.open.as_ref().is_some_and(|o| !o.live()) {
             self.sync_step().await;
             return true;
         }

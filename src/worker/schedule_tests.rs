@@ -10,8 +10,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::{ConnState, FolderRef, WorkerCommand, WorkerEvent, WorkerOptions, spawn};
 use crate::mail::backend::{
-    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
-    Selected,
+    Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
+    Noticed, Selected,
 };
 use crate::mail::types::{Envelope, FlagKind, Flags, Folder, FolderRole, NewMessage, ThreadIds};
 use crate::sanitize::Clean;
@@ -160,8 +160,8 @@ impl MailBackend for Memory {
         Ok(())
     }
 
-    fn take_changes(&mut self) -> Vec<Change> {
-        Vec::new()
+    fn take_changes(&mut self) -> Noticed {
+        Noticed::default()
     }
 
     async fn folder_counts(&mut self, _: &[String]) -> MailResult<Vec<FolderCount>> {

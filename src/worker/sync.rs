@@ -1,10 +1,12 @@
 //! Bringing the open folder up to date, one server exchange per step, and
 //! applying what the server reports while it is open.
 
+use std::time::{Duration, Instant};
+
 use tracing::{debug, info, warn};
 
 use super::protocol::WorkerEvent;
-use super::run::Worker;
+use super::run::{Worker, backoff};
 use crate::mail::backend::{Change, FolderCount, MailBackend, MailError, Selected};
 use crate::mail::types::{FlagUpdate, NewMessage};
 use crate::sanitize::Clean;
@@ -21,6 +23,9 @@ pub const FLAG_WINDOW: usize = 5000;
 /// New mail fetched in one go after a QRESYNC select; more than this is
 /// listed and fetched in batches instead.
 const QRESYNC_NEW_AT_ONCE: u32 = 1000;
+/// A folder that went this long without being reconciled again starts
+/// its resync budget over.
+const RESYNC_CALM: Duration = Duration::from_secs(300);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -65,6 +70,15 @@ pub struct OpenFolder {
     committed: bool,
     /// Newest messages whose bodies are still to be fetched ahead.
     pub prefetch: Option<Vec<u32>>,
+    /// The UID list was compared with the server in this reconcile.
+    listed: bool,
+    /// Reconciles started again (by the server's word or a count that did
+    /// not add up) in a row, each less than [`RESYNC_CALM`] after the last.
+    resyncs: u32,
+    last_resync: Option<Instant>,
+    /// No work on the folder before this: a server that keeps asking for
+    /// resyncs gets them at a falling rate, not hundreds a second.
+    pub hold_until: Option<Instant>,
 }
 
 impl OpenFolder {
@@ -85,7 +99,34 @@ impl OpenFolder {
             pending_new: false,
             committed: false,
             prefetch: None,
+            listed: false,
+            resyncs: 0,
+            last_resync: None,
+            hold_until: None,
         }
+    }
+
+    /// Whether the folder's work waits out a resync backoff.
+    pub fn held(&self, now: Instant) -> bool {
+        self.hold_until.is_some_and(|t| now < t)
+    }
+
+    /// Starts the reconcile again from `phase`, at once the first time and
+    /// after a doubling wait (up to a minute) when it keeps happening.
+    pub fn resync(&mut self, phase: Phase, now: Instant) -> Duration {
+        self.resyncs = match self.last_resync {
+            Some(t) if now.duration_since(t) < RESYNC_CALM => self.resyncs + 1,
+            _ => 1,
+        };
+        self.last_resync = Some(now);
+        let wait = if self.resyncs > 1 {
+            backoff(self.resyncs - 1)
+        } else {
+            Duration::ZERO
+        };
+        self.hold_until = (!wait.is_zero()).then(|| now + wait);
+        self.phase = phase;
+        wait
     }
 
     pub fn live(&self) -> bool {
@@ -168,6 +209,7 @@ impl<B: MailBackend> Worker<B> {
         let exists = sel.exists;
         // Every select starts a reconcile that ends in Synced.
         open.committed = false;
+        open.listed = false;
         open.flag_plan = plan.flags;
         // Much new mail since the last QRESYNC state goes in batches.
         let many_new = exists.saturating_sub(open.known.len() as u32) > QRESYNC_NEW_AT_ONCE;
@@ -233,6 +275,7 @@ impl<B: MailBackend> Worker<B> {
         let Some(open) = self.open.as_mut() else {
             return;
         };
+        open.listed = true;
         let (expunged, missing) = reconcile::diff_uids(&open.known, &server);
         debug!(
             server = server.len(),
@@ -333,18 +376,67 @@ impl<B: MailBackend> Worker<B> {
             debug!(dropped, "rows not above the known ones ignored");
         }
         open.fetched_any = true;
-        open.phase = if open.committed {
-            Phase::Live
-        } else {
-            Phase::Commit
-        };
+        let live = open.committed;
+        open.phase = if live { Phase::Live } else { Phase::Commit };
         if !rows.is_empty() {
             info!(count = rows.len(), "new mail");
         }
         self.insert(rows, 0);
+        if live
+            && self.counts_disagree()
+            && let Some(open) = self.open.as_mut()
+            && open.phase == Phase::ListUids
+        {
+            // Healing runs through Commit again, which reports Synced.
+            open.committed = false;
+        }
+    }
+
+    /// Whether the server counts a different number of messages than the
+    /// rows known, with no UID list compared yet in this reconcile: then
+    /// the store and the server parted somewhere, and the folder is listed
+    /// again (a UID diff heals it whatever went wrong). Returns true when
+    /// that was started.
+    fn counts_disagree(&mut self) -> bool {
+        // The server's news first: new mail explains a higher count, and a
+        // resync it asked for replaces this check.
+        let before = self.open.as_ref().map(|o| o.phase);
+        self.apply_changes();
+        let count = self.backend.message_count();
+        let Some(open) = self.open.as_mut() else {
+            return false;
+        };
+        if Some(open.phase) != before {
+            return true;
+        }
+        let Some(count) = count else { return false };
+        if open.pending_new {
+            return false;
+        }
+        let known = open.known.len();
+        if count as usize == known || open.listed {
+            if count as usize != known {
+                debug!(
+                    count,
+                    known, "counts still differ after listing; the server is changing"
+                );
+            }
+            return false;
+        }
+        let wait = open.resync(Phase::ListUids, Instant::now());
+        warn!(
+            count,
+            known,
+            "the server counts a different number of messages than stored; comparing ids in {}s",
+            wait.as_secs()
+        );
+        true
     }
 
     fn commit(&mut self) {
+        if self.counts_disagree() {
+            return;
+        }
         let Some(open) = self.open.as_mut() else {
             return;
         };
@@ -359,6 +451,7 @@ impl<B: MailBackend> Worker<B> {
         let path = open.path.clone();
         open.stored = Some(state);
         open.committed = true;
+        open.listed = false;
         open.phase = if open.pending_new {
             open.pending_new = false;
             Phase::NewAbove
@@ -369,7 +462,9 @@ impl<B: MailBackend> Worker<B> {
         let p = path.clone();
         self.store.send(move |s| s.commit_sync(&p, state));
         info!(folder = %Clean::line(&path), messages = total, "folder up to date");
-        self.healthy();
+        // A finished sync says the server answers, not that the session
+        // lasts: only time makes a session healthy (see `failed`).
+        self.repeated = None;
         self.emit(WorkerEvent::Synced { req, at: now });
         self.emit(WorkerEvent::FolderCounts(vec![FolderCount {
             path,
@@ -401,7 +496,21 @@ impl<B: MailBackend> Worker<B> {
 
     /// Applies what the server reported on its own about the open folder.
     pub fn apply_changes(&mut self) {
-        for change in self.backend.take_changes() {
+        let noticed = self.backend.take_changes();
+        let open_path = self.open.as_ref().map(|o| o.path.as_str());
+        if noticed.changes.is_empty() {
+            return;
+        }
+        if noticed.folder.as_deref() != open_path {
+            // Reported while an op had another folder selected: those UIDs
+            // are that folder's, and its next opening reconciles it.
+            debug!(
+                count = noticed.changes.len(),
+                "changes to a folder that is not open dropped"
+            );
+            return;
+        }
+        for change in noticed.changes {
             match change {
                 Change::NewMail => {
                     if let Some(open) = self.open.as_mut() {
@@ -415,9 +524,9 @@ impl<B: MailBackend> Worker<B> {
                 Change::Expunged(uids) => self.expunge(uids),
                 Change::Flags(updates) => self.update_flags(updates),
                 Change::Resync(why) => {
-                    warn!("reconciling the folder again: {why}");
                     if let Some(open) = self.open.as_mut() {
-                        open.phase = Phase::Select;
+                        let wait = open.resync(Phase::Select, Instant::now());
+                        warn!("reconciling the folder again in {}s: {why}", wait.as_secs());
                     }
                 }
             }

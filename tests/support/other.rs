@@ -130,4 +130,37 @@ impl OtherDevice {
             .flat_map(|f| f.flags().map(|fl| format!("{fl:?}")).collect::<Vec<_>>())
             .collect()
     }
+
+    /// UID COPY on the selected folder.
+    pub async fn copy_to(&mut self, uids: &str, folder: &str) {
+        self.session.uid_copy(uids, folder).await.expect("copy");
+    }
+
+    /// Every message of the folder as (UID, seen, flagged), by UID: what
+    /// a client's list must equal.
+    pub async fn uid_flags(&mut self, folder: &str) -> Vec<(u32, bool, bool)> {
+        self.session.examine(folder).await.expect("examine");
+        let fetched: Vec<_> = self
+            .session
+            .uid_fetch("1:*", "(UID FLAGS)")
+            .await
+            .expect("fetch")
+            .try_collect()
+            .await
+            .expect("fetch answer");
+        let mut out: Vec<(u32, bool, bool)> = fetched
+            .iter()
+            .filter_map(|f| {
+                let flags: Vec<String> = f.flags().map(|fl| format!("{fl:?}")).collect();
+                Some((
+                    f.uid?,
+                    flags.iter().any(|x| x == "Seen"),
+                    flags.iter().any(|x| x == "Flagged"),
+                ))
+            })
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
