@@ -164,7 +164,7 @@ impl<B: MailBackend> Worker<B> {
             self.store.send(move |s| s.remove(&p, &u));
         }
         // Counts of both folders changed.
-        self.counts_due = Some(std::time::Instant::now());
+        self.counts_due = Some(tokio::time::Instant::now());
     }
 
     async fn run_move(&mut self, folder: &FolderRef, here: bool) {

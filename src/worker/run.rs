@@ -3,7 +3,9 @@
 //! behind more than one; with nothing to do, watch the open folder for
 //! changes until a command comes.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;

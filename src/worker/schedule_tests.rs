@@ -10,7 +10,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::{ConnState, FolderRef, WorkerCommand, WorkerEvent, WorkerOptions, spawn};
 use crate::mail::backend::{
-    Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
+    Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
     Noticed, Selected,
 };
 use crate::mail::types::{Envelope, FlagKind, Flags, Folder, FolderRole, NewMessage, ThreadIds};
@@ -26,6 +26,20 @@ struct Memory {
     calls: Arc<Mutex<Vec<String>>>,
     /// Connection attempts that fail before one succeeds.
     refuse: u32,
+    /// What the server does once the worker watches the folder.
+    at_watch: AtWatch,
+    noticed: Vec<Change>,
+}
+
+/// A server's misbehaviour while watched.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AtWatch {
+    Nothing,
+    /// Ends the session (BYE, or a middlebox closing idle connections).
+    Drop,
+    /// Says something the client cannot place (UIDVALIDITY changed, the
+    /// count went down): resync.
+    Resync,
 }
 
 impl Memory {
@@ -153,6 +167,22 @@ impl MailBackend for Memory {
         if let Ok(mut c) = self.calls.lock() {
             c.push("watch".into());
         }
+        match self.at_watch {
+            AtWatch::Nothing => {}
+            AtWatch::Drop => {
+                tokio::time::sleep(RTT).await;
+                return Err(MailError::Network(
+                    "the server closed the connection".into(),
+                ));
+            }
+            AtWatch::Resync => {
+                tokio::time::sleep(RTT).await;
+                self.noticed.push(Change::Resync(
+                    "UIDVALIDITY changed during the session".into(),
+                ));
+                return Ok(());
+            }
+        }
         tokio::select! {
             _ = tokio::time::sleep(max) => {}
             _ = stop => {}
@@ -161,7 +191,10 @@ impl MailBackend for Memory {
     }
 
     fn take_changes(&mut self) -> Noticed {
-        Noticed::default()
+        Noticed {
+            folder: Some("INBOX".into()),
+            changes: std::mem::take(&mut self.noticed),
+        }
     }
 
     async fn folder_counts(&mut self, _: &[String]) -> MailResult<Vec<FolderCount>> {
@@ -175,11 +208,21 @@ impl MailBackend for Memory {
 type Events = UnboundedReceiver<(usize, WorkerEvent)>;
 
 fn start(uids: u32, refuse: u32) -> (super::WorkerHandle, Events, Arc<Mutex<Vec<String>>>) {
+    start_with(uids, refuse, AtWatch::Nothing)
+}
+
+fn start_with(
+    uids: u32,
+    refuse: u32,
+    at_watch: AtWatch,
+) -> (super::WorkerHandle, Events, Arc<Mutex<Vec<String>>>) {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let backend = Memory {
         uids: (1..=uids).collect(),
         calls: calls.clone(),
         refuse,
+        at_watch,
+        noticed: Vec::new(),
     };
     let store = StoreHandle::spawn("test", || Store::in_memory("test", u64::MAX));
     let (tx, rx) = unbounded_channel();
@@ -336,4 +379,64 @@ async fn refused_connections_back_off_doubling() {
     let took = t.elapsed().as_secs();
     assert!((15..17).contains(&took), "waited {took}s");
     assert_eq!(calls(&log).iter().filter(|c| *c == "connect").count(), 5);
+}
+
+/// Counts `what` among the calls made in the first `window` of virtual
+/// time after the folder was first up to date.
+async fn calls_within(
+    what: &str,
+    window: Duration,
+    at_watch: AtWatch,
+) -> (usize, Vec<WorkerEvent>) {
+    let (w, mut rx, log) = start_with(20, 0, at_watch);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    until(&mut rx, |e| matches!(e, WorkerEvent::Synced { .. })).await;
+    let before = calls(&log).iter().filter(|c| *c == what).count();
+    tokio::time::sleep(window).await;
+    let mut events = Vec::new();
+    while let Ok((_, e)) = rx.try_recv() {
+        events.push(e);
+    }
+    let after = calls(&log).iter().filter(|c| *c == what).count();
+    (after - before, events)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_session_that_dies_at_idle_reconnects_at_a_falling_rate() {
+    // Each session logs in, syncs the folder, and dies once watched. A
+    // finished sync is no sign of health: only a session that lasts is.
+    let (logins, events) = calls_within("connect", Duration::from_secs(15), AtWatch::Drop).await;
+    // Waits of 0, 1, 2, 4, 8 s: at most five logins in 15 s.
+    assert!(logins <= 5, "{logins} logins in 15 s");
+    assert!(logins >= 3, "it keeps trying: {logins}");
+    let waits: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::Conn(ConnState::Retrying { retry_in_secs, .. }) => Some(*retry_in_secs),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(waits[..3], [1, 2, 4], "the status bar says when: {waits:?}");
+    // Never "connected" without a session that then does something.
+    let (logins, _) = calls_within("connect", Duration::from_secs(600), AtWatch::Drop).await;
+    assert!(
+        logins <= 16,
+        "{logins} logins in 10 minutes (one a minute at most after the first few)"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_folder_that_keeps_asking_for_resyncs_gets_them_at_a_falling_rate() {
+    let (selects, _) = calls_within("select INBOX", Duration::from_secs(15), AtWatch::Resync).await;
+    assert!(selects <= 5, "{selects} SELECTs in 15 s");
+    assert!(selects >= 3, "it does resync: {selects}");
+    let (selects, _) =
+        calls_within("select INBOX", Duration::from_secs(600), AtWatch::Resync).await;
+    assert!(selects <= 16, "{selects} SELECTs in 10 minutes");
 }

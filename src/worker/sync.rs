@@ -1,7 +1,9 @@
 //! Bringing the open folder up to date, one server exchange per step, and
 //! applying what the server reports while it is open.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tracing::{debug, info, warn};
 
@@ -472,7 +474,7 @@ impl<B: MailBackend> Worker<B> {
             unseen: unseen as u32,
         }]));
         if self.counts_due.is_none() {
-            self.counts_due = Some(std::time::Instant::now());
+            self.counts_due = Some(Instant::now());
         }
     }
 

@@ -1,7 +1,7 @@
 //! The worker's other jobs: message bodies, flag changes, counts of the
 //! other folders, bodies fetched ahead for offline reading.
 
-use std::time::Instant;
+use tokio::time::Instant;
 
 use tracing::debug;
 
