@@ -134,7 +134,7 @@ fn with_the_server_down_stored_mail_and_opened_messages_still_read() {
     let t = run(home.path(), &cfg);
     let s = t.wait_for("Body of message 30");
     assert!(s.contains("Message number 29"), "{s}");
-    let s = t.wait_for("offline: showing what was stored");
+    let s = t.wait_for("offline: as of");
     assert!(!s.contains("connected to"), "{s}");
     eprintln!("offline screen after {:?}", started.elapsed());
     t.send(&["q"]);

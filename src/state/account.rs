@@ -73,6 +73,24 @@ pub struct Reader {
     pub title: Option<Clean>,
     /// What Esc goes back to from a part, innermost last.
     pub outer: Vec<OuterView>,
+    /// The message was deleted on the server (by another device) while
+    /// open: it stays on screen, marked, until the user moves on, and
+    /// nothing acts on it or on whatever row took its place in the list.
+    pub gone: bool,
+}
+
+/// See [`AccountState::reach`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    Online,
+    /// A connection is being made: missing content may come any moment.
+    Connecting,
+    /// Waiting for the user to approve a sign-in.
+    SigningIn,
+    /// No sign-in: nothing loads until the user signs in.
+    SignIn,
+    /// Retrying, failed or not connecting: nothing loads for now.
+    Offline,
 }
 
 /// A view left for a part opened inside it, restored as it was.
@@ -116,6 +134,9 @@ pub struct AccountState {
     /// INBOX's unread count as last seen, once it is known for sure (after
     /// its first reconcile, or from the server's count).
     pub inbox_unread: Option<u32>,
+    /// When the next connection attempt is due (unix seconds), while the
+    /// worker waits to retry: the screen counts down to it.
+    pub retry_at: Option<i64>,
 }
 
 impl AccountState {
@@ -124,6 +145,7 @@ impl AccountState {
             name: Clean::line(&info.name),
             info,
             conn: ConnState::Idle,
+            retry_at: None,
             folders: Vec::new(),
             counts: HashMap::new(),
             folder_cursor: 0,
@@ -152,14 +174,62 @@ impl AccountState {
         Some(name.unwrap_or_else(|| path.clone()))
     }
 
+    /// Whether something is loading right now, so a spinner is honest:
+    /// nothing loads while the account cannot reach its server.
     pub fn busy(&self) -> bool {
-        matches!(self.conn, ConnState::Connecting | ConnState::Reconnecting)
+        let signed_in = !self.sign_in_failed();
+        (signed_in && matches!(self.conn, ConnState::Connecting | ConnState::Reconnecting))
             || self
                 .token
                 .as_ref()
                 .is_some_and(|t| matches!(t.phase, TokenPhase::Refreshing))
-            || self.list.loading()
-            || matches!(self.reader.content, ReaderContent::Loading)
+            || (self.online() && self.list.loading())
+            || (self.online() && matches!(self.reader.content, ReaderContent::Loading))
+    }
+
+    /// Whether the account has a working connection (or needs none): what
+    /// is missing can load now.
+    pub fn online(&self) -> bool {
+        matches!(self.conn, ConnState::Connected) && !self.sign_in_failed()
+            || self.info.kind == super::ServerKind::Maildir
+    }
+
+    /// The sign-in is gone or was never made: nothing connects until the
+    /// user signs in.
+    pub fn sign_in_failed(&self) -> bool {
+        self.token.as_ref().is_some_and(|t| {
+            matches!(t.phase, TokenPhase::SignInNeeded(_) | TokenPhase::SignedOut)
+        })
+    }
+
+    /// How far the account is from its server, for what an empty pane
+    /// says: only the first shows a spinner for missing content.
+    pub fn reach(&self) -> Reach {
+        if self.online() {
+            return Reach::Online;
+        }
+        if let Some(t) = &self.token {
+            match t.phase {
+                TokenPhase::SignedOut | TokenPhase::SignInNeeded(_) => return Reach::SignIn,
+                TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_) => {
+                    return Reach::SigningIn;
+                }
+                TokenPhase::SignedIn | TokenPhase::Refreshing => {}
+            }
+        }
+        match self.conn {
+            ConnState::Connecting | ConnState::Reconnecting => Reach::Connecting,
+            ConnState::Idle if self.token.is_none() => Reach::Connecting,
+            _ => Reach::Offline,
+        }
+    }
+
+    /// Seconds until the next connection attempt, while one is scheduled.
+    pub fn retry_in(&self, now: i64) -> Option<i64> {
+        match self.conn {
+            ConnState::Retrying { .. } => self.retry_at.map(|at| (at - now).max(0)),
+            _ => None,
+        }
     }
 
     pub fn next_req_id(&mut self) -> u64 {
@@ -417,8 +487,9 @@ impl AccountState {
                 let reading = self.reader.uid;
                 self.list.remove(&uids);
                 if reading.is_some_and(|u| uids.contains(&u)) {
-                    self.reader = Reader::default();
-                    return self.preview(account);
+                    // Never swap the open message for another under the
+                    // user's hands: keep it, marked, until they move.
+                    self.reader.gone = true;
                 }
                 Vec::new()
             }
@@ -430,6 +501,10 @@ impl AccountState {
                 self.list.syncing = false;
                 self.list.opening = false;
                 self.list.remaining = 0;
+                self.list.synced_at = Some(at);
+                Vec::new()
+            }
+            WorkerEvent::Fresh { req, at } if req == self.list.req => {
                 self.list.synced_at = Some(at);
                 Vec::new()
             }

@@ -193,6 +193,24 @@ impl State {
         if !on_mail {
             return None;
         }
+        let acts_on_messages = matches!(
+            a,
+            UiAction::Mark
+                | UiAction::ToggleRead
+                | UiAction::ToggleFlag
+                | UiAction::Delete
+                | UiAction::Archive
+                | UiAction::Move
+        );
+        if acts_on_messages && self.account().is_some_and(|acc| acc.reader.gone) {
+            // The list's cursor already sits on another message, while the
+            // reader still shows the deleted one: act on neither.
+            self.notify(
+                "this message was deleted on the server; move to another message first",
+                true,
+            );
+            return Some(Vec::new());
+        }
         let cmds = self.list_action(a).unwrap_or_default();
         if matches!(a, UiAction::NextMatch | UiAction::PrevMatch) && self.focus != Pane::Reader {
             self.focus = Pane::Messages;

@@ -19,7 +19,7 @@ pub(crate) mod test_kit;
 
 use std::collections::VecDeque;
 
-pub use account::{AccountInfo, AccountState, OuterView, ReaderContent, ServerKind};
+pub use account::{AccountInfo, AccountState, OuterView, Reach, ReaderContent, ServerKind};
 pub use list::{MessageList, SortBy};
 pub use mail_actions::{Notice, Undo};
 
@@ -116,6 +116,8 @@ impl State {
     /// Whether something on screen moves by itself (spinners), so the app
     /// knows a tick needs a redraw.
     pub fn animating(&self) -> bool {
-        self.accounts.iter().any(AccountState::busy)
+        self.accounts
+            .iter()
+            .any(|a| a.busy() || a.retry_in(self.now).is_some_and(|s| s > 0))
     }
 }

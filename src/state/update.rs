@@ -5,7 +5,7 @@ use super::{LOG_CAPACITY, Pane, State};
 use crate::action::{Action, Command, UiAction};
 use crate::auth::service::{AuthCommand, TokenPhase};
 use crate::ui::layout::{Areas, areas, inner_height, inner_width};
-use crate::worker::{ConnState, WorkerCommand};
+use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 use ratatui::layout::Rect;
 
 impl State {
@@ -56,8 +56,22 @@ impl State {
                 };
                 let mut cmds = self.on_action_event(account, &event);
                 let is_current = account == self.current;
+                let retry_at = match &event {
+                    WorkerEvent::Conn(ConnState::Retrying { retry_in_secs, .. }) => {
+                        Some(self.now + *retry_in_secs as i64)
+                    }
+                    _ => None,
+                };
                 if let Some(acc) = self.accounts.get_mut(account) {
+                    if matches!(event, WorkerEvent::Conn(_)) {
+                        acc.retry_at = retry_at;
+                    }
+                    let was_gone = acc.reader.gone;
                     cmds.extend(acc.apply(event, account, is_current));
+                    if acc.reader.gone && !was_gone && is_current {
+                        // Its parts and links went with it.
+                        self.menu = None;
+                    }
                 }
                 cmds.extend(self.check_new_mail(account));
                 cmds

@@ -131,10 +131,25 @@ fn live_changes_update_the_list_and_the_reader() {
         },
     );
     assert!(s.accounts[0].list.items[0].flags.seen);
-    // The message being read is expunged elsewhere: the next one shows.
+    // The message being read is expunged elsewhere: it stays on screen,
+    // marked, and nothing acts on it or on the row that took its place.
     let cmds = worker(&mut s, 0, WorkerEvent::Expunged { req, uids: vec![5] });
-    assert_eq!(preview_uid(&cmds).map(|p| p.0), Some(4), "{cmds:?}");
+    assert!(preview_uid(&cmds).is_none(), "{cmds:?}");
     assert_eq!(s.accounts[0].list.items.len(), 5);
+    assert_eq!(s.accounts[0].reader.uid, Some(5));
+    assert!(s.accounts[0].reader.gone);
+    assert!(s.update(Action::Ui(UiAction::Delete)).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.as_str().contains("deleted on the server")),
+        "{:?}",
+        s.notice
+    );
+    // Moving on shows the next one as usual.
+    let cmds = s.update(Action::Ui(UiAction::Down));
+    assert!(preview_uid(&cmds).is_some(), "{cmds:?}");
+    assert!(!s.accounts[0].reader.gone);
     // Counts of other folders.
     worker(
         &mut s,

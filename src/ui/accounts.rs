@@ -47,7 +47,14 @@ pub fn badge(
         ConnState::Reconnecting => (spinner(frame), warn, "reconnecting".into()),
         ConnState::Connected if acc.busy() => (spinner(frame), ok, "loading".into()),
         ConnState::Connected => ("●", ok, token_left.unwrap_or_else(|| "connected".into())),
-        ConnState::Retrying { attempt, .. } => ("↻", warn, format!("retry {attempt}")),
+        ConnState::Retrying { .. } => (
+            "↻",
+            warn,
+            match acc.retry_in(now) {
+                Some(s) if s > 0 => format!("retry in {s}s"),
+                _ => "retrying".into(),
+            },
+        ),
         ConnState::Failed(_) => ("✗", bad, "failed".into()),
     }
 }

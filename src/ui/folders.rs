@@ -12,6 +12,7 @@ use super::format::{fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
 use super::theme::Theme;
 use crate::state::State;
+use crate::state::Reach;
 use crate::worker::ConnState;
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
@@ -21,9 +22,12 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         return;
     };
     if acc.folders.is_empty() {
-        let text = match &acc.conn {
-            ConnState::Failed(_) => "—".to_string(),
-            _ => format!("{} loading…", spinner(state.frame)),
+        let text = match (&acc.conn, acc.reach()) {
+            (ConnState::Failed(_), _) => "—".to_string(),
+            (_, Reach::Online) => format!("{} loading…", spinner(state.frame)),
+            (_, Reach::Connecting) => format!("{} connecting…", spinner(state.frame)),
+            (_, Reach::SigningIn | Reach::SignIn) => "after sign-in".to_string(),
+            (_, Reach::Offline) => "none stored (offline)".to_string(),
         };
         f.render_widget(
             Paragraph::new(Line::styled(text, theme.dim)).block(block),

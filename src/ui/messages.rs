@@ -10,7 +10,7 @@ use super::format::{date_short, fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
 use super::theme::Theme;
 use crate::mail::types::Envelope;
-use crate::state::{AccountState, State};
+use crate::state::{AccountState, Reach, State};
 use crate::worker::ConnState;
 
 fn title(acc: &AccountState, state: &State) -> String {
@@ -45,16 +45,23 @@ fn title(acc: &AccountState, state: &State) -> String {
 fn title_base(acc: &AccountState, state: &State, name: &str) -> String {
     let l = &acc.list;
     if l.opening && l.items.is_empty() {
+        if !acc.online() {
+            return format!(" {name} ");
+        }
         return format!(" {name} {} ", spinner(state.frame));
     }
     let shown = thousands(l.items.len() as u64);
     if l.remaining > 0 {
         let total = (l.items.len() as u64 + u64::from(l.remaining)).max(u64::from(l.exists));
-        return format!(
-            " {name} · {shown} of {} {} ",
-            thousands(total),
+        let moving = if acc.online() {
             spinner(state.frame)
-        );
+        } else {
+            "(rest when online)"
+        };
+        return format!(" {name} · {shown} of {} {moving} ", thousands(total));
+    }
+    if l.syncing && !acc.online() {
+        return format!(" {name} · {shown} ");
     }
     if l.syncing {
         return format!(" {name} · {shown} · syncing {} ", spinner(state.frame));
@@ -72,22 +79,36 @@ fn placeholder(acc: &AccountState, state: &State, theme: &Theme) -> Line<'static
         ConnState::Failed(e) => {
             return Line::styled(format!("Not connected: {e} (a: retry)"), theme.error);
         }
-        ConnState::Retrying {
-            error,
-            retry_in_secs,
-            ..
-        } if l.path.is_none() => {
+        ConnState::Retrying { error, .. } if l.path.is_none() => {
+            let when = match acc.retry_in(state.now) {
+                Some(s) if s > 0 => format!("retrying in {s}s (a: now)"),
+                _ => "retrying".to_string(),
+            };
             return Line::styled(
-                format!("Cannot reach the server, retrying in {retry_in_secs}s: {error}"),
+                format!("Cannot reach the server, {when}: {error}"),
                 theme.warning,
             );
         }
-        ConnState::Idle | ConnState::Connecting if l.path.is_none() => {
+        _ => {}
+    }
+    match acc.reach() {
+        Reach::SignIn if l.path.is_none() => {
+            return Line::styled("Sign in to see this account's mail (a)".to_string(), theme.dim);
+        }
+        Reach::SigningIn if l.path.is_none() => {
+            return Line::styled("Waiting for the sign-in".to_string(), theme.dim);
+        }
+        Reach::Connecting if l.path.is_none() => {
             return Line::styled(format!("{} connecting…", spinner(state.frame)), theme.dim);
         }
         _ => {}
     }
-    if l.loading() {
+    if l.loading() && !acc.online() {
+        Line::styled(
+            "Not stored — loads when the account is back online".to_string(),
+            theme.dim,
+        )
+    } else if l.loading() {
         Line::styled(format!("{} loading…", spinner(state.frame)), theme.dim)
     } else if l.path.is_some() {
         Line::styled("No messages".to_string(), theme.dim)

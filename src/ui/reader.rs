@@ -67,9 +67,18 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         (None, true) => " Message source ".to_string(),
         (None, false) => " Message ".to_string(),
     };
+    let title = if r.gone {
+        format!(" Deleted on the server — move on to continue{title}")
+    } else {
+        title
+    };
     let block = theme.pane(title, focused);
     let para = match &r.content {
         ReaderContent::Empty => Paragraph::new(Line::styled("No message selected", theme.dim)),
+        ReaderContent::Loading if !acc.online() => Paragraph::new(Line::styled(
+            "Not stored — loads when the account is back online",
+            theme.dim,
+        )),
         ReaderContent::Loading => Paragraph::new(Line::styled(
             format!("{} loading message…", spinner(state.frame)),
             theme.dim,

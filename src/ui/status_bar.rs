@@ -14,7 +14,7 @@ use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::state::{AccountState, ServerKind, State};
 use crate::worker::ConnState;
 
-fn connection(acc: &AccountState, theme: &Theme) -> (String, Style) {
+fn connection(acc: &AccountState, theme: &Theme, now: i64) -> (String, Style) {
     let warn = theme.warning;
     if let Some(t) = &acc.token {
         match &t.phase {
@@ -42,14 +42,13 @@ fn connection(acc: &AccountState, theme: &Theme) -> (String, Style) {
             ("local Maildir".to_string(), theme.ok)
         }
         ConnState::Connected => (format!("connected to {}", acc.info.server), theme.ok),
-        ConnState::Retrying {
-            attempt,
-            error,
-            retry_in_secs,
-        } => (
-            format!("retry {attempt} in {retry_in_secs}s: {error}"),
-            warn,
-        ),
+        ConnState::Retrying { attempt, error, .. } => {
+            let when = match acc.retry_in(now) {
+                Some(s) if s > 0 => format!("retry {attempt} in {s}s (a: now)"),
+                _ => format!("retry {attempt} now"),
+            };
+            (format!("{when}: {error}"), warn)
+        }
         ConnState::Failed(e) => (format!("{e} — a: retry"), theme.error),
     }
 }
@@ -62,7 +61,7 @@ fn offline_note(acc: &AccountState, now: i64) -> Option<String> {
     }
     let at = acc.list.synced_at?;
     Some(format!(
-        "offline: showing what was stored {} ago",
+        "offline: as of {} ago",
         duration(now - at)
     ))
 }
@@ -134,7 +133,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         f.render_widget(Paragraph::new(hint).style(bar), area);
         return;
     };
-    let (conn_text, conn_style) = connection(acc, theme);
+    let (conn_text, conn_style) = connection(acc, theme, state.now);
     let offline = offline_note(acc, state.now);
     let bold = theme.accent.add_modifier(Modifier::BOLD);
     let name = Span::styled(format!(" {} ", acc.name), bold);

@@ -146,6 +146,12 @@ pub enum WorkerEvent {
         req: u64,
         at: i64,
     },
+    /// The open folder, live, was still current at `at`: the server
+    /// answered a watch round (IDLE or a poll) with the session alive.
+    Fresh {
+        req: u64,
+        at: i64,
+    },
     FolderFailed {
         req: u64,
         error: Clean,

@@ -307,7 +307,10 @@ impl<B: MailBackend> Worker<B> {
             self.backend.watch(max, stop).await
         };
         match result {
-            Ok(()) => self.apply_changes(),
+            Ok(()) => {
+                self.apply_changes();
+                self.still_current();
+            }
             Err(e) => {
                 self.failed("watch for changes", &e);
             }

@@ -478,6 +478,29 @@ impl<B: MailBackend> Worker<B> {
         }
     }
 
+    /// A watch round ended with the session alive and the folder live:
+    /// what is shown was current now. The store keeps that time too, so
+    /// an offline start says how old its rows are.
+    pub fn still_current(&mut self) {
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        if !open.live() || !open.committed {
+            return;
+        }
+        let Some(mut state) = open.stored else { return };
+        let now = crate::auth::oauth::now();
+        // Every command ends a watch round; once in a while is enough.
+        if state.synced_at.is_some_and(|at| now - at < 10) {
+            return;
+        }
+        state.synced_at = Some(now);
+        open.stored = Some(state);
+        let (req, path) = (open.req, open.path.clone());
+        self.store.send(move |s| s.commit_sync(&path, state));
+        self.emit(WorkerEvent::Fresh { req, at: now });
+    }
+
     /// A sync step failed: transport trouble reconnects and starts over;
     /// a refusal (or the same unreadable answer twice) ends the sync with
     /// the error on screen.
