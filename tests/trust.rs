@@ -392,3 +392,31 @@ async fn random_actions_and_another_device_leave_every_folder_equal_to_the_serve
     }
     let _ = c.w.commands.send(WorkerCommand::Shutdown);
 }
+
+/// After an outage long enough for the backoff to reach 16 s, mailtui logs
+/// in again within seconds of the server's return, without a key: it
+/// checks whether the server answers while it waits.
+#[tokio::test]
+async fn a_server_that_returns_is_reconnected_within_seconds() {
+    let mut d = server(Profile::Full);
+    d.deliver(USER, "INBOX", &fixtures::bulk(2, ""));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(&d, dir.path()).await;
+    d.stop();
+    // Waits of 1, 2, 4, 8 then 16 s: the next try is far off.
+    until(&mut c.rx, 60, |e| {
+        matches!(e, WorkerEvent::Conn(mailtui::worker::ConnState::Retrying { retry_in_secs, .. }) if *retry_in_secs >= 16)
+    })
+    .await;
+    d.restart();
+    let back = std::time::Instant::now();
+    until(&mut c.rx, 7, |e| {
+        matches!(e, WorkerEvent::Conn(mailtui::worker::ConnState::Connected))
+    })
+    .await;
+    eprintln!(
+        "reconnected {:.2} s after the server returned",
+        back.elapsed().as_secs_f64()
+    );
+    let _ = c.w.commands.send(WorkerCommand::Shutdown);
+}

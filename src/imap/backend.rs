@@ -33,6 +33,8 @@ use crate::mail::types::{FlagKind, Folder, NewMessage, sort_folders};
 
 /// Untagged responses one ordinary command may bring besides its answer.
 const SPARE_RESPONSES: usize = 10_000;
+/// How long a reachability probe (a bare TCP connect) may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// For answers whose size the client cannot know beforehand (a QRESYNC
 /// SELECT, flags changed since a modseq, new mail).
 const BIG_ANSWER: usize = 2_000_000;
@@ -776,6 +778,14 @@ impl MailBackend for ImapBackend {
             }
         }
         Ok(counts)
+    }
+
+    async fn reachable(&self) -> bool {
+        let addr = (self.settings.host.clone(), self.settings.port);
+        matches!(
+            timeout(PROBE_TIMEOUT, tokio::net::TcpStream::connect(addr)).await,
+            Ok(Ok(_))
+        )
     }
 
     async fn disconnect(&mut self) {

@@ -291,6 +291,13 @@ pub trait MailBackend: Send + 'static {
         paths: &[String],
     ) -> impl Future<Output = MailResult<Vec<FolderCount>>> + Send;
 
+    /// Whether the server answers at all now (a TCP connect, no login):
+    /// while waiting to retry, a server that comes back is noticed within
+    /// seconds. False where that cannot be told cheaply.
+    fn reachable(&self) -> impl Future<Output = bool> + Send {
+        async { false }
+    }
+
     /// Drops the connection (politely if it can).
     fn disconnect(&mut self) -> impl Future<Output = ()> + Send;
 

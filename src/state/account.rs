@@ -197,9 +197,9 @@ impl AccountState {
     /// The sign-in is gone or was never made: nothing connects until the
     /// user signs in.
     pub fn sign_in_failed(&self) -> bool {
-        self.token.as_ref().is_some_and(|t| {
-            matches!(t.phase, TokenPhase::SignInNeeded(_) | TokenPhase::SignedOut)
-        })
+        self.token
+            .as_ref()
+            .is_some_and(|t| matches!(t.phase, TokenPhase::SignInNeeded(_) | TokenPhase::SignedOut))
     }
 
     /// How far the account is from its server, for what an empty pane

@@ -93,7 +93,10 @@ fn placeholder(acc: &AccountState, state: &State, theme: &Theme) -> Line<'static
     }
     match acc.reach() {
         Reach::SignIn if l.path.is_none() => {
-            return Line::styled("Sign in to see this account's mail (a)".to_string(), theme.dim);
+            return Line::styled(
+                "Sign in to see this account's mail (a)".to_string(),
+                theme.dim,
+            );
         }
         Reach::SigningIn if l.path.is_none() => {
             return Line::styled("Waiting for the sign-in".to_string(), theme.dim);

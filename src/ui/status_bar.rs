@@ -60,10 +60,7 @@ fn offline_note(acc: &AccountState, now: i64) -> Option<String> {
         return None;
     }
     let at = acc.list.synced_at?;
-    Some(format!(
-        "offline: as of {} ago",
-        duration(now - at)
-    ))
+    Some(format!("offline: as of {} ago", duration(now - at)))
 }
 
 /// Token facts, most useful first. Never the token.

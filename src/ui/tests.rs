@@ -533,10 +533,7 @@ fn folder_counts_and_offline_status() {
     let bar = render(160, 1, |f| {
         super::status_bar::draw(&s, &Theme::default(), f, Rect::new(0, 0, 160, 1))
     });
-    assert!(
-        bar.contains("offline: as of 2h05m ago"),
-        "{bar}"
-    );
+    assert!(bar.contains("offline: as of 2h05m ago"), "{bar}");
     assert_snapshot!(format!("{folders}\n{bar}"));
 }
 

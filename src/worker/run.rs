@@ -19,6 +19,9 @@ use crate::sanitize::Clean;
 use crate::store::StoreHandle;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// While waiting to retry an unreachable server, how often to check
+/// whether it answers again.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
 /// A session that lasted this long counts as healthy: the next loss
 /// reconnects at once.
 const HEALTHY_SESSION: Duration = Duration::from_secs(120);
@@ -369,7 +372,7 @@ impl<B: MailBackend> Worker<B> {
                     error: Clean::line(&e.to_string()),
                     retry_in_secs: wait.as_secs(),
                 }));
-                self.wait(rx, wait).await
+                self.wait_for_server(rx, wait).await
             }
             Err(e) => {
                 warn!("cannot connect: {e}");
@@ -389,6 +392,49 @@ impl<B: MailBackend> Worker<B> {
         loop {
             tokio::select! {
                 _ = &mut sleep => return Flow::Continue,
+                cmd = rx.recv() => match cmd {
+                    None => return Flow::Stop,
+                    Some(cmd) => {
+                        let retry_now = cmd == WorkerCommand::Connect;
+                        if let Flow::Stop = self.absorb(cmd) {
+                            return Flow::Stop;
+                        }
+                        if retry_now {
+                            self.losses = 0;
+                            return Flow::Continue;
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    /// Like [`wait`](Self::wait), but checks every [`PROBE_EVERY`]
+    /// whether the server answers; once it goes from silent to answering,
+    /// the wait ends. A server that answered all along (the failure came
+    /// later, at TLS or login) gets the whole backoff: probing is no way
+    /// around it.
+    async fn wait_for_server(
+        &mut self,
+        rx: &mut UnboundedReceiver<WorkerCommand>,
+        wait: Duration,
+    ) -> Flow {
+        let deadline = Instant::now() + wait;
+        let mut was_down = !self.backend.reachable().await;
+        loop {
+            let next = (Instant::now() + PROBE_EVERY).min(deadline);
+            tokio::select! {
+                _ = tokio::time::sleep_until(next) => {
+                    if Instant::now() >= deadline {
+                        return Flow::Continue;
+                    }
+                    let up = self.backend.reachable().await;
+                    if up && was_down {
+                        info!("the server answers again; reconnecting now");
+                        return Flow::Continue;
+                    }
+                    was_down |= !up;
+                }
                 cmd = rx.recv() => match cmd {
                     None => return Flow::Stop,
                     Some(cmd) => {

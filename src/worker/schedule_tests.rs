@@ -29,6 +29,8 @@ struct Memory {
     /// What the server does once the worker watches the folder.
     at_watch: AtWatch,
     noticed: Vec<Change>,
+    /// The server is unreachable until then: connects fail, probes too.
+    down_until: Option<tokio::time::Instant>,
 }
 
 /// A server's misbehaviour while watched.
@@ -74,7 +76,18 @@ impl MailBackend for Memory {
             self.refuse -= 1;
             return Err(MailError::Network("connection refused".into()));
         }
+        if self
+            .down_until
+            .is_some_and(|t| tokio::time::Instant::now() < t)
+        {
+            return Err(MailError::Network("connection refused".into()));
+        }
         Ok(())
+    }
+
+    async fn reachable(&self) -> bool {
+        self.down_until
+            .is_some_and(|t| tokio::time::Instant::now() >= t)
     }
 
     fn features(&self) -> Features {
@@ -223,6 +236,7 @@ fn start_with(
         refuse,
         at_watch,
         noticed: Vec::new(),
+        down_until: None,
     };
     let store = StoreHandle::spawn("test", || Store::in_memory("test", u64::MAX));
     let (tx, rx) = unbounded_channel();
@@ -439,4 +453,42 @@ async fn a_folder_that_keeps_asking_for_resyncs_gets_them_at_a_falling_rate() {
     let (selects, _) =
         calls_within("select INBOX", Duration::from_secs(600), AtWatch::Resync).await;
     assert!(selects <= 16, "{selects} SELECTs in 10 minutes");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_that_comes_back_is_logged_into_within_seconds() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let t0 = tokio::time::Instant::now();
+    let back = Duration::from_secs(100);
+    let backend = Memory {
+        uids: (1..=5).collect(),
+        calls: log.clone(),
+        refuse: 0,
+        at_watch: AtWatch::Nothing,
+        noticed: Vec::new(),
+        down_until: Some(t0 + back),
+    };
+    let store = StoreHandle::spawn("test", || Store::in_memory("test", u64::MAX));
+    let (tx, mut rx) = unbounded_channel();
+    let w = spawn(
+        0,
+        "test".into(),
+        backend,
+        store,
+        WorkerOptions::default(),
+        tx,
+    );
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    until(&mut rx, |e| {
+        matches!(e, WorkerEvent::Conn(ConnState::Connected))
+    })
+    .await;
+    let took = t0.elapsed();
+    // Backoff alone would try at 63 s and then at 123 s.
+    assert!(
+        took >= back && took <= back + Duration::from_secs(3),
+        "connected {took:?} after the start, the server came back at {back:?}"
+    );
+    let connects = calls(&log).iter().filter(|c| *c == "connect").count();
+    assert!(connects <= 8, "{connects} connection attempts");
 }
