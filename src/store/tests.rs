@@ -300,7 +300,9 @@ fn migrates_from_the_previous_schema() {
 }
 
 #[test]
-fn a_newer_schema_is_moved_aside_not_misread() {
+fn a_newer_schema_is_left_alone_not_misread() {
+    // A newer mailtui may have it open right now: moving it would corrupt
+    // its database. This one runs uncached instead.
     let dir = tempfile::tempdir().unwrap();
     let path = file_for(dir.path(), "work");
     {
@@ -309,8 +311,10 @@ fn a_newer_schema_is_moved_aside_not_misread() {
             .unwrap();
     }
     let s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
-    assert!(s.is_persistent());
-    assert_eq!(schema::version(&s.db).unwrap(), schema::CURRENT);
+    assert!(!s.is_persistent());
+    assert_eq!(moved_aside(dir.path()), Vec::<String>::new());
+    let db = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(schema::version(&db).unwrap(), schema::CURRENT + 5);
 }
 
 #[test]
@@ -335,4 +339,57 @@ fn file_names_are_safe_and_distinct() {
     assert_ne!(a, b);
     assert_eq!(a.parent(), Some(d));
     assert!(!a.to_string_lossy().contains(".."));
+}
+
+/// Names in `dir` of copies moved aside as damaged.
+fn moved_aside(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".broken-"))
+        .collect()
+}
+
+#[test]
+fn stores_opened_at_once_on_a_fresh_file_all_migrate_and_none_moves_it() {
+    // Two terminals starting mailtui at once: each open is its own
+    // connection, as in two processes (SQLite locks per file, not per
+    // process), all released at the same instant, over many rounds.
+    const OPENERS: usize = 4;
+    const ROUNDS: usize = 25;
+    for round in 0..ROUNDS {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_for(dir.path(), "work");
+        let go = std::sync::Arc::new(std::sync::Barrier::new(OPENERS));
+        let openers: Vec<_> = (0..OPENERS)
+            .map(|i| {
+                let (path, go) = (path.clone(), go.clone());
+                std::thread::spawn(move || {
+                    go.wait();
+                    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+                    let persistent = s.is_persistent();
+                    let version = schema::version(&s.db).unwrap();
+                    s.insert("INBOX", &[msg(i as u32 + 1, false)]);
+                    (persistent, version)
+                })
+            })
+            .collect();
+        let opened: Vec<(bool, u32)> = openers.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(
+            moved_aside(dir.path()),
+            Vec::<String>::new(),
+            "round {round}"
+        );
+        assert!(
+            opened.iter().all(|o| *o == (true, schema::CURRENT)),
+            "round {round}: {opened:?}"
+        );
+        let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+        assert_eq!(
+            s.known("INBOX").len(),
+            OPENERS,
+            "round {round}: every write landed in one file"
+        );
+    }
 }
