@@ -102,13 +102,38 @@ fn is_unwritable(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Retries `f` while SQLite answers "busy" without waiting itself, up to
+/// [`BUSY`]. Switching to WAL is such a case: it reads the header, then
+/// upgrades that read lock to a write lock, and SQLite never calls the busy
+/// handler for an upgrade (two upgraders would wait on each other forever),
+/// so a second mailtui opening a new file while the first creates it gets
+/// "database is locked" at once.
+fn while_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let give_up = std::time::Instant::now() + BUSY;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match f() {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < give_up =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn configure(db: &Connection, on_disk: bool) -> rusqlite::Result<()> {
     // First: switching to WAL takes a lock another opener may hold.
     db.busy_timeout(BUSY)?;
     // Must come before the first table exists to take effect.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     if on_disk {
-        let mode: String = db.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode = while_busy(|| {
+            db.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        })?;
         if !mode.eq_ignore_ascii_case("wal") {
             warn!(mode = %mode, "the cache database is not in WAL mode (a network filesystem?)");
         }
