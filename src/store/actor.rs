@@ -29,6 +29,8 @@ impl StoreHandle {
                 while let Ok(job) = rx.recv() {
                     job(&mut store);
                 }
+                // Every handle is gone: nothing more will be written.
+                store.checkpoint();
             });
         if let Err(e) = spawned {
             tracing::warn!(account = %name, "cannot start the store thread: {e}; running uncached");

@@ -85,7 +85,19 @@ pub fn prepare(path: &Path) -> Result<(), FileError> {
             // A link made between the check above and here.
             Some(libc::ELOOP) => FileError::Symlink(path.to_path_buf()),
             _ => FileError::Io(path.to_path_buf(), e),
-        })?;
+        });
+    let file = match file {
+        Ok(f) => f,
+        // A file we may not write (a read-only mount): SQLite opens it
+        // read-only, or says why not; there is nothing to tighten.
+        Err(FileError::Io(_, e))
+            if matches!(e.raw_os_error(), Some(libc::EACCES | libc::EROFS))
+                && fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) =>
+        {
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     let meta = file
         .metadata()
         .map_err(|e| FileError::Io(path.to_path_buf(), e))?;
