@@ -286,10 +286,10 @@ pub async fn run(
     }
     let _ = tokio::time::timeout_at(deadline, futures::future::join_all(joins)).await;
     // Then let each store write what it was sent (its jobs run in order),
-    // so a body read just before quitting is there next time.
-    let flushed = stores.iter().map(|s| s.call(|_| ()));
-    let _ =
-        tokio::time::timeout_at(deadline + STORE_GRACE, futures::future::join_all(flushed)).await;
+    // so a body read just before quitting is there next time, and fold its
+    // WAL into the database; bounded, like the workers' goodbye.
+    let closed = stores.iter().map(|s| s.close(deadline + STORE_GRACE));
+    futures::future::join_all(closed).await;
     result
 }
 

@@ -133,8 +133,11 @@ pub fn logout(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `mailtui cache`: each account's store file, size and contents.
+/// `mailtui cache`: each account's store file, size and contents, and the
+/// copies moved aside as damaged.
 pub fn cache_info(accounts: &[Account], cache_dir: &std::path::Path) {
+    use crate::store::files;
+    use crate::ui::format::human_size;
     println!("Local store: {}", cache_dir.display());
     for a in accounts {
         if matches!(a.kind, AccountKind::Maildir(_)) {
@@ -142,68 +145,88 @@ pub fn cache_info(accounts: &[Account], cache_dir: &std::path::Path) {
             continue;
         }
         let file = crate::store::file_for(cache_dir, &a.name);
-        let size = store_files(&file)
+        let size = files::store_files(&file)
             .iter()
-            .filter_map(|f| std::fs::metadata(f).ok())
+            .filter_map(|f| std::fs::symlink_metadata(f).ok())
             .map(|m| m.len())
             .sum::<u64>();
         if size == 0 {
             println!("  {}: empty", a.name);
-            continue;
+        } else {
+            let mut store = crate::store::Store::open(&file, &a.name, u64::MAX);
+            let st = store.stats();
+            println!(
+                "  {}: {} in {} ({} folders, {} messages, {} bodies kept using {})",
+                a.name,
+                human_size(size as usize),
+                file.display(),
+                st.folders,
+                st.messages,
+                st.bodies,
+                human_size(st.body_bytes as usize),
+            );
         }
-        let mut store = crate::store::Store::open(&file, &a.name, u64::MAX);
-        let st = store.stats();
-        println!(
-            "  {}: {} in {} ({} folders, {} messages, {} bodies kept using {})",
-            a.name,
-            crate::ui::format::human_size(size as usize),
-            file.display(),
-            st.folders,
-            st.messages,
-            st.bodies,
-            crate::ui::format::human_size(st.body_bytes as usize),
-        );
+        for copy in files::broken_copies(&file) {
+            let shown = copy.main_file().unwrap_or(&copy.files[0]);
+            println!(
+                "    damaged copy moved aside {}: {} in {}",
+                moved_at(&copy.stamp),
+                human_size(copy.bytes as usize),
+                shown.display(),
+            );
+        }
     }
-    println!("`mailtui cache clear [ACCOUNT]` deletes it; it is rebuilt from the server.");
+    println!(
+        "`mailtui cache clear [ACCOUNT]` deletes it and the damaged copies; it is rebuilt from the server."
+    );
 }
 
-/// The database file and the WAL files beside it.
-fn store_files(file: &std::path::Path) -> Vec<std::path::PathBuf> {
-    ["", "-wal", "-shm"]
-        .iter()
-        .map(|suffix| {
-            let mut p = file.as_os_str().to_owned();
-            p.push(suffix);
-            std::path::PathBuf::from(p)
-        })
-        .collect()
+/// A copy's stamp (`YYYYmmddHHMMSS`, UTC) as a reader would write it.
+fn moved_at(stamp: &str) -> String {
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d%H%M%S")
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|_| Clean::line(stamp).to_string())
 }
 
-/// `mailtui cache clear [ACCOUNT]`.
+/// `mailtui cache clear [ACCOUNT]`: the database, its WAL files and the
+/// damaged copies moved aside.
 pub fn cache_clear(
     accounts: &[Account],
     cache_dir: &std::path::Path,
     only: Option<&str>,
 ) -> anyhow::Result<()> {
+    use crate::store::files;
     let chosen: Vec<&Account> = match only {
         Some(name) => vec![find(accounts, name)?],
         None => accounts.iter().collect(),
     };
     for a in chosen {
+        let file = crate::store::file_for(cache_dir, &a.name);
         let mut removed = 0u64;
-        for f in store_files(&crate::store::file_for(cache_dir, &a.name)) {
-            if let Ok(m) = std::fs::metadata(&f) {
+        for f in files::store_files(&file) {
+            // symlink_metadata: a link is removed, never what it points to.
+            if let Ok(m) = std::fs::symlink_metadata(&f) {
                 std::fs::remove_file(&f)
                     .map_err(|e| anyhow::anyhow!("cannot delete {}: {e}", f.display()))?;
                 removed += m.len();
             }
         }
+        let copies = files::broken_copies(&file);
+        for copy in &copies {
+            removed += files::remove_copy(copy)
+                .map_err(|e| anyhow::anyhow!("cannot delete a damaged copy: {e}"))?;
+        }
+        let what = match copies.len() {
+            0 => String::new(),
+            1 => " (with 1 damaged copy)".to_string(),
+            n => format!(" (with {n} damaged copies)"),
+        };
         println!(
             "{}: {}",
             a.name,
-            if removed > 0 {
+            if removed > 0 || !copies.is_empty() {
                 format!(
-                    "deleted {}",
+                    "deleted {}{what}",
                     crate::ui::format::human_size(removed as usize)
                 )
             } else {

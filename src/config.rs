@@ -31,7 +31,8 @@ pub struct Config {
     pub files: FilesConfig,
     /// Key overrides as written: (key spec, action name, where).
     pub keys: Vec<KeyBinding>,
-    /// Plaintext passwords found, for a warning once logging is up.
+    /// Plaintext passwords found (and a file others can read holding one),
+    /// for a warning once logging is up.
     pub warnings: Vec<String>,
 }
 
@@ -283,7 +284,37 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         key: None,
         message: format!("cannot read: {e}"),
     })?;
-    parse(path, &text)
+    let mut config = parse(path, &text)?;
+    if let Some(w) = readable_secret(path, &config) {
+        config.warnings.push(w);
+    }
+    Ok(config)
+}
+
+/// A config file holding a password that other local users can read: the
+/// warning, with the chmod that fixes it.
+fn readable_secret(path: &Path, config: &Config) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let holds_secret = config.accounts.iter().any(|a| {
+        matches!(
+            &a.kind,
+            AccountKind::Imap {
+                password: PasswordSource::Plain(_),
+                ..
+            }
+        )
+    });
+    if !holds_secret {
+        return None;
+    }
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o044 != 0).then(|| {
+        format!(
+            "{} holds a password and other users can read it (mode {mode:o}); run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
@@ -724,6 +755,57 @@ fn location(text: &str, offset: usize) -> Location {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_a_file_others_can_read_warns_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let chmod =
+            |mode| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        let base = "[[accounts]]\nname = \"a\"\nemail = \"a@b\"\nprovider = \"generic\"\nimap = { host = \"h\" }\n";
+        std::fs::write(
+            &path,
+            format!("{base}auth = {{ method = \"password\", password = \"hunter2\" }}\n"),
+        )
+        .unwrap();
+        chmod(0o644);
+        let c = load(&path).unwrap();
+        let shown = format!("{}", path.display());
+        let w = c
+            .warnings
+            .iter()
+            .find(|w| w.contains("other users can read"))
+            .expect("warned");
+        assert!(
+            w.contains(&format!("chmod 600 {shown}")) && w.contains("644"),
+            "{w}"
+        );
+        assert!(!w.contains("hunter2"));
+        chmod(0o640);
+        assert!(
+            load(&path)
+                .unwrap()
+                .warnings
+                .iter()
+                .any(|w| w.contains("640"))
+        );
+        chmod(0o600);
+        let c = load(&path).unwrap();
+        assert!(
+            !c.warnings.iter().any(|w| w.contains("other users")),
+            "{:?}",
+            c.warnings
+        );
+        // No secret in the file: its mode is nobody's business.
+        std::fs::write(
+            &path,
+            format!("{base}auth = {{ method = \"password\", password_command = \"x\" }}\n"),
+        )
+        .unwrap();
+        chmod(0o644);
+        assert!(load(&path).unwrap().warnings.is_empty());
+    }
 
     fn parse_str(s: &str) -> Result<Config, ConfigError> {
         parse(Path::new("/home/u/.config/mailtui/config.toml"), s)

@@ -189,12 +189,26 @@ fn cache_shows_and_clears_each_accounts_store() {
         s.insert("INBOX", &rows);
         s.put_body("INBOX", 1, b"Subject: x\r\n\r\nbody", 1);
     }
+    // A copy moved aside as damaged (with its WAL), as an older run left it.
+    let work = file_for(&cache, "work");
+    let aside = |suffix: &str| {
+        let mut p = work.as_os_str().to_owned();
+        p.push(format!(".broken-20260102030405{suffix}"));
+        std::path::PathBuf::from(p)
+    };
+    std::fs::write(aside(""), vec![0u8; 3000]).unwrap();
+    std::fs::write(aside("-wal"), vec![0u8; 2000]).unwrap();
     let (out, err) = text(&run(home.path(), &["cache"]));
     assert!(
         out.contains("work:") && out.contains("42 messages") && out.contains("1 bodies"),
         "{out}{err}"
     );
     assert!(out.contains("home: empty"), "{out}");
+    assert!(
+        out.contains("damaged copy moved aside 2026-01-02 03:04:05 UTC: 4.9 KB in")
+            && out.contains(".broken-20260102030405\n"),
+        "{out}"
+    );
 
     let o = run(home.path(), &["cache", "clear", "work"]);
     let (out, err) = text(&o);
@@ -203,6 +217,8 @@ fn cache_shows_and_clears_each_accounts_store() {
         "{out}{err}"
     );
     assert!(!file_for(&cache, "work").exists());
+    assert!(!aside("").exists() && !aside("-wal").exists(), "{out}");
+    assert!(out.contains("1 damaged copy"), "{out}");
     let (out, _) = text(&run(home.path(), &["cache"]));
     assert!(out.contains("work: empty"), "{out}");
     let o = run(home.path(), &["cache", "clear", "nobody"]);

@@ -401,16 +401,20 @@ async fn parts_of_a_kept_body_come_from_the_store() {
     let d = server();
     let root = tempfile::tempdir().expect("temp dir");
     let mut b = Bench::start(&d, root.path());
-    b.until("the message in the reader", |s| {
+    // The store answers from a kept body only once it knows the folder's
+    // UIDVALIDITY, which it learns when the sync commits: wait for both
+    // events. The worker queued the body's write before sending the
+    // message, and the commit before Synced; the store runs jobs in order,
+    // so a job sent now runs after both.
+    b.until("the message in the reader and the folder synced", |s| {
         matches!(s.accounts[0].reader.content, ReaderContent::Loaded(_))
+            && s.accounts[0].list.synced_at.is_some()
     })
     .await;
     let folder = b.s.accounts[0].folder_ref().expect("folder known");
     let uid = b.s.accounts[0].reader.uid.expect("a message");
     let (tx, mut rx) = unbounded_channel();
     let (wtx, mut wrx) = unbounded_channel();
-    // The store thread runs jobs in order: the body is kept by now.
-    b.store.call(|_| ()).await;
     b.store.load_parts(
         0,
         PartsRequest {

@@ -20,6 +20,10 @@ pub enum StoreError {
     TooOpen { path: String, mode: u32 },
     #[error("token file {0} is damaged; run `mailtui logout` and sign in again")]
     Damaged(String),
+    #[error(
+        "the keyring gave no answer in {0}s (is the Secret Service locked, or hung? `mailtui doctor` checks it)"
+    )]
+    KeyringTimeout(u64),
 }
 
 /// Token storage for all accounts.
@@ -146,19 +150,33 @@ fn ensure_private_dir(dir: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A new file only we can read: never an existing one (O_EXCL), never
+/// through a symbolic link (O_NOFOLLOW), 0600 from the start.
+fn create_private(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+}
+
 /// Write to a temp file, fsync, rename over the old one, fsync the folder:
 /// a crash leaves either the old tokens or the new ones, never neither.
 fn save_file(dir: &Path, path: &Path, tokens: &TokenSet) -> Result<(), StoreError> {
     ensure_private_dir(dir)?;
     let tmp = path.with_extension(format!("json.tmp{}", std::process::id()));
     let result = (|| {
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| io("cannot write", &tmp, e))?;
+        let mut f = match create_private(&tmp) {
+            // Left by a crashed run with our pid (never a link: removing
+            // one removes the link, not its target).
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&tmp).map_err(|e| io("cannot remove", &tmp, e))?;
+                create_private(&tmp)
+            }
+            other => other,
+        }
+        .map_err(|e| io("cannot write", &tmp, e))?;
         let bytes = serde_json::to_vec_pretty(tokens).map_err(|e| StoreError::Io(e.to_string()))?;
         f.write_all(&bytes)
             .map_err(|e| io("cannot write", &tmp, e))?;
@@ -239,6 +257,33 @@ mod tests {
             file_for(Path::new("/t"), "../x y"),
             PathBuf::from("/t/%2e%2e%2fx%20y.json")
         );
+    }
+
+    #[test]
+    fn the_temp_file_is_never_written_through_a_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("tokens");
+        let store = TokenStore::Files(dir.clone());
+        store.save("a", &tokens(1)).unwrap();
+        // A link planted where the next save puts its temp file.
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, b"keep me").unwrap();
+        let planted = dir.join(format!("a.json.tmp{}", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        store.save("a", &tokens(2)).unwrap();
+        assert_eq!(fs::read(&victim).unwrap(), b"keep me");
+        assert_eq!(store.load("a").unwrap(), Some(tokens(2)));
+        let mode = fs::metadata(dir.join("a.json"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(fs::symlink_metadata(&planted).is_err(), "the link is gone");
+        // And create_private itself refuses a link outright.
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        assert!(create_private(&planted).is_err());
+        assert_eq!(fs::read(&victim).unwrap(), b"keep me");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The store's own thread. SQLite calls block, so they never run on the UI
 //! task or a runtime thread: the UI and the account worker send jobs here
 //! and go on. Jobs run in the order sent, so a read sees every write sent
-//! before it. Quitting does not wait for this thread.
+//! before it. Quitting waits for this thread only until a deadline
+//! ([`StoreHandle::close`]).
 
 use std::sync::mpsc;
 
@@ -28,6 +29,8 @@ impl StoreHandle {
                 while let Ok(job) = rx.recv() {
                     job(&mut store);
                 }
+                // Every handle is gone: nothing more will be written.
+                store.checkpoint();
             });
         if let Err(e) = spawned {
             tracing::warn!(account = %name, "cannot start the store thread: {e}; running uncached");
@@ -39,6 +42,14 @@ impl StoreHandle {
     pub fn send(&self, job: impl FnOnce(&mut Store) + Send + 'static) {
         // A stopped store thread means running uncached; nothing to do.
         let _ = self.jobs.send(Box::new(job));
+    }
+
+    /// At quit: runs what was sent, then checkpoints the WAL, waiting no
+    /// later than `until` (the thread may be busy with a big write; the
+    /// WAL is then replayed at the next start). True if it finished.
+    pub async fn close(&self, until: tokio::time::Instant) -> bool {
+        let done = self.call(Store::checkpoint);
+        matches!(tokio::time::timeout_at(until, done).await, Ok(Some(())))
     }
 
     /// Runs a job and waits for its answer; None if the store is gone.

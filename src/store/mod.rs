@@ -4,22 +4,26 @@
 //! readable offline.
 //!
 //! It is a cache: anything wrong with it (corrupt, unreadable, a full disk,
-//! a read-only dir) costs speed, never the app. A database that cannot be
-//! read is moved aside and rebuilt; one that cannot be written is used
-//! read-only, or replaced by one in memory. Each problem is logged once.
-//! Only the store's own thread ([`actor`]) touches the connection.
+//! a read-only dir) costs speed, never the app. A database SQLite finds
+//! damaged (and `quick_check` confirms) is moved aside and rebuilt; any
+//! other trouble (busy past the timeout, a newer schema, a symbolic link)
+//! leaves the file alone and runs in memory this session, since another
+//! mailtui may have it open. Each problem is logged once. Only the store's
+//! own thread ([`actor`]) touches the connection.
 
 pub mod actor;
 mod bodies;
+pub mod files;
 mod folders;
 mod messages;
 pub mod schema;
 mod serve;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode};
-use tracing::warn;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use tracing::{debug, warn};
 
 pub use actor::StoreHandle;
 pub use bodies::{DEFAULT_BODY_BUDGET, StoreStats};
@@ -58,11 +62,31 @@ pub fn file_for(cache_dir: &Path, account: &str) -> PathBuf {
     cache_dir.join(format!("{safe}-{:08x}.sqlite3", hash as u32))
 }
 
+/// How long a connection waits for another's lock (another mailtui on the
+/// same account migrating or writing) before giving up.
+const BUSY: Duration = Duration::from_secs(10);
+
+/// At quit, a checkpoint waits this long at most for another's reader.
+const CHECKPOINT_BUSY: Duration = Duration::from_millis(100);
+
 fn is_corruption(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)
     )
+}
+
+/// After an error that says "corrupt": is the file really damaged? Only
+/// then is it moved aside; a wrong verdict would move a database another
+/// process has open, which is how SQLite databases get corrupted.
+fn confirmed_damage(db: &Connection, e: &rusqlite::Error) -> bool {
+    if !is_corruption(e) {
+        return false;
+    }
+    match db.query_row("PRAGMA quick_check(1)", [], |r| r.get::<_, String>(0)) {
+        Ok(verdict) => verdict != "ok",
+        Err(e) => is_corruption(&e),
+    }
 }
 
 fn is_unwritable(e: &rusqlite::Error) -> bool {
@@ -78,18 +102,44 @@ fn is_unwritable(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// Retries `f` while SQLite answers "busy" without waiting itself, up to
+/// [`BUSY`]. Switching to WAL is such a case: it reads the header, then
+/// upgrades that read lock to a write lock, and SQLite never calls the busy
+/// handler for an upgrade (two upgraders would wait on each other forever),
+/// so a second mailtui opening a new file while the first creates it gets
+/// "database is locked" at once.
+fn while_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let give_up = std::time::Instant::now() + BUSY;
+    let mut pause = Duration::from_millis(2);
+    loop {
+        match f() {
+            Err(e)
+                if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy)
+                    && std::time::Instant::now() < give_up =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn configure(db: &Connection, on_disk: bool) -> rusqlite::Result<()> {
+    // First: switching to WAL takes a lock another opener may hold.
+    db.busy_timeout(BUSY)?;
     // Must come before the first table exists to take effect.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     if on_disk {
-        let mode: String = db.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode = while_busy(|| {
+            db.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+        })?;
         if !mode.eq_ignore_ascii_case("wal") {
             warn!(mode = %mode, "the cache database is not in WAL mode (a network filesystem?)");
         }
     }
     db.pragma_update(None, "synchronous", "NORMAL")?;
     db.pragma_update(None, "foreign_keys", true)?;
-    db.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(())
 }
 
@@ -110,7 +160,7 @@ impl Store {
             name: name.to_string(),
         };
         if let Err(e) = configure(&store.db, false)
-            .map_err(|e| e.to_string())
+            .map_err(schema::MigrateError::Sql)
             .and_then(|()| schema::migrate_to(&mut store.db, schema::CURRENT))
         {
             warn!(account = %name, "in-memory store: {e}");
@@ -118,21 +168,22 @@ impl Store {
         store
     }
 
-    /// Opens (or creates) the database at `path`. Never fails: a file that
-    /// cannot be used is moved aside or replaced by an in-memory store.
+    /// Opens (or creates) the database at `path`. Never fails: a damaged
+    /// file is moved aside and rebuilt; one that cannot be used otherwise
+    /// is left alone and replaced by an in-memory store.
     pub fn open(path: &Path, name: &str, body_budget: u64) -> Store {
         match Self::try_open(path, name, body_budget) {
             Ok(s) => s,
-            Err(e) if e.corrupt => {
-                warn!(account = %name, file = %path.display(), "the cache database cannot be read ({}); moving it aside and starting a new one", e.message);
-                move_aside(path);
+            Err(OpenError::Damaged(message)) => {
+                warn!(account = %name, file = %path.display(), "the cache database is damaged ({message}); moving it aside and starting a new one");
+                files::move_aside(path);
                 Self::try_open(path, name, body_budget).unwrap_or_else(|e| {
-                    warn!(account = %name, "cache disabled: {}; running uncached", e.message);
+                    warn!(account = %name, "cache disabled: {e}; running uncached");
                     Self::in_memory(name, body_budget)
                 })
             }
             Err(e) => {
-                warn!(account = %name, file = %path.display(), "cache disabled: {}; running uncached this session", e.message);
+                warn!(account = %name, file = %path.display(), "cache disabled: {e}; running uncached this session");
                 Self::in_memory(name, body_budget)
             }
         }
@@ -140,17 +191,26 @@ impl Store {
 
     fn try_open(path: &Path, name: &str, body_budget: u64) -> Result<Store, OpenError> {
         if let Some(dir) = path.parent() {
-            create_private_dir(dir).map_err(|e| OpenError {
-                corrupt: false,
-                message: format!("cannot create {}: {e}", dir.display()),
+            files::private_dir(dir).map_err(|e| {
+                OpenError::Unusable(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let mut db = Connection::open(path).map_err(|e| OpenError::from_sql(&e))?;
-        configure(&db, true).map_err(|e| OpenError::from_sql(&e))?;
-        schema::migrate_to(&mut db, schema::CURRENT).map_err(|message| OpenError {
-            corrupt: true,
-            message,
-        })?;
+        files::prepare(path).map_err(|e| OpenError::Unusable(e.to_string()))?;
+        // NOFOLLOW again in SQLite: prepare's check and this open are two steps.
+        let flags = OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+        let mut db = Connection::open_with_flags(path, flags)
+            .map_err(|e| OpenError::Unusable(e.to_string()))?;
+        let ready = configure(&db, true)
+            .map_err(schema::MigrateError::Sql)
+            .and_then(|()| schema::migrate_to(&mut db, schema::CURRENT));
+        match ready {
+            Ok(()) => {}
+            Err(schema::MigrateError::Sql(e)) if confirmed_damage(&db, &e) => {
+                return Err(OpenError::Damaged(e.to_string()));
+            }
+            Err(e) => return Err(OpenError::Unusable(e.to_string())),
+        }
+        files::tighten(path);
         let mut store = Store {
             db,
             path: Some(path.to_path_buf()),
@@ -159,10 +219,34 @@ impl Store {
             body_bytes: 0,
             name: name.to_string(),
         };
-        store.body_bytes = store
-            .count_body_bytes()
-            .map_err(|e| OpenError::from_sql(&e))?;
+        store.body_bytes = match store.count_body_bytes() {
+            Ok(n) => n,
+            Err(e) if confirmed_damage(&store.db, &e) => {
+                return Err(OpenError::Damaged(e.to_string()));
+            }
+            Err(e) => return Err(OpenError::Unusable(e.to_string())),
+        };
         Ok(store)
+    }
+
+    /// Folds the WAL into the database and truncates it (at quit), so the
+    /// next start has no log to replay. Waits only briefly for another
+    /// process's reader: the next checkpoint catches up.
+    pub fn checkpoint(&mut self) {
+        if self.path.is_none() {
+            return;
+        }
+        let _ = self.db.busy_timeout(CHECKPOINT_BUSY);
+        match self
+            .db
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                r.get::<_, i64>(0)
+            }) {
+            Ok(0) => {}
+            Ok(_) => debug!(account = %self.name, "cache checkpoint: busy, left for later"),
+            Err(e) => debug!(account = %self.name, "cache checkpoint: {e}"),
+        }
+        let _ = self.db.busy_timeout(BUSY);
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -177,7 +261,7 @@ impl Store {
     /// are a cache; the next sync refetches them); lack of space or
     /// permission stops writes. Logs once per kind.
     fn failed(&mut self, what: &str, e: &rusqlite::Error) {
-        if is_corruption(e) {
+        if confirmed_damage(&self.db, e) {
             warn!(account = %self.name, "the cache database is damaged ({what}: {e}); moving it aside and starting a new one");
             self.rebuild();
         } else if is_unwritable(e) {
@@ -198,7 +282,7 @@ impl Store {
                     // Close the damaged file before moving it.
                     drop(std::mem::replace(&mut self.db, p));
                 }
-                move_aside(&path);
+                files::move_aside(&path);
                 Store::open(&path, &self.name, self.body_budget)
             }
             None => Store::in_memory(&self.name, self.body_budget),
@@ -245,45 +329,14 @@ impl Store {
     }
 }
 
-struct OpenError {
-    corrupt: bool,
-    message: String,
-}
-
-impl OpenError {
-    fn from_sql(e: &rusqlite::Error) -> Self {
-        OpenError {
-            corrupt: is_corruption(e),
-            message: e.to_string(),
-        }
-    }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-/// Renames the database and its WAL files to `*.broken-<time>`; deletes
-/// them if even that fails.
-fn move_aside(path: &Path) {
-    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S");
-    for suffix in ["", "-wal", "-shm"] {
-        let mut from = path.as_os_str().to_owned();
-        from.push(suffix);
-        let from = PathBuf::from(from);
-        if !from.exists() {
-            continue;
-        }
-        let mut to = path.as_os_str().to_owned();
-        to.push(format!(".broken-{stamp}{suffix}"));
-        if std::fs::rename(&from, PathBuf::from(to)).is_err() {
-            let _ = std::fs::remove_file(&from);
-        }
-    }
+#[derive(Debug, thiserror::Error)]
+enum OpenError {
+    /// SQLite says so and `quick_check` agrees: the file may be moved.
+    #[error("{0}")]
+    Damaged(String),
+    /// Anything else; the file stays where it is.
+    #[error("{0}")]
+    Unusable(String),
 }
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
 //! The store's tables, as a list of migrations: a database at version n
-//! runs migrations n+1.. in one transaction each.
+//! runs migrations n+1.. all in one `BEGIN IMMEDIATE` transaction, which
+//! is also where it reads n. Two mailtuis starting at once on a new file:
+//! the second waits for the first's lock, then reads the version the first
+//! committed and has nothing left to do (read outside, both would run the
+//! same `ALTER TABLE`s and one would fail with "duplicate column name").
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Each entry takes the schema from its index to index + 1.
 const MIGRATIONS: &[&str] = &[
@@ -57,21 +61,32 @@ pub fn version(db: &Connection) -> rusqlite::Result<u32> {
     db.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
-/// Brings the database up to `target` (CURRENT outside tests).
-pub fn migrate_to(db: &mut Connection, target: u32) -> Result<(), String> {
-    let from = version(db).map_err(|e| e.to_string())?;
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("{0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error(
+        "it was written by a newer mailtui (schema {found}, this one knows {CURRENT}); left as it is (`mailtui cache clear` starts a new one)"
+    )]
+    Newer { found: u32 },
+}
+
+/// Brings the database up to `target` (CURRENT outside tests), waiting
+/// (the connection's busy timeout) for another connection's migration.
+pub fn migrate_to(db: &mut Connection, target: u32) -> Result<(), MigrateError> {
+    let tx = db.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let from = version(&tx)?;
     if from > CURRENT {
-        return Err(format!(
-            "it was written by a newer mailtui (schema {from}, this one knows {CURRENT})"
-        ));
+        return Err(MigrateError::Newer { found: from });
     }
-    for v in from..target.min(CURRENT) {
-        let tx = db.transaction().map_err(|e| e.to_string())?;
-        tx.execute_batch(MIGRATIONS[v as usize])
-            .map_err(|e| format!("migration to schema {}: {e}", v + 1))?;
-        tx.pragma_update(None, "user_version", v + 1)
-            .map_err(|e| e.to_string())?;
-        tx.commit().map_err(|e| e.to_string())?;
+    let to = target.min(CURRENT);
+    if from >= to {
+        return Ok(());
     }
+    for v in from..to {
+        tx.execute_batch(MIGRATIONS[v as usize])?;
+    }
+    tx.pragma_update(None, "user_version", to)?;
+    tx.commit()?;
     Ok(())
 }

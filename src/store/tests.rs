@@ -300,7 +300,9 @@ fn migrates_from_the_previous_schema() {
 }
 
 #[test]
-fn a_newer_schema_is_moved_aside_not_misread() {
+fn a_newer_schema_is_left_alone_not_misread() {
+    // A newer mailtui may have it open right now: moving it would corrupt
+    // its database. This one runs uncached instead.
     let dir = tempfile::tempdir().unwrap();
     let path = file_for(dir.path(), "work");
     {
@@ -309,8 +311,10 @@ fn a_newer_schema_is_moved_aside_not_misread() {
             .unwrap();
     }
     let s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
-    assert!(s.is_persistent());
-    assert_eq!(schema::version(&s.db).unwrap(), schema::CURRENT);
+    assert!(!s.is_persistent());
+    assert_eq!(moved_aside(dir.path()), Vec::<String>::new());
+    let db = rusqlite::Connection::open(&path).unwrap();
+    assert_eq!(schema::version(&db).unwrap(), schema::CURRENT + 5);
 }
 
 #[test]
@@ -335,4 +339,241 @@ fn file_names_are_safe_and_distinct() {
     assert_ne!(a, b);
     assert_eq!(a.parent(), Some(d));
     assert!(!a.to_string_lossy().contains(".."));
+}
+
+/// Names in `dir` of copies moved aside as damaged.
+fn moved_aside(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".broken-"))
+        .collect()
+}
+
+#[test]
+fn stores_opened_at_once_on_a_fresh_file_all_migrate_and_none_moves_it() {
+    // Two terminals starting mailtui at once: each open is its own
+    // connection, as in two processes (SQLite locks per file, not per
+    // process), all released at the same instant, over many rounds.
+    const OPENERS: usize = 4;
+    const ROUNDS: usize = 25;
+    for round in 0..ROUNDS {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file_for(dir.path(), "work");
+        let go = std::sync::Arc::new(std::sync::Barrier::new(OPENERS));
+        let openers: Vec<_> = (0..OPENERS)
+            .map(|i| {
+                let (path, go) = (path.clone(), go.clone());
+                std::thread::spawn(move || {
+                    go.wait();
+                    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+                    let persistent = s.is_persistent();
+                    let version = schema::version(&s.db).unwrap();
+                    s.insert("INBOX", &[msg(i as u32 + 1, false)]);
+                    (persistent, version)
+                })
+            })
+            .collect();
+        let opened: Vec<(bool, u32)> = openers.into_iter().map(|t| t.join().unwrap()).collect();
+        assert_eq!(
+            moved_aside(dir.path()),
+            Vec::<String>::new(),
+            "round {round}"
+        );
+        assert!(
+            opened.iter().all(|o| *o == (true, schema::CURRENT)),
+            "round {round}: {opened:?}"
+        );
+        let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+        assert_eq!(
+            s.known("INBOX").len(),
+            OPENERS,
+            "round {round}: every write landed in one file"
+        );
+    }
+}
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+fn chmod(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn a_new_store_is_private_whatever_the_umask() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache/mailtui");
+    let path = file_for(&cache, "work");
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    s.insert("INBOX", &[msg(1, false)]);
+    s.put_body("INBOX", 1, b"Subject: secret\r\n\r\nbody", 1);
+    // Open, so the WAL files exist; they hold the body until a checkpoint.
+    assert_eq!(mode(&cache), 0o700);
+    for f in files::store_files(&path) {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+}
+
+#[test]
+fn a_store_left_readable_by_an_older_version_is_made_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("mailtui");
+    let path = file_for(&cache, "work");
+    let mut first = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    first.insert("INBOX", &[msg(1, false)]);
+    chmod(&cache, 0o755);
+    for f in files::store_files(&path) {
+        chmod(&f, 0o644);
+    }
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert!(s.is_persistent());
+    assert_eq!(s.known("INBOX").len(), 1);
+    assert_eq!(mode(&cache), 0o700);
+    for f in files::store_files(&path) {
+        assert_eq!(mode(&f), 0o600, "{}", f.display());
+    }
+}
+
+#[test]
+fn a_symlinked_store_is_refused_and_its_target_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.sqlite3");
+    {
+        let db = rusqlite::Connection::open(&other).unwrap();
+        db.execute_batch("CREATE TABLE mine (x INTEGER); INSERT INTO mine VALUES (7);")
+            .unwrap();
+    }
+    let before = std::fs::read(&other).unwrap();
+    let cache = dir.path().join("cache");
+    std::fs::create_dir(&cache).unwrap();
+    let path = file_for(&cache, "work");
+    std::os::unix::fs::symlink(&other, &path).unwrap();
+
+    let mut s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert!(!s.is_persistent(), "runs uncached");
+    s.insert("INBOX", &[msg(1, false)]);
+    assert_eq!(s.known("INBOX").len(), 1);
+    assert_eq!(
+        std::fs::read(&other).unwrap(),
+        before,
+        "nothing written there"
+    );
+    assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+    assert_eq!(moved_aside(&cache), Vec::<String>::new());
+
+    // A link in place of the WAL is refused as well.
+    std::fs::remove_file(&path).unwrap();
+    let wal = &files::store_files(&path)[1];
+    std::os::unix::fs::symlink(&other, wal).unwrap();
+    assert!(!Store::open(&path, "work", DEFAULT_BODY_BUDGET).is_persistent());
+    assert_eq!(std::fs::read(&other).unwrap(), before);
+}
+
+#[test]
+fn the_symlink_refusal_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("work.sqlite3");
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), &path).unwrap();
+    let e = files::prepare(&path).unwrap_err().to_string();
+    assert!(
+        e.contains("symbolic link") && e.contains("remove the link"),
+        "{e}"
+    );
+    assert!(
+        !dir.path().join("elsewhere").exists(),
+        "not created through the link"
+    );
+}
+
+#[test]
+fn damaged_copies_are_capped_and_listed_with_their_sizes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let old = |stamp: &str, suffix: &str, len: usize| {
+        std::fs::write(
+            dir.path().join(format!("{name}.broken-{stamp}{suffix}")),
+            vec![1; len],
+        )
+        .unwrap();
+    };
+    old("20200101000000", "", 100);
+    old("20200101000000", "-wal", 20);
+    old("20210101000000", "", 300);
+    let listed = files::broken_copies(&path);
+    assert_eq!(
+        listed
+            .iter()
+            .map(|c| (c.stamp.as_str(), c.files.len(), c.bytes))
+            .collect::<Vec<_>>(),
+        [("20200101000000", 2, 120), ("20210101000000", 1, 300)]
+    );
+    assert!(
+        listed[0]
+            .main_file()
+            .unwrap()
+            .ends_with(format!("{name}.broken-20200101000000"))
+    );
+
+    std::fs::write(&path, vec![0x5a; 64 * 1024]).unwrap();
+    let s = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert!(s.is_persistent());
+    let kept: Vec<String> = files::broken_copies(&path)
+        .into_iter()
+        .map(|c| c.stamp)
+        .collect();
+    assert_eq!(kept.len(), files::KEEP_BROKEN, "{kept:?}");
+    assert_eq!(kept[0], "20210101000000", "the oldest went");
+    let mut left = moved_aside(dir.path());
+    left.sort();
+    assert_eq!(
+        left.len(),
+        2,
+        "the oldest copy's WAL went with it: {left:?}"
+    );
+    // The copy just made keeps the database's mode (older ones are behind
+    // the 0700 folder).
+    for f in left.iter().filter(|f| !f.contains("2021")) {
+        assert_eq!(mode(&dir.path().join(f)), 0o600, "{f}");
+    }
+}
+
+#[tokio::test]
+async fn closing_checkpoints_the_wal_and_never_waits_past_its_deadline() {
+    use tokio::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let path = file_for(dir.path(), "work");
+    let p = path.clone();
+    let h = StoreHandle::spawn("work", move || Store::open(&p, "work", DEFAULT_BODY_BUDGET));
+    let rows: Vec<NewMessage> = (1..=500).map(|u| msg(u, false)).collect();
+    h.send(move |s| s.insert("INBOX", &rows));
+    h.send(|s| s.put_body("INBOX", 1, &[b'x'; 100_000], 1));
+    let wal = files::store_files(&path)[1].clone();
+    assert!(h.call(|_| ()).await.is_some());
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 100_000,
+        "the body is in the WAL"
+    );
+    assert!(h.close(Instant::now() + Duration::from_secs(10)).await);
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0, "WAL folded in");
+    let mut again = Store::open(&path, "work", DEFAULT_BODY_BUDGET);
+    assert_eq!(
+        again.kept("INBOX", 1, 2).map(|k| k.raw.len()),
+        Some(100_000)
+    );
+
+    // A store thread stuck in a long job: quitting goes on at the deadline.
+    let (release, stuck) = std::sync::mpsc::channel::<()>();
+    h.send(move |_| {
+        let _ = stuck.recv();
+    });
+    let start = Instant::now();
+    assert!(!h.close(start + Duration::from_millis(100)).await);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let _ = release.send(());
 }
