@@ -124,6 +124,8 @@ pub struct AccountState {
     next_req: u64,
     /// What `u` undoes, newest last.
     pub undo: Vec<super::Undo>,
+    /// Undos on their way, by op id.
+    pub restoring: HashMap<u64, super::mail_actions::Restoring>,
     /// Rows taken out ahead of a move or deletion, put back if it fails.
     pub pending: HashMap<u64, Vec<crate::mail::types::Envelope>>,
     /// Parts asked for by request id: what to do with them when they come.
@@ -146,6 +148,7 @@ impl AccountState {
             info,
             conn: ConnState::Idle,
             retry_at: None,
+            restoring: HashMap::new(),
             folders: Vec::new(),
             counts: HashMap::new(),
             folder_cursor: 0,

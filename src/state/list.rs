@@ -93,6 +93,10 @@ pub struct MessageList {
     pub sort: SortBy,
     /// Display order when it is not arrival order.
     pub view: Option<View>,
+    /// Messages an undo brought back, by their new UID: the UID they had
+    /// before, so arrival order shows them where they were rather than as
+    /// new mail at the top.
+    pub placed: std::collections::HashMap<u32, u32>,
 }
 
 impl MessageList {
@@ -251,6 +255,16 @@ impl MessageList {
         }
     }
 
+    /// Shows messages an undo brought back (new UID → old UID) in the
+    /// place they had.
+    pub fn place(&mut self, pairs: impl IntoIterator<Item = (u32, u32)>) {
+        let before = self.placed.len();
+        self.placed.extend(pairs);
+        if self.placed.len() != before {
+            self.keeping_selection(|_| {});
+        }
+    }
+
     /// Takes rows out (expunged, moved), returning those that were there.
     pub fn remove(&mut self, uids: &[u32]) -> Vec<Envelope> {
         let gone: HashSet<u32> = uids.iter().copied().collect();
@@ -277,6 +291,7 @@ impl MessageList {
     /// Drops every row (the folder was recreated on the server).
     pub fn clear(&mut self) {
         self.items.clear();
+        self.placed.clear();
         self.unread = 0;
         self.selected = 0;
         self.offset = 0;
@@ -360,7 +375,17 @@ impl MessageList {
             return;
         }
         if self.sort == SortBy::Arrival {
-            self.view = None;
+            if self.placed.is_empty() {
+                self.view = None;
+                return;
+            }
+            let key = |uid: u32| self.placed.get(&uid).copied().unwrap_or(uid);
+            let mut rows: Vec<u32> = self.items.iter().map(|e| e.uid).collect();
+            rows.sort_by_key(|u| std::cmp::Reverse(key(*u)));
+            self.view = Some(View {
+                rows: rows.into_iter().map(|u| (u, 0)).collect(),
+                threads: false,
+            });
             return;
         }
         let mut order: Vec<&Envelope> = self.items.iter().collect();

@@ -48,7 +48,18 @@ pub enum Undo {
 pub struct Landed {
     pub target: Option<FolderRef>,
     pub uids: Vec<u32>,
+    /// The UID each of `uids` had where it came from.
+    pub source_uids: Vec<u32>,
     pub message_ids: Vec<String>,
+}
+
+/// An undo on its way: where the messages go back to, and the UID each
+/// had there, by its UID where it is now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restoring {
+    pub path: String,
+    pub was: std::collections::HashMap<u32, u32>,
+    pub count: usize,
 }
 
 fn plural(n: usize, one: &str) -> String {
@@ -393,6 +404,18 @@ impl State {
                 }
                 let op = acc.next_req_id();
                 let name = acc.folder_name(&from.path);
+                acc.restoring.insert(
+                    op,
+                    Restoring {
+                        path: from.path.clone(),
+                        was: uids
+                            .iter()
+                            .copied()
+                            .zip(l.source_uids.iter().copied())
+                            .collect(),
+                        count,
+                    },
+                );
                 self.notify(
                     &format!("{} going back to {name}", plural(count, "message")),
                     false,
@@ -540,9 +563,25 @@ impl State {
                 op,
                 target,
                 target_uids,
+                source_uids,
                 message_ids,
                 removed,
             } => {
+                if let Some(r) = acc.restoring.remove(op) {
+                    // An undo landed: back in place, and said so.
+                    if acc.list.path.as_deref() == Some(r.path.as_str()) {
+                        let placed = source_uids
+                            .iter()
+                            .zip(target_uids)
+                            .filter_map(|(src, dst)| Some((*dst, *r.was.get(src)?)));
+                        acc.list.place(placed);
+                    }
+                    let name = acc.folder_name(&r.path);
+                    note = Some((
+                        format!("{} restored to {name}", plural(r.count, "message")),
+                        false,
+                    ));
+                }
                 let taken = acc.pending.remove(op).unwrap_or_default();
                 if !removed {
                     // Only marked deleted: they are still in this folder.
@@ -567,6 +606,7 @@ impl State {
                         *landed = Some(Landed {
                             target: target.clone(),
                             uids: target_uids.clone(),
+                            source_uids: source_uids.clone(),
                             message_ids: message_ids.clone(),
                         });
                     }
@@ -579,6 +619,7 @@ impl State {
                 Vec::new()
             }
             WorkerEvent::Failed { op, error } => {
+                acc.restoring.remove(op);
                 if let Some(rows) = acc.pending.remove(op) {
                     acc.list.add(rows);
                 }

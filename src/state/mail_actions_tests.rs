@@ -200,6 +200,7 @@ fn undo_of_a_move_sends_the_messages_back_from_where_they_landed() {
             op,
             target: Some(archive.clone()),
             target_uids: vec![31, 32],
+            source_uids: vec![4, 5],
             message_ids: vec!["a@x".into(), "b@x".into()],
             removed: true,
         },
@@ -395,4 +396,74 @@ fn threads_come_from_the_store_and_sort_cycles() {
     assert_eq!(uids(&s), [5, 4, 3, 2, 1]);
     key(&mut s, UiAction::Sort);
     assert_eq!(s.accounts[0].list.sort, crate::state::SortBy::Date);
+}
+
+#[test]
+fn an_undone_move_puts_the_messages_back_in_their_place_and_says_so() {
+    let mut s = ready();
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Mark);
+    key(&mut s, UiAction::Mark);
+    let cmds = key(&mut s, UiAction::Delete);
+    let WorkerCommand::Move { op, uids, .. } = one(&cmds) else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(uids, vec![4, 3]);
+    assert_eq!(uids_of(&s), [5, 2, 1]);
+    let trash = FolderRef {
+        path: "Deleted Items".into(),
+        uid_validity: 8,
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Moved {
+            op,
+            target: Some(trash),
+            target_uids: vec![31, 32],
+            source_uids: vec![3, 4],
+            message_ids: vec![],
+            removed: true,
+        },
+    );
+    let cmds = key(&mut s, UiAction::Undo);
+    let WorkerCommand::Move { op, uids, .. } = one(&cmds) else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(uids, vec![31, 32]);
+    let inbox = FolderRef {
+        path: "INBOX".into(),
+        uid_validity: 9,
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Moved {
+            op,
+            target: Some(inbox),
+            target_uids: vec![40, 41],
+            source_uids: vec![31, 32],
+            message_ids: vec![],
+            removed: true,
+        },
+    );
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.as_str() == "2 messages restored to INBOX"),
+        "{:?}",
+        s.notice
+    );
+    // They come back as new mail under new UIDs, shown where they were.
+    let req = s.accounts[0].list.req;
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: vec![env(41, true), env(40, true)],
+            remaining: 0,
+        },
+    );
+    assert_eq!(uids_of(&s), [5, 41, 40, 2, 1]);
 }

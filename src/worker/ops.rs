@@ -229,20 +229,22 @@ impl<B: MailBackend> Worker<B> {
                 if moved.removed {
                     self.removed(folder, here, &uids);
                 }
-                let (target, target_uids) = match moved.copyuid {
+                let (target, pairs) = match moved.copyuid {
                     Some((validity, pairs)) => (
                         Some(FolderRef {
                             path: to.clone(),
                             uid_validity: validity,
                         }),
-                        pairs.into_iter().map(|(_, dst)| dst).collect(),
+                        pairs,
                     ),
                     None => (None, Vec::new()),
                 };
+                let (source_uids, target_uids) = pairs.into_iter().unzip();
                 self.emit(WorkerEvent::Moved {
                     op: id,
                     target,
                     target_uids,
+                    source_uids,
                     message_ids: ids,
                     removed: moved.removed,
                 });
@@ -306,6 +308,7 @@ impl<B: MailBackend> Worker<B> {
                     op: id,
                     target: None,
                     target_uids: Vec::new(),
+                    source_uids: Vec::new(),
                     message_ids: ids.to_vec(),
                     removed,
                 });

@@ -181,6 +181,8 @@ pub enum WorkerEvent {
         /// The target as it now holds them, when the server said (COPYUID).
         target: Option<FolderRef>,
         target_uids: Vec<u32>,
+        /// The source UIDs of `target_uids`, pair by pair.
+        source_uids: Vec<u32>,
         message_ids: Vec<String>,
         /// False when they could only be marked deleted in the source.
         removed: bool,
