@@ -307,6 +307,16 @@ impl MailBackend for ImapBackend {
         Ok(sel)
     }
 
+    async fn examine(&mut self, path: &str) -> MailResult<Selected> {
+        let cmd = format!("EXAMINE {}", select::quote(path)?);
+        let what = format!("look into {}", raw::excerpt(path));
+        self.tracker.deselected();
+        let a = self.exchange(&what, &cmd, self.limits(BIG_ANSWER)).await?;
+        let sel = select::answer(&a.untagged, &a.done, None);
+        self.tracker.selected(path, sel.exists);
+        Ok(sel)
+    }
+
     async fn all_uids(&mut self) -> MailResult<Vec<u32>> {
         let a = self
             .exchange(

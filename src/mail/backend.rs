@@ -160,6 +160,12 @@ pub trait MailBackend: Send + 'static {
         known: Option<KnownState>,
     ) -> impl Future<Output = MailResult<Selected>> + Send;
 
+    /// Opens a folder read-only (EXAMINE): to look, not to change; it
+    /// leaves the folder's \Recent marks alone.
+    fn examine(&mut self, path: &str) -> impl Future<Output = MailResult<Selected>> + Send {
+        self.select(path, None)
+    }
+
     /// Every UID in the selected folder, ascending.
     fn all_uids(&mut self) -> impl Future<Output = MailResult<Vec<u32>>> + Send;
 

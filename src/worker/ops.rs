@@ -266,7 +266,7 @@ impl<B: MailBackend> Worker<B> {
         ids: &[String],
     ) -> Option<bool> {
         let looked = async {
-            self.backend.select(to, None).await?;
+            self.backend.examine(to).await?;
             let found = self.backend.find_message_ids(ids).await?;
             self.backend.select(&folder.path, None).await?;
             Ok::<_, MailError>(found.len() >= ids.len())
