@@ -422,7 +422,10 @@ fn key_action(keymap: &Keymap, ev: Event, typing: bool) -> Option<Action> {
                 return prompt_key(&k).map(Action::Prompt);
             }
             Some(match keymap.resolve_all(&k) {
-                [] => Action::Unbound,
+                [] => match crate::keymap::not_bound_name(&k) {
+                    Some(name) => Action::NotBound(name),
+                    None => Action::Unbound,
+                },
                 [one] => Action::Ui(*one),
                 several => Action::Keys(several.to_vec()),
             })
