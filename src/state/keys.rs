@@ -42,10 +42,17 @@ impl State {
         cmds
     }
 
+    /// The help overlay's geometry: over everything but the status bar,
+    /// which stays in view.
+    pub fn help_layout(&self) -> HelpLayout {
+        let status = self.areas().status.height;
+        HelpLayout::new(&self.help, self.width, self.height.saturating_sub(status))
+    }
+
     /// While the help is up: the moving keys scroll it, quit quits, any
     /// other key closes it.
     pub(super) fn on_help_key(&mut self, a: UiAction) -> Vec<Command> {
-        let layout = HelpLayout::new(&self.help, self.width, self.height);
+        let layout = self.help_layout();
         let page = layout.visible.saturating_sub(1).max(1) as isize;
         let delta = match a {
             UiAction::Up => -1,

@@ -231,7 +231,12 @@ fn help_scrolls_with_the_moving_keys_and_closes_on_others() {
         .size(80, 24)
         .build();
     s.update(Action::Ui(UiAction::Help));
-    let layout = HelpLayout::new(&s.help, 80, 24);
+    let layout = s.help_layout();
+    assert_eq!(
+        layout,
+        HelpLayout::new(&s.help, 80, 23),
+        "the status bar stays"
+    );
     assert!(layout.max_scroll() > 0, "{layout:?}");
     s.update(Action::Ui(UiAction::Down));
     assert!(s.show_help);

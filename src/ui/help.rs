@@ -11,10 +11,15 @@ use super::format::fit;
 use super::theme::Theme;
 use crate::keymap::HelpEntry;
 use crate::state::State;
-use crate::state::help::HelpLayout;
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
-    let layout = HelpLayout::new(&state.help, area.width, area.height);
+    let layout = state.help_layout();
+    // The status bar stays in view below.
+    let status = state.areas().status.height;
+    let area = Rect {
+        height: area.height.saturating_sub(status),
+        ..area
+    };
     let width = (layout.box_width() as u16).min(area.width);
     let height = (layout.box_height() as u16).min(area.height);
     let [v] = Layout::vertical([Constraint::Length(height)])
