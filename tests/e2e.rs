@@ -652,8 +652,7 @@ fn space_reads_on_and_d_deletes_the_message_on_screen() {
     let s = t.wait_for("1 message moved to Deleted Items (u: undo)");
     let bar = s
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or_default();
     assert!(bar.contains("(u: undo)"), "{s}");
     t.wait_until("the message on screen went", |s| {
