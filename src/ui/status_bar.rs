@@ -12,7 +12,8 @@ use ratatui::widgets::Paragraph;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::format::{clock, duration, thousands, truncate};
+use super::format::{clock, duration, thousands};
+use super::status_line::{Part, cut, lay_out};
 use super::theme::Theme;
 use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::state::{AccountState, ServerKind, State};
@@ -167,134 +168,8 @@ fn token_parts(
     parts
 }
 
-/// A piece of a status line and how it gives way on a short line.
-#[derive(Clone, Debug)]
-pub struct Part {
-    pub text: String,
-    /// A shorter form, taken before anything is dropped.
-    pub short: Option<String>,
-    /// Lower ranks give way later.
-    pub rank: u8,
-    /// May go altogether; else it is only cut (ending in "…").
-    pub droppable: bool,
-    pub style: Style,
-}
-
-impl Part {
-    fn new(text: impl Into<String>, rank: u8, style: Style) -> Part {
-        Part {
-            text: text.into(),
-            short: None,
-            rank,
-            droppable: true,
-            style,
-        }
-    }
-
-    fn short(self, short: Option<String>) -> Part {
-        Part { short, ..self }
-    }
-
-    fn kept(self) -> Part {
-        Part {
-            droppable: false,
-            ..self
-        }
-    }
-}
-
 /// Separator between parts: " │ ".
 const SEP: usize = 3;
-
-/// What each part shows within `room` cells, parts joined by `sep` cells:
-/// None where dropped. Least important first, each part gives way until
-/// the line fits: its short form, then dropped if it may go. What still
-/// does not fit is cut with "…", the most important last (a trailing key
-/// hint such as "(u: undo)" is kept).
-pub fn lay_out(parts: &[Part], sep: usize, room: usize) -> Vec<Option<String>> {
-    let mut shown: Vec<Option<String>> = parts.iter().map(|p| Some(p.text.clone())).collect();
-    let width = |shown: &[Option<String>]| {
-        let present: Vec<usize> = shown.iter().flatten().map(|t| t.width()).collect();
-        present.iter().sum::<usize>() + sep * present.len().saturating_sub(1)
-    };
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    // Equal ranks: the one further right gives way first.
-    order.sort_by_key(|&i| std::cmp::Reverse((parts[i].rank, i)));
-    for &i in &order {
-        if width(&shown) <= room {
-            break;
-        }
-        if let Some(short) = &parts[i].short {
-            shown[i] = Some(short.clone());
-        }
-        if width(&shown) > room && parts[i].droppable {
-            shown[i] = None;
-        }
-    }
-    // A part that went early may fit again beside a later one's short
-    // form: back, the most important first.
-    for &i in order.iter().rev() {
-        let before = shown[i].clone();
-        for candidate in [Some(&parts[i].text), parts[i].short.as_ref()] {
-            let Some(text) = candidate else { continue };
-            if before.as_ref().is_some_and(|b| b.width() >= text.width()) {
-                break;
-            }
-            shown[i] = Some(text.clone());
-            if width(&shown) <= room {
-                break;
-            }
-            shown[i] = before.clone();
-        }
-    }
-    for &i in &order {
-        let over = width(&shown).saturating_sub(room);
-        if over == 0 {
-            break;
-        }
-        let Some(text) = &shown[i] else { continue };
-        let w = text.width();
-        // Cut to at least one cell of text and the "…", else it goes.
-        shown[i] = (w >= over + 2).then(|| cut(text, w - over));
-    }
-    shown
-}
-
-/// `text` in `width` cells, ending in "…" when cut; a trailing key hint
-/// in parentheses ("(u: undo)", "(a: sign in)") stays whole when it can.
-pub fn cut(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    if let Some(at) = hint_start(text) {
-        let tail = &text[at..];
-        let tail_w = tail.width();
-        if tail_w + 2 <= width {
-            return ellipsis(&text[..at], width - tail_w) + tail;
-        }
-    }
-    ellipsis(text, width)
-}
-
-/// Cut with "…", no space left before it ("end of…", not "end of …").
-fn ellipsis(text: &str, width: usize) -> String {
-    let cut = truncate(text, width);
-    match cut.strip_suffix('…') {
-        Some(head) if head.ends_with(' ') => format!("{}…", head.trim_end()),
-        _ => cut,
-    }
-}
-
-/// Where a trailing key hint starts: " (u: undo)", " (y copies the
-/// link)": short, in parentheses, opening with a key.
-fn hint_start(text: &str) -> Option<usize> {
-    let inner_end = text.strip_suffix(')')?.len();
-    let open = text[..inner_end].rfind(" (")?;
-    let inner = &text[open + 2..inner_end];
-    let first = inner.split(' ').next().unwrap_or_default();
-    let key = first.ends_with(':') || first.chars().count() == 1;
-    (key && !inner.contains('(') && inner.width() <= 24).then_some(open)
-}
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let bar = theme.status_bar;
