@@ -262,3 +262,45 @@ fn help_scrolls_with_the_moving_keys_and_closes_on_others() {
     assert_eq!(s.help_scroll, 0);
     assert_eq!(s.update(Action::Ui(UiAction::Quit)), vec![Command::Quit]);
 }
+
+/// In a sorted view the selection is a display row, not an index into
+/// the rows as they arrived: the message shown is the one marked read.
+#[test]
+fn the_message_shown_is_the_one_marked_read_in_a_sorted_view() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    s.focus = Pane::Messages;
+    s.accounts[0].list.set_sort(crate::state::SortBy::Subject);
+    // The unread message (odd uid) whose row differs from its arrival
+    // position.
+    let list = &s.accounts[0].list;
+    let (row, uid) = (0..5)
+        .filter_map(|i| list.row(i).map(|(e, _)| (i, e.uid, e.flags.seen)))
+        .find(|&(i, uid, seen)| !seen && list.items[i].uid != uid)
+        .map(|(i, uid, _)| (i, uid))
+        .expect("sorting by subject moves an unread message");
+    s.accounts[0].list.selected = row;
+    let cmds = s.update(Action::Ui(UiAction::Open));
+    assert_eq!(marks_read(&cmds), [uid]);
+    assert!(
+        s.accounts[0]
+            .list
+            .envelope(uid)
+            .is_some_and(|e| e.flags.seen)
+    );
+    // Space at the end of it: the next row's message is the one read.
+    arrives(&mut s, 1);
+    let next = s.accounts[0]
+        .list
+        .row(row + 1)
+        .map(|(e, _)| (e.uid, e.flags.seen));
+    let cmds = s.update(space());
+    match next {
+        Some((next, false)) => assert_eq!(marks_read(&cmds), [next]),
+        Some((next, true)) => {
+            assert_eq!(loads(&cmds), Some(next));
+            assert!(marks_read(&cmds).is_empty());
+        }
+        None => assert!(cmds.is_empty()),
+    }
+}
