@@ -180,3 +180,34 @@ async fn a_signal_ends_the_loop_like_quit() {
     assert_eq!(ended, Ended::Signal(15));
     assert_eq!(ended.exit_status(), 143);
 }
+
+/// A plain key bound to nothing is named for the status bar; a chord is
+/// not; in a prompt every key is text.
+#[test]
+fn unbound_keys_are_named_outside_prompts() {
+    let keymap = Keymap::new(&[]).expect("default keys");
+    let ev = |code, mods| Event::Key(KeyEvent::new(code, mods));
+    assert_eq!(
+        key_action(&keymap, ev(KeyCode::Char('r'), KeyModifiers::NONE), false),
+        Some(Action::NotBound("r".into()))
+    );
+    assert_eq!(
+        key_action(
+            &keymap,
+            ev(KeyCode::Char('r'), KeyModifiers::CONTROL),
+            false
+        ),
+        Some(Action::Unbound)
+    );
+    assert_eq!(
+        key_action(&keymap, ev(KeyCode::Char('r'), KeyModifiers::NONE), true),
+        Some(Action::Prompt(PromptKey::Char('r')))
+    );
+    assert_eq!(
+        key_action(&keymap, ev(KeyCode::Char(' '), KeyModifiers::NONE), false),
+        Some(Action::Keys(vec![
+            crate::action::UiAction::NextPage,
+            crate::action::UiAction::Mark
+        ]))
+    );
+}
