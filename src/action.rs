@@ -18,6 +18,9 @@ pub enum UiAction {
     Bottom,
     PageUp,
     PageDown,
+    /// In the reader: a page down, and at the end the next message
+    /// (NeoMutt's next-page). Elsewhere a page down.
+    NextPage,
     Open,
     Back,
     ToggleLog,
@@ -78,6 +81,11 @@ impl UiAction {
         ("bottom", UiAction::Bottom, "last item"),
         ("page_up", UiAction::PageUp, "page up"),
         ("page_down", UiAction::PageDown, "page down"),
+        (
+            "next_page",
+            UiAction::NextPage,
+            "reader: page down, then the next message",
+        ),
         ("open", UiAction::Open, "open folder / message"),
         ("back", UiAction::Back, "back to the previous pane"),
         ("toggle_log", UiAction::ToggleLog, "show / hide the log"),
@@ -172,6 +180,8 @@ pub enum Action {
     Prompt(PromptKey),
     /// A key with no binding (closes overlays).
     Unbound,
+    /// A plain key with no binding, by name: the status bar says so.
+    NotBound(String),
     Worker {
         account: usize,
         event: WorkerEvent,

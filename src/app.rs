@@ -177,13 +177,32 @@ pub fn spawn_account(
     })
 }
 
+/// How the app ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The quit key.
+    Quit,
+    /// SIGTERM, SIGHUP or SIGINT from outside (its number).
+    Signal(i32),
+}
+
+impl Ended {
+    /// The process's exit status: 0, or 128 + the signal's number.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(n) => crate::signals::exit_status(n),
+        }
+    }
+}
+
 pub async fn run(
     accounts: Vec<Account>,
     keymap: Keymap,
     store: TokenStore,
     mut log_rx: UnboundedReceiver<LogRecord>,
     settings: RunSettings,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ended> {
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!(
             "the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check"
@@ -213,6 +232,9 @@ pub async fn run(
 
     state.notify = settings.notify;
     state.files = settings.files.clone();
+    // Before the terminal goes raw: from here on a signal ends the loop
+    // and the terminal is put back below.
+    let mut signals_rx = crate::signals::quit_signals()?;
     let mut terminal = ratatui::try_init()?;
     if settings.mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
@@ -256,15 +278,13 @@ pub async fn run(
             events: &mut ev_rx,
             log: &mut log_rx,
             files: &mut files_rx,
+            signals: &mut signals_rx,
         },
     )
     .await;
-    if settings.mouse {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    }
-    ratatui::restore();
-    if state.notify.title {
-        let _ = std::io::Write::write_all(&mut std::io::stdout(), b"\x1b[23;0t");
+    restore_terminal(settings.mouse, state.notify.title);
+    if let Ok(Ended::Signal(n)) = result {
+        info!(signal = n, "quitting on a signal");
     }
 
     for t in &tasks {
@@ -293,6 +313,27 @@ pub async fn run(
     result
 }
 
+/// Puts the terminal back as the user had it. Each step on its own: one
+/// failing (a closed SSH session) must not skip the others.
+fn restore_terminal(mouse: bool, title: bool) {
+    use crossterm::{cursor, event, terminal};
+    use std::io::Write as _;
+    let mut out = std::io::stdout();
+    // A frame cut short would leave the terminal holding its output.
+    let _ = crossterm::execute!(out, terminal::EndSynchronizedUpdate);
+    if mouse {
+        let _ = crossterm::execute!(out, event::DisableMouseCapture);
+    }
+    let _ = crossterm::execute!(out, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+    let _ = crossterm::execute!(out, terminal::LeaveAlternateScreen);
+    if title {
+        // The user's title, kept on xterm's title stack at start.
+        let _ = out.write_all(b"\x1b[23;0t");
+        let _ = out.flush();
+    }
+}
+
 /// Where commands go: the accounts' background parts, the file threads.
 struct Effects<'a> {
     tasks: &'a [AccountTasks],
@@ -301,11 +342,13 @@ struct Effects<'a> {
     opened: &'a crate::files::OpenedFiles,
 }
 
-/// What comes in besides keys: account events, log records, file results.
+/// What comes in besides keys: account events, log records, file results,
+/// quit signals (by number).
 struct Inputs<'a> {
     events: &'a mut UnboundedReceiver<(usize, WorkerEvent)>,
     log: &'a mut UnboundedReceiver<LogRecord>,
     files: &'a mut UnboundedReceiver<FileEvent>,
+    signals: &'a mut UnboundedReceiver<i32>,
 }
 
 /// The loop, over any ratatui backend and any stream of terminal events,
@@ -318,7 +361,7 @@ async fn event_loop<B, K>(
     effects: &Effects<'_>,
     ui: Ui<'_>,
     inputs: Inputs<'_>,
-) -> anyhow::Result<()>
+) -> anyhow::Result<Ended>
 where
     B: ratatui::backend::Backend,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -328,6 +371,7 @@ where
         events: ev_rx,
         log: log_rx,
         files: files_rx,
+        signals,
     } = inputs;
     let tasks = effects.tasks;
     let size = terminal.size()?;
@@ -359,7 +403,7 @@ where
             let shown = !matches!(action, Action::Log(_)) || state.show_log;
             let commands = state.update(action);
             if commands.contains(&Command::Quit) {
-                return Ok(());
+                return Ok(Ended::Quit);
             }
             execute(effects, commands, state.notify.desktop);
             dirty |= shown;
@@ -386,8 +430,10 @@ where
             ev = keys.next() => match ev {
                 Some(Ok(ev)) => key_action(ui.keymap, ev, state.typing()),
                 Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                None => return Ok(Ended::Quit),
             },
+            // SIGTERM, SIGHUP, SIGINT: out the way `q` goes.
+            Some(n) = signals.recv() => return Ok(Ended::Signal(n)),
             Some((account, event)) = ev_rx.recv() => Some(Action::Worker { account, event }),
             Some(record) = log_rx.recv() => Some(Action::Log(record)),
             Some(event) = files_rx.recv() => Some(Action::Files(event)),
@@ -422,7 +468,10 @@ fn key_action(keymap: &Keymap, ev: Event, typing: bool) -> Option<Action> {
                 return prompt_key(&k).map(Action::Prompt);
             }
             Some(match keymap.resolve_all(&k) {
-                [] => Action::Unbound,
+                [] => match crate::keymap::not_bound_name(&k) {
+                    Some(name) => Action::NotBound(name),
+                    None => Action::Unbound,
+                },
                 [one] => Action::Ui(*one),
                 several => Action::Keys(several.to_vec()),
             })

@@ -53,6 +53,7 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
     let (ev_tx, mut ev_rx) = unbounded_channel();
     let (files_tx, mut files_rx) = unbounded_channel();
     let (_log_tx, mut log_rx) = unbounded_channel();
+    let (_signal_tx, mut signals) = unbounded_channel();
     // No background parts: what the app asks of them goes nowhere, and the
     // test plays the worker.
     let tasks = vec![AccountTasks::default()];
@@ -109,13 +110,14 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
             events: &mut ev_rx,
             log: &mut log_rx,
             files: &mut files_rx,
+            signals: &mut signals,
         },
     );
     let (result, ()) =
         tokio::time::timeout(Duration::from_secs(5), async { tokio::join!(run, drive) })
             .await
             .expect("q ends the loop");
-    result.expect("the loop ran");
+    assert_eq!(result.expect("the loop ran"), Ended::Quit);
     assert!(state.quitting, "q quit");
     let list = &state.accounts[0].list;
     assert_eq!(
@@ -129,4 +131,83 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
         "{shown}"
     );
     assert!(shown.contains("connected"), "{shown}");
+}
+
+/// A quit signal ends the loop at once, the way `q` does, though keys and
+/// worker events keep coming and nothing else is pending.
+#[tokio::test]
+async fn a_signal_ends_the_loop_like_quit() {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let keymap = Keymap::new(&[]).expect("default keys");
+    let theme = crate::ui::Theme::default();
+    let mut state = StateBuilder::default().account(info("work")).build();
+    let (ev_tx, mut ev_rx) = unbounded_channel();
+    let (files_tx, mut files_rx) = unbounded_channel();
+    let (_log_tx, mut log_rx) = unbounded_channel();
+    let (signal_tx, mut signals) = unbounded_channel();
+    let tasks = vec![AccountTasks::default()];
+    let opened = crate::files::OpenedFiles::default();
+    let effects = Effects {
+        tasks: &tasks,
+        events: &ev_tx,
+        files: &files_tx,
+        opened: &opened,
+    };
+    // A key stream that never ends: only the signal can stop the loop.
+    let (_key_tx, mut keys) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
+    let _ = signal_tx.send(15);
+    let run = event_loop(
+        &mut terminal,
+        &mut keys,
+        &mut state,
+        &effects,
+        Ui {
+            keymap: &keymap,
+            theme: &theme,
+            synchronized: false,
+        },
+        Inputs {
+            events: &mut ev_rx,
+            log: &mut log_rx,
+            files: &mut files_rx,
+            signals: &mut signals,
+        },
+    );
+    let result = tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .expect("the signal ends the loop");
+    let ended = result.expect("the loop ran");
+    assert_eq!(ended, Ended::Signal(15));
+    assert_eq!(ended.exit_status(), 143);
+}
+
+/// A plain key bound to nothing is named for the status bar; a chord is
+/// not; in a prompt every key is text.
+#[test]
+fn unbound_keys_are_named_outside_prompts() {
+    let keymap = Keymap::new(&[]).expect("default keys");
+    let ev = |code, mods| Event::Key(KeyEvent::new(code, mods));
+    assert_eq!(
+        key_action(&keymap, ev(KeyCode::Char('r'), KeyModifiers::NONE), false),
+        Some(Action::NotBound("r".into()))
+    );
+    assert_eq!(
+        key_action(
+            &keymap,
+            ev(KeyCode::Char('r'), KeyModifiers::CONTROL),
+            false
+        ),
+        Some(Action::Unbound)
+    );
+    assert_eq!(
+        key_action(&keymap, ev(KeyCode::Char('r'), KeyModifiers::NONE), true),
+        Some(Action::Prompt(PromptKey::Char('r')))
+    );
+    assert_eq!(
+        key_action(&keymap, ev(KeyCode::Char(' '), KeyModifiers::NONE), false),
+        Some(Action::Keys(vec![
+            crate::action::UiAction::NextPage,
+            crate::action::UiAction::Mark
+        ]))
+    );
 }

@@ -39,6 +39,9 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("a", "retry"),
     ("c", "copy"),
     ("c", "go_to_folder"),
+    // Space reads on in the reader (a page, then the next message) and
+    // marks in the list: the first that applies runs.
+    ("space", "next_page"),
     ("space", "mark"),
     ("v", "mark"),
     ("U", "toggle_read"),
@@ -74,6 +77,16 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("8", "account_8"),
     ("9", "account_9"),
 ];
+
+/// One line of the help overlay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    /// The keys, as `[keys]` spells them: "q ctrl-c".
+    pub keys: String,
+    /// The action's name in `[keys]`: "quit".
+    pub name: String,
+    pub description: String,
+}
 
 /// A `[keys]` entry that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -208,8 +221,9 @@ impl Keymap {
         self.resolve_all(key).first().copied()
     }
 
-    /// (keys, description) for the help overlay, in a stable order.
-    pub fn help(&self) -> Vec<(String, String)> {
+    /// The help overlay's lines, in a stable order: each action once, with
+    /// its keys and its name in `[keys]`.
+    pub fn help(&self) -> Vec<HelpEntry> {
         let mut by_action: Vec<(UiAction, Vec<String>)> = Vec::new();
         let mut entries: Vec<_> = self
             .map
@@ -234,22 +248,72 @@ impl Keymap {
             .filter(|(a, _)| matches!(a, UiAction::Account(_)))
             .flat_map(|(_, k)| k.clone())
             .collect();
-        let mut out: Vec<(String, String)> = Vec::new();
-        for &(name, action, _) in UiAction::NAMED {
+        let mut out = Vec::new();
+        for &(name, action, description) in UiAction::NAMED {
             if let Some((_, keys)) = by_action.iter().find(|(a, _)| *a == action) {
-                out.push((keys.join(" "), action.description()));
+                out.push(HelpEntry {
+                    keys: keys.join(" "),
+                    name: name.to_string(),
+                    description: description.to_string(),
+                });
             }
             if action == UiAction::NextAccount && !accounts.is_empty() {
-                let label = if accounts.len() == 9 {
+                let keys = if accounts.len() == 9 {
                     "1-9".to_string()
                 } else {
                     accounts.join(" ")
                 };
-                out.push((label, "account by position".to_string()));
+                out.push(HelpEntry {
+                    keys,
+                    name: "account_N".to_string(),
+                    description: "account N (1-9) by position".to_string(),
+                });
             }
-            let _ = name;
         }
         out
+    }
+}
+
+/// The name of a key worth saying "not bound" about: printable characters
+/// (with or without Shift) and the common named keys. Not Ctrl or Alt
+/// chords (terminals and multiplexers claim many), nor media or modifier
+/// keys a terminal may report on their own.
+pub fn not_bound_name(key: &KeyEvent) -> Option<String> {
+    if key.kind == KeyEventKind::Release
+        || key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SUPER)
+    {
+        return None;
+    }
+    let (code, mods) = normalize(key.code, key.modifiers);
+    match code {
+        KeyCode::Char(c) if c.is_control() => None,
+        KeyCode::Char(_)
+        | KeyCode::Enter
+        | KeyCode::Tab
+        | KeyCode::BackTab
+        | KeyCode::Backspace
+        | KeyCode::Delete
+        | KeyCode::Insert
+        | KeyCode::Home
+        | KeyCode::End
+        | KeyCode::PageUp
+        | KeyCode::PageDown
+        | KeyCode::Up
+        | KeyCode::Down
+        | KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Esc
+        | KeyCode::F(_) => {
+            let shift = if mods.contains(KeyModifiers::SHIFT) {
+                "shift-"
+            } else {
+                ""
+            };
+            Some(format!("{shift}{}", key_name(code, mods)))
+        }
+        _ => None,
     }
 }
 
@@ -362,12 +426,13 @@ mod tests {
         assert_eq!(km.resolve_all(&c), [UiAction::Search, UiAction::Undo]);
         let help = Keymap::new(&[]).unwrap().help();
         assert!(
-            help.iter().any(|(k, d)| k == "c" && d == "go to a folder"),
+            help.iter()
+                .any(|e| e.keys == "c" && e.description == "go to a folder"),
             "{help:?}"
         );
         assert!(
             help.iter()
-                .any(|(k, d)| k.contains("space") && k.contains('v') && d.contains("mark")),
+                .any(|e| e.keys == "v space" && e.name == "mark" && e.description.contains("mark")),
             "{help:?}"
         );
     }
@@ -416,7 +481,8 @@ mod tests {
         let help = Keymap::new(&[]).unwrap().help();
         for (name, action, _) in UiAction::NAMED {
             assert!(
-                help.iter().any(|(_, d)| *d == action.description()),
+                help.iter()
+                    .any(|e| e.name == *name && e.description == action.description()),
                 "{name} has no key in the help"
             );
         }
@@ -428,11 +494,71 @@ mod tests {
     #[test]
     fn help_lists_each_action_once() {
         let help = Keymap::new(&[]).unwrap().help();
-        let quit = help.iter().find(|(_, d)| d == "quit").unwrap();
-        assert_eq!(quit.0, "q ctrl-c");
+        let quit = help.iter().find(|e| e.name == "quit").unwrap();
+        assert_eq!(quit.keys, "q ctrl-c");
         assert!(
             help.iter()
-                .any(|(k, d)| k == "1-9" && d == "account by position")
+                .any(|e| e.keys == "1-9" && e.name == "account_N")
         );
+        let names: Vec<&str> = help.iter().map(|e| e.name.as_str()).collect();
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+    }
+
+    #[test]
+    fn space_reads_on_in_the_reader_and_marks_in_the_list() {
+        let km = Keymap::new(&[]).unwrap();
+        let space = key(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(km.resolve_all(&space), [UiAction::NextPage, UiAction::Mark]);
+        let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
+        assert_eq!(km.resolve_all(&v), [UiAction::Mark]);
+        let help = km.help();
+        let next = help.iter().find(|e| e.name == "next_page").unwrap();
+        assert_eq!(next.keys, "space");
+        let mark = help.iter().find(|e| e.name == "mark").unwrap();
+        assert_eq!(mark.keys, "v space");
+    }
+
+    #[test]
+    fn plain_keys_have_names_to_say_they_are_not_bound() {
+        let name = |code, mods| not_bound_name(&key(code, mods));
+        assert_eq!(
+            name(KeyCode::Char('r'), KeyModifiers::NONE).as_deref(),
+            Some("r")
+        );
+        assert_eq!(
+            name(KeyCode::Char('R'), KeyModifiers::SHIFT).as_deref(),
+            Some("R")
+        );
+        assert_eq!(
+            name(KeyCode::Char('é'), KeyModifiers::NONE).as_deref(),
+            Some("é")
+        );
+        assert_eq!(
+            name(KeyCode::F(7), KeyModifiers::NONE).as_deref(),
+            Some("f7")
+        );
+        assert_eq!(
+            name(KeyCode::Left, KeyModifiers::NONE).as_deref(),
+            Some("left")
+        );
+        assert_eq!(
+            name(KeyCode::Left, KeyModifiers::SHIFT).as_deref(),
+            Some("shift-left")
+        );
+        assert_eq!(
+            name(KeyCode::Insert, KeyModifiers::NONE).as_deref(),
+            Some("insert")
+        );
+        // Chords and keys no one types on purpose: nothing said.
+        assert_eq!(name(KeyCode::Char('r'), KeyModifiers::CONTROL), None);
+        assert_eq!(name(KeyCode::Char('r'), KeyModifiers::ALT), None);
+        assert_eq!(name(KeyCode::CapsLock, KeyModifiers::NONE), None);
+        assert_eq!(name(KeyCode::Null, KeyModifiers::NONE), None);
+        let mut release = key(KeyCode::Char('r'), KeyModifiers::NONE);
+        release.kind = KeyEventKind::Release;
+        assert_eq!(not_bound_name(&release), None);
     }
 }

@@ -173,8 +173,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).
             rt.shutdown_timeout(std::time::Duration::from_millis(100));
-            result?;
-            Ok(ExitCode::SUCCESS)
+            // 0 after `q`; 128 + the signal after SIGTERM, SIGHUP, SIGINT.
+            Ok(ExitCode::from(result?.exit_status()))
         }
     }
 }

@@ -323,8 +323,12 @@ impl AccountState {
         let Some(folder) = self.folder_ref() else {
             return Vec::new();
         };
-        let selected = self.list.selected;
-        let Some(env) = self.list.items.get_mut(selected) else {
+        // The selection is a display row; in a sorted, threaded or searched
+        // view that is not the same index in `items`.
+        let Some(uid) = self.list.selected_envelope().map(|e| e.uid) else {
+            return Vec::new();
+        };
+        let Some(env) = self.list.envelope_mut(uid) else {
             return Vec::new();
         };
         if env.flags.seen {
@@ -336,7 +340,7 @@ impl AccountState {
             account,
             command: WorkerCommand::SetFlag {
                 folder,
-                uids: vec![env.uid],
+                uids: vec![uid],
                 flag: FlagKind::Seen,
                 on: true,
             },

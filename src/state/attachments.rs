@@ -147,7 +147,7 @@ impl State {
                 menu.move_by(-MENU_PAGE);
                 Vec::new()
             }
-            UiAction::PageDown => {
+            UiAction::PageDown | UiAction::NextPage => {
                 menu.move_by(MENU_PAGE);
                 Vec::new()
             }

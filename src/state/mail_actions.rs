@@ -86,6 +86,11 @@ impl State {
             UiAction::Copy => panel,
             UiAction::GoToFolder => !panel && self.menu.is_none(),
             UiAction::CopyLink => self.menu.as_ref().is_some_and(|m| m.is_links()),
+            // Space reads on in the reader (and pages help or a menu); in
+            // the list it marks.
+            UiAction::NextPage => {
+                self.show_help || self.menu.is_some() || self.focus == Pane::Reader
+            }
             _ => true,
         }
     }

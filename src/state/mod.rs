@@ -3,6 +3,8 @@
 
 mod account;
 mod attachments;
+pub mod help;
+mod keys;
 mod list;
 mod mail_actions;
 pub mod menu;
@@ -44,6 +46,8 @@ pub struct State {
     pub focus: Pane,
     pub show_log: bool,
     pub show_help: bool,
+    /// Lines the help overlay is scrolled down.
+    pub help_scroll: usize,
     pub log: VecDeque<LogRecord>,
     /// Lines scrolled up from the newest log line.
     pub log_scroll: usize,
@@ -53,8 +57,8 @@ pub struct State {
     pub utc_offset: i32,
     pub width: u16,
     pub height: u16,
-    /// (keys, description) for the help overlay.
-    pub help: Vec<(String, String)>,
+    /// The help overlay's lines.
+    pub help: Vec<crate::keymap::HelpEntry>,
     /// Advances on every tick; drives spinners.
     pub frame: u64,
     pub quitting: bool,
@@ -75,7 +79,7 @@ pub struct State {
 impl State {
     pub fn new(
         accounts: Vec<AccountInfo>,
-        help: Vec<(String, String)>,
+        help: Vec<crate::keymap::HelpEntry>,
         now: i64,
         utc_offset: i32,
     ) -> Self {
@@ -85,6 +89,7 @@ impl State {
             focus: Pane::Messages,
             show_log: false,
             show_help: false,
+            help_scroll: 0,
             log: VecDeque::new(),
             log_scroll: 0,
             now,

@@ -49,6 +49,10 @@ impl State {
                 self.show_help = false;
                 Vec::new()
             }
+            Action::NotBound(key) => {
+                self.not_bound(&key);
+                Vec::new()
+            }
             Action::Worker { account, event } => {
                 let event = match self.on_parts_event(account, event) {
                     Ok(cmds) => return cmds,
@@ -158,11 +162,7 @@ impl State {
 
     fn on_key(&mut self, a: UiAction) -> Vec<Command> {
         if self.show_help {
-            // Any key closes help; only quit still works through it.
-            self.show_help = false;
-            if a != UiAction::Quit {
-                return Vec::new();
-            }
+            return self.on_help_key(a);
         }
         if let Some(cmds) = self.on_files_key(a) {
             return cmds;
@@ -177,7 +177,7 @@ impl State {
                 vec![Command::Quit]
             }
             UiAction::Help => {
-                self.show_help = true;
+                self.open_help();
                 Vec::new()
             }
             UiAction::NextPane => {
@@ -230,6 +230,8 @@ impl State {
             UiAction::Down => self.move_by(1),
             UiAction::PageUp => self.move_by(-(self.page() as isize)),
             UiAction::PageDown => self.move_by(self.page() as isize),
+            UiAction::NextPage if self.focus == Pane::Reader => self.next_page(),
+            UiAction::NextPage => self.move_by(self.page() as isize),
             UiAction::Top => self.move_by(isize::MIN / 2),
             UiAction::Bottom => self.move_by(isize::MAX / 2),
             UiAction::Open => self.open(),
@@ -338,7 +340,7 @@ impl State {
     }
 
     /// Rows in one page of the focused pane.
-    fn page(&self) -> usize {
+    pub(super) fn page(&self) -> usize {
         let a = self.areas();
         let h = match self.focus {
             Pane::Accounts => inner_height(a.accounts),
@@ -429,7 +431,7 @@ impl State {
     }
 
     /// How far the reader can scroll: the last row at the bottom.
-    fn reader_max_scroll(&self) -> usize {
+    pub(super) fn reader_max_scroll(&self) -> usize {
         let Some(acc) = self.account() else { return 0 };
         acc.reader
             .layout

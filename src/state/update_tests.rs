@@ -306,7 +306,7 @@ fn help_closes_on_any_key_and_quit_quits() {
     s.update(Action::Unbound);
     assert!(!s.show_help);
     s.update(Action::Ui(UiAction::Help));
-    assert!(s.update(Action::Ui(UiAction::Down)).is_empty());
+    assert!(s.update(Action::Ui(UiAction::Retry)).is_empty());
     assert!(!s.show_help);
     assert_eq!(s.update(Action::Ui(UiAction::Quit)), vec![Command::Quit]);
     assert!(s.quitting);

@@ -13,6 +13,7 @@ mod messages;
 mod prompt;
 pub mod reader;
 mod status_bar;
+mod status_line;
 pub mod theme;
 
 #[cfg(test)]

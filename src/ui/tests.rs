@@ -282,6 +282,17 @@ fn help_overlay_80x24() {
     assert_snapshot!(screen(&s));
 }
 
+/// The end of the help at 80×24: scrolled, with the position shown.
+#[test]
+fn help_overlay_scrolled_80x24() {
+    let mut s = sample_state(80, 24);
+    s.update(Action::Ui(UiAction::Help));
+    s.update(Action::Ui(UiAction::Bottom));
+    let screen = screen(&s);
+    assert!(screen.contains("copy_link"), "{screen}");
+    assert_snapshot!(screen);
+}
+
 #[test]
 fn second_account_connecting_120x40() {
     let mut s = sample_state(120, 40);

@@ -182,6 +182,32 @@ impl Tmux {
         .to_string()
     }
 
+    /// The pid of the program the session runs (a child of the pane's
+    /// shell named `name`), once it has started.
+    pub fn program_pid(&self, name: &str) -> u32 {
+        let shell: u32 = self
+            .query("#{pane_pid}")
+            .parse()
+            .expect("tmux reports the pane's pid");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(pid) = child_named(shell, name) {
+                return pid;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "waited 15s for {name} under pid {shell}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Ends the session as a closed window or SSH connection would: the
+    /// pane's terminal goes away under the program (SIGHUP, then EIO).
+    pub fn kill_session(&self) {
+        tmux(&self.socket, &["kill-session", "-t", &self.session]);
+    }
+
     pub fn resize(&self, width: u16, height: u16) {
         tmux(
             &self.socket,
@@ -208,6 +234,19 @@ impl Tmux {
             .unwrap_or(-1);
         (code, s)
     }
+}
+
+/// A child of `parent` whose command name is `name`, from /proc.
+fn child_named(parent: u32, name: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        // "pid (comm) state ppid …"; comm may hold spaces, so split at ")".
+        let (head, rest) = stat.rsplit_once(") ")?;
+        let comm = head.split_once(" (")?.1;
+        let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
+        (ppid == parent && comm == name).then_some(pid)
+    })
 }
 
 impl Drop for Tmux {
