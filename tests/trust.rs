@@ -420,3 +420,70 @@ async fn a_server_that_returns_is_reconnected_within_seconds() {
     );
     let _ = c.w.commands.send(WorkerCommand::Shutdown);
 }
+
+/// A server that answers a FETCH with messages nobody asked for (here one
+/// past the last sequence number, and one UID outside the window): no
+/// such row ever reaches the list, not even for a moment.
+#[tokio::test]
+async fn rows_never_asked_for_never_show() {
+    use support::fake_imap::{FakeImap, Flow, Folder, fetch_response};
+    let fake = FakeImap::builder()
+        .folders(vec![Folder::new("INBOX", 7, 1..=5)])
+        .on("FETCH", |c, cmd| {
+            let items = cmd.args.split_once(' ').map_or("", |(_, i)| i).to_string();
+            c.send(&fetch_response(6, 777, &items, false))?;
+            Ok(Flow::Default)
+        })
+        .on("UID FETCH", |c, cmd| {
+            let items = cmd.args.split_once(' ').map_or("", |(_, i)| i).to_string();
+            c.send(&fetch_response(2, 888, &items, false))?;
+            Ok(Flow::Default)
+        })
+        .start();
+    let s = ImapSettings {
+        host: "127.0.0.1".into(),
+        port: fake.port,
+        tls: TlsMode::None,
+        ca_file: None,
+        username: "user@example.com".into(),
+        timeouts: Timeouts {
+            connect: Duration::from_secs(5),
+            command: Duration::from_secs(5),
+            transfer: Duration::from_secs(10),
+            idle_slice: Duration::from_secs(5),
+            poll: Duration::from_secs(2),
+        },
+    };
+    let backend = ImapBackend::new(
+        s,
+        ImapAuth::Password(PasswordSource::Plain(Secret::new("pw"))),
+    );
+    let (w, mut rx) = start(
+        backend,
+        support::events::memory_store(),
+        WorkerOptions::default(),
+    );
+    w.commands.send(WorkerCommand::Connect).expect("worker");
+    let (_, events) = open(&w, &mut rx, "INBOX", 1).await;
+    let shown: Vec<u32> = events
+        .iter()
+        .flat_map(|e| match e {
+            WorkerEvent::Stored { envelopes, .. } | WorkerEvent::Inserted { envelopes, .. } => {
+                envelopes.iter().map(|e| e.uid).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    assert!(
+        !shown.contains(&777) && !shown.contains(&888),
+        "rows not asked for reached the list: {shown:?}"
+    );
+    let mut rows = support::events::rows(&events);
+    rows.sort_unstable();
+    assert_eq!(rows, [1, 2, 3, 4, 5]);
+    assert!(
+        fake.stats().count("FETCH") >= 1,
+        "the first screen was fetched by sequence number"
+    );
+    let _ = w.commands.send(WorkerCommand::Shutdown);
+}

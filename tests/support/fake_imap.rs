@@ -795,7 +795,7 @@ pub fn message(uid: u32) -> String {
     )
 }
 
-fn fetch_response(seq: u32, uid: u32, items: &str, modseq: bool) -> Vec<u8> {
+pub fn fetch_response(seq: u32, uid: u32, items: &str, modseq: bool) -> Vec<u8> {
     let upper = items.to_ascii_uppercase();
     let msg = message(uid);
     let header_end = msg.find("\r\n\r\n").map_or(msg.len(), |i| i + 4);
