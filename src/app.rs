@@ -78,6 +78,8 @@ pub struct RunSettings {
     /// `[ui] mouse`: report clicks and the wheel (the terminal's own text
     /// selection then needs Shift).
     pub mouse: bool,
+    /// `[ui] date_format_*`.
+    pub dates: crate::text::dates::DateFormats,
 }
 
 /// Fixed at start: how keys read and how the screen looks.
@@ -213,6 +215,7 @@ pub async fn run(
 
     state.notify = settings.notify;
     state.files = settings.files.clone();
+    state.dates = settings.dates.clone();
     let mut terminal = ratatui::try_init()?;
     if settings.mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;

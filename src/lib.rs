@@ -21,6 +21,7 @@ pub mod sanitize;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod ui;
 pub mod worker;
 

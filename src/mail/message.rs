@@ -42,6 +42,8 @@ pub struct NestedMessage {
     pub level: usize,
     pub headers: Vec<(&'static str, Clean)>,
     pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds, as the sender wrote it.
+    pub date_zone: Option<i32>,
     pub body: Clean,
     pub source: BodySource,
     pub attachments: Vec<Attachment>,
@@ -55,6 +57,8 @@ pub struct MessageView {
     /// ("From", "Jürgen <j@x>") … in display order; absent headers left out.
     pub headers: Vec<(&'static str, Clean)>,
     pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds, as the sender wrote it.
+    pub date_zone: Option<i32>,
     /// The main text (attached messages are in `nested`).
     pub body: Clean,
     pub source: BodySource,

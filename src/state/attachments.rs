@@ -254,7 +254,7 @@ impl State {
         acc.part_requests.insert(req, how);
         let what = match parts {
             [one] => label(one),
-            many => format!("{} attachments", many.len()),
+            many => crate::text::count(many.len(), "attachment"),
         };
         let verb = match how {
             PartUse::Save => "saving",
@@ -464,7 +464,7 @@ pub fn saved_text(r: &SaveReport) -> (String, bool) {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         ),
-        many => format!("saved {} files in {dir}", many.len()),
+        many => format!("saved {} in {dir}", crate::text::count(many.len(), "file")),
     };
     if !r.damaged.is_empty() {
         text.push_str(&format!(

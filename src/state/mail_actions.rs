@@ -51,14 +51,6 @@ pub struct Landed {
     pub message_ids: Vec<String>,
 }
 
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
-}
-
 impl State {
     pub(super) fn notify(&mut self, text: &str, error: bool) {
         self.notice = Some(Notice {
@@ -101,7 +93,10 @@ impl State {
                     .collect();
                 let n = unread.len();
                 let cmds = acc.set_flag(account, unread, FlagKind::Seen, true);
-                self.notify(&format!("{} marked read", plural(n, "message")), false);
+                self.notify(
+                    &format!("{} marked read", crate::text::count(n, "message")),
+                    false,
+                );
                 cmds
             }
             UiAction::Delete => return Some(self.delete()),
@@ -277,7 +272,10 @@ impl State {
         }];
         cmds.extend(acc.preview(account));
         self.notify(
-            &format!("{} moved to {name} (u: undo)", plural(count, "message")),
+            &format!(
+                "{} moved to {name} (u: undo)",
+                crate::text::count(count, "message")
+            ),
             false,
         );
         cmds
@@ -376,7 +374,10 @@ impl State {
                 let op = acc.next_req_id();
                 let name = acc.folder_name(&from.path);
                 self.notify(
-                    &format!("{} going back to {name}", plural(count, "message")),
+                    &format!(
+                        "{} going back to {name}",
+                        crate::text::count(count, "message")
+                    ),
                     false,
                 );
                 vec![Command::Worker {
@@ -432,7 +433,10 @@ impl State {
                 let n = acc.list.search.as_ref().map_or(0, |s| s.matches.len());
                 self.focus = Pane::Messages;
                 self.notify(
-                    &format!("{} here; asking the server…", plural(n, "match")),
+                    &format!(
+                        "{} here; asking the server…",
+                        crate::text::count(n, "match")
+                    ),
                     false,
                 );
                 vec![Command::Worker {
@@ -489,7 +493,7 @@ impl State {
                 self.notify(
                     &format!(
                         "{} deleted for good (this cannot be undone)",
-                        plural(n, "message")
+                        crate::text::count(n, "message")
                     ),
                     false,
                 );
@@ -587,7 +591,7 @@ impl State {
                         note = Some((
                             format!(
                                 "{}, {more} more from the server's text search",
-                                plural(s.matches.len(), "match")
+                                crate::text::count(s.matches.len(), "match")
                             ),
                             false,
                         ));

@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::mail::message::{Attachment, BodySource, MessageView};
 use crate::sanitize::Clean;
-use crate::ui::format::{date_long, human_size};
+use crate::ui::format::human_size;
 
 /// How a logical line is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl Doc {
     fn push_section(
         &mut self,
         headers: &[(&'static str, Clean)],
-        date: Option<i64>,
+        date: Option<(i64, Option<i32>)>,
         warnings: &[Clean],
         attachments: &[Attachment],
         utc_offset: i32,
@@ -111,8 +111,9 @@ impl Doc {
         for (name, value) in headers {
             self.push_header(name, value, *name == "Subject");
         }
-        if let Some(ts) = date {
-            self.push_header("Date", &Clean::line(&date_long(ts, utc_offset)), false);
+        if let Some((ts, zone)) = date {
+            let text = crate::text::dates::long(ts, zone, utc_offset);
+            self.push_header("Date", &Clean::line(&text), false);
         }
         for w in warnings {
             self.push(LineKind::Warning, w);
@@ -149,7 +150,13 @@ impl Doc {
     /// The message as the reader shows it.
     pub fn message(m: &MessageView, utc_offset: i32) -> Doc {
         let mut d = Doc::default();
-        d.push_section(&m.headers, m.date, &m.warnings, &m.attachments, utc_offset);
+        d.push_section(
+            &m.headers,
+            m.date.map(|t| (t, m.date_zone)),
+            &m.warnings,
+            &m.attachments,
+            utc_offset,
+        );
         for n in &m.notes {
             d.push(LineKind::Note, n);
         }
@@ -177,7 +184,13 @@ impl Doc {
                 LineKind::Separator,
                 &Clean::line(&format!("──── Attached message{depth} ────")),
             );
-            d.push_section(&n.headers, n.date, &n.warnings, &n.attachments, utc_offset);
+            d.push_section(
+                &n.headers,
+                n.date.map(|t| (t, n.date_zone)),
+                &n.warnings,
+                &n.attachments,
+                utc_offset,
+            );
             match n.source {
                 BodySource::Html => d.push(LineKind::Note, &Clean::line("(converted from HTML)")),
                 BodySource::None => d.push(LineKind::Note, &Clean::line("(no text)")),

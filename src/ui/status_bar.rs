@@ -154,10 +154,11 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         } else {
             ""
         };
-        let shown = thousands(acc.list.items.len() as u64 + u64::from(acc.list.remaining));
+        let total = acc.list.items.len() as u64 + u64::from(acc.list.remaining);
+        let (shown, noun) = (thousands(total), crate::text::noun(total, "message"));
         let unread = thousands(acc.list.unread as u64);
         optional.push(Span::raw(format!(
-            "{folder} {shown} msgs, {unread} unread{so_far}"
+            "{folder} {shown} {noun}, {unread} unread{so_far}"
         )));
     }
     if acc.token.is_none() {

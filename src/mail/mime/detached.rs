@@ -98,6 +98,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         uid,
         headers: super::assemble::header_lines(&h),
         date: h.date,
+        date_zone: h.date_zone,
         body: source.clone(),
         source: BodySource::Raw,
         attachments: Vec::new(),

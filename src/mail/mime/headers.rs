@@ -241,6 +241,8 @@ pub struct MessageHeaders {
     pub cc: Option<String>,
     pub subject: Option<String>,
     pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds (the sender's zone).
+    pub date_zone: Option<i32>,
     /// Fields that must appear once but appear more often, with the count.
     pub repeated: Vec<(&'static str, usize)>,
 }
@@ -286,10 +288,13 @@ pub fn message_headers(raw: &[u8], header: Range<usize>) -> MessageHeaders {
         HeaderValue::TextList(l) => Some(l.join(" ")),
         _ => None,
     });
-    out.date = first(HeaderName::Date).and_then(|h| match &h.value {
-        HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
-        _ => None,
-    });
+    if let Some(HeaderValue::DateTime(d)) = first(HeaderName::Date).map(|h| &h.value)
+        && d.is_valid()
+    {
+        out.date = Some(d.to_timestamp());
+        let zone = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
+        out.date_zone = Some(if d.tz_before_gmt { -zone } else { zone });
+    }
     for (label, name) in [
         ("From", HeaderName::From),
         ("Subject", HeaderName::Subject),

@@ -366,6 +366,7 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
         uid,
         headers,
         date: None,
+        date_zone: None,
         raw: body.truncated(MAX_RAW_BYTES),
         body,
         source,
