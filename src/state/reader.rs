@@ -308,8 +308,24 @@ impl Layout {
         if self.width != Some(width)
             && let Some(doc) = &self.doc
         {
-            self.rows = wrap(doc, width);
+            // The source keeps its last column for the mark that says a
+            // line goes on in the next row: there, a row break is not in
+            // the message.
+            let wrap_at = if self.raw {
+                width.saturating_sub(1)
+            } else {
+                width
+            };
+            self.rows = wrap(doc, wrap_at);
             self.width = Some(width);
+        }
+    }
+
+    /// Whether row `index` is cut and its line goes on in the next row.
+    pub fn continues(&self, index: usize) -> bool {
+        match (self.rows.get(index), self.rows.get(index + 1)) {
+            (Some(a), Some(b)) => a.line == b.line,
+            _ => false,
         }
     }
 
@@ -370,6 +386,29 @@ mod tests {
         assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(rows("ab abcdefgh", 4), ["ab ", "abcd", "efgh"]);
         assert_eq!(rows("one\n\ntwo", 10), ["one", "", "two"]);
+    }
+
+    #[test]
+    fn the_source_marks_cut_lines_and_keeps_a_column_for_it() {
+        let raw = format!(
+            "Subject: short\r\nX-Long: {}\r\n\r\nbody\r\n",
+            "y".repeat(30)
+        );
+        let m = crate::mail::message::parse(1, raw.as_bytes());
+        let mut l = Layout {
+            raw: true,
+            ..Layout::default()
+        };
+        l.ensure(&m, 20, 0);
+        let texts: Vec<&str> = l.rows.iter().map(|r| l.row_text(r).1).collect();
+        assert!(texts.iter().all(|t| t.chars().count() <= 19), "{texts:?}");
+        let long = texts.iter().position(|t| t.starts_with("X-Long")).unwrap();
+        assert!(l.continues(long) && l.continues(long + 1));
+        assert!(!l.continues(long + 2), "{texts:?}");
+        let short = texts.iter().position(|t| *t == "Subject: short").unwrap();
+        assert!(!l.continues(short));
+        assert!(!l.continues(l.rows.len() - 1));
+        assert!(!l.continues(l.rows.len()));
     }
 
     #[test]
