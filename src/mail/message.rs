@@ -71,6 +71,10 @@ pub struct MessageView {
     pub nested: Vec<NestedMessage>,
     /// The source as received, cut at [`mime::limits::MAX_RAW_BYTES`].
     pub raw: Clean,
+    /// The link targets of the HTML parts shown, whole, in order (the
+    /// main text's, then attached messages'); a text part's links are
+    /// found in its text.
+    pub html_links: Vec<super::links::Link>,
     /// Every part, numbered for the parts menu (attachments to save, text
     /// and attached messages to open).
     pub parts: Vec<PartEntry>,

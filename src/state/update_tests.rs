@@ -193,6 +193,7 @@ fn moving_the_selection_fetches_only_the_new_message_and_ignores_old_bodies() {
         warnings: vec![],
         nested: vec![],
         raw: Clean::default(),
+        html_links: vec![],
         parts: vec![],
     };
     worker(
@@ -381,6 +382,7 @@ fn reader_scroll_is_bounded_by_the_message() {
         warnings: vec![],
         nested: vec![],
         raw: Clean::default(),
+        html_links: vec![],
         parts: vec![],
     };
     worker(

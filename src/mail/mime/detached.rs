@@ -106,6 +106,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         warnings: super::assemble::repeated_warnings(&h),
         nested: Vec::new(),
         raw: source,
+        html_links: Vec::new(),
         parts: Vec::new(),
     }
 }

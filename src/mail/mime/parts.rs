@@ -368,6 +368,7 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
         date: None,
         date_zone: None,
         raw: body.truncated(MAX_RAW_BYTES),
+        html_links: Vec::new(),
         body,
         source,
         attachments: Vec::new(),
