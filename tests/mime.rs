@@ -136,6 +136,29 @@ fn quoted_display_names_keep_their_quotes() {
     );
 }
 
+/// Display names as mail programs write them: quoted with escaped quotes
+/// and backslashes, RFC 2047 encoded (with quotes or a comma inside),
+/// comments. Shown for reading: no backslash escapes, one pair of quotes.
+#[test]
+fn display_names_are_shown_without_escapes() {
+    let v = view("display-name-shapes.eml");
+    assert_eq!(header(&v, "From"), "\"ötzi\" <oetzi@web.de>");
+    assert_eq!(
+        header(&v, "To"),
+        "\"ötzi\" <oetzi@web.de>, \"C:\\Users\\bob\" <bob@example.org>, \
+         Hans \"der Große\" Meier <hans.meier@example.de>"
+    );
+    assert_eq!(
+        header(&v, "Cc"),
+        "Ötzi Tyrol <oetzi@web.de>, Bob (Sales) <bob.sales@example.org>, \
+         \"'Bob Smith'\" <bob.smith@example.org>, \"Müller, Jürgen\" <jm@example.de>"
+    );
+    assert!(v.headers.iter().all(|(_, h)| !h.as_str().contains("\\\"")));
+    let raw = fixture("display-name-shapes.eml");
+    let e = envelope_from_raw(&raw, EnvelopeMeta::default());
+    assert_eq!(e.from.as_str(), "ötzi");
+}
+
 #[test]
 fn text_only_inside_an_attached_message_is_shown_with_its_headers() {
     let v = view("forward-only-text.eml");
