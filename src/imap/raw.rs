@@ -438,6 +438,29 @@ mod tests {
         assert_eq!(io_text(&other), "reset by peer");
     }
 
+    #[tokio::test]
+    async fn a_malformed_greeting_is_readable() {
+        let (ours, mut server) = tokio::io::duplex(4096);
+        server
+            // An SMTP server on the configured port.
+            .write_all(b"220 mail.example.org ESMTP Postfix \x1b]0;x\x07(Debian)\r\n")
+            .await
+            .expect("write");
+        let mut client = async_imap::Client::new(ours);
+        let t = super::super::Timeouts::default();
+        let Err(e) = super::super::connect::greeting(&mut client, "127.0.0.1:143", t).await else {
+            panic!("greeted")
+        };
+        let text = e.to_string();
+        readable(&text);
+        assert!(
+            text.starts_with(
+                "connection to 127.0.0.1:143 failed: the server sent a response mailtui cannot read: “220 mail.example.org ESMTP Postfix (Debian)”"
+            ),
+            "{text}"
+        );
+    }
+
     #[test]
     fn debug_escapes_are_undone() {
         let s = "a\"b\\c\n\u{1b}é\u{202e}";
