@@ -109,7 +109,13 @@ fn unreadable_text(response: &str) -> String {
 /// text is worth showing; `None` for any other error.
 pub fn parse_failure_text(message: &str) -> Option<String> {
     let (_, quoted) = message.split_once(" during parsing of ")?;
-    Some(undebug(quoted))
+    // The text is the whole unread buffer (a body can be megabytes); its
+    // first line is all that is shown.
+    let end = quoted
+        .char_indices()
+        .nth(4 * UNREADABLE_EXCERPT)
+        .map_or(quoted.len(), |(i, _)| i);
+    Some(undebug(&quoted[..end]))
 }
 
 /// The text of a string printed with `{:?}`: quotes gone, escapes undone.
