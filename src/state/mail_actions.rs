@@ -10,6 +10,7 @@ use super::{Pane, State};
 use crate::action::{Command, PromptKey, StoreCommand, UiAction};
 use crate::mail::types::{Envelope, FlagKind, FolderRole};
 use crate::sanitize::Clean;
+use crate::text::count as plural;
 use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
 
 /// How long a notice stays in the status bar.
@@ -93,10 +94,7 @@ impl State {
                     .collect();
                 let n = unread.len();
                 let cmds = acc.set_flag(account, unread, FlagKind::Seen, true);
-                self.notify(
-                    &format!("{} marked read", crate::text::count(n, "message")),
-                    false,
-                );
+                self.notify(&format!("{} marked read", plural(n, "message")), false);
                 cmds
             }
             UiAction::Delete => return Some(self.delete()),
@@ -272,10 +270,7 @@ impl State {
         }];
         cmds.extend(acc.preview(account));
         self.notify(
-            &format!(
-                "{} moved to {name} (u: undo)",
-                crate::text::count(count, "message")
-            ),
+            &format!("{} moved to {name} (u: undo)", plural(count, "message")),
             false,
         );
         cmds
@@ -374,10 +369,7 @@ impl State {
                 let op = acc.next_req_id();
                 let name = acc.folder_name(&from.path);
                 self.notify(
-                    &format!(
-                        "{} going back to {name}",
-                        crate::text::count(count, "message")
-                    ),
+                    &format!("{} going back to {name}", plural(count, "message")),
                     false,
                 );
                 vec![Command::Worker {
@@ -433,10 +425,7 @@ impl State {
                 let n = acc.list.search.as_ref().map_or(0, |s| s.matches.len());
                 self.focus = Pane::Messages;
                 self.notify(
-                    &format!(
-                        "{} here; asking the server…",
-                        crate::text::count(n, "match")
-                    ),
+                    &format!("{} here; asking the server…", plural(n, "match")),
                     false,
                 );
                 vec![Command::Worker {
@@ -493,7 +482,7 @@ impl State {
                 self.notify(
                     &format!(
                         "{} deleted for good (this cannot be undone)",
-                        crate::text::count(n, "message")
+                        plural(n, "message")
                     ),
                     false,
                 );
@@ -591,7 +580,7 @@ impl State {
                         note = Some((
                             format!(
                                 "{}, {more} more from the server's text search",
-                                crate::text::count(s.matches.len(), "match")
+                                plural(s.matches.len(), "match")
                             ),
                             false,
                         ));
