@@ -78,6 +78,8 @@ pub struct RunSettings {
     /// `[ui] mouse`: report clicks and the wheel (the terminal's own text
     /// selection then needs Shift).
     pub mouse: bool,
+    /// `[ui] date_format_*`.
+    pub dates: crate::text::dates::DateFormats,
 }
 
 /// Fixed at start: how keys read and how the screen looks.
@@ -235,6 +237,7 @@ pub async fn run(
     // Before the terminal goes raw: from here on a signal ends the loop
     // and the terminal is put back below.
     let mut signals_rx = crate::signals::quit_signals()?;
+    state.dates = settings.dates.clone();
     let mut terminal = ratatui::try_init()?;
     if settings.mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;

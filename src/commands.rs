@@ -156,13 +156,13 @@ pub fn cache_info(accounts: &[Account], cache_dir: &std::path::Path) {
             let mut store = crate::store::Store::open(&file, &a.name, u64::MAX);
             let st = store.stats();
             println!(
-                "  {}: {} in {} ({} folders, {} messages, {} bodies kept using {})",
+                "  {}: {} in {} ({}, {}, {} kept using {})",
                 a.name,
                 human_size(size as usize),
                 file.display(),
-                st.folders,
-                st.messages,
-                st.bodies,
+                crate::text::count(st.folders as usize, "folder"),
+                crate::text::count(st.messages as usize, "message"),
+                crate::text::count(st.bodies as usize, "body"),
                 human_size(st.body_bytes as usize),
             );
         }

@@ -23,6 +23,8 @@ pub struct Config {
     pub sync: SyncSettings,
     /// `[ui] mouse`: clicks and the wheel (off by default).
     pub mouse: bool,
+    /// `[ui] date_format_*`: the list's dates (strftime, checked).
+    pub dates: crate::text::dates::DateFormats,
     /// `[notify]`: what the terminal is told about new mail.
     pub notify: crate::notify::NotifySettings,
     /// `[theme]`: colours as written; the UI builds its styles from it.
@@ -202,6 +204,9 @@ struct RawFiles {
 #[serde(deny_unknown_fields)]
 struct RawUi {
     mouse: Option<bool>,
+    date_format_today: Option<Spanned<String>>,
+    date_format_this_year: Option<Spanned<String>>,
+    date_format_older: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -423,6 +428,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         notify.title = n.title.unwrap_or(notify.title);
         notify.show_sender = n.show_sender.unwrap_or(notify.show_sender);
     }
+    let mut dates = crate::text::dates::DateFormats::default();
+    if let Some(u) = &raw.ui {
+        for (name, given, slot) in [
+            ("today", &u.date_format_today, &mut dates.today),
+            ("this_year", &u.date_format_this_year, &mut dates.this_year),
+            ("older", &u.date_format_older, &mut dates.older),
+        ] {
+            if let Some(f) = given {
+                let key = Some(format!("ui.date_format_{name}"));
+                crate::text::dates::validate(f.get_ref())
+                    .map_err(|e| err(Some(f.span()), key, e))?;
+                slot.clone_from(f.get_ref());
+            }
+        }
+    }
     let mut files = FilesConfig::default();
     if let Some(f) = &raw.files {
         if let Some(d) = &f.download_dir {
@@ -450,7 +470,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     Ok(Config {
         accounts,
         sync,
-        mouse: raw.ui.and_then(|u| u.mouse).unwrap_or(false),
+        mouse: raw.ui.as_ref().and_then(|u| u.mouse).unwrap_or(false),
+        dates,
         notify,
         theme: raw.theme,
         files,
@@ -1098,6 +1119,21 @@ maildir = "/var/mail/me"
             .unwrap_err()
             .to_string();
         assert!(e.contains(":2:"), "{e}");
+    }
+
+    #[test]
+    fn date_formats_are_strftime_checked_with_their_place() {
+        assert_eq!(parse_str("").unwrap().dates, Default::default());
+        let c = parse_str("[ui]\ndate_format_older = \"%d.%m.%Y\"\n").unwrap();
+        assert_eq!(c.dates.older, "%d.%m.%Y");
+        assert_eq!(c.dates.today, "%H:%M");
+        let e = parse_str("[ui]\nmouse = true\ndate_format_this_year = \"%Q %d\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(":3:"), "{e}");
+        assert!(e.contains("ui.date_format_this_year"), "{e}");
+        assert!(e.contains("strftime"), "{e}");
+        assert!(parse_str("[ui]\ndate_format_today = \"\"\n").is_err());
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub mod signals;
 pub mod state;
 pub mod store;
 pub mod sync;
+pub mod text;
 pub mod ui;
 pub mod worker;
 

@@ -140,6 +140,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 theme,
                 files,
                 mouse,
+                dates,
                 ..
             } = config;
             let keymap = keymap::Keymap::new(&keys)
@@ -169,6 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 theme,
                 files: files.settings(),
                 mouse,
+                dates,
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

@@ -84,11 +84,7 @@ pub fn title(text: &str) -> String {
 
 /// What the notification says about `count` new messages.
 pub fn body(count: usize, newest: Option<(&str, &str)>, show_sender: bool) -> String {
-    let what = if count == 1 {
-        "1 new message".to_string()
-    } else {
-        format!("{count} new messages")
-    };
+    let what = format!("{count} new {}", crate::text::noun(count as u64, "message"));
     match newest.filter(|_| show_sender) {
         Some((from, subject)) => format!(
             "{what}, latest from {}: {}",

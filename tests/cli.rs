@@ -200,7 +200,7 @@ fn cache_shows_and_clears_each_accounts_store() {
     std::fs::write(aside("-wal"), vec![0u8; 2000]).unwrap();
     let (out, err) = text(&run(home.path(), &["cache"]));
     assert!(
-        out.contains("work:") && out.contains("42 messages") && out.contains("1 bodies"),
+        out.contains("work:") && out.contains("42 messages") && out.contains("1 body "),
         "{out}{err}"
     );
     assert!(out.contains("home: empty"), "{out}");

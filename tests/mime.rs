@@ -136,6 +136,29 @@ fn quoted_display_names_keep_their_quotes() {
     );
 }
 
+/// Display names as mail programs write them: quoted with escaped quotes
+/// and backslashes, RFC 2047 encoded (with quotes or a comma inside),
+/// comments. Shown for reading: no backslash escapes, one pair of quotes.
+#[test]
+fn display_names_are_shown_without_escapes() {
+    let v = view("display-name-shapes.eml");
+    assert_eq!(header(&v, "From"), "\"ötzi\" <oetzi@web.de>");
+    assert_eq!(
+        header(&v, "To"),
+        "\"ötzi\" <oetzi@web.de>, \"C:\\Users\\bob\" <bob@example.org>, \
+         Hans \"der Große\" Meier <hans.meier@example.de>"
+    );
+    assert_eq!(
+        header(&v, "Cc"),
+        "Ötzi Tyrol <oetzi@web.de>, Bob (Sales) <bob.sales@example.org>, \
+         \"'Bob Smith'\" <bob.smith@example.org>, \"Müller, Jürgen\" <jm@example.de>"
+    );
+    assert!(v.headers.iter().all(|(_, h)| !h.as_str().contains("\\\"")));
+    let raw = fixture("display-name-shapes.eml");
+    let e = envelope_from_raw(&raw, EnvelopeMeta::default());
+    assert_eq!(e.from.as_str(), "ötzi");
+}
+
 #[test]
 fn text_only_inside_an_attached_message_is_shown_with_its_headers() {
     let v = view("forward-only-text.eml");
@@ -195,6 +218,32 @@ fn outlook() {
     assert!(!v.body.as_str().contains("HTML version"));
     assert_eq!(names(&v), ["Q4 figures.xlsx"]);
     assert_eq!(v.attachments[0].size, 13);
+}
+
+/// Microsoft 365 rewrites every link into a Safe Links address of several
+/// hundred characters, in quoted-printable HTML with soft line breaks:
+/// listed whole from the hrefs, in document order, each once; the
+/// reader's footnotes carry them whole too.
+#[test]
+fn outlook_safe_links_are_listed_whole_from_the_hrefs() {
+    let report = "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fcontoso.sharepoint.com%2F%3Ax%3A%2Fr%2Fsites%2FFinance%2FShared%2520Documents%2FQuarterly%2520Reviews%2F2026%2FQ4%2FRegional%2520figures%2520-%2520East%2520and%2520West%2520%28final%2520draft%2520for%2520the%2520board%29.xlsx%3Fd%3Dw3f6a8c2e9b1d4f7a8c3e5b2d1f0a9e8c%26csf%3D1%26web%3D1%26e%3DXy7KpQ%26nav%3DeyJzIjoiU2hlZXQxIiwiciI6IkExIn0&data=05%7C02%7Calice.martin%40contoso.example%7C8f3b2c1d4e5f46a7b8c9d0e1f2a3b4c5%7C72f988bf86f141af91ab2d7cd011db47%7C1%7C0%7C638686444444444441%7CUnknown%7CTWFpbGZsb3d8eyJFbXB0eU1hcGkiOnRydWUsIlYiOiIwLjAuMDAwMCIsIlAiOiJXaW4zMiIsIkFOIjoiTWFpbCIsIldUIjoyfQ%3D%3D%7C0%7C%7C%7C&sdata=q3Rk0Zx8nV1sW2mYpLhG%2FaTbC7uE9oJfKdI5cRwX4y0%3D&reserved=0";
+    let meeting = "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fteams.microsoft.com%2Fl%2Fmeetup-join%2F19%253ameeting_NjM4Njg2NDQ0NDQ0%2540thread.v2%2F0%3Fcontext%3D%257b%2522Tid%2522%253a%252272f988bf-86f1-41af-91ab-2d7cd011db47%2522%257d&data=05%7C02%7Calice.martin%40contoso.example%7C8f3b2c1d4e5f46a7b8c9d0e1f2a3b4c5%7C72f988bf86f141af91ab2d7cd011db47%7C1%7C0%7C638686444444444442%7CUnknown%7CTWFpbGZsb3d8eyJFbXB0eU1hcGkiOnRydWUsIlYiOiIwLjAuMDAwMCIsIlAiOiJXaW4zMiIsIkFOIjoiTWFpbCIsIldUIjoyfQ%3D%3D%7C0%7C%7C%7C&sdata=q3Rk0Zx8nV1sW2mYpLhG%2FaTbC7uE9oJfKdI5cRwX4y0%3D&reserved=0";
+    assert!(report.len() > 600);
+    let v = view("outlook-safelinks-html.eml");
+    assert_eq!(v.source, BodySource::Html);
+    let urls: Vec<&str> = v.html_links.iter().map(|l| l.url.as_str()).collect();
+    assert_eq!(urls, [report, meeting], "mailto: is not a web link");
+    assert!(v.html_links.iter().all(|l| !l.cut));
+    // The laid-out text keeps each footnote on one line, whole.
+    assert!(
+        v.body.as_str().lines().any(|l| l.ends_with(report)),
+        "{}",
+        v.body
+    );
+    let found = mailtui::mail::links::find(v.body.as_str());
+    assert!(found.iter().any(|l| l.url == report), "{found:?}");
+    let all = mailtui::mail::links::merge(v.html_links.clone(), found);
+    assert_eq!(all.len(), 2, "{all:?}");
 }
 
 #[test]

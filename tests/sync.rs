@@ -638,6 +638,11 @@ async fn an_unreadable_answer_is_retried_once_then_reported() {
         panic!("{ev:#?}")
     };
     assert!(error.as_str().contains("cannot read"), "{error}");
+    // One sentence: the command and the offending text, no byte dump.
+    assert!(error.as_str().contains("fetch message"), "{error}");
+    assert!(error.as_str().contains("FETCH )UID 30 BODY[] {"), "{error}");
+    assert!(!error.as_str().contains("[42, 32"), "{error}");
+    assert!(!error.as_str().contains("Error {"), "{error}");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let sessions = proxy.sessions() - before;
     assert!((1..=2).contains(&sessions), "{sessions} new sessions");

@@ -81,11 +81,12 @@ impl CertInfo {
         };
         let days = self.days_left(now);
         let left = if now > self.not_after {
-            format!("expired {} days ago", (now - self.not_after) / 86_400)
+            let ago = ((now - self.not_after) / 86_400).max(0) as usize;
+            format!("expired {} ago", crate::text::count(ago, "day"))
         } else if now < self.not_before {
             format!("not valid until {}", date(self.not_before))
         } else {
-            format!("{days} days left")
+            format!("{} left", crate::text::count(days.max(0) as usize, "day"))
         };
         format!(
             "certificate {}{names}, issued by {}, expires {} ({left})",
@@ -165,5 +166,7 @@ mod tests {
             c.summary(86_400)
         );
         assert!(c.summary(12 * 86_400).contains("expired 2 days ago"));
+        assert!(c.summary(11 * 86_400).contains("expired 1 day ago"));
+        assert!(c.summary(9 * 86_400).ends_with("(1 day left)"));
     }
 }

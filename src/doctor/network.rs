@@ -171,8 +171,8 @@ pub async fn tls_handshake(
             {
                 passed = passed.warn(
                     format!(
-                        "the server's certificate expires in {} days, on {}",
-                        info.days_left(now),
+                        "the server's certificate expires in {}, on {}",
+                        crate::text::count(info.days_left(now).max(0) as usize, "day"),
                         certificate::date(info.not_after)
                     ),
                     "tell the server's administrator to renew it: once it expires, mailtui \

@@ -266,7 +266,10 @@ pub async fn starttls(
         .await
         .map_err(|_| net(format!("{addr} did not answer STARTTLS")))?
         .map_err(|e| match e {
-            async_imap::error::Error::Io(e) => net(format!("connection to {addr} lost: {e}")),
+            async_imap::error::Error::Io(e) => net(format!(
+                "connection to {addr} lost: {}",
+                super::raw::io_text(&e)
+            )),
             async_imap::error::Error::ConnectionLost => net(format!("connection to {addr} lost")),
             async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
                 MailError::Tls(format!(
@@ -338,7 +341,12 @@ where
     let resp = timeout(t.command, client.read_response())
         .await
         .map_err(|_| net(format!("{addr} sent no IMAP greeting")))?
-        .map_err(|e| net(format!("connection to {addr} failed: {e}")))?
+        .map_err(|e| {
+            net(format!(
+                "connection to {addr} failed: {}",
+                super::raw::io_text(&e)
+            ))
+        })?
         .ok_or_else(|| net(format!("{addr} closed the connection before greeting")))?;
     match resp.parsed() {
         r @ Response::Data {
@@ -350,7 +358,7 @@ where
             outcome,
         } => Err(net(format!(
             "{addr} refused the connection: {}",
-            outcome.information.as_deref().unwrap_or("BYE")
+            super::raw::excerpt(outcome.information.as_deref().unwrap_or("BYE"))
         ))),
         _ => Err(net(format!("{addr} does not speak IMAP"))),
     }

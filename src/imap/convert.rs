@@ -49,19 +49,40 @@ pub fn folder(name: &MailboxListData<'_>) -> Folder {
 }
 
 /// Maps a command failure. `what` says what we were doing, for the message.
+/// No arm prints an error with `{:?}`: async-imap's Debug forms dump the
+/// server's bytes in decimal, which help no one on the screen or in the log.
 pub fn command_error(what: &str, e: async_imap::error::Error) -> MailError {
-    use async_imap::error::Error as E;
+    use async_imap::error::{Error as E, ParseError as P};
     match e {
         E::Io(e) => super::raw::read_error(what, &e),
         E::ConnectionLost => MailError::Network(format!("{what}: server closed the connection")),
         E::No(msg) | E::Bad(msg) => MailError::Command(format!("{what}: {}", server_text(&msg))),
         // An unparsable response leaves the stream in an unknown state, but
         // reading it again would fail the same way: not a network error.
-        E::Parse(p) => MailError::Protocol(format!(
-            "{what}: unreadable server response: {}",
-            super::raw::excerpt(&p.to_string())
+        E::Parse(p) => MailError::Protocol(match p {
+            P::Invalid(bytes) => super::raw::unreadable(what, &String::from_utf8_lossy(&bytes)),
+            P::Unexpected(text) => super::raw::unreadable(what, &text),
+            P::Authentication(text, _) => format!(
+                "{what}: the server's challenge is not base64: “{}”",
+                super::raw::excerpt(&text)
+            ),
+            P::DataNotUtf8(bytes, _) => format!(
+                "{what}: the server sent text that is not UTF-8: “{}”",
+                super::raw::excerpt(&String::from_utf8_lossy(&bytes))
+            ),
+            P::ExpectedResponseNotFound(name) => format!(
+                "{what}: the server did not send the {} answer",
+                super::raw::excerpt(&name)
+            ),
+        }),
+        E::Validate(v) => MailError::Command(format!(
+            "{what}: the text holds a character IMAP cannot send here (U+{:04X})",
+            u32::from(v.0)
         )),
-        other => MailError::Command(format!("{what}: {other}")),
+        other => MailError::Command(format!(
+            "{what}: {}",
+            super::raw::excerpt(&other.to_string())
+        )),
     }
 }
 
@@ -81,17 +102,23 @@ pub fn login_error(user: &str, e: async_imap::error::Error) -> MailError {
     }
 }
 
-/// async-imap renders NO/BAD as `code: Some(..), info: Some("text")`;
-/// the server's own text is what a person wants to read.
-/// The text of a NO or BAD answer, without async-imap's wrapping.
+/// The text of a NO or BAD answer. async-imap words them as
+/// `code: Some(..), info: Some("text")`, with the text in Debug escapes;
+/// the server's own words are what a person wants to read.
 pub fn server_text(msg: &str) -> String {
-    let info = msg
-        .split_once("info: Some(\"")
-        .and_then(|(_, rest)| rest.rsplit_once("\")"))
-        .map(|(text, _)| text.replace("\\\"", "\""));
-    match info {
-        Some(text) if !text.trim().is_empty() => text.trim().to_string(),
-        _ => msg.trim().to_string(),
+    let Some((_, info)) = msg.split_once("info: ") else {
+        return super::raw::excerpt(msg);
+    };
+    let text = info
+        .trim()
+        .strip_prefix("Some(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .map(super::raw::undebug)
+        .unwrap_or_default();
+    if text.trim().is_empty() {
+        "refused (the server gave no reason)".to_string()
+    } else {
+        super::raw::excerpt(&text)
     }
 }
 
@@ -132,6 +159,51 @@ mod tests {
         assert!(
             matches!(e, MailError::Auth(ref m) if m.contains("bob") && m.contains("Authentication failed")),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn no_or_bad_text_loses_the_debug_wrapping() {
+        assert_eq!(
+            server_text(r#"code: Some(Alert), info: Some("a \\ b \u{1b}[2J \"q\"")"#),
+            "a \\ b  \"q\"",
+            "escape sequences go whole"
+        );
+        assert_eq!(
+            server_text("code: Some(TryCreate), info: None"),
+            "refused (the server gave no reason)"
+        );
+    }
+
+    #[test]
+    fn parse_errors_name_the_command_and_show_text() {
+        use async_imap::error::{Error as E, ParseError as P};
+        let e = command_error(
+            "open INBOX",
+            E::Parse(P::Invalid(b"* 42 WHAT \x1b".to_vec())),
+        );
+        assert_eq!(
+            e.to_string(),
+            "open INBOX: the server sent a response mailtui cannot read: “* 42 WHAT”"
+        );
+        let bytes = b"caf\xe9 \x1b[31m".to_vec();
+        let Err(utf8) = std::str::from_utf8(&bytes) else {
+            panic!()
+        };
+        let e = command_error("login", E::Parse(P::DataNotUtf8(bytes.clone(), utf8)));
+        let text = e.to_string();
+        assert!(!text.contains("[99, 97"), "{text}");
+        assert!(
+            text.starts_with("login: the server sent text that is not UTF-8: “caf"),
+            "{text}"
+        );
+        let e = command_error(
+            "search",
+            E::Validate(async_imap::error::ValidateError('\x1b')),
+        );
+        assert_eq!(
+            e.to_string(),
+            "search: the text holds a character IMAP cannot send here (U+001B)"
         );
     }
 }

@@ -62,9 +62,10 @@ pub fn searched<'a>(responses: impl IntoIterator<Item = &'a ResponseData>) -> Ve
     uids
 }
 
-/// A search string as an IMAP argument: quoted when plain ASCII, else a
-/// literal. Control characters cannot be sent and are dropped (the prompt
-/// never lets them in).
+/// User text as an IMAP argument: a quoted string only when it is plain
+/// printable ASCII, else a literal, so that no control character ever sits
+/// inside quotes. Control characters are dropped first (the prompt never
+/// lets them in, and a search for one means nothing).
 pub enum Argument {
     Quoted(String),
     /// `{n}`: text to send after the server's go-ahead (or at once with
@@ -74,14 +75,11 @@ pub enum Argument {
 
 pub fn argument(text: &str) -> Argument {
     let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-    if clean.is_ascii() {
+    let plain = clean.bytes().all(|b| (0x20..0x7f).contains(&b));
+    match quote(&clean) {
         // Quotes and backslashes are escaped, as the grammar allows.
-        match quote(&clean) {
-            Ok(q) => Argument::Quoted(q),
-            Err(_) => Argument::Literal(clean.into_bytes()),
-        }
-    } else {
-        Argument::Literal(clean.into_bytes())
+        Ok(q) if plain => Argument::Quoted(q),
+        _ => Argument::Literal(clean.into_bytes()),
     }
 }
 
@@ -131,5 +129,15 @@ mod tests {
             panic!()
         };
         assert_eq!(l, "Grüße".as_bytes());
+        for hostile in ["a\x1b[2Jb", "ring\x07", "c1\u{9b}x", "tab\tnl\n"] {
+            match argument(hostile) {
+                Argument::Quoted(q) => assert!(!q.chars().any(char::is_control), "{q:?}"),
+                Argument::Literal(l) => assert!(!l.iter().any(|b| b.is_ascii_control()), "{l:?}"),
+            }
+        }
+        let Argument::Quoted(q) = argument("\u{9b}31m\x1b") else {
+            panic!("plain once the controls are gone")
+        };
+        assert_eq!(q, "\"31m\"");
     }
 }

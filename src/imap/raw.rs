@@ -69,15 +69,96 @@ pub struct Limits {
 
 /// Text for a server response in an error message: one line, short, clean.
 pub fn excerpt(text: &str) -> String {
-    let mut s: String = crate::sanitize::Clean::line(text)
-        .as_str()
-        .chars()
-        .take(200)
-        .collect();
-    if text.chars().count() > 200 {
+    cut(text, 200)
+}
+
+/// `text` on one line, cleaned, at most `max` characters (then `…`).
+fn cut(text: &str, max: usize) -> String {
+    let clean = crate::sanitize::Clean::line(text);
+    let mut s: String = clean.as_str().trim().chars().take(max).collect();
+    if clean.as_str().trim().chars().count() > max {
         s.push('…');
     }
     s
+}
+
+/// Longest piece of an unreadable response quoted in a message.
+const UNREADABLE_EXCERPT: usize = 80;
+
+/// One sentence for a response the parser rejected: the command and the
+/// start of the offending line, as text.
+pub fn unreadable(what: &str, response: &str) -> String {
+    format!("{what}: {}", unreadable_text(response))
+}
+
+fn unreadable_text(response: &str) -> String {
+    let line = response
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    let shown = cut(line, UNREADABLE_EXCERPT);
+    if shown.is_empty() {
+        "the server sent a response mailtui cannot read".to_string()
+    } else {
+        format!("the server sent a response mailtui cannot read: “{shown}”")
+    }
+}
+
+/// async-imap words a parse failure as `{nom error:?} during parsing of
+/// {text:?}`: the nom error dumps the server's bytes in decimal. Only the
+/// text is worth showing; `None` for any other error.
+pub fn parse_failure_text(message: &str) -> Option<String> {
+    let (_, quoted) = message.split_once(" during parsing of ")?;
+    // The text is the whole unread buffer (a body can be megabytes); its
+    // first line is all that is shown.
+    let end = quoted
+        .char_indices()
+        .nth(4 * UNREADABLE_EXCERPT)
+        .map_or(quoted.len(), |(i, _)| i);
+    Some(undebug(&quoted[..end]))
+}
+
+/// The text of a string printed with `{:?}`: quotes gone, escapes undone.
+/// Unknown escapes are kept as written; control characters come back as
+/// they were, so the caller still has to clean the result.
+pub fn undebug(quoted: &str) -> String {
+    let inner = quoted.strip_prefix('"').unwrap_or(quoted);
+    let inner = inner.strip_suffix('"').unwrap_or(inner);
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some('u') if chars.peek() == Some(&'{') => {
+                chars.next();
+                let hex: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(c) => out.push(c),
+                    None => out.push(crate::sanitize::PLACEHOLDER),
+                }
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// What a read error says, fit for the screen and the log: the offending
+/// text for a parse failure, the error's own words otherwise.
+pub fn io_text(e: &std::io::Error) -> String {
+    let message = e.to_string();
+    match parse_failure_text(&message) {
+        Some(text) => unreadable_text(&text),
+        None => excerpt(&message),
+    }
 }
 
 /// Maps a failed read: a parse failure or a guard limit is a protocol
@@ -85,12 +166,16 @@ pub fn excerpt(text: &str) -> String {
 pub fn read_error(what: &str, e: &std::io::Error) -> MailError {
     match e.kind() {
         std::io::ErrorKind::Other | std::io::ErrorKind::InvalidData if !is_tls_error(e) => {
-            MailError::Protocol(format!(
-                "{what}: the server sent something mailtui cannot read: {}",
-                excerpt(&e.to_string())
-            ))
+            let message = e.to_string();
+            MailError::Protocol(match parse_failure_text(&message) {
+                Some(text) => unreadable(what, &text),
+                None => format!(
+                    "{what}: the server sent something mailtui cannot read: {}",
+                    excerpt(&message)
+                ),
+            })
         }
-        _ => MailError::Network(format!("{what}: connection failed: {e}")),
+        _ => MailError::Network(format!("{what}: connection failed: {}", io_text(e))),
     }
 }
 
@@ -282,5 +367,110 @@ pub async fn run_with_text(
             )));
         }
         untagged.push(r);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    /// The error async-imap's own reader gives for `bytes`.
+    async fn reader_error(bytes: &[u8]) -> std::io::Error {
+        let (ours, mut server) = tokio::io::duplex(4096);
+        server.write_all(bytes).await.expect("write");
+        let mut client = async_imap::Client::new(ours);
+        match client.read_response().await {
+            Err(e) => e,
+            Ok(r) => panic!("parsed: {:?}", r.map(|r| format!("{:?}", r.parsed()))),
+        }
+    }
+
+    fn readable(message: &str) {
+        assert!(!message.contains("[42, 32"), "{message}");
+        assert!(!message.contains("Error {"), "{message}");
+        assert!(!message.contains("input:"), "{message}");
+        assert!(
+            !message.contains('\x1b') && !message.contains('\x07'),
+            "{message}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_malformed_response_is_one_sentence_with_a_short_excerpt() {
+        let junk = format!(
+            "* CAPABILITY IMAP4rev1 \x1b[31mRED\x07 ) ((( {}\r\n",
+            "x".repeat(300)
+        );
+        let e = reader_error(junk.as_bytes()).await;
+        // async-imap's own wording dumps the bytes in decimal.
+        assert!(e.to_string().contains("[42, 32"), "{e}");
+        let MailError::Protocol(message) = read_error("fetch message", &e) else {
+            panic!("not a protocol error")
+        };
+        readable(&message);
+        assert!(
+            message.starts_with(
+                "fetch message: the server sent a response mailtui cannot read: “* CAPABILITY IMAP4rev1 "
+            ),
+            "{message}"
+        );
+        assert!(message.ends_with("xxx…”"), "{message}");
+        let excerpt = message.split_once('“').map(|(_, e)| e).unwrap_or("");
+        assert!(excerpt.chars().count() <= 82, "{excerpt}");
+        assert!(!message.contains('\n'));
+    }
+
+    #[tokio::test]
+    async fn only_the_offending_line_is_quoted() {
+        let e = reader_error(b"* 1 FETCH )UID 30 BODY[] \"a\\\"b\"\r\n* 2 EXISTS\r\n").await;
+        let message = read_error("fetch message", &e).to_string();
+        readable(&message);
+        assert!(
+            message.ends_with("cannot read: “* 1 FETCH )UID 30 BODY[] \"a\\\"b\"”"),
+            "{message}"
+        );
+        assert!(!message.contains("EXISTS"), "{message}");
+    }
+
+    #[tokio::test]
+    async fn io_text_words_a_parse_failure_and_keeps_other_errors() {
+        let e = reader_error(b"\x00\x01 hello there\r\n").await;
+        let text = io_text(&e);
+        readable(&text);
+        assert!(text.contains("cannot read: “"), "{text}");
+        let other = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        assert_eq!(io_text(&other), "reset by peer");
+    }
+
+    #[tokio::test]
+    async fn a_malformed_greeting_is_readable() {
+        let (ours, mut server) = tokio::io::duplex(4096);
+        server
+            // An SMTP server on the configured port.
+            .write_all(b"220 mail.example.org ESMTP Postfix \x1b]0;x\x07(Debian)\r\n")
+            .await
+            .expect("write");
+        let mut client = async_imap::Client::new(ours);
+        let t = super::super::Timeouts::default();
+        let Err(e) = super::super::connect::greeting(&mut client, "127.0.0.1:143", t).await else {
+            panic!("greeted")
+        };
+        let text = e.to_string();
+        readable(&text);
+        assert!(
+            text.starts_with(
+                "connection to 127.0.0.1:143 failed: the server sent a response mailtui cannot read: “220 mail.example.org ESMTP Postfix (Debian)”"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn debug_escapes_are_undone() {
+        let s = "a\"b\\c\n\u{1b}é\u{202e}";
+        assert_eq!(undebug(&format!("{s:?}")), s);
+        assert_eq!(undebug("\"\\u{zz}\""), "\u{fffd}");
     }
 }

@@ -9,11 +9,12 @@ use crate::mail::MailError;
 use crate::mail::backend::{Changes, KnownState, Selected};
 
 /// A mailbox name as an IMAP quoted string. Names come from the server's
-/// own LIST; one with a line break could not be sent safely.
+/// own LIST; one with a control character in it (a line break, ESC, BEL …)
+/// is refused rather than sent raw inside quotes.
 pub fn quote(name: &str) -> Result<String, MailError> {
-    if name.contains(['\r', '\n', '\0']) {
+    if name.chars().any(char::is_control) {
         return Err(MailError::Command(format!(
-            "the folder name {:?} cannot be sent to the server",
+            "the folder name “{}” contains control characters; mailtui does not send those to the server",
             super::raw::excerpt(name)
         )));
     }
@@ -144,6 +145,15 @@ mod tests {
         assert_eq!(quote("Sent Items").unwrap(), "\"Sent Items\"");
         assert_eq!(quote("a\"b\\c").unwrap(), "\"a\\\"b\\\\c\"");
         assert!(quote("evil\r\nA LOGOUT").is_err());
+        assert_eq!(quote("Über").unwrap(), "\"Über\"");
+        for name in ["\x1b]0;pwned\x07", "bell\x07", "nul\0", "c1\u{9b}31m"] {
+            let Err(e) = quote(name) else {
+                panic!("{name:?} was quoted")
+            };
+            let text = e.to_string();
+            assert!(text.contains("control characters"), "{text}");
+            assert!(!text.contains(['\x1b', '\x07', '\0', '\u{9b}']), "{text}");
+        }
         assert_eq!(
             command(
                 "INBOX",

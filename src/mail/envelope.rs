@@ -83,18 +83,33 @@ pub fn from_message(parsed: Option<&Message<'_>>, meta: EnvelopeMeta) -> Envelop
     from_fields(&fields, meta)
 }
 
-/// "Name" when there is one, else the address; several are joined.
+/// "Name" when there is one, else the address; several are joined. A
+/// name the sender wrapped in quotes of its own (`"\"ötzi\""`, Outlook's
+/// `'Bob Smith'`) is shown without them: the list has no room for marks.
 pub fn display_address(addr: &Address<'_>) -> String {
     let names: Vec<String> = addr
         .iter()
         .filter_map(|a| {
             a.name()
+                .map(|n| unwrapped(n.trim()))
                 .filter(|n| !n.trim().is_empty())
                 .or(a.address())
                 .map(|s| s.trim().to_string())
         })
         .collect();
     names.join(", ")
+}
+
+/// `name` without one pair of quotes around all of it.
+pub fn unwrapped(name: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = name.strip_prefix(q).and_then(|r| r.strip_suffix(q))
+            && !inner.contains(q)
+        {
+            return inner;
+        }
+    }
+    name
 }
 
 /// "Name <address>" for every address, for the reader's header block.
@@ -132,6 +147,24 @@ Date: Tue, 03 Nov 2026 14:05:00 +0100\r\n\r\n";
         assert_eq!(e.subject.as_str(), "Grüße aus Köln");
         assert_eq!(e.date, Some(1_793_711_100));
         assert_eq!(e.uid, 7);
+    }
+
+    #[test]
+    fn the_list_shows_names_without_their_own_quotes_or_escapes() {
+        let from = |h: &str| {
+            let raw = format!("From: {h}\r\n\r\n");
+            from_headers(raw.as_bytes(), EnvelopeMeta::default())
+                .from
+                .as_str()
+                .to_string()
+        };
+        assert_eq!(from(r#""\"ötzi\"" <oetzi@web.de>"#), "ötzi");
+        assert_eq!(from("=?UTF-8?Q?=22=C3=B6tzi=22?= <oetzi@web.de>"), "ötzi");
+        assert_eq!(from(r#""'Bob Smith'" <b@x.example>"#), "Bob Smith");
+        assert_eq!(from(r#""C:\\Users\\bob" <b@x.example>"#), r"C:\Users\bob");
+        assert_eq!(from("oetzi@web.de (Ötzi Tyrol)"), "Ötzi Tyrol");
+        assert_eq!(from(r#""\"\"" <q@x.example>"#), "q@x.example");
+        assert_eq!(unwrapped(r#""a" and "b""#), r#""a" and "b""#);
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The links of a message, for the links menu: web addresses found in the
-//! text the reader shows (`linkify`), numbered in the order they appear,
-//! each once. A link goes to the clipboard (an escape sequence) or to a
+//! The links of a message, for the links menu: the targets of an HTML
+//! part's links (whole: a laid-out text cuts long ones), then web
+//! addresses found in the text the reader shows (`linkify`), numbered in
+//! the order they appear, each once. A link goes to the clipboard (an escape sequence) or to a
 //! program as an argument, so it is cleaned first: no control, escape,
 //! bidi or zero-width characters, and not longer than a terminal or a
 //! browser takes.
@@ -54,6 +55,27 @@ pub fn find_in_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> Vec<Link> 
     out
 }
 
+/// Link targets (HTML `href`s) as links: web schemes only, cleaned, in
+/// order, each once.
+pub fn from_targets<'a>(targets: impl IntoIterator<Item = &'a str>) -> Vec<Link> {
+    merge(Vec::new(), targets.into_iter().filter_map(clean).collect())
+}
+
+/// `first`, then those of `more` not in it already, at most [`MAX_LINKS`].
+pub fn merge(mut first: Vec<Link>, more: Vec<Link>) -> Vec<Link> {
+    first.truncate(MAX_LINKS);
+    let mut out: Vec<Link> = Vec::with_capacity(first.len() + more.len());
+    for link in first.into_iter().chain(more) {
+        if out.len() == MAX_LINKS {
+            break;
+        }
+        if !out.iter().any(|o| o.url == link.url) {
+            out.push(link);
+        }
+    }
+    out
+}
+
 /// `raw` without unsafe characters, capped; None unless its scheme is one
 /// of [`SCHEMES`].
 pub fn clean(raw: &str) -> Option<Link> {
@@ -100,6 +122,27 @@ mod tests {
             ]
         );
         assert!(urls("no links, just a@example.com and example.com").is_empty());
+    }
+
+    #[test]
+    fn targets_come_whole_in_order_once_then_text_links() {
+        let long = format!("https://example.com/?q={}", "a".repeat(5000));
+        let targets = [
+            "https://b.example/",
+            "mailto:x@example.com",
+            "javascript:alert(1)",
+            "https://a.example/",
+            "https://b.example/",
+            long.as_str(),
+        ];
+        let links = from_targets(targets);
+        let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls[..2], ["https://b.example/", "https://a.example/"]);
+        assert_eq!(links.len(), 3);
+        assert!(links[2].cut && links[2].url.chars().count() == MAX_LINK_CHARS);
+        let all = merge(links, find("see https://a.example/ and https://c.example/"));
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[3].url, "https://c.example/");
     }
 
     #[test]

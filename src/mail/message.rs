@@ -42,6 +42,8 @@ pub struct NestedMessage {
     pub level: usize,
     pub headers: Vec<(&'static str, Clean)>,
     pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds, as the sender wrote it.
+    pub date_zone: Option<i32>,
     pub body: Clean,
     pub source: BodySource,
     pub attachments: Vec<Attachment>,
@@ -55,6 +57,8 @@ pub struct MessageView {
     /// ("From", "Jürgen <j@x>") … in display order; absent headers left out.
     pub headers: Vec<(&'static str, Clean)>,
     pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds, as the sender wrote it.
+    pub date_zone: Option<i32>,
     /// The main text (attached messages are in `nested`).
     pub body: Clean,
     pub source: BodySource,
@@ -67,6 +71,10 @@ pub struct MessageView {
     pub nested: Vec<NestedMessage>,
     /// The source as received, cut at [`mime::limits::MAX_RAW_BYTES`].
     pub raw: Clean,
+    /// The link targets of the HTML parts shown, whole, in order (the
+    /// main text's, then attached messages'); a text part's links are
+    /// found in its text.
+    pub html_links: Vec<super::links::Link>,
     /// Every part, numbered for the parts menu (attachments to save, text
     /// and attached messages to open).
     pub parts: Vec<PartEntry>,

@@ -9,7 +9,7 @@ use super::menu::{Menu, MenuKind, Target, attachments};
 use super::{Pane, State};
 use crate::action::{Command, StoreCommand, UiAction};
 use crate::files::{FileEvent, FilesCommand, save::SaveReport};
-use crate::mail::links::{MAX_LINK_CHARS, find_in_lines};
+use crate::mail::links::{MAX_LINK_CHARS, find_in_lines, merge};
 use crate::mail::message::PartEntry;
 use crate::mail::mime::parts::join;
 use crate::sanitize::Clean;
@@ -114,11 +114,23 @@ impl State {
         let Some(target) = self.target() else {
             return Vec::new();
         };
-        let links = self
-            .account()
-            .and_then(|a| a.reader.layout.doc.as_ref())
+        let Some(acc) = self.account() else {
+            return Vec::new();
+        };
+        // An HTML part's links are its hrefs, whole; the shown text adds
+        // the addresses written out in it (all of them, in the source).
+        let hrefs = match &acc.reader.content {
+            ReaderContent::Loaded(m) if !acc.reader.layout.raw => m.html_links.clone(),
+            _ => Vec::new(),
+        };
+        let in_text = acc
+            .reader
+            .layout
+            .doc
+            .as_ref()
             .map(|d| find_in_lines(d.lines_text()))
             .unwrap_or_default();
+        let links = merge(hrefs, in_text);
         if links.is_empty() {
             self.notify("no links in this message", false);
             return Vec::new();
@@ -254,7 +266,7 @@ impl State {
         acc.part_requests.insert(req, how);
         let what = match parts {
             [one] => label(one),
-            many => format!("{} attachments", many.len()),
+            many => crate::text::count(many.len(), "attachment"),
         };
         let verb = match how {
             PartUse::Save => "saving",
@@ -350,7 +362,12 @@ impl State {
             return Vec::new();
         };
         let op = acc.next_req_id();
-        self.notify(&format!("opening link {n}…"), false);
+        let cut = if link.cut {
+            format!(" (cut at {MAX_LINK_CHARS} characters)")
+        } else {
+            String::new()
+        };
+        self.notify(&format!("opening link {n}…{cut}"), false);
         vec![Command::Files(FilesCommand::OpenLink {
             op,
             command,
@@ -464,7 +481,7 @@ pub fn saved_text(r: &SaveReport) -> (String, bool) {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
         ),
-        many => format!("saved {} files in {dir}", many.len()),
+        many => format!("saved {} in {dir}", crate::text::count(many.len(), "file")),
     };
     if !r.damaged.is_empty() {
         text.push_str(&format!(

@@ -419,3 +419,60 @@ fn a_menu_closes_when_its_message_goes() {
     );
     assert!(s.menu.is_none());
 }
+
+/// An HTML message's links are its hrefs, whole; one over the limit is
+/// cut and copying or opening it says so.
+#[test]
+fn html_links_come_from_the_hrefs_and_a_cut_one_says_so() {
+    let long = format!(
+        "https://eur01.safelinks.protection.outlook.com/?url={}",
+        "a".repeat(5000)
+    );
+    let safe = format!(
+        "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.com%2F&data={}&reserved=0",
+        "05%7C02%7C".repeat(60)
+    );
+    let raw = format!(
+        "From: a@x\r\nSubject: html\r\nContent-Type: text/html\r\n\r\n\
+<p><a href=\"{}\">report</a> and <a href=\"{long}\">long</a>, again \
+<a href=\"{}\">the report</a>; also https://plain.example/x</p>\r\n",
+        safe.replace('&', "&amp;"),
+        safe.replace('&', "&amp;"),
+    );
+    let mut s = reading();
+    let (uid, req) = {
+        let r = &s.accounts[0].reader;
+        (r.uid.unwrap(), r.req)
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Message {
+            req,
+            message: Box::new(parse(uid, raw.as_bytes())),
+        },
+    );
+    key(&mut s, UiAction::Links);
+    let m = s.menu.as_ref().expect("links menu");
+    let MenuKind::Links(links) = &m.kind else {
+        panic!("{m:?}")
+    };
+    let urls: Vec<&str> = links.iter().map(|l| l.url.as_str()).collect();
+    assert_eq!(urls.len(), 3, "{urls:?}");
+    assert_eq!(urls[0], safe);
+    assert_eq!(urls[1].chars().count(), MAX_LINK_CHARS);
+    assert!(long.starts_with(urls[1]));
+    assert_eq!(urls[2], "https://plain.example/x");
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::CopyLink);
+    assert_eq!(
+        notice(&s),
+        format!("link 2 copied to the clipboard (OSC 52) (cut at {MAX_LINK_CHARS} characters)")
+    );
+    s.files.open_command = Some(vec!["xdg-open".into()]);
+    key(&mut s, UiAction::Open);
+    assert_eq!(
+        notice(&s),
+        format!("opening link 2… (cut at {MAX_LINK_CHARS} characters)")
+    );
+}

@@ -39,6 +39,7 @@ fn arrives(s: &mut State, lines: usize) {
         uid,
         headers: vec![],
         date: None,
+        date_zone: None,
         body: Clean::text(&body),
         source: BodySource::Plain,
         attachments: vec![],
@@ -47,6 +48,7 @@ fn arrives(s: &mut State, lines: usize) {
         nested: vec![],
         raw: Clean::default(),
         parts: vec![],
+        html_links: vec![],
     };
     worker(
         s,

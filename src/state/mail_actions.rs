@@ -10,6 +10,7 @@ use super::{Pane, State};
 use crate::action::{Command, PromptKey, StoreCommand, UiAction};
 use crate::mail::types::{Envelope, FlagKind, FolderRole};
 use crate::sanitize::Clean;
+use crate::text::count as plural;
 use crate::worker::{FolderRef, WorkerCommand, WorkerEvent};
 
 /// How long a notice stays in the status bar.
@@ -60,14 +61,6 @@ pub struct Restoring {
     pub path: String,
     pub was: std::collections::HashMap<u32, u32>,
     pub count: usize,
-}
-
-fn plural(n: usize, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
-    }
 }
 
 impl State {

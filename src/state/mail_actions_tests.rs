@@ -343,6 +343,11 @@ fn search_filters_as_you_type_then_asks_the_server_and_merges() {
         panic!("{cmds:?}")
     };
     assert_eq!(text, "message 3");
+    let said = |s: &State| s.notice.as_ref().map(|n| n.text.as_str().to_string());
+    assert_eq!(
+        said(&s).as_deref(),
+        Some("1 match here; asking the server…")
+    );
     worker(
         &mut s,
         0,
@@ -350,6 +355,10 @@ fn search_filters_as_you_type_then_asks_the_server_and_merges() {
             req,
             uids: vec![1, 3, 999],
         },
+    );
+    assert_eq!(
+        said(&s).as_deref(),
+        Some("2 matches, 1 more from the server's text search")
     );
     let m = &s.accounts[0].list.search.as_ref().unwrap().matches;
     assert!(

@@ -74,6 +74,8 @@ pub struct State {
     pub menu: Option<menu::Menu>,
     /// `[files]`: where attachments go and what opens them.
     pub files: crate::files::FilesSettings,
+    /// `[ui] date_format_*`: how the list writes dates.
+    pub dates: crate::text::dates::DateFormats,
 }
 
 impl State {
@@ -106,6 +108,7 @@ impl State {
             title: "mailtui".to_string(),
             menu: None,
             files: Default::default(),
+            dates: Default::default(),
         }
     }
 

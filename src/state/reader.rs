@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::mail::message::{Attachment, BodySource, MessageView};
 use crate::sanitize::Clean;
-use crate::ui::format::{date_long, human_size};
+use crate::ui::format::human_size;
 
 /// How a logical line is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl Doc {
     fn push_section(
         &mut self,
         headers: &[(&'static str, Clean)],
-        date: Option<i64>,
+        date: Option<(i64, Option<i32>)>,
         warnings: &[Clean],
         attachments: &[Attachment],
         utc_offset: i32,
@@ -111,8 +111,9 @@ impl Doc {
         for (name, value) in headers {
             self.push_header(name, value, *name == "Subject");
         }
-        if let Some(ts) = date {
-            self.push_header("Date", &Clean::line(&date_long(ts, utc_offset)), false);
+        if let Some((ts, zone)) = date {
+            let text = crate::text::dates::long(ts, zone, utc_offset);
+            self.push_header("Date", &Clean::line(&text), false);
         }
         for w in warnings {
             self.push(LineKind::Warning, w);
@@ -149,7 +150,13 @@ impl Doc {
     /// The message as the reader shows it.
     pub fn message(m: &MessageView, utc_offset: i32) -> Doc {
         let mut d = Doc::default();
-        d.push_section(&m.headers, m.date, &m.warnings, &m.attachments, utc_offset);
+        d.push_section(
+            &m.headers,
+            m.date.map(|t| (t, m.date_zone)),
+            &m.warnings,
+            &m.attachments,
+            utc_offset,
+        );
         for n in &m.notes {
             d.push(LineKind::Note, n);
         }
@@ -177,7 +184,13 @@ impl Doc {
                 LineKind::Separator,
                 &Clean::line(&format!("──── Attached message{depth} ────")),
             );
-            d.push_section(&n.headers, n.date, &n.warnings, &n.attachments, utc_offset);
+            d.push_section(
+                &n.headers,
+                n.date.map(|t| (t, n.date_zone)),
+                &n.warnings,
+                &n.attachments,
+                utc_offset,
+            );
             match n.source {
                 BodySource::Html => d.push(LineKind::Note, &Clean::line("(converted from HTML)")),
                 BodySource::None => d.push(LineKind::Note, &Clean::line("(no text)")),
@@ -295,8 +308,24 @@ impl Layout {
         if self.width != Some(width)
             && let Some(doc) = &self.doc
         {
-            self.rows = wrap(doc, width);
+            // The source keeps its last column for the mark that says a
+            // line goes on in the next row: there, a row break is not in
+            // the message.
+            let wrap_at = if self.raw {
+                width.saturating_sub(1)
+            } else {
+                width
+            };
+            self.rows = wrap(doc, wrap_at);
             self.width = Some(width);
+        }
+    }
+
+    /// Whether row `index` is cut and its line goes on in the next row.
+    pub fn continues(&self, index: usize) -> bool {
+        match (self.rows.get(index), self.rows.get(index + 1)) {
+            (Some(a), Some(b)) => a.line == b.line,
+            _ => false,
         }
     }
 
@@ -357,6 +386,29 @@ mod tests {
         assert_eq!(rows("abcdefghij", 4), ["abcd", "efgh", "ij"]);
         assert_eq!(rows("ab abcdefgh", 4), ["ab ", "abcd", "efgh"]);
         assert_eq!(rows("one\n\ntwo", 10), ["one", "", "two"]);
+    }
+
+    #[test]
+    fn the_source_marks_cut_lines_and_keeps_a_column_for_it() {
+        let raw = format!(
+            "Subject: short\r\nX-Long: {}\r\n\r\nbody\r\n",
+            "y".repeat(30)
+        );
+        let m = crate::mail::message::parse(1, raw.as_bytes());
+        let mut l = Layout {
+            raw: true,
+            ..Layout::default()
+        };
+        l.ensure(&m, 20, 0);
+        let texts: Vec<&str> = l.rows.iter().map(|r| l.row_text(r).1).collect();
+        assert!(texts.iter().all(|t| t.chars().count() <= 19), "{texts:?}");
+        let long = texts.iter().position(|t| t.starts_with("X-Long")).unwrap();
+        assert!(l.continues(long) && l.continues(long + 1));
+        assert!(!l.continues(long + 2), "{texts:?}");
+        let short = texts.iter().position(|t| *t == "Subject: short").unwrap();
+        assert!(!l.continues(short));
+        assert!(!l.continues(l.rows.len() - 1));
+        assert!(!l.continues(l.rows.len()));
     }
 
     #[test]

@@ -200,6 +200,7 @@ fn moving_the_selection_fetches_only_the_new_message_and_ignores_old_bodies() {
         uid,
         headers: vec![],
         date: None,
+        date_zone: None,
         body: Clean::text("hello"),
         source: BodySource::Plain,
         attachments: vec![],
@@ -207,6 +208,7 @@ fn moving_the_selection_fetches_only_the_new_message_and_ignores_old_bodies() {
         warnings: vec![],
         nested: vec![],
         raw: Clean::default(),
+        html_links: vec![],
         parts: vec![],
     };
     worker(
@@ -387,6 +389,7 @@ fn reader_scroll_is_bounded_by_the_message() {
         uid: 1,
         headers: vec![],
         date: None,
+        date_zone: None,
         body: Clean::text(&body),
         source: BodySource::Plain,
         attachments: vec![],
@@ -394,6 +397,7 @@ fn reader_scroll_is_bounded_by_the_message() {
         warnings: vec![],
         nested: vec![],
         raw: Clean::default(),
+        html_links: vec![],
         parts: vec![],
     };
     worker(

@@ -1,35 +1,12 @@
-//! Small text helpers for the views: dates, sizes, fitting to a width.
+//! Small text helpers for the views: times, sizes, fitting to a width
+//! (dates are in `crate::text::dates`).
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 fn local(ts: i64, utc_offset: i32) -> Option<DateTime<FixedOffset>> {
     let tz = FixedOffset::east_opt(utc_offset)?;
     Some(DateTime::<Utc>::from_timestamp(ts, 0)?.with_timezone(&tz))
-}
-
-/// Seven columns at most: "14:05" today, "Nov 03" this year, "2024-03" before.
-pub fn date_short(ts: Option<i64>, now: i64, utc_offset: i32) -> String {
-    let (Some(d), Some(n)) = (
-        ts.and_then(|t| local(t, utc_offset)),
-        local(now, utc_offset),
-    ) else {
-        return String::new();
-    };
-    if d.date_naive() == n.date_naive() {
-        d.format("%H:%M").to_string()
-    } else if d.year() == n.year() {
-        d.format("%b %d").to_string()
-    } else {
-        d.format("%Y-%m").to_string()
-    }
-}
-
-/// "Tue 03 Nov 2026 14:05" in local time.
-pub fn date_long(ts: i64, utc_offset: i32) -> String {
-    local(ts, utc_offset)
-        .map(|d| d.format("%a %d %b %Y %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 pub fn clock(ts: i64, utc_offset: i32) -> String {
@@ -128,18 +105,8 @@ mod tests {
     const NOW: i64 = 1_793_711_100; // Tue 03 Nov 2026 13:05 UTC
 
     #[test]
-    fn short_dates_depend_on_distance() {
-        assert_eq!(date_short(Some(NOW - 3600), NOW, 0), "12:05");
-        assert_eq!(date_short(Some(NOW - 86400 * 20), NOW, 0), "Oct 14");
-        assert_eq!(date_short(Some(NOW - 86400 * 400), NOW, 0), "2025-09");
-        assert_eq!(date_short(None, NOW, 0), "");
-        // Local offset moves the day boundary.
-        assert_eq!(date_short(Some(NOW), NOW, 3600 * 11), "00:05");
-    }
-
-    #[test]
-    fn long_date_and_sizes() {
-        assert_eq!(date_long(NOW, 3600), "Tue 03 Nov 2026 14:05");
+    fn clock_and_sizes() {
+        assert_eq!(clock(NOW, 3600), "14:05:00");
         assert_eq!(human_size(999), "999 B");
         assert_eq!(human_size(2048), "2.0 KB");
         assert_eq!(human_size(15 * 1024 * 1024), "15 MB");

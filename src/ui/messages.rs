@@ -6,7 +6,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::format::{date_short, fit, spinner, thousands};
+use unicode_width::UnicodeWidthStr;
+
+use super::format::{fit, spinner, thousands};
 use super::layout::{inner_height, inner_width};
 use super::theme::Theme;
 use crate::mail::types::Envelope;
@@ -147,14 +149,29 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
     }
     let width = inner_width(area);
     let rows = inner_height(area);
-    // mark(1) markers(3) date(7) from subject, with single spaces between.
-    let date_w = 7;
+    let visible = l.offset..(l.offset + rows).min(l.len());
+    let dates: Vec<String> = visible
+        .clone()
+        .map(|i| {
+            let date = l.row(i).and_then(|(e, _)| e.date);
+            state.dates.short(date, state.now, state.utc_offset)
+        })
+        .collect();
+    // This year's width unless an older date is on screen: a narrow
+    // terminal keeps its columns for names and subjects.
+    let date_w = if dates.iter().any(|d| d.width() > state.dates.width()) {
+        state.dates.width_with_older()
+    } else {
+        state.dates.width()
+    };
+    // mark(1) markers(3) date from subject, with single spaces between.
     let from_w = (width / 4).clamp(8, 28);
     let subject_w = width.saturating_sub(1 + 3 + 1 + date_w + 1 + from_w + 1);
     let matches = l.search.as_ref().map(|s| &s.matches);
-    let lines: Vec<Line> = (l.offset..(l.offset + rows).min(l.len()))
-        .filter_map(|i| l.row(i).map(|(e, depth)| (i, e, depth)))
-        .map(|(i, e, depth)| {
+    let lines: Vec<Line> = visible
+        .zip(dates)
+        .filter_map(|(i, date)| l.row(i).map(|(e, depth)| (i, e, depth, date)))
+        .map(|(i, e, depth, date)| {
             let mut style = Style::new();
             if !e.flags.seen {
                 style = style.patch(theme.unread);
@@ -187,10 +204,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
                 Span::styled(if marked { "*" } else { " " }, theme.mark),
                 Span::styled(markers(e), theme.accent),
                 Span::raw(" "),
-                Span::styled(
-                    fit(&date_short(e.date, state.now, state.utc_offset), date_w),
-                    theme.dim,
-                ),
+                Span::styled(fit(&date, date_w), theme.dim),
                 Span::raw(" "),
                 Span::raw(fit(e.from.as_str(), from_w)),
                 Span::raw(" "),

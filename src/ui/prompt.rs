@@ -52,7 +52,7 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
                 if uids.len() == 1 {
                     "this message".to_string()
                 } else {
-                    format!("{} messages", uids.len())
+                    crate::text::count(uids.len(), "message")
                 }
             ),
             theme.error.add_modifier(Modifier::BOLD),
@@ -67,7 +67,9 @@ fn picker(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rec
     let Some(acc) = state.account() else { return };
     let title = match p.kind {
         PromptKind::MoveTo { ref uids } if uids.len() == 1 => " Move the message to… ".to_string(),
-        PromptKind::MoveTo { ref uids } => format!(" Move {} messages to… ", uids.len()),
+        PromptKind::MoveTo { ref uids } => {
+            format!(" Move {} to… ", crate::text::count(uids.len(), "message"))
+        }
         _ => " Go to folder ".to_string(),
     };
     let width = (area.width.saturating_sub(4)).clamp(20, 60);

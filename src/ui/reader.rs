@@ -14,6 +14,9 @@ use super::theme::Theme;
 use crate::state::reader::{Layout, LineKind};
 use crate::state::{ReaderContent, State};
 
+/// Ends a source row whose line goes on in the next row.
+const CUT_MARK: &str = "→";
+
 fn visible_lines<'a>(
     layout: &'a Layout,
     theme: &Theme,
@@ -25,9 +28,10 @@ fn visible_lines<'a>(
     let end = (start + height).min(layout.rows.len());
     layout.rows[start..end]
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let (line, text) = layout.row_text(row);
-            match line.kind {
+            let line = match line.kind {
                 LineKind::Header { label: len, strong } => {
                     // The label ends inside this row only on its first row.
                     let cut = if row.start == 0 {
@@ -50,6 +54,18 @@ fn visible_lines<'a>(
                 LineKind::Note => Line::styled(text, theme.dim),
                 LineKind::Warning => Line::styled(text, theme.error.add_modifier(Modifier::BOLD)),
                 LineKind::Body => Line::raw(text),
+            };
+            // In the source a row break is ours, not the message's: say so.
+            if layout.raw && layout.continues(start + i) {
+                // In the last column, where the wrap left room for it.
+                let room = layout.width.unwrap_or(0).saturating_sub(1);
+                let pad = " ".repeat(room.saturating_sub(line.width()));
+                let mut line = line;
+                line.push_span(Span::raw(pad));
+                line.push_span(Span::styled(CUT_MARK, theme.dim));
+                line
+            } else {
+                line
             }
         })
         .collect()

@@ -211,11 +211,12 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         } else {
             ""
         };
-        let shown = thousands(acc.list.items.len() as u64 + u64::from(acc.list.remaining));
+        let total = acc.list.items.len() as u64 + u64::from(acc.list.remaining);
+        let (shown, noun) = (thousands(total), crate::text::noun(total, "message"));
         let unread = thousands(acc.list.unread as u64);
         parts.push(
             Part::new(
-                format!("{folder} {shown} msgs, {unread} unread{so_far}"),
+                format!("{folder} {shown} {noun}, {unread} unread{so_far}"),
                 4,
                 Style::new(),
             )

@@ -592,3 +592,34 @@ Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain
         .expect("warning row");
     assert_eq!(Some(buf[(1, warning_row)].fg), Theme::default().error.fg);
 }
+
+/// The source view wraps long lines and ends each cut row with a dim
+/// mark, so a wrapped header never reads as a folded one.
+#[test]
+fn source_view_marks_cut_lines() {
+    let mut s = sample_state(80, 24);
+    s.focus = Pane::Reader;
+    s.update(Action::Ui(UiAction::ToggleRaw));
+    for _ in 0..10 {
+        s.update(Action::Ui(UiAction::Down));
+    }
+    let a = s.areas().reader;
+    let out = render(a.width, a.height, |f| {
+        super::reader::draw(&s, &Theme::default(), f, f.area(), true)
+    });
+    assert!(out.contains("→"), "{out}");
+    assert_snapshot!(out);
+    // The mark is dim: not a character of the message.
+    let theme = Theme::default();
+    let mut t = Terminal::new(TestBackend::new(a.width, a.height)).expect("test terminal");
+    t.draw(|f| super::reader::draw(&s, &theme, f, f.area(), true))
+        .expect("draw");
+    let buf = t.backend().buffer();
+    let marks: Vec<_> = buf.content().iter().filter(|c| c.symbol() == "→").collect();
+    assert_eq!(marks.len(), 2);
+    assert!(
+        marks
+            .iter()
+            .all(|c| c.fg == theme.dim.fg.unwrap_or_default())
+    );
+}

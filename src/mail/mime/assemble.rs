@@ -27,6 +27,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         limits: tree.limits.clone(),
         notes: Vec::new(),
         nested: Vec::new(),
+        nested_links: Vec::new(),
     };
     let mut main = Section::default();
     if !tree.nodes.is_empty() {
@@ -38,6 +39,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         .map(|n| message_headers(raw, n.header.clone()))
         .unwrap_or_default();
     let (body, source) = main.finish();
+    let html_links = crate::mail::links::merge(main.links(), a.nested_links.concat());
     let mut parts = super::parts::list_tree(raw, &tree, &mut a.budget);
     if partial {
         renumber(raw, &tree, &mut parts);
@@ -64,6 +66,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         uid,
         headers: header_lines(&h),
         date: h.date,
+        date_zone: h.date_zone,
         body,
         source,
         attachments: main.attachments,
@@ -71,6 +74,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         warnings: repeated_warnings(&h),
         nested: a.nested,
         raw: Clean::default(),
+        html_links,
         parts,
     }
 }
@@ -170,6 +174,8 @@ pub fn repeated_warnings(h: &MessageHeaders) -> Vec<Clean> {
 struct Section {
     plain: Vec<Clean>,
     html: Vec<Clean>,
+    /// The `href`s of the HTML parts, in order.
+    html_links: Vec<String>,
     attachments: Vec<Attachment>,
 }
 
@@ -184,6 +190,15 @@ impl Section {
             (Clean::default(), BodySource::None)
         }
     }
+
+    /// The links of the HTML shown, if HTML is what is shown.
+    fn links(&self) -> Vec<crate::mail::links::Link> {
+        if self.plain.is_empty() {
+            crate::mail::links::from_targets(self.html_links.iter().map(String::as_str))
+        } else {
+            Vec::new()
+        }
+    }
 }
 
 struct Assembler {
@@ -195,6 +210,8 @@ struct Assembler {
     limits: Vec<Limit>,
     notes: Vec<Clean>,
     nested: Vec<NestedMessage>,
+    /// The HTML links of each attached message (as `nested`).
+    nested_links: Vec<Vec<crate::mail::links::Link>>,
 }
 
 /// Parts whose text is shown as it is (besides text/plain).
@@ -301,6 +318,7 @@ impl Assembler {
             }
             let clean = self.capped(Clean::text(&h.text));
             sec.html.push(clean);
+            sec.html_links.extend(h.links);
         } else {
             let clean = self.capped(Clean::text(&text));
             sec.plain.push(clean);
@@ -311,10 +329,12 @@ impl Assembler {
     fn attached(&mut self, raw: &[u8], tree: &Tree, id: usize, level: usize) {
         let h = message_headers(raw, tree.nodes[id].header.clone());
         let slot = self.nested.len();
+        self.nested_links.push(Vec::new());
         self.nested.push(NestedMessage {
             level,
             headers: header_lines(&h),
             date: h.date,
+            date_zone: h.date_zone,
             body: Clean::default(),
             source: BodySource::None,
             attachments: Vec::new(),
@@ -323,6 +343,9 @@ impl Assembler {
         let mut sec = Section::default();
         self.walk(raw, tree, id, &mut sec, level);
         let (body, source) = sec.finish();
+        if let Some(l) = self.nested_links.get_mut(slot) {
+            *l = sec.links();
+        }
         let n = &mut self.nested[slot];
         n.body = body;
         n.source = source;

@@ -98,6 +98,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         uid,
         headers: super::assemble::header_lines(&h),
         date: h.date,
+        date_zone: h.date_zone,
         body: source.clone(),
         source: BodySource::Raw,
         attachments: Vec::new(),
@@ -105,6 +106,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         warnings: super::assemble::repeated_warnings(&h),
         nested: Vec::new(),
         raw: source,
+        html_links: Vec::new(),
         parts: Vec::new(),
     }
 }

@@ -241,6 +241,8 @@ pub struct MessageHeaders {
     pub cc: Option<String>,
     pub subject: Option<String>,
     pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds (the sender's zone).
+    pub date_zone: Option<i32>,
     /// Fields that must appear once but appear more often, with the count.
     pub repeated: Vec<(&'static str, usize)>,
 }
@@ -286,10 +288,13 @@ pub fn message_headers(raw: &[u8], header: Range<usize>) -> MessageHeaders {
         HeaderValue::TextList(l) => Some(l.join(" ")),
         _ => None,
     });
-    out.date = first(HeaderName::Date).and_then(|h| match &h.value {
-        HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
-        _ => None,
-    });
+    if let Some(HeaderValue::DateTime(d)) = first(HeaderName::Date).map(|h| &h.value)
+        && d.is_valid()
+    {
+        out.date = Some(d.to_timestamp());
+        let zone = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
+        out.date_zone = Some(if d.tz_before_gmt { -zone } else { zone });
+    }
     for (label, name) in [
         ("From", HeaderName::From),
         ("Subject", HeaderName::Subject),
@@ -306,21 +311,15 @@ pub fn message_headers(raw: &[u8], header: Range<usize>) -> MessageHeaders {
 
 /// "Name <address>" with the display name in quotes where the sender
 /// quoted it or where it holds characters that need them ("Smith, John"
-/// is one person, Smith, John would read as two).
+/// is one person, Smith, John would read as two). Quotes are for reading,
+/// not parsing: no backslash escapes are shown, and a name that carries
+/// its own quotes (`"ötzi"`) gets no second pair.
 fn quoted_full(addr: &Address<'_>, raw_value: &str) -> String {
     let mut parts = Vec::new();
     for a in addr.iter() {
         let name = a.name().map(str::trim).filter(|n| !n.is_empty());
         match (name, a.address()) {
-            (Some(n), Some(e)) => {
-                let quoted = format!("\"{}\"", n.replace('\\', "\\\\").replace('"', "\\\""));
-                let needs = n.contains([',', ';', ':', '<', '>', '@', '"', '(', ')', '[', ']']);
-                if needs || raw_value.contains(&quoted) {
-                    parts.push(format!("{quoted} <{e}>"));
-                } else {
-                    parts.push(format!("{n} <{e}>"));
-                }
-            }
+            (Some(n), Some(e)) => parts.push(format!("{} <{e}>", shown_name(n, raw_value))),
             _ => {
                 let one = full_address_one(a.name(), a.address());
                 if !one.is_empty() {
@@ -333,6 +332,21 @@ fn quoted_full(addr: &Address<'_>, raw_value: &str) -> String {
         return full_address(addr);
     }
     parts.join(", ")
+}
+
+/// A display name as the reader shows it next to its address.
+fn shown_name(name: &str, raw_value: &str) -> String {
+    let escaped = format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""));
+    let needs = name.contains([',', ';', ':', '<', '>', '@', '[', ']']);
+    let own_quotes = name.contains('"');
+    let wrapped = name.len() >= 2 && name.starts_with('"') && name.ends_with('"');
+    if wrapped && !name[1..name.len() - 1].contains('"') {
+        name.to_string()
+    } else if needs || (raw_value.contains(&escaped) && !own_quotes) {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    }
 }
 
 fn full_address_one(name: Option<&str>, addr: Option<&str>) -> String {

@@ -27,13 +27,23 @@ const LAYOUT_WIDTH: usize = 400;
 pub struct HtmlText {
     pub text: String,
     pub note: Option<String>,
+    /// The part's link targets (`href`s), whole, in document order.
+    pub links: Vec<String>,
 }
+
+/// Most `href`s kept from one part (repeats included).
+const MAX_HREFS: usize = 2 * crate::mail::links::MAX_LINKS;
+/// Characters kept of one `href`: one past the link limit, so that a cut
+/// can still be told.
+const MAX_HREF_CHARS: usize = crate::mail::links::MAX_LINK_CHARS + 1;
 
 /// Converts `html`, laying it out only if it fits the limits and `deadline`.
 pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     if html.len() > MAX_HTML_BYTES {
+        let scanned = scan(html);
         return HtmlText {
-            text: scan(html).text,
+            text: scanned.text,
+            links: scanned.hrefs,
             note: Some(format!(
                 "HTML part of {} KB is over the {} KB layout limit; shown without layout",
                 html.len() / 1024,
@@ -45,6 +55,7 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     if scanned.max_depth > MAX_HTML_DEPTH {
         return HtmlText {
             text: scanned.text,
+            links: scanned.hrefs,
             note: Some(format!(
                 "HTML nested over {MAX_HTML_DEPTH} levels deep; shown without layout"
             )),
@@ -53,6 +64,7 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     let late = || HtmlText {
         text: scanned.text.clone(),
         note: Some("HTML layout took too long; shown without layout".to_string()),
+        links: scanned.hrefs.clone(),
     };
     let Some(left) = deadline.checked_duration_since(Instant::now()) else {
         return late();
@@ -72,14 +84,20 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     // A layout past the deadline is left to finish on its own thread; the
     // limits above bound how long that can be.
     match rx.recv_timeout(left) {
-        Ok(text) => HtmlText { text, note: None },
+        Ok(text) => HtmlText {
+            text,
+            note: None,
+            links: scanned.hrefs,
+        },
         Err(_) => late(),
     }
 }
 
-/// html2text's layout, trailing spaces trimmed.
+/// html2text's layout, trailing spaces trimmed. Link footnotes stay whole
+/// on one line (the reader wraps them), not cut at the layout width.
 pub fn layout(html: &str) -> String {
     let text = html2text::config::plain()
+        .no_link_wrapping()
         .string_from_read(html.as_bytes(), LAYOUT_WIDTH)
         .unwrap_or_else(|_| scan(html).text);
     text.lines()
@@ -97,6 +115,8 @@ pub struct Scan {
     /// like `<p>` and `<li>`, are not counted: unclosed they would look
     /// deep).
     pub max_depth: usize,
+    /// Link targets of `<a>` and `<area>`, in document order.
+    pub hrefs: Vec<String>,
 }
 
 pub fn scan(html: &str) -> Scan {
@@ -117,6 +137,7 @@ pub fn scan(html: &str) -> Scan {
     Scan {
         text: collapse_blank_lines(&text),
         max_depth: state.max_depth,
+        hrefs: state.hrefs,
     }
 }
 
@@ -145,6 +166,7 @@ struct ScanState {
     max_depth: usize,
     /// Inside <script>, <style> …: text not shown.
     hidden: Option<String>,
+    hrefs: Vec<String>,
 }
 
 struct Sink(RefCell<ScanState>);
@@ -199,6 +221,9 @@ impl ScanState {
             }
             return TokenSinkResult::Continue;
         }
+        if tag.kind == TagKind::StartTag && matches!(name, "a" | "area") {
+            self.href(tag);
+        }
         if BLOCK.contains(&name) && !self.out.ends_with('\n') {
             self.out.push('\n');
         }
@@ -223,6 +248,28 @@ impl ScanState {
             };
         }
         TokenSinkResult::Continue
+    }
+
+    /// Keeps the tag's `href` (entities already decoded by the tokenizer).
+    fn href(&mut self, tag: &Tag) {
+        if self.hrefs.len() >= MAX_HREFS {
+            return;
+        }
+        let Some(attr) = tag.attrs.iter().find(|a| &*a.name.local == "href") else {
+            return;
+        };
+        // HTML strips leading and trailing white space from URLs and
+        // drops tabs and line breaks inside them.
+        let url: String = attr
+            .value
+            .trim()
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .take(MAX_HREF_CHARS)
+            .collect();
+        if !url.is_empty() {
+            self.hrefs.push(url);
+        }
     }
 
     fn chars(&mut self, text: &str) {
@@ -291,6 +338,29 @@ mod tests {
         );
         assert_eq!(s.text, "Hello\u{a0}world & you\nsecond\nline\n");
         assert_eq!(s.max_depth, 2);
+    }
+
+    #[test]
+    fn hrefs_are_kept_whole_in_order_with_entities_decoded() {
+        let long = format!("https://x.example/?a=1&amp;b={}", "z".repeat(700));
+        let html = format!(
+            "<head><link href=\"https://style.example/\"></head>\
+<p><a href=\" {long}\n\">one</a> <a name=x>no href</a>\
+<map><area href=\"https://map.example/\"></map>\
+<script>document.write('<a href=\"https://script.example/\">')</script>\
+<A HREF='https://b.example/'>b</A></p>"
+        );
+        let t = to_text(&html, soon());
+        let want = format!("https://x.example/?a=1&b={}", "z".repeat(700));
+        assert_eq!(
+            t.links,
+            [want.as_str(), "https://map.example/", "https://b.example/"]
+        );
+        // The laid-out footnote is whole too, on one line.
+        assert!(t.text.lines().any(|l| l.ends_with(&want)), "{}", t.text);
+        // Without layout the hrefs are the same.
+        let late = to_text(&html, Instant::now() - Duration::from_secs(1));
+        assert_eq!(late.links, t.links);
     }
 
     #[test]
