@@ -168,6 +168,10 @@ impl Stats {
     pub fn closed_sessions(&self) -> usize {
         self.lock().closed_sessions
     }
+    /// When each LOGIN or AUTHENTICATE arrived, in order.
+    pub fn login_times(&self) -> Vec<Instant> {
+        self.lock().login_times.clone()
+    }
     /// The most logins that fell within any `window`.
     pub fn most_logins_within(&self, window: Duration) -> usize {
         let times = &self.lock().login_times;
