@@ -6,6 +6,7 @@ pub mod bin;
 pub mod certs;
 pub mod dovecot;
 pub mod events;
+pub mod fake_imap;
 pub mod fixtures;
 pub mod idp;
 pub mod other;
