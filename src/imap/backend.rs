@@ -102,10 +102,18 @@ impl ImapBackend {
             .ok_or_else(|| MailError::Network("not connected".to_string()))
     }
 
+    /// An answer that can only be short gets the command timeout as a
+    /// whole; one that grows with the mailbox gets a step's.
     fn limits(&self, responses: usize) -> Limits {
+        let t = self.settings.timeouts;
         Limits {
-            read: self.settings.timeouts.command,
+            read: t.command,
             responses,
+            whole: Some(if responses <= 100 {
+                t.command
+            } else {
+                t.step()
+            }),
         }
     }
 
@@ -294,8 +302,17 @@ impl MailBackend for ImapBackend {
             known,
         )?;
         let what = format!("open {}", raw::excerpt(path));
-        let a = self.exchange(&what, &cmd, self.limits(BIG_ANSWER)).await?;
-        let sel = select::answer(&a.untagged, &a.done, known);
+        // Read as it arrives: a QRESYNC answer may hold every message's flags.
+        let mut reader = select::Reader::new(known);
+        let limits = self.limits(BIG_ANSWER);
+        let session = self.session()?;
+        let result = raw::run_each(session, &what, &cmd, limits, |r| {
+            reader.feed(r.parsed());
+            Ok(())
+        })
+        .await;
+        let done = self.settle(result)?;
+        let sel = reader.finish(done.parsed());
         self.tracker.selected(sel.exists);
         Ok(sel)
     }
@@ -420,6 +437,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: None,
         };
         let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[])");
         let a = self.exchange("fetch message", &cmd, limits).await?;
@@ -446,6 +464,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: None,
         };
         let cmd = format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE BODY.PEEK[HEADER])");
         let a = self
@@ -524,6 +543,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: None,
         };
         let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}.MIME] BODY.PEEK[{section}])");
         let a = self.exchange("fetch attachment", &cmd, limits).await?;
@@ -636,6 +656,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: Some(self.settings.timeouts.step()),
         };
         let prefix = "UID SEARCH CHARSET UTF-8 TEXT";
         self.searching("search", prefix, text, limits).await

@@ -51,6 +51,7 @@ pub async fn watch(
                 let limits = raw::Limits {
                     read: answer,
                     responses: 100_000,
+                    whole: Some(answer * 8),
                 };
                 let a = raw::run(session, "check for changes", "NOOP", limits).await?;
                 for r in &a.untagged {

@@ -1408,6 +1408,11 @@ impl<T: Read + Write + Unpin + fmt::Debug> Connection<T> {
         self.stream.get_mut()
     }
 
+    /// mailtui: the decoding work on this connection so far.
+    pub fn decode_stats(&self) -> crate::DecodeStats {
+        self.stream.decode_stats()
+    }
+
     /// Convert this connection into the raw underlying stream.
     pub fn into_inner(self) -> T {
         let Self { stream, .. } = self;

@@ -7,24 +7,27 @@ use bytes::BytesMut;
 use futures_util::stream::Stream;
 use futures_util::task::{Context, Poll};
 use futures_util::{io, ready};
-use nom::Needed;
 #[cfg(feature = "runtime-tokio")]
 use tokio::io::{AsyncRead as Read, AsyncWrite as Write, AsyncWriteExt};
 
+use crate::framer::{Found, Framer, MAX_RESPONSE};
 use crate::types::{Request, ResponseData};
 
 /// Wraps a stream, and parses incoming data as imap server messages. Writes outgoing data
 /// as imap client messages.
+///
+/// mailtui: the buffer is framed before it is parsed (see `framer.rs`),
+/// grows geometrically and hands each response an allocation of its own
+/// exact size; see vendor/async-imap/MAILTUI.md.
 #[derive(Debug)]
 pub struct ImapStream<R: Read + Write> {
     /// The underlying stream
     pub(crate) inner: R,
-    /// Number of bytes the next decode operation needs if known.
-    /// If the buffer contains less than this, it is a waste of time to try to parse it.
-    /// If unknown, set it to 0, so decoding is always attempted.
-    decode_needs: usize,
     /// The buffer.
     buffer: Buffer,
+    /// Where the response at the front of the buffer ends, as far as known.
+    framer: Framer,
+    stats: DecodeStats,
 
     /// True if the stream should not return any more items.
     ///
@@ -36,13 +39,25 @@ pub struct ImapStream<R: Read + Write> {
     read_closed: bool,
 }
 
+/// mailtui: how much work decoding took, for tests and benchmarks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecodeStats {
+    /// Calls into the response parser.
+    pub parses: u64,
+    /// Bytes handed to the parser, over all calls.
+    pub parsed_bytes: u64,
+    /// Responses decoded.
+    pub responses: u64,
+}
+
 impl<R: Read + Write + Unpin> ImapStream<R> {
     /// Creates a new `ImapStream` based on the given `Read`er.
     pub fn new(inner: R) -> Self {
         ImapStream {
             inner,
             buffer: Buffer::new(),
-            decode_needs: 0,
+            framer: Framer::default(),
+            stats: DecodeStats::default(),
             read_closed: false,
         }
     }
@@ -88,59 +103,94 @@ impl<R: Read + Write + Unpin> ImapStream<R> {
         &mut self.inner
     }
 
+    /// mailtui: the decoding work so far.
+    pub fn decode_stats(&self) -> DecodeStats {
+        self.stats
+    }
+
     /// Attempts to decode a single response from the buffer.
     ///
-    /// Returns `None` if the buffer does not contain enough data.
+    /// Returns `None` if the buffer does not contain a whole response.
+    /// The parser runs only on a framed response (or, for a text response
+    /// ending in `{n}`, on the line before the literal), so a long line
+    /// costs one parse, not one per read.
     fn decode(&mut self) -> io::Result<Option<ResponseData>> {
-        if self.buffer.used() < self.decode_needs {
-            // We know that there is not enough data to decode anything
-            // from previous attempts.
-            return Ok(None);
+        let mut found = self.framer.scan(self.buffer.pending())?;
+        loop {
+            let end = match found {
+                Found::Partial => return Ok(None),
+                Found::End(end) | Found::Maybe(end) => end,
+            };
+            match self.parse(end)? {
+                Some(response) => {
+                    self.framer.reset();
+                    return Ok(Some(response));
+                }
+                // The parser wants more: a literal after all (`maybe`), or
+                // a response that goes on past this line.
+                None => found = self.framer.resume(self.buffer.pending())?,
+            }
         }
+    }
 
-        let block = self.buffer.take_block();
-        // Be aware, now self.buffer is invalid until block is returned or reset!
-
-        let res = ResponseData::try_new_or_recover(block, |buf| {
-            let buf = &buf[..self.buffer.used()];
-            log::trace!("decode: input: {:?}", std::str::from_utf8(buf));
+    /// Parses the first `end` bytes of the buffer into a response that
+    /// owns an exact-size copy of its bytes; `None` if the parser wants
+    /// more.
+    fn parse(&mut self, end: usize) -> io::Result<Option<ResponseData>> {
+        let frame = &self.buffer.pending()[..end];
+        self.stats.parses += 1;
+        self.stats.parsed_bytes += end as u64;
+        log::trace!("decode: input: {:?}", std::str::from_utf8(frame));
+        let mut used = end;
+        let res = ResponseData::try_new_or_recover(BytesMut::from(frame), |buf| {
             match imap_proto::Response::parse(buf) {
                 Ok((remaining, response)) => {
-                    // TODO: figure out if we can use a minimum required size for a response.
-                    self.decode_needs = 0;
-                    self.buffer.reset_with_data(remaining);
+                    used = buf.len() - remaining.len();
                     Ok(response)
                 }
-                Err(nom::Err::Incomplete(Needed::Size(min))) => {
-                    log::trace!("decode: incomplete data, need minimum {min} bytes");
-                    self.decode_needs = self.buffer.used() + usize::from(min);
-                    Err(None)
-                }
-                Err(nom::Err::Incomplete(_)) => {
-                    log::trace!("decode: incomplete data, need unknown number of bytes");
-                    self.decode_needs = 0;
-                    Err(None)
-                }
-                Err(other) => {
-                    self.decode_needs = 0;
+                Err(nom::Err::Incomplete(_)) => Err(None),
+                Err(nom::Err::Error(e) | nom::Err::Failure(e)) => {
                     Err(Some(io::Error::other(format!(
-                        "{:?} during parsing of {:?}",
-                        other,
-                        String::from_utf8_lossy(buf)
+                        "{:?} at byte {} during parsing of {:?}",
+                        e.code,
+                        buf.len() - e.input.len(),
+                        String::from_utf8_lossy(&buf[..buf.len().min(ERROR_EXCERPT)])
                     ))))
                 }
             }
         });
         match res {
-            Ok(response) => Ok(Some(response)),
-            Err((heads, err)) => {
-                self.buffer.return_block(heads);
-                match err {
-                    Some(err) => Err(err),
-                    None => Ok(None),
-                }
+            Ok(mut response) if used == end => {
+                response.with_dependent_mut(|_, r| shrink(r));
+                self.buffer.consume(end);
+                self.stats.responses += 1;
+                Ok(Some(response))
             }
+            Ok(_) => {
+                // The parser stopped short of the frame's end (text that
+                // looked like a literal): take just what it read, in an
+                // allocation of that size.
+                drop(res);
+                self.framer.reset();
+                self.parse_prefix(used)
+            }
+            Err((_, Some(err))) => Err(err),
+            Err((_, None)) => Ok(None),
         }
+    }
+
+    fn parse_prefix(&mut self, used: usize) -> io::Result<Option<ResponseData>> {
+        let frame = &self.buffer.pending()[..used];
+        self.stats.parses += 1;
+        self.stats.parsed_bytes += used as u64;
+        let res = ResponseData::try_new(BytesMut::from(frame), |buf| {
+            imap_proto::Response::parse(buf)
+                .map(|(_, r)| r)
+                .map_err(|e| io::Error::other(format!("{e:?}")))
+        })?;
+        self.buffer.consume(used);
+        self.stats.responses += 1;
+        Ok(Some(res))
     }
 
     fn do_poll_next(
@@ -152,14 +202,11 @@ impl<R: Read + Write + Unpin> ImapStream<R> {
             return Poll::Ready(Some(Ok(response)));
         }
         loop {
-            this.buffer.ensure_capacity(this.decode_needs)?;
-            let buf = this.buffer.free_as_mut_slice();
+            let buf = this.buffer.free_as_mut_slice()?;
 
             // The buffer should have at least one byte free
             // before we try reading into it
             // so we can treat 0 bytes read as EOF.
-            // This is guaranteed by `ensure_capacity()` above
-            // even if it is called with 0 as an argument.
             debug_assert!(!buf.is_empty());
 
             #[cfg(feature = "runtime-async-std")]
@@ -174,7 +221,7 @@ impl<R: Read + Write + Unpin> ImapStream<R> {
             };
 
             if num_bytes_read == 0 {
-                if this.buffer.used() > 0 {
+                if !this.buffer.pending().is_empty() {
                     return Poll::Ready(Some(Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
                         "bytes remaining in stream",
@@ -190,137 +237,106 @@ impl<R: Read + Write + Unpin> ImapStream<R> {
     }
 }
 
-/// Abstraction around needed buffer management.
+/// mailtui: gives back the spare capacity the parser's lists keep (a
+/// FETCH's attribute list has room for four, a long SEARCH up to twice
+/// its UIDs), since answers of 100,000 responses are kept whole.
+fn shrink(r: &mut imap_proto::Response<'_>) {
+    use imap_proto::{AttributeValue, MailboxDatum, Response};
+    match r {
+        Response::Fetch(_, attrs) => {
+            attrs.shrink_to_fit();
+            for a in attrs.iter_mut() {
+                if let AttributeValue::Flags(f) = a {
+                    f.shrink_to_fit();
+                }
+            }
+        }
+        Response::MailboxData(MailboxDatum::Search(uids)) => uids.shrink_to_fit(),
+        _ => {}
+    }
+}
+
+/// Longest piece of a response quoted in a parse error.
+const ERROR_EXCERPT: usize = 512;
+
+/// mailtui: bytes read but not yet decoded, at `block[start..end]`.
+/// Decoded responses are taken off the front by moving `start`; the rest
+/// moves down only when that frees at least as much as it copies, and
+/// the block doubles when full, so each byte is copied O(1) times.
 struct Buffer {
-    /// The buffer itself.
-    block: BytesMut,
-    /// Offset where used bytes range ends.
-    offset: usize,
+    block: Vec<u8>,
+    start: usize,
+    end: usize,
 }
 
 impl Buffer {
-    const BLOCK_SIZE: usize = 1024 * 4;
-    const MAX_CAPACITY: usize = 512 * 1024 * 1024; // 512 MiB
+    const BLOCK_SIZE: usize = 1024 * 16;
+    /// Free space wanted before a read.
+    const MIN_READ: usize = 1024 * 4;
+    /// Largest block: the largest response and one read more.
+    const MAX_CAPACITY: usize = MAX_RESPONSE + Self::BLOCK_SIZE;
+    /// An empty block bigger than this (after a long response) is given
+    /// back rather than kept for the rest of the session.
+    const KEEP: usize = 1024 * 1024;
 
     fn new() -> Self {
         Self {
-            block: BytesMut::zeroed(Self::BLOCK_SIZE),
-            offset: 0,
+            block: vec![0; Self::BLOCK_SIZE],
+            start: 0,
+            end: 0,
         }
     }
 
-    /// Returns the number of bytes in the buffer containing data.
-    fn used(&self) -> usize {
-        self.offset
+    /// The bytes read and not yet decoded.
+    fn pending(&self) -> &[u8] {
+        &self.block[self.start..self.end]
     }
 
-    /// Returns the unused part of the buffer to which new data can be written.
-    fn free_as_mut_slice(&mut self) -> &mut [u8] {
-        &mut self.block[self.offset..]
-    }
-
-    /// Indicate how many new bytes were written into the buffer.
-    ///
-    /// When new bytes are written into the slice returned by [`free_as_mut_slice`] this method
-    /// should be called to extend the used portion of the buffer to include the new data.
-    ///
-    /// You can not write past the end of the buffer, so extending more then there is free
-    /// space marks the entire buffer as used.
-    ///
-    /// [`free_as_mut_slice`]: Self::free_as_mut_slice
-    // aka advance()?
-    fn extend_used(&mut self, num_bytes: usize) {
-        self.offset += num_bytes;
-        if self.offset > self.block.len() {
-            self.offset = self.block.len();
+    /// Takes `n` decoded bytes off the front.
+    fn consume(&mut self, n: usize) {
+        self.start += n;
+        debug_assert!(self.start <= self.end);
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+            if self.block.len() > Self::KEEP {
+                self.block = vec![0; Self::BLOCK_SIZE];
+            }
         }
     }
 
-    /// Ensure the buffer has free capacity, optionally ensuring minimum buffer size.
-    fn ensure_capacity(&mut self, required: usize) -> io::Result<()> {
-        let free_bytes: usize = self.block.len() - self.offset;
-        let extra_bytes_needed: usize = required.saturating_sub(self.block.len());
-        if free_bytes == 0 || extra_bytes_needed > 0 {
-            let increase = std::cmp::max(Buffer::BLOCK_SIZE, extra_bytes_needed);
-            self.grow(increase)?;
+    /// Free space to read into: at least [`Self::MIN_READ`] bytes.
+    fn free_as_mut_slice(&mut self) -> io::Result<&mut [u8]> {
+        if self.block.len() - self.end < Self::MIN_READ {
+            let used = self.end - self.start;
+            if self.start > 0 && self.start >= used {
+                self.block.copy_within(self.start..self.end, 0);
+                self.start = 0;
+                self.end = used;
+            }
+            if self.block.len() - self.end < Self::MIN_READ {
+                let want = (self.block.len() * 2).max(self.end + Self::MIN_READ);
+                let size = want.min(Self::MAX_CAPACITY);
+                if size <= self.end {
+                    return Err(io::Error::other("incoming data too large"));
+                }
+                self.block.resize(size, 0);
+            }
         }
-
-        // Assert that the buffer at least one free byte.
-        debug_assert!(self.offset < self.block.len());
-
-        // Assert that the buffer has at least the required capacity.
-        debug_assert!(self.block.len() >= required);
-        Ok(())
+        Ok(&mut self.block[self.end..])
     }
 
-    /// Grows the buffer, ensuring there are free bytes in the tail.
-    ///
-    /// The specified number of bytes is only a minimum.  The buffer could grow by more as
-    /// it will always grow in multiples of [`BLOCK_SIZE`].
-    ///
-    /// If the size would be larger than [`MAX_CAPACITY`] an error is returned.
-    ///
-    /// [`BLOCK_SIZE`]: Self::BLOCK_SIZE
-    /// [`MAX_CAPACITY`]: Self::MAX_CAPACITY
-    fn grow(&mut self, num_bytes: usize) -> io::Result<()> {
-        let min_size = self.block.len() + num_bytes;
-        let new_size = match min_size % Self::BLOCK_SIZE {
-            0 => min_size,
-            n => min_size + (Self::BLOCK_SIZE - n),
-        };
-        if new_size > Self::MAX_CAPACITY {
-            Err(io::Error::other("incoming data too large"))
-        } else {
-            self.block.resize(new_size, 0);
-            Ok(())
-        }
-    }
-
-    /// Return the block backing the buffer.
-    ///
-    /// Next you *must* either return this block using [`return_block`] or call
-    /// [`reset_with_data`].
-    ///
-    /// [`return_block`]: Self::return_block
-    /// [`reset_with_data`]: Self::reset_with_data
-    // TODO: Enforce this with typestate.
-    fn take_block(&mut self) -> BytesMut {
-        std::mem::replace(&mut self.block, BytesMut::zeroed(Self::BLOCK_SIZE))
-    }
-
-    /// Reset the buffer to be a new allocation with given data copied in.
-    ///
-    /// This allows the previously returned block from `get_block` to be used in and owned
-    /// by the [ResponseData].
-    ///
-    /// This does not do any bounds checking to see if the new buffer would exceed the
-    /// maximum size.  It will however ensure that there is at least some free space at the
-    /// end of the buffer so that the next reading operation won't need to realloc right
-    /// away.  This could be wasteful if the next action on the buffer is another decode
-    /// rather than a read, but we don't know.
-    fn reset_with_data(&mut self, data: &[u8]) {
-        let min_size = data.len();
-        let new_size = match min_size % Self::BLOCK_SIZE {
-            0 => min_size + Self::BLOCK_SIZE,
-            n => min_size + (Self::BLOCK_SIZE - n),
-        };
-        self.block = BytesMut::zeroed(new_size);
-        self.block[..data.len()].copy_from_slice(data);
-
-        self.offset = data.len();
-    }
-
-    /// Return the block which backs this buffer.
-    fn return_block(&mut self, block: BytesMut) {
-        self.block = block;
+    /// Counts `n` bytes just read into the free space.
+    fn extend_used(&mut self, n: usize) {
+        self.end = (self.end + n).min(self.block.len());
     }
 }
 
 impl fmt::Debug for Buffer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Buffer")
-            .field("used", &self.used())
-            .field("capacity", &self.block.capacity())
+            .field("used", &(self.end - self.start))
+            .field("capacity", &self.block.len())
             .finish()
     }
 }
@@ -474,164 +490,5 @@ mod tests {
 
         // IMAP stream should end even though underlying stream fails only once.
         assert!(imap_stream.next().await.is_none());
-    }
-
-    #[test]
-    fn test_buffer_empty() {
-        let buf = Buffer::new();
-        assert_eq!(buf.used(), 0);
-
-        let mut buf = Buffer::new();
-        let slice: &[u8] = buf.free_as_mut_slice();
-        assert_eq!(slice.len(), Buffer::BLOCK_SIZE);
-        assert_eq!(slice.len(), buf.block.len());
-    }
-
-    #[test]
-    fn test_buffer_extend_use() {
-        let mut buf = Buffer::new();
-        buf.extend_used(3);
-        assert_eq!(buf.used(), 3);
-        let slice = buf.free_as_mut_slice();
-        assert_eq!(slice.len(), Buffer::BLOCK_SIZE - 3);
-
-        // Extend past the end of the buffer.
-        buf.extend_used(Buffer::BLOCK_SIZE);
-        assert_eq!(buf.used(), Buffer::BLOCK_SIZE);
-        assert_eq!(buf.offset, Buffer::BLOCK_SIZE);
-        assert_eq!(buf.block.len(), buf.offset);
-        let slice = buf.free_as_mut_slice();
-        assert_eq!(slice.len(), 0);
-    }
-
-    #[test]
-    fn test_buffer_write_read() {
-        let mut buf = Buffer::new();
-        let mut slice = buf.free_as_mut_slice();
-        slice.write_all(b"hello").unwrap();
-        buf.extend_used(b"hello".len());
-
-        let slice = &buf.block[..buf.used()];
-        assert_eq!(slice, b"hello");
-        assert_eq!(buf.free_as_mut_slice().len(), buf.block.len() - buf.offset);
-    }
-
-    #[test]
-    fn test_buffer_grow() {
-        let mut buf = Buffer::new();
-        assert_eq!(buf.block.len(), Buffer::BLOCK_SIZE);
-        buf.grow(1).unwrap();
-        assert_eq!(buf.block.len(), 2 * Buffer::BLOCK_SIZE);
-
-        buf.grow(Buffer::BLOCK_SIZE + 1).unwrap();
-        assert_eq!(buf.block.len(), 4 * Buffer::BLOCK_SIZE);
-
-        let ret = buf.grow(Buffer::MAX_CAPACITY);
-        assert!(ret.is_err());
-    }
-
-    #[test]
-    fn test_buffer_ensure_capacity() {
-        // Initial state: 1 byte capacity left, initial size.
-        let mut buf = Buffer::new();
-        buf.extend_used(Buffer::BLOCK_SIZE - 1);
-        assert_eq!(buf.free_as_mut_slice().len(), 1);
-        assert_eq!(buf.block.len(), Buffer::BLOCK_SIZE);
-
-        // Still has capacity, no size request.
-        buf.ensure_capacity(0).unwrap();
-        assert_eq!(buf.free_as_mut_slice().len(), 1);
-        assert_eq!(buf.block.len(), Buffer::BLOCK_SIZE);
-
-        // No more capacity, initial size.
-        buf.extend_used(1);
-        assert_eq!(buf.free_as_mut_slice().len(), 0);
-        assert_eq!(buf.block.len(), Buffer::BLOCK_SIZE);
-
-        // No capacity, no size request.
-        buf.ensure_capacity(0).unwrap();
-        assert_eq!(buf.free_as_mut_slice().len(), Buffer::BLOCK_SIZE);
-        assert_eq!(buf.block.len(), 2 * Buffer::BLOCK_SIZE);
-
-        // Some capacity, size request.
-        buf.extend_used(5);
-        assert_eq!(buf.offset, Buffer::BLOCK_SIZE + 5);
-        buf.ensure_capacity(3 * Buffer::BLOCK_SIZE - 6).unwrap();
-        assert_eq!(buf.free_as_mut_slice().len(), 2 * Buffer::BLOCK_SIZE - 5);
-        assert_eq!(buf.block.len(), 3 * Buffer::BLOCK_SIZE);
-    }
-
-    /// Regression test for a bug in ensure_capacity() caused
-    /// by a bug in byte-pool crate 0.2.2 dependency.
-    ///
-    /// ensure_capacity() sometimes did not ensure that
-    /// at least one byte is available, which in turn
-    /// resulted in attempt to read into a buffer of zero size.
-    /// When poll_read() reads into a buffer of zero size,
-    /// it can only read zero bytes, which is indistinguishable
-    /// from EOF and resulted in an erroneous detection of EOF
-    /// when in fact the stream was not closed.
-    #[test]
-    fn test_ensure_capacity_loop() {
-        let mut buf = Buffer::new();
-
-        for i in 1..500 {
-            // Ask for `i` bytes.
-            buf.ensure_capacity(i).unwrap();
-
-            // Test that we can read at least 1 byte.
-            let free = buf.free_as_mut_slice();
-            let used = free.len();
-            assert!(used > 0);
-
-            // Use as much as allowed.
-            buf.extend_used(used);
-
-            // Test that we can read at least as much as requested.
-            let block = buf.take_block();
-            assert!(block.len() >= i);
-            buf.return_block(block);
-        }
-    }
-
-    #[test]
-    fn test_buffer_take_and_return_block() {
-        // This test identifies blocks by their size.
-        let mut buf = Buffer::new();
-        buf.grow(1).unwrap();
-        let block_size = buf.block.len();
-
-        let block = buf.take_block();
-        assert_eq!(block.len(), block_size);
-        assert_ne!(buf.block.len(), block_size);
-
-        buf.return_block(block);
-        assert_eq!(buf.block.len(), block_size);
-    }
-
-    #[test]
-    fn test_buffer_reset_with_data() {
-        // This test identifies blocks by their size.
-        let data: [u8; 2 * Buffer::BLOCK_SIZE] = [b'a'; 2 * Buffer::BLOCK_SIZE];
-        let mut buf = Buffer::new();
-        let block_size = buf.block.len();
-        assert_eq!(block_size, Buffer::BLOCK_SIZE);
-        buf.reset_with_data(&data);
-        assert_ne!(buf.block.len(), block_size);
-        assert_eq!(buf.block.len(), 3 * Buffer::BLOCK_SIZE);
-        assert!(!buf.free_as_mut_slice().is_empty());
-
-        let data: [u8; 0] = [];
-        let mut buf = Buffer::new();
-        buf.reset_with_data(&data);
-        assert_eq!(buf.block.len(), Buffer::BLOCK_SIZE);
-    }
-
-    #[test]
-    fn test_buffer_debug() {
-        assert_eq!(
-            format!("{:?}", Buffer::new()),
-            format!(r#"Buffer {{ used: 0, capacity: {} }}"#, Buffer::BLOCK_SIZE)
-        );
     }
 }

@@ -75,6 +75,9 @@
 //! See the `examples/` directory for usage examples.
 #![warn(missing_docs)]
 #![deny(rust_2018_idioms, unsafe_code)]
+// mailtui: upstream uses pin-utils' deprecated `unsafe_pinned!`; as a path
+// dependency its warnings would show in every build.
+#![allow(deprecated)]
 
 #[cfg(not(any(feature = "runtime-tokio", feature = "runtime-async-std")))]
 compile_error!("one of 'runtime-async-std' or 'runtime-tokio' features must be enabled");
@@ -90,6 +93,7 @@ pub use imap_proto;
 mod authenticator;
 mod client;
 pub mod error;
+pub mod framer;
 pub mod extensions;
 mod imap_stream;
 mod parse;
@@ -100,6 +104,7 @@ pub use crate::extensions::compress::DeflateStream;
 
 pub use crate::authenticator::Authenticator;
 pub use crate::client::*;
+pub use crate::imap_stream::DecodeStats;
 
 #[cfg(test)]
 mod mock_stream;

@@ -220,7 +220,7 @@ impl Fetch {
             attrs
                 .iter()
                 .filter_map(|av| match av {
-                    AttributeValue::BodyStructure(bs) => Some(bs),
+                    AttributeValue::BodyStructure(bs) => Some(&**bs),
                     _ => None,
                 })
                 .next()
