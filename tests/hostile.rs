@@ -71,6 +71,31 @@ async fn the_fake_server_serves_a_well_behaved_session() {
 }
 
 #[tokio::test]
+async fn the_fake_servers_mailbox_can_change_mid_session() {
+    let fake = FakeImap::start();
+    let mut b = backend(&fake);
+    b.connect().await.unwrap();
+    assert_eq!(b.select("INBOX", None).await.unwrap().uid_validity, 1);
+    {
+        let mut world = fake.world();
+        let inbox = world.folder_mut("INBOX");
+        inbox.uidvalidity = 9;
+        inbox.uids.truncate(1);
+    }
+    let sel = b.select("INBOX", None).await.unwrap();
+    assert_eq!((sel.uid_validity, sel.exists), (9, 1));
+    b.disconnect().await;
+    b.connect().await.unwrap();
+    assert_eq!(fake.stats().logins(), 2);
+    assert_eq!(fake.stats().most_logins_within(Duration::from_secs(600)), 2);
+    assert_eq!(fake.stats().selects(), 2);
+    assert!(
+        fake.stats()
+            .wait_until(Duration::from_secs(10), |s| s.closed_sessions() == 1)
+    );
+}
+
+#[tokio::test]
 async fn a_script_can_end_the_session_at_idle() {
     let fake = FakeImap::builder()
         .on("IDLE", |c, _| {

@@ -101,6 +101,13 @@ pub fn excerpt(text: &str) -> String {
 /// Maps a failed read: a parse failure or a guard limit is a protocol
 /// error (reconnecting won't fix it); everything else is the network.
 pub fn read_error(what: &str, e: &std::io::Error) -> MailError {
+    let said = e.to_string();
+    // A limit of the guard or the reader explains itself.
+    if e.kind() == std::io::ErrorKind::InvalidData
+        && (said.starts_with("the server sent") || said.starts_with("the server announced"))
+    {
+        return MailError::Protocol(format!("{what}: {}", excerpt(&said)));
+    }
     match e.kind() {
         std::io::ErrorKind::Other | std::io::ErrorKind::InvalidData if !is_tls_error(e) => {
             MailError::Protocol(format!(
