@@ -295,6 +295,42 @@ async fn a_list_of_100003_folders_ends_with_a_clear_error() {
     assert_eq!(fake.stats().sessions(), 1);
 }
 
+/// Read as it arrives, the list costs what its folders do, not what its
+/// parsed lines would (406 MB held whole before).
+#[test]
+fn a_list_of_100003_folders_stays_within_memory() {
+    let fake = FakeImap::builder()
+        .on("LIST", |c, cmd| {
+            c.send(&many_folders(100_003))?;
+            c.ok(cmd)?;
+            Ok(Flow::Handled)
+        })
+        .start();
+    let out = run_child("child_many_folders", fake.port);
+    assert!(out.contains("too big"), "{out}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "run in a process of its own by a_list_of_100003_folders_stays_within_memory"]
+async fn child_many_folders() {
+    let Some(port) = child_port() else { return };
+    let mut b = backend_at(port);
+    b.connect().await.unwrap();
+    let (_, before) = memory();
+    let e = b.list_folders().await.unwrap_err();
+    let (peak, after) = memory();
+    println!(
+        "many folders: {e}; RSS before {} MB, peak {} MB, after {} MB",
+        before >> 10,
+        peak >> 10,
+        after >> 10
+    );
+    assert!(
+        peak < before + (64 << 10),
+        "peak {peak} KiB from {before} KiB"
+    );
+}
+
 /// The worker over the same server: the folder pane gets an error, not
 /// "loading…" for good.
 #[tokio::test]

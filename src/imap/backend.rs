@@ -275,21 +275,25 @@ impl MailBackend for ImapBackend {
     }
 
     async fn list_folders(&mut self) -> MailResult<Vec<Folder>> {
-        let a = self
-            .exchange("list folders", "LIST \"\" \"*\"", self.limits(100_000))
-            .await?;
         let mut folders = Vec::new();
         let mut delimiter = None;
-        for r in &a.untagged {
+        // Each line made a folder as it arrives: a LIST may be 100,000 lines.
+        let limits = self.limits(100_000);
+        let (session, tracker) = (self.session.as_mut(), &mut self.tracker);
+        let session = session.ok_or_else(|| MailError::Network("not connected".into()))?;
+        let result = raw::run_each(session, "list folders", "LIST \"\" \"*\"", limits, |r| {
             match r.parsed() {
                 Response::MailboxData(MailboxDatum::List(l)) => {
                     delimiter =
                         delimiter.or_else(|| l.delimiter.as_deref().and_then(|d| d.chars().next()));
                     folders.push(folder(l));
                 }
-                other => self.tracker.absorb(other),
+                other => tracker.absorb(other),
             }
-        }
+            Ok(())
+        })
+        .await;
+        self.settle(result)?;
         sort_folders(&mut folders, delimiter.unwrap_or('/'));
         Ok(folders)
     }
