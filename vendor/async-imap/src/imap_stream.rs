@@ -365,7 +365,6 @@ mod tests {
     use super::*;
 
     use pin_project::pin_project;
-    use std::io::Write as _;
 
     /// Wrapper for a stream that
     /// fails once on a first read.
