@@ -366,11 +366,9 @@ async fn the_worker_reports_a_folder_list_too_big() {
     assert_eq!(fake.stats().count("LIST"), 1, "no retry loop");
 }
 
-/// A server that trickles a byte a second after login is never silent;
-/// the whole-answer limit (the command timeout for CAPABILITY) ends it.
-#[tokio::test]
-async fn a_trickling_server_fails_the_step_within_its_limit() {
-    let fake = FakeImap::builder()
+/// After login, CAPABILITY's answer comes one byte a second.
+fn trickling_server() -> FakeImap {
+    FakeImap::builder()
         .on("CAPABILITY", |c, cmd| {
             if !c.logged_in {
                 return Ok(Flow::Default);
@@ -381,7 +379,14 @@ async fn a_trickling_server_fails_the_step_within_its_limit() {
             )?;
             Ok(Flow::Handled)
         })
-        .start();
+        .start()
+}
+
+/// A server that trickles a byte a second after login is never silent;
+/// the whole-answer limit (the command timeout for CAPABILITY) ends it.
+#[tokio::test]
+async fn a_trickling_server_fails_the_step_within_its_limit() {
+    let fake = trickling_server();
     let mut s = settings(fake.port);
     s.timeouts.command = Duration::from_secs(3);
     let mut b = ImapBackend::new(
@@ -397,22 +402,43 @@ async fn a_trickling_server_fails_the_step_within_its_limit() {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
+/// The account worker on that server: "retrying" with the reason, not
+/// "connecting…" for good.
+#[tokio::test]
+async fn the_worker_retries_a_trickling_server_with_the_reason() {
+    let fake = trickling_server();
+    let mut s = settings(fake.port);
+    s.timeouts.command = Duration::from_secs(2);
+    let b = ImapBackend::new(
+        s,
+        ImapAuth::Password(PasswordSource::Plain(Secret::new("pw"))),
+    );
+    let (w, mut rx) = events::start(b, events::memory_store(), WorkerOptions::default());
+    w.commands
+        .send(WorkerCommand::Connect)
+        .expect("worker alive");
+    let seen = events::until(&mut rx, 30, |e| {
+        matches!(
+            e,
+            WorkerEvent::Conn(
+                ConnState::Retrying { .. } | ConnState::Failed(_) | ConnState::Connected
+            )
+        )
+    })
+    .await;
+    match seen.last() {
+        Some(WorkerEvent::Conn(ConnState::Retrying { error, .. })) => {
+            assert!(error.as_str().contains("within 2s"), "{error}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// The same against `mailtui doctor`, text and --json: it finishes with
 /// the step and the limit named (the default command timeout, 15 s).
 #[test]
 fn doctor_finishes_against_a_trickling_server() {
-    let fake = FakeImap::builder()
-        .on("CAPABILITY", |c, cmd| {
-            if !c.logged_in {
-                return Ok(Flow::Default);
-            }
-            c.trickle(
-                format!("* CAPABILITY {QRESYNC_CAPS}\r\n{} OK done\r\n", cmd.tag).as_bytes(),
-                Duration::from_secs(1),
-            )?;
-            Ok(Flow::Handled)
-        })
-        .start();
+    let fake = trickling_server();
     let config = fake.account_toml("slow");
     let runs: Vec<_> = [&[][..], &["--json"][..]]
         .into_iter()
