@@ -132,6 +132,8 @@ async fn imap_account(
     let roots = run
         .step(Check::Config, settings::imap(s, about, place))
         .await?;
+    // Past every limit of the commands inside one check.
+    run.limit_steps(s.timeouts.step() + s.timeouts.connect);
     let addrs = run.step(Check::Dns, network::dns(s, place)).await?;
     let tcp = run.step(Check::Tcp, network::tcp(s, &addrs, place)).await?;
     let (transport, read_greeting) = match (s.tls, &roots) {

@@ -2,7 +2,7 @@
 //! and what to do, and how long it took.
 
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -105,11 +105,27 @@ fn clean(s: &str) -> String {
     Clean::line(s).as_str().to_string()
 }
 
+impl Check {
+    /// Whether the check waits on a server (and so gets the step limit).
+    /// The password and the sign-in service have bounds of their own.
+    fn talks_to_the_server(self) -> bool {
+        !matches!(
+            self,
+            Check::Config | Check::Password | Check::IdentityProvider | Check::Tokens
+        )
+    }
+}
+
 /// Runs an account's checks in order, reporting each as it ends.
 pub struct Run<'a> {
     account: String,
     steps: Vec<Step>,
     on_step: &'a mut dyn FnMut(&Step),
+    /// Longest time one server check may take in all: a server that
+    /// trickles a byte a second is never silent, and without this doctor
+    /// would wait on it for good. Each command has a shorter limit of its
+    /// own; this is the backstop.
+    limit: Option<Duration>,
 }
 
 impl<'a> Run<'a> {
@@ -118,7 +134,13 @@ impl<'a> Run<'a> {
             account: account.to_string(),
             steps: Vec::new(),
             on_step,
+            limit: None,
         }
+    }
+
+    /// Bounds each server check from here on.
+    pub fn limit_steps(&mut self, limit: Duration) {
+        self.limit = Some(limit);
     }
 
     /// Times one check and records it; `None` once it failed, so the
@@ -129,7 +151,21 @@ impl<'a> Run<'a> {
         work: impl Future<Output = Outcome<T>>,
     ) -> Option<T> {
         let started = Instant::now();
-        let result = work.await;
+        let result = match self.limit.filter(|_| check.talks_to_the_server()) {
+            Some(limit) => match tokio::time::timeout(limit, work).await {
+                Ok(r) => r,
+                Err(_) => Err(Failed::new(
+                    format!(
+                        "{}: no result within {}s (the limit for one check)",
+                        check.label(),
+                        limit.as_secs()
+                    ),
+                    "the server answers too slowly or not at all; run doctor again, and if it \
+                     repeats, see the log (`mailtui paths`)",
+                )),
+            },
+            None => work.await,
+        };
         let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let (value, step) = match result {
             Ok((value, passed)) => {
@@ -203,5 +239,29 @@ mod tests {
         assert!(!steps[1].ok && !steps[1].detail.contains('\u{7}'));
         assert_eq!(steps[1].fix.as_deref(), Some("listen"));
         assert_eq!(seen, [Check::Dns, Check::Tcp]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_server_check_past_the_limit_fails_with_the_limit_named() {
+        let mut on_step = |_: &Step| {};
+        let mut run = Run::new("a", &mut on_step);
+        run.limit_steps(Duration::from_secs(30));
+        let v: Option<()> = run.step(Check::Features, std::future::pending()).await;
+        assert_eq!(v, None);
+        // The password may wait on a prompt: no limit there.
+        let p = run
+            .step(Check::Password, async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                Ok(((), Passed::new("ok")))
+            })
+            .await;
+        assert_eq!(p, Some(()));
+        let steps = run.into_steps();
+        assert!(!steps[0].ok);
+        assert!(
+            steps[0].detail.contains("features: no result within 30s"),
+            "{}",
+            steps[0].detail
+        );
     }
 }

@@ -104,10 +104,18 @@ impl ImapBackend {
             .ok_or_else(|| MailError::Network("not connected".to_string()))
     }
 
+    /// An answer that can only be short gets the command timeout as a
+    /// whole; one that grows with the mailbox gets a step's.
     fn limits(&self, responses: usize) -> Limits {
+        let t = self.settings.timeouts;
         Limits {
-            read: self.settings.timeouts.command,
+            read: t.command,
             responses,
+            whole: Some(if responses <= 100 {
+                t.command
+            } else {
+                t.step()
+            }),
         }
     }
 
@@ -209,6 +217,29 @@ impl ImapBackend {
         Ok(uids)
     }
 
+    /// Sends a SELECT or EXAMINE and reads its answer as it arrives: a
+    /// QRESYNC answer may hold every message's flags.
+    async fn read_select(
+        &mut self,
+        path: &str,
+        what: &str,
+        cmd: &str,
+        known: Option<KnownState>,
+    ) -> MailResult<Selected> {
+        let mut reader = select::Reader::new(known);
+        let limits = self.limits(BIG_ANSWER);
+        let session = self.session()?;
+        let result = raw::run_each(session, what, cmd, limits, |r| {
+            reader.feed(r.parsed());
+            Ok(())
+        })
+        .await;
+        let done = self.settle(result)?;
+        let sel = reader.finish(done.parsed());
+        self.tracker.selected(path, sel.exists);
+        Ok(sel)
+    }
+
     /// The list rows in an answer that `keep` accepts (by sequence number
     /// and UID); everything else goes to the tracker.
     fn selected_rows(&mut self, a: &Answer, keep: impl Fn(u32, u32) -> bool) -> Vec<NewMessage> {
@@ -271,21 +302,25 @@ impl MailBackend for ImapBackend {
     }
 
     async fn list_folders(&mut self) -> MailResult<Vec<Folder>> {
-        let a = self
-            .exchange("list folders", "LIST \"\" \"*\"", self.limits(100_000))
-            .await?;
         let mut folders = Vec::new();
         let mut delimiter = None;
-        for r in &a.untagged {
+        // Each line made a folder as it arrives: a LIST may be 100,000 lines.
+        let limits = self.limits(100_000);
+        let (session, tracker) = (self.session.as_mut(), &mut self.tracker);
+        let session = session.ok_or_else(|| MailError::Network("not connected".into()))?;
+        let result = raw::run_each(session, "list folders", "LIST \"\" \"*\"", limits, |r| {
             match r.parsed() {
                 Response::MailboxData(MailboxDatum::List(l)) => {
                     delimiter =
                         delimiter.or_else(|| l.delimiter.as_deref().and_then(|d| d.chars().next()));
                     folders.push(folder(l));
                 }
-                other => self.tracker.absorb(other),
+                other => tracker.absorb(other),
             }
-        }
+            Ok(())
+        })
+        .await;
+        self.settle(result)?;
         sort_folders(&mut folders, delimiter.unwrap_or('/'));
         Ok(folders)
     }
@@ -301,20 +336,14 @@ impl MailBackend for ImapBackend {
         // Whatever the last folder reported stays with it; if this SELECT
         // fails the server has no folder selected at all.
         self.tracker.deselected();
-        let a = self.exchange(&what, &cmd, self.limits(BIG_ANSWER)).await?;
-        let sel = select::answer(&a.untagged, &a.done, known);
-        self.tracker.selected(path, sel.exists);
-        Ok(sel)
+        self.read_select(path, &what, &cmd, known).await
     }
 
     async fn examine(&mut self, path: &str) -> MailResult<Selected> {
         let cmd = format!("EXAMINE {}", select::quote(path)?);
         let what = format!("look into {}", raw::excerpt(path));
         self.tracker.deselected();
-        let a = self.exchange(&what, &cmd, self.limits(BIG_ANSWER)).await?;
-        let sel = select::answer(&a.untagged, &a.done, None);
-        self.tracker.selected(path, sel.exists);
-        Ok(sel)
+        self.read_select(path, &what, &cmd, None).await
     }
 
     async fn all_uids(&mut self) -> MailResult<Vec<u32>> {
@@ -444,6 +473,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: None,
         };
         let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[])");
         let a = self.exchange("fetch message", &cmd, limits).await?;
@@ -470,6 +500,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: None,
         };
         let cmd = format!("UID FETCH {uid} (UID RFC822.SIZE BODYSTRUCTURE BODY.PEEK[HEADER])");
         let a = self
@@ -548,6 +579,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: None,
         };
         let cmd = format!("UID FETCH {uid} (UID BODY.PEEK[{section}.MIME] BODY.PEEK[{section}])");
         let a = self.exchange("fetch attachment", &cmd, limits).await?;
@@ -660,6 +692,7 @@ impl MailBackend for ImapBackend {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
+            whole: Some(self.settings.timeouts.step()),
         };
         let prefix = "UID SEARCH CHARSET UTF-8 TEXT";
         self.searching("search", prefix, text, limits).await

@@ -264,7 +264,12 @@ pub async fn starttls(
     let caps = greeting(&mut client, addr, t).await?;
     timeout(t.command, client.run_command_and_check_ok("STARTTLS", None))
         .await
-        .map_err(|_| net(format!("{addr} did not answer STARTTLS")))?
+        .map_err(|_| {
+            net(format!(
+                "{addr} did not answer STARTTLS within {}s",
+                t.command.as_secs()
+            ))
+        })?
         .map_err(|e| match e {
             async_imap::error::Error::Io(e) => net(format!(
                 "connection to {addr} lost: {}",
@@ -340,7 +345,12 @@ where
 {
     let resp = timeout(t.command, client.read_response())
         .await
-        .map_err(|_| net(format!("{addr} sent no IMAP greeting")))?
+        .map_err(|_| {
+            net(format!(
+                "{addr} sent no complete IMAP greeting within {}s",
+                t.command.as_secs()
+            ))
+        })?
         .map_err(|e| {
             net(format!(
                 "connection to {addr} failed: {}",

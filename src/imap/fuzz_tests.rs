@@ -370,12 +370,55 @@ proptest! {
         handle(&all, 3, &[1, 2, 3])?;
     }
 
+    /// async-imap's reader (vendored) frames a response before parsing
+    /// it; in whatever pieces the bytes arrive, it hands out what the
+    /// parser reads from them whole.
+    #[test]
+    fn the_reader_agrees_with_the_parser_in_any_split(
+        items in prop::collection::vec(response(), 1..12),
+        piece in 1usize..64,
+    ) {
+        let whole: Vec<u8> = items
+            .iter()
+            .filter(|i| matches!(Response::parse(i.as_bytes()), Ok((rest, _)) if rest.is_empty()))
+            .flat_map(|i| i.bytes())
+            .collect();
+        let wanted = parse_all(&whole);
+        let got = read_in_pieces(whole, piece);
+        prop_assert_eq!(got.len(), wanted.len());
+        for (g, w) in got.iter().zip(&wanted) {
+            prop_assert_eq!(g.parsed(), w.parsed());
+        }
+    }
+
     #[test]
     fn any_bytes_are_handled(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         if Guard::default().feed(&bytes).is_ok() {
             handle(&parse_all(&bytes), 3, &[1, 2, 3])?;
         }
     }
+}
+
+/// Every response async-imap's reader makes of `bytes` arriving at most
+/// `piece` bytes at a time, up to the first error.
+fn read_in_pieces(bytes: Vec<u8>, piece: usize) -> Vec<ResponseData> {
+    use tokio::io::AsyncWriteExt;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let (a, mut b) = tokio::io::duplex(piece);
+        let mut client = async_imap::Client::new(a);
+        let feed = tokio::spawn(async move {
+            let _ = b.write_all(&bytes).await;
+        });
+        let mut out = Vec::new();
+        while let Ok(Some(r)) = client.read_response().await {
+            out.push(r);
+        }
+        let _ = feed.await;
+        out
+    })
 }
 
 /// The deepest response the guard lets through parses on a thread with

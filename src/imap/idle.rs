@@ -51,6 +51,7 @@ pub async fn watch(
                 let limits = raw::Limits {
                     read: answer,
                     responses: 100_000,
+                    whole: Some(answer * 8),
                 };
                 let a = raw::run(session, "check for changes", "NOOP", limits).await?;
                 for r in &a.untagged {
@@ -95,13 +96,23 @@ pub async fn watch(
                 .await
                 .map_err(|_| MailError::Network("IDLE: cannot send DONE".into()))?
                 .map_err(|e| super::convert::command_error("IDLE", e))?;
-            loop {
-                let r = raw::read(session, "end of IDLE", answer).await?;
-                match r.parsed() {
-                    Response::Done { tag, .. } if tag == &id => return Ok(Outcome::Done),
-                    other => tracker.absorb(other),
+            // A whole limit too: a server may trickle pushes after DONE.
+            let whole = answer * 8;
+            let end = async {
+                loop {
+                    let r = raw::read(session, "end of IDLE", answer).await?;
+                    match r.parsed() {
+                        Response::Done { tag, .. } if tag == &id => return Ok(Outcome::Done),
+                        other => tracker.absorb(other),
+                    }
                 }
-            }
+            };
+            timeout(whole, end).await.unwrap_or_else(|_| {
+                Err(MailError::Network(format!(
+                    "end of IDLE: no complete answer within {}s (the limit for one step)",
+                    whole.as_secs()
+                )))
+            })
         }
     }
 }

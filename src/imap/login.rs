@@ -62,7 +62,12 @@ where
     let run = client.run_command_and_check_ok("CAPABILITY", Some(tx));
     timeout(settings.timeouts.command, run)
         .await
-        .map_err(|_| MailError::Network("no answer to CAPABILITY".into()))?
+        .map_err(|_| {
+            MailError::Network(format!(
+                "capabilities: no complete answer within {}s",
+                settings.timeouts.command.as_secs()
+            ))
+        })?
         .map_err(|e| super::convert::command_error("capability", e))?;
     let mut caps = Vec::new();
     while let Ok(u) = rx.try_recv() {
@@ -121,9 +126,10 @@ pub async fn login(
                     .map_err(|e| MailError::Config(e.to_string()))?,
             };
             match timeout(limit, client.login(user, password.expose())).await {
-                Err(_) => Err(MailError::Network(
-                    "login: no answer from the server".into(),
-                )),
+                Err(_) => Err(MailError::Network(format!(
+                    "login: no answer from the server within {}s",
+                    limit.as_secs()
+                ))),
                 Ok(Err((e, _))) => {
                     let e = login_error(user, e);
                     if matches!(e, MailError::Auth(_)) {
@@ -181,9 +187,10 @@ pub async fn login(
                 };
                 match result {
                     Err(_) => {
-                        return Err(MailError::Network(
-                            "authenticate: no answer from the server".into(),
-                        ));
+                        return Err(MailError::Network(format!(
+                            "authenticate: no answer from the server within {}s",
+                            limit.as_secs()
+                        )));
                     }
                     Ok(Ok(session)) => {
                         let now = crate::auth::oauth::now();

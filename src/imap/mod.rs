@@ -102,6 +102,15 @@ impl Default for Timeouts {
     }
 }
 
+impl Timeouts {
+    /// Longest whole answer to a command whose answer grows with the
+    /// mailbox (LIST, SELECT, SEARCH, flag scans): eight silences' worth,
+    /// 2 minutes by default. Bodies have no such limit, only `transfer`.
+    pub fn step(&self) -> Duration {
+        self.command * 8
+    }
+}
+
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")

@@ -3,11 +3,12 @@
 //! commands, drop unsolicited responses past 100, and throw away the
 //! response codes sync needs (HIGHESTMODSEQ, VANISHED, COPYUID).
 
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use async_imap::Session;
-use async_imap::imap_proto::{Response, Status};
+use async_imap::imap_proto::{RequestId, Response, Status};
 use tokio::time::timeout;
 
 use super::connect::Transport;
@@ -60,12 +61,29 @@ pub struct Answer {
 /// How long one command may take and how much it may send.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Longest wait for the next response (not for the whole answer, so a
-    /// big answer that keeps coming is never cut off).
+    /// Longest wait for the next response (a silence).
     pub read: Duration,
-    /// Untagged responses accepted; past it the server is misbehaving.
+    /// Untagged responses accepted; past it the rest of the answer is
+    /// read and dropped, and the command fails.
     pub responses: usize,
+    /// Longest time for the whole answer: a server that trickles a byte a
+    /// second is never silent. `None` for body transfers, which may take
+    /// minutes on a slow link as long as bytes keep coming.
+    pub whole: Option<Duration>,
 }
+
+/// Most one buffered answer may hold: its bytes plus [`RESPONSE_COST`] per
+/// response. A QRESYNC SELECT of 100,000 changed flags is about 55 MB by
+/// this count, but SELECT answers are read as they arrive instead (see
+/// [`run_each`]); this bounds the others (flag scans, new mail, LIST).
+pub const MAX_ANSWER_BYTES: usize = 96 * 1024 * 1024;
+/// Heap a parsed response takes besides its own bytes (a flag FETCH
+/// measured about 500 bytes).
+pub const RESPONSE_COST: usize = 512;
+/// An answer that went past its limits is read on, and dropped, up to
+/// this many more bytes looking for its end, so the session can go on;
+/// past it the connection is given up.
+pub const MAX_DRAIN_BYTES: usize = 64 * 1024 * 1024;
 
 /// Text for a server response in an error message: one line, short, clean.
 pub fn excerpt(text: &str) -> String {
@@ -164,6 +182,13 @@ pub fn io_text(e: &std::io::Error) -> String {
 /// Maps a failed read: a parse failure or a guard limit is a protocol
 /// error (reconnecting won't fix it); everything else is the network.
 pub fn read_error(what: &str, e: &std::io::Error) -> MailError {
+    let said = e.to_string();
+    // A limit of the guard or the reader explains itself.
+    if e.kind() == std::io::ErrorKind::InvalidData
+        && (said.starts_with("the server sent") || said.starts_with("the server announced"))
+    {
+        return MailError::Protocol(format!("{what}: {}", excerpt(&said)));
+    }
     match e.kind() {
         std::io::ErrorKind::Other | std::io::ErrorKind::InvalidData if !is_tls_error(e) => {
             let message = e.to_string();
@@ -220,18 +245,123 @@ pub async fn read(
     }
 }
 
-/// Sends `command` and reads until its tagged completion.
-pub async fn run(
+/// Takes an answer's untagged responses as they arrive: counts them,
+/// hands them on, and once a limit is passed drops the rest until the
+/// answer ends (so the session stays usable), then fails the command.
+struct Intake<'a, F> {
+    what: &'a str,
+    max: usize,
+    count: usize,
+    /// Why the answer is refused, once it is.
+    over: Option<String>,
+    dropped: usize,
+    each: F,
+}
+
+impl<'a, F: FnMut(ResponseData) -> Result<(), String>> Intake<'a, F> {
+    fn new(what: &'a str, max: usize, each: F) -> Self {
+        Intake {
+            what,
+            max,
+            count: 0,
+            over: None,
+            dropped: 0,
+            each,
+        }
+    }
+
+    fn take(&mut self, r: ResponseData) -> Result<(), MailError> {
+        if let Some(why) = &self.over {
+            self.dropped += r.borrow_owner().len();
+            if self.dropped > MAX_DRAIN_BYTES {
+                return Err(MailError::Protocol(format!(
+                    "{}: {why}, and it went on for more than {} MiB",
+                    self.what,
+                    MAX_DRAIN_BYTES >> 20
+                )));
+            }
+            return Ok(());
+        }
+        self.count += 1;
+        if self.count > self.max {
+            self.over = Some(format!(
+                "the answer is too big for mailtui (more than {} responses)",
+                self.max
+            ));
+            return Ok(());
+        }
+        if let Err(why) = (self.each)(r) {
+            self.over = Some(why);
+        }
+        Ok(())
+    }
+
+    /// At the tagged completion: whether the answer was accepted.
+    fn finish(self) -> Result<(), MailError> {
+        match self.over {
+            Some(why) => Err(MailError::Command(format!("{}: {why}", self.what))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A sink that keeps responses up to [`MAX_ANSWER_BYTES`].
+fn collect(into: &mut Vec<ResponseData>) -> impl FnMut(ResponseData) -> Result<(), String> + '_ {
+    let mut cost = 0usize;
+    move |r| {
+        cost += r.borrow_owner().len() + RESPONSE_COST;
+        if cost > MAX_ANSWER_BYTES {
+            into.clear();
+            into.shrink_to_fit();
+            return Err(format!(
+                "the answer is too big for mailtui (more than {} MiB)",
+                MAX_ANSWER_BYTES >> 20
+            ));
+        }
+        into.push(r);
+        Ok(())
+    }
+}
+
+/// Runs `work` within `whole`, if there is a limit.
+async fn within<T>(
+    what: &str,
+    whole: Option<Duration>,
+    work: impl Future<Output = Result<T, MailError>>,
+) -> Result<T, MailError> {
+    let Some(limit) = whole else {
+        return work.await;
+    };
+    match timeout(limit, work).await {
+        Ok(r) => r,
+        Err(_) => Err(MailError::Network(format!(
+            "{what}: no complete answer within {}s (the limit for one step)",
+            limit.as_secs()
+        ))),
+    }
+}
+
+async fn send(
     session: &mut Session<Transport>,
     what: &str,
     command: &str,
     limits: Limits,
-) -> Result<Answer, MailError> {
-    let id = timeout(limits.read, session.run_command(command))
+) -> Result<RequestId, MailError> {
+    timeout(limits.read, session.run_command(command))
         .await
         .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-        .map_err(|e| super::convert::command_error(what, e))?;
-    let mut untagged = Vec::new();
+        .map_err(|e| super::convert::command_error(what, e))
+}
+
+/// Reads until the tagged completion of `id`, handing every other
+/// response to `intake`.
+async fn complete<F: FnMut(ResponseData) -> Result<(), String>>(
+    session: &mut Session<Transport>,
+    what: &str,
+    id: &RequestId,
+    limits: Limits,
+    mut intake: Intake<'_, F>,
+) -> Result<ResponseData, MailError> {
     loop {
         let r = read(session, what, limits.read).await?;
         if let Response::Done {
@@ -239,24 +369,50 @@ pub async fn run(
             status,
             outcome,
         } = r.parsed()
-            && tag == &id
+            && tag == id
         {
+            intake.finish()?;
             return match status {
-                Status::Ok => Ok(Answer { untagged, done: r }),
+                Status::Ok => Ok(r),
                 _ => Err(MailError::Command(format!(
                     "{what}: {}",
                     excerpt(outcome.information.as_deref().unwrap_or("refused"))
                 ))),
             };
         }
-        if untagged.len() >= limits.responses {
-            return Err(MailError::Protocol(format!(
-                "{what}: the server sent more than {} responses",
-                limits.responses
-            )));
-        }
-        untagged.push(r);
+        intake.take(r)?;
     }
+}
+
+/// Sends `command` and hands each untagged response to `each` as it
+/// arrives, so a big answer is never held whole; returns the tagged
+/// completion. `each` refuses a response with the reason (the rest of
+/// the answer is then read and dropped, and the command fails with it).
+pub async fn run_each(
+    session: &mut Session<Transport>,
+    what: &str,
+    command: &str,
+    limits: Limits,
+    each: impl FnMut(ResponseData) -> Result<(), String>,
+) -> Result<ResponseData, MailError> {
+    within(what, limits.whole, async {
+        let id = send(session, what, command, limits).await?;
+        let intake = Intake::new(what, limits.responses, each);
+        complete(session, what, &id, limits, intake).await
+    })
+    .await
+}
+
+/// Sends `command` and reads until its tagged completion.
+pub async fn run(
+    session: &mut Session<Transport>,
+    what: &str,
+    command: &str,
+    limits: Limits,
+) -> Result<Answer, MailError> {
+    let mut untagged = Vec::new();
+    let done = run_each(session, what, command, limits, collect(&mut untagged)).await?;
+    Ok(Answer { untagged, done })
 }
 
 /// Sends several commands at once and reads until all are done: one round
@@ -268,35 +424,31 @@ pub async fn run_pipelined(
     commands: &[String],
     limits: Limits,
 ) -> Result<(Vec<ResponseData>, usize), MailError> {
-    let mut pending = Vec::with_capacity(commands.len());
-    for c in commands {
-        let id = timeout(limits.read, session.run_command(c))
-            .await
-            .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-            .map_err(|e| super::convert::command_error(what, e))?;
-        pending.push(id);
-    }
     let mut untagged = Vec::new();
-    let mut refused = 0;
-    while !pending.is_empty() {
-        let r = read(session, what, limits.read).await?;
-        if let Response::Done { tag, status, .. } = r.parsed()
-            && let Some(i) = pending.iter().position(|id| id == tag)
-        {
-            pending.swap_remove(i);
-            if status != &Status::Ok {
-                refused += 1;
+    let refused = within(what, limits.whole, async {
+        let mut pending = Vec::with_capacity(commands.len());
+        for c in commands {
+            pending.push(send(session, what, c, limits).await?);
+        }
+        let mut intake = Intake::new(what, limits.responses, collect(&mut untagged));
+        let mut refused = 0;
+        while !pending.is_empty() {
+            let r = read(session, what, limits.read).await?;
+            if let Response::Done { tag, status, .. } = r.parsed()
+                && let Some(i) = pending.iter().position(|id| id == tag)
+            {
+                pending.swap_remove(i);
+                if status != &Status::Ok {
+                    refused += 1;
+                }
+                continue;
             }
-            continue;
+            intake.take(r)?;
         }
-        if untagged.len() >= limits.responses {
-            return Err(MailError::Protocol(format!(
-                "{what}: the server sent more than {} responses",
-                limits.responses
-            )));
-        }
-        untagged.push(r);
-    }
+        intake.finish()?;
+        Ok(refused)
+    })
+    .await?;
     Ok((untagged, refused))
 }
 
@@ -320,54 +472,32 @@ pub async fn run_with_text(
         let cmd = format!("{prefix} {{{}+}}\r\n{text}", bytes.len());
         return run(session, what, &cmd, limits).await;
     }
-    let cmd = format!("{prefix} {{{}}}", bytes.len());
-    let id = timeout(limits.read, session.run_command(&cmd))
-        .await
-        .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-        .map_err(|e| super::convert::command_error(what, e))?;
     let mut untagged = Vec::new();
-    loop {
-        let r = read(session, what, limits.read).await?;
-        match r.parsed() {
-            Response::Continue { .. } => break,
-            Response::Done { tag, outcome, .. } if tag == &id => {
-                return Err(MailError::Command(format!(
-                    "{what}: {}",
-                    excerpt(outcome.information.as_deref().unwrap_or("refused"))
-                )));
+    let done = within(what, limits.whole, async {
+        let cmd = format!("{prefix} {{{}}}", bytes.len());
+        let id = send(session, what, &cmd, limits).await?;
+        let mut intake = Intake::new(what, limits.responses, collect(&mut untagged));
+        loop {
+            let r = read(session, what, limits.read).await?;
+            match r.parsed() {
+                Response::Continue { .. } => break,
+                Response::Done { tag, outcome, .. } if tag == &id => {
+                    return Err(MailError::Command(format!(
+                        "{what}: {}",
+                        excerpt(outcome.information.as_deref().unwrap_or("refused"))
+                    )));
+                }
+                _ => intake.take(r)?,
             }
-            _ => untagged.push(r),
         }
-    }
-    timeout(limits.read, session.run_command_untagged(&text))
-        .await
-        .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-        .map_err(|e| super::convert::command_error(what, e))?;
-    loop {
-        let r = read(session, what, limits.read).await?;
-        if let Response::Done {
-            tag,
-            status,
-            outcome,
-        } = r.parsed()
-            && tag == &id
-        {
-            return match status {
-                Status::Ok => Ok(Answer { untagged, done: r }),
-                _ => Err(MailError::Command(format!(
-                    "{what}: {}",
-                    excerpt(outcome.information.as_deref().unwrap_or("refused"))
-                ))),
-            };
-        }
-        if untagged.len() >= limits.responses {
-            return Err(MailError::Protocol(format!(
-                "{what}: the server sent more than {} responses",
-                limits.responses
-            )));
-        }
-        untagged.push(r);
-    }
+        timeout(limits.read, session.run_command_untagged(&text))
+            .await
+            .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
+            .map_err(|e| super::convert::command_error(what, e))?;
+        complete(session, what, &id, limits, intake).await
+    })
+    .await?;
+    Ok(Answer { untagged, done })
 }
 
 #[cfg(test)]
@@ -404,8 +534,8 @@ mod tests {
             "x".repeat(300)
         );
         let e = reader_error(junk.as_bytes()).await;
-        // async-imap's own wording dumps the bytes in decimal.
-        assert!(e.to_string().contains("[42, 32"), "{e}");
+        // The reader's own wording is Rust's Debug form of the text.
+        assert!(e.to_string().contains("during parsing of"), "{e}");
         let MailError::Protocol(message) = read_error("fetch message", &e) else {
             panic!("not a protocol error")
         };

@@ -4,7 +4,6 @@
 use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
 
 use super::fetch;
-use super::raw::ResponseData;
 use crate::mail::MailError;
 use crate::mail::backend::{Changes, KnownState, Selected};
 
@@ -43,31 +42,51 @@ pub fn command(
     })
 }
 
-/// Reads SELECT's answer. `asked_qresync` says whether a known state was
-/// offered, so that an empty answer means "nothing changed".
-pub fn answer(
-    untagged: &[ResponseData],
-    done: &ResponseData,
-    asked_qresync: Option<KnownState>,
-) -> Selected {
-    // With QRESYNC enabled, responses before `OK [CLOSED]` still belong to
-    // the folder selected before.
-    let start = untagged
-        .iter()
-        .rposition(|r| is_closed(r.parsed()))
-        .map_or(0, |i| i + 1);
-    let mut sel = Selected {
-        exists: 0,
-        uid_validity: 0,
-        uid_next: None,
-        highest_modseq: None,
-        changes: None,
-        read_only: false,
-    };
-    let mut nomodseq = false;
-    let mut changes = Changes::default();
-    for r in &untagged[start..] {
-        match r.parsed() {
+/// Most changes (flags and vanished UIDs, each) one SELECT answer is
+/// taken with; past it they are dropped as if QRESYNC had said nothing,
+/// and the caller compares the folder window by window instead.
+pub const MAX_CHANGES: usize = 1_000_000;
+
+/// Reads a SELECT answer one response at a time, as it arrives, so a
+/// QRESYNC answer of a million changed flags is never held whole.
+pub struct Reader {
+    /// The state offered with QRESYNC, so that an empty answer means
+    /// "nothing changed".
+    asked: Option<KnownState>,
+    sel: Selected,
+    nomodseq: bool,
+    changes: Changes,
+    /// More changes than [`MAX_CHANGES`]: none are reported.
+    too_many: bool,
+}
+
+impl Reader {
+    pub fn new(asked_qresync: Option<KnownState>) -> Self {
+        Reader {
+            asked: asked_qresync,
+            sel: Selected {
+                exists: 0,
+                uid_validity: 0,
+                uid_next: None,
+                highest_modseq: None,
+                changes: None,
+                read_only: false,
+            },
+            nomodseq: false,
+            changes: Changes::default(),
+            too_many: false,
+        }
+    }
+
+    pub fn feed(&mut self, r: &Response<'_>) {
+        // With QRESYNC enabled, responses before `OK [CLOSED]` still
+        // belong to the folder selected before.
+        if is_closed(r) {
+            *self = Reader::new(self.asked);
+            return;
+        }
+        let sel = &mut self.sel;
+        match r {
             Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
             Response::Data {
                 status: Status::Ok,
@@ -81,47 +100,73 @@ pub fn answer(
                     .as_deref()
                     .is_some_and(|i| i.contains("NOMODSEQ")) =>
                 {
-                    nomodseq = true
+                    self.nomodseq = true
                 }
                 _ => {}
             },
             Response::Vanished {
                 earlier: true,
                 uids,
-            } => match fetch::expand(uids, 1_000_000) {
-                Some(u) => changes.vanished.extend(u),
-                // Too many to list: pretend QRESYNC said nothing, so the
-                // caller lists UIDs instead.
-                None => return without_changes(sel, nomodseq),
-            },
-            Response::Fetch(_, attrs) => {
+            } if !self.too_many => {
+                let room = MAX_CHANGES.saturating_sub(self.changes.vanished.len());
+                match fetch::expand(uids, room) {
+                    Some(u) => self.changes.vanished.extend(u),
+                    None => self.give_up(),
+                }
+            }
+            Response::Fetch(_, attrs) if !self.too_many => {
                 if let Some(u) = fetch::flag_update(&fetch::items(attrs)) {
-                    changes.flags.push(u);
+                    if self.changes.flags.len() >= MAX_CHANGES {
+                        self.give_up();
+                    } else {
+                        self.changes.flags.push(u);
+                    }
                 }
             }
             _ => {}
         }
     }
-    if let Response::Done { outcome, .. } = done.parsed() {
-        sel.read_only = matches!(outcome.code, Some(ResponseCode::ReadOnly));
+
+    /// Too many to list: pretend QRESYNC said nothing, so the caller
+    /// lists UIDs and compares flags instead.
+    fn give_up(&mut self) {
+        self.too_many = true;
+        self.changes = Changes::default();
     }
-    if nomodseq {
-        sel.highest_modseq = None;
+
+    /// What the answer said, given its tagged completion.
+    pub fn finish(self, done: &Response<'_>) -> Selected {
+        let mut sel = self.sel;
+        if let Response::Done { outcome, .. } = done {
+            sel.read_only = matches!(outcome.code, Some(ResponseCode::ReadOnly));
+        }
+        if self.nomodseq {
+            sel.highest_modseq = None;
+        }
+        if !self.too_many
+            && self
+                .asked
+                .is_some_and(|k| k.uid_validity == sel.uid_validity)
+            && sel.highest_modseq.is_some()
+        {
+            sel.changes = Some(self.changes);
+        }
+        sel
     }
-    if asked_qresync.is_some_and(|k| k.uid_validity == sel.uid_validity)
-        && sel.highest_modseq.is_some()
-    {
-        sel.changes = Some(changes);
-    }
-    sel
 }
 
-fn without_changes(mut sel: Selected, nomodseq: bool) -> Selected {
-    if nomodseq {
-        sel.highest_modseq = None;
+/// Reads a whole SELECT answer held in memory.
+#[cfg(test)]
+pub fn answer(
+    untagged: &[super::raw::ResponseData],
+    done: &super::raw::ResponseData,
+    asked_qresync: Option<KnownState>,
+) -> Selected {
+    let mut reader = Reader::new(asked_qresync);
+    for r in untagged {
+        reader.feed(r.parsed());
     }
-    sel.changes = None;
-    sel
+    reader.finish(done.parsed())
 }
 
 fn is_closed(r: &Response<'_>) -> bool {
@@ -134,7 +179,7 @@ fn is_closed(r: &Response<'_>) -> bool {
 mod tests {
     use super::*;
 
-    fn parse_all(raw: &str) -> Vec<ResponseData> {
+    fn parse_all(raw: &str) -> Vec<super::super::raw::ResponseData> {
         let all = super::super::raw::parse_responses(raw.as_bytes());
         assert_eq!(all.len(), raw.matches("\r\n").count(), "every line parses");
         all

@@ -1021,7 +1021,7 @@ fn test_imap_body_structure() {
             let bodystructure = f
                 .iter()
                 .flat_map(|f| match f {
-                    AttributeValue::BodyStructure(e) => Some(e),
+                    AttributeValue::BodyStructure(e) => Some(&**e),
                     _ => None,
                 })
                 .next()

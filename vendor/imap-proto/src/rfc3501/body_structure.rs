@@ -591,7 +591,7 @@ pub(crate) fn body_param_owned(v: BodyParams<'_>) -> BodyParams<'static> {
 pub(crate) fn msg_att_body_structure(i: &[u8]) -> IResult<&[u8], AttributeValue<'_>> {
     map(
         (tag_no_case("BODYSTRUCTURE "), BodyStructure::parse),
-        |(_, body)| AttributeValue::BodyStructure(body),
+        |(_, body)| AttributeValue::BodyStructure(Box::new(body)),
     )
     .parse(i)
 }

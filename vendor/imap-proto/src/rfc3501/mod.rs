@@ -1035,7 +1035,8 @@ pub enum AttributeValue<'a> {
         index: Option<u32>,
         data: Option<Cow<'a, [u8]>>,
     },
-    BodyStructure(BodyStructure<'a>),
+    // mailtui: boxed; inline it made every FETCH attribute 560 bytes.
+    BodyStructure(Box<BodyStructure<'a>>),
     Envelope(Box<Envelope<'a>>),
     Flags(Vec<Cow<'a, str>>),
     InternalDate(Cow<'a, str>),
@@ -1104,7 +1105,9 @@ impl<'a> AttributeValue<'a> {
                 index,
                 data: data.map(to_owned_cow),
             },
-            AttributeValue::BodyStructure(body) => AttributeValue::BodyStructure(body.into_owned()),
+            AttributeValue::BodyStructure(body) => {
+                AttributeValue::BodyStructure(Box::new((*body).into_owned()))
+            }
             AttributeValue::Envelope(e) => AttributeValue::Envelope(Box::new(e.into_owned())),
             AttributeValue::Flags(v) => {
                 AttributeValue::Flags(v.into_iter().map(to_owned_cow).collect())
