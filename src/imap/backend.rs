@@ -440,15 +440,19 @@ impl MailBackend for ImapBackend {
             _ => String::new(),
         };
         let cmd = format!("UID FETCH {lo}:{hi} (UID FLAGS){modifier}");
-        let a = self
-            .exchange("fetch flags", &cmd, self.limits(BIG_ANSWER))
-            .await?;
+        // Read as it arrives: every message's flags may have changed, and
+        // each is kept as a few bytes, not as a parsed response.
+        let limits = self.limits(BIG_ANSWER);
+        let Some(session) = self.session.as_mut() else {
+            return Err(MailError::Network("not connected".to_string()));
+        };
+        let tracker = &mut self.tracker;
         let mut scan = FlagScan::default();
-        for r in &a.untagged {
+        let result = raw::run_each(session, "fetch flags", &cmd, limits, |r| {
             match r.parsed() {
                 Response::Fetch(_, attrs) => match fetch::flag_update(&fetch::items(attrs)) {
                     Some(u) => scan.flags.push(u),
-                    None => self.tracker.absorb(r.parsed()),
+                    None => tracker.absorb(r.parsed()),
                 },
                 Response::Vanished {
                     earlier: true,
@@ -458,14 +462,17 @@ impl MailBackend for ImapBackend {
                         .vanished
                         .extend(u.into_iter().filter(|u| (lo..=hi).contains(u))),
                     None => {
-                        return Err(MailError::Protocol(
+                        return Err(
                             "the server reported an impossible number of vanished messages".into(),
-                        ));
+                        );
                     }
                 },
-                other => self.tracker.absorb(other),
+                other => tracker.absorb(other),
             }
-        }
+            Ok(())
+        })
+        .await;
+        self.settle(result)?;
         Ok(scan)
     }
 
