@@ -336,7 +336,7 @@ impl<B: MailBackend> Worker<B> {
                 error: Clean::line("the connection keeps dropping"),
                 retry_in_secs: wait.as_secs(),
             }));
-            if let Flow::Stop = self.wait(rx, wait).await {
+            if let Flow::Stop = self.wait(rx, wait, false).await {
                 return Flow::Stop;
             }
         }
@@ -372,7 +372,7 @@ impl<B: MailBackend> Worker<B> {
                     error: Clean::line(&e.to_string()),
                     retry_in_secs: wait.as_secs(),
                 }));
-                self.wait_for_server(rx, wait).await
+                self.wait(rx, wait, true).await
             }
             Err(e) => {
                 warn!("cannot connect: {e}");
@@ -385,44 +385,25 @@ impl<B: MailBackend> Worker<B> {
         }
     }
 
-    /// Sleeps while taking commands; a Connect cuts it short.
-    async fn wait(&mut self, rx: &mut UnboundedReceiver<WorkerCommand>, wait: Duration) -> Flow {
-        let sleep = tokio::time::sleep(wait);
-        tokio::pin!(sleep);
-        loop {
-            tokio::select! {
-                _ = &mut sleep => return Flow::Continue,
-                cmd = rx.recv() => match cmd {
-                    None => return Flow::Stop,
-                    Some(cmd) => {
-                        let retry_now = cmd == WorkerCommand::Connect;
-                        if let Flow::Stop = self.absorb(cmd) {
-                            return Flow::Stop;
-                        }
-                        if retry_now {
-                            self.losses = 0;
-                            return Flow::Continue;
-                        }
-                    }
-                },
-            }
-        }
-    }
-
-    /// Like [`wait`](Self::wait), but checks every [`PROBE_EVERY`]
-    /// whether the server answers; once it goes from silent to answering,
-    /// the wait ends. A server that answered all along (the failure came
-    /// later, at TLS or login) gets the whole backoff: probing is no way
-    /// around it.
-    async fn wait_for_server(
+    /// Sleeps while taking commands; a Connect cuts it short. With
+    /// `probe`, checks every [`PROBE_EVERY`] whether the server answers;
+    /// once it goes from silent to answering, the wait ends. A server that
+    /// answered all along (the failure came later, at TLS or login) gets
+    /// the whole backoff: probing is no way around it.
+    async fn wait(
         &mut self,
         rx: &mut UnboundedReceiver<WorkerCommand>,
         wait: Duration,
+        probe: bool,
     ) -> Flow {
         let deadline = Instant::now() + wait;
-        let mut was_down = !self.backend.reachable().await;
+        let mut was_down = probe && !self.backend.reachable().await;
         loop {
-            let next = (Instant::now() + PROBE_EVERY).min(deadline);
+            let next = if probe {
+                (Instant::now() + PROBE_EVERY).min(deadline)
+            } else {
+                deadline
+            };
             tokio::select! {
                 _ = tokio::time::sleep_until(next) => {
                     if Instant::now() >= deadline {
