@@ -109,7 +109,7 @@ fn open_store(a: &Account, settings: &RunSettings) -> StoreHandle {
         (_, Some(dir)) => Some(local::file_for(dir, &a.name)),
     };
     StoreHandle::spawn(&a.name, move || match file {
-        Some(f) => Store::open(&f, &name, budget),
+        Some(f) => Store::open_exclusive(&f, &name, budget),
         None => Store::in_memory(&name, budget),
     })
 }

@@ -58,6 +58,31 @@ pub enum FileError {
     Io(PathBuf, io::Error),
 }
 
+/// Takes the lock that says this process uses the store at `path` (a
+/// `.lock` file beside it, 0600, held with `flock` while the returned file
+/// is open; the kernel lets go when the process ends, however it ends).
+/// None when another process holds it.
+pub fn lock(path: &Path) -> io::Result<Option<fs::File>> {
+    if let Some(dir) = path.parent() {
+        private_dir(dir)?;
+    }
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(PathBuf::from(name))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// Makes the database file ready for SQLite: no link at any of its three
 /// names, the database created 0600 by us, and any file left 0644 by an
 /// older mailtui made 0600.

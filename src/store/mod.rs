@@ -40,6 +40,9 @@ pub struct Store {
     body_bytes: u64,
     /// For log lines: the account this store belongs to.
     name: String,
+    /// Held while this process uses the file: a second mailtui on the same
+    /// account runs without the store rather than sharing it.
+    _lock: Option<std::fs::File>,
 }
 
 /// The file for an account: its name made safe for a file name, plus a
@@ -158,6 +161,7 @@ impl Store {
             body_budget,
             body_bytes: 0,
             name: name.to_string(),
+            _lock: None,
         };
         if let Err(e) = configure(&store.db, false)
             .map_err(schema::MigrateError::Sql)
@@ -171,6 +175,35 @@ impl Store {
     /// Opens (or creates) the database at `path`. Never fails: a damaged
     /// file is moved aside and rebuilt; one that cannot be used otherwise
     /// is left alone and replaced by an in-memory store.
+    /// [`open`](Self::open) for the one process that uses the store: a
+    /// second mailtui with the same account (another terminal, a restored
+    /// tmux session) would otherwise write the same rows from another
+    /// session's view of the server. The second one runs uncached.
+    pub fn open_exclusive(path: &Path, name: &str, body_budget: u64) -> Store {
+        match files::lock(path) {
+            Ok(Some(lock)) => {
+                let mut store = Self::open(path, name, body_budget);
+                if store.path.is_some() {
+                    store._lock = Some(lock);
+                }
+                store
+            }
+            Ok(None) => {
+                warn!(account = %name, file = %path.display(), "another mailtui is using this account's local store; running without it this session");
+                Self::in_memory(name, body_budget)
+            }
+            Err(e) => {
+                warn!(account = %name, file = %path.display(), "cache disabled: cannot lock the store ({e}); running uncached this session");
+                Self::in_memory(name, body_budget)
+            }
+        }
+    }
+
+    /// The file this store keeps its rows in; None in memory.
+    pub fn file(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
     pub fn open(path: &Path, name: &str, body_budget: u64) -> Store {
         match Self::try_open(path, name, body_budget) {
             Ok(s) => s,
@@ -218,6 +251,7 @@ impl Store {
             body_budget,
             body_bytes: 0,
             name: name.to_string(),
+            _lock: None,
         };
         store.body_bytes = match store.count_body_bytes() {
             Ok(n) => n,

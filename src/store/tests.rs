@@ -577,3 +577,21 @@ async fn closing_checkpoints_the_wal_and_never_waits_past_its_deadline() {
     assert!(start.elapsed() < Duration::from_secs(5));
     let _ = release.send(());
 }
+
+#[test]
+fn a_second_process_on_the_same_account_runs_without_the_store() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = super::file_for(dir.path(), "work");
+    let first = Store::open_exclusive(&f, "work", u64::MAX);
+    assert_eq!(first.file(), Some(f.as_path()));
+    // Another process (here another open of the lock) finds it taken.
+    let second = Store::open_exclusive(&f, "work", u64::MAX);
+    assert_eq!(second.file(), None, "never two writers of one store");
+    drop(first);
+    let third = Store::open_exclusive(&f, "work", u64::MAX);
+    assert_eq!(
+        third.file(),
+        Some(f.as_path()),
+        "free again once the first is gone"
+    );
+}
