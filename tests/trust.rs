@@ -238,6 +238,7 @@ macro_rules! both_profiles {
 }
 
 both_profiles!(
+    an_undo_of_a_message_gone_meanwhile_says_so,
     an_undo_hides_nothing_in_the_folder_it_returns_to,
     random_actions_and_another_device_leave_every_folder_equal_to_the_server,
 );
@@ -277,6 +278,44 @@ async fn an_undo_hides_nothing_in_the_folder_it_returns_to(p: Profile) {
             "round {round}: reported expunged but still on the server: {wrongly_gone:?}"
         );
     }
+    let _ = c.w.commands.send(WorkerCommand::Shutdown);
+}
+
+/// Another device empties Trash before the undo: the undo says nothing
+/// came back, never "restored".
+async fn an_undo_of_a_message_gone_meanwhile_says_so(p: Profile) {
+    let d = server(p);
+    d.deliver(USER, "INBOX", &fixtures::bulk(3, ""));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut c = Client::start(&d, dir.path()).await;
+    let undo = c.move_to(vec![3], "Trash").await.expect("moved to Trash");
+    let mut phone = other(&d).await;
+    phone.select("Trash").await;
+    phone.expunge("1:*").await;
+    c.next_op += 1;
+    let op = c.next_op;
+    let (from, uids, ids) = undo;
+    c.w.commands
+        .send(WorkerCommand::Move {
+            folder: from,
+            uids,
+            message_ids: ids,
+            to: "INBOX".into(),
+            op,
+        })
+        .expect("worker");
+    let mut seen = Vec::new();
+    match answer(&mut c.rx, op, &mut seen).await {
+        WorkerEvent::Done { note: Some(n), .. } => {
+            assert!(n.as_str().contains("no longer on the server"), "{n}")
+        }
+        WorkerEvent::Failed { error, .. } => {
+            assert!(error.as_str().contains("no longer there"), "{error}")
+        }
+        other => panic!("an undo of nothing must not report a move: {other:?}"),
+    }
+    settles(dir.path(), &mut phone, "INBOX", "after the failed undo").await;
+    assert_eq!(phone.uid_flags("INBOX").await.len(), 2);
     let _ = c.w.commands.send(WorkerCommand::Shutdown);
 }
 

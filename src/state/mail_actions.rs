@@ -613,6 +613,10 @@ impl State {
             }
             WorkerEvent::Done { op, note: n } => {
                 acc.pending.remove(op);
+                // A move that found nothing to move: no undo, no "restored".
+                acc.restoring.remove(op);
+                acc.undo
+                    .retain(|u| !matches!(u, Undo::Move { op: o, .. } if o == op));
                 note = n.as_ref().map(|n| (n.to_string(), false));
                 Vec::new()
             }

@@ -223,6 +223,20 @@ impl<B: MailBackend> Worker<B> {
             }
         }
         match self.backend.move_messages(&uids, &to).await {
+            Ok(moved) if moved.copyuid.is_none() && self.backend.features().uidplus => {
+                // With UIDPLUS a move that moved anything says where it
+                // went; silence means these UIDs were gone already (another
+                // device emptied Trash before an undo, say).
+                self.ops.pop_front();
+                self.removed(folder, here, &uids);
+                info!(to = %Clean::line(&to), "nothing moved: the messages were gone");
+                self.emit(WorkerEvent::Done {
+                    op: id,
+                    note: Some(Clean::line(
+                        "nothing moved: the messages are no longer on the server",
+                    )),
+                });
+            }
             Ok(moved) => {
                 self.ops.pop_front();
                 info!(count = uids.len(), to = %Clean::line(&to), "moved");
