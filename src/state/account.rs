@@ -227,6 +227,17 @@ impl AccountState {
         }
     }
 
+    /// A move of `delta` rows in the list, counted from the message on
+    /// screen: when that one was deleted on the server, the cursor already
+    /// sits on the row that took its place, which is the first step down.
+    pub fn steps_from_reader(&self, delta: isize) -> isize {
+        if self.reader.gone && delta > 0 {
+            delta - 1
+        } else {
+            delta
+        }
+    }
+
     /// Seconds until the next connection attempt, while one is scheduled.
     pub fn retry_in(&self, now: i64) -> Option<i64> {
         match self.conn {

@@ -32,13 +32,19 @@ impl State {
             return Vec::new();
         }
         let before = acc.list.selected;
-        acc.list.move_by(1, rows);
-        if acc.list.selected == before {
+        let gone = acc.reader.gone;
+        // After a message deleted elsewhere, the next one is the row that
+        // took its place, already under the cursor.
+        acc.list.move_by(acc.steps_from_reader(1), rows);
+        if acc.list.selected == before && !gone {
             self.notify("this is the last message", false);
             return Vec::new();
         }
         let mut cmds = acc.preview(current);
         cmds.extend(acc.mark_selected_read(current));
+        if gone {
+            self.clear_gone_notice();
+        }
         cmds
     }
 

@@ -352,6 +352,17 @@ impl State {
         h.saturating_sub(1).max(1)
     }
 
+    /// The "deleted on the server" notice goes once the user moved on.
+    pub(super) fn clear_gone_notice(&mut self) {
+        if self
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.as_str().contains("deleted on the server"))
+        {
+            self.notice = None;
+        }
+    }
+
     pub(super) fn move_by(&mut self, delta: isize) -> Vec<Command> {
         let rows = self.list_rows();
         let reader_limit = self.reader_max_scroll();
@@ -377,8 +388,13 @@ impl State {
             }
             Pane::Messages => match self.accounts.get_mut(current) {
                 Some(acc) => {
-                    acc.list.move_by(delta, rows);
-                    acc.preview(current)
+                    let was_gone = acc.reader.gone;
+                    acc.list.move_by(acc.steps_from_reader(delta), rows);
+                    let cmds = acc.preview(current);
+                    if was_gone {
+                        self.clear_gone_notice();
+                    }
+                    cmds
                 }
                 None => Vec::new(),
             },

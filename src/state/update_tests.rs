@@ -146,10 +146,13 @@ fn live_changes_update_the_list_and_the_reader() {
         "{:?}",
         s.notice
     );
-    // Moving on shows the next one as usual.
+    // Moving on shows the next one: the row that took its place, not the
+    // one after it.
+    let took_its_place = s.accounts[0].list.selected_envelope().map(|e| e.uid);
     let cmds = s.update(Action::Ui(UiAction::Down));
-    assert!(preview_uid(&cmds).is_some(), "{cmds:?}");
+    assert_eq!(preview_uid(&cmds).map(|p| p.0), took_its_place, "{cmds:?}");
     assert!(!s.accounts[0].reader.gone);
+    assert!(s.notice.is_none(), "the refusal went with the message");
     // Counts of other folders.
     worker(
         &mut s,
