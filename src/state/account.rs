@@ -124,6 +124,9 @@ pub struct AccountState {
     next_req: u64,
     /// What `u` undoes, newest last.
     pub undo: Vec<super::Undo>,
+    /// Unread messages on their way back by undo: when they arrive they
+    /// raise the unread count, but they are no new mail.
+    pub expect_back: usize,
     /// Undos on their way, by op id.
     pub restoring: HashMap<u64, super::mail_actions::Restoring>,
     /// Rows taken out ahead of a move or deletion, put back if it fails.
@@ -149,6 +152,7 @@ impl AccountState {
             conn: ConnState::Idle,
             retry_at: None,
             restoring: HashMap::new(),
+            expect_back: 0,
             folders: Vec::new(),
             counts: HashMap::new(),
             folder_cursor: 0,

@@ -41,6 +41,8 @@ pub enum Undo {
         from: FolderRef,
         to: String,
         count: usize,
+        /// Of those, unread: their return is no new mail.
+        unread: usize,
         landed: Option<Landed>,
     },
 }
@@ -61,6 +63,7 @@ pub struct Restoring {
     pub path: String,
     pub was: std::collections::HashMap<u32, u32>,
     pub count: usize,
+    pub unread: usize,
 }
 
 impl State {
@@ -282,6 +285,7 @@ impl State {
         let op = acc.next_req_id();
         let taken = acc.list.remove(&uids);
         let count = taken.len();
+        let unread = taken.iter().filter(|e| !e.flags.seen).count();
         acc.pending.insert(op, taken);
         acc.list.marked.clear();
         acc.push_undo(Undo::Move {
@@ -289,8 +293,10 @@ impl State {
             from: folder.clone(),
             to: to.clone(),
             count,
+            unread,
             landed: None,
         });
+        let online = acc.online();
         let name = acc.folder_name(&to);
         let mut cmds = vec![Command::Worker {
             account,
@@ -303,10 +309,15 @@ impl State {
             },
         }];
         cmds.extend(acc.preview(account));
-        self.notify(
-            &format!("{} moved to {name} (u: undo)", plural(count, "message")),
-            false,
-        );
+        let text = if online {
+            format!("{} moved to {name} (u: undo)", plural(count, "message"))
+        } else {
+            format!(
+                "{} will move to {name} once online (u: undo)",
+                plural(count, "message")
+            )
+        };
+        self.notify(&text, false);
         cmds
     }
 
@@ -357,10 +368,25 @@ impl State {
                 cmds
             }
             Undo::Move {
+                op, landed: None, ..
+            } if !acc.online() && acc.pending.contains_key(&op) => {
+                // Not sent yet, and nothing will be sent while offline:
+                // take it back here and drop it from the worker's queue.
+                if let Some(rows) = acc.pending.remove(&op) {
+                    acc.list.add(rows);
+                }
+                self.notify("undone before it reached the server", false);
+                vec![Command::Worker {
+                    account,
+                    command: WorkerCommand::Cancel { op },
+                }]
+            }
+            Undo::Move {
                 op,
                 from,
                 to,
                 count,
+                unread,
                 landed: None,
             } => {
                 // Still on its way: keep it for another try.
@@ -369,6 +395,7 @@ impl State {
                     from,
                     to,
                     count,
+                    unread,
                     landed: None,
                 });
                 self.notify(
@@ -381,6 +408,7 @@ impl State {
                 from,
                 to,
                 count,
+                unread,
                 landed: Some(l),
                 ..
             } => {
@@ -412,8 +440,10 @@ impl State {
                             .zip(l.source_uids.iter().copied())
                             .collect(),
                         count,
+                        unread,
                     },
                 );
+                acc.expect_back += unread;
                 self.notify(
                     &format!("{} going back to {name}", plural(count, "message")),
                     false,
@@ -614,14 +644,18 @@ impl State {
             WorkerEvent::Done { op, note: n } => {
                 acc.pending.remove(op);
                 // A move that found nothing to move: no undo, no "restored".
-                acc.restoring.remove(op);
+                if let Some(r) = acc.restoring.remove(op) {
+                    acc.expect_back = acc.expect_back.saturating_sub(r.unread);
+                }
                 acc.undo
                     .retain(|u| !matches!(u, Undo::Move { op: o, .. } if o == op));
                 note = n.as_ref().map(|n| (n.to_string(), false));
                 Vec::new()
             }
             WorkerEvent::Failed { op, error } => {
-                acc.restoring.remove(op);
+                if let Some(r) = acc.restoring.remove(op) {
+                    acc.expect_back = acc.expect_back.saturating_sub(r.unread);
+                }
                 if let Some(rows) = acc.pending.remove(op) {
                     acc.list.add(rows);
                 }

@@ -476,3 +476,101 @@ fn an_undone_move_puts_the_messages_back_in_their_place_and_says_so() {
     );
     assert_eq!(uids_of(&s), [5, 41, 40, 2, 1]);
 }
+
+#[test]
+fn a_move_undone_while_offline_comes_back_here_and_leaves_the_worker_queue() {
+    let mut s = ready();
+    s.accounts[0].conn = crate::worker::ConnState::Retrying {
+        attempt: 2,
+        error: Clean::line("connection refused"),
+        retry_in_secs: 8,
+    };
+    let cmds = key(&mut s, UiAction::Delete);
+    let WorkerCommand::Move { op, .. } = one(&cmds) else {
+        panic!("{cmds:?}")
+    };
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.as_str().contains("once online")),
+        "offline, nothing has moved yet: {:?}",
+        s.notice
+    );
+    assert_eq!(uids_of(&s), [4, 3, 2, 1]);
+    let cmds = key(&mut s, UiAction::Undo);
+    assert_eq!(one(&cmds), WorkerCommand::Cancel { op });
+    assert_eq!(uids_of(&s), [5, 4, 3, 2, 1], "back at once");
+    assert!(s.accounts[0].undo.is_empty());
+}
+
+#[test]
+fn an_unread_message_an_undo_brings_back_is_no_new_mail() {
+    let mut s = ready();
+    s.notify.bell = true;
+    let req = s.accounts[0].list.req;
+    worker(&mut s, 0, WorkerEvent::Synced { req, at: 1 });
+    // UID 5 is unread.
+    let cmds = key(&mut s, UiAction::Delete);
+    let WorkerCommand::Move { op, .. } = one(&cmds) else {
+        panic!("{cmds:?}")
+    };
+    let trash = FolderRef {
+        path: "Deleted Items".into(),
+        uid_validity: 8,
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Moved {
+            op,
+            target: Some(trash),
+            target_uids: vec![31],
+            source_uids: vec![5],
+            message_ids: vec![],
+            removed: true,
+        },
+    );
+    let cmds = key(&mut s, UiAction::Undo);
+    let WorkerCommand::Move { op, .. } = one(&cmds) else {
+        panic!("{cmds:?}")
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Moved {
+            op,
+            target: Some(inbox()),
+            target_uids: vec![40],
+            source_uids: vec![31],
+            message_ids: vec![],
+            removed: true,
+        },
+    );
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: vec![env(40, false)],
+            remaining: 0,
+        },
+    );
+    assert!(
+        !cmds.iter().any(|c| matches!(c, Command::Alert { .. })),
+        "{cmds:?}"
+    );
+    // Real new mail after it still rings.
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req,
+            envelopes: vec![env(41, false)],
+            remaining: 0,
+        },
+    );
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::Alert { .. })),
+        "{cmds:?}"
+    );
+}

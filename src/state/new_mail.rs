@@ -38,11 +38,17 @@ impl State {
             && let Some(acc) = self.accounts.get_mut(account)
         {
             let before = acc.inbox_unread.replace(now);
+            // Unread messages an undo brought back raise the count too.
+            let back = before.map_or(0, |b| {
+                let back = (now.saturating_sub(b) as usize).min(acc.expect_back);
+                acc.expect_back -= back;
+                back as u32
+            });
             if let Some(before) = before
-                && now > before
+                && now > before + back
                 && (self.notify.bell || self.notify.desktop != crate::notify::Desktop::Off)
             {
-                let count = (now - before) as usize;
+                let count = (now - before - back) as usize;
                 let newest = newest.as_ref().map(|(f, s)| (f.as_str(), s.as_str()));
                 let body = crate::notify::body(count, newest, self.notify.show_sender);
                 let body = format!("{}: {body}", acc.info.name);

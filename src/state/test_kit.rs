@@ -139,6 +139,12 @@ pub fn worker(s: &mut State, account: usize, event: WorkerEvent) -> Vec<Command>
 /// Folders arrive, INBOX opens, first batch arrives and is previewed.
 pub fn loaded(s: &mut State, account: usize, n: u32) -> u64 {
     let cmds = s.accounts[account].start(account);
+    // Rows come from the server: the account is online.
+    worker(
+        s,
+        account,
+        WorkerEvent::Conn(crate::worker::ConnState::Connected),
+    );
     let req = open_req(&cmds, "INBOX");
     worker(
         s,

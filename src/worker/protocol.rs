@@ -81,6 +81,11 @@ pub enum WorkerCommand {
         text: String,
         req: u64,
     },
+    /// Drop a move or deletion that has not been sent yet (undone while
+    /// offline); one already sent is answered as usual.
+    Cancel {
+        op: u64,
+    },
     Shutdown,
 }
 

@@ -229,6 +229,7 @@ impl<B: MailBackend> Worker<B> {
             WorkerCommand::Search { folder, text, req } => {
                 self.search = Some((folder, text, req));
             }
+            WorkerCommand::Cancel { op } => self.ops.retain(|o| o.id() != op),
             WorkerCommand::Shutdown => return Flow::Stop,
         }
         Flow::Continue
