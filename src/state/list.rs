@@ -97,6 +97,9 @@ pub struct MessageList {
     /// before, so arrival order shows them where they were rather than as
     /// new mail at the top.
     pub placed: std::collections::HashMap<u32, u32>,
+    /// A message to put the cursor on when it arrives (the first one an
+    /// undo brought back); dropped when the user moves.
+    pub select_on_arrival: Option<u32>,
 }
 
 impl MessageList {
@@ -159,6 +162,7 @@ impl MessageList {
     /// Moves the selection by `delta` rows (clamped) and keeps it visible
     /// in a window of `rows`.
     pub fn move_by(&mut self, delta: isize, rows: usize) {
+        self.select_on_arrival = None;
         if self.is_empty() {
             return;
         }

@@ -598,10 +598,16 @@ impl State {
                 if let Some(r) = acc.restoring.remove(op) {
                     // An undo landed: back in place, and said so.
                     if acc.list.path.as_deref() == Some(r.path.as_str()) {
-                        let placed = source_uids
+                        let placed: Vec<(u32, u32)> = source_uids
                             .iter()
                             .zip(target_uids)
-                            .filter_map(|(src, dst)| Some((*dst, *r.was.get(src)?)));
+                            .filter_map(|(src, dst)| Some((*dst, *r.was.get(src)?)))
+                            .collect();
+                        // The cursor goes to the newest one back, as it comes.
+                        acc.list.select_on_arrival = placed
+                            .iter()
+                            .max_by_key(|(_, was)| *was)
+                            .map(|(new, _)| *new);
                         acc.list.place(placed);
                     }
                     let name = acc.folder_name(&r.path);

@@ -475,6 +475,11 @@ fn an_undone_move_puts_the_messages_back_in_their_place_and_says_so() {
         },
     );
     assert_eq!(uids_of(&s), [5, 41, 40, 2, 1]);
+    assert_eq!(
+        s.accounts[0].list.selected_envelope().map(|e| e.uid),
+        Some(41),
+        "the cursor on what came back"
+    );
 }
 
 #[test]

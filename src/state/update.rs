@@ -54,6 +54,7 @@ impl State {
                 Vec::new()
             }
             Action::Worker { account, event } => {
+                let rows = self.list_rows();
                 let event = match self.on_parts_event(account, event) {
                     Ok(cmds) => return cmds,
                     Err(event) => event,
@@ -72,6 +73,15 @@ impl State {
                     }
                     let was_gone = acc.reader.gone;
                     cmds.extend(acc.apply(event, account, is_current));
+                    if let Some(uid) = acc.list.select_on_arrival
+                        && acc.list.envelope(uid).is_some()
+                    {
+                        acc.list.select_on_arrival = None;
+                        acc.list.select_uid(uid, rows);
+                        if is_current {
+                            cmds.extend(acc.preview(account));
+                        }
+                    }
                     if acc.reader.gone && !was_gone && is_current {
                         // Its parts and links went with it.
                         self.menu = None;

@@ -51,7 +51,7 @@ pub fn badge(
             "↻",
             warn,
             match acc.retry_in(now) {
-                Some(s) if s > 0 => format!("retry in {s}s"),
+                Some(s) if s > 0 => format!("in {s}s"),
                 _ => "retrying".into(),
             },
         ),

@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::format::fit;
+use super::format::{fit, truncate};
 use super::theme::Theme;
 use crate::state::State;
 use crate::state::prompt::{Prompt, PromptKind};
@@ -34,16 +34,17 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
                 .account()
                 .and_then(|a| a.list.search.as_ref())
                 .map_or(0, |s| s.matches.len());
+            let hint = format!(
+                "   {matches} in sender and subject · Enter: also search the text on the server · Esc: stop"
+            );
+            // What the typed text leaves; a cut hint ends in "…".
+            let room = usize::from(at.width)
+                .saturating_sub(2 + unicode_width::UnicodeWidthStr::width(p.text.as_str()));
             vec![
                 Span::styled("/", label),
                 Span::raw(p.text.clone()),
                 Span::styled("█", theme.accent),
-                Span::styled(
-                    format!(
-                        "   {matches} in sender and subject · Enter: also search the text on the server · Esc: stop"
-                    ),
-                    theme.dim,
-                ),
+                Span::styled(truncate(&hint, room), theme.dim),
             ]
         }
         PromptKind::ConfirmExpunge { uids } => vec![Span::styled(

@@ -623,3 +623,22 @@ fn source_view_marks_cut_lines() {
             .all(|c| c.fg == theme.dim.fg.unwrap_or_default())
     );
 }
+
+/// The search line's hint gives way to what is typed, and says it was cut.
+#[test]
+fn search_hint_is_cut_with_an_ellipsis_at_80_columns() {
+    let mut s = sample_state(80, 24);
+    s.focus = crate::state::Pane::Messages;
+    s.update(Action::Ui(crate::action::UiAction::Search));
+    for c in "number 2849".chars() {
+        s.update(Action::Prompt(crate::action::PromptKey::Char(c)));
+    }
+    let shown = screen(&s);
+    let last = shown
+        .lines()
+        .rfind(|l| l.contains("/number 2849"))
+        .unwrap_or_default()
+        .to_string();
+    assert!(last.contains("in sender and subject"), "{shown}");
+    assert!(last.trim_end_matches(['"', ' ']).ends_with('…'), "{last}");
+}
