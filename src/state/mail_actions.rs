@@ -101,8 +101,29 @@ impl State {
                 acc.list.move_by(1, rows);
                 acc.preview(account)
             }
-            UiAction::ToggleRead => acc.toggle_flag(account, FlagKind::Seen),
-            UiAction::ToggleFlag => acc.toggle_flag(account, FlagKind::Flagged),
+            UiAction::ToggleRead | UiAction::ToggleFlag => {
+                let flag = if a == UiAction::ToggleRead {
+                    FlagKind::Seen
+                } else {
+                    FlagKind::Flagged
+                };
+                let n = acc.list.targets().len();
+                let cmds = acc.toggle_flag(account, flag);
+                // Which way it went, for how many, and how to take it back.
+                let on = acc.undo.last().is_some_and(|u| {
+                    matches!(u, Undo::Flag { before, .. } if before.iter().any(|(_, was)| !was))
+                });
+                if n > 0 {
+                    let what = match (flag, on) {
+                        (FlagKind::Seen, true) => "marked read",
+                        (FlagKind::Seen, false) => "marked unread",
+                        (_, true) => "flagged",
+                        (_, false) => "unflagged",
+                    };
+                    self.notify(&format!("{} {what} (u: undo)", plural(n, "message")), false);
+                }
+                cmds
+            }
             UiAction::MarkFolderRead => {
                 let unread: Vec<u32> = acc
                     .list
@@ -113,7 +134,10 @@ impl State {
                     .collect();
                 let n = unread.len();
                 let cmds = acc.set_flag(account, unread, FlagKind::Seen, true);
-                self.notify(&format!("{} marked read", plural(n, "message")), false);
+                self.notify(
+                    &format!("{} marked read (u: undo)", plural(n, "message")),
+                    false,
+                );
                 cmds
             }
             UiAction::Delete => return Some(self.delete()),

@@ -579,3 +579,24 @@ fn an_unread_message_an_undo_brings_back_is_no_new_mail() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn a_flag_change_says_what_it_did_and_how_to_take_it_back() {
+    let mut s = ready();
+    // UID 5 is unread.
+    key(&mut s, UiAction::ToggleRead);
+    assert_eq!(
+        s.notice.as_ref().map(|n| n.text.as_str()),
+        Some("1 message marked read (u: undo)")
+    );
+    key(&mut s, UiAction::ToggleFlag);
+    assert_eq!(
+        s.notice.as_ref().map(|n| n.text.as_str()),
+        Some("1 message flagged (u: undo)")
+    );
+    key(&mut s, UiAction::ToggleFlag);
+    assert_eq!(
+        s.notice.as_ref().map(|n| n.text.as_str()),
+        Some("1 message unflagged (u: undo)")
+    );
+}

@@ -84,7 +84,10 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         (None, false) => " Message ".to_string(),
     };
     let title = if r.gone {
-        format!(" Deleted on the server — move on to continue{title}")
+        format!(
+            "{} · deleted on the server (move on to continue) ",
+            title.trim_end()
+        )
     } else {
         title
     };
