@@ -345,7 +345,14 @@ impl State {
                     command: WorkerCommand::Connect,
                 }]
             }
-            _ => Vec::new(),
+            ConnState::Connected => {
+                self.notify("connected already", false);
+                Vec::new()
+            }
+            ConnState::Connecting | ConnState::Reconnecting => {
+                self.notify("connecting now", false);
+                Vec::new()
+            }
         }
     }
 
