@@ -263,6 +263,11 @@ impl MessageList {
     /// place they had.
     pub fn place(&mut self, pairs: impl IntoIterator<Item = (u32, u32)>) {
         let before = self.placed.len();
+        // A message restored twice keeps its first place.
+        let pairs: Vec<(u32, u32)> = pairs
+            .into_iter()
+            .map(|(new, was)| (new, self.placed.get(&was).copied().unwrap_or(was)))
+            .collect();
         self.placed.extend(pairs);
         if self.placed.len() != before {
             self.keeping_selection(|_| {});

@@ -217,3 +217,23 @@ fn a_thread_view_shows_depths_and_takes_new_mail_on_top() {
     l.set_threads(None);
     assert_eq!(l.row(0).map(|(e, _)| e.uid), Some(4));
 }
+
+#[test]
+fn a_message_restored_twice_keeps_its_first_place() {
+    let mut l = list(5);
+    // 3 left and came back as 7; then 7 left and came back as 9.
+    l.remove(&[3]);
+    l.place([(7, 3)]);
+    l.add(vec![env(7)]);
+    assert_eq!(shown(&l), [5, 4, 7, 2, 1]);
+    l.remove(&[7]);
+    l.place([(9, 7)]);
+    l.add(vec![env(9)]);
+    assert_eq!(shown(&l), [5, 4, 9, 2, 1]);
+}
+
+fn shown(l: &MessageList) -> Vec<u32> {
+    (0..l.len())
+        .filter_map(|i| l.row(i).map(|(e, _)| e.uid))
+        .collect()
+}
