@@ -82,10 +82,7 @@ fn subjects(list: &[(u32, String)]) -> Vec<&str> {
 }
 
 async fn answer(rx: &mut Events, op: u64) -> WorkerEvent {
-    let ev = until(rx, 20, |e| {
-        matches!(e, WorkerEvent::Moved { op: o, .. } | WorkerEvent::Done { op: o, .. } | WorkerEvent::Failed { op: o, .. } if *o == op)
-    })
-    .await;
+    let ev = support::events::answer(rx, op).await;
     ev.last().cloned().expect("an answer")
 }
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use async_imap::imap_proto::{MailboxDatum, Response};
 use mailtui::auth::{PasswordSource, Secret};
-use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
+use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts};
 use mailtui::mail::backend::KnownState;
 use mailtui::mail::{MailBackend, MailError};
 use mailtui::worker::{ConnState, WorkerCommand, WorkerEvent, WorkerOptions};
@@ -18,19 +18,15 @@ use support::fake_imap::{
 use support::{bin, events};
 
 fn settings(port: u16) -> ImapSettings {
-    ImapSettings {
-        host: "127.0.0.1".into(),
+    support::fake_imap::settings_at(
         port,
-        tls: TlsMode::None,
-        ca_file: None,
-        username: "user@example.com".into(),
-        timeouts: Timeouts {
+        Timeouts {
             connect: Duration::from_secs(5),
             command: Duration::from_secs(10),
             transfer: Duration::from_secs(30),
             ..Timeouts::default()
         },
-    }
+    )
 }
 
 fn backend(fake: &FakeImap) -> ImapBackend {

@@ -9,8 +9,7 @@ mod support;
 use std::io;
 use std::time::{Duration, Instant};
 
-use mailtui::auth::{PasswordSource, Secret};
-use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
+use mailtui::imap::{ImapBackend, Timeouts};
 use mailtui::worker::{ConnState, WorkerCommand, WorkerEvent, WorkerOptions};
 use support::events::{Events, memory_store, start};
 use support::fake_imap::{Command, Conn, FakeImap, Flow, GARBAGE};
@@ -31,22 +30,15 @@ const MAX_CPU: Duration = Duration::from_secs(2);
 const MAX_RSS_KB: u64 = 512 * 1024;
 
 fn backend(fake: &FakeImap) -> ImapBackend {
-    ImapBackend::new(
-        ImapSettings {
-            host: "127.0.0.1".into(),
-            port: fake.port,
-            tls: TlsMode::None,
-            ca_file: None,
-            username: "user@example.com".into(),
-            timeouts: Timeouts {
-                connect: Duration::from_secs(2),
-                command: Duration::from_secs(3),
-                transfer: Duration::from_secs(5),
-                idle_slice: Duration::from_secs(3),
-                poll: Duration::from_secs(1),
-            },
+    support::fake_imap::backend_at(
+        fake.port,
+        Timeouts {
+            connect: Duration::from_secs(2),
+            command: Duration::from_secs(3),
+            transfer: Duration::from_secs(5),
+            idle_slice: Duration::from_secs(3),
+            poll: Duration::from_secs(1),
         },
-        ImapAuth::Password(PasswordSource::Plain(Secret::new("pw"))),
     )
 }
 

@@ -100,10 +100,7 @@ async fn settles(dir: &std::path::Path, phone: &mut OtherDevice, path: &str, wha
 }
 
 async fn answer(rx: &mut Events, op: u64, seen: &mut Vec<WorkerEvent>) -> WorkerEvent {
-    let ev = until(rx, 30, |e| {
-        matches!(e, WorkerEvent::Moved { op: o, .. } | WorkerEvent::Done { op: o, .. } | WorkerEvent::Failed { op: o, .. } if *o == op)
-    })
-    .await;
+    let ev = support::events::answer(rx, op).await;
     let last = ev.last().cloned().expect("an answer");
     seen.extend(ev);
     last
@@ -138,6 +135,29 @@ impl Client {
         }
     }
 
+    /// Sends a move and waits for its answer.
+    async fn send_move(
+        &mut self,
+        folder: FolderRef,
+        uids: Vec<u32>,
+        message_ids: Vec<String>,
+        to: &str,
+    ) -> WorkerEvent {
+        self.next_op += 1;
+        let op = self.next_op;
+        self.w
+            .commands
+            .send(WorkerCommand::Move {
+                folder,
+                uids,
+                message_ids,
+                to: to.into(),
+                op,
+            })
+            .expect("worker");
+        answer(&mut self.rx, op, &mut self.events).await
+    }
+
     /// Moves INBOX messages; returns the undo (the folder and UIDs where
     /// they went, or their Message-IDs where the server did not say).
     async fn move_to(
@@ -145,19 +165,8 @@ impl Client {
         uids: Vec<u32>,
         to: &str,
     ) -> Option<(FolderRef, Vec<u32>, Vec<String>)> {
-        self.next_op += 1;
-        let op = self.next_op;
-        self.w
-            .commands
-            .send(WorkerCommand::Move {
-                folder: self.inbox.clone(),
-                uids,
-                message_ids: vec![],
-                to: to.into(),
-                op,
-            })
-            .expect("worker");
-        match answer(&mut self.rx, op, &mut self.events).await {
+        let inbox = self.inbox.clone();
+        match self.send_move(inbox, uids, vec![], to).await {
             WorkerEvent::Moved {
                 target,
                 target_uids,
@@ -178,20 +187,8 @@ impl Client {
         }
     }
 
-    async fn undo(&mut self, (from, uids, ids): (FolderRef, Vec<u32>, Vec<String>)) {
-        self.next_op += 1;
-        let op = self.next_op;
-        self.w
-            .commands
-            .send(WorkerCommand::Move {
-                folder: from,
-                uids,
-                message_ids: ids,
-                to: "INBOX".into(),
-                op,
-            })
-            .expect("worker");
-        answer(&mut self.rx, op, &mut self.events).await;
+    async fn undo(&mut self, (from, uids, ids): (FolderRef, Vec<u32>, Vec<String>)) -> WorkerEvent {
+        self.send_move(from, uids, ids, "INBOX").await
     }
 
     fn flag(&mut self, uids: Vec<u32>, flag: FlagKind, on: bool) {
@@ -292,20 +289,7 @@ async fn an_undo_of_a_message_gone_meanwhile_says_so(p: Profile) {
     let mut phone = other(&d).await;
     phone.select("Trash").await;
     phone.expunge("1:*").await;
-    c.next_op += 1;
-    let op = c.next_op;
-    let (from, uids, ids) = undo;
-    c.w.commands
-        .send(WorkerCommand::Move {
-            folder: from,
-            uids,
-            message_ids: ids,
-            to: "INBOX".into(),
-            op,
-        })
-        .expect("worker");
-    let mut seen = Vec::new();
-    match answer(&mut c.rx, op, &mut seen).await {
+    match c.undo(undo).await {
         WorkerEvent::Done { note: Some(n), .. } => {
             assert!(n.as_str().contains("no longer on the server"), "{n}")
         }
@@ -479,23 +463,15 @@ async fn rows_never_asked_for_never_show() {
             Ok(Flow::Default)
         })
         .start();
-    let s = ImapSettings {
-        host: "127.0.0.1".into(),
-        port: fake.port,
-        tls: TlsMode::None,
-        ca_file: None,
-        username: "user@example.com".into(),
-        timeouts: Timeouts {
+    let backend = support::fake_imap::backend_at(
+        fake.port,
+        Timeouts {
             connect: Duration::from_secs(5),
             command: Duration::from_secs(5),
             transfer: Duration::from_secs(10),
             idle_slice: Duration::from_secs(5),
             poll: Duration::from_secs(2),
         },
-    };
-    let backend = ImapBackend::new(
-        s,
-        ImapAuth::Password(PasswordSource::Plain(Secret::new("pw"))),
     );
     let (w, mut rx) = start(
         backend,

@@ -32,6 +32,15 @@ pub async fn until(
     }
 }
 
+/// The worker's answer to op `op` (Moved, Done or Failed) as the last of
+/// the events that came until it.
+pub async fn answer(rx: &mut Events, op: u64) -> Vec<WorkerEvent> {
+    until(rx, 30, |e| {
+        matches!(e, WorkerEvent::Moved { op: o, .. } | WorkerEvent::Done { op: o, .. } | WorkerEvent::Failed { op: o, .. } if *o == op)
+    })
+    .await
+}
+
 /// A store that lives in memory for one test.
 pub fn memory_store() -> StoreHandle {
     StoreHandle::spawn("test", || Store::in_memory("test", u64::MAX))

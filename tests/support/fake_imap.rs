@@ -896,3 +896,26 @@ pub fn junk_lines(count: u32) -> Vec<u8> {
 
 /// Bytes no IMAP parser accepts.
 pub const GARBAGE: &[u8] = b"*** \x00\x01 garbage (((( ]]] \xff\xfe not imap\r\n";
+
+/// mailtui's settings for a fake on `port`: plain TCP on loopback, these
+/// timeouts.
+pub fn settings_at(port: u16, timeouts: mailtui::imap::Timeouts) -> mailtui::imap::ImapSettings {
+    mailtui::imap::ImapSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls: mailtui::imap::TlsMode::None,
+        ca_file: None,
+        username: "user@example.com".into(),
+        timeouts,
+    }
+}
+
+/// mailtui's IMAP backend for a fake on `port`, logging in by password.
+pub fn backend_at(port: u16, timeouts: mailtui::imap::Timeouts) -> mailtui::imap::ImapBackend {
+    use mailtui::auth::{PasswordSource, Secret};
+    use mailtui::imap::{ImapAuth, ImapBackend};
+    ImapBackend::new(
+        settings_at(port, timeouts),
+        ImapAuth::Password(PasswordSource::Plain(Secret::new("pw"))),
+    )
+}
