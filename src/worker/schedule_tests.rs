@@ -155,7 +155,8 @@ impl MailBackend for Memory {
         Ok(())
     }
 
-    async fn move_messages(&mut self, _: &[u32], _: &str) -> MailResult<Moved> {
+    async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {
+        self.log(format!("move {uids:?} {to}")).await;
         Ok(Moved::default())
     }
 
@@ -491,4 +492,36 @@ async fn a_server_that_comes_back_is_logged_into_within_seconds() {
     );
     let connects = calls(&log).iter().filter(|c| *c == "connect").count();
     assert!(connects <= 8, "{connects} connection attempts");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_move_cancelled_before_the_connection_came_is_never_sent() {
+    let (w, mut rx, log) = start(20, 2);
+    let folder = FolderRef {
+        path: "INBOX".into(),
+        uid_validity: 9,
+    };
+    let send = |c| w.commands.send(c).unwrap();
+    send(WorkerCommand::OpenFolder {
+        path: "INBOX".into(),
+        req: 1,
+    });
+    for op in [5, 6] {
+        send(WorkerCommand::Move {
+            folder: folder.clone(),
+            uids: vec![op as u32],
+            message_ids: vec![],
+            to: "Trash".into(),
+            op,
+        });
+    }
+    // Undone while offline: only the other one reaches the server.
+    send(WorkerCommand::Cancel { op: 5 });
+    send(WorkerCommand::Connect);
+    until(&mut rx, |e| matches!(e, WorkerEvent::Moved { op: 6, .. })).await;
+    let moves: Vec<String> = calls(&log)
+        .into_iter()
+        .filter(|c| c.starts_with("move"))
+        .collect();
+    assert_eq!(moves, ["move [6] Trash"]);
 }
