@@ -108,11 +108,8 @@ impl State {
                     FlagKind::Flagged
                 };
                 let n = acc.list.targets().len();
-                let cmds = acc.toggle_flag(account, flag);
+                let (cmds, on) = acc.toggle_flag(account, flag);
                 // Which way it went, for how many, and how to take it back.
-                let on = acc.undo.last().is_some_and(|u| {
-                    matches!(u, Undo::Flag { before, .. } if before.iter().any(|(_, was)| !was))
-                });
                 if n > 0 {
                     let what = match (flag, on) {
                         (FlagKind::Seen, true) => "marked read",
@@ -810,8 +807,9 @@ impl AccountState {
         }]
     }
 
-    /// Sets the flag on all targets unless all have it, then clears it.
-    fn toggle_flag(&mut self, account: usize, flag: FlagKind) -> Vec<Command> {
+    /// Sets the flag on all targets unless all have it, then clears it;
+    /// says which it did.
+    fn toggle_flag(&mut self, account: usize, flag: FlagKind) -> (Vec<Command>, bool) {
         let uids = self.list.targets();
         let all_set = uids.iter().all(|u| {
             self.list.envelope(*u).is_some_and(|e| match flag {
@@ -823,7 +821,7 @@ impl AccountState {
         });
         let cmds = self.set_flag(account, uids, flag, !all_set);
         self.list.marked.clear();
-        cmds
+        (cmds, !all_set)
     }
 }
 
