@@ -14,7 +14,10 @@ use crate::auth::service::LoginMethod;
 use crate::auth::{PasswordSource, Secret};
 use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
 
+pub mod sending;
 pub mod theme;
+
+pub use sending::{ComposeConfig, SaveSent, Sending, SmtpServer, Transport};
 
 #[derive(Debug, Default)]
 pub struct Config {
@@ -31,6 +34,8 @@ pub struct Config {
     pub theme: theme::ThemeConfig,
     /// `[files]`: where attachments are saved, what opens them.
     pub files: FilesConfig,
+    /// `[compose]`: the editor, the attribution line, the signature.
+    pub compose: ComposeConfig,
     /// Key overrides as written: (key spec, action name, where).
     pub keys: Vec<KeyBinding>,
     /// Plaintext passwords found (and a file others can read holding one),
@@ -96,6 +101,8 @@ pub struct Account {
     /// SPECIAL-USE nor by a well-known name.
     pub trash: Option<String>,
     pub archive: Option<String>,
+    /// How mail written from this account leaves, and where copies go.
+    pub sending: Sending,
     /// Where its settings are written, so `doctor` can send the user there.
     pub lines: ConfigLines,
 }
@@ -191,6 +198,7 @@ struct RawConfig {
     #[serde(default)]
     theme: theme::ThemeConfig,
     files: Option<RawFiles>,
+    compose: Option<sending::RawCompose>,
 }
 
 #[derive(Deserialize)]
@@ -248,6 +256,15 @@ struct RawAccount {
     maildir: Option<PathBuf>,
     trash: Option<String>,
     archive: Option<String>,
+    smtp: Option<Spanned<sending::RawSmtp>>,
+    save_sent: Option<Spanned<sending::RawSaveSent>>,
+    sent: Option<String>,
+    drafts: Option<String>,
+    aliases: Option<Vec<String>>,
+    full_name: Option<String>,
+    signature_file: Option<PathBuf>,
+    /// The demo's "sending": delivered into this local Maildir.
+    deliver_to: Option<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -389,6 +406,24 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let kind = account_kind(&a, &email, &mut warnings, &name).map_err(|(span, key, msg)| {
             err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg)
         })?;
+        let sending_kind = match a.provider.get_ref() {
+            Provider::Microsoft => sending::Kind::Microsoft,
+            Provider::Generic => sending::Kind::Generic,
+            Provider::Maildir => sending::Kind::Maildir,
+        };
+        let raw_sending = sending::RawSending {
+            smtp: a.smtp.as_ref(),
+            save_sent: a.save_sent.as_ref(),
+            sent: a.sent.as_ref(),
+            drafts: a.drafts.as_ref(),
+            aliases: a.aliases.as_ref(),
+            full_name: a.full_name.as_ref(),
+            signature_file: a.signature_file.as_ref(),
+            deliver_to: a.deliver_to.as_ref(),
+        };
+        let sending = sending::sending(raw_sending, sending_kind, expand_home).map_err(
+            |(span, key, msg)| err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg),
+        )?;
         let line = |span: std::ops::Range<usize>| location(text, span.start).line;
         let lines = ConfigLines {
             name: line(a.name.span()),
@@ -404,6 +439,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             kind,
             trash: a.trash.clone().filter(|t| !t.trim().is_empty()),
             archive: a.archive.clone().filter(|t| !t.trim().is_empty()),
+            sending,
             lines,
         });
     }
@@ -467,8 +503,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             }
         }
     }
+    let compose = sending::compose(raw.compose.as_ref(), expand_home)
+        .map_err(|(span, key, msg)| err(span, Some(key.to_string()), msg))?;
     Ok(Config {
         accounts,
+        compose,
         sync,
         mouse: raw.ui.as_ref().and_then(|u| u.mouse).unwrap_or(false),
         dates,
@@ -642,6 +681,7 @@ fn oauth_account(
         let scopes = auth.and_then(|r| r.scopes.clone()).unwrap_or_else(|| {
             vec![
                 MICROSOFT_IMAP_SCOPE.to_string(),
+                sending::MICROSOFT_SMTP_SCOPE.to_string(),
                 "offline_access".to_string(),
             ]
         });
@@ -883,7 +923,10 @@ maildir = "/var/mail/me"
         assert_eq!(imap.username, "alice@contoso.com");
         assert_eq!(o.tenant, "contoso.onmicrosoft.com");
         assert_eq!(o.login, LoginMethod::Device);
-        assert_eq!(o.client.scopes, [MICROSOFT_IMAP_SCOPE, "offline_access"]);
+        assert_eq!(
+            o.client.scopes,
+            [MICROSOFT_IMAP_SCOPE, sending::MICROSOFT_SMTP_SCOPE, "offline_access"]
+        );
         assert_eq!(
             o.client.token_url,
             "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"

@@ -5,7 +5,7 @@
 use include_dir::{Dir, include_dir};
 use tempfile::TempDir;
 
-use crate::config::{Account, AccountKind};
+use crate::config::{Account, AccountKind, Sending, Transport};
 
 static DEMO: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/demo");
 
@@ -25,9 +25,14 @@ pub fn unpack() -> std::io::Result<(TempDir, Vec<Account>)> {
         Account {
             name: name.to_string(),
             email: email.to_string(),
-            kind: AccountKind::Maildir(root),
+            kind: AccountKind::Maildir(root.clone()),
             trash: None,
             archive: None,
+            // "Sent" mail lands in a folder of the demo account itself.
+            sending: Sending {
+                transport: Some(Transport::Maildir(root.join(".Delivered"))),
+                ..Sending::default()
+            },
             lines: Default::default(),
         }
     })
