@@ -5,6 +5,8 @@ use crate::files::{FileEvent, FilesCommand};
 use crate::logging::LogRecord;
 use crate::worker::{FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 
+pub use crate::state::compose::{ComposeCommand, ComposeEvent};
+
 /// What a key can be bound to. Names (snake_case) are what `[keys]` in the
 /// config uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,6 +70,33 @@ pub enum UiAction {
     OpenWith,
     /// In the links menu: copy the link to the clipboard (OSC 52).
     CopyLink,
+    /// Write an answer to the sender (Reply-To, else From).
+    Reply,
+    /// Answer the sender and everyone else the message went to.
+    ReplyAll,
+    /// Forward the message (inline, or attached as `[compose]` says).
+    Forward,
+    /// Forward the other way than `[compose] forward_as_attachment` says.
+    ForwardOther,
+    /// Write a new message.
+    Compose,
+    /// A new message from this one's headers, text and attachments; in
+    /// Drafts, continue the draft.
+    EditAsNew,
+    /// The review screen: send the message.
+    SendMessage,
+    /// The review screen: back into the editor.
+    EditMessage,
+    /// The review screen: attach a file.
+    AttachFile,
+    /// The review screen: take the highlighted attachment off.
+    DetachFile,
+    /// The review screen: store the message in Drafts for later.
+    Postpone,
+    /// The review screen: the message as its recipients will see it.
+    Preview,
+    /// The messages waiting to be sent (the outbox).
+    Outbox,
 }
 
 impl UiAction {
@@ -131,6 +160,31 @@ impl UiAction {
             UiAction::CopyLink,
             "copy the link (links menu)",
         ),
+        ("reply", UiAction::Reply, "reply to the sender"),
+        ("reply_all", UiAction::ReplyAll, "reply to all"),
+        ("forward", UiAction::Forward, "forward"),
+        (
+            "forward_other",
+            UiAction::ForwardOther,
+            "forward attached (or inline, if attached is the setting)",
+        ),
+        ("compose", UiAction::Compose, "write a new message"),
+        (
+            "edit_as_new",
+            UiAction::EditAsNew,
+            "edit as new / continue a draft",
+        ),
+        ("send_message", UiAction::SendMessage, "review: send"),
+        ("edit_message", UiAction::EditMessage, "review: edit again"),
+        ("attach_file", UiAction::AttachFile, "review: attach a file"),
+        (
+            "detach_file",
+            UiAction::DetachFile,
+            "review: remove the attachment",
+        ),
+        ("postpone", UiAction::Postpone, "review: postpone to Drafts"),
+        ("preview", UiAction::Preview, "review: preview as sent"),
+        ("outbox", UiAction::Outbox, "messages waiting to be sent"),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {
@@ -167,6 +221,8 @@ pub enum PromptKey {
     Clear,
     Up,
     Down,
+    /// Tab: completes a path; in a picker, the next entry.
+    Complete,
     Enter,
     Esc,
 }
@@ -189,6 +245,9 @@ pub enum Action {
     Log(LogRecord),
     /// How saving or opening a file went.
     Files(FileEvent),
+    /// Writing and sending mail: what the editor, the outbox and the
+    /// senders did.
+    Compose(ComposeEvent),
     /// Carries the time, so update() never reads a clock.
     Tick {
         now: i64,
@@ -244,6 +303,8 @@ pub enum Command {
     },
     /// The terminal's window title.
     SetTitle(String),
+    /// Writing and sending mail (the editor runs in the app loop).
+    Compose(ComposeCommand),
     Quit,
 }
 

@@ -9,7 +9,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::{info, warn};
 
-use crate::action::{Action, Command, PromptKey, StoreCommand};
+use crate::action::{Action, Command, ComposeCommand, PromptKey, StoreCommand};
 use crate::auth::oauth::OAuth;
 use crate::auth::service::{self, AuthCommand, ServiceHandle};
 use crate::auth::store::TokenStore;
@@ -60,6 +60,9 @@ pub fn account_info(a: &Account) -> AccountInfo {
         tenant,
         trash: a.trash.clone(),
         archive: a.archive.clone(),
+        sent: a.sending.sent.clone(),
+        drafts: a.sending.drafts.clone(),
+        appends_sent: a.sending.appends_sent(),
     }
 }
 
@@ -80,6 +83,10 @@ pub struct RunSettings {
     pub mouse: bool,
     /// `[ui] date_format_*`.
     pub dates: crate::text::dates::DateFormats,
+    /// `[compose]`: the editor, attribution, signature.
+    pub compose: crate::config::ComposeConfig,
+    /// Where the outbox and the editor's files live.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// Fixed at start: how keys read and how the screen looks.
@@ -87,9 +94,47 @@ pub struct RunSettings {
 struct Ui<'a> {
     keymap: &'a Keymap,
     theme: &'a crate::ui::Theme,
-    /// Frames in synchronized updates (a real terminal, not a test's).
+    /// A real terminal, not a test's: frames in synchronized updates, and
+    /// the screen handed over to the editor and taken back.
     synchronized: bool,
+    /// Mouse reports are on (turned off while the editor runs).
+    mouse: bool,
 }
+
+/// Where keys come from. A real terminal's reader must stop while the
+/// editor has the terminal, or it would take the editor's keys.
+pub trait KeySource: futures::Stream<Item = std::io::Result<Event>> + Unpin {
+    fn pause(&mut self) {}
+    fn resume(&mut self) {}
+}
+
+/// The terminal's keys; none while paused.
+pub struct TerminalKeys(Option<EventStream>);
+
+impl futures::Stream for TerminalKeys {
+    type Item = std::io::Result<Event>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.0.as_mut() {
+            Some(s) => s.poll_next_unpin(cx),
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl KeySource for TerminalKeys {
+    fn pause(&mut self) {
+        // Dropping the stream stops crossterm's reader thread.
+        self.0 = None;
+    }
+    fn resume(&mut self) {
+        self.0 = Some(EventStream::new());
+    }
+}
+
+impl KeySource for futures::channel::mpsc::UnboundedReceiver<std::io::Result<Event>> {}
 
 /// The background parts of one account.
 #[derive(Default)]
@@ -261,27 +306,39 @@ pub async fn run(
     // Copies of opened attachments live until the app ends.
     let opened = crate::files::OpenedFiles::default();
     let (files_tx, mut files_rx) = unbounded_channel();
+    let (compose_tx, mut compose_rx) = unbounded_channel();
+    state.forward_as_attachment = settings.compose.forward_as_attachment;
+    let outgoing = crate::outgoing::Outgoing::new(
+        &accounts,
+        settings.compose.clone(),
+        &settings.data_dir,
+        compose_tx,
+        utc_offset,
+    );
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
         files: &files_tx,
         opened: &opened,
+        outgoing: &outgoing,
     };
     let result = event_loop(
         &mut terminal,
-        &mut EventStream::new(),
+        &mut TerminalKeys(Some(EventStream::new())),
         &mut state,
         &effects,
         Ui {
             keymap: &keymap,
             theme: &settings.theme,
             synchronized: true,
+            mouse: settings.mouse,
         },
         Inputs {
             events: &mut ev_rx,
             log: &mut log_rx,
             files: &mut files_rx,
             signals: &mut signals_rx,
+            compose: &mut compose_rx,
         },
     )
     .await;
@@ -343,6 +400,7 @@ struct Effects<'a> {
     events: &'a UnboundedSender<(usize, WorkerEvent)>,
     files: &'a UnboundedSender<FileEvent>,
     opened: &'a crate::files::OpenedFiles,
+    outgoing: &'a crate::outgoing::Outgoing,
 }
 
 /// What comes in besides keys: account events, log records, file results,
@@ -352,6 +410,7 @@ struct Inputs<'a> {
     log: &'a mut UnboundedReceiver<LogRecord>,
     files: &'a mut UnboundedReceiver<FileEvent>,
     signals: &'a mut UnboundedReceiver<i32>,
+    compose: &'a mut UnboundedReceiver<crate::action::ComposeEvent>,
 }
 
 /// The loop, over any ratatui backend and any stream of terminal events,
@@ -368,13 +427,14 @@ async fn event_loop<B, K>(
 where
     B: ratatui::backend::Backend,
     B::Error: std::error::Error + Send + Sync + 'static,
-    K: futures::Stream<Item = std::io::Result<Event>> + Unpin,
+    K: KeySource,
 {
     let Inputs {
         events: ev_rx,
         log: log_rx,
         files: files_rx,
         signals,
+        compose: compose_rx,
     } = inputs;
     let tasks = effects.tasks;
     let size = terminal.size()?;
@@ -401,6 +461,7 @@ where
     let mut dirty = true;
     let mut last_second = state.now;
     loop {
+        let mut edited = Vec::new();
         for action in pending.drain(..) {
             // A log record changes nothing on screen while the log is hidden.
             let shown = !matches!(action, Action::Log(_)) || state.show_log;
@@ -408,8 +469,26 @@ where
             if commands.contains(&Command::Quit) {
                 return Ok(Ended::Quit);
             }
+            let (edits, commands): (Vec<_>, Vec<_>) = commands
+                .into_iter()
+                .partition(|c| matches!(c, Command::Compose(ComposeCommand::Edit { .. })));
             execute(effects, commands, state.notify.desktop);
+            for e in edits {
+                let title = state.notify.title.then(|| state.title.clone());
+                edited.push(edit(terminal, keys, ui, effects.outgoing, e, title.as_deref()).await?);
+                // Ctrl-C typed in the editor reached mailtui too: not a
+                // reason to quit. Any other signal is.
+                while let Ok(n) = signals.try_recv() {
+                    if n != libc::SIGINT {
+                        return Ok(Ended::Signal(n));
+                    }
+                }
+            }
             dirty |= shown;
+        }
+        pending.extend(edited);
+        if !pending.is_empty() {
+            continue;
         }
         if dirty {
             // One frame appears at once in terminals that support it (no
@@ -440,6 +519,7 @@ where
             Some((account, event)) = ev_rx.recv() => Some(Action::Worker { account, event }),
             Some(record) = log_rx.recv() => Some(Action::Log(record)),
             Some(event) = files_rx.recv() => Some(Action::Files(event)),
+            Some(event) = compose_rx.recv() => Some(Action::Compose(event)),
             _ = tick.tick() => {
                 let now = chrono::Utc::now().timestamp();
                 let changed = now != last_second || state.animating();
@@ -461,7 +541,52 @@ where
         while let Ok(event) = files_rx.try_recv() {
             pending.push(Action::Files(event));
         }
+        while let Ok(event) = compose_rx.try_recv() {
+            pending.push(Action::Compose(event));
+        }
     }
+}
+
+/// Runs the editor on a message's file with the terminal handed over,
+/// and reads the file back.
+async fn edit<B, K>(
+    terminal: &mut ratatui::Terminal<B>,
+    keys: &mut K,
+    ui: Ui<'_>,
+    outgoing: &crate::outgoing::Outgoing,
+    command: Command,
+    title: Option<&str>,
+) -> anyhow::Result<Action>
+where
+    B: ratatui::backend::Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    K: KeySource,
+{
+    use crate::outgoing::editor;
+    let Command::Compose(ComposeCommand::Edit { id, file, draft }) = command else {
+        anyhow::bail!("not an editor command");
+    };
+    let argv = outgoing.editor(&file);
+    info!(editor = %argv[0], "editing a message");
+    if ui.synchronized {
+        keys.pause();
+        editor::hand_over(ui.mouse);
+    }
+    let status = tokio::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .status()
+        .await;
+    if ui.synchronized {
+        editor::take_back(ui.mouse, title);
+        keys.resume();
+    }
+    // Whatever the editor left on the screen goes.
+    terminal.clear()?;
+    let note = editor::describe_exit(&argv[0], status);
+    if let Some(n) = &note {
+        warn!("{n}");
+    }
+    Ok(Action::Compose(outgoing.edited(id, &file, &draft, note)))
 }
 
 fn key_action(keymap: &Keymap, ev: Event, typing: bool) -> Option<Action> {
@@ -515,7 +640,8 @@ fn prompt_key(k: &crossterm::event::KeyEvent) -> Option<PromptKey> {
         KeyCode::Enter => PromptKey::Enter,
         KeyCode::Esc => PromptKey::Esc,
         KeyCode::Up | KeyCode::BackTab => PromptKey::Up,
-        KeyCode::Down | KeyCode::Tab => PromptKey::Down,
+        KeyCode::Down => PromptKey::Down,
+        KeyCode::Tab => PromptKey::Complete,
         _ => return None,
     })
 }
@@ -597,6 +723,9 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
                 let _ = out.write_all(crate::notify::title(&title).as_bytes());
                 let _ = out.flush();
             }
+            // The editor is run by the loop itself (it needs the terminal).
+            Command::Compose(ComposeCommand::Edit { .. }) => {}
+            Command::Compose(c) => effects.outgoing.handle(c),
             Command::Quit => {}
         }
     }

@@ -58,11 +58,16 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
     // test plays the worker.
     let tasks = vec![AccountTasks::default()];
     let opened = crate::files::OpenedFiles::default();
+    let (compose_tx, mut compose_rx) = unbounded_channel();
+    let data = tempfile::tempdir().expect("data dir");
+    let outgoing =
+        crate::outgoing::Outgoing::new(&[], Default::default(), data.path(), compose_tx, 0);
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
         files: &files_tx,
         opened: &opened,
+        outgoing: &outgoing,
     };
     let (key_tx, mut keys) = futures::channel::mpsc::unbounded();
     let worker = ev_tx.clone();
@@ -105,12 +110,14 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
             keymap: &keymap,
             theme: &theme,
             synchronized: false,
+            mouse: false,
         },
         Inputs {
             events: &mut ev_rx,
             log: &mut log_rx,
             files: &mut files_rx,
             signals: &mut signals,
+            compose: &mut compose_rx,
         },
     );
     let (result, ()) =
@@ -147,11 +154,16 @@ async fn a_signal_ends_the_loop_like_quit() {
     let (signal_tx, mut signals) = unbounded_channel();
     let tasks = vec![AccountTasks::default()];
     let opened = crate::files::OpenedFiles::default();
+    let (compose_tx, mut compose_rx) = unbounded_channel();
+    let data = tempfile::tempdir().expect("data dir");
+    let outgoing =
+        crate::outgoing::Outgoing::new(&[], Default::default(), data.path(), compose_tx, 0);
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
         files: &files_tx,
         opened: &opened,
+        outgoing: &outgoing,
     };
     // A key stream that never ends: only the signal can stop the loop.
     let (_key_tx, mut keys) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
@@ -165,12 +177,14 @@ async fn a_signal_ends_the_loop_like_quit() {
             keymap: &keymap,
             theme: &theme,
             synchronized: false,
+            mouse: false,
         },
         Inputs {
             events: &mut ev_rx,
             log: &mut log_rx,
             files: &mut files_rx,
             signals: &mut signals,
+            compose: &mut compose_rx,
         },
     );
     let result = tokio::time::timeout(Duration::from_secs(5), run)
@@ -188,20 +202,20 @@ fn unbound_keys_are_named_outside_prompts() {
     let keymap = Keymap::new(&[]).expect("default keys");
     let ev = |code, mods| Event::Key(KeyEvent::new(code, mods));
     assert_eq!(
-        key_action(&keymap, ev(KeyCode::Char('r'), KeyModifiers::NONE), false),
-        Some(Action::NotBound("r".into()))
+        key_action(&keymap, ev(KeyCode::Char('w'), KeyModifiers::NONE), false),
+        Some(Action::NotBound("w".into()))
     );
     assert_eq!(
         key_action(
             &keymap,
-            ev(KeyCode::Char('r'), KeyModifiers::CONTROL),
+            ev(KeyCode::Char('w'), KeyModifiers::CONTROL),
             false
         ),
         Some(Action::Unbound)
     );
     assert_eq!(
-        key_action(&keymap, ev(KeyCode::Char('r'), KeyModifiers::NONE), true),
-        Some(Action::Prompt(PromptKey::Char('r')))
+        key_action(&keymap, ev(KeyCode::Char('w'), KeyModifiers::NONE), true),
+        Some(Action::Prompt(PromptKey::Char('w')))
     );
     assert_eq!(
         key_action(&keymap, ev(KeyCode::Char(' '), KeyModifiers::NONE), false),

@@ -925,7 +925,11 @@ maildir = "/var/mail/me"
         assert_eq!(o.login, LoginMethod::Device);
         assert_eq!(
             o.client.scopes,
-            [MICROSOFT_IMAP_SCOPE, sending::MICROSOFT_SMTP_SCOPE, "offline_access"]
+            [
+                MICROSOFT_IMAP_SCOPE,
+                sending::MICROSOFT_SMTP_SCOPE,
+                "offline_access"
+            ]
         );
         assert_eq!(
             o.client.token_url,

@@ -16,6 +16,14 @@ pub struct Keymap {
 }
 
 const DEFAULTS: &[(&str, &str)] = &[
+    // The review screen's keys come first: while it is up, they win over
+    // what the same keys do elsewhere (aerc's review keys).
+    ("y", "send_message"),
+    ("e", "edit_message"),
+    ("a", "attach_file"),
+    ("d", "detach_file"),
+    ("p", "postpone"),
+    ("v", "preview"),
     ("q", "quit"),
     ("ctrl-c", "quit"),
     ("tab", "next_pane"),
@@ -65,6 +73,13 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("o", "open_with"),
     ("y", "copy_link"),
     ("c", "copy_link"),
+    ("r", "reply"),
+    ("R", "reply_all"),
+    ("f", "forward"),
+    ("alt-f", "forward_other"),
+    ("C", "compose"),
+    ("e", "edit_as_new"),
+    ("Q", "outbox"),
     ("[", "prev_account"),
     ("]", "next_account"),
     ("1", "account_1"),
@@ -513,7 +528,8 @@ mod tests {
         let space = key(KeyCode::Char(' '), KeyModifiers::NONE);
         assert_eq!(km.resolve_all(&space), [UiAction::NextPage, UiAction::Mark]);
         let v = key(KeyCode::Char('v'), KeyModifiers::NONE);
-        assert_eq!(km.resolve_all(&v), [UiAction::Mark]);
+        // v previews on the review screen, marks elsewhere.
+        assert_eq!(km.resolve_all(&v), [UiAction::Preview, UiAction::Mark]);
         let help = km.help();
         let next = help.iter().find(|e| e.name == "next_page").unwrap();
         assert_eq!(next.keys, "space");

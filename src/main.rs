@@ -141,8 +141,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 files,
                 mouse,
                 dates,
+                compose,
                 ..
             } = config;
+            // The demo keeps its outbox and message files with its mail.
+            let data_dir = match &_demo_dir {
+                Some(d) => d.path().join("data"),
+                None => paths.data_dir.clone(),
+            };
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
             let no_color = ui::theme::no_color(std::env::var_os("NO_COLOR").as_deref());
@@ -171,6 +177,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 files: files.settings(),
                 mouse,
                 dates,
+                compose,
+                data_dir,
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

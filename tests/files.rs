@@ -130,6 +130,9 @@ impl Bench {
             tenant: None,
             trash: None,
             archive: None,
+            sent: None,
+            drafts: None,
+            appends_sent: true,
         };
         let mut s = State::new(vec![info], Vec::new(), 1_790_000_000, 0);
         s.files = FilesSettings {

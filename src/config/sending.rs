@@ -166,7 +166,11 @@ pub(super) fn sending(
 ) -> Result<Sending, Problem> {
     let transport = match (raw.smtp, raw.deliver_to, kind) {
         (Some(_), Some(_), _) => {
-            return Err((None, "deliver_to", "give smtp or deliver_to, not both".into()));
+            return Err((
+                None,
+                "deliver_to",
+                "give smtp or deliver_to, not both".into(),
+            ));
         }
         (None, Some(p), _) => Some(Transport::Maildir(expand(p))),
         (Some(s), None, kind) => Some(Transport::Smtp(smtp(s, &kind)?)),

@@ -46,7 +46,11 @@ fn a_generic_account_sends_only_where_it_is_told() {
     let c = one("smtp = { host = \"smtp.example.org\", port = 465 }").expect("parses");
     assert!(matches!(
         &c.accounts[0].sending.transport,
-        Some(Transport::Smtp(SmtpServer { tls: TlsMode::Implicit, port: 465, .. }))
+        Some(Transport::Smtp(SmtpServer {
+            tls: TlsMode::Implicit,
+            port: 465,
+            ..
+        }))
     ));
 }
 

@@ -653,6 +653,33 @@ impl MailBackend for ImapBackend {
         Ok(())
     }
 
+    async fn append(&mut self, path: &str, bytes: &[u8], flags: &[FlagKind]) -> MailResult<()> {
+        let list: Vec<&str> = flags.iter().map(|f| f.imap()).collect();
+        let flags = format!("({})", list.join(" "));
+        // The server reads the literal at its own pace: a step's time, and
+        // one more transfer pause per MiB.
+        let t = self.settings.timeouts;
+        let mib = u32::try_from(bytes.len() >> 20).unwrap_or(u32::MAX);
+        let limit = t.step() + t.transfer.saturating_mul(mib.min(1000));
+        let session = self.session()?;
+        let result = match tokio::time::timeout(
+            limit,
+            session.append(path, Some(flags.as_str()), None, bytes),
+        )
+        .await
+        {
+            Ok(r) => r.map_err(|e| super::convert::command_error("store a message", e)),
+            Err(_) => Err(MailError::Network(format!(
+                "storing a message in {path} took longer than {} s",
+                limit.as_secs()
+            ))),
+        };
+        if matches!(result, Err(MailError::Network(_))) {
+            self.drop_session();
+        }
+        self.settle(result)
+    }
+
     async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {
         if uids.is_empty() {
             return Ok(Moved::default());

@@ -247,6 +247,22 @@ pub trait MailBackend: Send + 'static {
         on: bool,
     ) -> impl Future<Output = MailResult<()>> + Send;
 
+    /// Adds a message to a folder (a copy of sent mail, a draft) with
+    /// these flags.
+    fn append(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        flags: &[FlagKind],
+    ) -> impl Future<Output = MailResult<()>> + Send {
+        let _ = (path, bytes, flags);
+        async {
+            Err(MailError::Command(
+                "this account cannot store messages".into(),
+            ))
+        }
+    }
+
     /// Moves messages of the selected folder to `to`: UID MOVE where
     /// offered, else UID COPY, STORE \Deleted and UID EXPUNGE of just
     /// these (never a plain EXPUNGE).

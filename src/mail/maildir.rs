@@ -263,14 +263,54 @@ fn find_blank_line(head: &[u8]) -> Option<usize> {
     }
 }
 
-/// Moves the file to cur/ with one flag set or cleared; returns the new path.
-fn set_flag(path: &Path, flag: FlagKind, on: bool) -> MailResult<PathBuf> {
-    let letter = match flag {
+fn flag_letter(flag: FlagKind) -> char {
+    match flag {
         FlagKind::Seen => 'S',
         FlagKind::Flagged => 'F',
         FlagKind::Answered => 'R',
         FlagKind::Deleted => 'T',
-    };
+        FlagKind::Draft => 'D',
+        FlagKind::Forwarded => 'P',
+    }
+}
+
+/// Puts a message into a Maildir (made if missing) the way delivery
+/// agents do: written in tmp/, then renamed into cur/ with its flags, so
+/// a reader never sees half a file.
+pub fn deliver(dir: &Path, bytes: &[u8], letters: &str) -> std::io::Result<PathBuf> {
+    use std::io::Write as _;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    for sub in ["tmp", "new", "cur"] {
+        fs::create_dir_all(dir.join(sub))?;
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let base = format!(
+        "{}.M{}P{}Q{}.mailtui",
+        now.as_secs(),
+        now.subsec_micros(),
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    );
+    let tmp = dir.join("tmp").join(&base);
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    let mut letters: Vec<char> = letters.chars().collect();
+    letters.sort_unstable();
+    letters.dedup();
+    let target = dir
+        .join("cur")
+        .join(format!("{base}:2,{}", letters.iter().collect::<String>()));
+    fs::rename(&tmp, &target)?;
+    Ok(target)
+}
+
+/// Moves the file to cur/ with one flag set or cleared; returns the new path.
+fn set_flag(path: &Path, flag: FlagKind, on: bool) -> MailResult<PathBuf> {
+    let letter = flag_letter(flag);
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -396,6 +436,18 @@ impl MailBackend for MaildirBackend {
             }
         }
         Ok(())
+    }
+
+    async fn append(&mut self, path: &str, bytes: &[u8], flags: &[FlagKind]) -> MailResult<()> {
+        let dir = self.folder_dir(path);
+        let bytes = bytes.to_vec();
+        let letters: String = flags.iter().map(|f| flag_letter(*f)).collect();
+        blocking(move || {
+            deliver(&dir, &bytes, &letters)
+                .map(|_| ())
+                .map_err(|e| io_err("cannot store a message in", &dir, e))
+        })
+        .await
     }
 
     async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {

@@ -80,6 +80,9 @@ pub enum FlagKind {
     Flagged,
     Answered,
     Deleted,
+    Draft,
+    /// The `$Forwarded` keyword (not a system flag; the list does not show it).
+    Forwarded,
 }
 
 impl FlagKind {
@@ -89,6 +92,8 @@ impl FlagKind {
             FlagKind::Flagged => "\\Flagged",
             FlagKind::Answered => "\\Answered",
             FlagKind::Deleted => "\\Deleted",
+            FlagKind::Draft => "\\Draft",
+            FlagKind::Forwarded => "$Forwarded",
         }
     }
 
@@ -98,6 +103,8 @@ impl FlagKind {
             FlagKind::Flagged => flags.flagged = on,
             FlagKind::Answered => flags.answered = on,
             FlagKind::Deleted => flags.deleted = on,
+            FlagKind::Draft => flags.draft = on,
+            FlagKind::Forwarded => {}
         }
     }
 }

@@ -45,6 +45,12 @@ pub struct AccountInfo {
     /// folders say neither by SPECIAL-USE nor by a well-known name.
     pub trash: Option<String>,
     pub archive: Option<String>,
+    /// Sent and Drafts folders from the config, likewise.
+    pub sent: Option<String>,
+    pub drafts: Option<String>,
+    /// Whether a copy of sent mail is stored in Sent by mailtui (not where
+    /// the server files it itself).
+    pub appends_sent: bool,
 }
 
 #[derive(Debug, Default)]

@@ -77,6 +77,9 @@ impl State {
 
     /// Whether an action means anything now (a key may carry several).
     pub(super) fn applies(&self, a: UiAction) -> bool {
+        if let Some(yes) = self.writing_applies(a) {
+            return yes;
+        }
         let panel = self.account().is_some_and(|a| a.wants_sign_in_panel());
         match a {
             UiAction::Copy => panel,
@@ -495,6 +498,20 @@ impl State {
             return Vec::new();
         };
         match (&p.kind, outcome) {
+            (PromptKind::AttachPath, Outcome::Done) => self.on_attach_prompt(p.text, false),
+            (PromptKind::AttachPath, Outcome::Complete) => {
+                let text = p.text.clone();
+                self.prompt = Some(p);
+                self.on_attach_prompt(text, true)
+            }
+            (PromptKind::AttachPath, Outcome::Edited) => {
+                self.prompt = Some(p);
+                Vec::new()
+            }
+            (_, Outcome::Complete) => {
+                self.prompt = Some(p);
+                Vec::new()
+            }
             (PromptKind::Search, Outcome::Edited) => {
                 acc.list.search_local(&p.text);
                 acc.list.jump_to_match(true, true, rows);
@@ -751,6 +768,8 @@ impl AccountState {
             .or_else(|| match role {
                 FolderRole::Trash => self.info.trash.clone(),
                 FolderRole::Archive => self.info.archive.clone(),
+                FolderRole::Sent => self.info.sent.clone(),
+                FolderRole::Drafts => self.info.drafts.clone(),
                 _ => None,
             })
     }
@@ -817,6 +836,8 @@ impl AccountState {
                 FlagKind::Flagged => e.flags.flagged,
                 FlagKind::Answered => e.flags.answered,
                 FlagKind::Deleted => e.flags.deleted,
+                FlagKind::Draft => e.flags.draft,
+                FlagKind::Forwarded => false,
             })
         });
         let cmds = self.set_flag(account, uids, flag, !all_set);

@@ -3,6 +3,7 @@
 
 mod account;
 mod attachments;
+pub mod compose;
 pub mod help;
 mod keys;
 mod list;
@@ -13,6 +14,7 @@ mod new_mail;
 pub mod prompt;
 pub mod reader;
 mod update;
+pub mod writing;
 
 #[cfg(test)]
 mod sign_in_tests;
@@ -76,6 +78,20 @@ pub struct State {
     pub files: crate::files::FilesSettings,
     /// `[ui] date_format_*`: how the list writes dates.
     pub dates: crate::text::dates::DateFormats,
+    /// The message being written, from the key to the outbox.
+    pub composing: Option<compose::Composing>,
+    /// Messages not yet (or not surely) sent, as the outbox reports them.
+    pub outbox: Vec<compose::OutboxRow>,
+    pub show_outbox: bool,
+    pub outbox_cursor: usize,
+    /// An outbox entry whose retry or deletion waits for a second key.
+    pub outbox_confirm: Option<String>,
+    /// Source of ids for messages being written.
+    pub next_compose: u64,
+    /// Worker ops started for writing mail, by op id.
+    pub writing_ops: std::collections::HashMap<u64, writing::WritingOp>,
+    /// `[compose] forward_as_attachment`.
+    pub forward_as_attachment: bool,
 }
 
 impl State {
@@ -109,6 +125,14 @@ impl State {
             menu: None,
             files: Default::default(),
             dates: Default::default(),
+            composing: None,
+            outbox: Vec::new(),
+            show_outbox: false,
+            outbox_cursor: 0,
+            outbox_confirm: None,
+            next_compose: 0,
+            writing_ops: Default::default(),
+            forward_as_attachment: false,
         }
     }
 

@@ -17,6 +17,8 @@ pub enum PromptKind {
     MoveTo { uids: Vec<u32> },
     /// y deletes these for good; anything else keeps them.
     ConfirmExpunge { uids: Vec<u32> },
+    /// A file to attach to the message being written; Tab completes.
+    AttachPath,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +38,8 @@ pub enum Outcome {
     Edited,
     Done,
     Cancelled,
+    /// Tab in a path prompt: complete the text.
+    Complete,
 }
 
 impl Prompt {
@@ -80,6 +84,12 @@ impl Prompt {
             }
             PromptKey::Up => self.cursor = self.cursor.saturating_sub(1),
             PromptKey::Down => {
+                self.cursor = (self.cursor + 1).min(self.choices.len().saturating_sub(1))
+            }
+            PromptKey::Complete if self.kind == PromptKind::AttachPath => {
+                return Outcome::Complete;
+            }
+            PromptKey::Complete => {
                 self.cursor = (self.cursor + 1).min(self.choices.len().saturating_sub(1))
             }
             PromptKey::Enter => return Outcome::Done,

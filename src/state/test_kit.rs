@@ -18,6 +18,9 @@ pub fn info(name: &str) -> AccountInfo {
         tenant: None,
         trash: None,
         archive: None,
+        sent: None,
+        drafts: None,
+        appends_sent: true,
     }
 }
 

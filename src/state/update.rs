@@ -53,8 +53,13 @@ impl State {
                 self.not_bound(&key);
                 Vec::new()
             }
+            Action::Compose(event) => self.on_compose_event(event),
             Action::Worker { account, event } => {
                 let rows = self.list_rows();
+                let event = match self.on_writing_worker_event(account, event) {
+                    Ok(cmds) => return cmds,
+                    Err(event) => event,
+                };
                 let event = match self.on_parts_event(account, event) {
                     Ok(cmds) => return cmds,
                     Err(event) => event,
@@ -174,6 +179,9 @@ impl State {
         if self.show_help {
             return self.on_help_key(a);
         }
+        if let Some(cmds) = self.on_writing_key(a) {
+            return cmds;
+        }
         if let Some(cmds) = self.on_files_key(a) {
             return cmds;
         }
@@ -291,6 +299,21 @@ impl State {
             | UiAction::SaveAll
             | UiAction::OpenWith
             | UiAction::CopyLink => Vec::new(),
+            // Handled by on_writing_key above; the review keys outside the
+            // review mean nothing.
+            UiAction::Reply
+            | UiAction::ReplyAll
+            | UiAction::Forward
+            | UiAction::ForwardOther
+            | UiAction::Compose
+            | UiAction::EditAsNew
+            | UiAction::Outbox
+            | UiAction::SendMessage
+            | UiAction::EditMessage
+            | UiAction::AttachFile
+            | UiAction::DetachFile
+            | UiAction::Postpone
+            | UiAction::Preview => Vec::new(),
             UiAction::ToggleRaw => {
                 if let Some(acc) = self.accounts.get_mut(self.current)
                     && matches!(acc.reader.content, ReaderContent::Loaded(_))

@@ -2,6 +2,7 @@
 //! never touch the network.
 
 mod accounts;
+mod compose;
 mod folders;
 pub mod format;
 mod help;
@@ -57,6 +58,12 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame<'_>) {
     status_bar::draw(state, theme, frame, a.status);
     if state.account().is_some_and(|acc| acc.wants_sign_in_panel()) {
         login::draw(state, theme, frame, frame.area());
+    }
+    if state.reviewing() {
+        compose::draw(state, theme, frame, frame.area());
+    }
+    if state.show_outbox {
+        compose::draw_outbox(state, theme, frame, frame.area());
     }
     if state.menu.is_some() {
         menu::draw(state, theme, frame, frame.area());

@@ -58,6 +58,12 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
             ),
             theme.error.add_modifier(Modifier::BOLD),
         )],
+        PromptKind::AttachPath => vec![
+            Span::styled("Attach: ", label),
+            Span::raw(p.text.clone()),
+            Span::styled("█", theme.accent),
+            Span::styled("   Tab completes · Enter attaches · Esc", theme.dim),
+        ],
         _ => Vec::new(),
     };
     f.render_widget(Clear, at);

@@ -223,6 +223,10 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
             .short(Some(format!("{folder} {unread} unread"))),
         );
     }
+    // Mail not yet sent stays in sight, with the key that lists it.
+    if let Some(unsent) = state.unsent() {
+        parts.push(Part::new(format!("{unsent} (Q)"), 2, theme.warning));
+    }
     if acc.token.is_none() {
         parts.push(Part::new(format!("auth: {}", acc.info.auth), 8, theme.dim));
     }

@@ -119,6 +119,17 @@ impl<B: MailBackend> Worker<B> {
             Op::Move { .. } => {
                 return self.run_move(&folder, here).await;
             }
+            Op::Append {
+                bytes,
+                flags,
+                message_id,
+                op,
+                ..
+            } => {
+                let (bytes, flags, id, op) =
+                    (bytes.clone(), flags.clone(), message_id.clone(), *op);
+                self.run_append(&folder.path, &bytes, &flags, id, op).await
+            }
         };
         match result {
             Ok(()) => {
@@ -130,6 +141,32 @@ impl<B: MailBackend> Worker<B> {
                 }
             }
         }
+    }
+
+    /// APPEND, unless a retry finds the message there already.
+    async fn run_append(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        flags: &[FlagKind],
+        message_id: Option<String>,
+        op: u64,
+    ) -> Result<(), MailError> {
+        if let Some(id) = message_id {
+            let found = self.backend.find_message_ids(&[id]).await?;
+            if !found.is_empty() {
+                info!(
+                    folder = path,
+                    "the message is there already; not stored again"
+                );
+                self.emit(WorkerEvent::Done { op, note: None });
+                return Ok(());
+            }
+        }
+        self.backend.append(path, bytes, flags).await?;
+        info!(folder = path, bytes = bytes.len(), "message stored");
+        self.emit(WorkerEvent::Done { op, note: None });
+        Ok(())
     }
 
     fn flags_stored(

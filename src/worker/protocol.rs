@@ -75,6 +75,17 @@ pub enum WorkerCommand {
         uids: Vec<u32>,
         op: u64,
     },
+    /// Store a message in a folder (a copy of sent mail, a draft). With a
+    /// `message_id`, nothing is stored when the folder already holds a
+    /// message with it (a retry after a lost answer). Answered with
+    /// `Done` or `Failed`.
+    Append {
+        folder: String,
+        bytes: std::sync::Arc<Vec<u8>>,
+        flags: Vec<FlagKind>,
+        message_id: Option<String>,
+        op: u64,
+    },
     /// Ask the server for messages of the open folder with this text.
     Search {
         folder: FolderRef,

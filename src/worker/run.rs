@@ -111,14 +111,22 @@ pub(super) enum Op {
         uids: Vec<u32>,
         op: u64,
     },
+    Append {
+        folder: FolderRef,
+        bytes: std::sync::Arc<Vec<u8>>,
+        flags: Vec<FlagKind>,
+        message_id: Option<String>,
+        op: u64,
+    },
 }
 
 impl Op {
     pub fn folder(&self) -> &FolderRef {
         match self {
-            Op::Flag { folder, .. } | Op::Move { folder, .. } | Op::Expunge { folder, .. } => {
-                folder
-            }
+            Op::Flag { folder, .. }
+            | Op::Move { folder, .. }
+            | Op::Expunge { folder, .. }
+            | Op::Append { folder, .. } => folder,
         }
     }
 
@@ -126,7 +134,7 @@ impl Op {
     pub fn id(&self) -> u64 {
         match self {
             Op::Flag { .. } => 0,
-            Op::Move { op, .. } | Op::Expunge { op, .. } => *op,
+            Op::Move { op, .. } | Op::Expunge { op, .. } | Op::Append { op, .. } => *op,
         }
     }
 }
@@ -226,6 +234,23 @@ impl<B: MailBackend> Worker<B> {
             WorkerCommand::Expunge { folder, uids, op } => {
                 self.ops.push_back(Op::Expunge { folder, uids, op })
             }
+            WorkerCommand::Append {
+                folder,
+                bytes,
+                flags,
+                message_id,
+                op,
+            } => self.ops.push_back(Op::Append {
+                // Any UIDVALIDITY: a new message has no UID to keep.
+                folder: FolderRef {
+                    path: folder,
+                    uid_validity: 0,
+                },
+                bytes,
+                flags,
+                message_id,
+                op,
+            }),
             WorkerCommand::Search { folder, text, req } => {
                 self.search = Some((folder, text, req));
             }

@@ -1,0 +1,275 @@
+//! The effects of writing mail, run for the app loop: the draft and its
+//! editor file, attachments, previews, the outbox and the senders. Each
+//! job runs off the loop and answers with a [`ComposeEvent`].
+
+pub mod editor;
+mod paths;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tracing::{info, warn};
+
+use crate::compose::{self, BuildOptions, ComposeKind, ComposeSettings, Draft, Identity};
+use crate::config::{Account, ComposeConfig, Transport};
+use crate::state::compose::{ComposeCommand, ComposeEvent};
+
+/// The longest signature file read.
+pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
+
+/// What one account writes as.
+#[derive(Clone, Debug)]
+pub struct AccountOut {
+    pub identity: Identity,
+    pub signature_file: Option<PathBuf>,
+    pub transport: Option<Transport>,
+}
+
+/// Runs the compose commands; cheap to clone into tasks.
+#[derive(Clone)]
+pub struct Outgoing {
+    accounts: Arc<Vec<AccountOut>>,
+    /// The editor files (in the data dir, 0700).
+    dir: PathBuf,
+    config: Arc<ComposeConfig>,
+    events: UnboundedSender<ComposeEvent>,
+    utc_offset: i32,
+}
+
+impl Outgoing {
+    pub fn new(
+        accounts: &[Account],
+        config: ComposeConfig,
+        data_dir: &Path,
+        events: UnboundedSender<ComposeEvent>,
+        utc_offset: i32,
+    ) -> Outgoing {
+        let accounts = accounts
+            .iter()
+            .map(|a| AccountOut {
+                identity: Identity {
+                    name: a.sending.full_name.clone(),
+                    email: a.email.clone(),
+                    aliases: a.sending.aliases.clone(),
+                },
+                signature_file: a
+                    .sending
+                    .signature_file
+                    .clone()
+                    .or_else(|| config.signature_file.clone()),
+                transport: a.sending.transport.clone(),
+            })
+            .collect();
+        Outgoing {
+            accounts: Arc::new(accounts),
+            dir: data_dir.join("compose"),
+            config: Arc::new(config),
+            events,
+            utc_offset,
+        }
+    }
+
+    /// The editor's argv for a file.
+    pub fn editor(&self, file: &Path) -> Vec<String> {
+        editor::editor_argv(self.config.editor.as_deref(), file)
+    }
+
+    fn answer(&self, event: ComposeEvent) {
+        // The loop is gone only while quitting.
+        let _ = self.events.send(event);
+    }
+
+    /// Runs a command off the loop (the editor is the loop's own job).
+    pub fn handle(&self, cmd: ComposeCommand) {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || this.run(cmd));
+    }
+
+    fn run(&self, cmd: ComposeCommand) {
+        match cmd {
+            ComposeCommand::Prepare {
+                id,
+                account,
+                kind,
+                original,
+            } => {
+                let event = match self.prepare(id, account, kind, original.as_deref()) {
+                    Ok((draft, file)) => ComposeEvent::Ready {
+                        id,
+                        sizes: sizes(&draft),
+                        draft: Box::new(draft),
+                        file,
+                    },
+                    Err(error) => ComposeEvent::Failed { id, error },
+                };
+                self.answer(event);
+            }
+            ComposeCommand::Preview { id, draft } => {
+                let event = match self.build(&draft, false) {
+                    Ok(built) => ComposeEvent::Preview {
+                        id,
+                        view: Box::new(crate::mail::mime::assemble::build(0, &built.bytes, false)),
+                    },
+                    Err(error) => ComposeEvent::Failed { id, error },
+                };
+                self.answer(event);
+            }
+            ComposeCommand::BuildDraft { id, draft, .. } => {
+                let event = match self.build(&draft, true) {
+                    Ok(built) => ComposeEvent::Built {
+                        id,
+                        bytes: Arc::new(built.bytes),
+                        message_id: built.message_id,
+                    },
+                    Err(error) => ComposeEvent::Failed { id, error },
+                };
+                self.answer(event);
+            }
+            ComposeCommand::Attach { id, path } => {
+                let event = match paths::attachable(&path) {
+                    Ok(a) => ComposeEvent::Attached {
+                        id,
+                        path: a.path,
+                        name: a.name,
+                        mime: a.mime,
+                        size: a.size,
+                    },
+                    Err(error) => ComposeEvent::Failed { id, error },
+                };
+                self.answer(event);
+            }
+            ComposeCommand::Complete { id, text } => {
+                let (text, choices) = paths::complete(&text);
+                self.answer(ComposeEvent::Completed { id, text, choices });
+            }
+            ComposeCommand::Discard { file } => {
+                if let Err(e) = std::fs::remove_file(&file)
+                    && e.kind() != std::io::ErrorKind::NotFound
+                {
+                    warn!(file = %file.display(), "could not remove the editor file: {e}");
+                }
+            }
+            ComposeCommand::Send { id, .. } => self.answer(ComposeEvent::Failed {
+                id,
+                error: "sending is not set up".into(),
+            }),
+            ComposeCommand::Edit { .. }
+            | ComposeCommand::Retry { .. }
+            | ComposeCommand::Remove { .. }
+            | ComposeCommand::Finished { .. } => {}
+        }
+    }
+
+    fn settings(&self, account: usize) -> ComposeSettings {
+        let signature = self
+            .accounts
+            .get(account)
+            .and_then(|a| a.signature_file.as_deref())
+            .and_then(|f| match read_signature(f) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    warn!("{e}");
+                    None
+                }
+            });
+        ComposeSettings {
+            attribution: self.config.attribution.clone(),
+            signature,
+            format_flowed: self.config.format_flowed,
+        }
+    }
+
+    fn prepare(
+        &self,
+        id: u64,
+        account: usize,
+        kind: ComposeKind,
+        original: Option<&Vec<u8>>,
+    ) -> Result<(Draft, PathBuf), String> {
+        let me = self
+            .accounts
+            .get(account)
+            .map(|a| a.identity.clone())
+            .ok_or("no such account")?;
+        let now = chrono::Utc::now().timestamp();
+        let draft = compose::start(
+            kind,
+            original.map(Vec::as_slice),
+            &me,
+            &self.settings(account),
+            now,
+            self.utc_offset,
+        );
+        let text = compose::to_editor(&draft);
+        let file = paths::new_editor_file(&self.dir, id, now, &text).map_err(|e| {
+            format!(
+                "cannot write the message file in {}: {e}",
+                self.dir.display()
+            )
+        })?;
+        info!(file = %file.display(), "message file written");
+        Ok((draft, file))
+    }
+
+    fn build(&self, draft: &Draft, keep_bcc: bool) -> Result<compose::Built, String> {
+        compose::build(
+            draft,
+            &BuildOptions {
+                now: chrono::Utc::now().timestamp(),
+                zone_offset_secs: self.utc_offset,
+                keep_bcc,
+                message_id: None,
+            },
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// Reads the editor's file back into a draft, for the loop.
+    pub fn edited(
+        &self,
+        id: u64,
+        file: &Path,
+        previous: &Draft,
+        note: Option<String>,
+    ) -> ComposeEvent {
+        let note = note.map(|n| format!("{n}; the text is kept in {}", file.display()));
+        let result = editor::read_back(file)
+            .and_then(|text| compose::from_editor(&text, previous).map_err(|e| e.to_string()))
+            .map(Box::new);
+        let sizes = match &result {
+            Ok(d) => sizes(d),
+            Err(_) => sizes(previous),
+        };
+        ComposeEvent::Edited {
+            id,
+            result,
+            note,
+            sizes,
+        }
+    }
+}
+
+/// Sizes of a draft's attachments where they are known without reading.
+fn sizes(draft: &Draft) -> Vec<Option<u64>> {
+    draft
+        .attachments
+        .iter()
+        .map(|a| match &a.source {
+            compose::AttachmentSource::Bytes(b) => Some(b.len() as u64),
+            compose::AttachmentSource::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+        })
+        .collect()
+}
+
+fn read_signature(file: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let f =
+        std::fs::File::open(file).map_err(|e| format!("signature file {}: {e}", file.display()))?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SIGNATURE_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("signature file {}: {e}", file.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(crate::sanitize::Clean::text(&text).to_string())
+}

@@ -1,0 +1,224 @@
+//! Writing mail as the screen knows it: the one message being written, its
+//! review screen, and the outbox. Plain data and plain functions of
+//! (state, action) like the rest of `state/`; the editor, MIME building,
+//! the outbox files and the senders are effects the app runs
+//! ([`ComposeCommand`]), answered with [`ComposeEvent`]s.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::compose::{ComposeKind, Draft};
+use crate::mail::message::MessageView;
+use crate::worker::FolderRef;
+
+/// A message on the server that a message being written refers to: the
+/// one answered or forwarded (flagged once sent), or the draft it
+/// continues (removed once sent or postponed again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub account: usize,
+    pub folder: FolderRef,
+    pub uid: u32,
+}
+
+/// What happens on the server after the message was accepted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Followups {
+    pub answered: Option<Source>,
+    pub forwarded: Option<Source>,
+    /// The Sent folder to store a copy in (None where the server files it).
+    pub save_sent: Option<String>,
+    pub replaces_draft: Option<Source>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Waiting for the original's source (answer `req` of the store).
+    Loading {
+        req: u64,
+    },
+    /// The draft and its editor file are being made.
+    Preparing,
+    /// The editor runs.
+    Editing,
+    Review,
+    /// Going into the outbox, or into Drafts.
+    Working,
+}
+
+/// The message being written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Composing {
+    pub id: u64,
+    pub account: usize,
+    pub kind: ComposeKind,
+    pub phase: Phase,
+    pub draft: Draft,
+    /// The editor's file; kept until the message is in the outbox or in
+    /// Drafts.
+    pub file: Option<PathBuf>,
+    pub source: Option<Source>,
+    pub replaces: Option<Source>,
+    /// What the review screen warns about before sending.
+    pub warnings: Vec<String>,
+    /// Something the user must know (the editor failed, a header did not
+    /// parse): shown above the message.
+    pub note: Option<String>,
+    /// The highlighted attachment.
+    pub cursor: usize,
+    /// The message as its recipients will see it, while shown.
+    pub preview: Option<Box<MessageView>>,
+    /// `q` was pressed once: the next `y` throws the message away.
+    pub confirm_discard: bool,
+    /// Sizes of the attachments, in the draft's order, where known.
+    pub sizes: Vec<Option<u64>>,
+}
+
+/// A message in the outbox as the screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub entry: String,
+    pub account: usize,
+    pub subject: String,
+    pub recipients: String,
+    pub created: i64,
+    pub state: RowState,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowState {
+    Queued,
+    /// A step of sending ("connecting", "sending 3.2 MB"…).
+    Sending(String),
+    /// mailtui stopped while sending it: the server may have it. Sent
+    /// again only when the user says so.
+    Uncertain,
+    Failed(String),
+    /// The server took it; what is left is the Sent copy and the flags.
+    Accepted,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ComposeCommand {
+    /// Make the draft (from the original's source, if any) and its editor
+    /// file; answered with `Ready` or `Failed`.
+    Prepare {
+        id: u64,
+        account: usize,
+        kind: ComposeKind,
+        original: Option<Arc<Vec<u8>>>,
+    },
+    /// Suspend the screen and run the editor on the file; answered with
+    /// `Edited`.
+    Edit {
+        id: u64,
+        file: PathBuf,
+        draft: Box<Draft>,
+    },
+    /// Build the message, put it in the outbox, send it; answered with
+    /// `Queued` (the editor file then goes) or `Failed`.
+    Send {
+        id: u64,
+        account: usize,
+        draft: Box<Draft>,
+        file: Option<PathBuf>,
+        after: Followups,
+    },
+    /// Build the message with its Bcc for Drafts; answered with `Built`.
+    BuildDraft {
+        id: u64,
+        account: usize,
+        draft: Box<Draft>,
+    },
+    /// The message as sent, parsed like received mail; answered with
+    /// `Preview`.
+    Preview { id: u64, draft: Box<Draft> },
+    /// Check a file to attach; answered with `Attached` or `Failed`.
+    Attach { id: u64, path: String },
+    /// Complete a path typed in the attach prompt; answered with
+    /// `Completed`.
+    Complete { id: u64, text: String },
+    /// Remove the editor's file (the message went to Drafts, or the user
+    /// threw it away).
+    Discard { file: PathBuf },
+    /// Send an outbox entry again (a failed one, or an uncertain one the
+    /// user said yes to).
+    Retry { entry: String },
+    /// Take an entry out of the outbox, unsent.
+    Remove { entry: String },
+    /// The server has the message and its follow-ups are done.
+    Finished { entry: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ComposeEvent {
+    Ready {
+        id: u64,
+        draft: Box<Draft>,
+        file: PathBuf,
+        /// Where the file was written, for the log.
+        sizes: Vec<Option<u64>>,
+    },
+    /// The editor ended: the draft as the file now says, or why not.
+    Edited {
+        id: u64,
+        result: Result<Box<Draft>, String>,
+        /// The editor failed or was killed (the file is kept).
+        note: Option<String>,
+        sizes: Vec<Option<u64>>,
+    },
+    Failed {
+        id: u64,
+        error: String,
+    },
+    /// In the outbox as `entry`; the message being written is done.
+    Queued {
+        id: u64,
+        entry: String,
+    },
+    /// The draft's bytes, for Drafts.
+    Built {
+        id: u64,
+        bytes: Arc<Vec<u8>>,
+        message_id: String,
+    },
+    Preview {
+        id: u64,
+        view: Box<MessageView>,
+    },
+    Attached {
+        id: u64,
+        path: PathBuf,
+        name: String,
+        mime: String,
+        size: u64,
+    },
+    Completed {
+        id: u64,
+        text: String,
+        /// Other names that fit, when the completion stopped short.
+        choices: Vec<String>,
+    },
+    /// The outbox as it is now.
+    Outbox(Vec<OutboxRow>),
+    /// A step of sending an entry.
+    Progress {
+        entry: String,
+        step: String,
+    },
+    /// The server accepted the entry (250 after DATA).
+    Sent {
+        entry: String,
+        account: usize,
+        after: Followups,
+        bytes: Arc<Vec<u8>>,
+        message_id: String,
+        /// The server's words, for the log.
+        reply: String,
+    },
+    SendFailed {
+        entry: String,
+        account: usize,
+        sentence: String,
+    },
+}

@@ -1,0 +1,839 @@
+//! Keys and events of writing mail: reply, reply-all, forward, new, edit
+//! as new; the review screen; the outbox list; what happens after the
+//! server accepted a message (flags, the Sent copy, the replaced draft).
+
+use std::sync::Arc;
+
+use super::compose::{
+    ComposeCommand, ComposeEvent, Composing, Followups, OutboxRow, Phase, RowState, Source,
+};
+use super::prompt::{Prompt, PromptKind};
+use super::{Pane, State};
+use crate::action::{Command, StoreCommand, UiAction};
+use crate::compose::{ComposeKind, Draft};
+use crate::mail::types::{FlagKind, FolderRole};
+use crate::text::count;
+use crate::worker::{PartsRequest, WorkerCommand, WorkerEvent};
+
+/// The section that stands for a whole message in a parts request.
+pub const WHOLE_MESSAGE: &str = "";
+
+/// A worker op started for a message written here, by op id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WritingOp {
+    /// Storing the message being written in Drafts.
+    Postpone { id: u64 },
+    /// Storing the copy of a sent entry in Sent.
+    SentCopy { entry: String },
+}
+
+impl State {
+    /// Whether the review screen is up.
+    pub fn reviewing(&self) -> bool {
+        self.composing
+            .as_ref()
+            .is_some_and(|c| matches!(c.phase, Phase::Review | Phase::Working))
+    }
+
+    /// Whether keys go to the review screen or the outbox list.
+    pub(super) fn writing_applies(&self, a: UiAction) -> Option<bool> {
+        let review = matches!(
+            a,
+            UiAction::SendMessage
+                | UiAction::EditMessage
+                | UiAction::AttachFile
+                | UiAction::DetachFile
+                | UiAction::Postpone
+                | UiAction::Preview
+        );
+        if review {
+            return Some(self.reviewing());
+        }
+        if self.reviewing() {
+            // Only the review's own keys and a few that move or help.
+            return Some(matches!(
+                a,
+                UiAction::Quit
+                    | UiAction::Back
+                    | UiAction::Up
+                    | UiAction::Down
+                    | UiAction::Help
+                    | UiAction::ToggleLog
+            ));
+        }
+        if self.show_outbox {
+            return Some(matches!(
+                a,
+                UiAction::Retry
+                    | UiAction::Delete
+                    | UiAction::EditAsNew
+                    | UiAction::Up
+                    | UiAction::Down
+                    | UiAction::Back
+                    | UiAction::Outbox
+                    | UiAction::Quit
+                    | UiAction::Help
+            ));
+        }
+        None
+    }
+
+    /// Keys for writing mail; None when the key is not about that.
+    pub(super) fn on_writing_key(&mut self, a: UiAction) -> Option<Vec<Command>> {
+        if self.reviewing() {
+            return Some(self.on_review_key(a));
+        }
+        if self.show_outbox {
+            return Some(self.on_outbox_key(a));
+        }
+        let forward_attached = self.forward_as_attachment;
+        let kind = match a {
+            UiAction::Reply => ComposeKind::Reply,
+            UiAction::ReplyAll => ComposeKind::ReplyAll,
+            UiAction::Forward => ComposeKind::Forward {
+                as_attachment: forward_attached,
+            },
+            UiAction::ForwardOther => ComposeKind::Forward {
+                as_attachment: !forward_attached,
+            },
+            UiAction::Compose => ComposeKind::New,
+            UiAction::EditAsNew => ComposeKind::EditAsNew,
+            UiAction::Outbox => {
+                self.show_outbox = true;
+                self.outbox_cursor = 0;
+                return Some(Vec::new());
+            }
+            _ => return None,
+        };
+        Some(self.start_writing(kind))
+    }
+
+    fn start_writing(&mut self, kind: ComposeKind) -> Vec<Command> {
+        if let Some(c) = &self.composing {
+            let what = match c.phase {
+                Phase::Editing => "the editor is still open",
+                _ => "a message is being written",
+            };
+            self.notify(&format!("{what}: finish it first"), false);
+            return Vec::new();
+        }
+        let account = self.current;
+        self.next_compose += 1;
+        let id = self.next_compose;
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let new = |phase| Composing {
+            id,
+            account,
+            kind,
+            phase,
+            draft: Draft::default(),
+            file: None,
+            source: None,
+            replaces: None,
+            warnings: Vec::new(),
+            note: None,
+            cursor: 0,
+            preview: None,
+            confirm_discard: false,
+            sizes: Vec::new(),
+        };
+        if kind == ComposeKind::New {
+            self.composing = Some(new(Phase::Preparing));
+            return vec![Command::Compose(ComposeCommand::Prepare {
+                id,
+                account,
+                kind,
+                original: None,
+            })];
+        }
+        let (Some(folder), Some(uid)) = (
+            acc.folder_ref(),
+            acc.list.selected_envelope().map(|e| e.uid),
+        ) else {
+            let what = match kind {
+                ComposeKind::Reply | ComposeKind::ReplyAll => "reply to",
+                ComposeKind::Forward { .. } => "forward",
+                _ => "edit",
+            };
+            self.notify(&format!("no message selected to {what}"), false);
+            return Vec::new();
+        };
+        let in_drafts =
+            acc.list.path.is_some() && acc.list.path == acc.folder_for(FolderRole::Drafts);
+        let kind = if kind == ComposeKind::EditAsNew && in_drafts {
+            ComposeKind::Recall
+        } else {
+            kind
+        };
+        let source = Source {
+            account,
+            folder: folder.clone(),
+            uid,
+        };
+        let req = acc.next_req_id();
+        let mut c = new(Phase::Loading { req });
+        c.kind = kind;
+        if kind == ComposeKind::Recall {
+            c.replaces = Some(source);
+        } else {
+            c.source = Some(source);
+        }
+        self.composing = Some(c);
+        vec![Command::Store {
+            account,
+            command: StoreCommand::LoadParts(PartsRequest {
+                folder,
+                uid,
+                sections: vec![WHOLE_MESSAGE.to_string()],
+                req,
+                view: false,
+            }),
+        }]
+    }
+
+    /// The original's source for a reply or forward, and the answers to
+    /// this module's worker ops. Err gives the event back.
+    pub(super) fn on_writing_worker_event(
+        &mut self,
+        account: usize,
+        event: WorkerEvent,
+    ) -> Result<Vec<Command>, WorkerEvent> {
+        let loading = self.composing.as_ref().and_then(|c| match c.phase {
+            Phase::Loading { req } if c.account == account => Some((c.id, req, c.kind)),
+            _ => None,
+        });
+        match event {
+            WorkerEvent::Parts { req, mut parts } if loading.is_some_and(|l| l.1 == req) => {
+                let Some((id, _, kind)) = loading else {
+                    return Ok(Vec::new());
+                };
+                let Some(part) = parts.pop() else {
+                    self.composing = None;
+                    self.notify("the message could not be read", true);
+                    return Ok(Vec::new());
+                };
+                if let Some(c) = &mut self.composing {
+                    c.phase = Phase::Preparing;
+                }
+                Ok(vec![Command::Compose(ComposeCommand::Prepare {
+                    id,
+                    account,
+                    kind,
+                    original: Some(Arc::new(part.bytes)),
+                })])
+            }
+            WorkerEvent::PartsFailed { req, error } if loading.is_some_and(|l| l.1 == req) => {
+                self.composing = None;
+                self.notify(&format!("the message could not be read: {error}"), true);
+                Ok(Vec::new())
+            }
+            WorkerEvent::Done { op, .. } if self.writing_ops.contains_key(&op) => {
+                Ok(self.writing_op_done(op, None))
+            }
+            WorkerEvent::Failed { op, error } if self.writing_ops.contains_key(&op) => {
+                Ok(self.writing_op_done(op, Some(error.to_string())))
+            }
+            other => Err(other),
+        }
+    }
+
+    fn writing_op_done(&mut self, op: u64, error: Option<String>) -> Vec<Command> {
+        let Some(what) = self.writing_ops.remove(&op) else {
+            return Vec::new();
+        };
+        match (what, error) {
+            (WritingOp::Postpone { id }, None) => {
+                let Some(c) = self.composing.take_if(|c| c.id == id) else {
+                    return Vec::new();
+                };
+                self.notify("postponed: the message is in Drafts", false);
+                let mut cmds: Vec<Command> = c
+                    .file
+                    .map(|file| Command::Compose(ComposeCommand::Discard { file }))
+                    .into_iter()
+                    .collect();
+                cmds.extend(c.replaces.and_then(|r| self.remove_draft(r)));
+                cmds
+            }
+            (WritingOp::Postpone { id }, Some(e)) => {
+                if let Some(c) = self.composing.as_mut().filter(|c| c.id == id) {
+                    c.phase = Phase::Review;
+                }
+                self.notify(&format!("not postponed: {e}"), true);
+                Vec::new()
+            }
+            (WritingOp::SentCopy { entry }, e) => {
+                if let Some(e) = e {
+                    self.notify(&format!("sent; but the copy in Sent failed: {e}"), true);
+                }
+                vec![Command::Compose(ComposeCommand::Finished { entry })]
+            }
+        }
+    }
+
+    /// A draft that was continued goes once its successor is safe.
+    fn remove_draft(&mut self, r: Source) -> Option<Command> {
+        let acc = self.accounts.get_mut(r.account)?;
+        let op = acc.next_req_id();
+        if acc.folder_ref().as_ref() == Some(&r.folder) {
+            acc.list.remove(&[r.uid]);
+        }
+        Some(Command::Worker {
+            account: r.account,
+            command: WorkerCommand::Expunge {
+                folder: r.folder,
+                uids: vec![r.uid],
+                op,
+            },
+        })
+    }
+
+    pub(super) fn on_compose_event(&mut self, event: ComposeEvent) -> Vec<Command> {
+        let current = |c: &Option<Composing>, id: u64| c.as_ref().is_some_and(|c| c.id == id);
+        match event {
+            ComposeEvent::Ready {
+                id,
+                draft,
+                file,
+                sizes,
+            } if current(&self.composing, id) => {
+                let Some(c) = self.composing.as_mut() else {
+                    return Vec::new();
+                };
+                c.draft = *draft.clone();
+                c.sizes = sizes;
+                c.file = Some(file.clone());
+                c.phase = Phase::Editing;
+                vec![Command::Compose(ComposeCommand::Edit { id, file, draft })]
+            }
+            ComposeEvent::Edited {
+                id,
+                result,
+                note,
+                sizes,
+            } if current(&self.composing, id) => self.edited(result, note, sizes),
+            ComposeEvent::Failed { id, error } if current(&self.composing, id) => {
+                let keep = self
+                    .composing
+                    .as_ref()
+                    .is_some_and(|c| matches!(c.phase, Phase::Working | Phase::Review));
+                if keep {
+                    if let Some(c) = self.composing.as_mut() {
+                        c.phase = Phase::Review;
+                    }
+                } else {
+                    self.composing = None;
+                }
+                self.notify(&error, true);
+                Vec::new()
+            }
+            ComposeEvent::Queued { id, .. } if current(&self.composing, id) => {
+                let subject = self
+                    .composing
+                    .take()
+                    .map(|c| c.draft.subject)
+                    .unwrap_or_default();
+                self.notify(&format!("sending \"{subject}\"…"), false);
+                Vec::new()
+            }
+            ComposeEvent::Built {
+                id,
+                bytes,
+                message_id,
+            } if current(&self.composing, id) => self.store_draft(id, bytes, message_id),
+            ComposeEvent::Preview { id, view } if current(&self.composing, id) => {
+                if let Some(c) = self.composing.as_mut() {
+                    c.preview = Some(view);
+                }
+                Vec::new()
+            }
+            ComposeEvent::Attached {
+                id,
+                path,
+                name,
+                mime,
+                size,
+            } if current(&self.composing, id) => {
+                if let Some(c) = self.composing.as_mut() {
+                    c.draft.attachments.push(crate::compose::DraftAttachment {
+                        name: name.clone(),
+                        mime,
+                        source: crate::compose::AttachmentSource::File(path),
+                    });
+                    c.sizes.push(Some(size));
+                    c.cursor = c.draft.attachments.len() - 1;
+                }
+                self.recheck();
+                self.notify(&format!("attached {name}"), false);
+                Vec::new()
+            }
+            ComposeEvent::Completed { text, choices, .. } => {
+                if let Some(p) = self
+                    .prompt
+                    .as_mut()
+                    .filter(|p| matches!(p.kind, PromptKind::AttachPath))
+                {
+                    p.text = text;
+                }
+                if choices.len() > 1 {
+                    let shown: Vec<&str> = choices.iter().take(8).map(String::as_str).collect();
+                    let more = if choices.len() > 8 { " …" } else { "" };
+                    self.notify(&format!("{}{more}", shown.join("  ")), false);
+                }
+                Vec::new()
+            }
+            ComposeEvent::Outbox(rows) => {
+                self.outbox = rows;
+                self.outbox_cursor = self.outbox_cursor.min(self.outbox.len().saturating_sub(1));
+                Vec::new()
+            }
+            ComposeEvent::Progress { entry, step } => {
+                if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
+                    r.state = RowState::Sending(step);
+                }
+                Vec::new()
+            }
+            ComposeEvent::Sent {
+                entry,
+                account,
+                after,
+                bytes,
+                message_id,
+                reply: _,
+            } => self.sent(entry, account, after, bytes, message_id),
+            ComposeEvent::SendFailed {
+                entry, sentence, ..
+            } => {
+                if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
+                    r.state = RowState::Failed(sentence.clone());
+                }
+                self.notify(&format!("not sent: {sentence}"), true);
+                Vec::new()
+            }
+            // About a message no longer being written.
+            _ => Vec::new(),
+        }
+    }
+
+    fn edited(
+        &mut self,
+        result: Result<Box<Draft>, String>,
+        note: Option<String>,
+        sizes: Vec<Option<u64>>,
+    ) -> Vec<Command> {
+        let Some(c) = self.composing.as_mut() else {
+            return Vec::new();
+        };
+        match result {
+            Ok(draft) => {
+                c.draft = *draft;
+                c.sizes = sizes;
+                c.note = note;
+                c.phase = Phase::Review;
+                c.preview = None;
+                c.cursor = c.cursor.min(c.draft.attachments.len().saturating_sub(1));
+                self.focus = Pane::Messages;
+                self.recheck();
+                Vec::new()
+            }
+            // Nothing written: nothing to keep.
+            Err(e) if c.kind == ComposeKind::New && note.is_none() && e.contains("nothing") => {
+                let file = c.file.take();
+                self.composing = None;
+                self.notify(&format!("{e}: no message"), false);
+                file.map(|file| Command::Compose(ComposeCommand::Discard { file }))
+                    .into_iter()
+                    .collect()
+            }
+            Err(e) => {
+                // The text stays in the file; the review says what is wrong.
+                c.note = Some(match note {
+                    Some(n) => format!("{n}; {e}"),
+                    None => e,
+                });
+                c.phase = Phase::Review;
+                c.warnings = vec!["fix the message in the editor (e) before sending".into()];
+                Vec::new()
+            }
+        }
+    }
+
+    /// The review's warnings, again after a change.
+    fn recheck(&mut self) {
+        let Some(c) = self.composing.as_mut() else {
+            return;
+        };
+        let size: u64 =
+            c.draft.body.len() as u64 + c.sizes.iter().map(|s| s.unwrap_or(0) * 4 / 3).sum::<u64>();
+        c.warnings = crate::compose::warnings(&c.draft, Some(size), None)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if c.kind != ComposeKind::Recall
+            && let Some(acc) = self.accounts.get(c.account)
+            && acc.info.appends_sent
+            && acc.folder_for(FolderRole::Sent).is_none()
+        {
+            c.warnings
+                .push("no Sent folder found: no copy will be kept (set sent = \"…\")".into());
+        }
+    }
+
+    fn on_review_key(&mut self, a: UiAction) -> Vec<Command> {
+        let Some(c) = self.composing.as_mut() else {
+            return Vec::new();
+        };
+        let confirm = std::mem::take(&mut c.confirm_discard);
+        if c.phase == Phase::Working {
+            self.notify("busy with this message…", false);
+            return Vec::new();
+        }
+        let id = c.id;
+        match a {
+            UiAction::SendMessage => self.send_reviewed(),
+            UiAction::EditMessage => {
+                let Some(file) = c.file.clone() else {
+                    return Vec::new();
+                };
+                c.phase = Phase::Editing;
+                c.preview = None;
+                vec![Command::Compose(ComposeCommand::Edit {
+                    id,
+                    file,
+                    draft: Box::new(c.draft.clone()),
+                })]
+            }
+            UiAction::AttachFile => {
+                self.prompt = Some(Prompt::new(PromptKind::AttachPath));
+                Vec::new()
+            }
+            UiAction::DetachFile => {
+                if c.cursor < c.draft.attachments.len() {
+                    let gone = c.draft.attachments.remove(c.cursor);
+                    if c.cursor < c.sizes.len() {
+                        c.sizes.remove(c.cursor);
+                    }
+                    c.cursor = c.cursor.min(c.draft.attachments.len().saturating_sub(1));
+                    self.recheck();
+                    self.notify(&format!("removed {}", gone.name), false);
+                } else {
+                    self.notify("no attachment to remove", false);
+                }
+                Vec::new()
+            }
+            UiAction::Postpone => {
+                c.phase = Phase::Working;
+                vec![Command::Compose(ComposeCommand::BuildDraft {
+                    id,
+                    account: c.account,
+                    draft: Box::new(c.draft.clone()),
+                })]
+            }
+            UiAction::Preview => {
+                if c.preview.take().is_some() {
+                    return Vec::new();
+                }
+                vec![Command::Compose(ComposeCommand::Preview {
+                    id,
+                    draft: Box::new(c.draft.clone()),
+                })]
+            }
+            UiAction::Up => {
+                c.cursor = c.cursor.saturating_sub(1);
+                Vec::new()
+            }
+            UiAction::Down => {
+                c.cursor = (c.cursor + 1).min(c.draft.attachments.len().saturating_sub(1));
+                Vec::new()
+            }
+            UiAction::Back if c.preview.is_some() => {
+                c.preview = None;
+                Vec::new()
+            }
+            UiAction::Quit | UiAction::Back if confirm => {
+                let file = c.file.clone();
+                self.composing = None;
+                self.notify("message thrown away", false);
+                file.map(|file| Command::Compose(ComposeCommand::Discard { file }))
+                    .into_iter()
+                    .collect()
+            }
+            UiAction::Quit | UiAction::Back => {
+                c.confirm_discard = true;
+                self.notify("not sent: q again throws it away, p postpones it", false);
+                Vec::new()
+            }
+            UiAction::Help => {
+                self.open_help();
+                Vec::new()
+            }
+            UiAction::ToggleLog => {
+                self.show_log = !self.show_log;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn send_reviewed(&mut self) -> Vec<Command> {
+        let Some(c) = self.composing.as_ref() else {
+            return Vec::new();
+        };
+        if c.note.is_some() && c.warnings.iter().any(|w| w.starts_with("fix the message")) {
+            self.notify("the message has a mistake: e to fix it in the editor", true);
+            return Vec::new();
+        }
+        let acc = self.accounts.get(c.account);
+        let save_sent = acc
+            .filter(|a| a.info.appends_sent)
+            .and_then(|a| a.folder_for(FolderRole::Sent));
+        let after = Followups {
+            answered: c
+                .source
+                .clone()
+                .filter(|_| matches!(c.kind, ComposeKind::Reply | ComposeKind::ReplyAll)),
+            forwarded: c
+                .source
+                .clone()
+                .filter(|_| matches!(c.kind, ComposeKind::Forward { .. })),
+            save_sent,
+            replaces_draft: c.replaces.clone(),
+        };
+        let cmd = ComposeCommand::Send {
+            id: c.id,
+            account: c.account,
+            draft: Box::new(c.draft.clone()),
+            file: c.file.clone(),
+            after,
+        };
+        if let Some(c) = self.composing.as_mut() {
+            c.phase = Phase::Working;
+        }
+        vec![Command::Compose(cmd)]
+    }
+
+    fn store_draft(&mut self, id: u64, bytes: Arc<Vec<u8>>, message_id: String) -> Vec<Command> {
+        let Some(c) = self.composing.as_mut() else {
+            return Vec::new();
+        };
+        let account = c.account;
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let Some(folder) = acc.folder_for(FolderRole::Drafts) else {
+            c.phase = Phase::Review;
+            self.notify(
+                "no Drafts folder found: set drafts = \"folder name\" for this account",
+                true,
+            );
+            return Vec::new();
+        };
+        let op = acc.next_req_id();
+        self.writing_ops.insert(op, WritingOp::Postpone { id });
+        vec![Command::Worker {
+            account,
+            command: WorkerCommand::Append {
+                folder,
+                bytes,
+                flags: vec![FlagKind::Seen, FlagKind::Draft],
+                message_id: Some(message_id),
+                op,
+            },
+        }]
+    }
+
+    /// The server took the message: flags on the original, the Sent copy,
+    /// the continued draft removed; the outbox entry goes once those are
+    /// asked for.
+    fn sent(
+        &mut self,
+        entry: String,
+        account: usize,
+        after: Followups,
+        bytes: Arc<Vec<u8>>,
+        message_id: String,
+    ) -> Vec<Command> {
+        let mut cmds = Vec::new();
+        let to = self
+            .outbox
+            .iter()
+            .find(|r| r.entry == entry)
+            .map(|r| r.recipients.clone())
+            .unwrap_or_default();
+        if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
+            r.state = RowState::Accepted;
+        }
+        for (source, flag) in [
+            (after.answered, FlagKind::Answered),
+            (after.forwarded, FlagKind::Forwarded),
+        ] {
+            let Some(s) = source else { continue };
+            if let Some(acc) = self.accounts.get_mut(s.account)
+                && acc.folder_ref().as_ref() == Some(&s.folder)
+                && let Some(e) = acc.list.envelope_mut(s.uid)
+            {
+                flag.set(&mut e.flags, true);
+            }
+            cmds.push(Command::Worker {
+                account: s.account,
+                command: WorkerCommand::SetFlag {
+                    folder: s.folder,
+                    uids: vec![s.uid],
+                    flag,
+                    on: true,
+                },
+            });
+        }
+        cmds.extend(after.replaces_draft.and_then(|r| self.remove_draft(r)));
+        let sent_to = if to.is_empty() {
+            String::new()
+        } else {
+            format!(" to {to}")
+        };
+        self.notify(&format!("sent{sent_to}"), false);
+        match (after.save_sent, self.accounts.get_mut(account)) {
+            (Some(folder), Some(acc)) => {
+                let op = acc.next_req_id();
+                self.writing_ops.insert(
+                    op,
+                    WritingOp::SentCopy {
+                        entry: entry.clone(),
+                    },
+                );
+                cmds.push(Command::Worker {
+                    account,
+                    command: WorkerCommand::Append {
+                        folder,
+                        bytes,
+                        flags: vec![FlagKind::Seen],
+                        message_id: Some(message_id),
+                        op,
+                    },
+                });
+            }
+            _ => cmds.push(Command::Compose(ComposeCommand::Finished { entry })),
+        }
+        cmds
+    }
+
+    fn on_outbox_key(&mut self, a: UiAction) -> Vec<Command> {
+        let confirm = self.outbox_confirm.take();
+        let row = self.outbox.get(self.outbox_cursor).cloned();
+        match a {
+            UiAction::Up => {
+                self.outbox_cursor = self.outbox_cursor.saturating_sub(1);
+                Vec::new()
+            }
+            UiAction::Down => {
+                self.outbox_cursor =
+                    (self.outbox_cursor + 1).min(self.outbox.len().saturating_sub(1));
+                Vec::new()
+            }
+            UiAction::Retry => {
+                let Some(r) = row else { return Vec::new() };
+                match r.state {
+                    RowState::Sending(_) | RowState::Accepted => {
+                        self.notify("this one is on its way", false);
+                        Vec::new()
+                    }
+                    RowState::Uncertain if confirm.as_deref() != Some(r.entry.as_str()) => {
+                        self.outbox_confirm = Some(r.entry);
+                        self.notify(
+                            "the server may have this one already: a again sends it anyway",
+                            false,
+                        );
+                        Vec::new()
+                    }
+                    _ => {
+                        self.notify("sending again…", false);
+                        vec![Command::Compose(ComposeCommand::Retry { entry: r.entry })]
+                    }
+                }
+            }
+            UiAction::Delete => {
+                let Some(r) = row else { return Vec::new() };
+                if matches!(r.state, RowState::Sending(_) | RowState::Accepted) {
+                    self.notify("this one is on its way", false);
+                    return Vec::new();
+                }
+                if confirm.as_deref() != Some(r.entry.as_str()) {
+                    self.outbox_confirm = Some(r.entry);
+                    self.notify("d again deletes this unsent message", false);
+                    return Vec::new();
+                }
+                self.notify("deleted from the outbox", false);
+                vec![Command::Compose(ComposeCommand::Remove { entry: r.entry })]
+            }
+            UiAction::Back | UiAction::Outbox | UiAction::Quit => {
+                self.show_outbox = false;
+                Vec::new()
+            }
+            UiAction::Help => {
+                self.open_help();
+                Vec::new()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The attach prompt's Enter and Tab.
+    pub(super) fn on_attach_prompt(&mut self, text: String, complete: bool) -> Vec<Command> {
+        let Some(c) = self.composing.as_ref() else {
+            return Vec::new();
+        };
+        let id = c.id;
+        if complete {
+            return vec![Command::Compose(ComposeCommand::Complete { id, text })];
+        }
+        if text.trim().is_empty() {
+            return Vec::new();
+        }
+        vec![Command::Compose(ComposeCommand::Attach { id, path: text })]
+    }
+
+    /// Unsent messages, for the status bar ("2 unsent").
+    pub fn unsent(&self) -> Option<String> {
+        let failed = self
+            .outbox
+            .iter()
+            .filter(|r| !matches!(r.state, RowState::Sending(_) | RowState::Accepted))
+            .count();
+        let sending = self
+            .outbox
+            .iter()
+            .filter(|r| matches!(r.state, RowState::Sending(_)))
+            .count();
+        match (failed, sending) {
+            (0, 0) => None,
+            (0, n) => Some(format!("sending {}", count(n, "message"))),
+            (n, _) => Some(format!("{n} unsent")),
+        }
+    }
+}
+
+/// The outbox rows an account's entries make (for tests and the app).
+pub fn row_state_word(s: &RowState) -> &'static str {
+    match s {
+        RowState::Queued => "waiting",
+        RowState::Sending(_) => "sending",
+        RowState::Uncertain => "uncertain",
+        RowState::Failed(_) => "failed",
+        RowState::Accepted => "sent",
+    }
+}
+
+impl OutboxRow {
+    /// What the list says about it.
+    pub fn describe(&self) -> String {
+        match &self.state {
+            RowState::Sending(step) => step.clone(),
+            RowState::Failed(why) => why.clone(),
+            RowState::Uncertain => {
+                "mailtui stopped while sending this; the server may have it".into()
+            }
+            other => row_state_word(other).into(),
+        }
+    }
+}
