@@ -308,13 +308,23 @@ pub async fn run(
     let (files_tx, mut files_rx) = unbounded_channel();
     let (compose_tx, mut compose_rx) = unbounded_channel();
     state.forward_as_attachment = settings.compose.forward_as_attachment;
+    let tokens: Vec<_> = tasks
+        .iter()
+        .map(|t| t.tokens.as_ref().map(|s| s.tokens.clone()))
+        .collect();
     let outgoing = crate::outgoing::Outgoing::new(
         &accounts,
+        &tokens,
         settings.compose.clone(),
         &settings.data_dir,
         compose_tx,
         utc_offset,
     );
+    {
+        // What the last run left unsent, on screen; off the loop.
+        let o = outgoing.clone();
+        tokio::task::spawn_blocking(move || o.resume());
+    }
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,

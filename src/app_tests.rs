@@ -61,7 +61,7 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
     let (compose_tx, mut compose_rx) = unbounded_channel();
     let data = tempfile::tempdir().expect("data dir");
     let outgoing =
-        crate::outgoing::Outgoing::new(&[], Default::default(), data.path(), compose_tx, 0);
+        crate::outgoing::Outgoing::new(&[], &[], Default::default(), data.path(), compose_tx, 0);
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
@@ -157,7 +157,7 @@ async fn a_signal_ends_the_loop_like_quit() {
     let (compose_tx, mut compose_rx) = unbounded_channel();
     let data = tempfile::tempdir().expect("data dir");
     let outgoing =
-        crate::outgoing::Outgoing::new(&[], Default::default(), data.path(), compose_tx, 0);
+        crate::outgoing::Outgoing::new(&[], &[], Default::default(), data.path(), compose_tx, 0);
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,

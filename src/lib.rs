@@ -20,6 +20,7 @@ pub mod notify;
 pub mod outgoing;
 pub mod paths;
 pub mod sanitize;
+pub mod send;
 pub mod signals;
 pub mod state;
 pub mod store;

@@ -4,6 +4,7 @@
 
 pub mod editor;
 mod paths;
+mod sending;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,6 +31,10 @@ pub struct AccountOut {
 #[derive(Clone)]
 pub struct Outgoing {
     accounts: Arc<Vec<AccountOut>>,
+    /// Account names, as outbox entries know them.
+    names: Arc<Vec<String>>,
+    outbox: Option<crate::send::Outbox>,
+    senders: sending::Senders,
     /// The editor files (in the data dir, 0700).
     dir: PathBuf,
     config: Arc<ComposeConfig>,
@@ -38,13 +43,38 @@ pub struct Outgoing {
 }
 
 impl Outgoing {
+    /// Opens the outbox and starts a sender per account that sends over
+    /// SMTP (`tokens`: each account's token handle, for OAuth2 ones).
     pub fn new(
         accounts: &[Account],
+        tokens: &[Option<crate::auth::service::TokenHandle>],
         config: ComposeConfig,
         data_dir: &Path,
         events: UnboundedSender<ComposeEvent>,
         utc_offset: i32,
     ) -> Outgoing {
+        let outbox = match crate::send::Outbox::open(&data_dir.join("outbox")) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                warn!("the outbox in {} cannot be opened: {e}", data_dir.display());
+                None
+            }
+        };
+        let mut senders = Vec::new();
+        let mut receivers = Vec::new();
+        for (i, a) in accounts.iter().enumerate() {
+            let spawned = outbox
+                .as_ref()
+                .and_then(|o| sender_for(a, tokens.get(i).cloned().flatten(), o));
+            match spawned {
+                Some((tx, rx)) => {
+                    senders.push(Some(tx));
+                    receivers.push((i, rx));
+                }
+                None => senders.push(None),
+            }
+        }
+        let names = accounts.iter().map(|a| a.name.clone()).collect();
         let accounts = accounts
             .iter()
             .map(|a| AccountOut {
@@ -61,13 +91,20 @@ impl Outgoing {
                 transport: a.sending.transport.clone(),
             })
             .collect();
-        Outgoing {
+        let this = Outgoing {
             accounts: Arc::new(accounts),
+            names: Arc::new(names),
+            outbox,
+            senders: Arc::new(senders),
             dir: data_dir.join("compose"),
             config: Arc::new(config),
             events,
             utc_offset,
+        };
+        for (i, rx) in receivers {
+            sending::forward(this.clone(), i, rx);
         }
+        this
     }
 
     /// The editor's argv for a file.
@@ -150,14 +187,18 @@ impl Outgoing {
                     warn!(file = %file.display(), "could not remove the editor file: {e}");
                 }
             }
-            ComposeCommand::Send { id, .. } => self.answer(ComposeEvent::Failed {
+            ComposeCommand::Send {
                 id,
-                error: "sending is not set up".into(),
-            }),
-            ComposeCommand::Edit { .. }
-            | ComposeCommand::Retry { .. }
-            | ComposeCommand::Remove { .. }
-            | ComposeCommand::Finished { .. } => {}
+                account,
+                draft,
+                file,
+                after,
+            } => self.send(id, account, &draft, file.as_deref(), &after),
+            ComposeCommand::Retry { entry } => self.retry(&entry),
+            ComposeCommand::Remove { entry } | ComposeCommand::Finished { entry } => {
+                self.remove(&entry)
+            }
+            ComposeCommand::Edit { .. } => {}
         }
     }
 
@@ -249,6 +290,55 @@ impl Outgoing {
         }
     }
 }
+
+/// The sender of an account that submits over SMTP.
+fn sender_for(
+    a: &Account,
+    tokens: Option<crate::auth::service::TokenHandle>,
+    outbox: &crate::send::Outbox,
+) -> Option<(
+    UnboundedSender<crate::send::SendCommand>,
+    tokio::sync::mpsc::UnboundedReceiver<crate::send::SendEvent>,
+)> {
+    use crate::config::AccountKind;
+    use crate::send::{SmtpAuth, SmtpSettings};
+    let Some(Transport::Smtp(server)) = &a.sending.transport else {
+        return None;
+    };
+    let (imap, auth) = match (&a.kind, tokens) {
+        (AccountKind::Imap { imap, password }, _) => (
+            imap,
+            SmtpAuth::Password {
+                user: imap.username.clone(),
+                password: password.clone(),
+            },
+        ),
+        (AccountKind::OAuth2 { imap, .. }, Some(tokens)) => (
+            imap,
+            SmtpAuth::Bearer {
+                user: imap.username.clone(),
+                tokens,
+            },
+        ),
+        _ => return None,
+    };
+    let settings = SmtpSettings {
+        host: server.host.clone(),
+        port: server.port,
+        tls: server.tls,
+        ca_file: imap.ca_file.clone(),
+        timeout: SMTP_TIMEOUT,
+    };
+    Some(crate::send::spawn(
+        a.name.clone(),
+        settings,
+        auth,
+        outbox.clone(),
+    ))
+}
+
+/// Each SMTP step's time limit.
+const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Sizes of a draft's attachments where they are known without reading.
 fn sizes(draft: &Draft) -> Vec<Option<u64>> {
