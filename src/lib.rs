@@ -18,6 +18,7 @@ pub mod mail;
 pub mod notify;
 pub mod paths;
 pub mod sanitize;
+pub mod send;
 pub mod signals;
 pub mod state;
 pub mod store;
