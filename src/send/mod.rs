@@ -18,9 +18,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use error::{SendError, SendErrorKind};
-pub use outbox::{
-    AfterSend, EntryId, EntryMeta, EntryState, MAX_MESSAGE_BYTES, NewEntry, Outbox,
-};
+pub use outbox::{AfterSend, EntryId, EntryMeta, EntryState, MAX_MESSAGE_BYTES, NewEntry, Outbox};
 pub use replies::{Stage, decode_reply};
 pub use smtp::probe_size;
 pub use task::spawn;

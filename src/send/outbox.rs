@@ -106,13 +106,23 @@ pub enum EntryState {
     /// Set (on disk) before connecting. Found at start-up, it means mailtui
     /// stopped mid-send and the server may have the message: see
     /// [`EntryMeta::uncertain`].
-    Sending { since: i64 },
+    Sending {
+        since: i64,
+    },
     /// The server answered 250 to the message.
-    Accepted { at: i64, reply: String },
-    Failed { at: i64, error: SendError },
+    Accepted {
+        at: i64,
+        reply: String,
+    },
+    Failed {
+        at: i64,
+        error: SendError,
+    },
     /// Only in [`Outbox::list`]: the entry's files cannot be read as they
     /// are; never written.
-    Broken { problem: String },
+    Broken {
+        problem: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -266,7 +276,12 @@ impl Outbox {
             run: None,
         };
         let json = serde_json::to_vec_pretty(&record).map_err(io::Error::other)?;
-        write_atomic(&self.dir, &format!("{id}.eml"), &format!(".{id}.eml.tmp"), &e.bytes)?;
+        write_atomic(
+            &self.dir,
+            &format!("{id}.eml"),
+            &format!(".{id}.eml.tmp"),
+            &e.bytes,
+        )?;
         if let Err(err) = write_atomic(
             &self.dir,
             &format!("{id}.json"),

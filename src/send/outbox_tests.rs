@@ -139,7 +139,8 @@ fn sending_is_in_flight_in_this_run_and_uncertain_in_the_next() {
     assert_eq!(m.state, EntryState::Sending { since: 9 });
     assert!(m.uncertain());
     // A retry the user agreed to makes it this run's again.
-    ob.set_state(&id, EntryState::Sending { since: 10 }).unwrap();
+    ob.set_state(&id, EntryState::Sending { since: 10 })
+        .unwrap();
     assert!(!ob.list()[0].uncertain());
 }
 

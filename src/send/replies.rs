@@ -13,9 +13,15 @@ pub enum Stage {
     Greeting,
     Ehlo,
     Starttls,
-    Auth { bearer: bool },
-    Mail { from: String },
-    Rcpt { to: String },
+    Auth {
+        bearer: bool,
+    },
+    Mail {
+        from: String,
+    },
+    Rcpt {
+        to: String,
+    },
     Data,
     /// The answer after the message's final dot.
     DataEnd,
@@ -267,9 +273,7 @@ mod tests {
             (
                 530,
                 "5.7.57 Client not authenticated to send mail",
-                Stage::Mail {
-                    from: "a@b".into(),
-                },
+                Stage::Mail { from: "a@b".into() },
                 K::Auth,
                 "sign-in",
             ),

@@ -94,7 +94,10 @@ fn lettre_error(e: SmtpError, stage: &Stage, s: &SmtpSettings) -> SendError {
     match stage {
         Stage::Greeting => SendError::new(
             K::Connect,
-            format!("Cannot reach the mail server {at}: {}.", super::replies::clean(&detail)),
+            format!(
+                "Cannot reach the mail server {at}: {}.",
+                super::replies::clean(&detail)
+            ),
             Some(detail),
         ),
         Stage::Starttls => SendError::new(
@@ -272,7 +275,9 @@ pub(super) async fn send(s: &SmtpSettings, auth: &SmtpAuth, job: Job<'_>) -> Res
         });
     };
     let mut session = open(s, &on_step).await?;
-    let _ = job.events.send(SendEvent::ServerSize { size: session.size });
+    let _ = job
+        .events
+        .send(SendEvent::ServerSize { size: session.size });
     let result = submit(s, auth, &job, &mut session, &on_step).await;
     if let Err(e) = &result
         && e.raw.as_deref().is_some_and(|r| r.starts_with(['4', '5']))
@@ -384,7 +389,10 @@ async fn submit(
 
     job.data_started.store(true, Ordering::SeqCst);
     let transfer = t + Duration::from_secs(bytes.len() as u64 / MIN_TRANSFER_RATE);
-    let sent = tokio::time::timeout(transfer, conn.message(&bytes)).await;
+    // lettre ends the data with CRLF.CRLF; a message's own final CRLF is
+    // the first of those, or the server would get an extra empty line.
+    let body = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
+    let sent = tokio::time::timeout(transfer, conn.message(body)).await;
     drop(bytes);
     let reply = match sent {
         Err(_) => {

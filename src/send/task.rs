@@ -111,7 +111,9 @@ impl Sender {
                     r = &mut send => break Some(r),
                     c = commands.recv(), if !closed => match c {
                         Some(SendCommand::Send { id }) => {
-                            if !queue.contains(&id) && id != meta.id {
+                            // The one in flight too: once it is done, its
+                            // state answers (accepted: not sent again).
+                            if !queue.contains(&id) {
                                 queue.push_back(id);
                             }
                         }
