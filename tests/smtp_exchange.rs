@@ -405,6 +405,79 @@ async fn implicit_tls_and_a_wrong_ca() {
     assert_eq!((s.auths.len(), s.accepted.len()), (1, 1));
 }
 
+#[tokio::test]
+async fn no_auth_gets_exchanges_5_7_57() {
+    let fake = FakeSmtp::start(Script::default());
+    let mut b = bench(settings(&fake, Duration::from_secs(10)), SmtpAuth::None);
+    let id = b.add(entry(&["bob@example.com"], message()));
+    let e = b.send(&id).await.error().clone();
+    assert_eq!(e.kind, SendErrorKind::Auth);
+    assert!(e.sentence.contains("5.7.57"), "{}", e.sentence);
+    assert!(e.raw.as_deref().unwrap().starts_with("530 5.7.57"));
+    assert!(fake.stats().accepted.is_empty());
+}
+
+#[tokio::test]
+async fn quitting_before_data_marks_it_failed() {
+    let fake = FakeSmtp::start(Script {
+        silent: true,
+        ..Script::default()
+    });
+    let mut b = bench(settings(&fake, Duration::from_secs(60)), password());
+    let id = b.add(entry(&["bob@example.com"], message()));
+    b.commands
+        .send(SendCommand::Send { id: id.clone() })
+        .unwrap();
+    let first = tokio::time::timeout(WAIT, b.events.recv()).await.unwrap();
+    assert_eq!(
+        first,
+        Some(SendEvent::Step {
+            id: id.clone(),
+            step: SendStep::Connecting
+        })
+    );
+    b.commands.send(SendCommand::Shutdown).unwrap();
+    let end = tokio::time::timeout(WAIT, b.events.recv()).await.unwrap();
+    let Some(SendEvent::Failed { error, .. }) = end else {
+        panic!("{end:?}")
+    };
+    assert_eq!(error.kind, SendErrorKind::Interrupted);
+    assert!(error.sentence.contains("not sent"), "{}", error.sentence);
+    assert_eq!(b.failed_with(&id).kind, SendErrorKind::Interrupted);
+    // The sender has stopped.
+    assert_eq!(
+        tokio::time::timeout(WAIT, b.events.recv()).await.unwrap(),
+        None
+    );
+}
+
+// Two threads: the test blocks on the fake's counts while the sender transfers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_after_the_message_went_leaves_it_sending() {
+    let fake = FakeSmtp::start(Script {
+        stall_at_data_end: true,
+        ..Script::default()
+    });
+    let mut b = bench(settings(&fake, Duration::from_secs(60)), password());
+    let id = b.add(entry(&["bob@example.com"], message()));
+    b.commands
+        .send(SendCommand::Send { id: id.clone() })
+        .unwrap();
+    let len = message().len() as u64;
+    fake.wait_until(WAIT, |s| s.bytes_received >= len);
+    b.commands.send(SendCommand::Shutdown).unwrap();
+    // No verdict: the server may have it. The sender stops without one.
+    loop {
+        match tokio::time::timeout(WAIT, b.events.recv()).await.unwrap() {
+            None => break,
+            Some(SendEvent::Step { .. } | SendEvent::ServerSize { .. }) => {}
+            Some(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(b.state(&id), EntryState::Sending { .. }));
+    assert!(fake.stats().accepted.is_empty());
+}
+
 // ---- OAuth2 ----
 
 const SCOPES: [&str; 2] = ["https://outlook.office.com/SMTP.Send", "offline_access"];

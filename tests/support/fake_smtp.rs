@@ -62,6 +62,8 @@ pub struct Script {
     pub drop_mid_data: bool,
     /// Accept the connection and never say a word.
     pub silent: bool,
+    /// Take the whole message, then never answer it.
+    pub stall_at_data_end: bool,
 }
 
 impl Default for Script {
@@ -76,6 +78,7 @@ impl Default for Script {
             data_end_replies: VecDeque::new(),
             drop_mid_data: false,
             silent: false,
+            stall_at_data_end: false,
         }
     }
 }
@@ -548,6 +551,10 @@ fn serve(stream: TcpStream, shared: &Shared) -> io::Result<()> {
                         conn.send("552 5.3.4 Message size exceeds fixed maximum message size")?;
                         return Ok(());
                     }
+                }
+                if script.stall_at_data_end {
+                    while conn.read_more()? > 0 {}
+                    return Ok(());
                 }
                 mail = false;
                 rcpts = 0;
