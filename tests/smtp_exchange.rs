@@ -564,5 +564,25 @@ async fn xoauth2_with_a_fresh_token_and_a_refused_one_replaced() {
     let second = svc.tokens.current_token().expect("a token");
     assert_ne!(second, first_token, "the refused token was replaced");
     assert!(s.auths[1].secret.contains(second.expose()));
+    assert!(
+        s.auths[1].initial_response,
+        "a short blob goes on the AUTH line"
+    );
     assert_eq!(s.accepted.len(), 1);
+
+    // A blob too long for one AUTH line (as Microsoft's 2 KB tokens are)
+    // goes on its own line after 334.
+    let long_user = format!("{}@example.com", "a".repeat(900));
+    let auth = SmtpAuth::Bearer {
+        user: long_user.clone(),
+        tokens: svc.tokens.clone(),
+    };
+    let mut b = bench(settings(&fake, Duration::from_secs(10)), auth);
+    let id = b.add(entry(&["bob@example.com"], message()));
+    b.send(&id).await.reply();
+    let s = fake.stats();
+    assert_eq!(s.auths.len(), 3);
+    assert_eq!(s.auths[2].user, long_user);
+    assert!(!s.auths[2].initial_response);
+    assert_eq!(s.accepted.len(), 2);
 }

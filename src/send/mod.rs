@@ -69,7 +69,9 @@ pub enum SendCommand {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SendStep {
+    /// TCP, greeting and EHLO (with implicit TLS, the handshake too).
     Connecting,
+    /// STARTTLS.
     Securing,
     Authenticating,
     Transferring,

@@ -321,7 +321,7 @@ impl Outbox {
             }
         }
         if !problems.is_empty() {
-            tracing::warn!(files = ?problems, "files in the outbox that are no entries");
+            tracing::debug!(files = ?problems, "files in the outbox that are no entries");
         }
         let mut out: Vec<EntryMeta> = ids.into_keys().map(|id| self.meta_or_broken(id)).collect();
         out.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));

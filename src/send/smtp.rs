@@ -147,20 +147,33 @@ fn config(sentence: String) -> SendError {
 fn tls_parameters(s: &SmtpSettings) -> Result<TlsParameters, SendError> {
     let mut b = TlsParameters::builder(s.host.clone()).certificate_store(CertificateStore::Default);
     if let Some(path) = &s.ca_file {
-        let pem = super::outbox_files::read_limited(path, MAX_CA_FILE)
-            .map_err(|e| config(format!("ca_file {}: {e}", path.display())))?;
-        let cert = Certificate::from_pem(&pem)
-            .map_err(|e| config(format!("ca_file {}: {e}", path.display())))?;
+        let pem =
+            read_ca_file(path).map_err(|e| config(format!("ca_file {}: {e}", path.display())))?;
         if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
             return Err(config(format!(
                 "ca_file {}: no certificates in it",
                 path.display()
             )));
         }
+        let cert = Certificate::from_pem(&pem)
+            .map_err(|e| config(format!("ca_file {}: {e}", path.display())))?;
         b = b.add_root_certificate(cert);
     }
     b.build_rustls()
         .map_err(|e| config(format!("TLS setup for {}: {e}", where_(s))))
+}
+
+/// The CA file, links followed (system CA files are often links), as for IMAP.
+fn read_ca_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // Checked before opening: opening a FIFO would wait for a writer.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let f = std::fs::File::open(path)?;
+    let mut pem = Vec::new();
+    f.take(MAX_CA_FILE).read_to_end(&mut pem)?;
+    Ok(pem)
 }
 
 /// SIZE from EHLO's lines: None when not offered or 0 (no limit).
@@ -205,7 +218,7 @@ async fn open(s: &SmtpSettings, on_step: &(dyn Fn(SendStep) + Sync)) -> Result<S
     if let Some(params) = upgrade {
         // Never on in plaintext: a server without STARTTLS is refused.
         if !conn.can_starttls() {
-            conn.abort().await;
+            quit(&mut conn).await;
             return Err(config(format!(
                 "{} does not offer STARTTLS, and mailtui does not send mail unencrypted. Use \
                  tls = \"implicit\" (port 465) if the server has it.",

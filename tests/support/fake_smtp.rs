@@ -109,6 +109,8 @@ pub struct AuthSeen {
     pub secret: String,
     /// Whether it came on a TLS connection.
     pub secure: bool,
+    /// Whether the client put its first response on the AUTH line.
+    pub initial_response: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -384,6 +386,7 @@ fn auth(conn: &mut Conn, args: &str) -> io::Result<Option<AuthSeen>> {
     let mut words = args.split_whitespace();
     let mechanism = words.next().unwrap_or("").to_ascii_uppercase();
     let initial = words.next().map(|w| w.as_bytes().to_vec());
+    let initial_response = initial.is_some();
     let secure = conn.secure();
     match mechanism.as_str() {
         "LOGIN" => {
@@ -402,6 +405,7 @@ fn auth(conn: &mut Conn, args: &str) -> io::Result<Option<AuthSeen>> {
                 user: b64(&user),
                 secret: b64(&pass),
                 secure,
+                initial_response,
             }))
         }
         "XOAUTH2" => {
@@ -423,6 +427,7 @@ fn auth(conn: &mut Conn, args: &str) -> io::Result<Option<AuthSeen>> {
                 user,
                 secret: blob,
                 secure,
+                initial_response,
             }))
         }
         _ => {
