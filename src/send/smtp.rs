@@ -348,13 +348,19 @@ async fn submit(
     on_step(SendStep::Transferring);
     let t = s.timeout;
     let conn = &mut session.conn;
-    let bytes = job.outbox.bytes(&meta.id).map_err(|e| {
-        SendError::new(
-            K::Outbox,
-            format!("The message cannot be read from the outbox: {e}."),
-            Some(e.to_string()),
-        )
-    })?;
+    // Up to hundreds of MB from disk: off the async threads.
+    let (outbox, id) = (job.outbox.clone(), meta.id.clone());
+    let bytes = tokio::task::spawn_blocking(move || outbox.bytes(&id))
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r)
+        .map_err(|e| {
+            SendError::new(
+                K::Outbox,
+                format!("The message cannot be read from the outbox: {e}."),
+                Some(e.to_string()),
+            )
+        })?;
     let mut params = Vec::new();
     if session.size.is_some() {
         params.push(MailParameter::Size(bytes.len()));
