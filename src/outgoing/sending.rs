@@ -69,7 +69,9 @@ impl Outgoing {
             Err(e) => {
                 self.answer(ComposeEvent::Failed {
                     id,
-                    error: format!("not sent: the outbox could not be written ({e}); the message is kept"),
+                    error: format!(
+                        "not sent: the outbox could not be written ({e}); the message is kept"
+                    ),
                 });
                 return;
             }
@@ -91,7 +93,11 @@ impl Outgoing {
 
     /// Hands an entry to its account's way of sending.
     pub(super) fn dispatch(&self, account: usize, entry: send::EntryId) {
-        match self.accounts.get(account).and_then(|a| a.transport.as_ref()) {
+        match self
+            .accounts
+            .get(account)
+            .and_then(|a| a.transport.as_ref())
+        {
             Some(Transport::Maildir(dir)) => self.deliver_locally(account, dir, entry),
             Some(Transport::Smtp(_)) => match self.senders.get(account).and_then(Option::as_ref) {
                 Some(tx) => {
@@ -135,6 +141,7 @@ impl Outgoing {
                 error: send::SendError {
                     sentence: format!("could not deliver into {}: {e}", dir.display()),
                     raw: None,
+                    kind: send::SendErrorKind::Config,
                 },
             },
         };
@@ -151,7 +158,10 @@ impl Outgoing {
     }
 
     fn account_index(&self, name: &str) -> usize {
-        self.names.iter().position(|n| n == name).unwrap_or(usize::MAX)
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or(usize::MAX)
     }
 
     fn row(&self, m: &EntryMeta) -> OutboxRow {
@@ -163,7 +173,11 @@ impl Outgoing {
             created: m.created,
             state: match &m.state {
                 EntryState::Queued => RowState::Queued,
-                EntryState::Sending { .. } => RowState::Uncertain,
+                EntryState::Sending { .. } if m.uncertain() => RowState::Uncertain,
+                EntryState::Sending { .. } => RowState::Sending("sending".into()),
+                EntryState::Broken { problem } => {
+                    RowState::Failed(format!("this entry cannot be read: {problem}"))
+                }
                 EntryState::Accepted { .. } => RowState::Accepted,
                 EntryState::Failed { error, .. } => RowState::Failed(error.sentence.clone()),
             },
@@ -248,7 +262,11 @@ impl Outgoing {
         let Some(outbox) = self.outbox.as_ref() else {
             return;
         };
-        let Some(meta) = outbox.list().into_iter().find(|m| m.id.to_string() == entry) else {
+        let Some(meta) = outbox
+            .list()
+            .into_iter()
+            .find(|m| m.id.to_string() == entry)
+        else {
             return;
         };
         let account = self.account_index(&meta.account);
@@ -269,7 +287,10 @@ impl Outgoing {
         let Some(outbox) = self.outbox.as_ref() else {
             return;
         };
-        if let Some(m) = outbox.list().into_iter().find(|m| m.id.to_string() == entry)
+        if let Some(m) = outbox
+            .list()
+            .into_iter()
+            .find(|m| m.id.to_string() == entry)
             && let Err(e) = outbox.remove(&m.id)
         {
             warn!(entry, "could not remove from the outbox: {e}");

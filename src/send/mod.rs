@@ -1,41 +1,101 @@
-//! Placeholder of the send API (replaced by the real module).
-#![allow(dead_code, unused_variables)]
-use std::io;
-use std::path::{Path, PathBuf};
+//! Sending mail: the outbox on disk and the SMTP sender that empties it.
+//! A backend like `imap`: never imports anything of the terminal, every
+//! network step under a timeout, results as [`SendEvent`]s.
+//!
+//! The order that keeps mail from being lost or sent twice: the message
+//! is in the outbox before any network step; the entry says `Sending`
+//! (on disk) before connecting and `Accepted` (on disk, synced) the
+//! moment the server took DATA, before anything else happens.
+
+mod error;
+mod outbox;
+mod outbox_files;
+mod replies;
+mod smtp;
+mod task;
+
+use std::path::PathBuf;
 use std::time::Duration;
-use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+pub use error::{SendError, SendErrorKind};
+pub use outbox::{AfterSend, EntryId, EntryMeta, EntryState, MAX_MESSAGE_BYTES, NewEntry, Outbox};
+pub use replies::{Stage, decode_reply};
+pub use smtp::probe_size;
+pub use task::spawn;
+
 use crate::auth::PasswordSource;
 use crate::auth::service::TokenHandle;
+use crate::imap::TlsMode;
 
+/// Where an account's mail is submitted.
 #[derive(Clone, Debug)]
-pub struct SmtpSettings { pub host: String, pub port: u16, pub tls: crate::imap::TlsMode, pub ca_file: Option<PathBuf>, pub timeout: Duration }
-#[derive(Clone, Debug)]
-pub enum SmtpAuth { Password { user: String, password: PasswordSource }, Bearer { user: String, tokens: TokenHandle }, None }
-#[derive(Clone, Debug)]
-pub struct Outbox { dir: PathBuf }
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct EntryId(pub String);
-impl std::fmt::Display for EntryId { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str(&self.0) } }
-pub struct NewEntry { pub account: String, pub bytes: Vec<u8>, pub envelope_from: String, pub recipients: Vec<String>, pub subject: String, pub after: AfterSend }
-#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
-pub struct AfterSend { pub answered: Option<(String, u32, u32)>, pub forwarded: Option<(String, u32, u32)>, pub save_sent: Option<String>, pub replaces_draft: Option<(String, u32, u32)> }
-#[derive(Clone, Debug)]
-pub enum EntryState { Queued, Sending { since: i64 }, Accepted { at: i64, reply: String }, Failed { at: i64, error: SendError } }
-#[derive(Clone, Debug)]
-pub struct EntryMeta { pub id: EntryId, pub account: String, pub subject: String, pub recipients: Vec<String>, pub size: u64, pub created: i64, pub state: EntryState, pub after: AfterSend }
-impl EntryMeta { pub fn uncertain(&self) -> bool { matches!(self.state, EntryState::Sending { .. }) } }
-#[derive(Clone, Debug)]
-pub struct SendError { pub sentence: String, pub raw: Option<String> }
-pub enum SendCommand { Send { id: EntryId }, Shutdown }
-pub enum SendStep { Connecting, Securing, Authenticating, Transferring }
-pub enum SendEvent { Step { id: EntryId, step: SendStep }, Accepted { id: EntryId, reply: String }, Failed { id: EntryId, error: SendError }, ServerSize { size: Option<u64> } }
-impl Outbox {
-    pub fn open(dir: &Path) -> io::Result<Outbox> { unimplemented!() }
-    pub fn add(&self, e: NewEntry) -> io::Result<EntryId> { unimplemented!() }
-    pub fn list(&self) -> Vec<EntryMeta> { unimplemented!() }
-    pub fn bytes(&self, id: &EntryId) -> io::Result<Vec<u8>> { unimplemented!() }
-    pub fn set_state(&self, id: &EntryId, s: EntryState) -> io::Result<()> { unimplemented!() }
-    pub fn remove(&self, id: &EntryId) -> io::Result<()> { unimplemented!() }
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub tls: TlsMode,
+    pub ca_file: Option<PathBuf>,
+    /// The limit for each step (connect, greeting, STARTTLS, AUTH, each
+    /// command, the answer after DATA). The transfer itself gets this plus
+    /// time for the size at [`MIN_TRANSFER_RATE`].
+    pub timeout: Duration,
 }
-pub fn spawn(account: String, smtp: SmtpSettings, auth: SmtpAuth, outbox: Outbox) -> (UnboundedSender<SendCommand>, UnboundedReceiver<SendEvent>) { unimplemented!() }
+
+/// The slowest upload a transfer is given time for: a 35 MB message at
+/// 64 KiB/s needs about 9 minutes.
+pub const MIN_TRANSFER_RATE: u64 = 64 * 1024;
+
+/// How the sender signs in.
+#[derive(Clone, Debug)]
+pub enum SmtpAuth {
+    /// AUTH PLAIN or LOGIN (whichever the server offers; Exchange: LOGIN).
+    Password {
+        user: String,
+        password: PasswordSource,
+    },
+    /// AUTH XOAUTH2 with a fresh access token per send.
+    Bearer { user: String, tokens: TokenHandle },
+    /// No AUTH: loopback test servers only.
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendCommand {
+    /// Send this entry (queued, failed, or uncertain with the user's yes).
+    Send { id: EntryId },
+    /// Stop after the current step; an entry interrupted before DATA is
+    /// marked failed, one interrupted during the transfer stays uncertain.
+    Shutdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendStep {
+    /// TCP, greeting and EHLO (with implicit TLS, the handshake too).
+    Connecting,
+    /// STARTTLS.
+    Securing,
+    Authenticating,
+    Transferring,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendEvent {
+    Step {
+        id: EntryId,
+        step: SendStep,
+    },
+    /// The server took the message (already recorded in the outbox).
+    Accepted {
+        id: EntryId,
+        reply: String,
+    },
+    /// Not sent (recorded in the outbox unless the entry was not this
+    /// sender's to touch).
+    Failed {
+        id: EntryId,
+        error: SendError,
+    },
+    /// The server's SIZE limit as its EHLO said, after each EHLO.
+    ServerSize {
+        size: Option<u64>,
+    },
+}

@@ -7,6 +7,7 @@ pub mod certs;
 pub mod dovecot;
 pub mod events;
 pub mod fake_imap;
+pub mod fake_smtp;
 pub mod fixtures;
 pub mod idp;
 pub mod other;
