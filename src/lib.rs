@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod commands;
+pub mod compose;
 pub mod config;
 pub mod demo;
 pub mod doctor;
