@@ -223,7 +223,10 @@ pub fn valid_email(email: &str) -> bool {
             && !local.chars().any(|c| {
                 c.is_whitespace()
                     || c.is_control()
-                    || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | ':' | '"' | '@' | '\\')
+                    || matches!(
+                        c,
+                        '<' | '>' | '(' | ')' | '[' | ']' | ',' | ';' | ':' | '"' | '@' | '\\'
+                    )
             })
     };
     let domain_ok = if domain.starts_with('[') && domain.ends_with(']') {
@@ -234,9 +237,11 @@ pub fn valid_email(email: &str) -> bool {
                 !label.is_empty()
                     && !label.starts_with('-')
                     && !label.ends_with('-')
-                    && label
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_control() && !c.is_whitespace()))
+                    && label.chars().all(|c| {
+                        c.is_alphanumeric()
+                            || c == '-'
+                            || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+                    })
             })
     };
     local_ok && domain_ok && email.len() <= 254
@@ -269,7 +274,10 @@ pub fn format_address(a: &Address) -> String {
 }
 
 pub fn format_list(list: &[Address]) -> String {
-    list.iter().map(format_address).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(format_address)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Same mailbox: addresses compare without regard to case.

@@ -20,8 +20,14 @@ pub enum AttachmentError {
     Missing(PathBuf),
     Directory(PathBuf),
     NotAFile(PathBuf),
-    TooBig { path: PathBuf, size: u64 },
-    Unreadable { path: PathBuf, error: std::io::Error },
+    TooBig {
+        path: PathBuf,
+        size: u64,
+    },
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl fmt::Display for AttachmentError {
@@ -48,7 +54,11 @@ impl fmt::Display for AttachmentError {
                 MAX_ATTACHMENT_BYTES >> 20
             ),
             AttachmentError::Unreadable { path, error } => {
-                write!(f, "The attachment {} could not be read: {error}.", path.display())
+                write!(
+                    f,
+                    "The attachment {} could not be read: {error}.",
+                    path.display()
+                )
             }
         }
     }

@@ -47,7 +47,10 @@ pub struct Built {
 pub enum BuildError {
     /// From is empty, or not one address.
     From(String),
-    Address { field: &'static str, bad: BadAddress },
+    Address {
+        field: &'static str,
+        bad: BadAddress,
+    },
     NoRecipient,
     HeaderName(String),
     TooManyAttachments(usize),
@@ -151,7 +154,10 @@ pub fn build(draft: &Draft, opts: &BuildOptions) -> Result<Built, BuildError> {
 
     let mut b = MessageBuilder::new()
         .from(mb_address(&from))
-        .header("Date", Raw::new(rfc2822_date(opts.now, opts.zone_offset_secs)))
+        .header(
+            "Date",
+            Raw::new(rfc2822_date(opts.now, opts.zone_offset_secs)),
+        )
         .message_id(message_id.clone());
     if !to.is_empty() {
         b = b.to(mb_list(&to));
@@ -166,7 +172,11 @@ pub fn build(draft: &Draft, opts: &BuildOptions) -> Result<Built, BuildError> {
     if let Some(id) = draft.in_reply_to.as_deref().and_then(clean_id) {
         b = b.in_reply_to(MessageId::new(id));
     }
-    let refs: Vec<String> = draft.references.iter().filter_map(|r| clean_id(r)).collect();
+    let refs: Vec<String> = draft
+        .references
+        .iter()
+        .filter_map(|r| clean_id(r))
+        .collect();
     if !refs.is_empty() {
         b = b.references(MessageId::from(refs));
     }
@@ -318,8 +328,7 @@ fn crlf(bytes: &[u8]) -> Vec<u8> {
 fn valid_mime(m: &str) -> bool {
     let token = |s: &str| {
         !s.is_empty()
-            && s
-                .chars()
+            && s.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "!#$&-^_.+".contains(c))
     };
     matches!(m.split_once('/'), Some((t, s)) if token(t) && token(s))

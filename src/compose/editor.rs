@@ -75,7 +75,10 @@ pub fn to_editor(draft: &Draft) -> String {
         out.push_str(&format!("{name}: {}\n", one_line(value.trim())));
     }
     for (name, value) in &draft.extra {
-        let name: String = name.chars().filter(|c| c.is_ascii_graphic() && *c != ':').collect();
+        let name: String = name
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && *c != ':')
+            .collect();
         if name.is_empty() {
             continue;
         }

@@ -94,19 +94,20 @@ pub fn unflow(text: &str, delsp: bool) -> String {
     for raw_line in body.split('\n') {
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
         let depth = line.chars().take_while(|&c| c == '>').count();
-        let mut content = &line[depth..];
-        if let Some(c) = content.strip_prefix(' ') {
-            content = c;
-        }
         if open.is_some_and(|d| d != depth) {
             // A change of quote depth ends the paragraph (RFC 3676 4.5).
             flush(&mut para, &mut lines);
             open = None;
         }
-        if open.is_none() && depth > 0 {
-            para.push_str(&">".repeat(depth));
-            para.push(' ');
-        }
+        // A paragraph's first quoted line keeps its marks as written; the
+        // stuffed space of an unquoted line and the marks of a
+        // continuation go.
+        let content = if open.is_none() && depth > 0 {
+            line
+        } else {
+            let rest = &line[depth..];
+            rest.strip_prefix(' ').unwrap_or(rest)
+        };
         if content.ends_with(' ') && content != "-- " {
             para.push_str(if delsp {
                 &content[..content.len() - 1]

@@ -40,7 +40,9 @@ pub enum ComposeKind {
     New,
     Reply,
     ReplyAll,
-    Forward { as_attachment: bool },
+    Forward {
+        as_attachment: bool,
+    },
     /// The given message as a new one (resend, "edit as new").
     EditAsNew,
     /// Continue a draft from the Drafts folder.
@@ -146,4 +148,8 @@ pub fn guess_mime(name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+mod build_tests;
+#[cfg(test)]
+mod editor_tests;
+#[cfg(test)]
+mod reply_tests;

@@ -56,23 +56,56 @@ pub fn read_headers(raw: &[u8]) -> Original {
     let block = find_block(raw, 0, raw.len(), |_| false);
     let mut buf = raw.get(block.header).unwrap_or_default().to_vec();
     buf.extend_from_slice(b"\r\n\r\n");
-    let parser = MessageParser::new()
+    let mut out = Original::default();
+    // mail-parser reads the fields it knows only while no field of its own
+    // is asked for: the others come from a second reading.
+    let Some(msg) = MessageParser::new().parse_headers(&buf) else {
+        return out;
+    };
+    let mut others = MessageParser::new()
         .header_address(followup())
         .header_address(HeaderName::Other(Cow::Borrowed("Delivered-To")))
         .header_address(HeaderName::Other(Cow::Borrowed("X-Original-To")));
-    let mut out = Original::default();
-    let Some(msg) = parser.parse_headers(&buf) else {
-        return out;
-    };
-    let mut seen: Vec<String> = Vec::new();
     for h in msg.headers() {
+        if let HeaderName::Other(name) = &h.name {
+            let lower = name.to_ascii_lowercase();
+            if !matches!(
+                lower.as_str(),
+                "mail-followup-to" | "delivered-to" | "x-original-to"
+            ) {
+                others = others.header_text(HeaderName::Other(Cow::Owned(name.to_string())));
+            }
+        }
+    }
+    let second = others.parse_headers(&buf);
+    let mut other_values = second
+        .as_ref()
+        .map(|m| {
+            m.headers()
+                .iter()
+                .filter(|h| matches!(h.name, HeaderName::Other(_)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .into_iter();
+    let mut seen: Vec<String> = Vec::new();
+    for first_h in msg.headers() {
+        let h = match first_h.name {
+            HeaderName::Other(_) => other_values.next().unwrap_or(first_h),
+            _ => first_h,
+        };
         let name = h.name.as_str().to_string();
         let lower = name.to_ascii_lowercase();
         let first = !seen.contains(&lower);
         seen.push(lower.clone());
         match lower.as_str() {
             "from" if first => out.from = addresses(&h.value),
-            "reply-to" if first => out.reply_to = addresses(&h.value),
+            "reply-to" if first => {
+                out.reply_to = addresses(&h.value);
+                // Also a field a recalled draft keeps.
+                out.other
+                    .push((name, super::address::format_list(&out.reply_to)));
+            }
             "to" => out.to.extend(addresses(&h.value)),
             "cc" => out.cc.extend(addresses(&h.value)),
             "bcc" => out.bcc.extend(addresses(&h.value)),
@@ -163,7 +196,11 @@ pub fn main_text(raw: &[u8]) -> MainText {
     let (text, from_html) = if !found.plain.is_empty() {
         (found.plain.join("\n"), false)
     } else if !found.html.is_empty() {
-        let html: Vec<String> = found.html.iter().map(|h| super::quote::html_to_text(h)).collect();
+        let html: Vec<String> = found
+            .html
+            .iter()
+            .map(|h| super::quote::html_to_text(h))
+            .collect();
         (html.join("\n"), true)
     } else {
         (String::new(), false)
@@ -218,7 +255,10 @@ fn collect(raw: &[u8], tree: &Tree, id: usize, found: &mut Found) {
                 return;
             }
             let body = raw.get(node.body.clone()).unwrap_or_default();
-            let text = to_text(&transfer_decode(body, info.encoding), info.charset.as_deref());
+            let text = to_text(
+                &transfer_decode(body, info.encoding),
+                info.charset.as_deref(),
+            );
             if html {
                 found.html.push(text);
             } else {
@@ -245,7 +285,11 @@ fn pick_alternative<'a>(tree: &Tree, children: &'a [usize]) -> Option<&'a usize>
     children
         .iter()
         .find(|&&c| has(c, &is_plain))
-        .or_else(|| children.iter().find(|&&c| has(c, &|i| i.is("text", "html"))))
+        .or_else(|| {
+            children
+                .iter()
+                .find(|&&c| has(c, &|i| i.is("text", "html")))
+        })
         .or(children.last())
 }
 

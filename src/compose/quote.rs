@@ -9,7 +9,9 @@ use html2text::render::TextDecorator;
 
 use super::address::Address;
 use crate::mail::mime::html::scan;
-use crate::mail::mime::limits::{HTML_STACK_BYTES, HTML_TIME_BUDGET, MAX_HTML_BYTES, MAX_HTML_DEPTH};
+use crate::mail::mime::limits::{
+    HTML_STACK_BYTES, HTML_TIME_BUDGET, MAX_HTML_BYTES, MAX_HTML_DEPTH,
+};
 
 /// HTML is laid out at this width: the quote adds two columns and the
 /// lines stay within the 78 that mail readers expect.
@@ -63,8 +65,14 @@ pub fn drop_signature(text: &str) -> &str {
 /// lines are kept as they are.
 pub fn quote_lines(text: &str) -> String {
     let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
-    let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(lines.len());
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(start, |e| e + 1);
+    let start = lines
+        .iter()
+        .position(|l| !l.is_empty())
+        .unwrap_or(lines.len());
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(start, |e| e + 1);
     let mut out = String::with_capacity(text.len() + (end - start) * 2);
     for line in &lines[start..end] {
         if line.is_empty() {
@@ -92,7 +100,10 @@ pub fn quoted_reply(attribution: &str, text: &str) -> String {
 
 /// `body` with the signature below `-- ` at its end (none when unset).
 pub fn with_signature(body: &str, signature: Option<&str>) -> String {
-    let Some(sig) = signature.map(|s| s.trim_end()).filter(|s| !s.trim().is_empty()) else {
+    let Some(sig) = signature
+        .map(|s| s.trim_end())
+        .filter(|s| !s.trim().is_empty())
+    else {
         return body.to_string();
     };
     let sig = sig.replace("\r\n", "\n");

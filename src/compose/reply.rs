@@ -77,7 +77,11 @@ pub fn reply_to(me: &Identity, original: &Original) -> Vec<Address> {
 /// original's To and Cc. The user's addresses and repeats are left out.
 pub fn reply_all(me: &Identity, original: &Original) -> (Vec<Address>, Vec<Address>) {
     let not_mine = |list: Vec<Address>| -> Vec<Address> {
-        dedup(list.into_iter().filter(|a| !is_mine(me, &a.email)).collect())
+        dedup(
+            list.into_iter()
+                .filter(|a| !is_mine(me, &a.email))
+                .collect(),
+        )
     };
     if !original.followup_to.is_empty() {
         return (not_mine(original.followup_to.clone()), Vec::new());

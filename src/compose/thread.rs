@@ -45,7 +45,11 @@ fn trim(mut ids: Vec<String>) -> Vec<String> {
 /// A message id without brackets and spaces; None when it cannot be one
 /// (empty, or with characters that would break the header).
 pub fn clean_id(id: &str) -> Option<String> {
-    let id = id.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let id = id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     let ok = !id.is_empty()
         && id.len() <= MAX_REFERENCES_CHARS / 2
         && id

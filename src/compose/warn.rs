@@ -33,11 +33,17 @@ pub enum Warning {
     /// The text mentions an attachment (the word found) and none is attached.
     MissingAttachment(String),
     /// A To/Cc/Bcc entry that is not an address, as written.
-    BadRecipient { field: &'static str, text: String },
+    BadRecipient {
+        field: &'static str,
+        text: String,
+    },
     /// The From field is not one address.
     BadFrom(String),
     NoRecipient,
-    TooBig { size: u64, limit: u64 },
+    TooBig {
+        size: u64,
+        limit: u64,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -87,7 +93,10 @@ pub fn warnings(
     for (field, value) in [("To", &draft.to), ("Cc", &draft.cc), ("Bcc", &draft.bcc)] {
         let (good, bad) = parse_lenient(value);
         any |= !good.is_empty();
-        out.extend(bad.into_iter().map(|b| Warning::BadRecipient { field, text: b.0 }));
+        out.extend(
+            bad.into_iter()
+                .map(|b| Warning::BadRecipient { field, text: b.0 }),
+        );
     }
     if !any {
         out.push(Warning::NoRecipient);
