@@ -6,7 +6,7 @@ use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address as MbAddress;
 use mail_builder::headers::content_type::ContentType;
@@ -48,7 +48,7 @@ pub enum BuildError {
     /// From is empty, or not one address.
     From(String),
     Address {
-        field: &'static str,
+        field: String,
         bad: BadAddress,
     },
     NoRecipient,
@@ -128,8 +128,11 @@ pub fn build(draft: &Draft, opts: &BuildOptions) -> Result<Built, BuildError> {
         _ => None,
     }
     .ok_or_else(|| BuildError::From(one_line(draft.from.trim())))?;
-    let list = |field: &'static str, value: &str| {
-        parse_addresses(value).map_err(|bad| BuildError::Address { field, bad })
+    let list = |field: &str, value: &str| {
+        parse_addresses(value).map_err(|bad| BuildError::Address {
+            field: field.to_string(),
+            bad,
+        })
     };
     let to = list("To", &draft.to)?;
     let cc = list("Cc", &draft.cc)?;
@@ -191,10 +194,7 @@ pub fn build(draft: &Draft, opts: &BuildOptions) -> Result<Built, BuildError> {
         }
         let value = one_line(value.trim());
         if ADDRESS_FIELDS.contains(&lower.as_str()) {
-            let list = parse_addresses(&value).map_err(|bad| BuildError::Address {
-                field: "Reply-To",
-                bad,
-            })?;
+            let list = list(name, &value)?;
             if !list.is_empty() {
                 b = b.header(name.to_string(), mb_list(&list));
             }
@@ -353,9 +353,7 @@ fn mb_list(list: &[Address]) -> MbAddress<'static> {
 
 /// "Sun, 6 Dec 2026 07:12:00 +0100".
 fn rfc2822_date(now: i64, offset: i32) -> String {
-    let zone = FixedOffset::east_opt(offset)
-        .or_else(|| FixedOffset::east_opt(0))
-        .expect("UTC is a valid offset");
+    let zone = FixedOffset::east_opt(offset).unwrap_or(Utc.fix());
     DateTime::from_timestamp(now, 0)
         .unwrap_or_default()
         .with_timezone(&zone)

@@ -186,6 +186,10 @@ pub fn from_editor(text: &str, previous: &Draft) -> Result<Draft, EditorError> {
             _ => {}
         }
     }
+    if !once.iter().any(|(l, _)| l == "from") {
+        // The From line was deleted: the sender stays who it was.
+        draft.from = previous.from.clone();
+    }
     let no_text = super::quote::drop_signature(&draft.body).trim().is_empty();
     if draft.to.is_empty()
         && draft.cc.is_empty()

@@ -58,7 +58,7 @@ fn wrap(line: &str, width: usize) -> Vec<&str> {
             .map_or(rest.len(), |(i, _)| i);
         let cut = rest[..limit]
             .rfind(' ')
-            .filter(|&i| rest[..i].trim_start().len() > 0)
+            .filter(|&i| !rest[..i].trim_start().is_empty())
             .or_else(|| rest[limit..].find(' ').map(|i| i + limit));
         let Some(cut) = cut else { break };
         // Runs of spaces stay on the line before the break.

@@ -4,7 +4,7 @@
 
 use std::sync::mpsc;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use html2text::render::TextDecorator;
 
 use super::address::Address;
@@ -37,7 +37,7 @@ pub fn attribution(template: &str, from: Option<&Address>, date: Option<(i64, i3
 
 /// "Tue, 3 Nov 2026 at 10:15" in the zone `offset` (seconds east of UTC).
 pub fn readable_date(ts: i64, offset: i32) -> Option<String> {
-    let zone = FixedOffset::east_opt(offset).or_else(|| FixedOffset::east_opt(0))?;
+    let zone = FixedOffset::east_opt(offset).unwrap_or(Utc.fix());
     let t: DateTime<FixedOffset> = DateTime::from_timestamp(ts, 0)?.with_timezone(&zone);
     Some(t.format("%a, %-d %b %Y at %H:%M").to_string())
 }

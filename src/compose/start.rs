@@ -49,6 +49,26 @@ const DROPPED_ON_RECALL: &[&str] = &[
     "arc-message-signature",
     "arc-authentication-results",
     "received-spf",
+    "thread-topic",
+    "thread-index",
+    "accept-language",
+    "x-identity-key",
+    "x-account-key",
+    "x-forwarded-message-id",
+];
+
+/// Prefixes of fields that other mail programs and servers add for
+/// themselves: a recalled draft does not keep them either.
+const DROPPED_PREFIXES_ON_RECALL: &[&str] = &[
+    "x-mozilla-",
+    "x-ms-",
+    "x-microsoft-",
+    "x-google-",
+    "x-gm-",
+    "x-apple-",
+    "x-spam",
+    "x-received",
+    "arc-",
 ];
 
 /// The first draft for `kind`. Without an original (or for
@@ -128,8 +148,9 @@ pub fn start(
                     !value.is_empty()
                         && if recall {
                             !DROPPED_ON_RECALL.contains(&lower.as_str())
-                                && !lower.starts_with("x-mozilla-")
-                                && !lower.starts_with("x-spam")
+                                && !DROPPED_PREFIXES_ON_RECALL
+                                    .iter()
+                                    .any(|p| lower.starts_with(p))
                         } else {
                             KEPT_AS_NEW.contains(&lower.as_str())
                         }

@@ -57,6 +57,7 @@ impl fmt::Display for Warning {
             Warning::BadRecipient { field, text } => {
                 write!(f, "{field}: “{text}” is not an email address.")
             }
+            Warning::BadFrom(text) if text.is_empty() => f.write_str("There is no From address."),
             Warning::BadFrom(text) => write!(f, "From: “{text}” is not one email address."),
             Warning::NoRecipient => f.write_str("There is no recipient in To, Cc or Bcc."),
             Warning::TooBig { size, limit } => write!(
