@@ -126,3 +126,10 @@ fn an_empty_file_is_nothing_written() {
     // A subject alone is something.
     assert!(from_editor("Subject: note to self\n\n", &previous).is_ok());
 }
+
+#[test]
+fn a_deleted_from_line_keeps_the_sender() {
+    let previous = draft();
+    let d = from_editor("To: bob@x.example\nSubject: s\n\nbody\n", &previous).expect("parses");
+    assert_eq!(d.from, previous.from);
+}

@@ -62,36 +62,25 @@ pub fn read_headers(raw: &[u8]) -> Original {
     let Some(msg) = MessageParser::new().parse_headers(&buf) else {
         return out;
     };
+    // The second reading: the address fields mail-parser does not know,
+    // and every field it leaves raw as decoded text.
     let mut others = MessageParser::new()
         .header_address(followup())
         .header_address(HeaderName::Other(Cow::Borrowed("Delivered-To")))
         .header_address(HeaderName::Other(Cow::Borrowed("X-Original-To")));
     for h in msg.headers() {
-        if let HeaderName::Other(name) = &h.name {
-            let lower = name.to_ascii_lowercase();
-            if !matches!(
-                lower.as_str(),
-                "mail-followup-to" | "delivered-to" | "x-original-to"
-            ) {
-                others = others.header_text(HeaderName::Other(Cow::Owned(name.to_string())));
-            }
+        if is_raw_text(&h.name) {
+            others = others.header_text(h.name.clone().into_owned());
         }
     }
     let second = others.parse_headers(&buf);
-    let mut other_values = second
-        .as_ref()
-        .map(|m| {
-            m.headers()
-                .iter()
-                .filter(|h| matches!(h.name, HeaderName::Other(_)))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default()
-        .into_iter();
+    let second = second.as_ref().map(|m| m.headers()).unwrap_or_default();
     let mut seen: Vec<String> = Vec::new();
-    for first_h in msg.headers() {
-        let h = match first_h.name {
-            HeaderName::Other(_) => other_values.next().unwrap_or(first_h),
+    for (i, first_h) in msg.headers().iter().enumerate() {
+        let from_second =
+            matches!(first_h.name, HeaderName::Other(_)) || is_raw_text(&first_h.name);
+        let h = match second.get(i) {
+            Some(h) if from_second && h.name == first_h.name => h,
             _ => first_h,
         };
         let name = h.name.as_str().to_string();
@@ -130,6 +119,34 @@ pub fn read_headers(raw: &[u8]) -> Original {
         }
     }
     out
+}
+
+/// Fields mail-parser's first reading leaves as raw text (RFC 2047 words
+/// not decoded): everything but the structured fields it knows.
+fn is_raw_text(name: &HeaderName<'_>) -> bool {
+    match name {
+        HeaderName::Other(n) => !matches!(
+            n.to_ascii_lowercase().as_str(),
+            "mail-followup-to" | "delivered-to" | "x-original-to"
+        ),
+        HeaderName::From
+        | HeaderName::To
+        | HeaderName::Cc
+        | HeaderName::Bcc
+        | HeaderName::ReplyTo
+        | HeaderName::Sender
+        | HeaderName::Subject
+        | HeaderName::Comments
+        | HeaderName::Date
+        | HeaderName::MessageId
+        | HeaderName::InReplyTo
+        | HeaderName::References
+        | HeaderName::ContentType
+        | HeaderName::ContentDisposition
+        | HeaderName::Received
+        | HeaderName::Keywords => false,
+        _ => true,
+    }
 }
 
 fn addresses(value: &HeaderValue<'_>) -> Vec<Address> {

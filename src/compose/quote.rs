@@ -149,13 +149,22 @@ pub fn html_to_text(html: &str) -> String {
         return scanned.text;
     }
     match rx.recv_timeout(HTML_TIME_BUDGET) {
-        Ok(Some(text)) => text
-            .lines()
-            .map(str::trim_end)
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Ok(Some(text)) => one_blank_line(&text),
         _ => scanned.text,
     }
+}
+
+/// Lines without trailing spaces, runs of blank lines as one (HTML mail
+/// spaces paragraphs with empty ones).
+fn one_blank_line(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() && out.last().is_some_and(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    out.join("\n")
 }
 
 /// Plain text as a person would type it: no emphasis marks, no link

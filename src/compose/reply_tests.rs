@@ -386,3 +386,67 @@ fn a_recalled_draft_is_the_draft_that_was_postponed() {
         assert_eq!(again.extra, draft.extra);
     }
 }
+
+#[test]
+fn html_is_laid_out_as_plain_text() {
+    let raw = "From: Bob <bob@x.example>\r\nSubject: s\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><style>p{color:red}</style></head><body><h1>Title</h1><p>Hello <b>Bob</b>, <i>see</i> <a href='https://x.example/'>the link</a>.</p><p>&nbsp;</p><p>&nbsp;</p><ul><li>one</li><li>two</li></ul><ol><li>first</li></ol><blockquote>older text</blockquote><pre>code  here</pre></body></html>\r\n";
+    let d = reply(ComposeKind::Reply, raw);
+    assert_eq!(
+        d.body,
+        "On an unknown date, Bob wrote:\n\
+         > Title\n\
+         >\n\
+         > Hello Bob, see the link.\n\
+         >\n\
+         > - one\n\
+         > - two\n\
+         > 1. first\n\
+         >\n\
+         >> older text\n\
+         >\n\
+         > code  here\n\n"
+    );
+}
+
+#[test]
+fn flowed_originals_are_joined_before_quoting() {
+    let raw = "From: Bob <bob@x.example>\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8; format=flowed\r\n\r\nOne paragraph \r\nthat was \r\nbroken.\r\n>> quoted \r\n>> on.\r\n";
+    let d = reply(ComposeKind::Reply, raw);
+    assert_eq!(
+        d.body,
+        "On an unknown date, Bob wrote:\n> One paragraph that was broken.\n>>> quoted on.\n\n"
+    );
+    assert_eq!(unflow("Deli \r\ncate\r\n", true), "Delicate\n");
+}
+
+#[test]
+fn a_draft_from_another_program_keeps_the_users_fields_only() {
+    let raw = "From: Alice Martin <alice@example.org>\r\n\
+        To: bob@x.example\r\nBcc: boss@example.org\r\n\
+        Subject: =?UTF-8?Q?Entw=C3=BCrfe?=\r\n\
+        X-Mozilla-Draft-Info: internal/draft; vcard=0; receipt=0\r\n\
+        X-Identity-Key: id1\r\nUser-Agent: Mozilla Thunderbird\r\n\
+        Organization: =?UTF-8?Q?B=C3=BCro?=\r\nX-Custom: kept\r\n\
+        References: <a@x> <b@x>\r\nIn-Reply-To: <b@x>\r\n\
+        Content-Type: text/plain; charset=UTF-8; format=flowed\r\n\r\nHallo \r\nBob\r\n";
+    let d = reply(ComposeKind::Recall, raw);
+    assert_eq!(d.subject, "Entwürfe");
+    assert_eq!(d.bcc, "boss@example.org");
+    assert_eq!(
+        d.extra,
+        [
+            ("Organization".to_string(), "Büro".to_string()),
+            ("X-Custom".to_string(), "kept".to_string())
+        ]
+    );
+    assert_eq!(
+        (d.in_reply_to.as_deref(), d.references.len()),
+        (Some("b@x"), 2)
+    );
+    assert_eq!(d.body, "Hallo Bob\n");
+    let as_new = reply(ComposeKind::EditAsNew, raw);
+    assert_eq!(
+        as_new.extra,
+        [("Organization".to_string(), "Büro".to_string())]
+    );
+}
