@@ -152,4 +152,6 @@ mod build_tests;
 #[cfg(test)]
 mod editor_tests;
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod reply_tests;
