@@ -12,7 +12,7 @@ use super::address::{Address, one_line};
 use super::thread::clean_id;
 use super::{AttachmentSource, DraftAttachment};
 use crate::mail::mime::decode::{to_text, transfer_decode};
-use crate::mail::mime::headers::{PartInfo, find_block};
+use crate::mail::mime::headers::{PartInfo, find_block, message_headers};
 use crate::mail::mime::split::{Budget, Kind, Tree, split};
 use crate::sanitize::Clean;
 
@@ -327,41 +327,106 @@ fn flowed_params(raw: &[u8], header: std::ops::Range<usize>) -> (bool, bool) {
     (is("format", "flowed"), is("delsp", "yes"))
 }
 
-/// The original's attachments (named parts and attached messages, not the
-/// text), each with its bytes, for a forward or a recalled draft.
+/// The original's attachments (named parts, parts that are not text,
+/// attached messages whole; not the text), each with its decoded bytes,
+/// for a forward or a recalled draft. One pass over the part tree.
 pub fn attachments(raw: &[u8]) -> Vec<DraftAttachment> {
-    use crate::mail::mime::parts::{PartKind, extract, list};
-    let parts = list(raw);
+    let mut budget = Budget::default();
+    let tree = split(raw, 0, &mut budget);
     let mut out = Vec::new();
-    let mut inside: Vec<String> = Vec::new();
-    for p in parts {
-        // Parts of an attached message travel inside it.
-        if inside
-            .iter()
-            .any(|m| p.section.starts_with(&format!("{m}.")))
-        {
-            continue;
-        }
-        if p.kind == PartKind::Message {
-            inside.push(p.section.clone());
-        }
-        if !p.attachment {
-            continue;
-        }
-        let Some(bytes) = extract(raw, &p.section) else {
-            continue;
-        };
-        let name = bytes
-            .file_name
-            .as_deref()
-            .map(|n| Clean::line(n).to_string())
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| format!("part-{}", p.section));
-        out.push(DraftAttachment {
-            name,
-            mime: bytes.mime.clone(),
-            source: AttachmentSource::Bytes(Arc::new(bytes.bytes)),
-        });
+    if !tree.nodes.is_empty() {
+        collect_attachments(raw, &tree, 0, &mut out);
     }
     out
+}
+
+fn collect_attachments(raw: &[u8], tree: &Tree, id: usize, out: &mut Vec<DraftAttachment>) {
+    let node = &tree.nodes[id];
+    let info = &node.info;
+    let body = raw.get(node.body.clone()).unwrap_or_default();
+    match node.kind {
+        Kind::Multipart => {
+            for &child in &node.children {
+                collect_attachments(raw, tree, child, out);
+            }
+        }
+        // Parts of an attached message travel inside it.
+        Kind::Message => out.push(attached(
+            info,
+            body.to_vec(),
+            out.len(),
+            message_name(raw, tree, node),
+        )),
+        Kind::Leaf => {
+            // Text parts are the message's text (a single-part message's
+            // own part too), unless named or marked as attachments.
+            let file = info.attachment
+                || node.opaque
+                || info.name.is_some()
+                || info.is_message()
+                || info.ctype != "text";
+            if !file {
+                return;
+            }
+            let bytes = transfer_decode(body, info.encoding).into_owned();
+            let name = if info.is_message() && info.name.is_none() {
+                let inner = split(&bytes, node.depth + 1, &mut Budget::default());
+                inner
+                    .nodes
+                    .first()
+                    .and_then(|n| message_headers(&bytes, n.header.clone()).subject)
+            } else {
+                None
+            };
+            out.push(attached(
+                info,
+                bytes,
+                out.len(),
+                name.map(|s| format!("{s}.eml")),
+            ));
+        }
+    }
+}
+
+/// "Subject.eml" for an attached message without a name of its own.
+fn message_name(raw: &[u8], tree: &Tree, node: &crate::mail::mime::split::Node) -> Option<String> {
+    node.children
+        .first()
+        .and_then(|&c| message_headers(raw, tree.nodes[c].header.clone()).subject)
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| format!("{s}.eml"))
+}
+
+fn attached(
+    info: &PartInfo,
+    bytes: Vec<u8>,
+    n: usize,
+    fallback: Option<String>,
+) -> DraftAttachment {
+    let mime = info.mime();
+    let name = info
+        .name
+        .clone()
+        .or(fallback)
+        .map(|n| file_name(&n))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| {
+            let ext = mime_guess::get_mime_extensions_str(&mime)
+                .and_then(|e| e.first())
+                .map(|e| format!(".{e}"))
+                .unwrap_or_default();
+            format!("attachment-{}{ext}", n + 1)
+        });
+    DraftAttachment {
+        name,
+        mime,
+        source: AttachmentSource::Bytes(Arc::new(bytes)),
+    }
+}
+
+/// A name a file can have: one line, no path separators.
+fn file_name(name: &str) -> String {
+    let clean = Clean::line(name).to_string();
+    let base = clean.rsplit(['/', '\\']).next().unwrap_or_default();
+    base.trim().to_string()
 }

@@ -450,3 +450,45 @@ fn a_draft_from_another_program_keeps_the_users_fields_only() {
         [("Organization".to_string(), "Büro".to_string())]
     );
 }
+
+#[test]
+fn forwarded_parts_keep_names_types_and_bytes() {
+    let raw = "From: Bob <bob@x.example>\r\nSubject: parts\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+        --b\r\nContent-Type: text/plain\r\n\r\nthe text\r\n\
+        --b\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n\
+        --b\r\nContent-Type: text/plain; name=\"../../notes.txt\"\r\n\r\nnotes\r\n\
+        --b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+        U3ViamVjdDogaW5uZXIKCmhp\r\n\
+        --b--\r\n";
+    let d = reply(
+        ComposeKind::Forward {
+            as_attachment: false,
+        },
+        raw,
+    );
+    let got: Vec<(String, String, Vec<u8>)> = d
+        .attachments
+        .iter()
+        .map(|a| match &a.source {
+            AttachmentSource::Bytes(b) => (a.name.clone(), a.mime.clone(), b.to_vec()),
+            AttachmentSource::File(_) => panic!("bytes expected"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "attachment-1.png".into(),
+                "image/png".into(),
+                b"\x89PNG\r\n\x1a\n".to_vec()
+            ),
+            ("notes.txt".into(), "text/plain".into(), b"notes".to_vec()),
+            (
+                "inner.eml".into(),
+                "message/rfc822".into(),
+                b"Subject: inner\n\nhi".to_vec()
+            ),
+        ]
+    );
+    assert!(d.body.contains("\nthe text\n"), "{}", d.body);
+}
