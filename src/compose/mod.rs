@@ -22,7 +22,9 @@ mod warn;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use address::{Address, BadAddress, format_address, format_list, parse_addresses};
+pub use address::{
+    Address, BadAddress, format_address, format_list, parse_addresses, parse_lenient,
+};
 pub use attach::{
     AttachmentError, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_TOTAL_ATTACHMENT_BYTES, check_file,
 };
