@@ -261,6 +261,7 @@ impl Outgoing {
                 zone_offset_secs: self.utc_offset,
                 keep_bcc,
                 message_id: None,
+                format_flowed: self.config.format_flowed,
             },
         )
         .map_err(|e| e.to_string())

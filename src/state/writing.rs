@@ -439,7 +439,11 @@ impl State {
                 Vec::new()
             }
             // Nothing written: nothing to keep.
-            Err(e) if c.kind == ComposeKind::New && note.is_none() && e.contains("nothing") => {
+            Err(e)
+                if c.kind == ComposeKind::New
+                    && note.is_none()
+                    && e.to_lowercase().starts_with("nothing") =>
+            {
                 let file = c.file.take();
                 self.composing = None;
                 self.notify(&format!("{e}: no message"), false);
