@@ -590,8 +590,10 @@ where
         editor::take_back(ui.mouse, title);
         keys.resume();
     }
-    // Whatever the editor left on the screen goes.
-    terminal.clear()?;
+    // The screen was cleared; an empty frame makes the next one draw
+    // every cell. (Terminal::clear would ask the terminal where the
+    // cursor is, racing the key reader for the answer.)
+    terminal.draw(|_| {})?;
     let note = editor::describe_exit(&argv[0], status);
     if let Some(n) = &note {
         warn!("{n}");

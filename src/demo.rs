@@ -31,6 +31,7 @@ pub fn unpack() -> std::io::Result<(TempDir, Vec<Account>)> {
             // "Sent" mail lands in a folder of the demo account itself.
             sending: Sending {
                 transport: Some(Transport::Maildir(root.join(".Delivered"))),
+                full_name: Some("Alice Martin".to_string()),
                 ..Sending::default()
             },
             lines: Default::default(),

@@ -447,7 +447,13 @@ impl MailBackend for MaildirBackend {
                 .map(|_| ())
                 .map_err(|e| io_err("cannot store a message in", &dir, e))
         })
-        .await
+        .await?;
+        // Into the open folder: the list learns of it now, as an IMAP
+        // server would say EXISTS, not at the next poll.
+        if self.selected.as_deref() == Some(path) && self.rescan(path).await?.new {
+            self.changes.push(Change::NewMail);
+        }
+        Ok(())
     }
 
     async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {

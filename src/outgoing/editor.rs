@@ -66,7 +66,11 @@ pub fn take_back(mouse: bool, title: Option<&str>) {
     use crossterm::{cursor, event, terminal};
     use std::io::Write as _;
     let mut out = std::io::stdout();
-    let _ = crossterm::execute!(out, terminal::EnterAlternateScreen);
+    let _ = crossterm::execute!(
+        out,
+        terminal::EnterAlternateScreen,
+        terminal::Clear(terminal::ClearType::All)
+    );
     let _ = terminal::enable_raw_mode();
     let _ = crossterm::execute!(out, cursor::Hide);
     if mouse {

@@ -48,6 +48,16 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
                 Span::raw(value.to_string()),
             ]));
         }
+        if let Some(date) = view.date {
+            lines.push(Line::from(vec![
+                Span::styled("Date: ", label),
+                Span::raw(crate::text::dates::long(
+                    date,
+                    view.date_zone,
+                    state.utc_offset,
+                )),
+            ]));
+        }
         for a in &view.attachments {
             lines.push(Line::styled(
                 format!("[{} · {} · {}]", a.name, a.mime, human_size(a.size)),

@@ -40,6 +40,21 @@ pub async fn answer(raw: Vec<u8>, request: PartsRequest) -> WorkerEvent {
             _ => failed("this part could not be read"),
         };
     }
+    // The empty section is the whole message (an answer or a forward).
+    if sections.iter().all(String::is_empty) && !sections.is_empty() {
+        let whole = parts::PartBytes {
+            section: String::new(),
+            file_name: None,
+            mime: "message/rfc822".into(),
+            charset: None,
+            bytes: raw,
+            damaged: false,
+        };
+        return WorkerEvent::Parts {
+            req,
+            parts: vec![whole],
+        };
+    }
     let job = move || {
         sections
             .iter()
@@ -119,7 +134,8 @@ impl<B: MailBackend> Worker<B> {
             .call(move |s| s.message_size(&path, uid))
             .await
             .flatten();
-        if size.is_none_or(|s| s > WHOLE_FETCH_MAX) {
+        let whole = request.sections.iter().any(String::is_empty);
+        if !whole && size.is_none_or(|s| s > WHOLE_FETCH_MAX) {
             // A big message: only the parts asked for.
             return self.fetch_parts_alone(request).await;
         }
