@@ -107,12 +107,14 @@ impl Outgoing {
                     entry: entry.to_string(),
                     account,
                     sentence: "this account's sender did not start".into(),
+                    sign_in: false,
                 }),
             },
             _ => self.answer(ComposeEvent::SendFailed {
                 entry: entry.to_string(),
                 account,
                 sentence: "this account has no way to send (smtp is not set)".into(),
+                sign_in: false,
             }),
         }
     }
@@ -208,10 +210,15 @@ impl Outgoing {
                 if let Some(raw) = &error.raw {
                     warn!(entry = %id, reply = %crate::sanitize::Clean::line(raw), "not sent");
                 }
+                let sign_in = matches!(
+                    error.kind,
+                    send::SendErrorKind::Auth | send::SendErrorKind::SignIn
+                );
                 self.answer(ComposeEvent::SendFailed {
                     entry: id.to_string(),
                     account,
                     sentence: error.sentence,
+                    sign_in,
                 });
                 self.refresh();
             }
@@ -275,6 +282,7 @@ impl Outgoing {
                 entry: entry.to_string(),
                 account,
                 sentence: format!("no account named \"{}\" in the config", meta.account),
+                sign_in: false,
             });
             return;
         }

@@ -126,6 +126,8 @@ pub struct AccountState {
     pub token: Option<TokenStatus>,
     /// The user closed the sign-in panel (Esc) until they press a.
     pub panel_dismissed: bool,
+    /// Why a sign-in was asked for while signed in (to send mail).
+    pub sign_in_reason: Option<String>,
     /// Source of request ids for this account.
     next_req: u64,
     /// What `u` undoes, newest last.
@@ -166,6 +168,7 @@ impl AccountState {
             reader: Reader::default(),
             token: None,
             panel_dismissed: false,
+            sign_in_reason: None,
             next_req: 0,
             undo: Vec::new(),
             pending: HashMap::new(),

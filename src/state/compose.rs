@@ -220,5 +220,7 @@ pub enum ComposeEvent {
         entry: String,
         account: usize,
         sentence: String,
+        /// The server turned the sign-in down: new tokens may help.
+        sign_in: bool,
     },
 }

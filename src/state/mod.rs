@@ -92,6 +92,8 @@ pub struct State {
     pub writing_ops: std::collections::HashMap<u64, writing::WritingOp>,
     /// `[compose] forward_as_attachment`.
     pub forward_as_attachment: bool,
+    /// Outbox entries to send again once their account signed in anew.
+    pub resend_after_sign_in: Vec<(usize, String)>,
 }
 
 impl State {
@@ -133,6 +135,7 @@ impl State {
             next_compose: 0,
             writing_ops: Default::default(),
             forward_as_attachment: false,
+            resend_after_sign_in: Vec::new(),
         }
     }
 

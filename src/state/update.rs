@@ -93,6 +93,7 @@ impl State {
                     }
                 }
                 cmds.extend(self.check_new_mail(account));
+                cmds.extend(self.after_sign_in(account));
                 cmds
             }
             Action::Log(record) => {

@@ -404,10 +404,16 @@ impl State {
                 reply: _,
             } => self.sent(entry, account, after, bytes, message_id),
             ComposeEvent::SendFailed {
-                entry, sentence, ..
+                entry,
+                account,
+                sentence,
+                sign_in,
             } => {
                 if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
                     r.state = RowState::Failed(sentence.clone());
+                }
+                if sign_in && let Some(cmds) = self.sign_in_to_send(account, &entry) {
+                    return cmds;
                 }
                 self.notify(&format!("not sent: {sentence}"), true);
                 Vec::new()
@@ -780,6 +786,54 @@ impl State {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// A sign-in made before mailtui asked for the right to send lacks
+    /// it: the code screen comes back once, with the reason, and the
+    /// message goes again once signed in. Reading goes on meanwhile.
+    fn sign_in_to_send(&mut self, account: usize, entry: &str) -> Option<Vec<Command>> {
+        let acc = self.accounts.get_mut(account)?;
+        let token = acc.token.as_ref()?;
+        let has_send = token.scopes.iter().any(|s| {
+            s.eq_ignore_ascii_case(crate::config::sending::MICROSOFT_SMTP_SCOPE)
+                || s.eq_ignore_ascii_case("SMTP.Send")
+        });
+        if has_send || acc.sign_in_reason.is_some() {
+            return None;
+        }
+        acc.sign_in_reason = Some("approve sending mail".into());
+        acc.panel_dismissed = false;
+        self.resend_after_sign_in.push((account, entry.to_string()));
+        self.current = account;
+        self.notify(
+            "sending needs one more approval: sign in with the code on screen, then it goes",
+            false,
+        );
+        Some(vec![Command::Auth {
+            account,
+            command: crate::auth::service::AuthCommand::SignIn,
+        }])
+    }
+
+    /// Signed in again after [`Self::sign_in_to_send`]: the messages go.
+    pub(super) fn after_sign_in(&mut self, account: usize) -> Vec<Command> {
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let signed_in = acc
+            .token
+            .as_ref()
+            .is_some_and(|t| matches!(t.phase, crate::auth::service::TokenPhase::SignedIn));
+        if !signed_in || acc.sign_in_reason.take().is_none() {
+            return Vec::new();
+        }
+        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.resend_after_sign_in)
+            .into_iter()
+            .partition(|(a, _)| *a == account);
+        self.resend_after_sign_in = later;
+        now.into_iter()
+            .map(|(_, entry)| Command::Compose(ComposeCommand::Retry { entry }))
+            .collect()
     }
 
     /// The attach prompt's Enter and Tab.

@@ -30,9 +30,14 @@ pub fn qr_lines(text: &str) -> Option<Vec<String>> {
 }
 
 fn title(acc: &AccountState) -> String {
+    let why = acc
+        .sign_in_reason
+        .as_ref()
+        .map(|r| format!("— {r} "))
+        .unwrap_or_default();
     match &acc.info.tenant {
-        Some(t) => format!(" Sign in: {} ({t}) ", acc.name),
-        None => format!(" Sign in: {} ", acc.name),
+        Some(t) => format!(" Sign in: {} ({t}) {why}", acc.name),
+        None => format!(" Sign in: {} {why}", acc.name),
     }
 }
 
