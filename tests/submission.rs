@@ -411,7 +411,9 @@ async fn relay_down_is_a_temporary_failure_and_a_resend_arrives_once() {
     let id = unique_id("retry");
     let sent = message(ALICE, BOB, &id, "Später noch einmal");
 
+    let t = Instant::now();
     s.relay.stop();
+    eprintln!("relay stopped in {:?}", t.elapsed());
     let err = smtp
         .send_raw(&envelope(ALICE, BOB), smtp_data(&sent))
         .await
@@ -421,7 +423,9 @@ async fn relay_down_is_a_temporary_failure_and_a_resend_arrives_once() {
     assert_eq!(s.relay.queued(), 0);
     assert_eq!(s.relay.deliveries(&s.dovecot, BOB, &id), 0);
 
+    let t = Instant::now();
     s.relay.resume();
+    eprintln!("relay started again in {:?}", t.elapsed());
     smtp.send_raw(&envelope(ALICE, BOB), smtp_data(&sent))
         .await
         .expect("the resend is accepted");

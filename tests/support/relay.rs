@@ -62,15 +62,22 @@ impl Relay {
         for sub in ["etc", "queue", "data", "log"] {
             fs::create_dir_all(root.join(sub)).expect("mkdir");
         }
-        let status = Command::new("chown")
-            .args(["postfix:", &root.join("data").to_string_lossy()])
-            .status()
-            .expect("chown");
-        assert!(status.success(), "chown postfix data directory");
+        make_queue(root);
         let port = dovecot.relay_port;
         fs::write(root.join("etc/main.cf"), main_cf(root, dovecot.lmtp_port))
             .expect("write main.cf");
         fs::write(root.join("etc/master.cf"), master_cf(port)).expect("write master.cf");
+        // Postfix rereads a config file changed within the last second
+        // until it is a second old (300 ms naps, 1.5 s at each start).
+        for file in ["etc/main.cf", "etc/master.cf"] {
+            fs::File::options()
+                .write(true)
+                .open(root.join(file))
+                .and_then(|f| {
+                    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(10))
+                })
+                .expect("date the config back");
+        }
         let mut relay = Relay {
             dir,
             port,
@@ -103,6 +110,9 @@ impl Relay {
         if self.running {
             return;
         }
+        // The queue is made as Postfix's own setup would: skip its
+        // integrity check, which takes a second or two per start.
+        fs::write(self.root().join("queue/quick-start"), "").expect("write quick-start");
         let out = self.postfix("start");
         assert!(
             out.status.success(),
@@ -131,31 +141,37 @@ impl Relay {
         (!pid.is_empty()).then(|| pid.to_string())
     }
 
-    /// Stops Postfix and waits until its master and daemons are gone, so
-    /// the submission service finds nobody on the port.
+    /// Stops Postfix as an admin would (SIGTERM to the master) and waits
+    /// until it and its daemons are gone, so the submission service finds
+    /// nobody on the port. The master takes about a second to go.
     pub fn stop(&mut self) {
+        self.end(true);
+    }
+
+    fn end(&mut self, graceful: bool) {
         if !self.running {
             return;
         }
         self.running = false;
         let pid = self.master_pid();
-        let _ = self.postfix("stop");
+        if graceful {
+            // `abort` sends the same SIGTERM as `stop`, without `stop`'s
+            // one-second naps between checks; the wait below is ours.
+            let _ = self.postfix("abort");
+        }
         let Some(pid) = pid else { return };
-        // The master leads its own process group with every daemon in it.
-        let group = format!("-{pid}");
-        let signal = |sig: &str| {
-            Command::new("kill")
-                .args([sig, "--", &group])
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        };
         let deadline = Instant::now() + START_STOP_TIMEOUT;
-        while signal("-0") && Instant::now() < deadline {
+        while graceful && live_in_group(&pid).contains(&pid) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(20));
         }
-        if signal("-0") {
-            signal("-KILL");
+        // The master leads a process group with every daemon in it;
+        // whatever is left is killed (Postfix's queue survives crashes).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{pid}")])
+            .stderr(Stdio::null())
+            .status();
+        while !live_in_group(&pid).is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
@@ -215,9 +231,46 @@ impl Relay {
 }
 
 impl Drop for Relay {
+    /// Kills the instance outright: its directory goes with it, so there
+    /// is nothing to stop gracefully for.
     fn drop(&mut self) {
-        self.stop();
+        self.end(false);
     }
+}
+
+/// Postfix's queue and data directories with the owners and modes its
+/// `postfix-files` gives them (what `post-install create-missing` makes).
+fn make_queue(root: &Path) {
+    let queue = root.join("queue");
+    let private = [
+        "active", "bounce", "corrupt", "defer", "deferred", "flush", "hold", "incoming", "private",
+        "saved", "trace",
+    ];
+    let shared = [("maildrop", 0o730), ("public", 0o710)];
+    let chown = |owner: &str, paths: Vec<PathBuf>| {
+        let status = Command::new("chown")
+            .arg(owner)
+            .args(&paths)
+            .status()
+            .expect("chown");
+        assert!(status.success(), "chown {owner} {paths:?}");
+    };
+    for (dir, mode) in private
+        .iter()
+        .map(|d| (queue.join(d), 0o700))
+        .chain(shared.iter().map(|(d, m)| (queue.join(d), *m)))
+        .chain([(queue.join("pid"), 0o755), (root.join("data"), 0o700)])
+    {
+        fs::create_dir_all(&dir).expect("mkdir queue");
+        fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).expect("chmod queue");
+    }
+    let mut owned: Vec<PathBuf> = private.iter().map(|d| queue.join(d)).collect();
+    owned.push(root.join("data"));
+    chown("postfix:root", owned);
+    chown(
+        "postfix:postdrop",
+        shared.iter().map(|(d, _)| queue.join(d)).collect(),
+    );
 }
 
 fn main_cf(root: &Path, lmtp_port: u16) -> String {
@@ -280,6 +333,27 @@ scache    unix  - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 "
     )
+}
+
+/// Processes of this process group that have not exited. Exited ones
+/// count as gone even before init reaps them (which here can take a
+/// second, and `kill -0` still finds them until then).
+fn live_in_group(pgid: &str) -> Vec<String> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            let stat = fs::read_to_string(e.path().join("stat")).ok()?;
+            // After "pid (comm) ": state, ppid, pgrp.
+            let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+            let state = fields.next()?;
+            let pgrp = fields.nth(1)?;
+            (pgrp == pgid && state != "Z" && state != "X").then_some(pid)
+        })
+        .collect()
 }
 
 fn count_files(dir: &Path) -> usize {
