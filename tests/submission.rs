@@ -449,7 +449,11 @@ async fn implicit_tls_port_works_too() {
         .send_raw(&envelope(ALICE, BOB), smtp_data(&sent))
         .await
         .expect("submission over implicit TLS");
-    s.relay.wait_for_message(&s.dovecot, BOB, &id);
+    let subject = format!("=?UTF-8?B?{}?=", B64.encode("Port 465"));
+    let delivered = s
+        .relay
+        .wait_for_header(&s.dovecot, BOB, "Subject", &subject);
+    assert!(String::from_utf8_lossy(&delivered).contains(&id));
 }
 
 #[tokio::test]
@@ -471,4 +475,34 @@ async fn exchange_profile_keeps_submission() {
     s.relay.wait_for_message(&s.dovecot, BOB, &id);
     let delivered = fetch_over_imap(&s.dovecot, BOB, BOB_PASSWORD, &id).await;
     assert_arrived_intact(&delivered, &sent);
+}
+
+/// Mail the relay accepted while the mailbox server was down is
+/// delivered once it is back, within seconds (short retry times).
+#[tokio::test]
+async fn a_deferred_delivery_is_retried_soon() {
+    let mut s = servers(Options::default());
+    let id = unique_id("deferred");
+    let sent = message(ALICE, BOB, &id, "Aufgeschoben");
+    s.dovecot.stop();
+    // Straight to the relay: the submission service is down with Dovecot.
+    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(s.relay.port)
+        .tls(Tls::None)
+        .timeout(Some(SMTP_TIMEOUT))
+        .build::<Tokio1Executor>()
+        .send_raw(&envelope(ALICE, BOB), smtp_data(&sent))
+        .await
+        .expect("the relay queues the message");
+    s.relay.wait_until_deferred();
+    assert_eq!(s.relay.queued(), 1);
+    let t = Instant::now();
+    s.dovecot.restart();
+    s.relay.wait_for_message(&s.dovecot, BOB, &id);
+    eprintln!(
+        "deferred message delivered {:?} after LMTP came back",
+        t.elapsed()
+    );
+    s.relay.wait_until_idle(&s.dovecot);
+    assert_eq!(s.relay.deliveries(&s.dovecot, BOB, &id), 1);
 }

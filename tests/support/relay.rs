@@ -187,6 +187,20 @@ impl Relay {
             .sum()
     }
 
+    /// Waits until Postfix has tried a delivery and put the message
+    /// aside to retry (the deferred queue).
+    pub fn wait_until_deferred(&self) {
+        let deadline = Instant::now() + DELIVERY_TIMEOUT;
+        while count_files(&self.root().join("queue/deferred")) == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "no message was deferred within {DELIVERY_TIMEOUT:?}\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until Postfix holds no message: whatever it accepted is
     /// delivered (or bounced), so delivery counts are final.
     pub fn wait_until_idle(&self, dovecot: &Dovecot) {
@@ -208,15 +222,31 @@ impl Relay {
     /// and returns its bytes as stored (LF line ends, with the trace
     /// headers the relay and LMTP put on top).
     pub fn wait_for_message(&self, dovecot: &Dovecot, user: &str, message_id: &str) -> Vec<u8> {
+        self.wait_for_header(dovecot, user, "Message-ID", message_id)
+    }
+
+    /// Waits until a message whose header `name` has this value (as
+    /// written, e.g. still RFC 2047-encoded; angle brackets ignored) is in
+    /// the user's INBOX, and returns its bytes as stored.
+    pub fn wait_for_header(
+        &self,
+        dovecot: &Dovecot,
+        user: &str,
+        name: &str,
+        value: &str,
+    ) -> Vec<u8> {
         let deadline = Instant::now() + DELIVERY_TIMEOUT;
         loop {
-            if let Some(found) = inbox_messages(dovecot, user, message_id).into_iter().next() {
+            if let Some(found) = inbox_messages(dovecot, user, name, value)
+                .into_iter()
+                .next()
+            {
                 return found;
             }
             assert!(
                 Instant::now() < deadline,
-                "no message {message_id} reached {user}'s INBOX within {DELIVERY_TIMEOUT:?}\n\
-                 --- postfix log ---\n{}\n--- dovecot log ---\n{}",
+                "no message with {name}: {value} reached {user}'s INBOX within \
+                 {DELIVERY_TIMEOUT:?}\n--- postfix log ---\n{}\n--- dovecot log ---\n{}",
                 self.log(),
                 dovecot.log()
             );
@@ -226,7 +256,7 @@ impl Relay {
 
     /// How many copies of this message are in the user's INBOX now.
     pub fn deliveries(&self, dovecot: &Dovecot, user: &str, message_id: &str) -> usize {
-        inbox_messages(dovecot, user, message_id).len()
+        inbox_messages(dovecot, user, "Message-ID", message_id).len()
     }
 }
 
@@ -369,12 +399,15 @@ fn count_files(dir: &Path) -> usize {
         .sum()
 }
 
-/// Every message in the user's INBOX whose Message-ID is this one.
-fn inbox_messages(dovecot: &Dovecot, user: &str, message_id: &str) -> Vec<Vec<u8>> {
-    let want = message_id
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>');
+/// Every message in the user's INBOX whose header `name` has this value.
+fn inbox_messages(dovecot: &Dovecot, user: &str, name: &str, value: &str) -> Vec<Vec<u8>> {
+    let bare = |v: &str| {
+        v.trim()
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .to_string()
+    };
+    let want = bare(value);
     let dir = dovecot.folder_dir(user, "INBOX");
     let mut found = Vec::new();
     for sub in ["new", "cur"] {
@@ -385,11 +418,7 @@ fn inbox_messages(dovecot: &Dovecot, user: &str, message_id: &str) -> Vec<Vec<u8
             let Ok(bytes) = fs::read(e.path()) else {
                 continue;
             };
-            let id = header(&bytes, "message-id");
-            if id
-                .as_deref()
-                .is_some_and(|v| v.trim().trim_start_matches('<').trim_end_matches('>') == want)
-            {
+            if header(&bytes, name).is_some_and(|v| bare(&v) == want) {
                 found.push(bytes);
             }
         }
