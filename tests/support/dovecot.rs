@@ -21,6 +21,13 @@ const DOVEADM: &str = "/usr/bin/doveadm";
 pub const EXCHANGE_CAPABILITIES: &str =
     "IMAP4rev1 SASL-IR UIDPLUS MOVE ID UNSELECT CHILDREN IDLE NAMESPACE LITERAL+";
 
+/// The submission listeners' address. Dovecot counts a connection whose
+/// two ends have the same address as secured and would offer AUTH before
+/// STARTTLS; clients come from 127.0.0.1, so this keeps plaintext AUTH
+/// off as on a real server. Still loopback; the certificate is checked
+/// for `localhost`.
+pub const SUBMISSION_HOST: &str = "127.0.0.2";
+
 /// Mail files belong to this uid when the tests run as root (Dovecot refuses uid 0 for mail).
 const ROOT_MAIL_UID: u32 = 65534;
 
@@ -44,6 +51,10 @@ pub struct Options {
     pub listen_v6: bool,
     /// The server certificate: valid for localhost, or deliberately not.
     pub leaf: Leaf,
+    /// Run Dovecot's submission service (STARTTLS and implicit TLS, same
+    /// logins as IMAP) relaying to `relay_port`, and LMTP on `lmtp_port`
+    /// for the relay to deliver into the Maildirs (tests/support/relay.rs).
+    pub submission: bool,
 }
 
 impl Default for Options {
@@ -57,6 +68,7 @@ impl Default for Options {
             acl: false,
             listen_v6: false,
             leaf: Leaf::Localhost,
+            submission: false,
         }
     }
 }
@@ -69,6 +81,14 @@ pub struct Dovecot {
     pub imaps_port: u16,
     /// PEM file of the CA that signed the server certificate.
     pub ca_file: PathBuf,
+    /// Submission with STARTTLS, on `SUBMISSION_HOST` (0 without `submission`).
+    pub submission_port: u16,
+    /// Submission with implicit TLS, on `SUBMISSION_HOST` (0 without `submission`).
+    pub submissions_port: u16,
+    /// Where the submission service relays to: the test's Postfix listens here.
+    pub relay_port: u16,
+    /// Dovecot's LMTP on 127.0.0.1, where the relay delivers.
+    pub lmtp_port: u16,
     conf: PathBuf,
     child: Option<Child>,
     mail_uid: u32,
@@ -99,6 +119,48 @@ fn whoami() -> (u32, u32) {
 fn user_name() -> String {
     let out = Command::new("id").arg("-un").output().expect("run id -un");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Submission (RFC 6409) relaying everything to the test's Postfix, and
+/// LMTP for its deliveries back. AUTH only after TLS, as real servers do.
+fn submission_conf(
+    submission_port: u16,
+    submissions_port: u16,
+    relay_port: u16,
+    lmtp_port: u16,
+) -> String {
+    format!(
+        r#"hostname = localhost
+submission_relay_host = 127.0.0.1
+submission_relay_port = {relay_port}
+submission_relay_ssl = no
+submission_max_mail_size = 40M
+protocol submission {{
+  disable_plaintext_auth = yes
+}}
+service submission-login {{
+  chroot =
+  inet_listener submission {{
+    address = {SUBMISSION_HOST}
+    port = {submission_port}
+  }}
+  inet_listener submissions {{
+    address = {SUBMISSION_HOST}
+    port = {submissions_port}
+    ssl = yes
+  }}
+}}
+protocol lmtp {{
+  postmaster_address = postmaster@localhost
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
+  }}
+}}
+"#
+    )
 }
 
 static UNIQUE: AtomicU64 = AtomicU64::new(0);
@@ -143,6 +205,15 @@ impl Dovecot {
         };
         let imap_port = free_port();
         let imaps_port = if opts.tls { free_port() } else { 0 };
+        assert!(
+            opts.tls || !opts.submission,
+            "the submission service is only tested with TLS"
+        );
+        let (submission_port, submissions_port, relay_port, lmtp_port) = if opts.submission {
+            (free_port(), free_port(), free_port(), free_port())
+        } else {
+            (0, 0, 0, 0)
+        };
         let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
         let listen = if opts.listen_v6 {
             "127.0.0.1, ::1"
@@ -169,7 +240,7 @@ impl Dovecot {
 base_dir = {r}/run
 state_dir = {r}/state
 log_path = {r}/log/dovecot.log
-protocols = imap
+protocols = imap{submission_protocols}
 listen = {listen}
 default_internal_user = {internal}
 default_internal_group = {internal_group}
@@ -215,7 +286,7 @@ service imap-login {{
     port = {imap_port}
   }}
 {imaps}}}
-service anvil {{
+{submission}service anvil {{
   chroot =
   unix_listener anvil-auth-penalty {{
     mode = 0
@@ -261,6 +332,16 @@ service anvil {{
                 None => String::new(),
             },
             internal_group = if is_root { "dovecot" } else { internal },
+            submission_protocols = if opts.submission {
+                " submission lmtp"
+            } else {
+                ""
+            },
+            submission = if opts.submission {
+                submission_conf(submission_port, submissions_port, relay_port, lmtp_port)
+            } else {
+                String::new()
+            },
         );
         if let Some(url) = &opts.oauth2_introspection {
             let ext = format!(
@@ -276,6 +357,10 @@ service anvil {{
             imap_port,
             imaps_port,
             ca_file,
+            submission_port,
+            submissions_port,
+            relay_port,
+            lmtp_port,
             conf: conf_path,
             child: None,
             mail_uid,
@@ -310,9 +395,22 @@ service anvil {{
         } else {
             self.imap_port
         };
+        // Every listener, as the master opens them one after another.
+        let listeners: Vec<(&str, u16)> = [
+            ("127.0.0.1", port),
+            (SUBMISSION_HOST, self.submission_port),
+            (SUBMISSION_HOST, self.submissions_port),
+            ("127.0.0.1", self.lmtp_port),
+        ]
+        .into_iter()
+        .filter(|(_, p)| *p != 0)
+        .collect();
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            if listeners
+                .iter()
+                .all(|&(host, p)| TcpStream::connect((host, p)).is_ok())
+            {
                 return;
             }
             if let Some(c) = self.child.as_mut()

@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod idp;
 pub mod other;
 pub mod proxy;
+pub mod relay;
 pub mod tmux;
 
 use std::net::TcpListener;
