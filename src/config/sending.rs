@@ -57,12 +57,17 @@ pub struct Sending {
     pub full_name: Option<String>,
     /// Overrides `[compose] signature_file` for this account.
     pub signature_file: Option<PathBuf>,
+    /// A Microsoft account: Exchange files what it was given in Sent Items.
+    pub microsoft: bool,
 }
 
 impl Sending {
     /// True when the server files sent mail in Sent by itself, so an
     /// APPEND would make a second copy.
     pub fn server_files_sent(&self) -> bool {
+        if self.microsoft {
+            return true;
+        }
         match &self.transport {
             Some(Transport::Smtp(s)) => {
                 let h = s.host.to_ascii_lowercase();
@@ -164,6 +169,7 @@ pub(super) fn sending(
     kind: Kind,
     expand: impl Fn(&std::path::Path) -> PathBuf,
 ) -> Result<Sending, Problem> {
+    let microsoft = matches!(kind, Kind::Microsoft);
     let transport = match (raw.smtp, raw.deliver_to, kind) {
         (Some(_), Some(_), _) => {
             return Err((
@@ -211,6 +217,7 @@ pub(super) fn sending(
             .unwrap_or_default(),
         full_name: name(raw.full_name),
         signature_file: raw.signature_file.map(|p| expand(p)),
+        microsoft,
     })
 }
 

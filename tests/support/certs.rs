@@ -16,7 +16,7 @@ pub struct TestCa {
 /// What the server certificate is like.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Leaf {
-    /// Valid for localhost, 127.0.0.1 and ::1 for years.
+    /// Valid for localhost, 127.0.0.1, 127.0.0.2 and ::1 for years.
     #[default]
     Localhost,
     /// Valid for those names, but expired two days ago.
@@ -56,6 +56,8 @@ impl TestCa {
             _ => vec![
                 "localhost".to_string(),
                 "127.0.0.1".to_string(),
+                // The submission service's own loopback address.
+                "127.0.0.2".to_string(),
                 "::1".to_string(),
             ],
         };
