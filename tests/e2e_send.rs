@@ -8,6 +8,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use mail_parser::MimeHeaders as _;
+
 use support::dovecot::{Dovecot, Options, SUBMISSION_HOST};
 use support::relay::{Relay, header};
 use support::tmux::Tmux;
@@ -65,6 +67,19 @@ impl Setup {
     fn flags(&self, user: &str, folder: &str) -> String {
         self.d
             .doveadm(&["fetch", "-u", user, "flags hdr.subject", "mailbox", folder])
+    }
+
+    /// Waits (bounded) until the folder holds `n` messages.
+    fn wait_count(&self, user: &str, folder: &str, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self.count(user, folder) != n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{folder} of {user} never held {n}: {}",
+                self.flags(user, folder)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
 
     fn count(&self, user: &str, folder: &str) -> usize {
@@ -200,4 +215,254 @@ fn a_reply_to_all_arrives_threaded_and_quoted_and_is_filed_once() {
 
 fn dir_len(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
+}
+
+/// Signs the account in on the code screen the test identity provider
+/// answers.
+fn approve_code(t: &Tmux, idp: &support::idp::Idp, email: &str) {
+    let s = t.wait_for("Code: ");
+    let code = s
+        .lines()
+        .find_map(|l| l.split("Code: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|c| {
+            c.trim_matches(|ch: char| !ch.is_ascii_alphanumeric())
+                .to_string()
+        })
+        .expect("code on screen");
+    idp.approve(&code, email);
+}
+
+#[test]
+fn new_mail_with_non_ascii_everywhere_goes_out_over_xoauth2_and_exchange_files_it_itself() {
+    use support::idp::{CLIENT_ID, Idp};
+    let idp = Idp::start();
+    let d = Dovecot::start_with(Options {
+        submission: true,
+        exchange: true,
+        oauth2_introspection: Some(idp.introspection_url()),
+        ..Default::default()
+    });
+    let alice = "alice@contoso.example";
+    d.add_user(BOB, "pw");
+    d.deliver(alice, "INBOX", &[(original(), "S")]);
+    d.deliver(alice, "Sent Items", &[]);
+    let relay = Relay::start(&d);
+    let home = tempfile::tempdir().unwrap();
+    let editor = home.path().join("editor");
+    std::fs::create_dir_all(&editor).unwrap();
+    let script = editor.join("edit.sh");
+    std::fs::write(&script, EDITOR).unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(editor.join("to"), format!("Zoë Brontë <{BOB}>")).unwrap();
+    std::fs::write(editor.join("subject"), "Größenänderung — 価格表 ✓").unwrap();
+    std::fs::write(editor.join("text"), "Grüße aus Zürich,\nvoilà le 価格表.\n").unwrap();
+    let attachment = home.path().join("Übersicht 2026 — 価格.pdf");
+    let pdf: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    std::fs::write(&attachment, &pdf).unwrap();
+    let cfg = home.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[accounts]]\nname = \"work\"\nemail = \"{alice}\"\nprovider = \"microsoft\"\ntenant = \"contoso.onmicrosoft.com\"\n\
+             client_id = \"{CLIENT_ID}\"\nauthority = \"{}\"\nca_file = \"{}\"\nfull_name = \"Álice Märtin\"\n\
+             imap = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\" }}\n\
+             smtp = {{ host = \"{SUBMISSION_HOST}\", port = {}, tls = \"starttls\" }}\n\
+             [compose]\neditor = \"{}\"\n",
+            idp.base,
+            d.ca_file.display(),
+            d.imaps_port,
+            d.submission_port,
+            script.display()
+        ),
+    )
+    .unwrap();
+    let t = Tmux::start(
+        home.path(),
+        80,
+        24,
+        BIN,
+        &["--config", cfg.to_str().unwrap()],
+    );
+    approve_code(&t, &idp, alice);
+    t.wait_for("Lunch on Friday?");
+    t.send(&["C"]);
+    t.wait_for("New message");
+    t.send(&["a"]);
+    t.wait_for("Attach:");
+    t.send_raw(&attachment.display().to_string());
+    t.send(&["Enter"]);
+    let review = t.wait_for("Attachments (1");
+    assert!(review.contains("y send"), "{review}");
+    t.send(&["y"]);
+    t.wait_for("sent to");
+
+    let got = relay.wait_for_header(&d, BOB, "Return-Path", alice);
+    let m = mail_parser::MessageParser::new().parse(&got).unwrap();
+    assert_eq!(m.subject(), Some("Größenänderung — 価格表 ✓"));
+    let from = m.from().and_then(|a| a.first()).unwrap();
+    assert_eq!(from.name(), Some("Álice Märtin"));
+    let to = m.to().and_then(|a| a.first()).unwrap();
+    assert_eq!(to.name(), Some("Zoë Brontë"));
+    assert!(
+        m.body_text(0)
+            .unwrap()
+            .starts_with("Grüße aus Zürich,\nvoilà le 価格表.")
+    );
+    let att = m.attachments().next().expect("the attachment");
+    assert_eq!(att.attachment_name(), Some("Übersicht 2026 — 価格.pdf"));
+    assert_eq!(att.contents(), &pdf[..], "the attachment arrives intact");
+    // Exchange files sent mail itself: mailtui stores no copy.
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+    let sent = d.doveadm(&["search", "-u", alice, "mailbox", "Sent Items", "ALL"]);
+    assert_eq!(sent.lines().count(), 0, "nothing APPENDed: {sent}");
+}
+
+#[test]
+fn a_message_the_relay_refused_waits_in_the_outbox_through_a_kill_and_goes_once() {
+    let mut s = start(false);
+    s.will_write(BOB, "Quarterly numbers", "Here they are.\n");
+    s.relay.stop();
+    let t = s.run(120, 40);
+    t.wait_for("connected");
+    t.send(&["C"]);
+    t.wait_for("New message");
+    t.send(&["y"]);
+    // Dovecot cannot reach its relay: a temporary failure, said on screen.
+    let shown = t.wait_for("not sent");
+    assert!(shown.contains("1 unsent (Q)"), "{shown}");
+    let outbox = s.home.path().join("data/mailtui/outbox");
+    assert_eq!(dir_len(&outbox), 2, "the message and its description");
+    assert_eq!(dir_len(&s.home.path().join("data/mailtui/compose")), 0);
+
+    // mailtui is killed; the relay comes back; nothing goes by itself.
+    let pid = t.program_pid("mailtui");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Gone (the shell's note of it may wrap anywhere on the dead screen).
+    t.wait_until("mailtui is gone", |_| {
+        !Path::new(&format!("/proc/{pid}")).exists()
+    });
+    drop(t);
+    s.relay.resume();
+    let t = s.run(120, 40);
+    t.wait_for("1 unsent (Q)");
+    s.relay.wait_until_idle(&s.d);
+    assert_eq!(s.count(BOB, "INBOX"), 0, "never sent without the user");
+    t.send(&["Q"]);
+    t.wait_for("Outbox (1)");
+    t.send(&["a"]);
+    t.wait_for("sent to");
+    let got = s
+        .relay
+        .wait_for_header(&s.d, BOB, "Subject", "Quarterly numbers");
+    let id = header(&got, "Message-ID").unwrap();
+    s.relay.wait_until_idle(&s.d);
+    assert_eq!(
+        s.relay.deliveries(&s.d, BOB, id.trim_matches(['<', '>'])),
+        1
+    );
+    t.wait_until("the outbox empties", |sc| !sc.contains("unsent"));
+    s.wait_count(ERIN, "Sent Items", 1);
+    t.send(&["Escape", "q"]);
+    assert_eq!(t.wait_exit().0, 0);
+    assert_eq!(dir_len(&outbox), 0);
+    assert_eq!(s.count(ERIN, "Sent Items"), 1);
+}
+
+#[test]
+fn a_postponed_message_waits_in_drafts_and_goes_from_there_once() {
+    let s = start(false);
+    s.will_write(CAROL, "Draft for later", "First thoughts.\n");
+    let t = s.run(80, 24);
+    t.wait_for("connected");
+    t.send(&["C"]);
+    t.wait_for("New message");
+    t.send(&["p"]);
+    t.wait_for("in Drafts");
+    assert_eq!(s.count(ERIN, "Drafts"), 1);
+    assert!(s.flags(ERIN, "Drafts").contains("\\Draft"));
+
+    // Recalled from Drafts: the editor adds a line; sent; the draft goes.
+    s.will_write("", "", "Second thoughts.\n");
+    t.send(&["c"]);
+    t.send_raw("Drafts");
+    t.send(&["Enter"]);
+    t.wait_for("Draft for later");
+    t.send(&["e"]);
+    t.wait_for(" Draft ");
+    t.send(&["y"]);
+    t.wait_for("sent to");
+    let got = s
+        .relay
+        .wait_for_header(&s.d, CAROL, "Subject", "Draft for later");
+    let text = body_text(&got);
+    assert!(
+        text.starts_with("Second thoughts.\nFirst thoughts."),
+        "{text}"
+    );
+    // The draft leaves the list (the reader keeps it, marked deleted).
+    t.wait_for("Drafts · 0");
+    s.wait_count(ERIN, "Sent Items", 1);
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+    assert_eq!(s.count(ERIN, "Drafts"), 0);
+    assert_eq!(s.count(ERIN, "Sent Items"), 1);
+}
+
+#[test]
+fn a_forward_carries_the_attachments_and_flags_the_original() {
+    let s = start(false);
+    use base64::Engine as _;
+    let attachment: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&attachment);
+    let mut message = format!(
+        "From: Chen Wei <chen@example.com>\r\nTo: {ERIN}\r\nSubject: Q4 numbers\r\n\
+         Date: Tue, 1 Dec 2026 10:00:00 +0000\r\nMessage-ID: <q4@example.com>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nThe numbers are attached.\r\n--b\r\n\
+         Content-Type: application/vnd.ms-excel; name=\"Q4 numbers.xls\"\r\n\
+         Content-Disposition: attachment; filename=\"Q4 numbers.xls\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\n"
+    );
+    for chunk in b64.as_bytes().chunks(76) {
+        message.push_str(std::str::from_utf8(chunk).unwrap());
+        message.push_str("\r\n");
+    }
+    message.push_str("--b--\r\n");
+    s.d.deliver(ERIN, "INBOX", &[(message.into_bytes(), "S")]);
+    s.will_write(BOB, "", "FYI, see below.\n");
+    let t = s.run(120, 40);
+    t.wait_for("Q4 numbers");
+    t.send(&["f"]);
+    let review = t.wait_for(" Forward ");
+    assert!(review.contains("Attachments (1"), "{review}");
+    t.send(&["y"]);
+    t.wait_for("sent to");
+    let got = s.relay.wait_for_header(&s.d, BOB, "Return-Path", ERIN);
+    let m = mail_parser::MessageParser::new().parse(&got).unwrap();
+    assert!(m.subject().unwrap_or_default().starts_with("Fwd: "));
+    let text = m.body_text(0).unwrap();
+    assert!(text.starts_with("FYI, see below."), "{text}");
+    assert!(text.contains("Forwarded message"), "{text}");
+    let att = m.attachments().next().expect("the attachment");
+    assert_eq!(att.attachment_name(), Some("Q4 numbers.xls"));
+    assert_eq!(att.contents(), &attachment[..], "intact");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !s.flags(ERIN, "INBOX").contains("$Forwarded") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}",
+            s.flags(ERIN, "INBOX")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
 }

@@ -35,6 +35,8 @@ pub struct Outgoing {
     names: Arc<Vec<String>>,
     outbox: Option<crate::send::Outbox>,
     senders: sending::Senders,
+    /// When this run began (entries queued before it wait for the user).
+    started: i64,
     /// The editor files (in the data dir, 0700).
     dir: PathBuf,
     config: Arc<ComposeConfig>,
@@ -96,6 +98,7 @@ impl Outgoing {
             names: Arc::new(names),
             outbox,
             senders: Arc::new(senders),
+            started: chrono::Utc::now().timestamp(),
             dir: data_dir.join("compose"),
             config: Arc::new(config),
             events,

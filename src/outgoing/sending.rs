@@ -174,6 +174,10 @@ impl Outgoing {
             recipients: m.recipients.join(", "),
             created: m.created,
             state: match &m.state {
+                // Queued by an earlier run that never got to send it.
+                EntryState::Queued if m.created < self.started => {
+                    RowState::Failed("not sent yet: mailtui stopped before sending it".into())
+                }
                 EntryState::Queued => RowState::Queued,
                 EntryState::Sending { .. } if m.uncertain() => RowState::Uncertain,
                 EntryState::Sending { .. } => RowState::Sending("sending".into()),

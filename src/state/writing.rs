@@ -853,16 +853,13 @@ impl State {
 
     /// Unsent messages, for the status bar ("2 unsent").
     pub fn unsent(&self) -> Option<String> {
+        let on_its_way = |s: &RowState| matches!(s, RowState::Queued | RowState::Sending(_));
         let failed = self
             .outbox
             .iter()
-            .filter(|r| !matches!(r.state, RowState::Sending(_) | RowState::Accepted))
+            .filter(|r| !on_its_way(&r.state) && r.state != RowState::Accepted)
             .count();
-        let sending = self
-            .outbox
-            .iter()
-            .filter(|r| matches!(r.state, RowState::Sending(_)))
-            .count();
+        let sending = self.outbox.iter().filter(|r| on_its_way(&r.state)).count();
         match (failed, sending) {
             (0, 0) => None,
             (0, n) => Some(format!("sending {}", count(n, "message"))),

@@ -183,6 +183,11 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     // it could not) and its undo key; the account; what is wrong with its
     // connection; then details.
     let mut parts = vec![Part::new(format!(" {} ", acc.name), 1, bold).kept()];
+    // Mail not yet sent stays in sight, with the key that lists it; a long
+    // notice to its right is cut first.
+    if let Some(unsent) = state.unsent() {
+        parts.push(Part::new(format!("{unsent} (Q)"), 0, theme.warning).kept());
+    }
     // Offline, what is shown is the store's: said before the (long)
     // reason, and kept longer.
     if let Some(at) = offline_since(acc) {
@@ -222,10 +227,6 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
             )
             .short(Some(format!("{folder} {unread} unread"))),
         );
-    }
-    // Mail not yet sent stays in sight, with the key that lists it.
-    if let Some(unsent) = state.unsent() {
-        parts.push(Part::new(format!("{unsent} (Q)"), 2, theme.warning));
     }
     if acc.token.is_none() {
         parts.push(Part::new(format!("auth: {}", acc.info.auth), 8, theme.dim));
