@@ -462,6 +462,9 @@ async fn ui_figures(d: &Dovecot, n: u32) {
         tenant: None,
         trash: None,
         archive: None,
+        sent: None,
+        drafts: None,
+        appends_sent: true,
     };
     let mut state = State::new(vec![info], Vec::new(), 1_793_711_100, 0);
     state.update(Action::Resize {

@@ -31,6 +31,9 @@ fn state() -> State {
         tenant: None,
         trash: None,
         archive: None,
+        sent: None,
+        drafts: None,
+        appends_sent: true,
     };
     let mut s = State::new(vec![info], Vec::new(), 1_700_000_000, 0);
     s.update(Action::Resize {

@@ -25,6 +25,8 @@ pub struct AccountOut {
     pub identity: Identity,
     pub signature_file: Option<PathBuf>,
     pub transport: Option<Transport>,
+    /// For asking the server its SIZE before the first send.
+    pub smtp: Option<crate::send::SmtpSettings>,
 }
 
 /// Runs the compose commands; cheap to clone into tasks.
@@ -37,6 +39,9 @@ pub struct Outgoing {
     senders: sending::Senders,
     /// When this run began (entries queued before it wait for the user).
     started: i64,
+    /// Accounts whose server was asked its SIZE this run.
+    probed: Arc<std::sync::Mutex<std::collections::HashSet<usize>>>,
+    runtime: tokio::runtime::Handle,
     /// The editor files (in the data dir, 0700).
     dir: PathBuf,
     config: Arc<ComposeConfig>,
@@ -91,6 +96,7 @@ impl Outgoing {
                     .clone()
                     .or_else(|| config.signature_file.clone()),
                 transport: a.sending.transport.clone(),
+                smtp: smtp_settings(a),
             })
             .collect();
         let this = Outgoing {
@@ -99,6 +105,8 @@ impl Outgoing {
             outbox,
             senders: Arc::new(senders),
             started: chrono::Utc::now().timestamp(),
+            probed: Default::default(),
+            runtime: tokio::runtime::Handle::current(),
             dir: data_dir.join("compose"),
             config: Arc::new(config),
             events,
@@ -134,6 +142,7 @@ impl Outgoing {
                 kind,
                 original,
             } => {
+                self.probe_size(account);
                 let event = match self.prepare(id, account, kind, original.as_deref()) {
                     Ok((draft, file)) => ComposeEvent::Ready {
                         id,
@@ -203,6 +212,34 @@ impl Outgoing {
             }
             ComposeCommand::Edit { .. } => {}
         }
+    }
+
+    /// Asks the account's server its SIZE once a run, for the review's
+    /// warning (a send reports it again).
+    fn probe_size(&self, account: usize) {
+        let Some(smtp) = self.accounts.get(account).and_then(|a| a.smtp.clone()) else {
+            return;
+        };
+        if !self
+            .probed
+            .lock()
+            .map(|mut p| p.insert(account))
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let events = self.events.clone();
+        self.runtime.spawn(async move {
+            match crate::send::probe_size(&smtp).await {
+                Ok(size) => {
+                    let _ = events.send(ComposeEvent::ServerSize { account, size });
+                }
+                Err(e) => tracing::info!(
+                    "could not ask the SMTP server its size limit: {}",
+                    e.sentence
+                ),
+            }
+        });
     }
 
     fn settings(&self, account: usize) -> ComposeSettings {
@@ -305,33 +342,18 @@ fn sender_for(
     tokio::sync::mpsc::UnboundedReceiver<crate::send::SendEvent>,
 )> {
     use crate::config::AccountKind;
-    use crate::send::{SmtpAuth, SmtpSettings};
-    let Some(Transport::Smtp(server)) = &a.sending.transport else {
-        return None;
-    };
-    let (imap, auth) = match (&a.kind, tokens) {
-        (AccountKind::Imap { imap, password }, _) => (
-            imap,
-            SmtpAuth::Password {
-                user: imap.username.clone(),
-                password: password.clone(),
-            },
-        ),
-        (AccountKind::OAuth2 { imap, .. }, Some(tokens)) => (
-            imap,
-            SmtpAuth::Bearer {
-                user: imap.username.clone(),
-                tokens,
-            },
-        ),
+    use crate::send::SmtpAuth;
+    let settings = smtp_settings(a)?;
+    let auth = match (&a.kind, tokens) {
+        (AccountKind::Imap { imap, password }, _) => SmtpAuth::Password {
+            user: imap.username.clone(),
+            password: password.clone(),
+        },
+        (AccountKind::OAuth2 { imap, .. }, Some(tokens)) => SmtpAuth::Bearer {
+            user: imap.username.clone(),
+            tokens,
+        },
         _ => return None,
-    };
-    let settings = SmtpSettings {
-        host: server.host.clone(),
-        port: server.port,
-        tls: server.tls,
-        ca_file: imap.ca_file.clone(),
-        timeout: SMTP_TIMEOUT,
     };
     Some(crate::send::spawn(
         a.name.clone(),
@@ -339,6 +361,25 @@ fn sender_for(
         auth,
         outbox.clone(),
     ))
+}
+
+/// The account's SMTP server, where it sends over SMTP.
+fn smtp_settings(a: &Account) -> Option<crate::send::SmtpSettings> {
+    use crate::config::AccountKind;
+    let Some(Transport::Smtp(server)) = &a.sending.transport else {
+        return None;
+    };
+    let ca_file = match &a.kind {
+        AccountKind::Imap { imap, .. } | AccountKind::OAuth2 { imap, .. } => imap.ca_file.clone(),
+        AccountKind::Maildir(_) => None,
+    };
+    Some(crate::send::SmtpSettings {
+        host: server.host.clone(),
+        port: server.port,
+        tls: server.tls,
+        ca_file,
+        timeout: SMTP_TIMEOUT,
+    })
 }
 
 /// Each SMTP step's time limit.

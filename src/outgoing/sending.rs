@@ -226,7 +226,9 @@ impl Outgoing {
                 });
                 self.refresh();
             }
-            SendEvent::ServerSize { .. } => {}
+            SendEvent::ServerSize { size } => {
+                self.answer(ComposeEvent::ServerSize { account, size })
+            }
         }
     }
 

@@ -201,6 +201,11 @@ pub enum ComposeEvent {
     },
     /// The outbox as it is now.
     Outbox(Vec<OutboxRow>),
+    /// The largest message the account's SMTP server takes (EHLO SIZE).
+    ServerSize {
+        account: usize,
+        size: Option<u64>,
+    },
     /// A step of sending an entry.
     Progress {
         entry: String,

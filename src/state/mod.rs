@@ -94,6 +94,8 @@ pub struct State {
     pub forward_as_attachment: bool,
     /// Outbox entries to send again once their account signed in anew.
     pub resend_after_sign_in: Vec<(usize, String)>,
+    /// Each account's SMTP SIZE, as its server last said.
+    pub server_sizes: std::collections::HashMap<usize, u64>,
 }
 
 impl State {
@@ -136,6 +138,7 @@ impl State {
             writing_ops: Default::default(),
             forward_as_attachment: false,
             resend_after_sign_in: Vec::new(),
+            server_sizes: Default::default(),
         }
     }
 

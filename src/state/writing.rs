@@ -384,6 +384,14 @@ impl State {
                 }
                 Vec::new()
             }
+            ComposeEvent::ServerSize { account, size } => {
+                match size {
+                    Some(n) => self.server_sizes.insert(account, n),
+                    None => self.server_sizes.remove(&account),
+                };
+                self.recheck();
+                Vec::new()
+            }
             ComposeEvent::Outbox(rows) => {
                 self.outbox = rows;
                 self.outbox_cursor = self.outbox_cursor.min(self.outbox.len().saturating_sub(1));
@@ -477,7 +485,8 @@ impl State {
         };
         let size: u64 =
             c.draft.body.len() as u64 + c.sizes.iter().map(|s| s.unwrap_or(0) * 4 / 3).sum::<u64>();
-        c.warnings = crate::compose::warnings(&c.draft, Some(size), None)
+        let limit = self.server_sizes.get(&c.account).copied();
+        c.warnings = crate::compose::warnings(&c.draft, Some(size), limit)
             .iter()
             .map(ToString::to_string)
             .collect();
