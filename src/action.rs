@@ -166,7 +166,7 @@ impl UiAction {
         (
             "forward_other",
             UiAction::ForwardOther,
-            "forward attached (or inline, if attached is the setting)",
+            "forward the other way (attached/inline)",
         ),
         ("compose", UiAction::Compose, "write a new message"),
         (
