@@ -32,6 +32,9 @@ awk -v to="$to" -v subject="$subject" -v textfile="$d/text" '
   !done && /^$/ { print; while ((getline line < textfile) > 0) print line; done = 1; next }
   { print }' "$f" > "$f.new" && cat "$f.new" > "$f" && rm -f "$f.new"
 echo "$f" >> "$d/edited"
+# An editor that dies after the user typed: mailtui keeps the text.
+[ "$(cat "$d/mode" 2>/dev/null)" = crash ] && kill -9 $$
+exit 0
 "#;
 
 struct Setup {
@@ -395,8 +398,9 @@ fn a_postponed_message_waits_in_drafts_and_goes_from_there_once() {
     t.send_raw("Drafts");
     t.send(&["Enter"]);
     t.wait_for("Draft for later");
+    t.wait_for("e: continue it");
     t.send(&["e"]);
-    t.wait_for(" Draft ");
+    t.wait_for("y send");
     t.send(&["y"]);
     t.wait_for("sent to");
     let got = s
@@ -465,4 +469,58 @@ fn a_forward_carries_the_attachments_and_flags_the_original() {
     }
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
+}
+
+#[test]
+fn a_killed_editor_and_a_killed_mailtui_lose_no_text() {
+    let s = start(false);
+    s.will_write(BOB, "Notes from the call", "Action items:\n- ship it\n");
+    std::fs::write(s.editor_dir().join("mode"), "crash").unwrap();
+    let t = s.run(80, 24);
+    t.wait_for("connected");
+    t.send(&["C"]);
+    // The review comes back with the reason; the keys work (raw mode).
+    let review = t.wait_for("killed by signal 9");
+    assert!(review.contains("Notes from the call"), "{review}");
+    t.send(&["v"]);
+    t.wait_for("as the recipients will see it");
+    t.send(&["v"]);
+    t.wait_for("y send");
+
+    // mailtui is told to stop while the message waits for review.
+    let pid = t.program_pid("mailtui");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert_eq!(t.wait_exit().0, 143);
+    drop(t);
+
+    // The next start offers the text back; it goes from there.
+    std::fs::write(s.editor_dir().join("mode"), "").unwrap();
+    s.will_write("", "", "(sent after a restart)\n");
+    let t = s.run(80, 24);
+    t.wait_for("1 unsent (Q)");
+    t.send(&["Q"]);
+    let outbox = t.wait_for("e continues it");
+    assert!(outbox.contains("Notes from the call"), "{outbox}");
+    t.send(&["e"]);
+    t.wait_for("y send");
+    t.send(&["y"]);
+    t.wait_for("sent to");
+    let got = s
+        .relay
+        .wait_for_header(&s.d, BOB, "Subject", "Notes from the call");
+    let text = body_text(&got);
+    assert!(
+        text.starts_with("(sent after a restart)\nAction items:\n- ship it"),
+        "{text}"
+    );
+    s.wait_count(ERIN, "Sent Items", 1);
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+    assert_eq!(dir_len(&s.home.path().join("data/mailtui/compose")), 0);
 }

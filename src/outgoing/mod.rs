@@ -210,6 +210,27 @@ impl Outgoing {
             ComposeCommand::Remove { entry } | ComposeCommand::Finished { entry } => {
                 self.remove(&entry)
             }
+            ComposeCommand::Reopen {
+                id,
+                account: _,
+                file,
+            } => {
+                let event = match editor::read_back(&file).and_then(|text| {
+                    compose::from_editor(&text, &Draft::default()).map_err(|e| e.to_string())
+                }) {
+                    Ok(draft) => ComposeEvent::Ready {
+                        id,
+                        sizes: sizes(&draft),
+                        draft: Box::new(draft),
+                        file,
+                    },
+                    Err(error) => ComposeEvent::Failed {
+                        id,
+                        error: format!("{error} (the file is {})", file.display()),
+                    },
+                };
+                self.answer(event);
+            }
             ComposeCommand::Edit { .. } => {}
         }
     }

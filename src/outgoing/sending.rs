@@ -155,8 +155,61 @@ impl Outgoing {
         let Some(outbox) = self.outbox.as_ref() else {
             return;
         };
-        let rows = outbox.list().into_iter().map(|m| self.row(&m)).collect();
+        let mut rows: Vec<OutboxRow> = outbox.list().into_iter().map(|m| self.row(&m)).collect();
+        rows.extend(self.unfinished());
         self.answer(ComposeEvent::Outbox(rows));
+    }
+
+    /// Editor files an earlier run left (each file's name carries the
+    /// process that wrote it), as rows to continue or delete.
+    fn unfinished(&self) -> Vec<OutboxRow> {
+        let me = format!("-{}-", std::process::id());
+        let Ok(dir) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut rows: Vec<OutboxRow> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "eml")
+                    && p.file_name()
+                        .is_some_and(|n| !n.to_string_lossy().contains(&me))
+            })
+            .take(super::paths::MAX_COMPLETION_ENTRIES)
+            .map(|p| {
+                let text = super::editor::read_back(&p).unwrap_or_default();
+                let draft =
+                    crate::compose::from_editor(&text, &Draft::default()).unwrap_or_default();
+                let from = crate::compose::parse_addresses(&draft.from)
+                    .ok()
+                    .and_then(|a| a.into_iter().next())
+                    .map(|a| a.email.to_lowercase());
+                let account = self
+                    .accounts
+                    .iter()
+                    .position(|a| Some(a.identity.email.to_lowercase()) == from)
+                    .unwrap_or(usize::MAX);
+                let created = std::fs::metadata(&p)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_secs() as i64);
+                OutboxRow {
+                    entry: p.display().to_string(),
+                    account,
+                    subject: if draft.subject.is_empty() {
+                        "(no subject)".into()
+                    } else {
+                        draft.subject
+                    },
+                    recipients: draft.to,
+                    created,
+                    state: RowState::Unfinished,
+                }
+            })
+            .collect();
+        rows.sort_by_key(|r| r.created);
+        rows
     }
 
     fn account_index(&self, name: &str) -> usize {

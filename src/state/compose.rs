@@ -96,6 +96,9 @@ pub enum RowState {
     Failed(String),
     /// The server took it; what is left is the Sent copy and the flags.
     Accepted,
+    /// A message left in the editor's file by an earlier run (quit or
+    /// killed while writing it); `entry` is the file.
+    Unfinished,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,6 +149,13 @@ pub enum ComposeCommand {
     Retry { entry: String },
     /// Take an entry out of the outbox, unsent.
     Remove { entry: String },
+    /// Continue a message an earlier run left in its editor file;
+    /// answered with `Ready`.
+    Reopen {
+        id: u64,
+        account: usize,
+        file: PathBuf,
+    },
     /// The server has the message and its follow-ups are done.
     Finished { entry: String },
 }

@@ -750,9 +750,21 @@ impl State {
                     (self.outbox_cursor + 1).min(self.outbox.len().saturating_sub(1));
                 Vec::new()
             }
+            UiAction::EditAsNew => {
+                let Some(r) = row.filter(|r| r.state == RowState::Unfinished) else {
+                    self.notify("e continues an unfinished message", false);
+                    return Vec::new();
+                };
+                self.show_outbox = false;
+                self.reopen(r)
+            }
             UiAction::Retry => {
                 let Some(r) = row else { return Vec::new() };
                 match r.state {
+                    RowState::Unfinished => {
+                        self.notify("not written to the end: e continues it", false);
+                        Vec::new()
+                    }
                     RowState::Sending(_) | RowState::Accepted => {
                         self.notify("this one is on its way", false);
                         Vec::new()
@@ -783,6 +795,11 @@ impl State {
                     return Vec::new();
                 }
                 self.notify("deleted from the outbox", false);
+                if r.state == RowState::Unfinished {
+                    self.outbox.retain(|x| x.entry != r.entry);
+                    let file = std::path::PathBuf::from(r.entry);
+                    return vec![Command::Compose(ComposeCommand::Discard { file })];
+                }
                 vec![Command::Compose(ComposeCommand::Remove { entry: r.entry })]
             }
             UiAction::Back | UiAction::Outbox | UiAction::Quit => {
@@ -845,6 +862,43 @@ impl State {
             .collect()
     }
 
+    /// An earlier run's unfinished message, back in the editor.
+    fn reopen(&mut self, r: OutboxRow) -> Vec<Command> {
+        if self.composing.is_some() {
+            self.notify("a message is being written: finish it first", false);
+            return Vec::new();
+        }
+        let account = if r.account < self.accounts.len() {
+            r.account
+        } else {
+            self.current
+        };
+        self.next_compose += 1;
+        let id = self.next_compose;
+        self.outbox.retain(|x| x.entry != r.entry);
+        self.composing = Some(Composing {
+            id,
+            account,
+            kind: ComposeKind::New,
+            phase: Phase::Preparing,
+            draft: Draft::default(),
+            file: None,
+            source: None,
+            replaces: None,
+            warnings: Vec::new(),
+            note: None,
+            cursor: 0,
+            preview: None,
+            confirm_discard: false,
+            sizes: Vec::new(),
+        });
+        vec![Command::Compose(ComposeCommand::Reopen {
+            id,
+            account,
+            file: std::path::PathBuf::from(r.entry),
+        })]
+    }
+
     /// The attach prompt's Enter and Tab.
     pub(super) fn on_attach_prompt(&mut self, text: String, complete: bool) -> Vec<Command> {
         let Some(c) = self.composing.as_ref() else {
@@ -885,6 +939,7 @@ pub fn row_state_word(s: &RowState) -> &'static str {
         RowState::Uncertain => "uncertain",
         RowState::Failed(_) => "failed",
         RowState::Accepted => "sent",
+        RowState::Unfinished => "unfinished",
     }
 }
 
@@ -897,6 +952,7 @@ impl OutboxRow {
             RowState::Uncertain => {
                 "mailtui stopped while sending this; the server may have it".into()
             }
+            RowState::Unfinished => "not finished when mailtui stopped: e continues it".into(),
             other => row_state_word(other).into(),
         }
     }

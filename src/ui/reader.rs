@@ -81,6 +81,13 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         (Some(t), true) => format!(" Source of {t} (Esc: back) "),
         (Some(t), false) => format!(" {t} (Esc: back) "),
         (None, true) => " Message source ".to_string(),
+        // A draft offers to be continued.
+        (None, false)
+            if acc.list.path.is_some()
+                && acc.list.path == acc.folder_for(crate::mail::types::FolderRole::Drafts) =>
+        {
+            " Draft (e: continue it) ".to_string()
+        }
         (None, false) => " Message ".to_string(),
     };
     let title = if r.gone {
