@@ -50,10 +50,17 @@ impl State {
             return Some(self.reviewing());
         }
         if self.reviewing() {
-            // Only the review's own keys and a few that move or help.
+            // Only the review's own keys and a few that move or help; the
+            // keys that start a message say why they do not.
             return Some(matches!(
                 a,
-                UiAction::Quit
+                UiAction::Reply
+                    | UiAction::ReplyAll
+                    | UiAction::Forward
+                    | UiAction::ForwardOther
+                    | UiAction::Compose
+                    | UiAction::EditAsNew
+                    | UiAction::Quit
                     | UiAction::Back
                     | UiAction::Up
                     | UiAction::Down
@@ -229,18 +236,18 @@ impl State {
                 self.notify(&format!("the message could not be read: {error}"), true);
                 Ok(Vec::new())
             }
-            WorkerEvent::Done { op, .. } if self.writing_ops.contains_key(&op) => {
-                Ok(self.writing_op_done(op, None))
+            WorkerEvent::Done { op, .. } if self.writing_ops.contains_key(&(account, op)) => {
+                Ok(self.writing_op_done(account, op, None))
             }
-            WorkerEvent::Failed { op, error } if self.writing_ops.contains_key(&op) => {
-                Ok(self.writing_op_done(op, Some(error.to_string())))
+            WorkerEvent::Failed { op, error } if self.writing_ops.contains_key(&(account, op)) => {
+                Ok(self.writing_op_done(account, op, Some(error.to_string())))
             }
             other => Err(other),
         }
     }
 
-    fn writing_op_done(&mut self, op: u64, error: Option<String>) -> Vec<Command> {
-        let Some(what) = self.writing_ops.remove(&op) else {
+    fn writing_op_done(&mut self, account: usize, op: u64, error: Option<String>) -> Vec<Command> {
+        let Some(what) = self.writing_ops.remove(&(account, op)) else {
             return Vec::new();
         };
         match (what, error) {
@@ -442,7 +449,7 @@ impl State {
             Err(e)
                 if c.kind == ComposeKind::New
                     && note.is_none()
-                    && e.to_lowercase().starts_with("nothing") =>
+                    && e.to_lowercase().contains("nothing was written") =>
             {
                 let file = c.file.take();
                 self.composing = None;
@@ -577,6 +584,15 @@ impl State {
                 self.show_log = !self.show_log;
                 Vec::new()
             }
+            UiAction::Reply
+            | UiAction::ReplyAll
+            | UiAction::Forward
+            | UiAction::ForwardOther
+            | UiAction::Compose
+            | UiAction::EditAsNew => {
+                self.notify("a message is being written: finish it first", false);
+                Vec::new()
+            }
             _ => Vec::new(),
         }
     }
@@ -635,7 +651,8 @@ impl State {
             return Vec::new();
         };
         let op = acc.next_req_id();
-        self.writing_ops.insert(op, WritingOp::Postpone { id });
+        self.writing_ops
+            .insert((account, op), WritingOp::Postpone { id });
         vec![Command::Worker {
             account,
             command: WorkerCommand::Append {
@@ -701,7 +718,7 @@ impl State {
             (Some(folder), Some(acc)) => {
                 let op = acc.next_req_id();
                 self.writing_ops.insert(
-                    op,
+                    (account, op),
                     WritingOp::SentCopy {
                         entry: entry.clone(),
                     },
@@ -723,7 +740,12 @@ impl State {
     }
 
     fn on_outbox_key(&mut self, a: UiAction) -> Vec<Command> {
-        let confirm = self.outbox_confirm.take();
+        // A yes counts only as the same key on the same entry.
+        let confirm = self
+            .outbox_confirm
+            .take()
+            .filter(|(key, _)| *key == a)
+            .map(|(_, entry)| entry);
         let row = self.outbox.get(self.outbox_cursor).cloned();
         match a {
             UiAction::Up => {
@@ -743,7 +765,7 @@ impl State {
                         Vec::new()
                     }
                     RowState::Uncertain if confirm.as_deref() != Some(r.entry.as_str()) => {
-                        self.outbox_confirm = Some(r.entry);
+                        self.outbox_confirm = Some((a, r.entry));
                         self.notify(
                             "the server may have this one already: a again sends it anyway",
                             false,
@@ -763,7 +785,7 @@ impl State {
                     return Vec::new();
                 }
                 if confirm.as_deref() != Some(r.entry.as_str()) {
-                    self.outbox_confirm = Some(r.entry);
+                    self.outbox_confirm = Some((a, r.entry));
                     self.notify("d again deletes this unsent message", false);
                     return Vec::new();
                 }
@@ -841,3 +863,7 @@ impl OutboxRow {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "writing_tests.rs"]
+mod tests;
