@@ -68,6 +68,8 @@ pub struct Composing {
     pub cursor: usize,
     /// The message as its recipients will see it, while shown.
     pub preview: Option<Box<MessageView>>,
+    /// Rows the preview is scrolled down.
+    pub preview_scroll: usize,
     /// `q` (or Esc) was pressed once: the next one throws the message
     /// away.
     pub confirm_discard: bool,

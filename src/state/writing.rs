@@ -8,6 +8,7 @@ use super::compose::{
     ComposeCommand, ComposeEvent, Composing, Followups, OutboxRow, Phase, RowState, Source,
 };
 use super::prompt::{Prompt, PromptKind};
+use super::reader::{Doc, Row, wrap};
 use super::{Pane, State};
 use crate::action::{Command, StoreCommand, UiAction};
 use crate::compose::{ComposeKind, Draft};
@@ -17,6 +18,14 @@ use crate::worker::{PartsRequest, WorkerCommand, WorkerEvent};
 
 /// The section that stands for a whole message in a parts request.
 pub const WHOLE_MESSAGE: &str = "";
+
+/// The preview of a message being written, laid out like the reader.
+pub struct PreviewLayout {
+    pub doc: Doc,
+    pub rows: Vec<Row>,
+    /// Rows on screen.
+    pub visible: usize,
+}
 
 /// A worker op started for a message written here, by op id.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +73,11 @@ impl State {
                     | UiAction::Back
                     | UiAction::Up
                     | UiAction::Down
+                    | UiAction::PageUp
+                    | UiAction::PageDown
+                    | UiAction::NextPage
+                    | UiAction::Top
+                    | UiAction::Bottom
                     | UiAction::Help
                     | UiAction::ToggleLog
             ));
@@ -143,6 +157,7 @@ impl State {
             note: None,
             cursor: 0,
             preview: None,
+            preview_scroll: 0,
             confirm_discard: false,
             sizes: Vec::new(),
         };
@@ -353,6 +368,7 @@ impl State {
             ComposeEvent::Preview { id, view } if current(&self.composing, id) => {
                 if let Some(c) = self.composing.as_mut() {
                     c.preview = Some(view);
+                    c.preview_scroll = 0;
                 }
                 Vec::new()
             }
@@ -492,7 +508,60 @@ impl State {
         }
     }
 
+    /// The preview as the screen lays it out: the reader's document of
+    /// the message, its rows at the screen's width, and how many fit.
+    pub fn preview_layout(&self) -> Option<PreviewLayout> {
+        let view = self.composing.as_ref()?.preview.as_ref()?;
+        let status = self.areas().status.height;
+        let doc = Doc::message(view, self.utc_offset);
+        let rows = wrap(&doc, usize::from(self.width.saturating_sub(2)));
+        let visible = usize::from(self.height.saturating_sub(status).saturating_sub(2));
+        Some(PreviewLayout { doc, rows, visible })
+    }
+
+    fn scroll_preview(&mut self, a: UiAction) {
+        let Some(l) = self.preview_layout() else {
+            return;
+        };
+        let max = l.rows.len().saturating_sub(l.visible);
+        let page = l.visible.saturating_sub(1).max(1) as isize;
+        let delta = match a {
+            UiAction::Up => -1,
+            UiAction::Down => 1,
+            UiAction::PageUp => -page,
+            UiAction::PageDown | UiAction::NextPage => page,
+            UiAction::Top => isize::MIN / 2,
+            _ => isize::MAX / 2,
+        };
+        if let Some(c) = self.composing.as_mut() {
+            c.preview_scroll = c
+                .preview_scroll
+                .min(max)
+                .saturating_add_signed(delta)
+                .min(max);
+        }
+    }
+
     fn on_review_key(&mut self, a: UiAction) -> Vec<Command> {
+        let moving = matches!(
+            a,
+            UiAction::Up
+                | UiAction::Down
+                | UiAction::PageUp
+                | UiAction::PageDown
+                | UiAction::NextPage
+                | UiAction::Top
+                | UiAction::Bottom
+        );
+        if let Some(c) = self
+            .composing
+            .as_mut()
+            .filter(|c| moving && c.preview.is_some())
+        {
+            c.confirm_discard = false;
+            self.scroll_preview(a);
+            return Vec::new();
+        }
         let Some(c) = self.composing.as_mut() else {
             return Vec::new();
         };
@@ -557,6 +626,14 @@ impl State {
             }
             UiAction::Down => {
                 c.cursor = (c.cursor + 1).min(c.draft.attachments.len().saturating_sub(1));
+                Vec::new()
+            }
+            UiAction::Top => {
+                c.cursor = 0;
+                Vec::new()
+            }
+            UiAction::Bottom => {
+                c.cursor = c.draft.attachments.len().saturating_sub(1);
                 Vec::new()
             }
             UiAction::Back if c.preview.is_some() => {

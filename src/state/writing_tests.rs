@@ -1268,3 +1268,49 @@ fn another_accounts_op_with_the_same_number_is_not_taken_for_a_postpone() {
         [ComposeCommand::Discard { file: file() }]
     );
 }
+
+#[test]
+fn the_preview_scrolls_and_leaves_the_attachments_alone() {
+    let mut s = ready();
+    let id = writing_new(&mut s, with_attachments("Both"));
+    key(&mut s, UiAction::Down);
+    press(&mut s, 'v');
+    let mut raw = String::from("Subject: Both\r\n\r\n");
+    for i in 1..=60 {
+        raw.push_str(&format!("line {i}\r\n"));
+    }
+    event(
+        &mut s,
+        ComposeEvent::Preview {
+            id,
+            view: Box::new(crate::mail::message::parse(0, raw.as_bytes())),
+        },
+    );
+    let layout = s.preview_layout().expect("shown");
+    // 80×24: the status bar and the borders take 3 rows.
+    assert_eq!(layout.visible, 21);
+    let max = layout.rows.len() - layout.visible;
+    let scroll = |s: &State| s.composing.as_ref().map_or(0, |c| c.preview_scroll);
+    press(&mut s, 'j');
+    assert_eq!(scroll(&s), 1);
+    s.update(Action::Keys(vec![UiAction::NextPage, UiAction::Mark]));
+    assert_eq!(scroll(&s), 21, "space pages");
+    assert!(s.accounts[0].list.marked.is_empty());
+    press(&mut s, 'G');
+    assert_eq!(scroll(&s), max);
+    press(&mut s, 'j');
+    assert_eq!(scroll(&s), max, "not past the end");
+    press(&mut s, 'g');
+    assert_eq!(scroll(&s), 0);
+    press(&mut s, 'k');
+    assert_eq!(scroll(&s), 0);
+    assert_eq!(
+        s.composing.as_ref().map(|c| c.cursor),
+        Some(1),
+        "the attachment cursor stayed"
+    );
+    // Back on the review the keys move among the attachments again.
+    key(&mut s, UiAction::Back);
+    press(&mut s, 'k');
+    assert_eq!(s.composing.as_ref().map(|c| c.cursor), Some(0));
+}
