@@ -432,7 +432,8 @@ impl State {
                 if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
                     r.state = RowState::Failed(sentence.clone());
                 }
-                self.notify(&format!("not sent: {sentence}"), true);
+                // The outbox has the reason whole when the bar cuts it.
+                self.notify(&format!("not sent: {sentence} (Q: outbox)"), true);
                 Vec::new()
             }
             // About a message no longer being written.

@@ -1237,7 +1237,7 @@ fn progress_and_failure_show_on_the_row() {
     assert!(cmds.is_empty());
     assert_eq!(s.outbox[0].state, RowState::Failed(why.into()));
     assert_eq!(s.outbox[0].describe(), why);
-    assert_eq!(notice(&s), format!("not sent: {why}"));
+    assert_eq!(notice(&s), format!("not sent: {why} (Q: outbox)"));
     assert!(notice_is_error(&s));
     assert_eq!(s.unsent().as_deref(), Some("1 unsent"));
 }
@@ -1313,4 +1313,62 @@ fn the_preview_scrolls_and_leaves_the_attachments_alone() {
     key(&mut s, UiAction::Back);
     press(&mut s, 'k');
     assert_eq!(s.composing.as_ref().map(|c| c.cursor), Some(0));
+}
+
+#[test]
+fn the_attach_prompt_completes_paths_and_a_bad_file_keeps_the_review() {
+    let mut s = ready();
+    let id = writing_new(&mut s, draft("Plans", "Later"));
+    press(&mut s, 'a');
+    for c in "/tmp/re".chars() {
+        s.update(Action::Prompt(PromptKey::Char(c)));
+    }
+    let cmds = s.update(Action::Prompt(PromptKey::Complete));
+    assert_eq!(
+        one(&cmds),
+        ComposeCommand::Complete {
+            id,
+            text: "/tmp/re".into()
+        }
+    );
+    event(
+        &mut s,
+        ComposeEvent::Completed {
+            id,
+            text: "/tmp/report".into(),
+            choices: vec!["report.pdf".into(), "report.odt".into()],
+        },
+    );
+    assert_eq!(
+        s.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("/tmp/report")
+    );
+    assert!(
+        notice(&s).contains("report.pdf  report.odt"),
+        "{}",
+        notice(&s)
+    );
+    s.update(Action::Prompt(PromptKey::Char('/')));
+    let cmds = s.update(Action::Prompt(PromptKey::Enter));
+    assert_eq!(
+        one(&cmds),
+        ComposeCommand::Attach {
+            id,
+            path: "/tmp/report/".into()
+        }
+    );
+    event(
+        &mut s,
+        ComposeEvent::Failed {
+            id,
+            error: "/tmp/report/ is a directory, not a file".into(),
+        },
+    );
+    assert!(s.reviewing(), "the message stays");
+    assert!(notice(&s).contains("is a directory") && notice_is_error(&s));
+    assert!(
+        s.composing
+            .as_ref()
+            .is_some_and(|c| c.draft.attachments.is_empty())
+    );
 }

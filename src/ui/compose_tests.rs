@@ -384,3 +384,27 @@ fn status_bar_with_unsent_mail_80x24() {
     assert!(last_line(&screen).contains("2 unsent (Q)"), "{screen}");
     assert_snapshot!(screen);
 }
+
+/// A send that failed while the user reads mail: the reason on the status
+/// bar, and the outbox key in sight.
+#[test]
+fn status_bar_after_a_failed_send_80x24() {
+    let mut s = sample_state(80, 24);
+    let mut rows = outbox_rows();
+    rows.truncate(1);
+    rows[0].state = RowState::Sending("sending 48 KB".into());
+    s.update(Action::Compose(ComposeEvent::Outbox(rows)));
+    s.update(Action::Compose(ComposeEvent::SendFailed {
+        entry: "1".into(),
+        account: 0,
+        sentence: "the server refused the login (535 5.7.139): SMTP AUTH is turned off for \
+this tenant; ask your admin to allow it for your mailbox"
+            .into(),
+    }));
+    let screen = screen(&s);
+    assert!(
+        last_line(&screen).contains("… (Q: outbox)"),
+        "cut, with the key to the whole reason: {screen}"
+    );
+    assert_snapshot!(screen);
+}
