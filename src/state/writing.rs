@@ -130,6 +130,16 @@ impl State {
     }
 
     fn start_writing(&mut self, kind: ComposeKind) -> Vec<Command> {
+        // Nothing is written while the original is read (offline, that
+        // waits for the connection): another key starts over rather than
+        // being refused until then.
+        if self
+            .composing
+            .as_ref()
+            .is_some_and(|c| matches!(c.phase, Phase::Loading { .. }))
+        {
+            self.composing = None;
+        }
         if let Some(c) = &self.composing {
             let what = match c.phase {
                 Phase::Editing => "the editor is still open",

@@ -998,11 +998,37 @@ fn y_sends_from_the_review_and_r_does_not_start_another_message() {
 fn a_second_compose_while_writing_only_says_so() {
     let mut s = ready();
     let req = parts_req(&press(&mut s, 'r'));
+    let id = prepared(&worker(&mut s, 0, whole(req)), ComposeKind::Reply);
+    event(
+        &mut s,
+        ComposeEvent::Ready {
+            id,
+            draft: Box::new(draft("Re: message 5", "")),
+            file: file(),
+            sizes: vec![],
+        },
+    );
     let cmds = press(&mut s, 'C');
     assert!(cmds.is_empty(), "{cmds:?}");
     assert!(notice(&s).contains("finish it first"), "{}", notice(&s));
     // The first one carries on.
-    prepared(&worker(&mut s, 0, whole(req)), ComposeKind::Reply);
+    let c = s.composing.as_ref().expect("writing");
+    assert_eq!((c.id, c.kind), (id, ComposeKind::Reply));
+}
+
+/// Reading the original can wait long (offline, it waits for the
+/// connection); nothing is written yet, so another key starts over.
+#[test]
+fn a_key_while_the_original_is_read_starts_over() {
+    let mut s = ready();
+    let req = parts_req(&press(&mut s, 'r'));
+    let id = prepared(&press(&mut s, 'C'), ComposeKind::New);
+    assert!(
+        worker(&mut s, 0, whole(req)).is_empty(),
+        "the old answer is dropped"
+    );
+    let c = s.composing.as_ref().expect("writing");
+    assert_eq!((c.id, c.kind), (id, ComposeKind::New));
 }
 
 #[test]
