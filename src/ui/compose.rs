@@ -146,7 +146,15 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         return;
     }
     let width = usize::from(area.width.saturating_sub(2));
-    let [main, foot] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let keys = match c.phase {
+        Phase::Working => "working on it…",
+        _ if c.confirm_discard => "q again: throw the message away · p: postpone it",
+        _ => REVIEW_KEYS,
+    };
+    // On a narrow screen the keys take two rows rather than losing some.
+    let keys = key_rows(keys, usize::from(area.width));
+    let [main, foot] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(keys.len() as u16)]).areas(area);
     let height = usize::from(main.height.saturating_sub(2));
     let label = theme.header_label;
     let mut lines: Vec<Line> = Vec::new();
@@ -253,20 +261,28 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
             theme.dim,
         ));
     }
-    let keys = match c.phase {
-        Phase::Working => "working on it…".to_string(),
-        _ if c.confirm_discard => "q again: throw the message away · p: postpone it".to_string(),
-        _ => REVIEW_KEYS.to_string(),
-    };
     let block = theme.pane(title(c).to_string(), true);
     f.render_widget(Paragraph::new(lines).block(block), main);
-    f.render_widget(
-        Paragraph::new(Line::styled(
-            fit(&keys, usize::from(foot.width)),
-            theme.accent,
-        )),
-        foot,
-    );
+    let keys: Vec<Line> = keys
+        .into_iter()
+        .map(|row| Line::styled(fit(&row, usize::from(foot.width)), theme.accent))
+        .collect();
+    f.render_widget(Paragraph::new(keys), foot);
+}
+
+/// The keys in rows of `width`, broken between keys (never inside one).
+fn key_rows(keys: &str, width: usize) -> Vec<String> {
+    let mut rows: Vec<String> = Vec::new();
+    for key in keys.split(" · ") {
+        match rows.last_mut() {
+            Some(row) if row.width() + 3 + key.width() <= width => {
+                row.push_str(" · ");
+                row.push_str(key);
+            }
+            _ => rows.push(key.to_string()),
+        }
+    }
+    rows
 }
 
 /// The outbox, in a box over the screen: each entry with what became of

@@ -207,6 +207,19 @@ fn review_of_a_reply_80x24() {
     assert_snapshot!(screen);
 }
 
+/// A narrow screen: the keys in two rows, none lost.
+#[test]
+fn review_of_a_reply_60x20() {
+    let s = reviewing(60, 20);
+    let screen = screen(&s);
+    assert!(
+        screen.contains("y send · e edit · a attach · d detach"),
+        "{screen}"
+    );
+    assert!(screen.contains("q discard"), "{screen}");
+    assert_snapshot!(screen);
+}
+
 /// `q` once: the foot and the status bar say what the next `q` does.
 #[test]
 fn review_asking_before_throwing_away_80x24() {
