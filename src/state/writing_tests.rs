@@ -1398,3 +1398,34 @@ fn the_attach_prompt_completes_paths_and_a_bad_file_keeps_the_review() {
             .is_some_and(|c| c.draft.attachments.is_empty())
     );
 }
+
+#[test]
+fn a_reply_sent_while_another_folder_is_open_flags_it_on_the_server_only() {
+    let mut s = in_drafts();
+    let after = Followups {
+        // UID 8 of INBOX; Drafts, open, has a UID 8 too.
+        answered: Some(source(8)),
+        ..Followups::default()
+    };
+    let cmds = event(&mut s, sent("e1", after));
+    assert_eq!(
+        worker_cmds(&cmds),
+        [WorkerCommand::SetFlag {
+            folder: inbox(),
+            uids: vec![8],
+            flag: FlagKind::Answered,
+            on: true
+        }]
+    );
+    assert!(
+        s.accounts[0]
+            .list
+            .envelope(8)
+            .is_some_and(|e| !e.flags.answered),
+        "the draft with another folder's UID is left alone"
+    );
+    assert_eq!(
+        compose_cmds(&cmds),
+        [ComposeCommand::Finished { entry: "e1".into() }]
+    );
+}
