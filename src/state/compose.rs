@@ -68,7 +68,10 @@ pub struct Composing {
     pub cursor: usize,
     /// The message as its recipients will see it, while shown.
     pub preview: Option<Box<MessageView>>,
-    /// `q` was pressed once: the next `y` throws the message away.
+    /// Rows the preview is scrolled down.
+    pub preview_scroll: usize,
+    /// `q` (or Esc) was pressed once: the next one throws the message
+    /// away.
     pub confirm_discard: bool,
     /// Sizes of the attachments, in the draft's order, where known.
     pub sizes: Vec<Option<u64>>,

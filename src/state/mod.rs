@@ -84,12 +84,13 @@ pub struct State {
     pub outbox: Vec<compose::OutboxRow>,
     pub show_outbox: bool,
     pub outbox_cursor: usize,
-    /// An outbox entry whose retry or deletion waits for a second key.
-    pub outbox_confirm: Option<String>,
+    /// An outbox entry whose retry or deletion waits for the same key again.
+    pub outbox_confirm: Option<(crate::action::UiAction, String)>,
     /// Source of ids for messages being written.
     pub next_compose: u64,
-    /// Worker ops started for writing mail, by op id.
-    pub writing_ops: std::collections::HashMap<u64, writing::WritingOp>,
+    /// Worker ops started for writing mail, by account and op id (op ids
+    /// count per account).
+    pub writing_ops: std::collections::HashMap<(usize, u64), writing::WritingOp>,
     /// `[compose] forward_as_attachment`.
     pub forward_as_attachment: bool,
     /// Outbox entries to send again once their account signed in anew.

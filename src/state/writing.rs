@@ -8,6 +8,7 @@ use super::compose::{
     ComposeCommand, ComposeEvent, Composing, Followups, OutboxRow, Phase, RowState, Source,
 };
 use super::prompt::{Prompt, PromptKind};
+use super::reader::{Doc, Row, wrap};
 use super::{Pane, State};
 use crate::action::{Command, StoreCommand, UiAction};
 use crate::compose::{ComposeKind, Draft};
@@ -17,6 +18,14 @@ use crate::worker::{PartsRequest, WorkerCommand, WorkerEvent};
 
 /// The section that stands for a whole message in a parts request.
 pub const WHOLE_MESSAGE: &str = "";
+
+/// The preview of a message being written, laid out like the reader.
+pub struct PreviewLayout {
+    pub doc: Doc,
+    pub rows: Vec<Row>,
+    /// Rows on screen.
+    pub visible: usize,
+}
 
 /// A worker op started for a message written here, by op id.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,13 +59,25 @@ impl State {
             return Some(self.reviewing());
         }
         if self.reviewing() {
-            // Only the review's own keys and a few that move or help.
+            // Only the review's own keys and a few that move or help; the
+            // keys that start a message say why they do not.
             return Some(matches!(
                 a,
-                UiAction::Quit
+                UiAction::Reply
+                    | UiAction::ReplyAll
+                    | UiAction::Forward
+                    | UiAction::ForwardOther
+                    | UiAction::Compose
+                    | UiAction::EditAsNew
+                    | UiAction::Quit
                     | UiAction::Back
                     | UiAction::Up
                     | UiAction::Down
+                    | UiAction::PageUp
+                    | UiAction::PageDown
+                    | UiAction::NextPage
+                    | UiAction::Top
+                    | UiAction::Bottom
                     | UiAction::Help
                     | UiAction::ToggleLog
             ));
@@ -109,6 +130,16 @@ impl State {
     }
 
     fn start_writing(&mut self, kind: ComposeKind) -> Vec<Command> {
+        // Nothing is written while the original is read (offline, that
+        // waits for the connection): another key starts over rather than
+        // being refused until then.
+        if self
+            .composing
+            .as_ref()
+            .is_some_and(|c| matches!(c.phase, Phase::Loading { .. }))
+        {
+            self.composing = None;
+        }
         if let Some(c) = &self.composing {
             let what = match c.phase {
                 Phase::Editing => "the editor is still open",
@@ -136,6 +167,7 @@ impl State {
             note: None,
             cursor: 0,
             preview: None,
+            preview_scroll: 0,
             confirm_discard: false,
             sizes: Vec::new(),
         };
@@ -229,18 +261,18 @@ impl State {
                 self.notify(&format!("the message could not be read: {error}"), true);
                 Ok(Vec::new())
             }
-            WorkerEvent::Done { op, .. } if self.writing_ops.contains_key(&op) => {
-                Ok(self.writing_op_done(op, None))
+            WorkerEvent::Done { op, .. } if self.writing_ops.contains_key(&(account, op)) => {
+                Ok(self.writing_op_done(account, op, None))
             }
-            WorkerEvent::Failed { op, error } if self.writing_ops.contains_key(&op) => {
-                Ok(self.writing_op_done(op, Some(error.to_string())))
+            WorkerEvent::Failed { op, error } if self.writing_ops.contains_key(&(account, op)) => {
+                Ok(self.writing_op_done(account, op, Some(error.to_string())))
             }
             other => Err(other),
         }
     }
 
-    fn writing_op_done(&mut self, op: u64, error: Option<String>) -> Vec<Command> {
-        let Some(what) = self.writing_ops.remove(&op) else {
+    fn writing_op_done(&mut self, account: usize, op: u64, error: Option<String>) -> Vec<Command> {
+        let Some(what) = self.writing_ops.remove(&(account, op)) else {
             return Vec::new();
         };
         match (what, error) {
@@ -346,6 +378,7 @@ impl State {
             ComposeEvent::Preview { id, view } if current(&self.composing, id) => {
                 if let Some(c) = self.composing.as_mut() {
                     c.preview = Some(view);
+                    c.preview_scroll = 0;
                 }
                 Vec::new()
             }
@@ -423,7 +456,8 @@ impl State {
                 if sign_in && let Some(cmds) = self.sign_in_to_send(account, &entry) {
                     return cmds;
                 }
-                self.notify(&format!("not sent: {sentence}"), true);
+                // The outbox has the reason whole when the bar cuts it.
+                self.notify(&format!("not sent: {sentence} (Q: outbox)"), true);
                 Vec::new()
             }
             // About a message no longer being written.
@@ -456,7 +490,7 @@ impl State {
             Err(e)
                 if c.kind == ComposeKind::New
                     && note.is_none()
-                    && e.to_lowercase().starts_with("nothing") =>
+                    && e.to_lowercase().contains("nothing was written") =>
             {
                 let file = c.file.take();
                 self.composing = None;
@@ -500,7 +534,60 @@ impl State {
         }
     }
 
+    /// The preview as the screen lays it out: the reader's document of
+    /// the message, its rows at the screen's width, and how many fit.
+    pub fn preview_layout(&self) -> Option<PreviewLayout> {
+        let view = self.composing.as_ref()?.preview.as_ref()?;
+        let status = self.areas().status.height;
+        let doc = Doc::message(view, self.utc_offset);
+        let rows = wrap(&doc, usize::from(self.width.saturating_sub(2)));
+        let visible = usize::from(self.height.saturating_sub(status).saturating_sub(2));
+        Some(PreviewLayout { doc, rows, visible })
+    }
+
+    fn scroll_preview(&mut self, a: UiAction) {
+        let Some(l) = self.preview_layout() else {
+            return;
+        };
+        let max = l.rows.len().saturating_sub(l.visible);
+        let page = l.visible.saturating_sub(1).max(1) as isize;
+        let delta = match a {
+            UiAction::Up => -1,
+            UiAction::Down => 1,
+            UiAction::PageUp => -page,
+            UiAction::PageDown | UiAction::NextPage => page,
+            UiAction::Top => isize::MIN / 2,
+            _ => isize::MAX / 2,
+        };
+        if let Some(c) = self.composing.as_mut() {
+            c.preview_scroll = c
+                .preview_scroll
+                .min(max)
+                .saturating_add_signed(delta)
+                .min(max);
+        }
+    }
+
     fn on_review_key(&mut self, a: UiAction) -> Vec<Command> {
+        let moving = matches!(
+            a,
+            UiAction::Up
+                | UiAction::Down
+                | UiAction::PageUp
+                | UiAction::PageDown
+                | UiAction::NextPage
+                | UiAction::Top
+                | UiAction::Bottom
+        );
+        if let Some(c) = self
+            .composing
+            .as_mut()
+            .filter(|c| moving && c.preview.is_some())
+        {
+            c.confirm_discard = false;
+            self.scroll_preview(a);
+            return Vec::new();
+        }
         let Some(c) = self.composing.as_mut() else {
             return Vec::new();
         };
@@ -567,6 +654,14 @@ impl State {
                 c.cursor = (c.cursor + 1).min(c.draft.attachments.len().saturating_sub(1));
                 Vec::new()
             }
+            UiAction::Top => {
+                c.cursor = 0;
+                Vec::new()
+            }
+            UiAction::Bottom => {
+                c.cursor = c.draft.attachments.len().saturating_sub(1);
+                Vec::new()
+            }
             UiAction::Back if c.preview.is_some() => {
                 c.preview = None;
                 Vec::new()
@@ -590,6 +685,15 @@ impl State {
             }
             UiAction::ToggleLog => {
                 self.show_log = !self.show_log;
+                Vec::new()
+            }
+            UiAction::Reply
+            | UiAction::ReplyAll
+            | UiAction::Forward
+            | UiAction::ForwardOther
+            | UiAction::Compose
+            | UiAction::EditAsNew => {
+                self.notify("a message is being written: finish it first", false);
                 Vec::new()
             }
             _ => Vec::new(),
@@ -650,7 +754,8 @@ impl State {
             return Vec::new();
         };
         let op = acc.next_req_id();
-        self.writing_ops.insert(op, WritingOp::Postpone { id });
+        self.writing_ops
+            .insert((account, op), WritingOp::Postpone { id });
         vec![Command::Worker {
             account,
             command: WorkerCommand::Append {
@@ -716,7 +821,7 @@ impl State {
             (Some(folder), Some(acc)) => {
                 let op = acc.next_req_id();
                 self.writing_ops.insert(
-                    op,
+                    (account, op),
                     WritingOp::SentCopy {
                         entry: entry.clone(),
                     },
@@ -738,7 +843,12 @@ impl State {
     }
 
     fn on_outbox_key(&mut self, a: UiAction) -> Vec<Command> {
-        let confirm = self.outbox_confirm.take();
+        // A yes counts only as the same key on the same entry.
+        let confirm = self
+            .outbox_confirm
+            .take()
+            .filter(|(key, _)| *key == a)
+            .map(|(_, entry)| entry);
         let row = self.outbox.get(self.outbox_cursor).cloned();
         match a {
             UiAction::Up => {
@@ -770,7 +880,7 @@ impl State {
                         Vec::new()
                     }
                     RowState::Uncertain if confirm.as_deref() != Some(r.entry.as_str()) => {
-                        self.outbox_confirm = Some(r.entry);
+                        self.outbox_confirm = Some((a, r.entry));
                         self.notify(
                             "the server may have this one already: a again sends it anyway",
                             false,
@@ -790,7 +900,7 @@ impl State {
                     return Vec::new();
                 }
                 if confirm.as_deref() != Some(r.entry.as_str()) {
-                    self.outbox_confirm = Some(r.entry);
+                    self.outbox_confirm = Some((a, r.entry));
                     self.notify("d again deletes this unsent message", false);
                     return Vec::new();
                 }
@@ -889,6 +999,7 @@ impl State {
             note: None,
             cursor: 0,
             preview: None,
+            preview_scroll: 0,
             confirm_discard: false,
             sizes: Vec::new(),
         });
@@ -957,3 +1068,7 @@ impl OutboxRow {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "writing_tests.rs"]
+mod tests;

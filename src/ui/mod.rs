@@ -29,6 +29,9 @@ mod sign_in_tests;
 #[cfg(test)]
 mod attachments_tests;
 
+#[cfg(test)]
+mod compose_tests;
+
 use ratatui::Frame;
 
 use crate::state::{Pane, State};
