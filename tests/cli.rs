@@ -184,6 +184,7 @@ fn cache_shows_and_clears_each_accounts_store() {
                     },
                 ),
                 ids: ThreadIds::default(),
+                sender: None,
             })
             .collect();
         s.insert("INBOX", &rows);

@@ -12,6 +12,7 @@
 //! own thread ([`actor`]) touches the connection.
 
 pub mod actor;
+pub mod addresses;
 mod bodies;
 pub mod files;
 mod folders;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tracing::{debug, warn};
 
 pub use actor::StoreHandle;
+pub use addresses::Contact;
 pub use bodies::{DEFAULT_BODY_BUDGET, StoreStats};
 pub use folders::StoredFolder;
 
@@ -186,6 +188,7 @@ impl Store {
                 if store.path.is_some() {
                     store._lock = Some(lock);
                 }
+                store.prune_addresses();
                 store
             }
             Ok(None) => {
