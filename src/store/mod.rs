@@ -377,4 +377,6 @@ enum OpenError {
 }
 
 #[cfg(test)]
+mod addresses_tests;
+#[cfg(test)]
 mod tests;
