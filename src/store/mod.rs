@@ -1,7 +1,8 @@
 //! The local store: one SQLite database per account in the cache dir,
 //! holding folders, list rows and the bodies of opened messages, so a
 //! folder opens from what is known before the server answers and stays
-//! readable offline.
+//! readable offline; and the addresses seen and written to, for
+//! completion ([`addresses`]).
 //!
 //! It is a cache: anything wrong with it (corrupt, unreadable, a full disk,
 //! a read-only dir) costs speed, never the app. A database SQLite finds
