@@ -7,9 +7,10 @@
 //!   [`complete::mailbox`] formats one address, quoting names that need it.
 //! - [`rank::search`]`(&contacts, query, now, limit)`: the store's matches,
 //!   best first. `contacts` come from `StoreHandle::contacts()` (read them
-//!   once when the prompt opens: a search is then a scan in memory, about a
-//!   millisecond for 10,000 addresses); matching and the frecency score are
-//!   described in [`rank`]. [`rank::combine`] joins several accounts' books.
+//!   once when the prompt opens; each keystroke is then a scan in memory of
+//!   at most `store::addresses::MAX_ADDRESSES` entries); matching and the
+//!   frecency score are described in [`rank`]. [`rank::combine`] joins
+//!   several accounts' books.
 //! - [`external::lookup`]`(argv, query)`: the `address_book_command`'s
 //!   candidates (aerc's `email<TAB>name` lines) and, if it failed, a
 //!   sentence to show; limits in [`external`].

@@ -35,7 +35,9 @@ pub const MAX_NAME_CHARS: usize = 128;
 /// never written to, those seen longest ago first.
 pub const MAX_ADDRESSES: u64 = 50_000;
 
-/// How long `mailtui addresses` waits for the app's write lock.
+/// How long `mailtui addresses` waits when SQLite says busy (a reader
+/// does not wait for the app's writes in WAL mode, only for rare steps
+/// such as recovering the log after a crash).
 const READ_BUSY: Duration = Duration::from_secs(2);
 
 /// One address as the store knows it. Times are Unix seconds.
