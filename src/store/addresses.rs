@@ -165,8 +165,8 @@ impl<'a> Tally<'a> {
 type Raw<'a> = BTreeMap<&'a str, Tally<'a>>;
 
 /// Per address key, sorted: written in key order, the inserts touch the
-/// table's pages in order (about a quarter faster than in a hash map's
-/// order, `MAILTUI_BENCH_ONLY=store cargo bench --bench mailbox`).
+/// table's pages in order (a hash map's order was slower in
+/// `MAILTUI_BENCH_ONLY=store cargo bench --bench mailbox`).
 type Tallies<'a> = BTreeMap<Cow<'a, str>, Tally<'a>>;
 
 fn tally<'a>(out: &mut Raw<'a>, sender: &'a Sender, at: i64) {
