@@ -3,7 +3,8 @@
 //! in tmux, and the worker and store in process. Prints medians; asserts
 //! nothing (speed is measured here, not in the tests).
 //! Run: `cargo bench --bench mailbox` (MAILTUI_BENCH_MESSAGES to change
-//! the size; MAILTUI_BENCH_ONLY=process for the real binary's figures only).
+//! the size; MAILTUI_BENCH_ONLY=process for the real binary's figures only,
+//! MAILTUI_BENCH_ONLY=store for the store's writes only).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -542,11 +543,54 @@ async fn ui_figures(d: &Dovecot, n: u32) {
     );
 }
 
+/// The store alone: `n` list rows written in the worker's batches, with
+/// the senders of the fixtures (17) and with a new sender on every row
+/// (the address book's worst case).
+fn store_inserts(n: u32) {
+    println!("\n== the store, in process ==");
+    for (what, distinct) in [("17 senders", false), ("a new sender on every row", true)] {
+        let rows: Vec<_> = (1..=n)
+            .map(|i| {
+                let raw = if distinct {
+                    format!("From: Person {i} <p{i}@example.com>\r\nSubject: s {i}\r\n\r\n")
+                        .into_bytes()
+                } else {
+                    support::fixtures::simple(i as usize)
+                };
+                let meta = mailtui::mail::envelope::EnvelopeMeta {
+                    uid: i,
+                    ..Default::default()
+                };
+                mailtui::mail::list_row::from_headers(&raw, meta)
+            })
+            .collect();
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().expect("tmp");
+            let mut s = Store::open(&store::file_for(dir.path(), "bench"), "bench", u64::MAX);
+            let t = Instant::now();
+            for batch in rows.chunks(mailtui::worker::BATCH) {
+                s.insert("INBOX", batch);
+            }
+            times.push(t.elapsed());
+        }
+        show(
+            &format!("store: insert {n} rows in batches ({what})"),
+            times,
+        );
+    }
+}
+
 fn main() {
     let n: u32 = std::env::var("MAILTUI_BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
+    // MAILTUI_BENCH_ONLY=store: only the store's write figures.
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("store") {
+        store_inserts(n);
+        return;
+    }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     // MAILTUI_BENCH_ONLY=process: only the real binary's figures.
     if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("process") {
@@ -576,4 +620,5 @@ fn main() {
         profile("Exchange-shaped (no CONDSTORE/QRESYNC)", &exchange, n).await;
         ui_figures(&full, n).await;
     });
+    store_inserts(n);
 }

@@ -70,6 +70,18 @@ pub enum Cmd {
         #[command(subcommand)]
         action: Option<CacheCmd>,
     },
+    /// Print the addresses matching QUERY from every account's local store,
+    /// best first, one `email<TAB>name` per line (for aerc's
+    /// `address-book-cmd = mailtui addresses %s` and editor plugins);
+    /// nothing when none match. Works while mailtui runs.
+    Addresses {
+        /// Words each found in the name or the address (case-insensitive);
+        /// none lists the most used.
+        query: Vec<String>,
+        /// Print at most this many.
+        #[arg(long, default_value_t = crate::addresses::CLI_LIMIT)]
+        limit: usize,
+    },
     /// Print a shell completion script (see the README for where it goes).
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -129,6 +141,14 @@ mod tests {
             })
         ));
         assert!(Cli::parse_from(["mailtui", "--demo"]).demo);
+        let c = Cli::parse_from(["mailtui", "addresses", "jo", "sm"]);
+        assert!(
+            matches!(c.command, Some(Cmd::Addresses { ref query, limit: 50 }) if query == &["jo", "sm"])
+        );
+        let c = Cli::parse_from(["mailtui", "addresses", "--limit", "3", ""]);
+        assert!(
+            matches!(c.command, Some(Cmd::Addresses { ref query, limit: 3 }) if query == &[""])
+        );
         let c = Cli::parse_from(["mailtui", "cache", "clear", "work"]);
         assert!(
             matches!(c.command, Some(Cmd::Cache { action: Some(CacheCmd::Clear { account: Some(ref a) }) }) if a == "work")

@@ -3,6 +3,7 @@
 //! in tests/ both build on these modules.
 
 pub mod action;
+pub mod addresses;
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -64,6 +64,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Some(Cmd::Addresses { query, limit }) => {
+            let config = load_config(&config_path)?;
+            let found = mailtui::addresses::stored_matches(
+                &config.accounts,
+                &paths.cache_dir,
+                &query.join(" "),
+                chrono::Utc::now().timestamp(),
+                limit,
+            );
+            for p in &found.problems {
+                eprintln!("mailtui: {}", mailtui::sanitize::Clean::line(p));
+            }
+            mailtui::addresses::print(&found.candidates, &mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Cmd::Doctor { account, json }) => {
             logging::init_cli(&paths.log_file())?;
             let config = match config::load(&config_path) {

@@ -184,6 +184,7 @@ fn cache_shows_and_clears_each_accounts_store() {
                     },
                 ),
                 ids: ThreadIds::default(),
+                sender: None,
             })
             .collect();
         s.insert("INBOX", &rows);
@@ -225,7 +226,94 @@ fn cache_shows_and_clears_each_accounts_store() {
     assert!(!o.status.success() && text(&o).1.contains("no account named"));
 }
 
-const SUBCOMMANDS: [&str; 9] = [
+#[test]
+fn addresses_prints_matches_from_every_store_while_the_app_holds_it() {
+    use mailtui::mail::envelope::EnvelopeMeta;
+    use mailtui::mail::list_row::from_headers;
+    use mailtui::mail::types::Sender;
+    use mailtui::store::{Store, file_for};
+
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("cfg/mailtui");
+    std::fs::create_dir_all(&cfg).unwrap();
+    let account = |name: &str| {
+        format!(
+            "[[accounts]]\nname = \"{name}\"\nemail = \"me@{name}.example\"\nprovider = \"generic\"\n\
+             imap = {{ host = \"imap.example.org\" }}\nauth = {{ method = \"password\", password_command = \"true\" }}\n"
+        )
+    };
+    std::fs::write(
+        cfg.join("config.toml"),
+        account("work") + &account("home") + &account("never"),
+    )
+    .unwrap();
+    let cache = home.path().join("cache/mailtui");
+    let now = chrono::Utc::now().timestamp();
+    let fill = |name: &str, froms: &[(&str, i64)]| {
+        let mut s = Store::open_exclusive(&file_for(&cache, name), name, u64::MAX);
+        let rows: Vec<_> = froms
+            .iter()
+            .enumerate()
+            .map(|(i, (from, days))| {
+                let meta = EnvelopeMeta {
+                    uid: i as u32 + 1,
+                    received: Some(now - days * 86_400),
+                    ..Default::default()
+                };
+                from_headers(format!("From: {from}\r\n\r\n").as_bytes(), meta)
+            })
+            .collect();
+        s.insert("INBOX", &rows);
+        s
+    };
+    // The app has "work" open (its lock held, its WAL not folded in).
+    let mut work = fill(
+        "work",
+        &[
+            ("John Smith <John.Smith@Work.example>", 1),
+            ("John Smith <john.smith@work.example>", 2),
+            ("Jo Anders <jo@work.example>", 3),
+            ("GitHub <noreply@github.com>", 0),
+        ],
+    );
+    work.record_sent(
+        &[Sender {
+            address: "joan@partner.example".into(),
+            name: "Joan, Partner".into(),
+        }],
+        now - 86_400,
+    );
+    drop(fill("home", &[("\"Smith, Jo\" <jo@home.example>", 400)]));
+
+    let o = run(home.path(), &["addresses", "jo"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert_eq!(
+        out,
+        "joan@partner.example\tJoan, Partner\n\
+         john.smith@work.example\tJohn Smith\n\
+         jo@work.example\tJo Anders\n\
+         jo@home.example\tSmith, Jo\n",
+        "written to first, then by how often and how recently; {err}"
+    );
+    assert!(err.is_empty(), "{err}");
+
+    let (out, _) = text(&run(home.path(), &["addresses", "jo", "sm"]));
+    assert_eq!(
+        out,
+        "john.smith@work.example\tJohn Smith\njo@home.example\tSmith, Jo\n"
+    );
+    let (out, _) = text(&run(home.path(), &["addresses", "--limit", "1", "JOHN"]));
+    assert_eq!(out, "john.smith@work.example\tJohn Smith\n");
+
+    let o = run(home.path(), &["addresses", "nobody-like-this"]);
+    assert!(o.status.success());
+    assert_eq!(text(&o), (String::new(), String::new()));
+    drop(work);
+}
+
+const SUBCOMMANDS: [&str; 10] = [
+    "addresses",
     "tui",
     "doctor",
     "login",

@@ -6,7 +6,7 @@
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders};
 
 use super::envelope::{self, EnvelopeMeta};
-use super::types::{NewMessage, ThreadIds};
+use super::types::{NewMessage, Sender, ThreadIds};
 
 /// The header fields a list row is made of; IMAP fetches exactly these.
 pub const LIST_HEADERS: &str = "DATE FROM SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE";
@@ -22,6 +22,7 @@ pub fn from_headers(headers: &[u8], mut meta: EnvelopeMeta) -> NewMessage {
         return NewMessage {
             envelope: envelope::from_message(None, meta),
             ids: ThreadIds::default(),
+            sender: None,
         };
     };
     if let Some(ct) = m.content_type() {
@@ -56,7 +57,24 @@ pub fn from_headers(headers: &[u8], mut meta: EnvelopeMeta) -> NewMessage {
             in_reply_to: one(m.in_reply_to()),
             references,
         },
+        sender: sender(m),
     }
+}
+
+/// The first mailbox of the first From field that has an address (groups
+/// flattened); the first field, as the list's name is taken from it.
+fn sender(m: &mail_parser::Message<'_>) -> Option<Sender> {
+    let from = m
+        .headers()
+        .iter()
+        .find(|h| h.name == mail_parser::HeaderName::From)?
+        .value
+        .as_address()?;
+    let a = from.iter().find(|a| a.address().is_some())?;
+    Some(Sender {
+        address: a.address()?.to_string(),
+        name: a.name().map(str::to_string).unwrap_or_default(),
+    })
 }
 
 /// Keeps the newest ids (the end of References) within `max` bytes.
@@ -114,6 +132,24 @@ Content-Type: multipart/mixed;\r\n\tboundary=\"b\"\r\n\r\n");
         assert!(m.envelope.has_attachment);
         assert_eq!(m.envelope.subject.as_str(), "Re: hi");
         assert_eq!(m.envelope.uid, 3);
+        let s = m.sender.unwrap();
+        assert_eq!((s.address.as_str(), s.name.as_str()), ("a@x", "A"));
+    }
+
+    #[test]
+    fn the_sender_is_the_first_address_of_from() {
+        let s = row("From: =?UTF-8?Q?J=C3=BCrgen?= <JM@Example.DE>, b@x\r\n\r\n").sender;
+        assert_eq!(
+            s,
+            Some(Sender {
+                address: "JM@Example.DE".into(),
+                name: "Jürgen".into()
+            })
+        );
+        assert_eq!(row("From: undisclosed:;\r\n\r\n").sender, None);
+        assert_eq!(row("Subject: no from\r\n\r\n").sender, None);
+        let twice = row("From: first@x\r\nFrom: second@x\r\n\r\n").sender;
+        assert_eq!(twice.map(|s| s.address).as_deref(), Some("first@x"));
     }
 
     #[test]

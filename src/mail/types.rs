@@ -131,6 +131,17 @@ pub struct ThreadIds {
 pub struct NewMessage {
     pub envelope: Envelope,
     pub ids: ThreadIds,
+    /// The first address of From, for the address book; None when From
+    /// holds no address.
+    pub sender: Option<Sender>,
+}
+
+/// An address and the display name given with it (empty when none), as a
+/// header had them: not yet checked or lower-cased (the store does that).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sender {
+    pub address: String,
+    pub name: String,
 }
 
 /// One row of the message list.

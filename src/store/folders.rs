@@ -42,6 +42,16 @@ impl Store {
         })
     }
 
+    /// The role the folder list gave a folder (Inbox until it was listed).
+    pub(super) fn folder_role(tx: &rusqlite::Connection, id: i64) -> rusqlite::Result<FolderRole> {
+        let code: i64 =
+            tx.query_row("SELECT role FROM folders WHERE id = ?1", [id], |r| r.get(0))?;
+        Ok(ROLES
+            .get(code.clamp(0, 6) as usize)
+            .copied()
+            .unwrap_or(FolderRole::Other))
+    }
+
     pub(super) fn find_folder(
         db: &rusqlite::Connection,
         path: &str,

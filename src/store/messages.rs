@@ -94,6 +94,7 @@ impl Store {
         if rows.is_empty() {
             return;
         }
+        let now = crate::auth::oauth::now();
         self.write("save messages", |tx| {
             let id = Store::folder_id(tx, path)?;
             let mut q = tx.prepare_cached(
@@ -117,7 +118,7 @@ impl Store {
                     m.ids.references,
                 ])?;
             }
-            Ok(())
+            super::addresses::note_senders(tx, Store::folder_role(tx, id)?, rows, now)
         });
     }
 

@@ -1,7 +1,8 @@
 //! The local store: one SQLite database per account in the cache dir,
 //! holding folders, list rows and the bodies of opened messages, so a
 //! folder opens from what is known before the server answers and stays
-//! readable offline.
+//! readable offline; and the addresses seen and written to, for
+//! completion ([`addresses`]).
 //!
 //! It is a cache: anything wrong with it (corrupt, unreadable, a full disk,
 //! a read-only dir) costs speed, never the app. A database SQLite finds
@@ -12,6 +13,7 @@
 //! own thread ([`actor`]) touches the connection.
 
 pub mod actor;
+pub mod addresses;
 mod bodies;
 pub mod files;
 mod folders;
@@ -26,6 +28,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use tracing::{debug, warn};
 
 pub use actor::StoreHandle;
+pub use addresses::Contact;
 pub use bodies::{DEFAULT_BODY_BUDGET, StoreStats};
 pub use folders::StoredFolder;
 
@@ -186,6 +189,7 @@ impl Store {
                 if store.path.is_some() {
                     store._lock = Some(lock);
                 }
+                store.prune_addresses();
                 store
             }
             Ok(None) => {
@@ -373,5 +377,7 @@ enum OpenError {
     Unusable(String),
 }
 
+#[cfg(test)]
+mod addresses_tests;
 #[cfg(test)]
 mod tests;

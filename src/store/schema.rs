@@ -53,6 +53,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX bodies_by_read ON bodies(read_at);",
     // 3: a big message's body may be a stand-in holding its text parts.
     "ALTER TABLE bodies ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;",
+    // 4: the address book (see addresses.rs). Empty at first: the rows
+    // stored before kept the sender's name, not its address.
+    "CREATE TABLE addresses (
+        email TEXT PRIMARY KEY,
+        name TEXT NOT NULL DEFAULT '',
+        name_at INTEGER NOT NULL DEFAULT 0,
+        received INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER,
+        sent INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER
+    ) STRICT, WITHOUT ROWID;",
 ];
 
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -1,7 +1,7 @@
 use super::*;
 use crate::mail::backend::FolderCount;
 use crate::mail::envelope::{EnvelopeMeta, from_headers};
-use crate::mail::types::{FlagUpdate, Flags, Folder, FolderRole, NewMessage, ThreadIds};
+use crate::mail::types::{FlagUpdate, Flags, Folder, FolderRole, NewMessage, Sender, ThreadIds};
 use crate::sanitize::Clean;
 use crate::sync::FolderSync;
 
@@ -34,6 +34,10 @@ fn msg(uid: u32, seen: bool) -> NewMessage {
             message_id: Some(format!("m{uid}@x")),
             ..Default::default()
         },
+        sender: Some(Sender {
+            address: "a@x".into(),
+            name: "Ann".into(),
+        }),
     };
     m.envelope.flags.seen = seen;
     m

@@ -44,6 +44,7 @@ fn row(uid: u32) -> NewMessage {
             },
         ),
         ids: ThreadIds::default(),
+        sender: None,
     }
 }
 

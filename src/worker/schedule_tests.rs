@@ -65,6 +65,7 @@ impl Memory {
                 size: 10,
             },
             ids: ThreadIds::default(),
+            sender: None,
         }
     }
 }
