@@ -97,6 +97,10 @@ pub enum UiAction {
     Preview,
     /// The messages waiting to be sent (the outbox).
     Outbox,
+    /// The review screen: change To, with completion.
+    EditTo,
+    /// The review screen: change Cc, with completion.
+    EditCc,
 }
 
 impl UiAction {
@@ -185,6 +189,8 @@ impl UiAction {
         ("postpone", UiAction::Postpone, "review: postpone to Drafts"),
         ("preview", UiAction::Preview, "review: preview as sent"),
         ("outbox", UiAction::Outbox, "messages waiting to be sent"),
+        ("edit_to", UiAction::EditTo, "review: change To (completes)"),
+        ("edit_cc", UiAction::EditCc, "review: change Cc (completes)"),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {

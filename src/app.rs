@@ -312,9 +312,11 @@ pub async fn run(
         .iter()
         .map(|t| t.tokens.as_ref().map(|s| s.tokens.clone()))
         .collect();
+    let stores = tasks.iter().map(|t| t.store.clone()).collect();
     let outgoing = crate::outgoing::Outgoing::new(
         &accounts,
         &tokens,
+        stores,
         settings.compose.clone(),
         &settings.data_dir,
         compose_tx,

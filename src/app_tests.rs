@@ -60,8 +60,15 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
     let opened = crate::files::OpenedFiles::default();
     let (compose_tx, mut compose_rx) = unbounded_channel();
     let data = tempfile::tempdir().expect("data dir");
-    let outgoing =
-        crate::outgoing::Outgoing::new(&[], &[], Default::default(), data.path(), compose_tx, 0);
+    let outgoing = crate::outgoing::Outgoing::new(
+        &[],
+        &[],
+        Vec::new(),
+        Default::default(),
+        data.path(),
+        compose_tx,
+        0,
+    );
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
@@ -156,8 +163,15 @@ async fn a_signal_ends_the_loop_like_quit() {
     let opened = crate::files::OpenedFiles::default();
     let (compose_tx, mut compose_rx) = unbounded_channel();
     let data = tempfile::tempdir().expect("data dir");
-    let outgoing =
-        crate::outgoing::Outgoing::new(&[], &[], Default::default(), data.path(), compose_tx, 0);
+    let outgoing = crate::outgoing::Outgoing::new(
+        &[],
+        &[],
+        Vec::new(),
+        Default::default(),
+        data.path(),
+        compose_tx,
+        0,
+    );
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,

@@ -24,6 +24,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("d", "detach_file"),
     ("p", "postpone"),
     ("v", "preview"),
+    ("t", "edit_to"),
+    ("c", "edit_cc"),
     ("q", "quit"),
     ("ctrl-c", "quit"),
     ("tab", "next_pane"),

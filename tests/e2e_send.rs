@@ -524,3 +524,49 @@ fn a_killed_editor_and_a_killed_mailtui_lose_no_text() {
     assert_eq!(t.wait_exit().0, 0);
     assert_eq!(dir_len(&s.home.path().join("data/mailtui/compose")), 0);
 }
+
+#[test]
+fn recipients_complete_from_mail_seen_and_the_book_is_there_for_editors() {
+    let s = start(false);
+    s.d.deliver(ERIN, "INBOX", &[(original(), "S")]);
+    s.will_write("", "Addresses", "Completed, not typed.\n");
+    let t = s.run(80, 24);
+    t.wait_for("Lunch on Friday?");
+    t.send(&["C"]);
+    t.wait_for("y send");
+    t.send(&["t"]);
+    t.wait_for("To: ");
+    t.send_raw("bob");
+    let shown = t.wait_for(" Addresses ");
+    assert!(shown.contains("Bob Example <bob@example.com>"), "{shown}");
+    t.send(&["Enter", "Enter"]);
+    t.wait_for("To: Bob Example <bob@example.com>  (t)");
+    t.send(&["y"]);
+    t.wait_for("sent to");
+    let got = s.relay.wait_for_header(&s.d, BOB, "Subject", "Addresses");
+    assert_eq!(
+        header(&got, "To").as_deref(),
+        Some("\"Bob Example\" <bob@example.com>")
+    );
+    s.wait_count(ERIN, "Sent Items", 1);
+
+    // While mailtui runs, an editor plugin asks the same book.
+    let out = std::process::Command::new(BIN)
+        .args(["--config", s.cfg.to_str().unwrap(), "addresses", "bo"])
+        .env("HOME", s.home.path())
+        .env("XDG_CONFIG_HOME", s.home.path().join("config"))
+        .env("XDG_DATA_HOME", s.home.path().join("data"))
+        .env("XDG_STATE_HOME", s.home.path().join("state"))
+        .env("XDG_CACHE_HOME", s.home.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lines = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        lines.lines().next(),
+        Some("bob@example.com\tBob Example"),
+        "{lines}"
+    );
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+}

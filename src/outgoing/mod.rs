@@ -39,6 +39,8 @@ pub struct Outgoing {
     senders: sending::Senders,
     /// When this run began (entries queued before it wait for the user).
     started: i64,
+    /// Each account's store, for its address book.
+    stores: Arc<Vec<Option<crate::store::StoreHandle>>>,
     /// Accounts whose server was asked its SIZE this run.
     probed: Arc<std::sync::Mutex<std::collections::HashSet<usize>>>,
     runtime: tokio::runtime::Handle,
@@ -55,6 +57,7 @@ impl Outgoing {
     pub fn new(
         accounts: &[Account],
         tokens: &[Option<crate::auth::service::TokenHandle>],
+        stores: Vec<Option<crate::store::StoreHandle>>,
         config: ComposeConfig,
         data_dir: &Path,
         events: UnboundedSender<ComposeEvent>,
@@ -106,6 +109,7 @@ impl Outgoing {
             senders: Arc::new(senders),
             started: chrono::Utc::now().timestamp(),
             probed: Default::default(),
+            stores: Arc::new(stores),
             runtime: tokio::runtime::Handle::current(),
             dir: data_dir.join("compose"),
             config: Arc::new(config),
@@ -230,6 +234,38 @@ impl Outgoing {
                     },
                 };
                 self.answer(event);
+            }
+            ComposeCommand::Contacts { account } => {
+                let store = self.stores.get(account).cloned().flatten();
+                let events = self.events.clone();
+                self.runtime.spawn(async move {
+                    let contacts = match store {
+                        Some(s) => s.contacts().await,
+                        None => Vec::new(),
+                    };
+                    let _ = events.send(ComposeEvent::Contacts {
+                        account,
+                        contacts: Arc::new(contacts),
+                    });
+                });
+            }
+            ComposeCommand::Lookup { query } => {
+                let argv = self.config.address_book_command.clone();
+                let events = self.events.clone();
+                self.runtime.spawn(async move {
+                    let (found, problem) = match argv {
+                        Some(argv) => {
+                            let l = crate::addresses::external::lookup(&argv, &query).await;
+                            (l.candidates, l.problem)
+                        }
+                        None => (Vec::new(), None),
+                    };
+                    let _ = events.send(ComposeEvent::Suggestions {
+                        query,
+                        found,
+                        problem,
+                    });
+                });
             }
             ComposeCommand::Edit { .. } => {}
         }

@@ -298,6 +298,23 @@ impl Outgoing {
             return;
         };
         let message_id = message_id(&bytes).unwrap_or_default();
+        // Whom the user writes to ranks first in completion next time.
+        if let Some(store) = self.stores.get(account).cloned().flatten() {
+            let names = recipient_names(&bytes);
+            let recipients = meta
+                .recipients
+                .iter()
+                .map(|r| crate::mail::types::Sender {
+                    address: r.clone(),
+                    name: names
+                        .iter()
+                        .find(|(a, _)| a.eq_ignore_ascii_case(r))
+                        .map(|(_, n)| n.clone())
+                        .unwrap_or_default(),
+                })
+                .collect();
+            store.record_sent(recipients, chrono::Utc::now().timestamp());
+        }
         self.answer(ComposeEvent::Sent {
             entry: id.to_string(),
             account,
@@ -407,6 +424,19 @@ fn followups(account: usize, a: &AfterSend) -> Followups {
         save_sent: a.save_sent.clone(),
         replaces_draft: source(&a.replaces_draft),
     }
+}
+
+/// (address, name) of To and Cc as the message has them.
+fn recipient_names(bytes: &[u8]) -> Vec<(String, String)> {
+    let Some(m) = mail_parser::MessageParser::new().parse_headers(bytes) else {
+        return Vec::new();
+    };
+    [m.to(), m.cc()]
+        .into_iter()
+        .flatten()
+        .flat_map(|a| a.iter())
+        .filter_map(|a| Some((a.address()?.to_string(), a.name()?.to_string())))
+        .collect()
 }
 
 /// The Message-ID, without its angle brackets.

@@ -152,6 +152,12 @@ pub enum ComposeCommand {
     Retry { entry: String },
     /// Take an entry out of the outbox, unsent.
     Remove { entry: String },
+    /// The account's address book, for completing To and Cc; answered
+    /// with `Contacts`.
+    Contacts { account: usize },
+    /// Ask `address_book_command` about what is typed; answered with
+    /// `Suggestions`.
+    Lookup { query: String },
     /// Continue a message an earlier run left in its editor file;
     /// answered with `Ready`.
     Reopen {
@@ -214,6 +220,16 @@ pub enum ComposeEvent {
     },
     /// The outbox as it is now.
     Outbox(Vec<OutboxRow>),
+    Contacts {
+        account: usize,
+        contacts: Arc<Vec<crate::store::addresses::Contact>>,
+    },
+    /// The address book command's answer for `query` (or why it failed).
+    Suggestions {
+        query: String,
+        found: Vec<crate::addresses::Candidate>,
+        problem: Option<String>,
+    },
     /// The largest message the account's SMTP server takes (EHLO SIZE).
     ServerSize {
         account: usize,

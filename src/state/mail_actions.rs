@@ -499,6 +499,26 @@ impl State {
         };
         match (&p.kind, outcome) {
             (PromptKind::AttachPath, Outcome::Done) => self.on_attach_prompt(p.text, false),
+            (PromptKind::Recipients { .. }, Outcome::Done) => self.on_recipients_enter(p),
+            (PromptKind::Recipients { .. }, Outcome::Edited) => {
+                self.prompt = Some(p);
+                self.suggest();
+                Vec::new()
+            }
+            (PromptKind::Recipients { .. }, Outcome::Complete) => {
+                let query = crate::addresses::complete::token_at(&p.text, p.text.len()).query;
+                self.prompt = Some(p);
+                if query.is_empty() {
+                    return Vec::new();
+                }
+                vec![Command::Compose(
+                    crate::state::compose::ComposeCommand::Lookup { query },
+                )]
+            }
+            (_, Outcome::Moved) => {
+                self.prompt = Some(p);
+                Vec::new()
+            }
             (PromptKind::AttachPath, Outcome::Complete) => {
                 let text = p.text.clone();
                 self.prompt = Some(p);

@@ -97,6 +97,8 @@ pub struct State {
     pub resend_after_sign_in: Vec<(usize, String)>,
     /// Each account's SMTP SIZE, as its server last said.
     pub server_sizes: std::collections::HashMap<usize, u64>,
+    /// An account's address book, read when a recipients prompt opened.
+    pub contacts: Option<(usize, std::sync::Arc<Vec<crate::store::addresses::Contact>>)>,
 }
 
 impl State {
@@ -140,6 +142,7 @@ impl State {
             forward_as_attachment: false,
             resend_after_sign_in: Vec::new(),
             server_sizes: Default::default(),
+            contacts: None,
         }
     }
 

@@ -6,6 +6,10 @@ use crate::mail::types::Folder;
 
 /// Longest text a prompt takes.
 pub const MAX_PROMPT_CHARS: usize = 200;
+/// The longest To or Cc typed into the review's prompt.
+pub const MAX_RECIPIENT_CHARS: usize = 4000;
+/// Suggestions shown under the recipients prompt.
+pub const MAX_SUGGESTIONS: usize = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptKind {
@@ -19,6 +23,8 @@ pub enum PromptKind {
     ConfirmExpunge { uids: Vec<u32> },
     /// A file to attach to the message being written; Tab completes.
     AttachPath,
+    /// To (or Cc) of the message being written; addresses complete.
+    Recipients { cc: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +35,8 @@ pub struct Prompt {
     pub cursor: usize,
     /// For folder pickers: indices into the account's folders that match.
     pub choices: Vec<usize>,
+    /// For the recipients prompt: addresses that fit what is typed.
+    pub suggestions: Vec<crate::addresses::Candidate>,
 }
 
 /// What a key did to the prompt.
@@ -40,6 +48,8 @@ pub enum Outcome {
     Cancelled,
     /// Tab in a path prompt: complete the text.
     Complete,
+    /// The highlight moved; the text is as it was.
+    Moved,
 }
 
 impl Prompt {
@@ -49,6 +59,7 @@ impl Prompt {
             text: String::new(),
             cursor: 0,
             choices: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -68,7 +79,11 @@ impl Prompt {
         }
         match key {
             PromptKey::Char(c) if !c.is_control() => {
-                if self.text.chars().count() < MAX_PROMPT_CHARS {
+                let max = match self.kind {
+                    PromptKind::Recipients { .. } => MAX_RECIPIENT_CHARS,
+                    _ => MAX_PROMPT_CHARS,
+                };
+                if self.text.chars().count() < max {
                     self.text.push(c);
                 }
                 self.cursor = 0;
@@ -84,7 +99,17 @@ impl Prompt {
             }
             PromptKey::Up => self.cursor = self.cursor.saturating_sub(1),
             PromptKey::Down => {
-                self.cursor = (self.cursor + 1).min(self.choices.len().saturating_sub(1))
+                let n = self.choices.len().max(self.suggestions.len());
+                self.cursor = (self.cursor + 1).min(n.saturating_sub(1))
+            }
+            // Tab in the recipients prompt: the next suggestion, or ask
+            // the address book when there is none.
+            PromptKey::Complete if matches!(self.kind, PromptKind::Recipients { .. }) => {
+                if self.suggestions.is_empty() {
+                    return Outcome::Complete;
+                }
+                self.cursor = (self.cursor + 1) % self.suggestions.len();
+                return Outcome::Moved;
             }
             PromptKey::Complete if self.kind == PromptKind::AttachPath => {
                 return Outcome::Complete;

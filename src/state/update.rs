@@ -314,7 +314,9 @@ impl State {
             | UiAction::AttachFile
             | UiAction::DetachFile
             | UiAction::Postpone
-            | UiAction::Preview => Vec::new(),
+            | UiAction::Preview
+            | UiAction::EditTo
+            | UiAction::EditCc => Vec::new(),
             UiAction::ToggleRaw => {
                 if let Some(acc) = self.accounts.get_mut(self.current)
                     && matches!(acc.reader.content, ReaderContent::Loaded(_))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::compose::{
     ComposeCommand, ComposeEvent, Composing, Followups, OutboxRow, Phase, RowState, Source,
 };
-use super::prompt::{Prompt, PromptKind};
+use super::prompt::{MAX_SUGGESTIONS, Prompt, PromptKind};
 use super::reader::{Doc, Row, wrap};
 use super::{Pane, State};
 use crate::action::{Command, StoreCommand, UiAction};
@@ -54,6 +54,8 @@ impl State {
                 | UiAction::DetachFile
                 | UiAction::Postpone
                 | UiAction::Preview
+                | UiAction::EditTo
+                | UiAction::EditCc
         );
         if review {
             return Some(self.reviewing());
@@ -417,6 +419,42 @@ impl State {
                 }
                 Vec::new()
             }
+            ComposeEvent::Contacts { account, contacts } => {
+                self.contacts = Some((account, contacts));
+                self.suggest();
+                Vec::new()
+            }
+            ComposeEvent::Suggestions {
+                query,
+                found,
+                problem,
+            } => {
+                if let Some(p) = problem {
+                    self.notify(&p, true);
+                }
+                let now = self.now;
+                let book = self.contacts.as_ref().map(|(_, c)| c.clone());
+                if let Some(p) = self
+                    .prompt
+                    .as_mut()
+                    .filter(|p| matches!(p.kind, PromptKind::Recipients { .. }))
+                {
+                    let token = crate::addresses::complete::token_at(&p.text, p.text.len());
+                    if token.query == query {
+                        let stored = book
+                            .map(|b| {
+                                crate::addresses::rank::search(&b, &query, now, MAX_SUGGESTIONS)
+                            })
+                            .unwrap_or_default();
+                        p.suggestions = crate::addresses::merge(stored, found, MAX_SUGGESTIONS);
+                        p.cursor = 0;
+                        if p.suggestions.is_empty() {
+                            self.notify(&format!("no address found for \"{query}\""), false);
+                        }
+                    }
+                }
+                Vec::new()
+            }
             ComposeEvent::ServerSize { account, size } => {
                 match size {
                     Some(n) => self.server_sizes.insert(account, n),
@@ -614,6 +652,22 @@ impl State {
             UiAction::AttachFile => {
                 self.prompt = Some(Prompt::new(PromptKind::AttachPath));
                 Vec::new()
+            }
+            UiAction::EditTo | UiAction::EditCc => {
+                let cc = a == UiAction::EditCc;
+                let mut p = Prompt::new(PromptKind::Recipients { cc });
+                let field = if cc { &c.draft.cc } else { &c.draft.to };
+                p.text = field.trim_end().to_string();
+                if !p.text.is_empty() && !p.text.ends_with(',') {
+                    p.text.push_str(", ");
+                }
+                let account = c.account;
+                self.prompt = Some(p);
+                if self.contacts.as_ref().is_some_and(|(a, _)| *a == account) {
+                    self.suggest();
+                    return Vec::new();
+                }
+                vec![Command::Compose(ComposeCommand::Contacts { account })]
             }
             UiAction::DetachFile => {
                 if c.cursor < c.draft.attachments.len() {
@@ -1008,6 +1062,58 @@ impl State {
             account,
             file: std::path::PathBuf::from(r.entry),
         })]
+    }
+
+    /// Suggestions for the address being typed in the recipients prompt,
+    /// from the account's address book.
+    pub(super) fn suggest(&mut self) {
+        let now = self.now;
+        let book = self.contacts.as_ref().map(|(_, c)| c.clone());
+        let Some(p) = self
+            .prompt
+            .as_mut()
+            .filter(|p| matches!(p.kind, PromptKind::Recipients { .. }))
+        else {
+            return;
+        };
+        let token = crate::addresses::complete::token_at(&p.text, p.text.len());
+        p.suggestions = match (book, token.query.is_empty()) {
+            (Some(b), false) => {
+                crate::addresses::rank::search(&b, &token.query, now, MAX_SUGGESTIONS)
+            }
+            _ => Vec::new(),
+        };
+        p.cursor = 0;
+    }
+
+    /// Enter in the recipients prompt: the highlighted address goes in
+    /// (and the prompt stays for the next); with nothing being typed, the
+    /// field is set.
+    pub(super) fn on_recipients_enter(&mut self, mut p: Prompt) -> Vec<Command> {
+        let PromptKind::Recipients { cc } = p.kind else {
+            return Vec::new();
+        };
+        let token = crate::addresses::complete::token_at(&p.text, p.text.len());
+        if !token.query.is_empty()
+            && let Some(choice) = p.suggestions.get(p.cursor).cloned()
+        {
+            let (text, _) = crate::addresses::complete::choose(&p.text, p.text.len(), &choice);
+            p.text = text;
+            p.suggestions.clear();
+            p.cursor = 0;
+            self.prompt = Some(p);
+            return Vec::new();
+        }
+        let value = p.text.trim().trim_end_matches(',').trim().to_string();
+        if let Some(c) = self.composing.as_mut() {
+            if cc {
+                c.draft.cc = value;
+            } else {
+                c.draft.to = value;
+            }
+        }
+        self.recheck();
+        Vec::new()
     }
 
     /// The attach prompt's Enter and Tab.

@@ -159,19 +159,27 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let label = theme.header_label;
     let mut lines: Vec<Line> = Vec::new();
     let d = &c.draft;
-    for (name, value) in [
-        ("From", &d.from),
-        ("To", &d.to),
-        ("Cc", &d.cc),
-        ("Bcc", &d.bcc),
-        ("Subject", &d.subject),
+    // To and Cc say the key that changes them (with completion).
+    for (name, value, key) in [
+        ("From", &d.from, ""),
+        ("To", &d.to, "t"),
+        ("Cc", &d.cc, "c"),
+        ("Bcc", &d.bcc, ""),
+        ("Subject", &d.subject, ""),
     ] {
-        if value.is_empty() && !matches!(name, "To" | "Subject") {
+        if value.is_empty() && !matches!(name, "To" | "Cc" | "Subject") {
             continue;
         }
+        let hint = if key.is_empty() {
+            String::new()
+        } else {
+            format!("  ({key})")
+        };
+        let room = width.saturating_sub(10 + hint.len());
         lines.push(Line::from(vec![
             Span::styled(format!("{name:>8}: "), label),
-            Span::raw(truncate(value, width.saturating_sub(10))),
+            Span::raw(truncate(value, room)),
+            Span::styled(hint, theme.dim),
         ]));
     }
     // What is wrong is said whole: wrapped, not cut.

@@ -58,6 +58,18 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
             ),
             theme.error.add_modifier(Modifier::BOLD),
         )],
+        PromptKind::Recipients { cc } => {
+            let hint = "   Tab: next · Enter: take it / done · Esc";
+            let room = usize::from(at.width).saturating_sub(6);
+            // The end of a long field stays in view.
+            let text = tail(&p.text, room.saturating_sub(hint.len().min(room / 2)));
+            vec![
+                Span::styled(if *cc { "Cc: " } else { "To: " }, label),
+                Span::raw(text),
+                Span::styled("█", theme.accent),
+                Span::styled(truncate(hint, room.saturating_sub(p.text.len())), theme.dim),
+            ]
+        }
         PromptKind::AttachPath => vec![
             Span::styled("Attach: ", label),
             Span::raw(p.text.clone()),
@@ -68,6 +80,65 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
     };
     f.render_widget(Clear, at);
     f.render_widget(Paragraph::new(Line::from(spans)), at);
+    if matches!(p.kind, PromptKind::Recipients { .. }) && !p.suggestions.is_empty() {
+        suggestions(theme, p, f, at);
+    }
+}
+
+/// The last `width` columns of `text` (with "…" in front when cut).
+fn tail(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out: Vec<char> = Vec::new();
+    let mut w = 1;
+    for ch in text.chars().rev() {
+        let cw = unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0);
+        if w + cw > width {
+            break;
+        }
+        w += cw;
+        out.push(ch);
+    }
+    out.reverse();
+    format!("…{}", out.into_iter().collect::<String>())
+}
+
+/// The addresses that fit, in a box just above the prompt line.
+fn suggestions(theme: &Theme, p: &Prompt, f: &mut Frame<'_>, line: Rect) {
+    let rows = p.suggestions.len() as u16;
+    let width = line.width.clamp(20, 72);
+    let height = (rows + 2).min(line.y);
+    if height < 3 {
+        return;
+    }
+    let area = Rect {
+        x: line.x,
+        y: line.y - height,
+        width,
+        height,
+    };
+    let inner = usize::from(width.saturating_sub(2));
+    let lines: Vec<Line> = p
+        .suggestions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let text = crate::addresses::complete::mailbox(&c.name, &c.email);
+            let style = if i == p.cursor {
+                theme.cursor(true)
+            } else {
+                ratatui::style::Style::new()
+            };
+            Line::styled(crate::ui::format::fit(&text, inner), style)
+        })
+        .collect();
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).block(theme.pane(" Addresses ".to_string(), true)),
+        area,
+    );
 }
 
 fn picker(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect) {
