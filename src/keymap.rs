@@ -436,7 +436,12 @@ mod tests {
         let c = key(KeyCode::Char('c'), KeyModifiers::NONE);
         assert_eq!(
             km.resolve_all(&c),
-            [UiAction::Copy, UiAction::GoToFolder, UiAction::CopyLink]
+            [
+                UiAction::EditCc,
+                UiAction::Copy,
+                UiAction::GoToFolder,
+                UiAction::CopyLink
+            ]
         );
         // Named in the config: only what the config says.
         let km = Keymap::new(&[binding("c", "search"), binding("c", "undo")]).unwrap();
