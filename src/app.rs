@@ -388,19 +388,11 @@ pub async fn run(
 /// Puts the terminal back as the user had it. Each step on its own: one
 /// failing (a closed SSH session) must not skip the others.
 fn restore_terminal(mouse: bool, title: bool) {
-    use crossterm::{cursor, event, terminal};
     use std::io::Write as _;
-    let mut out = std::io::stdout();
-    // A frame cut short would leave the terminal holding its output.
-    let _ = crossterm::execute!(out, terminal::EndSynchronizedUpdate);
-    if mouse {
-        let _ = crossterm::execute!(out, event::DisableMouseCapture);
-    }
-    let _ = crossterm::execute!(out, cursor::Show);
-    let _ = terminal::disable_raw_mode();
-    let _ = crossterm::execute!(out, terminal::LeaveAlternateScreen);
+    crate::outgoing::editor::hand_over(mouse);
     if title {
         // The user's title, kept on xterm's title stack at start.
+        let mut out = std::io::stdout();
         let _ = out.write_all(b"\x1b[23;0t");
         let _ = out.flush();
     }

@@ -121,7 +121,7 @@ fn a_good_account_passes_every_step_and_a_wrong_password_fails_at_login() {
         "good: IMAP 127.0.0.1:",
         "127.0.0.1 → 127.0.0.1",
         "TLS 1.3",
-        "certificate CN=localhost for localhost, 127.0.0.1, ::1, issued by CN=mailtui test CA dovecot",
+        "certificate CN=localhost for localhost, 127.0.0.1, 127.0.0.2, ::1, issued by CN=mailtui test CA dovecot",
         &format!(
             "trusted through ca_file {} (CN=mailtui test CA dovecot)",
             d.ca_file.display()

@@ -251,7 +251,9 @@ fn collect(raw: &[u8], tree: &Tree, id: usize, found: &mut Found) {
     let node = &tree.nodes[id];
     match node.kind {
         Kind::Multipart if node.info.subtype == "alternative" => {
-            if let Some(&child) = pick_alternative(tree, &node.children) {
+            if let Some(&child) =
+                crate::mail::mime::assemble::pick_alternative_by(tree, &node.children, &is_plain)
+            {
                 collect(raw, tree, child, found);
             }
         }
@@ -288,26 +290,6 @@ fn collect(raw: &[u8], tree: &Tree, id: usize, found: &mut Found) {
             }
         }
     }
-}
-
-/// The first alternative with plain text, else the first with HTML, else
-/// the last (as the reader picks).
-fn pick_alternative<'a>(tree: &Tree, children: &'a [usize]) -> Option<&'a usize> {
-    let has = |id: usize, want: &dyn Fn(&PartInfo) -> bool| {
-        let depth = tree.nodes[id].depth;
-        std::iter::once(&tree.nodes[id])
-            .chain(tree.nodes[id + 1..].iter().take_while(|n| n.depth > depth))
-            .any(|n| n.kind == Kind::Leaf && !n.info.attachment && want(&n.info))
-    };
-    children
-        .iter()
-        .find(|&&c| has(c, &is_plain))
-        .or_else(|| {
-            children
-                .iter()
-                .find(|&&c| has(c, &|i| i.is("text", "html")))
-        })
-        .or(children.last())
 }
 
 /// format=flowed and DelSp=yes of a part's Content-Type.

@@ -46,8 +46,10 @@ pub fn describe_exit(argv0: &str, status: std::io::Result<ExitStatus>) -> Option
     }
 }
 
-/// Gives the terminal to another program: off the alternate screen, out
-/// of raw mode, no mouse reports, the cursor shown.
+/// Gives the terminal back as a shell has it: off the alternate screen,
+/// out of raw mode, no mouse reports, the cursor shown. Each step on its
+/// own: one failing (a closed SSH session) must not skip the others. For
+/// the editor, and on the way out.
 pub fn hand_over(mouse: bool) {
     use crossterm::{cursor, event, terminal};
     let mut out = std::io::stdout();

@@ -14,6 +14,9 @@ use crate::send::{self, AfterSend, EntryMeta, EntryState, NewEntry, SendCommand,
 use crate::state::compose::{ComposeEvent, Followups, OutboxRow, RowState, Source};
 use crate::worker::FolderRef;
 
+/// Leftover editor files listed at most (each is read to show it).
+pub const MAX_UNFINISHED: usize = 100;
+
 /// An account's sender task, where it has one.
 pub type Senders = Arc<Vec<Option<UnboundedSender<SendCommand>>>>;
 
@@ -175,7 +178,7 @@ impl Outgoing {
                     && p.file_name()
                         .is_some_and(|n| !n.to_string_lossy().contains(&me))
             })
-            .take(super::paths::MAX_COMPLETION_ENTRIES)
+            .take(MAX_UNFINISHED)
             .map(|p| {
                 let text = super::editor::read_back(&p).unwrap_or_default();
                 let draft =

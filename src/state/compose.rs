@@ -77,6 +77,29 @@ pub struct Composing {
     pub sizes: Vec<Option<u64>>,
 }
 
+impl Composing {
+    /// A message just begun: nothing written yet.
+    pub fn new(id: u64, account: usize, kind: ComposeKind, phase: Phase) -> Self {
+        Composing {
+            id,
+            account,
+            kind,
+            phase,
+            draft: Draft::default(),
+            file: None,
+            source: None,
+            replaces: None,
+            warnings: Vec::new(),
+            note: None,
+            cursor: 0,
+            preview: None,
+            preview_scroll: 0,
+            confirm_discard: false,
+            sizes: Vec::new(),
+        }
+    }
+}
+
 /// A message in the outbox as the screen shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxRow {

@@ -156,23 +156,7 @@ impl State {
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
         };
-        let new = |phase| Composing {
-            id,
-            account,
-            kind,
-            phase,
-            draft: Draft::default(),
-            file: None,
-            source: None,
-            replaces: None,
-            warnings: Vec::new(),
-            note: None,
-            cursor: 0,
-            preview: None,
-            preview_scroll: 0,
-            confirm_discard: false,
-            sizes: Vec::new(),
-        };
+        let new = |phase| Composing::new(id, account, kind, phase);
         if kind == ComposeKind::New {
             self.composing = Some(new(Phase::Preparing));
             return vec![Command::Compose(ComposeCommand::Prepare {
@@ -1040,23 +1024,12 @@ impl State {
         self.next_compose += 1;
         let id = self.next_compose;
         self.outbox.retain(|x| x.entry != r.entry);
-        self.composing = Some(Composing {
+        self.composing = Some(Composing::new(
             id,
             account,
-            kind: ComposeKind::New,
-            phase: Phase::Preparing,
-            draft: Draft::default(),
-            file: None,
-            source: None,
-            replaces: None,
-            warnings: Vec::new(),
-            note: None,
-            cursor: 0,
-            preview: None,
-            preview_scroll: 0,
-            confirm_discard: false,
-            sizes: Vec::new(),
-        });
+            ComposeKind::New,
+            Phase::Preparing,
+        ));
         vec![Command::Compose(ComposeCommand::Reopen {
             id,
             account,

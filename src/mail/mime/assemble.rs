@@ -397,6 +397,15 @@ fn attachment(info: &PartInfo, body: &[u8], unnamed: &str) -> Attachment {
 /// The alternative to show: the first that has plain text, else the first
 /// with HTML, else the last (the sender's richest).
 fn pick_alternative<'a>(tree: &Tree, children: &'a [usize]) -> Option<&'a usize> {
+    pick_alternative_by(tree, children, &is_plain_like)
+}
+
+/// [`pick_alternative`] with the caller's idea of plain text.
+pub fn pick_alternative_by<'a>(
+    tree: &Tree,
+    children: &'a [usize],
+    plain: &dyn Fn(&PartInfo) -> bool,
+) -> Option<&'a usize> {
     let has = |id: usize, want: &dyn Fn(&PartInfo) -> bool| {
         // The subtree of a part is the run of nodes after it that sit
         // deeper (nodes are in document order).
@@ -407,7 +416,7 @@ fn pick_alternative<'a>(tree: &Tree, children: &'a [usize]) -> Option<&'a usize>
     };
     children
         .iter()
-        .find(|&&c| has(c, &is_plain_like))
+        .find(|&&c| has(c, plain))
         .or_else(|| {
             children
                 .iter()
