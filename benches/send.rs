@@ -263,9 +263,15 @@ fn in_process(s: &Setup, rt: &tokio::runtime::Runtime, n: usize) -> (Duration, D
             lettre.push(direct);
         }
     }
-    show("1a mailtui, Send command to Queued (built, in the outbox)", queued);
+    show(
+        "1a mailtui, Send command to Queued (built, in the outbox)",
+        queued,
+    );
     let a = show("1a mailtui, Send command to Sent (server's 250)", mailtui);
-    let b = show("1b lettre send_raw alone, same bytes (server's time)", lettre);
+    let b = show(
+        "1b lettre send_raw alone, same bytes (server's time)",
+        lettre,
+    );
     println!(
         "1  mailtui's own cost: {:.1} ms (goal < 100 ms)",
         ms(a) - ms(b)
@@ -338,7 +344,10 @@ fn binary(s: &Setup, n: usize) -> (Duration, Duration) {
     t.send(&["q"]);
     t.wait_exit();
     let c = show("1c binary in tmux, y to \"sent to\" on screen", took);
-    let p = show("   (one screen capture every, bounds the granularity)", polls);
+    let p = show(
+        "   time between screen captures (the granularity of 1c)",
+        polls,
+    );
     (c, p)
 }
 
@@ -514,7 +523,10 @@ fn main() {
     println!("\nsummary (load average now: {})", load_average());
     println!("| figure | value | goal |");
     println!("|---|---|---|");
-    println!("| 1a send path, Send to Sent (median) | {:.1} ms | |", ms(a));
+    println!(
+        "| 1a send path, Send to Sent (median) | {:.1} ms | |",
+        ms(a)
+    );
     println!("| 1b lettre send_raw alone (median) | {:.1} ms | |", ms(b));
     println!(
         "| 1a - 1b, mailtui's own cost | {:.1} ms | < 100 ms |",
