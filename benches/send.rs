@@ -159,7 +159,15 @@ fn small_draft(n: usize) -> Draft {
 fn outgoing(cfg: &Path, data: &Path) -> (Outgoing, UnboundedReceiver<ComposeEvent>) {
     let config = mailtui::config::load(cfg).expect("the config loads");
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let o = Outgoing::new(&config.accounts, &[None], config.compose, data, tx, 0);
+    let o = Outgoing::new(
+        &config.accounts,
+        &[None],
+        vec![None],
+        config.compose,
+        data,
+        tx,
+        0,
+    );
     (o, rx)
 }
 

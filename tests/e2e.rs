@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::tmux::Tmux;
+use support::tmux::{Tmux, read_code};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
 
@@ -280,19 +280,6 @@ fn device_code_sign_in_on_screen_and_tenant_switch() {
     for secret in idp.issued_secrets() {
         assert!(!log.contains(&secret), "secret {secret} in the log:\n{log}");
     }
-}
-
-/// The user code from a "Code: XXXX" line.
-fn read_code(screen: &str) -> String {
-    screen
-        .lines()
-        .find_map(|l| l.split("Code: ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(|c| {
-            c.trim_matches(|ch: char| !ch.is_ascii_alphanumeric())
-                .to_string()
-        })
-        .unwrap_or_else(|| panic!("no code on screen:\n{screen}"))
 }
 
 /// A message that takes the HTML converter a very long time (a megabyte of
@@ -669,8 +656,8 @@ fn space_reads_on_and_d_deletes_the_message_on_screen() {
     let s = t.screen();
     assert!(row(&s, "Q4 numbers for the review"), "{s}");
 
-    t.send(&["r"]);
-    t.wait_for("`r` is not bound — ? for help");
+    t.send(&["w"]);
+    t.wait_for("`w` is not bound — ? for help");
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }

@@ -212,17 +212,7 @@ fn a_revoked_sign_in_shows_without_a_key_press() {
     )
     .unwrap();
     let t = run(home.path(), &cfg);
-    let s = t.wait_for("Code: ");
-    let code = s
-        .lines()
-        .find_map(|l| l.split("Code: ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(|c| {
-            c.trim_matches(|ch: char| !ch.is_ascii_alphanumeric())
-                .to_string()
-        })
-        .expect("code on screen");
-    idp.approve(&code, alice);
+    idp.approve(&t.sign_in_code(), alice);
     t.wait_until("synced", |s| {
         s.contains("Plain hello") && s.contains("connected to")
     });

@@ -72,6 +72,19 @@ impl Setup {
             .doveadm(&["fetch", "-u", user, "flags hdr.subject", "mailbox", folder])
     }
 
+    /// Waits (bounded) until a message of the folder has `flag`.
+    fn wait_flag(&self, user: &str, folder: &str, flag: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !self.flags(user, folder).contains(flag) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {flag} in {folder}: {}",
+                self.flags(user, folder)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
     /// Waits (bounded) until the folder holds `n` messages.
     fn wait_count(&self, user: &str, folder: &str, n: usize) {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -196,15 +209,8 @@ fn a_reply_to_all_arrives_threaded_and_quoted_and_is_filed_once() {
     assert_eq!(s.count(ERIN, "INBOX"), 1, "no copy to myself");
 
     // \Answered on the original, one copy in Sent.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !s.flags(ERIN, "INBOX").contains("\\Answered") || s.count(ERIN, "Sent Items") == 0 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{}",
-            s.flags(ERIN, "INBOX")
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    s.wait_flag(ERIN, "INBOX", "\\Answered");
+    s.wait_count(ERIN, "Sent Items", 1);
     t.wait_for("↩");
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
@@ -218,22 +224,6 @@ fn a_reply_to_all_arrives_threaded_and_quoted_and_is_filed_once() {
 
 fn dir_len(dir: &Path) -> usize {
     std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
-}
-
-/// Signs the account in on the code screen the test identity provider
-/// answers.
-fn approve_code(t: &Tmux, idp: &support::idp::Idp, email: &str) {
-    let s = t.wait_for("Code: ");
-    let code = s
-        .lines()
-        .find_map(|l| l.split("Code: ").nth(1))
-        .and_then(|rest| rest.split_whitespace().next())
-        .map(|c| {
-            c.trim_matches(|ch: char| !ch.is_ascii_alphanumeric())
-                .to_string()
-        })
-        .expect("code on screen");
-    idp.approve(&code, email);
 }
 
 #[test]
@@ -287,7 +277,7 @@ fn new_mail_with_non_ascii_everywhere_goes_out_over_xoauth2_and_exchange_files_i
         BIN,
         &["--config", cfg.to_str().unwrap()],
     );
-    approve_code(&t, &idp, alice);
+    idp.approve(&t.sign_in_code(), alice);
     t.wait_for("Lunch on Friday?");
     t.send(&["C"]);
     t.wait_for("New message");
@@ -458,15 +448,7 @@ fn a_forward_carries_the_attachments_and_flags_the_original() {
     let att = m.attachments().next().expect("the attachment");
     assert_eq!(att.attachment_name(), Some("Q4 numbers.xls"));
     assert_eq!(att.contents(), &attachment[..], "intact");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !s.flags(ERIN, "INBOX").contains("$Forwarded") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{}",
-            s.flags(ERIN, "INBOX")
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    s.wait_flag(ERIN, "INBOX", "$Forwarded");
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }

@@ -235,6 +235,19 @@ impl Outgoing {
                 };
                 self.answer(event);
             }
+            ComposeCommand::Reedit { id, account, entry } => {
+                let event = match self.reedit(id, account, &entry) {
+                    Ok((draft, file)) => ComposeEvent::Ready {
+                        id,
+                        sizes: sizes(&draft),
+                        draft: Box::new(draft),
+                        file,
+                    },
+                    Err(error) => ComposeEvent::Failed { id, error },
+                };
+                self.answer(event);
+                self.refresh();
+            }
             ComposeCommand::Contacts { account } => {
                 let store = self.stores.get(account).cloned().flatten();
                 let events = self.events.clone();
@@ -347,6 +360,60 @@ impl Outgoing {
             )
         })?;
         info!(file = %file.display(), "message file written");
+        Ok((draft, file))
+    }
+
+    /// A message from the outbox, back as a draft in an editor file; the
+    /// entry goes only once the file is written. Bcc (not in the sent
+    /// bytes) comes back from the envelope.
+    fn reedit(&self, id: u64, account: usize, entry: &str) -> Result<(Draft, PathBuf), String> {
+        let outbox = self.outbox.as_ref().ok_or("no outbox")?;
+        let meta = outbox
+            .list()
+            .into_iter()
+            .find(|m| m.id.to_string() == entry)
+            .ok_or("the message is no longer in the outbox")?;
+        let bytes = outbox
+            .bytes(&meta.id)
+            .map_err(|e| format!("the outbox entry cannot be read: {e}"))?;
+        let me = self
+            .accounts
+            .get(account)
+            .map(|a| a.identity.clone())
+            .ok_or("no such account")?;
+        let now = chrono::Utc::now().timestamp();
+        let mut draft = compose::start(
+            ComposeKind::Recall,
+            Some(&bytes),
+            &me,
+            &self.settings(account),
+            now,
+            self.utc_offset,
+        );
+        let shown: Vec<String> = compose::parse_lenient(&format!("{}, {}", draft.to, draft.cc))
+            .0
+            .into_iter()
+            .map(|a| a.email.to_lowercase())
+            .collect();
+        let bcc: Vec<&str> = meta
+            .recipients
+            .iter()
+            .filter(|r| !shown.contains(&r.to_lowercase()))
+            .map(String::as_str)
+            .collect();
+        if draft.bcc.is_empty() && !bcc.is_empty() {
+            draft.bcc = bcc.join(", ");
+        }
+        let file = paths::new_editor_file(&self.dir, id, now, &compose::to_editor(&draft))
+            .map_err(|e| {
+                format!(
+                    "cannot write the message file in {}: {e}",
+                    self.dir.display()
+                )
+            })?;
+        outbox
+            .remove(&meta.id)
+            .map_err(|e| format!("the outbox entry cannot be removed: {e}"))?;
         Ok((draft, file))
     }
 

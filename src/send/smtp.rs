@@ -31,6 +31,9 @@ use crate::auth::errors::{AuthError, AuthErrorKind};
 use crate::auth::sasl;
 use crate::imap::{TlsMode, is_loopback};
 
+/// Bytes handed to the SMTP codec at a time.
+const TRANSFER_CHUNK: usize = 64 * 1024;
+
 /// Longest AUTH line sent with the token in it; a longer one goes on its
 /// own line after `334` (Dovecot refuses AUTH lines over about 1 KB;
 /// Microsoft's tokens are 1.5–2.5 KB).
@@ -411,7 +414,10 @@ async fn submit(
     // lettre ends the data with CRLF.CRLF; a message's own final CRLF is
     // the first of those, or the server would get an extra empty line.
     let body = bytes.strip_suffix(b"\r\n").unwrap_or(&bytes);
-    let sent = tokio::time::timeout(transfer, conn.message(body)).await;
+    // In pieces: lettre dot-stuffs each into a buffer of its own, so the
+    // whole message is never copied a second time (the codec keeps its
+    // line state across pieces).
+    let sent = tokio::time::timeout(transfer, conn.message_iter(body.chunks(TRANSFER_CHUNK))).await;
     drop(bytes);
     let reply = match sent {
         Err(_) => {

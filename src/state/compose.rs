@@ -181,6 +181,14 @@ pub enum ComposeCommand {
     /// Ask `address_book_command` about what is typed; answered with
     /// `Suggestions`.
     Lookup { query: String },
+    /// Take a message not sent back into the editor: its draft and file
+    /// are made from the outbox entry, which then goes; answered with
+    /// `Ready`.
+    Reedit {
+        id: u64,
+        account: usize,
+        entry: String,
+    },
     /// Continue a message an earlier run left in its editor file;
     /// answered with `Ready`.
     Reopen {

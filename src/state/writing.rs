@@ -899,12 +899,17 @@ impl State {
                 Vec::new()
             }
             UiAction::EditAsNew => {
-                let Some(r) = row.filter(|r| r.state == RowState::Unfinished) else {
-                    self.notify("e continues an unfinished message", false);
-                    return Vec::new();
-                };
-                self.show_outbox = false;
-                self.reopen(r)
+                let Some(r) = row else { return Vec::new() };
+                match r.state {
+                    RowState::Sending(_) | RowState::Accepted => {
+                        self.notify("this one is on its way", false);
+                        Vec::new()
+                    }
+                    _ => {
+                        self.show_outbox = false;
+                        self.reopen(r)
+                    }
+                }
             }
             UiAction::Retry => {
                 let Some(r) = row else { return Vec::new() };
@@ -1010,7 +1015,8 @@ impl State {
             .collect()
     }
 
-    /// An earlier run's unfinished message, back in the editor.
+    /// An earlier run's unfinished message, or one not sent, back in the
+    /// editor.
     fn reopen(&mut self, r: OutboxRow) -> Vec<Command> {
         if self.composing.is_some() {
             self.notify("a message is being written: finish it first", false);
@@ -1030,11 +1036,19 @@ impl State {
             ComposeKind::New,
             Phase::Preparing,
         ));
-        vec![Command::Compose(ComposeCommand::Reopen {
-            id,
-            account,
-            file: std::path::PathBuf::from(r.entry),
-        })]
+        let cmd = match r.state {
+            RowState::Unfinished => ComposeCommand::Reopen {
+                id,
+                account,
+                file: std::path::PathBuf::from(r.entry),
+            },
+            _ => ComposeCommand::Reedit {
+                id,
+                account,
+                entry: r.entry,
+            },
+        };
+        vec![Command::Compose(cmd)]
     }
 
     /// Suggestions for the address being typed in the recipients prompt,

@@ -1490,3 +1490,61 @@ fn a_sign_in_without_the_right_to_send_asks_once_and_sends_after() {
             .any(|c| matches!(c, Command::Auth { .. }))
     );
 }
+
+/// `e` in the outbox takes a message not sent back into the editor (an
+/// earlier run's unfinished file, or an entry), never one on its way.
+#[test]
+fn e_in_the_outbox_takes_a_message_back_into_the_editor() {
+    let mut s = ready();
+    event(
+        &mut s,
+        ComposeEvent::Outbox(vec![
+            row("e1", RowState::Failed("refused".into())),
+            row("/data/compose/1-2-3.eml", RowState::Unfinished),
+            row("e3", RowState::Sending("sending".into())),
+        ]),
+    );
+    key(&mut s, UiAction::Outbox);
+    let cmds = key(&mut s, UiAction::EditAsNew);
+    let id = match one(&cmds) {
+        ComposeCommand::Reedit { id, account, entry } => {
+            assert_eq!((account, entry.as_str()), (0, "e1"));
+            id
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(!s.show_outbox, "the editor comes next");
+    assert!(s.composing.as_ref().is_some_and(|c| c.id == id));
+    // Ready opens the editor as for any message.
+    let cmds = event(
+        &mut s,
+        ComposeEvent::Ready {
+            id,
+            draft: Box::new(draft("subject e1", "text")),
+            file: file(),
+            sizes: Vec::new(),
+        },
+    );
+    assert!(matches!(one(&cmds), ComposeCommand::Edit { .. }));
+    // The unfinished file is continued by Reopen.
+    let mut s = ready();
+    event(
+        &mut s,
+        ComposeEvent::Outbox(vec![row("/data/compose/1-2-3.eml", RowState::Unfinished)]),
+    );
+    key(&mut s, UiAction::Outbox);
+    let cmds = key(&mut s, UiAction::EditAsNew);
+    assert!(
+        matches!(one(&cmds), ComposeCommand::Reopen { ref file, .. } if file.ends_with("1-2-3.eml")),
+        "{cmds:?}"
+    );
+    // One on its way stays.
+    let mut s = ready();
+    event(
+        &mut s,
+        ComposeEvent::Outbox(vec![row("e3", RowState::Sending("sending".into()))]),
+    );
+    key(&mut s, UiAction::Outbox);
+    assert!(key(&mut s, UiAction::EditAsNew).is_empty());
+    assert!(s.composing.is_none());
+}

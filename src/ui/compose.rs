@@ -349,7 +349,7 @@ pub fn draw_outbox(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) 
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        fit("a send again · d delete · Esc close", inner),
+        fit("a send again · e edit · d delete · Esc close", inner),
         theme.dim,
     ));
     let n = state.outbox.len();

@@ -349,7 +349,7 @@ fn outbox_80x24() {
     let screen = screen(&s);
     assert!(screen.contains("Outbox (3)"), "{screen}");
     assert!(
-        screen.contains("a send again · d delete · Esc close"),
+        screen.contains("a send again · e edit · d delete · Esc close"),
         "{screen}"
     );
     assert!(

@@ -488,18 +488,23 @@ service imap-login {{
     /// Creates (if needed) and returns a folder's directory; `folder` is
     /// "INBOX" or a '/'-separated path, encoded as Dovecot stores it.
     pub fn folder_dir(&self, user: &str, folder: &str) -> PathBuf {
-        let base = self.maildir(user);
-        let dir = if folder.eq_ignore_ascii_case("INBOX") {
-            base
-        } else {
-            let encoded: Vec<String> = folder.split('/').map(mailtui::mail::utf7::encode).collect();
-            base.join(format!(".{}", encoded.join(".")))
-        };
+        let dir = self.folder_path(user, folder);
         for sub in ["cur", "new", "tmp"] {
             fs::create_dir_all(dir.join(sub)).expect("mkdir maildir");
         }
         self.own(&self.root().join("mail"));
         dir
+    }
+
+    /// Where a folder's directory is, touching nothing (for reading while
+    /// Dovecot writes there).
+    pub fn folder_path(&self, user: &str, folder: &str) -> PathBuf {
+        let base = self.maildir(user);
+        if folder.eq_ignore_ascii_case("INBOX") {
+            return base;
+        }
+        let encoded: Vec<String> = folder.split('/').map(mailtui::mail::utf7::encode).collect();
+        base.join(format!(".{}", encoded.join(".")))
     }
 
     /// Puts messages into a folder (oldest first), flags as Maildir letters.
@@ -613,13 +618,18 @@ service imap-login {{
         if whoami().0 != 0 {
             return;
         }
-        let status = Command::new("chown")
-            .arg("-R")
-            .arg(format!("{}:{}", self.mail_uid, self.mail_gid))
-            .arg(path)
-            .status()
-            .expect("chown");
-        assert!(status.success(), "chown mail dir");
+        // Dovecot's lock files come and go while it runs: a walk that
+        // met one vanishing is tried again.
+        let ok = (0..3).any(|_| {
+            Command::new("chown")
+                .arg("-R")
+                .arg(format!("{}:{}", self.mail_uid, self.mail_gid))
+                .arg(path)
+                .status()
+                .expect("chown")
+                .success()
+        });
+        assert!(ok, "chown mail dir");
     }
 }
 

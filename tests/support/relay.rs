@@ -408,7 +408,7 @@ fn inbox_messages(dovecot: &Dovecot, user: &str, name: &str, value: &str) -> Vec
             .to_string()
     };
     let want = bare(value);
-    let dir = dovecot.folder_dir(user, "INBOX");
+    let dir = dovecot.folder_path(user, "INBOX");
     let mut found = Vec::new();
     for sub in ["new", "cur"] {
         let Ok(entries) = fs::read_dir(dir.join(sub)) else {

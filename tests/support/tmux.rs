@@ -124,6 +124,11 @@ impl Tmux {
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// The user code of the sign-in panel, once it shows one.
+    pub fn sign_in_code(&self) -> String {
+        read_code(&self.wait_for("Code: "))
+    }
+
     pub fn screen(&self) -> String {
         tmux(&self.socket, &["capture-pane", "-p", "-t", &self.session])
     }
@@ -258,4 +263,17 @@ impl Drop for Tmux {
             let _ = std::fs::remove_file(&self.socket_path);
         }
     }
+}
+
+/// The user code from a "Code: XXXX" line.
+pub fn read_code(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| l.split("Code: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|c| {
+            c.trim_matches(|ch: char| !ch.is_ascii_alphanumeric())
+                .to_string()
+        })
+        .unwrap_or_else(|| panic!("no code on screen:\n{screen}"))
 }
