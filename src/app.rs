@@ -567,9 +567,23 @@ where
     K: KeySource,
 {
     use crate::outgoing::editor;
-    let Command::Compose(ComposeCommand::Edit { id, file, draft }) = command else {
+    let Command::Compose(ComposeCommand::Edit {
+        id,
+        file,
+        draft,
+        rewrite,
+    }) = command
+    else {
         anyhow::bail!("not an editor command");
     };
+    if rewrite && let Err(e) = outgoing.rewrite(&file, &draft) {
+        return Ok(Action::Compose(crate::action::ComposeEvent::Edited {
+            id,
+            result: Err(e),
+            note: None,
+            sizes: Vec::new(),
+        }));
+    }
     let argv = outgoing.editor(&file);
     info!(editor = %argv[0], "editing a message");
     if ui.synchronized {

@@ -523,9 +523,15 @@ fn recipients_complete_from_mail_seen_and_the_book_is_there_for_editors() {
     assert!(shown.contains("Bob Example <bob@example.com>"), "{shown}");
     t.send(&["Enter", "Enter"]);
     t.wait_for("To: Bob Example <bob@example.com>  (t)");
+    // Back in the editor, the address chosen here is in the file.
+    s.will_write("", "", "One more line.\n");
+    t.send(&["e"]);
+    t.wait_for("One more line.");
+    t.wait_for("To: Bob Example <bob@example.com>  (t)");
     t.send(&["y"]);
     t.wait_for("sent to");
     let got = s.relay.wait_for_header(&s.d, BOB, "Subject", "Addresses");
+    assert!(body_text(&got).starts_with("One more line.\nCompleted, not typed."));
     assert_eq!(
         header(&got, "To").as_deref(),
         Some("\"Bob Example\" <bob@example.com>")

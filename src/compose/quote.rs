@@ -45,18 +45,26 @@ pub fn readable_date(ts: i64, offset: i32) -> Option<String> {
 /// `text` without its signature: from the last line that is exactly
 /// `-- ` (RFC 3676's separator) to the end.
 pub fn drop_signature(text: &str) -> &str {
+    before_last(text, |l| l == "-- ")
+}
+
+/// `text` up to its last line that `is_separator` accepts (all of it
+/// without one).
+fn before_last(text: &str, is_separator: impl Fn(&str) -> bool) -> &str {
     let mut cut = None;
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        if line.trim_end_matches(['\n', '\r']) == "-- " {
+        if is_separator(line.trim_end_matches(['\n', '\r'])) {
             cut = Some(pos);
         }
         pos += line.len();
     }
-    match cut {
-        Some(c) => &text[..c],
-        None => text,
-    }
+    cut.map_or(text, |c| &text[..c])
+}
+
+/// [`drop_signature`] for text rendered from HTML: `-- ` or `--`.
+fn drop_html_signature(text: &str) -> &str {
+    before_last(text, |l| l == "-- " || l == "--")
 }
 
 /// Each line of `text` quoted: `> ` before a line, `>` before one already
@@ -89,9 +97,16 @@ pub fn quote_lines(text: &str) -> String {
     out
 }
 
-/// The attribution and the quoted text, ending in a newline.
-pub fn quoted_reply(attribution: &str, text: &str) -> String {
-    let quoted = quote_lines(drop_signature(text));
+/// The attribution and the quoted text, ending in a newline. Text made
+/// from HTML has lost the separator's trailing space (`<p>-- <br>`), so
+/// there a line of just `--` starts the signature too.
+pub fn quoted_reply(attribution: &str, text: &str, from_html: bool) -> String {
+    let text = if from_html {
+        drop_html_signature(text)
+    } else {
+        drop_signature(text)
+    };
+    let quoted = quote_lines(text);
     if quoted.is_empty() {
         return format!("{attribution}\n");
     }
@@ -224,5 +239,21 @@ impl TextDecorator for QuoteDecorator {
     }
     fn make_subblock_decorator(&self) -> Self {
         QuoteDecorator
+    }
+}
+
+#[cfg(test)]
+mod signature_tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_from_html_loses_its_space_and_still_goes() {
+        // html2text renders `<p>-- <br>Bob</p>` as "--" then "Bob".
+        let text = "Shall we try the new place?\n\n--\nBob\n";
+        let q = quoted_reply("Bob wrote:", text, true);
+        assert_eq!(q, "Bob wrote:\n> Shall we try the new place?\n");
+        // In plain text "--" alone is not the separator (a row of dashes).
+        let q = quoted_reply("Bob wrote:", text, false);
+        assert!(q.contains("> --\n> Bob"), "{q}");
     }
 }

@@ -100,7 +100,7 @@ pub fn start(
             };
             let text = main_text(raw);
             let line = attribution(&settings.attribution, orig.from.first(), orig.date);
-            let body = format!("{}\n", quoted_reply(&line, &text.text));
+            let body = format!("{}\n", quoted_reply(&line, &text.text, text.from_html));
             Draft {
                 from: format_address(&from_for(me, &orig)),
                 to: format_list(&to),

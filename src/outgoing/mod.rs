@@ -431,6 +431,22 @@ impl Outgoing {
         .map_err(|e| e.to_string())
     }
 
+    /// Writes the editor's file anew from the draft (To or Cc changed on
+    /// the review screen), in place so its mode stays 0600.
+    pub fn rewrite(&self, file: &Path, draft: &Draft) -> Result<(), String> {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .truncate(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(file)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        f.write_all(compose::to_editor(draft).as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))
+    }
+
     /// Reads the editor's file back into a draft, for the loop.
     pub fn edited(
         &self,

@@ -73,6 +73,8 @@ pub struct Composing {
     /// `q` (or Esc) was pressed once: the next one throws the message
     /// away.
     pub confirm_discard: bool,
+    /// To or Cc changed on the review screen since the editor last ran.
+    pub changed_here: bool,
     /// Sizes of the attachments, in the draft's order, where known.
     pub sizes: Vec<Option<u64>>,
 }
@@ -95,6 +97,7 @@ impl Composing {
             preview: None,
             preview_scroll: 0,
             confirm_discard: false,
+            changed_here: false,
             sizes: Vec::new(),
         }
     }
@@ -143,6 +146,9 @@ pub enum ComposeCommand {
         id: u64,
         file: PathBuf,
         draft: Box<Draft>,
+        /// The draft changed on the review screen (To, Cc): the file is
+        /// written from it first.
+        rewrite: bool,
     },
     /// Build the message, put it in the outbox, send it; answered with
     /// `Queued` (the editor file then goes) or `Failed`.

@@ -324,7 +324,12 @@ impl State {
                 c.sizes = sizes;
                 c.file = Some(file.clone());
                 c.phase = Phase::Editing;
-                vec![Command::Compose(ComposeCommand::Edit { id, file, draft })]
+                vec![Command::Compose(ComposeCommand::Edit {
+                    id,
+                    file,
+                    draft,
+                    rewrite: false,
+                })]
             }
             ComposeEvent::Edited {
                 id,
@@ -627,14 +632,25 @@ impl State {
                 };
                 c.phase = Phase::Editing;
                 c.preview = None;
+                let rewrite = std::mem::take(&mut c.changed_here);
                 vec![Command::Compose(ComposeCommand::Edit {
                     id,
                     file,
                     draft: Box::new(c.draft.clone()),
+                    rewrite,
                 })]
             }
             UiAction::AttachFile => {
                 self.prompt = Some(Prompt::new(PromptKind::AttachPath));
+                Vec::new()
+            }
+            // The file holds text that did not parse: changing the draft
+            // here would write over it.
+            UiAction::EditTo | UiAction::EditCc
+                if c.note.is_some()
+                    && c.warnings.iter().any(|w| w.starts_with("fix the message")) =>
+            {
+                self.notify("fix the message in the editor first (e)", false);
                 Vec::new()
             }
             UiAction::EditTo | UiAction::EditCc => {
@@ -1093,10 +1109,10 @@ impl State {
         }
         let value = p.text.trim().trim_end_matches(',').trim().to_string();
         if let Some(c) = self.composing.as_mut() {
-            if cc {
-                c.draft.cc = value;
-            } else {
-                c.draft.to = value;
+            let field = if cc { &mut c.draft.cc } else { &mut c.draft.to };
+            if *field != value {
+                *field = value;
+                c.changed_here = true;
             }
         }
         self.recheck();

@@ -293,7 +293,8 @@ fn the_editor_runs_when_ready_and_its_text_comes_to_the_review_with_warnings() {
         ComposeCommand::Edit {
             id,
             file: file(),
-            draft: d
+            draft: d,
+            rewrite: false,
         }
     );
     assert!(!s.reviewing(), "not while the editor runs");
