@@ -279,12 +279,20 @@ impl State {
                 if let Some(c) = self.composing.as_mut().filter(|c| c.id == id) {
                     c.phase = Phase::Review;
                 }
-                self.notify(&format!("not postponed: {e}"), true);
+                self.notify(
+                    &format!("not postponed: {e} (another folder: drafts = \"…\" in the config)"),
+                    true,
+                );
                 Vec::new()
             }
             (WritingOp::SentCopy { entry }, e) => {
                 if let Some(e) = e {
-                    self.notify(&format!("sent; but the copy in Sent failed: {e}"), true);
+                    self.notify(
+                        &format!(
+                            "sent; but the copy in Sent failed: {e} (another folder: sent = \"…\")"
+                        ),
+                        true,
+                    );
                 }
                 vec![Command::Compose(ComposeCommand::Finished { entry })]
             }
