@@ -212,7 +212,7 @@ pub enum ComposeEvent {
         id: u64,
         draft: Box<Draft>,
         file: PathBuf,
-        /// Where the file was written, for the log.
+        /// Sizes of the draft's attachments, where known.
         sizes: Vec<Option<u64>>,
     },
     /// The editor ended: the draft as the file now says, or why not.

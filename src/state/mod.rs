@@ -97,6 +97,8 @@ pub struct State {
     pub resend_after_sign_in: Vec<(usize, String)>,
     /// Each account's SMTP SIZE, as its server last said.
     pub server_sizes: std::collections::HashMap<usize, u64>,
+    /// Accepted messages whose follow-ups wait for the folder list.
+    pub sent_waiting: Vec<compose::ComposeEvent>,
     /// An account's address book, read when a recipients prompt opened.
     pub contacts: Option<(usize, std::sync::Arc<Vec<crate::store::addresses::Contact>>)>,
 }
@@ -143,6 +145,7 @@ impl State {
             resend_after_sign_in: Vec::new(),
             server_sizes: Default::default(),
             contacts: None,
+            sent_waiting: Vec::new(),
         }
     }
 

@@ -94,6 +94,7 @@ impl State {
                 }
                 cmds.extend(self.check_new_mail(account));
                 cmds.extend(self.after_sign_in(account));
+                cmds.extend(self.folders_known(account));
                 cmds
             }
             Action::Log(record) => {

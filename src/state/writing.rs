@@ -841,6 +841,23 @@ impl State {
         bytes: Arc<Vec<u8>>,
         message_id: String,
     ) -> Vec<Command> {
+        // Before the account's folders are known there is no telling
+        // where Sent is: all of it waits for the folder list.
+        if after.save_sent.is_none()
+            && let Some(acc) = self.accounts.get(account)
+            && acc.info.appends_sent
+            && acc.folders.is_empty()
+        {
+            self.sent_waiting.push(ComposeEvent::Sent {
+                entry,
+                account,
+                after,
+                bytes,
+                message_id,
+                reply: String::new(),
+            });
+            return Vec::new();
+        }
         let mut cmds = Vec::new();
         let to = self
             .outbox
@@ -879,7 +896,16 @@ impl State {
             format!(" to {to}")
         };
         self.notify(&format!("sent{sent_to}"), false);
-        match (after.save_sent, self.accounts.get_mut(account)) {
+        // The folder as known now: at send time the folder list may not
+        // have come yet (a message sent at once after start).
+        let save_sent = after.save_sent.or_else(|| {
+            let acc = self.accounts.get(account)?;
+            acc.info
+                .appends_sent
+                .then(|| acc.folder_for(FolderRole::Sent))
+                .flatten()
+        });
+        match (save_sent, self.accounts.get_mut(account)) {
             (Some(folder), Some(acc)) => {
                 let op = acc.next_req_id();
                 self.writing_ops.insert(
@@ -1016,6 +1042,24 @@ impl State {
             account,
             command: crate::auth::service::AuthCommand::SignIn,
         }])
+    }
+
+    /// Sent messages that waited for their account's folder list.
+    pub(super) fn folders_known(&mut self, account: usize) -> Vec<Command> {
+        let known = self
+            .accounts
+            .get(account)
+            .is_some_and(|a| !a.folders.is_empty());
+        if !known || self.sent_waiting.is_empty() {
+            return Vec::new();
+        }
+        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.sent_waiting)
+            .into_iter()
+            .partition(|e| matches!(e, ComposeEvent::Sent { account: a, .. } if *a == account));
+        self.sent_waiting = later;
+        now.into_iter()
+            .flat_map(|e| self.on_compose_event(e))
+            .collect()
     }
 
     /// Signed in again after [`Self::sign_in_to_send`]: the messages go.
@@ -1159,7 +1203,7 @@ impl State {
     }
 }
 
-/// The outbox rows an account's entries make (for tests and the app).
+/// One word for a row's state, as the outbox list says it.
 pub fn row_state_word(s: &RowState) -> &'static str {
     match s {
         RowState::Queued => "waiting",

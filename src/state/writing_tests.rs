@@ -1409,6 +1409,8 @@ fn a_reply_sent_while_another_folder_is_open_flags_it_on_the_server_only() {
         answered: Some(source(8)),
         ..Followups::default()
     };
+    // Only flags here: this account's Sent copy is another test's.
+    s.accounts[0].info.appends_sent = false;
     let cmds = event(&mut s, sent("e1", after));
     assert_eq!(
         worker_cmds(&cmds),
@@ -1548,4 +1550,26 @@ fn e_in_the_outbox_takes_a_message_back_into_the_editor() {
     key(&mut s, UiAction::Outbox);
     assert!(key(&mut s, UiAction::EditAsNew).is_empty());
     assert!(s.composing.is_none());
+}
+
+/// A message accepted before the account's folders were listed (sent at
+/// once after start, or finished from the outbox at start) gets its Sent
+/// copy once the folder list comes, not never.
+#[test]
+fn the_sent_copy_waits_for_the_folder_list() {
+    let mut s = ready();
+    let folders = std::mem::take(&mut s.accounts[0].folders);
+    assert!(folders.iter().any(|f| f.role == FolderRole::Sent));
+    let cmds = event(&mut s, sent("e1", Followups::default()));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let cmds = s.update(Action::Worker {
+        account: 0,
+        event: WorkerEvent::Folders(folders),
+    });
+    let appended = worker_cmds(&cmds).into_iter().any(|c| {
+        matches!(c, WorkerCommand::Append { ref folder, ref message_id, .. }
+            if folder == "Sent" && message_id.as_deref() == Some("x@example.com"))
+    });
+    assert!(appended, "{cmds:?}");
+    assert!(s.sent_waiting.is_empty());
 }
