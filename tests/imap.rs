@@ -703,3 +703,37 @@ async fn the_worker_opens_a_big_message_without_fetching_it_whole() {
     };
     assert_eq!(message.body.as_str().trim(), "Inner text here.");
 }
+
+/// APPEND (a Sent copy, a draft) into a folder the server does not have
+/// yet makes the folder once and stores the message; into one it has,
+/// just stores; where the folder cannot be made, the server's first
+/// answer is what comes back.
+#[tokio::test]
+async fn append_makes_a_missing_folder_once() {
+    let d = server();
+    let mut b = backend(&d, TlsMode::Implicit);
+    b.connect().await.unwrap();
+    let msg = fixtures::simple(1);
+    b.append("Drafts", &msg, &[FlagKind::Seen, FlagKind::Draft])
+        .await
+        .expect("made and stored");
+    b.append("Drafts", &msg, &[FlagKind::Seen])
+        .await
+        .expect("stored");
+    let drafts = rows(&mut b, "Drafts").await;
+    assert_eq!(drafts.len(), 2);
+    assert!(drafts[0].flags.draft && drafts[0].flags.seen, "{drafts:?}");
+    assert!(!drafts[1].flags.draft);
+    let folders = b.list_folders().await.unwrap();
+    assert_eq!(folders.iter().filter(|f| f.path == "Drafts").count(), 1);
+    // Dovecot refuses to make a folder under a name this long.
+    let long = "x".repeat(400);
+    let e = b
+        .append(&long, &msg, &[])
+        .await
+        .expect_err("no such folder can be made");
+    match e {
+        MailError::Command(text) => assert!(text.starts_with("store a message"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+}

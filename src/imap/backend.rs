@@ -98,6 +98,39 @@ impl ImapBackend {
         Ok(caps)
     }
 
+    /// One APPEND, under a time limit that grows with the message.
+    async fn append_once(
+        &mut self,
+        path: &str,
+        bytes: &[u8],
+        flags: &[FlagKind],
+    ) -> MailResult<()> {
+        let list: Vec<&str> = flags.iter().map(|f| f.imap()).collect();
+        let flags = format!("({})", list.join(" "));
+        // The server reads the literal at its own pace: a step's time, and
+        // one more transfer pause per MiB.
+        let t = self.settings.timeouts;
+        let mib = u32::try_from(bytes.len() >> 20).unwrap_or(u32::MAX);
+        let limit = t.step() + t.transfer.saturating_mul(mib.min(1000));
+        let session = self.session()?;
+        let result = match tokio::time::timeout(
+            limit,
+            session.append(path, Some(flags.as_str()), None, bytes),
+        )
+        .await
+        {
+            Ok(r) => r.map_err(|e| super::convert::command_error("store a message", e)),
+            Err(_) => Err(MailError::Network(format!(
+                "storing a message in {path} took longer than {} s",
+                limit.as_secs()
+            ))),
+        };
+        if matches!(result, Err(MailError::Network(_))) {
+            self.drop_session();
+        }
+        self.settle(result)
+    }
+
     fn session(&mut self) -> MailResult<&mut Session<Transport>> {
         self.session
             .as_mut()
@@ -654,30 +687,27 @@ impl MailBackend for ImapBackend {
     }
 
     async fn append(&mut self, path: &str, bytes: &[u8], flags: &[FlagKind]) -> MailResult<()> {
-        let list: Vec<&str> = flags.iter().map(|f| f.imap()).collect();
-        let flags = format!("({})", list.join(" "));
-        // The server reads the literal at its own pace: a step's time, and
-        // one more transfer pause per MiB.
-        let t = self.settings.timeouts;
-        let mib = u32::try_from(bytes.len() >> 20).unwrap_or(u32::MAX);
-        let limit = t.step() + t.transfer.saturating_mul(mib.min(1000));
-        let session = self.session()?;
-        let result = match tokio::time::timeout(
-            limit,
-            session.append(path, Some(flags.as_str()), None, bytes),
-        )
-        .await
-        {
-            Ok(r) => r.map_err(|e| super::convert::command_error("store a message", e)),
-            Err(_) => Err(MailError::Network(format!(
-                "storing a message in {path} took longer than {} s",
-                limit.as_secs()
-            ))),
-        };
-        if matches!(result, Err(MailError::Network(_))) {
-            self.drop_session();
+        match self.append_once(path, bytes, flags).await {
+            // A Sent or Drafts folder the server does not have yet (it
+            // says [TRYCREATE]): made, once, and the APPEND again. A
+            // CREATE the server refuses (the folder exists) leaves the
+            // first answer standing.
+            Err(MailError::Command(first)) => {
+                let create = format!("CREATE {}", super::select::quote(path)?);
+                match self
+                    .exchange("create a folder", &create, self.limits(10))
+                    .await
+                {
+                    Ok(_) => {
+                        tracing::info!(folder = path, "folder created for a message");
+                        self.append_once(path, bytes, flags).await
+                    }
+                    Err(MailError::Command(_)) => Err(MailError::Command(first)),
+                    Err(e) => Err(e),
+                }
+            }
+            other => other,
         }
-        self.settle(result)
     }
 
     async fn move_messages(&mut self, uids: &[u32], to: &str) -> MailResult<Moved> {
