@@ -24,6 +24,7 @@ use mailtui::state::compose::{ComposeCommand, ComposeEvent, Followups};
 use support::dovecot::{Dovecot, Options, SUBMISSION_HOST};
 use support::relay::Relay;
 use support::tmux::Tmux;
+use support::writing::{install_editor, password_config};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
@@ -34,19 +35,6 @@ const CHILD: &str = "MAILTUI_BENCH_SEND_CHILD";
 const ATTACHMENT_BYTES: usize = 25 << 20;
 /// The longest any one send may take here.
 const SEND_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Same editor as tests/e2e_send.rs: fills To and Subject, adds the text.
-const EDITOR: &str = r#"#!/bin/sh
-f="$1"
-d="$(dirname "$0")"
-to="$(cat "$d/to" 2>/dev/null)"
-subject="$(cat "$d/subject" 2>/dev/null)"
-awk -v to="$to" -v subject="$subject" -v textfile="$d/text" '
-  !done && /^To:[ ]*$/ && to != "" { print "To: " to; next }
-  !done && /^Subject:[ ]*$/ && subject != "" { print "Subject: " subject; next }
-  !done && /^$/ { print; while ((getline line < textfile) > 0) print line; done = 1; next }
-  { print }' "$f" > "$f.new" && cat "$f.new" > "$f" && rm -f "$f.new"
-"#;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -108,30 +96,8 @@ impl Setup {
         d.deliver(ERIN, "Drafts", &[]);
         let relay = Relay::start(&d);
         let home = tempfile::tempdir().expect("temp dir");
-        let editor = home.path().join("editor");
-        std::fs::create_dir_all(&editor).expect("mkdir");
-        let script = editor.join("edit.sh");
-        std::fs::write(&script, EDITOR).expect("write the editor");
-        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .expect("chmod");
-        let cfg = home.path().join("config.toml");
-        std::fs::write(
-            &cfg,
-            format!(
-                "[[accounts]]\nname = \"mail\"\nemail = \"{ERIN}\"\nprovider = \"generic\"\nfull_name = \"Erin Example\"\n\
-                 imap = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\" }}\nca_file = \"{}\"\n\
-                 smtp = {{ host = \"{SUBMISSION_HOST}\", port = {}, tls = \"starttls\" }}\n\
-                 auth = {{ method = \"password\", password = \"pw\" }}\n\
-                 [compose]\neditor = \"{}\"\n",
-                d.imaps_port,
-                d.ca_file.display(),
-                d.submission_port,
-                script.display()
-            ),
-        )
-        .expect("write the config");
-        std::fs::set_permissions(&cfg, std::os::unix::fs::PermissionsExt::from_mode(0o600))
-            .expect("chmod");
+        let script = install_editor(home.path());
+        let cfg = password_config(home.path(), &d, ERIN, &script);
         Setup {
             d,
             relay,

@@ -13,29 +13,12 @@ use mail_parser::MimeHeaders as _;
 use support::dovecot::{Dovecot, Options, SUBMISSION_HOST};
 use support::relay::{Relay, header};
 use support::tmux::Tmux;
+use support::writing::{install_editor, password_config};
 
 const BIN: &str = env!("CARGO_BIN_EXE_mailtui");
 const ERIN: &str = "erin@example.com";
 const BOB: &str = "bob@example.com";
 const CAROL: &str = "carol@example.com";
-
-/// A shell "editor": fills an empty To and Subject from files next to it
-/// and puts the text of `text` after the headers, as a user would type.
-const EDITOR: &str = r#"#!/bin/sh
-f="$1"
-d="$(dirname "$0")"
-to="$(cat "$d/to" 2>/dev/null)"
-subject="$(cat "$d/subject" 2>/dev/null)"
-awk -v to="$to" -v subject="$subject" -v textfile="$d/text" '
-  !done && /^To:[ ]*$/ && to != "" { print "To: " to; next }
-  !done && /^Subject:[ ]*$/ && subject != "" { print "Subject: " subject; next }
-  !done && /^$/ { print; while ((getline line < textfile) > 0) print line; done = 1; next }
-  { print }' "$f" > "$f.new" && cat "$f.new" > "$f" && rm -f "$f.new"
-echo "$f" >> "$d/edited"
-# An editor that dies after the user typed: mailtui keeps the text.
-[ "$(cat "$d/mode" 2>/dev/null)" = crash ] && kill -9 $$
-exit 0
-"#;
 
 struct Setup {
     d: Dovecot,
@@ -120,27 +103,8 @@ fn start(exchange: bool) -> Setup {
     d.deliver(ERIN, "Drafts", &[]);
     let relay = Relay::start(&d);
     let home = tempfile::tempdir().unwrap();
-    let editor = home.path().join("editor");
-    std::fs::create_dir_all(&editor).unwrap();
-    let script = editor.join("edit.sh");
-    std::fs::write(&script, EDITOR).unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let cfg = home.path().join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[[accounts]]\nname = \"mail\"\nemail = \"{ERIN}\"\nprovider = \"generic\"\nfull_name = \"Erin Example\"\n\
-             imap = {{ host = \"127.0.0.1\", port = {}, tls = \"implicit\" }}\nca_file = \"{}\"\n\
-             smtp = {{ host = \"{SUBMISSION_HOST}\", port = {}, tls = \"starttls\" }}\n\
-             auth = {{ method = \"password\", password = \"pw\" }}\n\
-             [compose]\neditor = \"{}\"\n",
-            d.imaps_port,
-            d.ca_file.display(),
-            d.submission_port,
-            script.display()
-        ),
-    )
-    .unwrap();
+    let script = install_editor(home.path());
+    let cfg = password_config(home.path(), &d, ERIN, &script);
     Setup {
         d,
         relay,
@@ -242,11 +206,8 @@ fn new_mail_with_non_ascii_everywhere_goes_out_over_xoauth2_and_exchange_files_i
     d.deliver(alice, "Sent Items", &[]);
     let relay = Relay::start(&d);
     let home = tempfile::tempdir().unwrap();
+    let script = install_editor(home.path());
     let editor = home.path().join("editor");
-    std::fs::create_dir_all(&editor).unwrap();
-    let script = editor.join("edit.sh");
-    std::fs::write(&script, EDITOR).unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     std::fs::write(editor.join("to"), format!("Zoë Brontë <{BOB}>")).unwrap();
     std::fs::write(editor.join("subject"), "Größenänderung — 価格表 ✓").unwrap();
     std::fs::write(editor.join("text"), "Grüße aus Zürich,\nvoilà le 価格表.\n").unwrap();

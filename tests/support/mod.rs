@@ -14,6 +14,7 @@ pub mod other;
 pub mod proxy;
 pub mod relay;
 pub mod tmux;
+pub mod writing;
 
 use std::net::TcpListener;
 
