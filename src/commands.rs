@@ -52,7 +52,10 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
                 "The code expires in {}. Waiting for you to approve…",
                 duration(code.expires_at - now())
             );
-            client.finish_device(&details).await?
+            client
+                .finish_device(&details)
+                .await
+                .map_err(|e| admin_help(&client, e))?
         }
         LoginMethod::Browser => {
             browser::sign_in(&client, |p| {
@@ -68,7 +71,8 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
                 println!();
                 println!("Waiting for the browser…");
             })
-            .await?
+            .await
+            .map_err(|e| admin_help(&client, e))?
         }
     };
     let name = account.name.clone();
@@ -83,6 +87,31 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
         store.describe()
     );
     Ok(())
+}
+
+/// A refusal only a tenant admin can lift: what to ask them, and the
+/// link (with a QR code, to pass on from a phone).
+fn admin_help(client: &OAuth, e: crate::auth::errors::AuthError) -> anyhow::Error {
+    let url = client.config().admin_consent_url();
+    if e.consent != crate::auth::errors::Consent::AdminOnly || url.is_none() {
+        return e.into();
+    }
+    let url = url.unwrap_or_default();
+    let permissions = crate::auth::errors::permissions_in_words(&client.config().scopes);
+    println!();
+    println!("{}", e.message);
+    println!();
+    println!("Ask an admin of your tenant to open this link and approve mailtui for {permissions}:");
+    println!();
+    println!("  {url}");
+    println!();
+    if let Some(qr) = qr_lines(&url) {
+        for line in qr {
+            println!("  {line}");
+        }
+        println!();
+    }
+    anyhow::anyhow!("an administrator must approve mailtui first ({})", e.code)
 }
 
 /// `mailtui set-password ACCOUNT`: put the password in the OS keyring.

@@ -148,6 +148,11 @@ pub struct OAuthAccount {
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Microsoft,
+    /// Outlook.com, Hotmail and Live personal accounts: Microsoft's
+    /// consumer sign-in (tenant `consumers`) and submission host. Read as
+    /// `Microsoft` with those defaults.
+    #[serde(alias = "outlook.com")]
+    Outlook,
     Generic,
     Maildir,
 }
@@ -265,6 +270,8 @@ struct RawAccount {
     signature_file: Option<PathBuf>,
     /// The demo's "sending": delivered into this local Maildir.
     deliver_to: Option<PathBuf>,
+    send: Option<Spanned<String>>,
+    graph_url: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -408,6 +415,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         })?;
         let sending_kind = match a.provider.get_ref() {
             Provider::Microsoft => sending::Kind::Microsoft,
+            Provider::Outlook => sending::Kind::OutlookCom,
             Provider::Generic => sending::Kind::Generic,
             Provider::Maildir => sending::Kind::Maildir,
         };
@@ -420,6 +428,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             full_name: a.full_name.as_ref(),
             signature_file: a.signature_file.as_ref(),
             deliver_to: a.deliver_to.as_ref(),
+            send: a.send.as_ref(),
+            graph_url: a.graph_url.as_ref(),
         };
         let sending = sending::sending(raw_sending, sending_kind, expand_home).map_err(
             |(span, key, msg)| err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg),
@@ -529,7 +539,10 @@ fn account_kind(
 ) -> Result<AccountKind, FieldError> {
     let imap = a.imap.as_ref().map(|s| (s.span(), s.get_ref()));
     let imap_span = imap.as_ref().map(|(s, _)| s.clone());
-    let provider = *a.provider.get_ref();
+    let provider = match *a.provider.get_ref() {
+        Provider::Outlook => Provider::Microsoft,
+        p => p,
+    };
     if provider == Provider::Maildir {
         let Some(dir) = &a.maildir else {
             return Err((
@@ -677,7 +690,10 @@ fn oauth_account(
             .tenant
             .as_ref()
             .map(|t| t.get_ref().clone())
-            .unwrap_or_else(|| "common".to_string());
+            .unwrap_or_else(|| match a.provider.get_ref() {
+                Provider::Outlook => "consumers".to_string(),
+                _ => "common".to_string(),
+            });
         let scopes = auth.and_then(|r| r.scopes.clone()).unwrap_or_else(|| {
             vec![
                 MICROSOFT_IMAP_SCOPE.to_string(),
@@ -784,7 +800,7 @@ fn normalize_host(host: &str) -> Option<String> {
 }
 
 /// Tokens only travel over TLS, except to this machine (tests, proxies).
-fn secure_url(url: &str) -> bool {
+pub(crate) fn secure_url(url: &str) -> bool {
     match url::Url::parse(url) {
         Ok(u) if u.scheme() == "https" => true,
         Ok(u) if u.scheme() == "http" => u.host_str().is_some_and(is_loopback),

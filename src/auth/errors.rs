@@ -40,6 +40,18 @@ pub struct AuthError {
     /// stored tokens. Anything else (Conditional Access, an unknown error)
     /// may pass, so the tokens are kept.
     pub dead_grant: bool,
+    /// Whose approval is missing, when that is the problem.
+    pub consent: Consent,
+}
+
+/// A refusal for want of consent: the user can give it (a device sign-in
+/// for the scope), or only a tenant admin can (the admin-consent link).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Consent {
+    #[default]
+    Given,
+    UserCan,
+    AdminOnly,
 }
 
 impl fmt::Display for AuthError {
@@ -57,6 +69,7 @@ impl AuthError {
             code: code.into(),
             message: message.into(),
             dead_grant: false,
+            consent: Consent::Given,
         }
     }
 
@@ -115,7 +128,7 @@ fn aadsts_text(code: u32) -> Option<(AuthErrorKind, &'static str)> {
             Config,
             "mailtui has not been granted access to your mailbox (or consent was withdrawn). Sign in and accept, or ask your admin to grant consent.",
         ),
-        90094 | 90095 => (
+        90094 | 90095 | 90008 => (
             Config,
             "Your administrator must approve mailtui before you can use it.",
         ),
@@ -187,9 +200,15 @@ pub fn explain(error: &str, description: Option<&str>) -> AuthError {
         error,
         "authorization_declined" | "access_denied" | "expired_token" | "bad_verification_code"
     );
+    let consent = consent_needed(error, aadsts, description.unwrap_or(""));
     if let Some((kind, text)) = aadsts.filter(|_| !flow_outcome).and_then(aadsts_text) {
+        let text = match consent {
+            Consent::AdminOnly => ADMIN_TEXT,
+            _ => text,
+        };
         return AuthError {
             dead_grant,
+            consent,
             ..AuthError::new(kind, code, text)
         };
     }
@@ -233,7 +252,59 @@ pub fn explain(error: &str, description: Option<&str>) -> AuthError {
     };
     AuthError {
         dead_grant,
+        consent,
         ..AuthError::new(kind, code, text)
+    }
+}
+
+/// The permissions behind scopes, in words, for the sentence saying what
+/// an admin must approve.
+pub fn permissions_in_words(scopes: &[String]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    for s in scopes {
+        let s = s.to_ascii_lowercase();
+        let w = if s.ends_with("imap.accessasuser.all") {
+            "reading mail over IMAP"
+        } else if s.ends_with("smtp.send") {
+            "sending mail over SMTP"
+        } else if s.contains("graph.microsoft.com/mail.send.shared") {
+            "sending as shared mailboxes through Microsoft Graph"
+        } else if s.contains("graph.microsoft.com/mail.send") {
+            "sending mail through Microsoft Graph"
+        } else if s == "offline_access" {
+            "staying signed in"
+        } else {
+            continue;
+        };
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    if words.is_empty() {
+        "the permissions mailtui asks for".into()
+    } else {
+        words.join(", ")
+    }
+}
+
+const ADMIN_TEXT: &str = "Your organisation lets only an administrator approve apps that read or send mail: an admin must grant mailtui's permissions once for the tenant (the link below).";
+
+/// Microsoft says consent is missing with AADSTS65001 (`consent_required`);
+/// admin-only variants are AADSTS90094/90095 ("Need admin approval"),
+/// AADSTS90008, and 65001 whose text names the administrator.
+fn consent_needed(error: &str, aadsts: Option<u32>, description: &str) -> Consent {
+    // Not "administrator": Microsoft's ordinary 65001 text reads "The user
+    // or administrator has not consented", which the user can fix.
+    let d = description.to_ascii_lowercase();
+    let admin_text = ["admin consent", "admin approval", "admin permission", "requires admin"]
+        .iter()
+        .any(|w| d.contains(w));
+    match aadsts {
+        Some(90094 | 90095 | 90008) => Consent::AdminOnly,
+        Some(65001) if admin_text => Consent::AdminOnly,
+        Some(65001) => Consent::UserCan,
+        _ if error == "consent_required" => Consent::UserCan,
+        _ => Consent::Given,
     }
 }
 
@@ -255,6 +326,46 @@ mod tests {
         );
         assert_eq!(aadsts_code("no code"), None);
         assert_eq!(aadsts_code("AADSTS"), None);
+    }
+
+    #[test]
+    fn consent_says_who_can_give_it() {
+        let user = explain(
+            "invalid_grant",
+            Some("AADSTS65001: The user or administrator has not consented to use the application with ID 'x'. Send an interactive authorization request for this user and resource."),
+        );
+        // "administrator" in Microsoft's usual 65001 text: the user can consent.
+        assert_eq!(user.consent, Consent::UserCan);
+        let admin = explain(
+            "invalid_grant",
+            Some("AADSTS65001: The application requires admin consent for this tenant."),
+        );
+        assert_eq!(admin.consent, Consent::AdminOnly);
+        assert_eq!(explain("consent_required", None).consent, Consent::UserCan);
+        for code in [90094, 90095, 90008] {
+            let e = explain("invalid_grant", Some(&format!("AADSTS{code}: Need admin approval.")));
+            assert_eq!(e.consent, Consent::AdminOnly, "{code}");
+            assert!(e.message.contains("administrator"), "{e}");
+        }
+        assert_eq!(explain("invalid_grant", Some("AADSTS70008: expired")).consent, Consent::Given);
+    }
+
+    #[test]
+    fn permissions_are_named() {
+        let scopes: Vec<String> = [
+            "https://outlook.office.com/IMAP.AccessAsUser.All",
+            "https://outlook.office.com/SMTP.Send",
+            "offline_access",
+            "https://graph.microsoft.com/Mail.Send",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            permissions_in_words(&scopes),
+            "reading mail over IMAP, sending mail over SMTP, staying signed in, sending mail through Microsoft Graph"
+        );
+        assert_eq!(permissions_in_words(&[]), "the permissions mailtui asks for");
     }
 
     #[test]

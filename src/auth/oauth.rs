@@ -38,6 +38,15 @@ impl OAuthConfig {
             scopes,
         }
     }
+
+    /// Where a tenant's admin grants this app for everyone (Microsoft
+    /// only: the token endpoint is `{authority}/{tenant}/oauth2/v2.0/token`).
+    pub fn admin_consent_url(&self) -> Option<String> {
+        let base = self.token_url.strip_suffix("/oauth2/v2.0/token")?;
+        let mut url = url::Url::parse(&format!("{base}/adminconsent")).ok()?;
+        url.query_pairs_mut().append_pair("client_id", &self.client_id);
+        Some(url.to_string())
+    }
 }
 
 /// What the user needs to see to approve a device sign-in. Both texts are
@@ -168,7 +177,20 @@ impl OAuth {
         self.config.scopes.iter().map(|s| Scope::new(s.clone()))
     }
 
+    pub fn config(&self) -> &OAuthConfig {
+        &self.config
+    }
+
     fn token_set(&self, r: &BasicTokenResponse, previous: Option<&TokenSet>) -> TokenSet {
+        self.token_set_for(r, previous, &self.config.scopes)
+    }
+
+    fn token_set_for(
+        &self,
+        r: &BasicTokenResponse,
+        previous: Option<&TokenSet>,
+        asked: &[String],
+    ) -> TokenSet {
         let now = now();
         let lifetime = r.expires_in().map(|d| d.as_secs() as i64).unwrap_or(3600);
         // Providers may omit the refresh token on refresh: keep the old one then.
@@ -189,13 +211,22 @@ impl OAuth {
             scopes: r
                 .scopes()
                 .map(|s| s.iter().map(|s| s.to_string()).collect())
-                .unwrap_or_else(|| self.config.scopes.clone()),
+                .unwrap_or_else(|| asked.to_vec()),
         }
     }
 
     /// Step one of the device flow: get a user code.
     pub async fn start_device(
         &self,
+    ) -> Result<(DeviceCode, StandardDeviceAuthorizationResponse), AuthError> {
+        self.start_device_for(&self.config.scopes).await
+    }
+
+    /// A device sign-in asking for these scopes instead of the account's
+    /// (one more resource's consent: Microsoft Graph's `Mail.Send`).
+    pub async fn start_device_for(
+        &self,
+        scopes: &[String],
     ) -> Result<(DeviceCode, StandardDeviceAuthorizationResponse), AuthError> {
         let request = self.client.exchange_device_code().map_err(|_| {
             AuthError::new(
@@ -205,7 +236,7 @@ impl OAuth {
             )
         })?;
         let details: StandardDeviceAuthorizationResponse = request
-            .add_scopes(self.scopes())
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
             .request_async(&self.http)
             .await
             .map_err(|e| classify(&self.host(), e))?;
@@ -223,6 +254,14 @@ impl OAuth {
         &self,
         details: &StandardDeviceAuthorizationResponse,
     ) -> Result<TokenSet, AuthError> {
+        self.finish_device_for(details, &self.config.scopes).await
+    }
+
+    pub async fn finish_device_for(
+        &self,
+        details: &StandardDeviceAuthorizationResponse,
+        scopes: &[String],
+    ) -> Result<TokenSet, AuthError> {
         let expires_at = now() + details.expires_in().as_secs() as i64;
         loop {
             let remaining = expires_at - now();
@@ -239,7 +278,7 @@ impl OAuth {
                 )
                 .await;
             match result {
-                Ok(r) => return Ok(self.token_set(&r, None)),
+                Ok(r) => return Ok(self.token_set_for(&r, None, scopes)),
                 Err(e) => {
                     let e = classify(&self.host(), e);
                     if e.kind != AuthErrorKind::Transient {
@@ -254,6 +293,17 @@ impl OAuth {
 
     /// Trades the refresh token for new tokens; stores nothing itself.
     pub async fn refresh(&self, previous: &TokenSet) -> Result<TokenSet, AuthError> {
+        self.refresh_for(previous, &self.config.scopes).await
+    }
+
+    /// Redeems the refresh token for these scopes: Microsoft's refresh
+    /// tokens serve every resource the user consented to, but each access
+    /// token serves one resource.
+    pub async fn refresh_for(
+        &self,
+        previous: &TokenSet,
+        scopes: &[String],
+    ) -> Result<TokenSet, AuthError> {
         let Some(rt) = &previous.refresh_token else {
             // Nothing can renew these tokens: as dead as a refused grant.
             return Err(AuthError::dead(
@@ -265,11 +315,11 @@ impl OAuth {
         let r = self
             .client
             .exchange_refresh_token(&RefreshToken::new(rt.expose().to_string()))
-            .add_scopes(self.scopes())
+            .add_scopes(scopes.iter().map(|s| Scope::new(s.clone())))
             .request_async(&self.http)
             .await
             .map_err(|e| classify(&self.host(), e))?;
-        Ok(self.token_set(&r, Some(previous)))
+        Ok(self.token_set_for(&r, Some(previous), scopes))
     }
 
     /// The browser flow's first step: where to send the user.
@@ -341,6 +391,27 @@ mod tests {
             "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"
         );
         assert!(OAuth::new(c).is_ok());
+    }
+
+    #[test]
+    fn admin_consent_goes_to_the_tenant() {
+        let c = OAuthConfig::microsoft(
+            "https://login.microsoftonline.com",
+            "contoso.onmicrosoft.com",
+            "11111111-2222-3333-4444-555555555555",
+            vec![],
+        );
+        assert_eq!(
+            c.admin_consent_url().as_deref(),
+            Some(
+                "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=11111111-2222-3333-4444-555555555555"
+            )
+        );
+        let generic = OAuthConfig {
+            token_url: "https://id.example.org/token".into(),
+            ..c
+        };
+        assert_eq!(generic.admin_consent_url(), None);
     }
 
     #[test]

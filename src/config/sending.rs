@@ -11,6 +11,9 @@ use crate::imap::{TlsMode, is_loopback};
 
 pub const MICROSOFT_SMTP_HOST: &str = "smtp.office365.com";
 pub const MICROSOFT_SMTP_SCOPE: &str = "https://outlook.office.com/SMTP.Send";
+/// Outlook.com's documented submission host.
+pub const OUTLOOK_COM_SMTP_HOST: &str = "smtp-mail.outlook.com";
+pub const MICROSOFT_GRAPH_URL: &str = "https://graph.microsoft.com";
 /// The attribution line above a quoted original.
 pub const DEFAULT_ATTRIBUTION: &str = "On {date}, {name} wrote:";
 
@@ -30,6 +33,16 @@ pub struct SmtpServer {
     pub host: String,
     pub port: u16,
     pub tls: TlsMode,
+}
+
+/// Which way a Microsoft account's mail leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SendRoute {
+    /// SMTP, and Microsoft Graph once the tenant says SMTP AUTH is off.
+    #[default]
+    Auto,
+    Smtp,
+    Graph,
 }
 
 /// Whether a copy of sent mail is APPENDed to the Sent folder.
@@ -59,6 +72,10 @@ pub struct Sending {
     pub signature_file: Option<PathBuf>,
     /// A Microsoft account: Exchange files what it was given in Sent Items.
     pub microsoft: bool,
+    pub route: SendRoute,
+    /// Microsoft Graph's base URL (national clouds and tests differ);
+    /// `None` for accounts that are not Microsoft's.
+    pub graph_url: Option<String>,
 }
 
 impl Sending {
@@ -155,11 +172,15 @@ pub(super) struct RawSending<'a> {
     pub full_name: Option<&'a String>,
     pub signature_file: Option<&'a PathBuf>,
     pub deliver_to: Option<&'a PathBuf>,
+    pub send: Option<&'a Spanned<String>>,
+    pub graph_url: Option<&'a Spanned<String>>,
 }
 
 /// What kind of account the sending keys belong to.
 pub(super) enum Kind {
     Microsoft,
+    /// Outlook.com, Hotmail, Live: Microsoft's consumer service.
+    OutlookCom,
     Generic,
     Maildir,
 }
@@ -169,7 +190,48 @@ pub(super) fn sending(
     kind: Kind,
     expand: impl Fn(&std::path::Path) -> PathBuf,
 ) -> Result<Sending, Problem> {
-    let microsoft = matches!(kind, Kind::Microsoft);
+    let microsoft = matches!(kind, Kind::Microsoft | Kind::OutlookCom);
+    let route = match raw.send.map(|s| (s.span(), s.get_ref().as_str())) {
+        None | Some((_, "auto")) => SendRoute::Auto,
+        Some((_, "smtp")) => SendRoute::Smtp,
+        Some((span, "graph")) if !microsoft => {
+            return Err((
+                Some(span),
+                "send",
+                "\"graph\" is for Microsoft accounts (provider = \"microsoft\" or \"outlook\")".into(),
+            ));
+        }
+        Some((_, "graph")) => SendRoute::Graph,
+        Some((span, w)) => {
+            return Err((
+                Some(span),
+                "send",
+                format!("\"{w}\" is not one of \"auto\", \"smtp\", \"graph\""),
+            ));
+        }
+    };
+    let graph_url = match (raw.graph_url, microsoft) {
+        (Some(u), false) => {
+            return Err((
+                Some(u.span()),
+                "graph_url",
+                "is for Microsoft accounts only".into(),
+            ));
+        }
+        (Some(u), true) => {
+            let v = u.get_ref().trim().trim_end_matches('/').to_string();
+            if !super::secure_url(&v) {
+                return Err((
+                    Some(u.span()),
+                    "graph_url",
+                    "must be https:// (http:// only for loopback)".into(),
+                ));
+            }
+            Some(v)
+        }
+        (None, true) => Some(MICROSOFT_GRAPH_URL.to_string()),
+        (None, false) => None,
+    };
     let transport = match (raw.smtp, raw.deliver_to, kind) {
         (Some(_), Some(_), _) => {
             return Err((
@@ -182,6 +244,11 @@ pub(super) fn sending(
         (Some(s), None, kind) => Some(Transport::Smtp(smtp(s, &kind)?)),
         (None, None, Kind::Microsoft) => Some(Transport::Smtp(SmtpServer {
             host: MICROSOFT_SMTP_HOST.to_string(),
+            port: 587,
+            tls: TlsMode::Starttls,
+        })),
+        (None, None, Kind::OutlookCom) => Some(Transport::Smtp(SmtpServer {
+            host: OUTLOOK_COM_SMTP_HOST.to_string(),
             port: 587,
             tls: TlsMode::Starttls,
         })),
@@ -218,6 +285,8 @@ pub(super) fn sending(
         full_name: name(raw.full_name),
         signature_file: raw.signature_file.map(|p| expand(p)),
         microsoft,
+        route,
+        graph_url,
     })
 }
 
@@ -227,6 +296,7 @@ fn smtp(s: &Spanned<RawSmtp>, kind: &Kind) -> Result<SmtpServer, Problem> {
     let host = match (&r.host, kind) {
         (Some(h), _) if !h.trim().is_empty() => h.trim().to_string(),
         (_, Kind::Microsoft) => MICROSOFT_SMTP_HOST.to_string(),
+        (_, Kind::OutlookCom) => OUTLOOK_COM_SMTP_HOST.to_string(),
         _ => {
             return Err((
                 span,

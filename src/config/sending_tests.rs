@@ -103,3 +103,73 @@ fn compose_section() {
     let e = one("[compose]\neditor = \"vim 'x\"").expect_err("unclosed quote");
     assert_eq!(e.key.as_deref(), Some("compose.editor"));
 }
+
+fn microsoft(extra: &str) -> Result<crate::config::Config, crate::config::ConfigError> {
+    let text = format!(
+        "[[accounts]]\nname = \"work\"\nemail = \"a@contoso.com\"\nprovider = \"microsoft\"\nclient_id = \"x\"\n{extra}"
+    );
+    parse(Path::new("c.toml"), &text)
+}
+
+#[test]
+fn microsoft_accounts_send_over_smtp_then_graph() {
+    let c = microsoft("").expect("parses");
+    let s = &c.accounts[0].sending;
+    assert_eq!(s.route, SendRoute::Auto);
+    assert_eq!(s.graph_url.as_deref(), Some(MICROSOFT_GRAPH_URL));
+    let c = microsoft("send = \"graph\"\ngraph_url = \"https://graph.microsoft.us/\"\n").expect("parses");
+    let s = &c.accounts[0].sending;
+    assert_eq!(s.route, SendRoute::Graph);
+    assert_eq!(s.graph_url.as_deref(), Some("https://graph.microsoft.us"));
+    // Tests point Graph at a loopback server.
+    assert!(microsoft("graph_url = \"http://127.0.0.1:4000\"\n").is_ok());
+    let e = microsoft("graph_url = \"http://graph.example.com\"\n").expect_err("plain http");
+    assert_eq!(e.key.as_deref(), Some("accounts[0].graph_url"));
+    let e = microsoft("send = \"carrier pigeon\"\n").expect_err("unknown route");
+    assert_eq!(e.key.as_deref(), Some("accounts[0].send"));
+    assert!(e.message.contains("\"auto\", \"smtp\", \"graph\""), "{e}");
+    // Graph is Microsoft's.
+    let e = one("send = \"graph\"").expect_err("generic");
+    assert_eq!(e.key.as_deref(), Some("accounts[0].send"));
+    let e = one("graph_url = \"https://graph.microsoft.com\"").expect_err("generic");
+    assert_eq!(e.key.as_deref(), Some("accounts[0].graph_url"));
+    assert_eq!(one("").expect("parses").accounts[0].sending.graph_url, None);
+}
+
+#[test]
+fn outlook_com_is_a_preset() {
+    let text = "[[accounts]]\nname = \"home\"\nemail = \"me@outlook.com\"\nprovider = \"outlook\"\nclient_id = \"x\"\n";
+    let c = parse(Path::new("c.toml"), text).expect("parses");
+    let a = &c.accounts[0];
+    let crate::config::AccountKind::OAuth2 { imap, oauth } = &a.kind else {
+        panic!("an OAuth2 account: {:?}", a.kind);
+    };
+    assert_eq!(imap.host, crate::config::MICROSOFT_IMAP_HOST);
+    assert_eq!(oauth.provider, crate::config::Provider::Microsoft);
+    assert_eq!(oauth.tenant, "consumers");
+    assert!(oauth.client.token_url.contains("/consumers/oauth2/v2.0/token"));
+    assert!(
+        oauth
+            .client
+            .scopes
+            .iter()
+            .any(|s| s == "https://outlook.office.com/IMAP.AccessAsUser.All")
+    );
+    assert_eq!(
+        a.sending.transport,
+        Some(Transport::Smtp(SmtpServer {
+            host: OUTLOOK_COM_SMTP_HOST.into(),
+            port: 587,
+            tls: TlsMode::Starttls,
+        }))
+    );
+    assert!(a.sending.server_files_sent());
+    assert_eq!(a.sending.graph_url.as_deref(), Some(MICROSOFT_GRAPH_URL));
+    // "outlook.com" reads the same; a tenant can still be set.
+    let text = text.replace("\"outlook\"", "\"outlook.com\"") + "tenant = \"9188040d-6c67-4c5b-b112-36a304b66dad\"\n";
+    let c = parse(Path::new("c.toml"), &text).expect("parses");
+    let crate::config::AccountKind::OAuth2 { oauth, .. } = &c.accounts[0].kind else {
+        panic!("an OAuth2 account");
+    };
+    assert_eq!(oauth.tenant, "9188040d-6c67-4c5b-b112-36a304b66dad");
+}

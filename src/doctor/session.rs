@@ -226,6 +226,17 @@ fn login_failure(
                 place.at(place.lines.auth)
             ),
         ),
+        MailError::SignIn(msg) | MailError::Config(msg)
+            if bearer && let Some(admin) = status.and_then(|s| s.admin_consent.as_ref()) =>
+        {
+            Failed::new(
+                sign_in_reason(status).unwrap_or(msg),
+                format!(
+                    "ask an admin of your tenant to approve mailtui for {} by opening {}, then run `{login}`",
+                    admin.permissions, admin.url
+                ),
+            )
+        }
         MailError::SignIn(msg) => Failed::new(
             sign_in_reason(status).unwrap_or(msg),
             format!("run `{login}`"),

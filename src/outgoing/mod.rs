@@ -27,6 +27,8 @@ pub struct AccountOut {
     pub transport: Option<Transport>,
     /// For asking the server its SIZE before the first send.
     pub smtp: Option<crate::send::SmtpSettings>,
+    /// What a Graph token for sending asks for (Microsoft accounts).
+    pub graph_scopes: Option<Vec<String>>,
 }
 
 /// Runs the compose commands; cheap to clone into tasks.
@@ -75,7 +77,7 @@ impl Outgoing {
         for (i, a) in accounts.iter().enumerate() {
             let spawned = outbox
                 .as_ref()
-                .and_then(|o| sender_for(a, tokens.get(i).cloned().flatten(), o));
+                .and_then(|o| sender_for(a, tokens.get(i).cloned().flatten(), o, data_dir));
             match spawned {
                 Some((tx, rx)) => {
                     senders.push(Some(tx));
@@ -100,6 +102,7 @@ impl Outgoing {
                     .or_else(|| config.signature_file.clone()),
                 transport: a.sending.transport.clone(),
                 smtp: smtp_settings(a),
+                graph_scopes: graph_settings(a).map(|g| g.scopes()),
             })
             .collect();
         let this = Outgoing {
@@ -477,6 +480,7 @@ fn sender_for(
     a: &Account,
     tokens: Option<crate::auth::service::TokenHandle>,
     outbox: &crate::send::Outbox,
+    data_dir: &Path,
 ) -> Option<(
     UnboundedSender<crate::send::SendCommand>,
     tokio::sync::mpsc::UnboundedReceiver<crate::send::SendEvent>,
@@ -484,6 +488,17 @@ fn sender_for(
     use crate::config::AccountKind;
     use crate::send::SmtpAuth;
     let settings = smtp_settings(a)?;
+    let graph = match (graph_settings(a), &tokens) {
+        (Some(settings), Some(tokens)) => Some(crate::send::GraphRoute {
+            settings,
+            tokens: tokens.clone(),
+            route: a.sending.route,
+            smtp_off: crate::send::SmtpOff {
+                file: smtp_off_file(data_dir, &a.name),
+            },
+        }),
+        _ => None,
+    };
     let auth = match (&a.kind, tokens) {
         (AccountKind::Imap { imap, password }, _) => SmtpAuth::Password {
             user: imap.username.clone(),
@@ -499,8 +514,27 @@ fn sender_for(
         a.name.clone(),
         settings,
         auth,
+        graph,
         outbox.clone(),
     ))
+}
+
+/// Where a Microsoft account sends through Graph.
+fn graph_settings(a: &Account) -> Option<crate::send::GraphSettings> {
+    let crate::config::AccountKind::OAuth2 { .. } = &a.kind else {
+        return None;
+    };
+    Some(crate::send::GraphSettings {
+        url: a.sending.graph_url.clone()?,
+        shared: None,
+        timeout: SMTP_TIMEOUT,
+    })
+}
+
+/// The file that says an account's tenant turned SMTP AUTH off.
+pub fn smtp_off_file(data_dir: &Path, account: &str) -> PathBuf {
+    let name: String = url::form_urlencoded::byte_serialize(account.as_bytes()).collect();
+    data_dir.join("sending").join(format!("{name}.smtp-off"))
 }
 
 /// The account's SMTP server, where it sends over SMTP.

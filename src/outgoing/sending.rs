@@ -111,6 +111,7 @@ impl Outgoing {
                     account,
                     sentence: "this account's sender did not start".into(),
                     sign_in: false,
+                    approve: None,
                 }),
             },
             _ => self.answer(ComposeEvent::SendFailed {
@@ -118,6 +119,7 @@ impl Outgoing {
                 account,
                 sentence: "this account has no way to send (smtp is not set)".into(),
                 sign_in: false,
+                approve: None,
             }),
         }
     }
@@ -139,7 +141,11 @@ impl Outgoing {
                         reply: reply.clone(),
                     },
                 );
-                SendEvent::Accepted { id: entry, reply }
+                SendEvent::Accepted {
+                    id: entry,
+                    reply,
+                    sent_filed: false,
+                }
             }
             Err(e) => SendEvent::Failed {
                 id: entry,
@@ -261,10 +267,18 @@ impl Outgoing {
                     step: step.to_string(),
                 });
             }
-            SendEvent::Accepted { id, reply } => {
+            SendEvent::Accepted {
+                id,
+                reply,
+                sent_filed: _,
+            } => {
                 info!(entry = %id, reply = %crate::sanitize::Clean::line(&reply), "message accepted");
                 self.accepted(account, &id, reply);
                 self.refresh();
+            }
+            SendEvent::Note { text } => {
+                info!(account, "{text}");
+                self.answer(ComposeEvent::SendingNote { account, text });
             }
             SendEvent::Failed { id, error } => {
                 if let Some(raw) = &error.raw {
@@ -274,11 +288,19 @@ impl Outgoing {
                     error.kind,
                     send::SendErrorKind::Auth | send::SendErrorKind::SignIn
                 );
+                let approve = match error.kind {
+                    send::SendErrorKind::Consent => self
+                        .accounts
+                        .get(account)
+                        .and_then(|a| a.graph_scopes.clone()),
+                    _ => None,
+                };
                 self.answer(ComposeEvent::SendFailed {
                     entry: id.to_string(),
                     account,
                     sentence: error.sentence,
                     sign_in,
+                    approve,
                 });
                 self.refresh();
             }
@@ -318,10 +340,15 @@ impl Outgoing {
                 .collect();
             store.record_sent(recipients, chrono::Utc::now().timestamp());
         }
+        let mut after = followups(account, &meta.after);
+        if send::sent_filed_by(&reply) {
+            // Graph filed it in Sent Items: an APPEND would be a second copy.
+            after.save_sent = None;
+        }
         self.answer(ComposeEvent::Sent {
             entry: id.to_string(),
             account,
-            after: followups(account, &meta.after),
+            after,
             bytes: Arc::new(bytes),
             message_id,
             reply,
@@ -362,6 +389,7 @@ impl Outgoing {
                 account,
                 sentence: format!("no account named \"{}\" in the config", meta.account),
                 sign_in: false,
+                approve: None,
             });
             return;
         }

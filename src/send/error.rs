@@ -27,6 +27,9 @@ pub enum SendErrorKind {
     SendAsDenied,
     /// No usable token: the account needs a sign-in.
     SignIn,
+    /// The user has not approved this way of sending yet (Graph's
+    /// `Mail.Send`): a sign-in for that permission alone.
+    Consent,
     /// The account's settings cannot work (plaintext to a remote host, a
     /// bad ca_file, a password command that fails, no STARTTLS offered).
     Config,

@@ -8,6 +8,7 @@
 //! moment the server took DATA, before anything else happens.
 
 mod error;
+mod graph;
 mod outbox;
 mod outbox_files;
 mod replies;
@@ -18,10 +19,22 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use error::{SendError, SendErrorKind};
+pub use graph::{GraphSettings, MAX_GRAPH_MIME, graph_error};
+pub use task::{GraphRoute, SmtpOff};
 pub use outbox::{AfterSend, EntryId, EntryMeta, EntryState, MAX_MESSAGE_BYTES, NewEntry, Outbox};
 pub use replies::{Stage, decode_reply};
 pub use smtp::probe_size;
 pub use task::spawn;
+
+/// The reply recorded for a message Microsoft Graph took; Graph files
+/// the Sent copy itself, so a restart that finds it must not APPEND one.
+pub const GRAPH_ACCEPTED: &str = "202 Accepted by Microsoft Graph";
+
+/// Whether the server that took a message (by its recorded reply) files
+/// the Sent copy itself.
+pub fn sent_filed_by(reply: &str) -> bool {
+    reply == GRAPH_ACCEPTED
+}
 
 use crate::auth::PasswordSource;
 use crate::auth::service::TokenHandle;
@@ -87,6 +100,13 @@ pub enum SendEvent {
     Accepted {
         id: EntryId,
         reply: String,
+        /// The server files the Sent copy itself (Graph).
+        sent_filed: bool,
+    },
+    /// Something the user should know about how the account sends now
+    /// (SMTP found off, Graph used instead).
+    Note {
+        text: String,
     },
     /// Not sent (recorded in the outbox unless the entry was not this
     /// sender's to touch).

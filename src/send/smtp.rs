@@ -457,6 +457,7 @@ async fn submit(
     let _ = job.events.send(SendEvent::Accepted {
         id: meta.id.clone(),
         reply,
+        sent_filed: false,
     });
     quit(conn).await;
     Ok(())

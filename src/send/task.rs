@@ -9,14 +9,53 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::error::{SendError, SendErrorKind as K};
 use super::outbox::{EntryId, EntryState, Outbox};
+use super::graph::{self, GraphSettings};
 use super::smtp::{self, Job};
 use super::{SendCommand, SendEvent, SmtpAuth, SmtpSettings};
+use crate::auth::service::TokenHandle;
+use crate::config::sending::SendRoute;
+
+/// A Microsoft account's other way out: Graph, when the account says so
+/// or once its tenant answered that SMTP AUTH is off.
+#[derive(Clone, Debug)]
+pub struct GraphRoute {
+    pub settings: GraphSettings,
+    pub tokens: TokenHandle,
+    pub route: SendRoute,
+    pub smtp_off: SmtpOff,
+}
+
+/// Remembers, across runs, that an account's tenant turned SMTP AUTH off,
+/// so later sends go straight to Graph. A file holding the server's reply.
+#[derive(Clone, Debug)]
+pub struct SmtpOff {
+    pub file: std::path::PathBuf,
+}
+
+impl SmtpOff {
+    pub fn is_set(&self) -> bool {
+        self.file.is_file()
+    }
+
+    fn set(&self, reply: &str) {
+        let text = format!("{}\n{reply}\n", crate::auth::oauth::now());
+        let written = self
+            .file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| std::fs::write(&self.file, text));
+        if let Err(e) = written {
+            tracing::warn!(file = %self.file.display(), "cannot remember that SMTP is off: {e}");
+        }
+    }
+}
 
 /// Starts the sender of `account` on the current tokio runtime.
 pub fn spawn(
     account: String,
     smtp: SmtpSettings,
     auth: SmtpAuth,
+    graph: Option<GraphRoute>,
     outbox: Outbox,
 ) -> (UnboundedSender<SendCommand>, UnboundedReceiver<SendEvent>) {
     let (commands, command_rx) = unbounded_channel();
@@ -25,6 +64,7 @@ pub fn spawn(
         account,
         smtp,
         auth,
+        graph,
         outbox,
         events: event_tx,
     };
@@ -36,6 +76,7 @@ struct Sender {
     account: String,
     smtp: SmtpSettings,
     auth: SmtpAuth,
+    graph: Option<GraphRoute>,
     outbox: Outbox,
     events: UnboundedSender<SendEvent>,
 }
@@ -95,16 +136,7 @@ impl Sender {
                 continue;
             };
             let data_started = AtomicBool::new(false);
-            let send = smtp::send(
-                &self.smtp,
-                &self.auth,
-                Job {
-                    meta: &meta,
-                    outbox: &self.outbox,
-                    events: &self.events,
-                    data_started: &data_started,
-                },
-            );
+            let send = self.send(&meta, &data_started);
             tokio::pin!(send);
             let result = loop {
                 tokio::select! {
@@ -141,6 +173,42 @@ impl Sender {
                     return;
                 }
             }
+        }
+    }
+
+    /// Over SMTP, or Graph where the account's route says so; SMTP turned
+    /// off (5.7.139) sends the same entry on through Graph at once (AUTH
+    /// failed, so no byte of it went over SMTP) and is remembered.
+    async fn send(&self, meta: &super::outbox::EntryMeta, data_started: &AtomicBool) -> Result<(), SendError> {
+        let job = || Job {
+            meta,
+            outbox: &self.outbox,
+            events: &self.events,
+            data_started,
+        };
+        let graph = self.graph.as_ref();
+        let straight_to_graph = graph.is_some_and(|g| {
+            g.route == SendRoute::Graph || (g.route == SendRoute::Auto && g.smtp_off.is_set())
+        });
+        if let Some(g) = graph.filter(|_| straight_to_graph) {
+            return graph::send(&g.settings, &g.tokens, job()).await;
+        }
+        let result = smtp::send(&self.smtp, &self.auth, job()).await;
+        match (result, graph) {
+            (Err(e), Some(g))
+                if e.kind == K::AuthDisabled
+                    && g.route == SendRoute::Auto
+                    && !data_started.load(Ordering::SeqCst) =>
+            {
+                let reply = e.raw.clone().unwrap_or_default();
+                tracing::warn!(account = %self.account, reply = %crate::sanitize::Clean::line(&reply), "SMTP AUTH is off for this account: sending through Microsoft Graph from now on");
+                g.smtp_off.set(&reply);
+                self.emit(SendEvent::Note {
+                    text: "SMTP sending is off for this account (5.7.139): sending through Microsoft Graph from now on".into(),
+                });
+                graph::send(&g.settings, &g.tokens, job()).await
+            }
+            (result, _) => result,
         }
     }
 

@@ -128,6 +128,11 @@ pub struct AccountState {
     pub panel_dismissed: bool,
     /// Why a sign-in was asked for while signed in (to send mail).
     pub sign_in_reason: Option<String>,
+    /// That sign-in's flow has shown its code (or browser prompt): the
+    /// next signed-in status is its end, not its start.
+    pub sign_in_flow_seen: bool,
+    /// The scopes that sign-in asks for, when not the account's own.
+    pub sign_in_scopes: Option<Vec<String>>,
     /// Source of request ids for this account.
     next_req: u64,
     /// What `u` undoes, newest last.
@@ -169,6 +174,8 @@ impl AccountState {
             token: None,
             panel_dismissed: false,
             sign_in_reason: None,
+            sign_in_flow_seen: false,
+            sign_in_scopes: None,
             next_req: 0,
             undo: Vec::new(),
             pending: HashMap::new(),
@@ -376,6 +383,10 @@ impl AccountState {
         match self.token.as_ref().map(|t| &t.phase) {
             Some(TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_)) => true,
             Some(TokenPhase::SignedOut | TokenPhase::SignInNeeded(_)) => !self.panel_dismissed,
+            // Only an admin can approve: the link stays until dismissed.
+            _ if self.token.as_ref().is_some_and(|t| t.admin_consent.is_some()) => {
+                !self.panel_dismissed
+            }
             _ => false,
         }
     }
@@ -411,6 +422,10 @@ impl AccountState {
             }
             TokenPhase::SignInNeeded(_) if had_tokens => self.panel_dismissed = false,
             _ => {}
+        }
+        let admin_before = self.token.as_ref().and_then(|t| t.admin_consent.as_ref());
+        if status.admin_consent.is_some() && admin_before != status.admin_consent.as_ref() {
+            self.panel_dismissed = false;
         }
         self.token = Some(status);
         cmds

@@ -293,5 +293,10 @@ pub enum ComposeEvent {
         sentence: String,
         /// The server turned the sign-in down: new tokens may help.
         sign_in: bool,
+        /// Sending this way needs the user's approval of these scopes
+        /// (Microsoft Graph's Mail.Send): a sign-in for them alone.
+        approve: Option<Vec<String>>,
     },
+    /// How the account sends changed (SMTP off, Graph from now on).
+    SendingNote { account: usize, text: String },
 }

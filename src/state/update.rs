@@ -234,15 +234,16 @@ impl State {
             }
             UiAction::Retry => self.retry(),
             UiAction::Copy => {
-                let phase = self
-                    .account()
-                    .and_then(|a| a.token.as_ref())
-                    .map(|t| &t.phase);
-                match phase {
-                    Some(TokenPhase::WaitingForCode(code)) => {
+                let token = self.account().and_then(|a| a.token.as_ref());
+                match token.map(|t| (&t.phase, &t.admin_consent)) {
+                    Some((TokenPhase::WaitingForCode(code), _)) => {
                         vec![Command::Copy(code.user_code.clone())]
                     }
-                    Some(TokenPhase::WaitingForBrowser(p)) => vec![Command::Copy(p.url.clone())],
+                    Some((TokenPhase::WaitingForBrowser(p), _)) => {
+                        vec![Command::Copy(p.url.clone())]
+                    }
+                    // The admin-consent link, for whoever can approve it.
+                    Some((_, Some(admin))) => vec![Command::Copy(admin.url.clone())],
                     _ => Vec::new(),
                 }
             }

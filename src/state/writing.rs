@@ -460,6 +460,10 @@ impl State {
                 self.recheck();
                 Vec::new()
             }
+            ComposeEvent::SendingNote { account: _, text } => {
+                self.notify(&text, false);
+                Vec::new()
+            }
             ComposeEvent::Outbox(rows) => {
                 self.outbox = rows;
                 self.outbox_cursor = self.outbox_cursor.min(self.outbox.len().saturating_sub(1));
@@ -484,9 +488,15 @@ impl State {
                 account,
                 sentence,
                 sign_in,
+                approve,
             } => {
                 if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
                     r.state = RowState::Failed(sentence.clone());
+                }
+                if let Some(scopes) = approve
+                    && let Some(cmds) = self.approve_to_send(account, &entry, scopes)
+                {
+                    return cmds;
                 }
                 if sign_in && let Some(cmds) = self.sign_in_to_send(account, &entry) {
                     return cmds;
@@ -1023,14 +1033,12 @@ impl State {
     fn sign_in_to_send(&mut self, account: usize, entry: &str) -> Option<Vec<Command>> {
         let acc = self.accounts.get_mut(account)?;
         let token = acc.token.as_ref()?;
-        let has_send = token.scopes.iter().any(|s| {
-            s.eq_ignore_ascii_case(crate::config::sending::MICROSOFT_SMTP_SCOPE)
-                || s.eq_ignore_ascii_case("SMTP.Send")
-        });
-        if has_send || acc.sign_in_reason.is_some() {
+        if has_send_scope(&token.scopes) || acc.sign_in_reason.is_some() {
             return None;
         }
         acc.sign_in_reason = Some("approve sending mail".into());
+        acc.sign_in_flow_seen = false;
+        acc.sign_in_scopes = None;
         acc.panel_dismissed = false;
         self.resend_after_sign_in.push((account, entry.to_string()));
         self.current = account;
@@ -1041,6 +1049,41 @@ impl State {
         Some(vec![Command::Auth {
             account,
             command: crate::auth::service::AuthCommand::SignIn,
+        }])
+    }
+
+    /// Sending through Microsoft Graph needs the user's approval of its
+    /// scope once: a sign-in for that alone, with the reason on the code
+    /// screen; the message goes once approved. Reading goes on meanwhile.
+    fn approve_to_send(
+        &mut self,
+        account: usize,
+        entry: &str,
+        scopes: Vec<String>,
+    ) -> Option<Vec<Command>> {
+        let acc = self.accounts.get_mut(account)?;
+        acc.token.as_ref()?;
+        if acc.sign_in_reason.is_some() {
+            // One approval at a time; this message goes with it.
+            self.resend_after_sign_in.push((account, entry.to_string()));
+            return Some(Vec::new());
+        }
+        acc.sign_in_reason = Some(
+            "your organisation turned off SMTP sending; approve sending through Microsoft Graph"
+                .into(),
+        );
+        acc.sign_in_flow_seen = false;
+        acc.sign_in_scopes = Some(scopes.clone());
+        acc.panel_dismissed = false;
+        self.resend_after_sign_in.push((account, entry.to_string()));
+        self.current = account;
+        self.notify(
+            "sending through Microsoft Graph needs one approval: use the code on screen, then it goes",
+            false,
+        );
+        Some(vec![Command::Auth {
+            account,
+            command: crate::auth::service::AuthCommand::SignInFor(scopes),
         }])
     }
 
@@ -1062,22 +1105,50 @@ impl State {
             .collect()
     }
 
-    /// Signed in again after [`Self::sign_in_to_send`]: the messages go.
+    /// Signed in again after [`Self::sign_in_to_send`] or approved after
+    /// [`Self::approve_to_send`]: the messages go.
     pub(super) fn after_sign_in(&mut self, account: usize) -> Vec<Command> {
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
         };
-        let signed_in = acc
-            .token
-            .as_ref()
-            .is_some_and(|t| matches!(t.phase, crate::auth::service::TokenPhase::SignedIn));
-        if !signed_in || acc.sign_in_reason.take().is_none() {
+        use crate::auth::service::TokenPhase as P;
+        let Some(token) = acc.token.as_ref() else {
+            return Vec::new();
+        };
+        if acc.sign_in_reason.is_none() {
             return Vec::new();
         }
+        match token.phase {
+            P::WaitingForCode(_) | P::WaitingForBrowser(_) => {
+                acc.sign_in_flow_seen = true;
+                return Vec::new();
+            }
+            // The status published as the flow starts, before its code.
+            _ if !acc.sign_in_flow_seen => return Vec::new(),
+            P::SignedIn => {}
+            // The account's own sign-in ended without tokens.
+            _ => {}
+        }
+        // The flow is over: approved, or cancelled, declined, refused.
+        let approved = matches!(token.phase, P::SignedIn)
+            && match &acc.sign_in_scopes {
+                // A sign-in for other scopes says how it went in its note.
+                Some(_) => token.note.is_none() && token.admin_consent.is_none(),
+                None => has_send_scope(&token.scopes),
+            };
+        let why_not = token.note.as_ref().map(|n| n.to_string());
+        acc.sign_in_reason = None;
+        acc.sign_in_flow_seen = false;
+        acc.sign_in_scopes = None;
         let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.resend_after_sign_in)
             .into_iter()
             .partition(|(a, _)| *a == account);
         self.resend_after_sign_in = later;
+        if !approved {
+            let why = why_not.unwrap_or_else(|| "not approved".into());
+            self.notify(&format!("not sent: {why} (Q: outbox, a sends again)"), true);
+            return Vec::new();
+        }
         now.into_iter()
             .map(|(_, entry)| Command::Compose(ComposeCommand::Retry { entry }))
             .collect()
@@ -1233,3 +1304,11 @@ impl OutboxRow {
 #[cfg(test)]
 #[path = "writing_tests.rs"]
 mod tests;
+
+/// Whether a token's scopes include SMTP submission.
+fn has_send_scope(scopes: &[String]) -> bool {
+    scopes.iter().any(|s| {
+        s.eq_ignore_ascii_case(crate::config::sending::MICROSOFT_SMTP_SCOPE)
+            || s.eq_ignore_ascii_case("SMTP.Send")
+    })
+}

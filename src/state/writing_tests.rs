@@ -1260,6 +1260,7 @@ fn progress_and_failure_show_on_the_row() {
             account: 0,
             sentence: why.into(),
             sign_in: false,
+            approve: None,
         },
     );
     assert!(cmds.is_empty());
@@ -1455,6 +1456,7 @@ fn a_sign_in_without_the_right_to_send_asks_once_and_sends_after() {
         account: 0,
         sentence: "The server turned down the sign-in for sending (5.7.3)".into(),
         sign_in: true,
+        approve: None,
     };
     let cmds = event(&mut s, failed("e1"));
     assert_eq!(
@@ -1470,6 +1472,22 @@ fn a_sign_in_without_the_right_to_send_asks_once_and_sends_after() {
     );
     // A second refusal meanwhile does not start another sign-in.
     assert!(event(&mut s, failed("e2")).is_empty());
+    // The status published as the flow starts is not its end.
+    let token = |s: &mut State, status: TokenStatus| {
+        s.update(Action::Worker {
+            account: 0,
+            event: crate::worker::WorkerEvent::Token(Box::new(status)),
+        })
+    };
+    let same = s.accounts[0].token.clone().unwrap();
+    assert!(token(&mut s, same).is_empty());
+    let waiting = TokenStatus {
+        phase: TokenPhase::WaitingForCode(crate::auth::oauth::DeviceCode::new(
+            "ABCD", "https://microsoft.com/devicelogin", 2_000_000_000,
+        )),
+        ..TokenStatus::new()
+    };
+    assert!(token(&mut s, waiting).is_empty());
     // Signed in again (with the scope): the waiting message goes.
     let status = signed_in(&[
         "https://outlook.office.com/IMAP.AccessAsUser.All",
@@ -1572,4 +1590,91 @@ fn the_sent_copy_waits_for_the_folder_list() {
     });
     assert!(appended, "{cmds:?}");
     assert!(s.sent_waiting.is_empty());
+}
+
+/// SMTP off for the tenant: sending through Graph asks for that one
+/// permission, and the message goes once it is approved; a refused or
+/// cancelled approval sends nothing and says why.
+#[test]
+fn graph_sending_asks_for_its_approval_once() {
+    use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
+    let mut s = ready();
+    let signed_in = || TokenStatus {
+        phase: TokenPhase::SignedIn,
+        scopes: vec!["https://outlook.office.com/IMAP.AccessAsUser.All".into()],
+        ..TokenStatus::new()
+    };
+    s.accounts[0].token = Some(signed_in());
+    let scopes = vec![
+        "https://graph.microsoft.com/Mail.Send".to_string(),
+        "offline_access".to_string(),
+    ];
+    let failed = |entry: &str| ComposeEvent::SendFailed {
+        entry: entry.into(),
+        account: 0,
+        sentence: "needs approval".into(),
+        sign_in: false,
+        approve: Some(scopes.clone()),
+    };
+    let cmds = event(&mut s, failed("e1"));
+    assert_eq!(
+        cmds,
+        [Command::Auth {
+            account: 0,
+            command: AuthCommand::SignInFor(scopes.clone())
+        }]
+    );
+    assert!(
+        s.accounts[0]
+            .sign_in_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Microsoft Graph")),
+        "{:?}",
+        s.accounts[0].sign_in_reason
+    );
+    // Another message meanwhile waits for the same approval.
+    assert!(event(&mut s, failed("e2")).is_empty());
+    let token = |s: &mut State, status: TokenStatus| {
+        s.update(Action::Worker {
+            account: 0,
+            event: crate::worker::WorkerEvent::Token(Box::new(status)),
+        })
+    };
+    let retries = |cmds: &[Command]| {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Command::Compose(ComposeCommand::Retry { entry }) => Some(entry.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(retries(&token(&mut s, signed_in())).is_empty());
+    let waiting = TokenStatus {
+        phase: TokenPhase::WaitingForCode(crate::auth::oauth::DeviceCode::new(
+            "ABCD",
+            "https://microsoft.com/devicelogin",
+            2_000_000_000,
+        )),
+        ..TokenStatus::new()
+    };
+    assert!(retries(&token(&mut s, waiting.clone())).is_empty());
+    assert_eq!(retries(&token(&mut s, signed_in())), ["e1", "e2"]);
+    assert_eq!(s.accounts[0].sign_in_reason, None);
+
+    // Declined this time: nothing is sent, the reason is said.
+    event(&mut s, failed("e3"));
+    token(&mut s, waiting);
+    let declined = TokenStatus {
+        note: Some(crate::sanitize::Clean::line("The sign-in was declined.")),
+        ..signed_in()
+    };
+    assert!(retries(&token(&mut s, declined)).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|m| m.text.as_str().contains("declined")),
+        "{:?}",
+        s.notice
+    );
+    assert_eq!(s.accounts[0].sign_in_reason, None);
 }

@@ -414,6 +414,7 @@ fn status_bar_after_a_failed_send_80x24() {
 this tenant; ask your admin to allow it for your mailbox"
             .into(),
         sign_in: false,
+        approve: None,
     }));
     let screen = screen(&s);
     assert!(

@@ -91,11 +91,84 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
             ];
             message_box(theme, f, area, &title(acc), lines, 76)
         }
-        TokenPhase::SignedOut | TokenPhase::SignInNeeded(_) => {
-            message_box(theme, f, area, &title(acc), prompt_lines(t, theme, acc), 64);
+        TokenPhase::SignedOut | TokenPhase::SignInNeeded(_) => match &t.admin_consent {
+            Some(admin) => {
+                let keys = vec![
+                    Line::from(vec![
+                        key(theme, "a"),
+                        Span::raw(" sign in again once an admin approved"),
+                    ]),
+                    Line::from(vec![key(theme, "Esc"), Span::raw(" not now")]),
+                ];
+                admin_box(theme, f, area, &title(acc), admin, keys)
+            }
+            None => message_box(theme, f, area, &title(acc), prompt_lines(t, theme, acc), 64),
+        },
+        TokenPhase::SignedIn | TokenPhase::Refreshing => {
+            if let Some(admin) = &t.admin_consent {
+                let mut lines = Vec::new();
+                if let Some(note) = &t.note {
+                    lines.push(Line::styled(note.to_string(), theme.warning));
+                    lines.push(Line::raw(""));
+                }
+                lines.push(Line::from(vec![key(theme, "Esc"), Span::raw(" close")]));
+                admin_box(theme, f, area, &title(acc), admin, lines);
+            }
         }
-        TokenPhase::SignedIn | TokenPhase::Refreshing => {}
     }
+}
+
+/// Only a tenant admin can approve: what, the link (and its QR code, to
+/// pass on from a phone), and `c` to copy it.
+fn admin_box(
+    theme: &Theme,
+    f: &mut Frame<'_>,
+    area: Rect,
+    title: &str,
+    admin: &crate::auth::service::AdminConsent,
+    after: Vec<Line<'static>>,
+) {
+    let url = Clean::line(&admin.url).to_string();
+    let mut lines = vec![
+        Line::styled("An administrator must approve mailtui".to_string(), theme.error),
+        Line::raw(format!(
+            "Your organisation lets only an admin approve apps that read or send mail. \
+             Ask an admin of your tenant to open this link and approve mailtui for: {}.",
+            admin.permissions
+        )),
+        Line::raw(""),
+        Line::styled(url.clone(), theme.accent.add_modifier(Modifier::BOLD)),
+        Line::raw(""),
+        Line::from(vec![key(theme, "c"), Span::raw(" copy the link")]),
+    ];
+    lines.extend(after);
+    let qr = qr_lines(&url).unwrap_or_default();
+    let qr_w = qr.first().map(|l| l.chars().count()).unwrap_or(0) as u16;
+    let text_w: u16 = 56;
+    let inner_w = text_w.saturating_sub(2).max(1) as usize;
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let with_qr = area.width >= qr_w + text_w + 5 && area.height >= qr.len() as u16 + 2;
+    if !with_qr {
+        return message_box(theme, f, area, title, lines, text_w + 4);
+    }
+    let height = (qr.len() as u16).max(rows as u16) + 2;
+    let r = centered(area, qr_w + text_w + 5, height);
+    f.render_widget(Clear, r);
+    let block = theme.pane(title.to_string(), true);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let [q, _, t] = Layout::horizontal([
+        Constraint::Length(qr_w),
+        Constraint::Length(2),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    let qr_text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
+    f.render_widget(Paragraph::new(qr_text).style(theme.qr), q);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), t);
 }
 
 fn prompt_lines(t: &TokenStatus, theme: &Theme, acc: &AccountState) -> Vec<Line<'static>> {

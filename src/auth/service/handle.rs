@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use super::super::errors::{AuthError, AuthErrorKind};
 use super::super::oauth::now;
@@ -30,6 +30,37 @@ pub struct TokenHandle {
     pub(super) commands: mpsc::UnboundedSender<AuthCommand>,
     /// A token the server turned down; never handed out again.
     pub(super) rejected: Arc<std::sync::Mutex<Option<Secret>>>,
+}
+
+/// An access token asked for by scope, answered once.
+#[derive(Clone)]
+pub struct TokenRequest {
+    pub scopes: Vec<String>,
+    reply: Arc<std::sync::Mutex<Option<oneshot::Sender<Result<Secret, AuthError>>>>>,
+}
+
+impl TokenRequest {
+    pub(super) fn answer(&self, result: Result<Secret, AuthError>) {
+        if let Some(tx) = self.reply.lock().ok().and_then(|mut r| r.take()) {
+            let _ = tx.send(result);
+        }
+    }
+}
+
+impl PartialEq for TokenRequest {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.reply, &other.reply)
+    }
+}
+
+impl Eq for TokenRequest {}
+
+impl std::fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 /// A fresh token must outlive the login by at least this much (less for
@@ -83,6 +114,27 @@ impl TokenHandle {
         tokio::time::timeout(REFRESH_WAIT, wait)
             .await
             .map_err(|_| AuthError::transient("Waited too long for a token refresh."))?
+    }
+
+    /// An access token for another resource than the account's own (one
+    /// resource per token), redeemed from the refresh token by the
+    /// service. Consent missing: an error whose `consent` says whose.
+    pub async fn token_for(&self, scopes: &[String]) -> Result<Secret, AuthError> {
+        let (tx, rx) = oneshot::channel();
+        let request = TokenRequest {
+            scopes: scopes.to_vec(),
+            reply: Arc::new(std::sync::Mutex::new(Some(tx))),
+        };
+        if self.commands.send(AuthCommand::TokenFor(request)).is_err() {
+            return Err(sign_in_needed());
+        }
+        match tokio::time::timeout(REFRESH_WAIT, rx).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(sign_in_needed()),
+            Err(_) => Err(AuthError::transient(
+                "Waited too long for a token from the sign-in service.",
+            )),
+        }
     }
 
     /// The access token the service holds now, if any.

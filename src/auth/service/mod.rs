@@ -14,6 +14,6 @@ mod phase;
 mod status;
 mod task;
 
-pub use handle::TokenHandle;
-pub use status::{AuthCommand, LoginMethod, TokenPhase, TokenStatus};
+pub use handle::{TokenHandle, TokenRequest};
+pub use status::{AdminConsent, AuthCommand, LoginMethod, TokenPhase, TokenStatus};
 pub use task::{ServiceHandle, StatusSink, TokenService, spawn};

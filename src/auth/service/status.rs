@@ -16,6 +16,12 @@ pub enum LoginMethod {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthCommand {
     SignIn,
+    /// A sign-in asking for these scopes alone: consent for one more
+    /// resource (Microsoft Graph's `Mail.Send`). The account's own tokens
+    /// stay; the new refresh token replaces the old one.
+    SignInFor(Vec<String>),
+    /// An access token for another resource, from the refresh token.
+    TokenFor(super::handle::TokenRequest),
     Cancel,
     SignOut,
     /// The access token is stale: refresh unless that just happened.
@@ -48,6 +54,18 @@ pub struct TokenStatus {
     pub scopes: Vec<String>,
     /// Why the last sign-in attempt ended without tokens (declined, expired …).
     pub note: Option<Clean>,
+    /// Only a tenant admin can approve what was asked: what, and where.
+    pub admin_consent: Option<AdminConsent>,
+    /// The scopes a sign-in under way asks for, when not the account's own.
+    pub asking: Option<Vec<String>>,
+}
+
+/// What an admin must approve, and the link that does it for the tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminConsent {
+    /// "reading mail over IMAP, sending mail over SMTP".
+    pub permissions: String,
+    pub url: String,
 }
 
 impl TokenStatus {
@@ -61,6 +79,8 @@ impl TokenStatus {
             signed_in_at: None,
             scopes: Vec::new(),
             note: None,
+            admin_consent: None,
+            asking: None,
         }
     }
 }

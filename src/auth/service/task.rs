@@ -9,13 +9,14 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 use super::super::browser::{self, BrowserPrompt};
-use super::super::errors::AuthError;
-use super::super::oauth::{DeviceCode, OAuth, now};
+use super::super::errors::{AuthError, Consent, permissions_in_words};
+use super::super::oauth::{DeviceCode, OAuth, OAuthConfig, now};
+use super::super::secret::Secret;
 use super::super::store::TokenStore;
 use super::super::tokens::TokenSet;
 use super::handle::{Shared, TokenHandle};
 use super::phase::{self, Held, Keep, Refresh};
-use super::{AuthCommand, LoginMethod, TokenPhase, TokenStatus};
+use super::{AdminConsent, AuthCommand, LoginMethod, TokenPhase, TokenStatus};
 use crate::sanitize::Clean;
 
 /// Where the service reports to; the app wraps statuses into its events.
@@ -38,7 +39,16 @@ pub struct TokenService {
     sink: StatusSink,
     shared: watch::Sender<Shared>,
     held: Held,
+    /// Access tokens for other resources, by their scopes: in memory
+    /// only (sending is rare; the refresh token brings a new one).
+    others: std::collections::HashMap<Vec<String>, (Secret, i64)>,
+    /// The scopes of the sign-in under way, when not the account's own.
+    flow_scopes: Option<Vec<String>>,
 }
+
+/// An access token for another resource is used while it has this long
+/// to live.
+const OTHER_TOKEN_MARGIN: i64 = 120;
 
 pub struct ServiceHandle {
     pub commands: mpsc::UnboundedSender<AuthCommand>,
@@ -64,6 +74,8 @@ pub fn spawn(
         sink,
         shared: shared_tx,
         held: Held::default(),
+        others: Default::default(),
+        flow_scopes: None,
     };
     let join = tokio::spawn(service.run(rx));
     let tokens = TokenHandle {
@@ -140,7 +152,22 @@ impl TokenService {
         id: u64,
         updates: mpsc::UnboundedSender<(u64, FlowUpdate)>,
     ) -> JoinHandle<()> {
-        let oauth = self.oauth.clone();
+        let oauth = match &self.flow_scopes {
+            None => self.oauth.clone(),
+            Some(scopes) => {
+                let config = OAuthConfig {
+                    scopes: scopes.clone(),
+                    ..self.oauth.config().clone()
+                };
+                match OAuth::new(config) {
+                    Ok(o) => Arc::new(o),
+                    Err(e) => {
+                        let _ = updates.send((id, FlowUpdate::Done(Err(e))));
+                        return tokio::spawn(async {});
+                    }
+                }
+            }
+        };
         let method = self.method;
         tokio::spawn(async move {
             let result = match method {
@@ -183,12 +210,18 @@ impl TokenService {
                         }
                         return;
                     }
-                    Some(AuthCommand::SignIn) => {
-                        info!(account = %self.account, method = ?self.method, "sign-in started");
+                    Some(c @ (AuthCommand::SignIn | AuthCommand::SignInFor(_))) => {
+                        self.flow_scopes = match c {
+                            AuthCommand::SignInFor(scopes) => Some(scopes),
+                            _ => None,
+                        };
+                        info!(account = %self.account, method = ?self.method, scopes = ?self.flow_scopes, "sign-in started");
                         if let Some(f) = flow.take() {
                             f.abort();
                         }
                         self.status.note = None;
+                        self.status.admin_consent = None;
+                        self.status.asking = self.flow_scopes.clone();
                         flow_id += 1;
                         flow = Some(self.start_flow(flow_id, flow_tx.clone()));
                         self.publish();
@@ -196,6 +229,10 @@ impl TokenService {
                     Some(AuthCommand::Cancel) => {
                         if let Some(f) = flow.take() {
                             f.abort();
+                            if self.flow_scopes.take().is_some() {
+                                self.status.note = Some(Clean::line("approval cancelled"));
+                            }
+                            self.status.asking = None;
                             info!(account = %self.account, "sign-in cancelled");
                             self.status.phase = phase::resting_phase(&self.held);
                             self.publish();
@@ -217,6 +254,10 @@ impl TokenService {
                         if self.held.tokens.is_some() && flow.is_none() && !just_issued {
                             self.refresh().await;
                         }
+                    }
+                    Some(AuthCommand::TokenFor(request)) => {
+                        let result = self.token_for(&request.scopes).await;
+                        request.answer(result);
                     }
                     Some(AuthCommand::Rejected(token)) => {
                         let current = self.held.tokens.as_ref().is_some_and(|t| t.access_token == token);
@@ -261,7 +302,69 @@ impl TokenService {
         }
     }
 
+    /// What an admin must approve for these scopes, and where.
+    fn admin_consent(&self, scopes: &[String]) -> Option<AdminConsent> {
+        Some(AdminConsent {
+            permissions: permissions_in_words(scopes),
+            url: self.oauth.config().admin_consent_url()?,
+        })
+    }
+
+    /// An access token for other scopes. A refusal never touches the
+    /// account's own tokens: only its own refresh decides they are dead.
+    async fn token_for(&mut self, scopes: &[String]) -> Result<Secret, AuthError> {
+        let key = scopes.to_vec();
+        if let Some((token, expires)) = self.others.get(&key)
+            && expires - now() > OTHER_TOKEN_MARGIN
+        {
+            return Ok(token.clone());
+        }
+        let Some(current) = self.held.tokens.clone() else {
+            return Err(super::handle::sign_in_needed());
+        };
+        match self.oauth.refresh_for(&current, scopes).await {
+            Ok(t) => {
+                info!(account = %self.account, scopes = %scopes.join(" "), expires_in = t.lifetime(), "token for another resource");
+                self.keep_refresh_token(&t).await;
+                self.others
+                    .insert(key, (t.access_token.clone(), t.access_expires_at));
+                Ok(t.access_token)
+            }
+            Err(e) => {
+                warn!(account = %self.account, code = %e.code, scopes = %scopes.join(" "), "no token for another resource: {}", e.message);
+                if e.consent == Consent::AdminOnly {
+                    self.status.admin_consent = self.admin_consent(scopes);
+                    self.publish();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// A newer refresh token (rotation) from a redemption for another
+    /// resource replaces the account's, which the provider may have retired.
+    async fn keep_refresh_token(&mut self, t: &TokenSet) {
+        let Some(held) = self.held.tokens.as_mut() else {
+            return;
+        };
+        if t.refresh_token.is_some() && t.refresh_token != held.refresh_token {
+            held.refresh_token = t.refresh_token.clone();
+            held.refresh_issued_at = t.refresh_issued_at;
+            let tokens = held.clone();
+            self.save(&tokens).await;
+        }
+    }
+
     async fn finish_sign_in(&mut self, result: Result<TokenSet, AuthError>) {
+        if let Some(scopes) = self.flow_scopes.take() {
+            return self.finish_sign_in_for(scopes, result).await;
+        }
+        self.status.asking = None;
+        if let Err(e) = &result
+            && e.consent == Consent::AdminOnly
+        {
+            self.status.admin_consent = self.admin_consent(&self.oauth.config().scopes);
+        }
         match &result {
             Ok(t) => {
                 info!(account = %self.account, expires_in = t.lifetime(), scopes = %t.scopes.join(" "), "signed in")
@@ -275,6 +378,33 @@ impl TokenService {
         self.held = next.held;
         self.status.phase = next.phase;
         self.status.note = next.outcome;
+        self.publish();
+    }
+
+    /// A sign-in for another resource's scopes: its access token is kept
+    /// for that resource, its refresh token becomes the account's.
+    async fn finish_sign_in_for(&mut self, scopes: Vec<String>, result: Result<TokenSet, AuthError>) {
+        self.status.asking = None;
+        match result {
+            Ok(t) if self.held.tokens.is_some() => {
+                info!(account = %self.account, scopes = %scopes.join(" "), "approved");
+                self.keep_refresh_token(&t).await;
+                self.others
+                    .insert(scopes, (t.access_token.clone(), t.access_expires_at));
+                self.status.note = None;
+            }
+            Ok(_) => {
+                self.status.note = Some(Clean::line("Sign in to the account first, then approve this."));
+            }
+            Err(e) => {
+                warn!(account = %self.account, code = %e.code, "approval failed: {}", e.message);
+                if e.consent == Consent::AdminOnly {
+                    self.status.admin_consent = self.admin_consent(&scopes);
+                }
+                self.status.note = Some(Clean::line(&e.message));
+            }
+        }
+        self.status.phase = phase::resting_phase(&self.held);
         self.publish();
     }
 
