@@ -57,23 +57,21 @@ pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> 
                 .await
                 .map_err(|e| admin_help(&client, e))?
         }
-        LoginMethod::Browser => {
-            browser::sign_in(&client, |p| {
-                println!(
-                    "Sign in to {} ({}): open this address in a browser:",
-                    account.name, oauth.tenant
-                );
-                println!();
-                println!("  {}", Clean::line(&p.url));
-                println!();
-                println!("If the browser runs on another machine, first run there:");
-                println!("  {}", p.ssh_hint());
-                println!();
-                println!("Waiting for the browser…");
-            })
-            .await
-            .map_err(|e| admin_help(&client, e))?
-        }
+        LoginMethod::Browser => browser::sign_in(&client, |p| {
+            println!(
+                "Sign in to {} ({}): open this address in a browser:",
+                account.name, oauth.tenant
+            );
+            println!();
+            println!("  {}", Clean::line(&p.url));
+            println!();
+            println!("If the browser runs on another machine, first run there:");
+            println!("  {}", p.ssh_hint());
+            println!();
+            println!("Waiting for the browser…");
+        })
+        .await
+        .map_err(|e| admin_help(&client, e))?,
     };
     let name = account.name.clone();
     let saved = tokens.clone();
@@ -101,7 +99,9 @@ fn admin_help(client: &OAuth, e: crate::auth::errors::AuthError) -> anyhow::Erro
     println!();
     println!("{}", e.message);
     println!();
-    println!("Ask an admin of your tenant to open this link and approve mailtui for {permissions}:");
+    println!(
+        "Ask an admin of your tenant to open this link and approve mailtui for {permissions}:"
+    );
     println!();
     println!("  {url}");
     println!();

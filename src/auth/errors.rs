@@ -296,9 +296,14 @@ fn consent_needed(error: &str, aadsts: Option<u32>, description: &str) -> Consen
     // Not "administrator": Microsoft's ordinary 65001 text reads "The user
     // or administrator has not consented", which the user can fix.
     let d = description.to_ascii_lowercase();
-    let admin_text = ["admin consent", "admin approval", "admin permission", "requires admin"]
-        .iter()
-        .any(|w| d.contains(w));
+    let admin_text = [
+        "admin consent",
+        "admin approval",
+        "admin permission",
+        "requires admin",
+    ]
+    .iter()
+    .any(|w| d.contains(w));
     match aadsts {
         Some(90094 | 90095 | 90008) => Consent::AdminOnly,
         Some(65001) if admin_text => Consent::AdminOnly,
@@ -332,7 +337,9 @@ mod tests {
     fn consent_says_who_can_give_it() {
         let user = explain(
             "invalid_grant",
-            Some("AADSTS65001: The user or administrator has not consented to use the application with ID 'x'. Send an interactive authorization request for this user and resource."),
+            Some(
+                "AADSTS65001: The user or administrator has not consented to use the application with ID 'x'. Send an interactive authorization request for this user and resource.",
+            ),
         );
         // "administrator" in Microsoft's usual 65001 text: the user can consent.
         assert_eq!(user.consent, Consent::UserCan);
@@ -343,11 +350,17 @@ mod tests {
         assert_eq!(admin.consent, Consent::AdminOnly);
         assert_eq!(explain("consent_required", None).consent, Consent::UserCan);
         for code in [90094, 90095, 90008] {
-            let e = explain("invalid_grant", Some(&format!("AADSTS{code}: Need admin approval.")));
+            let e = explain(
+                "invalid_grant",
+                Some(&format!("AADSTS{code}: Need admin approval.")),
+            );
             assert_eq!(e.consent, Consent::AdminOnly, "{code}");
             assert!(e.message.contains("administrator"), "{e}");
         }
-        assert_eq!(explain("invalid_grant", Some("AADSTS70008: expired")).consent, Consent::Given);
+        assert_eq!(
+            explain("invalid_grant", Some("AADSTS70008: expired")).consent,
+            Consent::Given
+        );
     }
 
     #[test]
@@ -365,7 +378,10 @@ mod tests {
             permissions_in_words(&scopes),
             "reading mail over IMAP, sending mail over SMTP, staying signed in, sending mail through Microsoft Graph"
         );
-        assert_eq!(permissions_in_words(&[]), "the permissions mailtui asks for");
+        assert_eq!(
+            permissions_in_words(&[]),
+            "the permissions mailtui asks for"
+        );
     }
 
     #[test]

@@ -44,7 +44,8 @@ impl OAuthConfig {
     pub fn admin_consent_url(&self) -> Option<String> {
         let base = self.token_url.strip_suffix("/oauth2/v2.0/token")?;
         let mut url = url::Url::parse(&format!("{base}/adminconsent")).ok()?;
-        url.query_pairs_mut().append_pair("client_id", &self.client_id);
+        url.query_pairs_mut()
+            .append_pair("client_id", &self.client_id);
         Some(url.to_string())
     }
 }

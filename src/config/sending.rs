@@ -198,7 +198,8 @@ pub(super) fn sending(
             return Err((
                 Some(span),
                 "send",
-                "\"graph\" is for Microsoft accounts (provider = \"microsoft\" or \"outlook\")".into(),
+                "\"graph\" is for Microsoft accounts (provider = \"microsoft\" or \"outlook\")"
+                    .into(),
             ));
         }
         Some((_, "graph")) => SendRoute::Graph,

@@ -117,7 +117,8 @@ fn microsoft_accounts_send_over_smtp_then_graph() {
     let s = &c.accounts[0].sending;
     assert_eq!(s.route, SendRoute::Auto);
     assert_eq!(s.graph_url.as_deref(), Some(MICROSOFT_GRAPH_URL));
-    let c = microsoft("send = \"graph\"\ngraph_url = \"https://graph.microsoft.us/\"\n").expect("parses");
+    let c = microsoft("send = \"graph\"\ngraph_url = \"https://graph.microsoft.us/\"\n")
+        .expect("parses");
     let s = &c.accounts[0].sending;
     assert_eq!(s.route, SendRoute::Graph);
     assert_eq!(s.graph_url.as_deref(), Some("https://graph.microsoft.us"));
@@ -147,7 +148,12 @@ fn outlook_com_is_a_preset() {
     assert_eq!(imap.host, crate::config::MICROSOFT_IMAP_HOST);
     assert_eq!(oauth.provider, crate::config::Provider::Microsoft);
     assert_eq!(oauth.tenant, "consumers");
-    assert!(oauth.client.token_url.contains("/consumers/oauth2/v2.0/token"));
+    assert!(
+        oauth
+            .client
+            .token_url
+            .contains("/consumers/oauth2/v2.0/token")
+    );
     assert!(
         oauth
             .client
@@ -166,7 +172,8 @@ fn outlook_com_is_a_preset() {
     assert!(a.sending.server_files_sent());
     assert_eq!(a.sending.graph_url.as_deref(), Some(MICROSOFT_GRAPH_URL));
     // "outlook.com" reads the same; a tenant can still be set.
-    let text = text.replace("\"outlook\"", "\"outlook.com\"") + "tenant = \"9188040d-6c67-4c5b-b112-36a304b66dad\"\n";
+    let text = text.replace("\"outlook\"", "\"outlook.com\"")
+        + "tenant = \"9188040d-6c67-4c5b-b112-36a304b66dad\"\n";
     let c = parse(Path::new("c.toml"), &text).expect("parses");
     let crate::config::AccountKind::OAuth2 { oauth, .. } = &c.accounts[0].kind else {
         panic!("an OAuth2 account");

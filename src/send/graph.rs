@@ -108,14 +108,10 @@ pub(super) async fn send(
         ));
     }
     step(SendStep::Authenticating);
-    let token = tokens
-        .token_for(&s.scopes())
-        .await
-        .map_err(token_error)?;
-    let bytes = job
-        .outbox
-        .bytes(id)
-        .map_err(|e| SendError::new(K::Outbox, format!("The message cannot be read: {e}."), None))?;
+    let token = tokens.token_for(&s.scopes()).await.map_err(token_error)?;
+    let bytes = job.outbox.bytes(id).map_err(|e| {
+        SendError::new(K::Outbox, format!("The message cannot be read: {e}."), None)
+    })?;
     let body = base64::engine::general_purpose::STANDARD.encode(&bytes);
     drop(bytes);
     let http = reqwest::Client::builder()
@@ -220,7 +216,13 @@ pub fn graph_error(status: u16, body: &str, retry_after: Option<u64>) -> SendErr
             .and_then(|j| j.get("error"))
             .and_then(|e| e.get(k))
             .and_then(|v| v.as_str())
-            .map(|s| crate::sanitize::Clean::line(s).as_str().chars().take(300).collect::<String>())
+            .map(|s| {
+                crate::sanitize::Clean::line(s)
+                    .as_str()
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+            })
     };
     let code = field("code").unwrap_or_default();
     let message = field("message").unwrap_or_default();
@@ -291,7 +293,10 @@ mod tests {
             ["https://graph.microsoft.com/Mail.Send", "offline_access"]
         );
         let us = settings("https://graph.microsoft.us/", Some("team@contoso.us"));
-        assert_eq!(us.scopes()[0], "https://graph.microsoft.us/Mail.Send.Shared");
+        assert_eq!(
+            us.scopes()[0],
+            "https://graph.microsoft.us/Mail.Send.Shared"
+        );
         // A test's loopback endpoint stands for the public cloud.
         let test = settings("http://127.0.0.1:4000", None);
         assert_eq!(test.scopes()[0], "https://graph.microsoft.com/Mail.Send");
@@ -304,7 +309,11 @@ mod tests {
             "https://graph.microsoft.com/v1.0/me/sendMail"
         );
         assert_eq!(
-            settings("https://graph.microsoft.com", Some("help desk+x@contoso.com")).endpoint(),
+            settings(
+                "https://graph.microsoft.com",
+                Some("help desk+x@contoso.com")
+            )
+            .endpoint(),
             "https://graph.microsoft.com/v1.0/users/help+desk%2Bx%40contoso.com/sendMail"
         );
     }
@@ -334,7 +343,10 @@ mod tests {
         assert_eq!(e.kind, K::Permanent);
         assert!(e.sentence.contains("SMTP AUTH"), "{e}");
         // Hostile text is cleaned and capped.
-        let long = format!(r#"{{"error":{{"code":"X\u001b[2J","message":"{}"}}}}"#, "m".repeat(5000));
+        let long = format!(
+            r#"{{"error":{{"code":"X\u001b[2J","message":"{}"}}}}"#,
+            "m".repeat(5000)
+        );
         let e = graph_error(500, &long, None);
         assert!(!e.raw.unwrap().contains('\u{1b}'));
     }

@@ -20,11 +20,11 @@ use std::time::Duration;
 
 pub use error::{SendError, SendErrorKind};
 pub use graph::{GraphSettings, MAX_GRAPH_MIME, graph_error};
-pub use task::{GraphRoute, SmtpOff};
 pub use outbox::{AfterSend, EntryId, EntryMeta, EntryState, MAX_MESSAGE_BYTES, NewEntry, Outbox};
 pub use replies::{Stage, decode_reply};
 pub use smtp::probe_size;
 pub use task::spawn;
+pub use task::{GraphRoute, SmtpOff};
 
 /// The reply recorded for a message Microsoft Graph took; Graph files
 /// the Sent copy itself, so a restart that finds it must not APPEND one.

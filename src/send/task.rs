@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 use super::error::{SendError, SendErrorKind as K};
-use super::outbox::{EntryId, EntryState, Outbox};
 use super::graph::{self, GraphSettings};
+use super::outbox::{EntryId, EntryState, Outbox};
 use super::smtp::{self, Job};
 use super::{SendCommand, SendEvent, SmtpAuth, SmtpSettings};
 use crate::auth::service::TokenHandle;
@@ -179,7 +179,11 @@ impl Sender {
     /// Over SMTP, or Graph where the account's route says so; SMTP turned
     /// off (5.7.139) sends the same entry on through Graph at once (AUTH
     /// failed, so no byte of it went over SMTP) and is remembered.
-    async fn send(&self, meta: &super::outbox::EntryMeta, data_started: &AtomicBool) -> Result<(), SendError> {
+    async fn send(
+        &self,
+        meta: &super::outbox::EntryMeta,
+        data_started: &AtomicBool,
+    ) -> Result<(), SendError> {
         let job = || Job {
             meta,
             outbox: &self.outbox,

@@ -384,7 +384,11 @@ impl AccountState {
             Some(TokenPhase::WaitingForCode(_) | TokenPhase::WaitingForBrowser(_)) => true,
             Some(TokenPhase::SignedOut | TokenPhase::SignInNeeded(_)) => !self.panel_dismissed,
             // Only an admin can approve: the link stays until dismissed.
-            _ if self.token.as_ref().is_some_and(|t| t.admin_consent.is_some()) => {
+            _ if self
+                .token
+                .as_ref()
+                .is_some_and(|t| t.admin_consent.is_some()) =>
+            {
                 !self.panel_dismissed
             }
             _ => false,

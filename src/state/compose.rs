@@ -298,5 +298,8 @@ pub enum ComposeEvent {
         approve: Option<Vec<String>>,
     },
     /// How the account sends changed (SMTP off, Graph from now on).
-    SendingNote { account: usize, text: String },
+    SendingNote {
+        account: usize,
+        text: String,
+    },
 }

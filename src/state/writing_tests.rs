@@ -1483,7 +1483,9 @@ fn a_sign_in_without_the_right_to_send_asks_once_and_sends_after() {
     assert!(token(&mut s, same).is_empty());
     let waiting = TokenStatus {
         phase: TokenPhase::WaitingForCode(crate::auth::oauth::DeviceCode::new(
-            "ABCD", "https://microsoft.com/devicelogin", 2_000_000_000,
+            "ABCD",
+            "https://microsoft.com/devicelogin",
+            2_000_000_000,
         )),
         ..TokenStatus::new()
     };

@@ -130,7 +130,10 @@ fn admin_box(
 ) {
     let url = Clean::line(&admin.url).to_string();
     let mut lines = vec![
-        Line::styled("An administrator must approve mailtui".to_string(), theme.error),
+        Line::styled(
+            "An administrator must approve mailtui".to_string(),
+            theme.error,
+        ),
         Line::raw(format!(
             "Your organisation lets only an admin approve apps that read or send mail. \
              Ask an admin of your tenant to open this link and approve mailtui for: {}.",
@@ -152,7 +155,9 @@ fn admin_box(
         .sum();
     let with_qr = area.width >= qr_w + text_w + 5 && area.height >= qr.len() as u16 + 2;
     if !with_qr {
-        return message_box(theme, f, area, title, lines, text_w + 4);
+        // As wide as fits, so the link takes as few lines as it can.
+        let width = area.width.saturating_sub(4).clamp(text_w + 4, 100);
+        return message_box(theme, f, area, title, lines, width);
     }
     let height = (qr.len() as u16).max(rows as u16) + 2;
     let r = centered(area, qr_w + text_w + 5, height);

@@ -166,3 +166,67 @@ fn the_code_is_never_cut_at_small_sizes() {
         assert!(screen.contains("expires in 14:32"), "{w}x{h}:\n{screen}");
     }
 }
+
+fn admin() -> crate::auth::service::AdminConsent {
+    crate::auth::service::AdminConsent {
+        permissions: "reading mail over IMAP, sending mail over SMTP, staying signed in".into(),
+        url: "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=11111111-2222-3333-4444-555555555555".into(),
+    }
+}
+
+#[test]
+fn admin_approval_panel_120x40() {
+    let t = TokenStatus {
+        admin_consent: Some(admin()),
+        ..status(TokenPhase::SignInNeeded(Clean::line(
+            "Your organisation lets only an administrator approve apps that read or send mail.",
+        )))
+    };
+    let s = state(120, 40, t);
+    assert_snapshot!(render(&s));
+}
+
+/// At 80×24 there is no room for the QR code: the link is whole, and the
+/// keys are there.
+#[test]
+fn admin_approval_panel_80x24_keeps_the_link_whole() {
+    for (w, h) in [(80, 24), (60, 20)] {
+        let t = TokenStatus {
+            admin_consent: Some(admin()),
+            ..status(TokenPhase::SignInNeeded(Clean::line("x")))
+        };
+        let s = state(w, h, t);
+        let screen = render(&s);
+        let joined: String = screen
+            .lines()
+            .map(|l| {
+                l.trim_matches(|c| c == '"' || c == ' ')
+                    .trim_matches(|c| c == '┃' || c == '│' || c == ' ')
+            })
+            .collect();
+        assert!(joined.contains(&admin().url), "{w}x{h}:\n{screen}");
+        assert!(screen.contains("copy the link"), "{w}x{h}:\n{screen}");
+        if (w, h) == (80, 24) {
+            assert_snapshot!(screen);
+        }
+    }
+}
+
+/// Signed in, but sending through Graph needs an admin: the panel comes
+/// up over the mailbox; `c` copies the link, Esc closes it.
+#[test]
+fn admin_approval_while_signed_in_copies_and_closes() {
+    use crate::action::{Command, UiAction};
+    let t = TokenStatus {
+        admin_consent: Some(admin()),
+        ..signed_in()
+    };
+    let mut s = state(120, 40, t);
+    assert!(s.accounts[0].wants_sign_in_panel());
+    assert!(render(&s).contains("An administrator must approve mailtui"));
+    let cmds = s.update(Action::Ui(UiAction::Copy));
+    assert_eq!(cmds, [Command::Copy(admin().url)]);
+    s.update(Action::Ui(UiAction::Back));
+    assert!(!s.accounts[0].wants_sign_in_panel());
+    assert!(!render(&s).contains("An administrator must approve mailtui"));
+}

@@ -383,7 +383,11 @@ impl TokenService {
 
     /// A sign-in for another resource's scopes: its access token is kept
     /// for that resource, its refresh token becomes the account's.
-    async fn finish_sign_in_for(&mut self, scopes: Vec<String>, result: Result<TokenSet, AuthError>) {
+    async fn finish_sign_in_for(
+        &mut self,
+        scopes: Vec<String>,
+        result: Result<TokenSet, AuthError>,
+    ) {
         self.status.asking = None;
         match result {
             Ok(t) if self.held.tokens.is_some() => {
@@ -394,7 +398,9 @@ impl TokenService {
                 self.status.note = None;
             }
             Ok(_) => {
-                self.status.note = Some(Clean::line("Sign in to the account first, then approve this."));
+                self.status.note = Some(Clean::line(
+                    "Sign in to the account first, then approve this.",
+                ));
             }
             Err(e) => {
                 warn!(account = %self.account, code = %e.code, "approval failed: {}", e.message);
