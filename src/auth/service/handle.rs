@@ -32,11 +32,13 @@ pub struct TokenHandle {
     pub(super) rejected: Arc<std::sync::Mutex<Option<Secret>>>,
 }
 
+type Reply = oneshot::Sender<Result<Secret, AuthError>>;
+
 /// An access token asked for by scope, answered once.
 #[derive(Clone)]
 pub struct TokenRequest {
     pub scopes: Vec<String>,
-    reply: Arc<std::sync::Mutex<Option<oneshot::Sender<Result<Secret, AuthError>>>>>,
+    reply: Arc<std::sync::Mutex<Option<Reply>>>,
 }
 
 impl TokenRequest {
