@@ -74,7 +74,7 @@ struct Bench {
 fn bench(smtp: SmtpSettings, auth: SmtpAuth) -> Bench {
     let dir = tempfile::tempdir().unwrap();
     let outbox = Outbox::open(&dir.path().join("outbox")).unwrap();
-    let (commands, events) = send::spawn("work".into(), smtp, auth, outbox.clone());
+    let (commands, events) = send::spawn("work".into(), smtp, auth, None, outbox.clone());
     Bench {
         _dir: dir,
         outbox,
