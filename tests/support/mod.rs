@@ -9,6 +9,7 @@ pub mod events;
 pub mod fake_imap;
 pub mod fake_smtp;
 pub mod fixtures;
+pub mod graph;
 pub mod idp;
 pub mod other;
 pub mod proxy;
