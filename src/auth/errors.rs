@@ -301,6 +301,7 @@ fn consent_needed(error: &str, aadsts: Option<u32>, description: &str) -> Consen
         "admin approval",
         "admin permission",
         "requires admin",
+        "tenant admin",
     ]
     .iter()
     .any(|w| d.contains(w));
@@ -345,7 +346,9 @@ mod tests {
         assert_eq!(user.consent, Consent::UserCan);
         let admin = explain(
             "invalid_grant",
-            Some("AADSTS65001: The application requires admin consent for this tenant."),
+            Some(
+                "AADSTS65001: The user or administrator has not consented to use the application with ID 'x'. Send an authorization request to your tenant admin to act on behalf of the App : x for Resource : y.",
+            ),
         );
         assert_eq!(admin.consent, Consent::AdminOnly);
         assert_eq!(explain("consent_required", None).consent, Consent::UserCan);
