@@ -29,6 +29,20 @@ pub struct AccountOut {
     pub smtp: Option<crate::send::SmtpSettings>,
     /// What a Graph token for sending asks for (Microsoft accounts).
     pub graph_scopes: Option<Vec<String>>,
+    /// Whether mail goes through Graph without trying SMTP.
+    pub route: crate::config::sending::SendRoute,
+    pub smtp_off: PathBuf,
+}
+
+impl AccountOut {
+    /// Sends through Graph, not SMTP: by the setting, or since the tenant
+    /// said SMTP AUTH is off.
+    pub fn graph_only(&self) -> bool {
+        use crate::config::sending::SendRoute;
+        self.graph_scopes.is_some()
+            && (self.route == SendRoute::Graph
+                || (self.route == SendRoute::Auto && self.smtp_off.is_file()))
+    }
 }
 
 /// Runs the compose commands; cheap to clone into tasks.
@@ -103,6 +117,8 @@ impl Outgoing {
                 transport: a.sending.transport.clone(),
                 smtp: smtp_settings(a),
                 graph_scopes: graph_settings(a).map(|g| g.scopes()),
+                route: a.sending.route,
+                smtp_off: smtp_off_file(data_dir, &a.name),
             })
             .collect();
         let this = Outgoing {
@@ -290,6 +306,18 @@ impl Outgoing {
     /// Asks the account's server its SIZE once a run, for the review's
     /// warning (a send reports it again).
     fn probe_size(&self, account: usize) {
+        if self
+            .accounts
+            .get(account)
+            .is_some_and(AccountOut::graph_only)
+        {
+            // Graph's limit, without asking an SMTP server that is off.
+            self.answer(ComposeEvent::ServerSize {
+                account,
+                size: Some(crate::send::MAX_GRAPH_MIME),
+            });
+            return;
+        }
         let Some(smtp) = self.accounts.get(account).and_then(|a| a.smtp.clone()) else {
             return;
         };

@@ -279,6 +279,11 @@ impl Outgoing {
             SendEvent::Note { text } => {
                 info!(account, "{text}");
                 self.answer(ComposeEvent::SendingNote { account, text });
+                // From now on the review measures against Graph's limit.
+                self.answer(ComposeEvent::ServerSize {
+                    account,
+                    size: Some(send::MAX_GRAPH_MIME),
+                });
             }
             SendEvent::Failed { id, error } => {
                 if let Some(raw) = &error.raw {

@@ -30,15 +30,25 @@ pub fn qr_lines(text: &str) -> Option<Vec<String>> {
 }
 
 fn title(acc: &AccountState) -> String {
-    let why = acc
-        .sign_in_reason
-        .as_ref()
-        .map(|r| format!("— {r} "))
-        .unwrap_or_default();
     match &acc.info.tenant {
-        Some(t) => format!(" Sign in: {} ({t}) {why}", acc.name),
-        None => format!(" Sign in: {} {why}", acc.name),
+        Some(t) => format!(" Sign in: {} ({t}) ", acc.name),
+        None => format!(" Sign in: {} ", acc.name),
     }
+}
+
+/// Why a sign-in was asked for while signed in (to send mail), as the
+/// panel's first line: a title would cut it at 80 columns.
+fn reason_line(acc: &AccountState, theme: &Theme) -> Option<Line<'static>> {
+    let r = acc.sign_in_reason.as_ref()?;
+    let mut chars = r.chars();
+    let first: String = chars
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    Some(Line::styled(
+        format!("{first}{}.", chars.as_str()),
+        theme.warning,
+    ))
 }
 
 fn key(theme: &Theme, k: &str) -> Span<'static> {
@@ -67,6 +77,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
                 f,
                 area,
                 &title(acc),
+                reason_line(acc, theme),
                 &Clean::line(&code.user_code),
                 &Clean::line(&code.verification_uri),
                 remaining,
@@ -74,7 +85,8 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         }
         TokenPhase::WaitingForBrowser(p) => {
             let url = Clean::line(&p.url);
-            let lines = vec![
+            let mut lines: Vec<Line<'static>> = reason_line(acc, theme).into_iter().collect();
+            lines.extend([
                 Line::raw("Open this address in a browser and sign in:"),
                 Line::raw(""),
                 Line::styled(url.to_string(), theme.accent),
@@ -88,7 +100,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
                     key(theme, "Esc"),
                     Span::raw(" cancel"),
                 ]),
-            ];
+            ]);
             message_box(theme, f, area, &title(acc), lines, 76)
         }
         TokenPhase::SignedOut | TokenPhase::SignInNeeded(_) => match &t.admin_consent {
@@ -222,11 +234,13 @@ fn message_box(
     f.render_widget(p, r);
 }
 
+#[allow(clippy::too_many_arguments)]
 fn device_code(
     theme: &Theme,
     f: &mut Frame<'_>,
     area: Rect,
     title: &str,
+    reason: Option<Line<'static>>,
     code: &Clean,
     uri: &Clean,
     remaining: i64,
@@ -243,7 +257,15 @@ fn device_code(
     } else {
         text_w + 4
     };
-    let height = if with_qr { qr_h.max(13) + 2 } else { 15 };
+    // The reason, wrapped to the text's width, then a blank line.
+    let reason_rows = reason
+        .as_ref()
+        .map_or(0, |l| (l.width() as u16).div_ceil(text_w.max(1)) + 1);
+    let height = if with_qr {
+        qr_h.max(13 + reason_rows) + 2
+    } else {
+        15 + reason_rows
+    };
     let r = centered(area, width, height);
     f.render_widget(Clear, r);
     let block = theme.pane(title.to_string(), true);
@@ -267,12 +289,16 @@ fn device_code(
     } else {
         theme.dim
     };
-    let [top, big, bottom] = Layout::vertical([
+    let [why, top, big, bottom] = Layout::vertical([
+        Constraint::Length(reason_rows),
         Constraint::Length(4),
         Constraint::Length(4),
         Constraint::Min(0),
     ])
     .areas(text_area);
+    if let Some(reason) = reason {
+        f.render_widget(Paragraph::new(reason).wrap(Wrap { trim: true }), why);
+    }
     let top_lines = vec![
         Line::raw("On your phone or any browser, open"),
         Line::styled(uri.to_string(), theme.accent.add_modifier(Modifier::BOLD)),
