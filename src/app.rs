@@ -47,7 +47,10 @@ pub fn account_info(a: &Account) -> AccountInfo {
         AccountKind::OAuth2 { imap, oauth } => (
             ServerKind::Imap,
             format!("{}:{}", imap.host, imap.port),
-            "OAuth2".to_string(),
+            match &oauth.shared {
+                Some(s) => format!("OAuth2, shared, signed in through {}", s.delegate),
+                None => "OAuth2".to_string(),
+            },
             Some(oauth.tenant.clone()),
         ),
     };
@@ -142,6 +145,115 @@ pub struct AccountTasks {
     pub worker: Option<WorkerHandle>,
     pub tokens: Option<ServiceHandle>,
     pub store: Option<StoreHandle>,
+    /// A shared mailbox: the account whose token service it uses.
+    pub delegate: Option<usize>,
+}
+
+/// Each account's token handle: its own, or for a shared mailbox its
+/// delegate's.
+fn token_handles(tasks: &[AccountTasks]) -> Vec<Option<crate::auth::service::TokenHandle>> {
+    tasks
+        .iter()
+        .map(|t| {
+            let owner = t.delegate.and_then(|d| tasks.get(d)).unwrap_or(t);
+            owner.tokens.as_ref().map(|s| s.tokens.clone())
+        })
+        .collect()
+}
+
+/// Where an account's sign-in commands go: a shared mailbox's to its delegate.
+fn auth_target(tasks: &[AccountTasks], account: usize) -> usize {
+    tasks
+        .get(account)
+        .and_then(|t| t.delegate)
+        .unwrap_or(account)
+}
+
+/// Starts every account: those that sign in first, then the shared
+/// mailboxes, which use their delegate's token service (no second
+/// sign-in). A delegate's token statuses go to its shared mailboxes too,
+/// so they connect, and show its state, with it.
+pub fn spawn_accounts(
+    accounts: &[Account],
+    tokens: &TokenStore,
+    events: &UnboundedSender<(usize, WorkerEvent)>,
+    settings: &RunSettings,
+) -> Vec<Result<AccountTasks, String>> {
+    let delegate_of: Vec<Option<usize>> = accounts
+        .iter()
+        .map(|a| {
+            let d = a.shared_mailbox()?;
+            accounts.iter().position(|x| x.name == d.delegate)
+        })
+        .collect();
+    let mut out: Vec<Option<Result<AccountTasks, String>>> = Vec::new();
+    for (i, a) in accounts.iter().enumerate() {
+        let task = match delegate_of[i] {
+            Some(_) => None,
+            None => {
+                let mirrors: Vec<usize> = (0..accounts.len())
+                    .filter(|&j| j == i || delegate_of[j] == Some(i))
+                    .collect();
+                Some(spawn_account(&mirrors, a, tokens, events, settings))
+            }
+        };
+        out.push(task);
+    }
+    for (i, a) in accounts.iter().enumerate() {
+        let Some(d) = delegate_of[i] else { continue };
+        let handle = match out.get(d) {
+            Some(Some(Ok(t))) => t.tokens.as_ref().map(|s| s.tokens.clone()),
+            _ => None,
+        };
+        out[i] = Some(spawn_shared(i, d, a, handle, events, settings));
+    }
+    out.into_iter()
+        .map(|t| t.unwrap_or_else(|| Err("not started".into())))
+        .collect()
+}
+
+/// A shared mailbox: its own store and worker, logging in as the shared
+/// address with the delegate's tokens.
+fn spawn_shared(
+    i: usize,
+    delegate: usize,
+    a: &Account,
+    tokens: Option<crate::auth::service::TokenHandle>,
+    events: &UnboundedSender<(usize, WorkerEvent)>,
+    settings: &RunSettings,
+) -> Result<AccountTasks, String> {
+    let (AccountKind::OAuth2 { imap, oauth }, Some(shared)) = (&a.kind, a.shared_mailbox()) else {
+        return Err("not a shared mailbox".into());
+    };
+    let Some(tokens) = tokens else {
+        return Err(format!(
+            "cannot open: \"{}\", whose sign-in it uses, did not start",
+            shared.delegate
+        ));
+    };
+    let store = open_store(a, settings);
+    let auth = ImapAuth::Bearer {
+        tokens,
+        mechanism: oauth.mechanism,
+        microsoft: oauth.provider == Provider::Microsoft,
+    };
+    let backend = ImapBackend::new(imap.clone(), auth).opened_by(crate::imap::shared::Delegate {
+        account: shared.delegate.clone(),
+        email: shared.delegate_login.clone(),
+    });
+    Ok(AccountTasks {
+        worker: Some(worker::spawn(
+            i,
+            a.name.clone(),
+            backend,
+            store.clone(),
+            settings.worker,
+            events.clone(),
+        )),
+        tokens: None,
+        store: Some(store),
+        delegate: Some(delegate),
+    })
 }
 
 /// The account's store: a file in the cache dir for IMAP accounts, memory
@@ -160,14 +272,17 @@ fn open_store(a: &Account, settings: &RunSettings) -> StoreHandle {
 }
 
 /// Starts an account's store, worker (and token service for OAuth
-/// accounts). Token statuses travel on the same channel as worker events.
+/// accounts). Token statuses travel on the same channel as worker events,
+/// to every account in `mirrors` (this one, `mirrors[0]`, and the shared
+/// mailboxes it opens).
 pub fn spawn_account(
-    i: usize,
+    mirrors: &[usize],
     a: &Account,
     tokens: &TokenStore,
     events: &UnboundedSender<(usize, WorkerEvent)>,
     settings: &RunSettings,
 ) -> Result<AccountTasks, String> {
+    let i = mirrors.first().copied().unwrap_or_default();
     let name = a.name.clone();
     let store = open_store(a, settings);
     let opts = settings.worker;
@@ -183,6 +298,7 @@ pub fn spawn_account(
             )),
             tokens: None,
             store: Some(store),
+            delegate: None,
         },
         AccountKind::Maildir(p) => AccountTasks {
             worker: Some(worker::spawn(
@@ -195,12 +311,16 @@ pub fn spawn_account(
             )),
             tokens: None,
             store: Some(store),
+            delegate: None,
         },
         AccountKind::OAuth2 { imap, oauth } => {
             let client = OAuth::new(oauth.client.clone()).map_err(|e| e.message)?;
             let tx = events.clone();
+            let mirrors = mirrors.to_vec();
             let sink: service::StatusSink = Box::new(move |status| {
-                let _ = tx.send((i, WorkerEvent::Token(Box::new(status))));
+                for &m in &mirrors {
+                    let _ = tx.send((m, WorkerEvent::Token(Box::new(status.clone()))));
+                }
             });
             let svc = service::spawn(name.clone(), client, oauth.login, tokens.clone(), sink);
             let auth = ImapAuth::Bearer {
@@ -219,6 +339,7 @@ pub fn spawn_account(
                 )),
                 tokens: Some(svc),
                 store: Some(store),
+                delegate: None,
             }
         }
     })
@@ -264,8 +385,9 @@ pub async fn run(
         utc_offset,
     );
     let mut tasks = Vec::new();
-    for (i, a) in accounts.iter().enumerate() {
-        match spawn_account(i, a, &store, &ev_tx, &settings) {
+    let spawned = spawn_accounts(&accounts, &store, &ev_tx, &settings);
+    for (i, (a, spawned)) in accounts.iter().zip(spawned).enumerate() {
+        match spawned {
             Ok(t) => tasks.push(t),
             Err(e) => {
                 warn!(account = %a.name, "{e}");
@@ -308,10 +430,7 @@ pub async fn run(
     let (files_tx, mut files_rx) = unbounded_channel();
     let (compose_tx, mut compose_rx) = unbounded_channel();
     state.forward_as_attachment = settings.compose.forward_as_attachment;
-    let tokens: Vec<_> = tasks
-        .iter()
-        .map(|t| t.tokens.as_ref().map(|s| s.tokens.clone()))
-        .collect();
+    let tokens = token_handles(&tasks);
     let stores = tasks.iter().map(|t| t.store.clone()).collect();
     let outgoing = crate::outgoing::Outgoing::new(
         &accounts,
@@ -453,7 +572,7 @@ where
         tasks
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none())
+            .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none() && t.delegate.is_none())
             .map(|(account, _)| Command::Worker {
                 account,
                 command: WorkerCommand::Connect,
@@ -711,6 +830,7 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
                 }
             }
             Command::Auth { account, command } => {
+                let account = auth_target(tasks, account);
                 if let Some(s) = tasks.get(account).and_then(|t| t.tokens.as_ref()) {
                     let _ = s.commands.send(command);
                 }

@@ -490,7 +490,7 @@ fn sender_for(
             password: password.clone(),
         },
         (AccountKind::OAuth2 { imap, .. }, Some(tokens)) => SmtpAuth::Bearer {
-            user: imap.username.clone(),
+            user: smtp_login(a).unwrap_or_else(|| imap.username.clone()),
             tokens,
         },
         _ => return None,
@@ -501,6 +501,15 @@ fn sender_for(
         auth,
         outbox.clone(),
     ))
+}
+
+/// Who SMTP authenticates as when it is not the IMAP login: a shared
+/// mailbox sends as the delegate (Exchange refuses `user=` a shared
+/// mailbox, 535 5.7.3) with the delegate's token, and the shared address
+/// in From and MAIL FROM, where Exchange checks Send As (550 5.7.60).
+/// `tokens` handed to `Outgoing::new` are then the delegate's.
+fn smtp_login(a: &Account) -> Option<String> {
+    a.shared_mailbox().map(|s| s.delegate_login.clone())
 }
 
 /// The account's SMTP server, where it sends over SMTP.
