@@ -20,7 +20,10 @@ const NOT_CONNECTED: &str = "User is authenticated but not connected";
 /// The server's words inside a login error, without the general advice
 /// `login` adds for a user's own mailbox.
 fn server_words(msg: &str) -> &str {
-    let msg = msg.split(". The sign-in itself worked").next().unwrap_or(msg);
+    let msg = msg
+        .split(". The sign-in itself worked")
+        .next()
+        .unwrap_or(msg);
     msg.split_once(" refused: ").map_or(msg, |(_, text)| text)
 }
 
