@@ -409,3 +409,21 @@ fn config_errors_name_the_shared_with_line() {
         );
     }
 }
+
+#[test]
+fn login_and_logout_on_a_shared_mailbox_point_at_its_delegate() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!(
+        "[[accounts]]\nname = \"work\"\nemail = \"{ALICE}\"\nprovider = \"microsoft\"\nclient_id = \"{CLIENT_ID}\"\n\
+         [[accounts]]\nname = \"support\"\nemail = \"{SUPPORT}\"\nshared_with = \"work\"\n"
+    );
+    let c = mailtui::config::parse(&dir.path().join("config.toml"), &text).expect("config");
+    let store = TokenStore::Files(dir.path().join("tokens"));
+    let e = mailtui::commands::logout(&c.accounts[1], &store)
+        .expect_err("no tokens of its own")
+        .to_string();
+    assert_eq!(
+        e,
+        "\"support\" is a shared mailbox opened with the sign-in of \"work\": run `mailtui logout work`"
+    );
+}
