@@ -222,6 +222,17 @@ async fn without_full_access_dovecot_refuses_and_the_permission_is_named() {
     b.disconnect().await;
 }
 
+fn not_connected_answer(
+    c: &mut support::fake_imap::Conn,
+    cmd: &support::fake_imap::Command,
+) -> std::io::Result<Flow> {
+    c.line(&format!(
+        "{} BAD User is authenticated but not connected.",
+        cmd.tag
+    ))?;
+    Ok(Flow::Handled)
+}
+
 /// What Exchange says, scripted: which text at which step.
 #[tokio::test]
 async fn exchanges_refusals_name_the_missing_permission() {
@@ -242,16 +253,10 @@ async fn exchanges_refusals_name_the_missing_permission() {
         .start();
     let not_connected = FakeImap::builder()
         .capabilities(CAPS)
-        .on("CAPABILITY", |c, cmd| {
-            if !c.logged_in {
-                return Ok(Flow::Default);
-            }
-            c.line(&format!(
-                "{} BAD User is authenticated but not connected.",
-                cmd.tag
-            ))?;
-            Ok(Flow::Handled)
-        })
+        // As Exchange: the login and CAPABILITY pass, what needs the mailbox not.
+        .on("LIST", not_connected_answer)
+        .on("SELECT", not_connected_answer)
+        .on("NAMESPACE", not_connected_answer)
         .start();
     for (fake, said) in [
         (&no_authenticate, "AUTHENTICATE failed."),

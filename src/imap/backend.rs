@@ -343,9 +343,20 @@ impl MailBackend for ImapBackend {
         )
         .await
         .map_err(|e| self.explain_refusal(e))?;
-        // Exchange refuses a shared mailbox only at the first command after login.
-        let adopted = self.adopt(logged, caps).await.map(|_| ());
-        adopted.map_err(|e| self.explain_refusal(e))
+        self.adopt(logged, caps).await?;
+        if self.delegate.is_some() {
+            // Exchange takes the login and CAPABILITY for a shared mailbox
+            // the token's owner may not open, and refuses the first command
+            // that needs the mailbox: ask one now, so it is a login failure.
+            let probe = self
+                .exchange("open the shared mailbox", "LIST \"\" \"\"", self.limits(10))
+                .await;
+            if let Err(e) = probe {
+                self.drop_session();
+                return Err(self.explain_refusal(e));
+            }
+        }
+        Ok(())
     }
     fn features(&self) -> Features {
         Features {

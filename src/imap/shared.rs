@@ -70,7 +70,7 @@ mod tests {
             ),
             (
                 MailError::Command(
-                    "capabilities: User is authenticated but not connected.".into(),
+                    "open the shared mailbox: User is authenticated but not connected.".into(),
                 ),
                 NOT_CONNECTED,
             ),
