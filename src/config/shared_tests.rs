@@ -182,3 +182,27 @@ fn an_account_without_provider_or_shared_with_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn the_example_configs_shared_mailbox_parses_uncommented() {
+    let example = include_str!("../../assets/config.example.toml");
+    let block: Vec<&str> = example
+        .lines()
+        .skip_while(|l| !l.starts_with("# A shared mailbox"))
+        .skip(1)
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| l.trim_start_matches("# "))
+        .collect();
+    assert!(block.len() >= 4, "{block:?}");
+    let text = format!("{example}\n{}\n", block.join("\n"));
+    let c = parse_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let support = c
+        .accounts
+        .iter()
+        .find(|a| a.name == "support")
+        .expect("support");
+    assert_eq!(
+        support.shared_mailbox().map(|s| s.delegate_login.as_str()),
+        Some("alice@contoso.com")
+    );
+}
