@@ -220,6 +220,18 @@ async fn without_full_access_dovecot_refuses_and_the_permission_is_named() {
         .unwrap_or_else(|e| panic!("{e}\n{}", d.log()));
     assert_eq!(subjects(&mut b).await, ["Ticket one"]);
     b.disconnect().await;
+
+    // IMAP switched off for the shared mailbox: refused again, same sentence.
+    idp.switch_imap_off(SUPPORT);
+    let e = ImapBackend::new(imap_of(&c, 1), bearer(&svc))
+        .opened_by(work())
+        .connect()
+        .await
+        .expect_err("IMAP off for the shared mailbox");
+    assert!(
+        matches!(&e, MailError::Auth(m) if m.contains("or IMAP is off for that mailbox")),
+        "{e:?}"
+    );
 }
 
 fn not_connected_answer(

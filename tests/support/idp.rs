@@ -527,10 +527,13 @@ async fn introspect(
     };
     match (query.get("mailbox"), valid) {
         (Some(mailbox), Some(email)) => {
-            let allowed = inner
-                .full_access
-                .iter()
-                .any(|(m, d)| m.eq_ignore_ascii_case(mailbox) && d.eq_ignore_ascii_case(&email));
+            let allowed =
+                inner.full_access.iter().any(|(m, d)| {
+                    m.eq_ignore_ascii_case(mailbox) && d.eq_ignore_ascii_case(&email)
+                }) && !inner
+                    .imap_off
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(mailbox));
             Json(json!({"active": allowed, "email": mailbox}))
         }
         (None, Some(email)) => Json(json!({"active": true, "email": email})),
@@ -702,7 +705,8 @@ impl Idp {
     }
 
     /// Lets `delegate`'s tokens open the shared mailbox `shared` (as an
-    /// Exchange admin's FullAccess grant does).
+    /// Exchange admin's FullAccess grant does); `switch_imap_off(shared)`
+    /// closes it again for everyone.
     pub fn grant_full_access(&self, shared: &str, delegate: &str) {
         self.inner()
             .full_access
