@@ -24,6 +24,11 @@ use crate::state::{AccountInfo, ServerKind, State};
 use crate::store::{self as local, Store, StoreHandle};
 use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle, WorkerOptions};
 
+mod shared_mailboxes;
+
+pub use shared_mailboxes::spawn_accounts;
+use shared_mailboxes::{auth_target, token_handles};
+
 const TICK: Duration = Duration::from_millis(250);
 /// How long quitting waits for workers to log out politely.
 pub const QUIT_GRACE: Duration = Duration::from_millis(500);
@@ -47,7 +52,10 @@ pub fn account_info(a: &Account) -> AccountInfo {
         AccountKind::OAuth2 { imap, oauth } => (
             ServerKind::Imap,
             format!("{}:{}", imap.host, imap.port),
-            "OAuth2".to_string(),
+            match &oauth.shared {
+                Some(s) => format!("OAuth2, shared, signed in through {}", s.delegate),
+                None => "OAuth2".to_string(),
+            },
             Some(oauth.tenant.clone()),
         ),
     };
@@ -142,6 +150,8 @@ pub struct AccountTasks {
     pub worker: Option<WorkerHandle>,
     pub tokens: Option<ServiceHandle>,
     pub store: Option<StoreHandle>,
+    /// A shared mailbox: the account whose token service it uses.
+    pub delegate: Option<usize>,
 }
 
 /// The account's store: a file in the cache dir for IMAP accounts, memory
@@ -160,14 +170,17 @@ fn open_store(a: &Account, settings: &RunSettings) -> StoreHandle {
 }
 
 /// Starts an account's store, worker (and token service for OAuth
-/// accounts). Token statuses travel on the same channel as worker events.
+/// accounts). Token statuses travel on the same channel as worker events,
+/// to every account in `mirrors` (this one, `mirrors[0]`, and the shared
+/// mailboxes it opens).
 pub fn spawn_account(
-    i: usize,
+    mirrors: &[usize],
     a: &Account,
     tokens: &TokenStore,
     events: &UnboundedSender<(usize, WorkerEvent)>,
     settings: &RunSettings,
 ) -> Result<AccountTasks, String> {
+    let i = mirrors.first().copied().unwrap_or_default();
     let name = a.name.clone();
     let store = open_store(a, settings);
     let opts = settings.worker;
@@ -183,6 +196,7 @@ pub fn spawn_account(
             )),
             tokens: None,
             store: Some(store),
+            delegate: None,
         },
         AccountKind::Maildir(p) => AccountTasks {
             worker: Some(worker::spawn(
@@ -195,12 +209,16 @@ pub fn spawn_account(
             )),
             tokens: None,
             store: Some(store),
+            delegate: None,
         },
         AccountKind::OAuth2 { imap, oauth } => {
             let client = OAuth::new(oauth.client.clone()).map_err(|e| e.message)?;
             let tx = events.clone();
+            let mirrors = mirrors.to_vec();
             let sink: service::StatusSink = Box::new(move |status| {
-                let _ = tx.send((i, WorkerEvent::Token(Box::new(status))));
+                for &m in &mirrors {
+                    let _ = tx.send((m, WorkerEvent::Token(Box::new(status.clone()))));
+                }
             });
             let svc = service::spawn(name.clone(), client, oauth.login, tokens.clone(), sink);
             let auth = ImapAuth::Bearer {
@@ -219,6 +237,7 @@ pub fn spawn_account(
                 )),
                 tokens: Some(svc),
                 store: Some(store),
+                delegate: None,
             }
         }
     })
@@ -264,8 +283,9 @@ pub async fn run(
         utc_offset,
     );
     let mut tasks = Vec::new();
-    for (i, a) in accounts.iter().enumerate() {
-        match spawn_account(i, a, &store, &ev_tx, &settings) {
+    let spawned = spawn_accounts(&accounts, &store, &ev_tx, &settings);
+    for (i, (a, spawned)) in accounts.iter().zip(spawned).enumerate() {
+        match spawned {
             Ok(t) => tasks.push(t),
             Err(e) => {
                 warn!(account = %a.name, "{e}");
@@ -308,10 +328,7 @@ pub async fn run(
     let (files_tx, mut files_rx) = unbounded_channel();
     let (compose_tx, mut compose_rx) = unbounded_channel();
     state.forward_as_attachment = settings.compose.forward_as_attachment;
-    let tokens: Vec<_> = tasks
-        .iter()
-        .map(|t| t.tokens.as_ref().map(|s| s.tokens.clone()))
-        .collect();
+    let tokens = token_handles(&tasks);
     let stores = tasks.iter().map(|t| t.store.clone()).collect();
     let outgoing = crate::outgoing::Outgoing::new(
         &accounts,
@@ -453,7 +470,7 @@ where
         tasks
             .iter()
             .enumerate()
-            .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none())
+            .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none() && t.delegate.is_none())
             .map(|(account, _)| Command::Worker {
                 account,
                 command: WorkerCommand::Connect,
@@ -711,6 +728,7 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
                 }
             }
             Command::Auth { account, command } => {
+                let account = auth_target(tasks, account);
                 if let Some(s) = tasks.get(account).and_then(|t| t.tokens.as_ref()) {
                     let _ = s.commands.send(command);
                 }

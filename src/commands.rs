@@ -23,8 +23,22 @@ pub fn find<'a>(accounts: &'a [Account], name: &str) -> anyhow::Result<&'a Accou
     })
 }
 
+/// A shared mailbox has no tokens of its own: its delegate's are meant.
+fn not_shared(account: &Account, command: &str) -> anyhow::Result<()> {
+    match account.shared_mailbox() {
+        Some(s) => anyhow::bail!(
+            "\"{}\" is a shared mailbox opened with the sign-in of \"{}\": run `mailtui {command} {}`",
+            account.name,
+            s.delegate,
+            s.delegate
+        ),
+        None => Ok(()),
+    }
+}
+
 /// `mailtui login ACCOUNT`: the sign-in flow in plain text.
 pub async fn login(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
+    not_shared(account, "login")?;
     let AccountKind::OAuth2 { oauth, .. } = &account.kind else {
         anyhow::bail!("account \"{}\" does not sign in with OAuth2", account.name);
     };
@@ -150,6 +164,7 @@ pub fn set_password(account: &Account) -> anyhow::Result<()> {
 
 /// `mailtui logout ACCOUNT`: forget the stored tokens.
 pub fn logout(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
+    not_shared(account, "logout")?;
     if !matches!(account.kind, AccountKind::OAuth2 { .. }) {
         anyhow::bail!("account \"{}\" does not sign in with OAuth2", account.name);
     }

@@ -15,6 +15,7 @@ use crate::auth::{PasswordSource, Secret};
 use crate::imap::{ImapSettings, Timeouts, TlsMode, is_loopback};
 
 pub mod sending;
+mod shared;
 pub mod theme;
 
 pub use sending::{ComposeConfig, SaveSent, Sending, SmtpServer, Transport};
@@ -136,6 +137,8 @@ pub enum AccountKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthAccount {
+    /// Set for a shared mailbox opened with another account's sign-in.
+    pub shared: Option<SharedMailbox>,
     pub provider: Provider,
     /// Shown in the status bar ("contoso.onmicrosoft.com", or the token host).
     pub tenant: String,
@@ -143,6 +146,8 @@ pub struct OAuthAccount {
     pub login: LoginMethod,
     pub mechanism: Option<Mechanism>,
 }
+
+pub use shared::SharedMailbox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -249,7 +254,13 @@ struct RawSync {
 struct RawAccount {
     name: Spanned<String>,
     email: Option<String>,
-    provider: Spanned<Provider>,
+    /// Required, except for a shared mailbox (inherited).
+    provider: Option<Spanned<Provider>>,
+    /// The account whose sign-in opens this shared mailbox.
+    shared_with: Option<Spanned<String>>,
+    /// Filled from that account: the address it signs in as.
+    #[serde(skip)]
+    delegate_login: Option<String>,
     username: Option<String>,
     tenant: Option<Spanned<String>>,
     client_id: Option<Spanned<String>>,
@@ -274,7 +285,7 @@ struct RawAccount {
     graph_url: Option<Spanned<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct RawImap {
     host: Option<String>,
@@ -282,7 +293,7 @@ struct RawImap {
     tls: Option<TlsMode>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct RawAuth {
     method: AuthMethod,
@@ -390,9 +401,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         }
         sync.poll_secs = *p.get_ref();
     }
+    let mut raw_accounts = raw.accounts;
+    shared::inherit(&mut raw_accounts).map_err(|(i, span, key, msg)| {
+        err(Some(span), Some(format!("accounts[{i}].{key}")), msg)
+    })?;
     let mut accounts = Vec::new();
     let mut warnings = Vec::new();
-    for (i, a) in raw.accounts.into_iter().enumerate() {
+    for (i, a) in raw_accounts.into_iter().enumerate() {
         let name = a.name.get_ref().trim().to_string();
         let here = |key: &str| Some(format!("accounts[{i}].{key}"));
         if name.is_empty() {
@@ -409,11 +424,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
                 format!("\"{name}\" is used by another account"),
             ));
         }
+        let Some(provider) = a.provider.as_ref().map(|p| *p.get_ref()) else {
+            return Err(err(
+                Some(a.name.span()),
+                here("provider"),
+                "missing field `provider`".into(),
+            ));
+        };
         let email = a.email.clone().unwrap_or_default();
-        let kind = account_kind(&a, &email, &mut warnings, &name).map_err(|(span, key, msg)| {
+        let mut kind =
+            account_kind(&a, &email, &mut warnings, &name).map_err(|(span, key, msg)| {
+                err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg)
+            })?;
+        shared::mark(&a, &mut kind).map_err(|(span, key, msg)| {
             err(Some(span.unwrap_or_else(|| a.name.span())), here(key), msg)
         })?;
-        let sending_kind = match a.provider.get_ref() {
+        let sending_kind = match provider {
             Provider::Microsoft => sending::Kind::Microsoft,
             Provider::Outlook => sending::Kind::OutlookCom,
             Provider::Generic => sending::Kind::Generic,
@@ -539,14 +565,18 @@ fn account_kind(
 ) -> Result<AccountKind, FieldError> {
     let imap = a.imap.as_ref().map(|s| (s.span(), s.get_ref()));
     let imap_span = imap.as_ref().map(|(s, _)| s.clone());
-    let provider = match *a.provider.get_ref() {
+    let provider = match a
+        .provider
+        .as_ref()
+        .map_or(Provider::Generic, |p| *p.get_ref())
+    {
         Provider::Outlook => Provider::Microsoft,
         p => p,
     };
     if provider == Provider::Maildir {
         let Some(dir) = &a.maildir else {
             return Err((
-                Some(a.provider.span()),
+                a.provider.as_ref().map(|p| p.span()),
                 "maildir",
                 "provider = \"maildir\" needs maildir = \"/path/to/Maildir\"".into(),
             ));
@@ -690,8 +720,8 @@ fn oauth_account(
             .tenant
             .as_ref()
             .map(|t| t.get_ref().clone())
-            .unwrap_or_else(|| match a.provider.get_ref() {
-                Provider::Outlook => "consumers".to_string(),
+            .unwrap_or_else(|| match a.provider.as_ref().map(|p| *p.get_ref()) {
+                Some(Provider::Outlook) => "consumers".to_string(),
                 _ => "common".to_string(),
             });
         let scopes = auth.and_then(|r| r.scopes.clone()).unwrap_or_else(|| {
@@ -764,6 +794,7 @@ fn oauth_account(
     Ok(AccountKind::OAuth2 {
         imap,
         oauth: OAuthAccount {
+            shared: None,
             provider,
             tenant,
             client,

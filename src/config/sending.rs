@@ -133,7 +133,7 @@ impl Default for ComposeConfig {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawSmtp {
     host: Option<String>,

@@ -225,8 +225,13 @@ async fn bearer_login(
     };
     let last: Arc<Mutex<Option<TokenStatus>>> = Arc::default();
     let sink_last = last.clone();
+    // A shared mailbox signs in with its delegate's stored tokens.
+    let owner = o
+        .shared
+        .as_ref()
+        .map_or(place.account, |s| s.delegate.as_str());
     let svc = service::spawn(
-        place.account.to_string(),
+        owner.to_string(),
         client_oauth,
         o.login,
         ctx.store.clone(),

@@ -55,6 +55,8 @@ pub struct ImapBackend {
     idle_broken: bool,
     /// The server takes literals without a go-ahead.
     literal_plus: bool,
+    /// Set when this is a shared mailbox opened with another account's token.
+    delegate: Option<super::shared::Delegate>,
 }
 
 impl ImapBackend {
@@ -70,6 +72,21 @@ impl ImapBackend {
             tracker: Tracker::default(),
             idle_broken: false,
             literal_plus: false,
+            delegate: None,
+        }
+    }
+
+    /// A shared mailbox (the login user) opened with `delegate`'s token:
+    /// refusals then name the permission the delegate lacks.
+    pub fn opened_by(mut self, delegate: super::shared::Delegate) -> Self {
+        self.delegate = Some(delegate);
+        self
+    }
+
+    fn explain_refusal(&self, e: MailError) -> MailError {
+        match &self.delegate {
+            Some(d) => super::shared::explain(e, &self.settings.username, d),
+            None => e,
         }
     }
 
@@ -324,8 +341,22 @@ impl MailBackend for ImapBackend {
             &self.auth,
             &mut self.password,
         )
-        .await?;
-        self.adopt(logged, caps).await.map(|_| ())
+        .await
+        .map_err(|e| self.explain_refusal(e))?;
+        self.adopt(logged, caps).await?;
+        if self.delegate.is_some() {
+            // Exchange takes the login and CAPABILITY for a shared mailbox
+            // the token's owner may not open, and refuses the first command
+            // that needs the mailbox: ask one now, so it is a login failure.
+            let probe = self
+                .exchange("open the shared mailbox", "LIST \"\" \"\"", self.limits(10))
+                .await;
+            if let Err(e) = probe {
+                self.drop_session();
+                return Err(self.explain_refusal(e));
+            }
+        }
+        Ok(())
     }
     fn features(&self) -> Features {
         Features {

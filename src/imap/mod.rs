@@ -13,6 +13,7 @@ pub(crate) mod login;
 mod ops;
 mod raw;
 mod select;
+pub mod shared;
 mod structure;
 pub(crate) mod tls;
 mod tracker;

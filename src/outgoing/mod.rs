@@ -533,7 +533,7 @@ fn sender_for(
             password: password.clone(),
         },
         (AccountKind::OAuth2 { imap, .. }, Some(tokens)) => SmtpAuth::Bearer {
-            user: imap.username.clone(),
+            user: smtp_login(a).unwrap_or_else(|| imap.username.clone()),
             tokens,
         },
         _ => return None,
@@ -554,7 +554,8 @@ fn graph_settings(a: &Account) -> Option<crate::send::GraphSettings> {
     };
     Some(crate::send::GraphSettings {
         url: a.sending.graph_url.clone()?,
-        shared: None,
+        // A shared mailbox sends as itself: /users/{shared}/sendMail.
+        shared: a.shared_mailbox().map(|_| a.email.clone()),
         timeout: SMTP_TIMEOUT,
     })
 }
@@ -563,6 +564,15 @@ fn graph_settings(a: &Account) -> Option<crate::send::GraphSettings> {
 pub fn smtp_off_file(data_dir: &Path, account: &str) -> PathBuf {
     let name: String = url::form_urlencoded::byte_serialize(account.as_bytes()).collect();
     data_dir.join("sending").join(format!("{name}.smtp-off"))
+}
+
+/// Who SMTP authenticates as when it is not the IMAP login: a shared
+/// mailbox sends as the delegate (Exchange refuses `user=` a shared
+/// mailbox, 535 5.7.3) with the delegate's token, and the shared address
+/// in From and MAIL FROM, where Exchange checks Send As (550 5.7.60).
+/// `tokens` handed to `Outgoing::new` are then the delegate's.
+fn smtp_login(a: &Account) -> Option<String> {
+    a.shared_mailbox().map(|s| s.delegate_login.clone())
 }
 
 /// The account's SMTP server, where it sends over SMTP.

@@ -55,6 +55,11 @@ pub struct Options {
     /// logins as IMAP) relaying to `relay_port`, and LMTP on `lmtp_port`
     /// for the relay to deliver into the Maildirs (tests/support/relay.rs).
     pub submission: bool,
+    /// Shared mailboxes (Microsoft 365 style): a bearer login with one of
+    /// these addresses as user succeeds when the identity provider says
+    /// the token's owner has FullAccess to it (`Idp::grant_full_access`).
+    /// Each gets its own oauth2 passdb (tests/support/README.md says why).
+    pub shared_mailboxes: Vec<String>,
 }
 
 impl Default for Options {
@@ -69,6 +74,7 @@ impl Default for Options {
             listen_v6: false,
             leaf: Leaf::Localhost,
             submission: false,
+            shared_mailboxes: Vec::new(),
         }
     }
 }
@@ -160,6 +166,40 @@ service lmtp {{
   }}
 }}
 "#
+    )
+}
+
+/// RFC 7662 introspection at `url`, the user from the answer's `email`.
+fn oauth2_ext(url: &str) -> String {
+    format!(
+        "introspection_mode = post\nintrospection_url = {url}\nusername_attribute = email\n\
+         active_attribute = active\nactive_value = true\ntimeout_msecs = 5000\nmax_idle_time_msecs = 1000\n"
+    )
+}
+
+/// The bearer-token passdbs. Dovecot 2.3 neither expands variables in
+/// `introspection_url` nor sends the login name to the introspection
+/// endpoint, and it insists the answer's user equals the login name. So
+/// each shared mailbox gets a passdb of its own, picked by
+/// `username_filter`, whose fixed URL names the mailbox: the identity
+/// provider answers with that address only for a delegate with FullAccess.
+fn oauth2_passdbs(root: &Path, shared: &[String]) -> String {
+    let mut out = String::new();
+    for (i, mailbox) in shared.iter().enumerate() {
+        out += &format!(
+            "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  username_filter = {mailbox}\n  args = {}/etc/oauth2-shared-{i}.conf.ext\n}}\n",
+            root.display()
+        );
+    }
+    let others: Vec<String> = shared.iter().map(|m| format!("!{m}")).collect();
+    let filter = if others.is_empty() {
+        String::new()
+    } else {
+        format!("  username_filter = {}\n", others.join(" "))
+    };
+    out + &format!(
+        "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n{filter}  args = {}/etc/oauth2.conf.ext\n}}\n",
+        root.display()
     )
 }
 
@@ -325,10 +365,7 @@ service imap-login {{
                 ""
             },
             oauth_passdb = match &opts.oauth2_introspection {
-                Some(_) => format!(
-                    "passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = {}/etc/oauth2.conf.ext\n}}\n",
-                    root.display()
-                ),
+                Some(_) => oauth2_passdbs(&root, &opts.shared_mailboxes),
                 None => String::new(),
             },
             internal_group = if is_root { "dovecot" } else { internal },
@@ -344,11 +381,16 @@ service imap-login {{
             },
         );
         if let Some(url) = &opts.oauth2_introspection {
-            let ext = format!(
-                "introspection_mode = post\nintrospection_url = {url}\nusername_attribute = email\n\
-                 active_attribute = active\nactive_value = true\ntimeout_msecs = 5000\nmax_idle_time_msecs = 1000\n"
-            );
-            fs::write(root.join("etc/oauth2.conf.ext"), ext).expect("write oauth2.conf.ext");
+            fs::write(root.join("etc/oauth2.conf.ext"), oauth2_ext(url))
+                .expect("write oauth2.conf.ext");
+            for (i, mailbox) in opts.shared_mailboxes.iter().enumerate() {
+                let url = format!("{url}?mailbox={}", mailbox.replace('@', "%40"));
+                fs::write(
+                    root.join(format!("etc/oauth2-shared-{i}.conf.ext")),
+                    oauth2_ext(&url),
+                )
+                .expect("write a shared mailbox's oauth2 conf");
+            }
         }
         let conf_path = root.join("etc/dovecot.conf");
         fs::write(&conf_path, conf).expect("write dovecot.conf");

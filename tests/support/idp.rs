@@ -163,6 +163,8 @@ pub(super) struct Inner {
     issued: Vec<String>,
     /// Users whose tokens the mail server is told are inactive (IMAP off).
     imap_off: Vec<String>,
+    /// (shared mailbox, delegate): who may open which shared mailbox.
+    full_access: Vec<(String, String)>,
     /// Text put before and after each new user code (hostile providers).
     user_code_wrap: Option<(String, String)>,
 }
@@ -917,23 +919,40 @@ async fn authorize(
     Redirect::to(target.as_str()).into_response()
 }
 
+/// `?mailbox=` is a shared mailbox's passdb asking (tests/support/README.md):
+/// the answer names that mailbox, active only for a delegate with FullAccess.
 async fn introspect(
     State(shared): State<Shared>,
+    Query(query): Query<HashMap<String, String>>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Json<Value> {
     let mut inner = shared.inner.lock().unwrap();
     inner.introspections += 1;
     let token = form.get("token").cloned().unwrap_or_default();
-    match inner.access.get(&token) {
+    let valid = match inner.access.get(&token) {
         Some((g, exp))
             if !g.revoked
                 && *exp > unix_now()
                 && !inner.imap_off.contains(&g.email)
                 && g.audience.as_deref() != Some(GRAPH) =>
         {
-            Json(json!({"active": true, "email": g.email}))
+            Some(g.email.clone())
         }
-        _ => Json(json!({"active": false})),
+        _ => None,
+    };
+    match (query.get("mailbox"), valid) {
+        (Some(mailbox), Some(email)) => {
+            let allowed =
+                inner.full_access.iter().any(|(m, d)| {
+                    m.eq_ignore_ascii_case(mailbox) && d.eq_ignore_ascii_case(&email)
+                }) && !inner
+                    .imap_off
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(mailbox));
+            Json(json!({"active": allowed, "email": mailbox}))
+        }
+        (None, Some(email)) => Json(json!({"active": true, "email": email})),
+        (_, None) => Json(json!({"active": false})),
     }
 }
 
@@ -1100,6 +1119,15 @@ impl Idp {
     /// The mail server will refuse this user's tokens (as when IMAP is off).
     pub fn switch_imap_off(&self, email: &str) {
         self.inner().imap_off.push(email.to_string());
+    }
+
+    /// Lets `delegate`'s tokens open the shared mailbox `shared` (as an
+    /// Exchange admin's FullAccess grant does); `switch_imap_off(shared)`
+    /// closes it again for everyone.
+    pub fn grant_full_access(&self, shared: &str, delegate: &str) {
+        self.inner()
+            .full_access
+            .push((shared.to_string(), delegate.to_string()));
     }
 
     /// Makes the current access tokens of a user unusable, keeping the
