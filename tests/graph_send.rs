@@ -372,3 +372,80 @@ async fn admin_only_consent_gives_the_link() {
     );
     assert!(signed.svc.tokens.access_token().await.is_ok());
 }
+
+/// A shared mailbox sends through `/users/{shared}/sendMail` with the
+/// delegate's token (Mail.Send.Shared); without Send As the sentence says
+/// which right is missing, and with it the message goes from the shared
+/// address, its Sent copy in the delegate's Sent Items.
+#[tokio::test]
+async fn a_shared_mailbox_sends_as_itself_through_graph() {
+    const SUPPORT: &str = "support@example.com";
+    let idp = Idp::start();
+    let d = Arc::new(Dovecot::start());
+    idp.set_mail_sink(dovecot_sink(d.clone()));
+    let tokens = tempfile::tempdir().unwrap();
+    let signed = signed_in(&idp, tokens.path()).await;
+    idp.grant_consent(ALICE, support::idp::GRAPH_MAIL_SEND_SHARED);
+    let fake = FakeSmtp::start(Script::default());
+    let mut b = bench(&idp, &fake, &signed, SendRoute::Graph);
+    // The same sender, as the shared mailbox's account would build it.
+    let (commands, events) = {
+        let outbox = b.outbox.clone();
+        let graph = GraphRoute {
+            settings: GraphSettings {
+                url: idp.base.clone(),
+                shared: Some(SUPPORT.into()),
+                timeout: Duration::from_secs(10),
+            },
+            tokens: signed.svc.tokens.clone(),
+            route: SendRoute::Graph,
+            smtp_off: SmtpOff {
+                file: b.smtp_off.clone(),
+            },
+        };
+        let smtp = SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: fake.port,
+            tls: TlsMode::Starttls,
+            ca_file: Some(fake.ca_file.clone()),
+            timeout: Duration::from_secs(10),
+        };
+        let auth = SmtpAuth::Bearer {
+            user: ALICE.into(),
+            tokens: signed.svc.tokens.clone(),
+        };
+        send::spawn("work".into(), smtp, auth, Some(graph), outbox)
+    };
+    b.commands = commands;
+    b.events = events;
+    let mut e = entry("from support", 1_000);
+    e.bytes = String::from_utf8(e.bytes)
+        .unwrap()
+        .replacen(
+            &format!("From: Alice <{ALICE}>"),
+            &format!("From: Support <{SUPPORT}>"),
+            1,
+        )
+        .into_bytes();
+    e.envelope_from = SUPPORT.into();
+    let id = b.outbox.add(e).unwrap();
+
+    let (_, end) = b.send(&id).await;
+    let e = failure(&end);
+    assert_eq!(e.kind, SendErrorKind::SendAsDenied, "{e:?}");
+    assert!(e.sentence.contains(SUPPORT), "{}", e.sentence);
+    assert_eq!(inbox_count(&d, BOB, "INBOX"), 0);
+
+    idp.grant_send_as(SUPPORT, ALICE);
+    let (_, end) = b.send(&id).await;
+    assert!(matches!(end, SendEvent::Accepted { .. }), "{end:?}");
+    let calls = idp.graph_calls();
+    assert_eq!(
+        calls.last().map(|c| c.path.as_str()),
+        Some("/v1.0/users/support@example.com/sendMail")
+    );
+    assert_eq!(inbox_count(&d, BOB, "INBOX"), 1);
+    assert_eq!(inbox_count(&d, ALICE, SENT_ITEMS), 1);
+    let got = d.doveadm(&["fetch", "-u", BOB, "hdr", "mailbox", "INBOX", "ALL"]);
+    assert!(got.contains(&format!("From: Support <{SUPPORT}>")), "{got}");
+}

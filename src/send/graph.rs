@@ -186,7 +186,19 @@ pub(super) async fn send(
     if status == 401 {
         tokens.rejected(&token);
     }
-    Err(graph_error(status, &text, retry_after))
+    let mut e = graph_error(status, &text, retry_after);
+    if let Some(shared) = &s.shared
+        && matches!(e.kind, K::Consent | K::SendAsDenied)
+    {
+        // The token is the delegate's and holds Mail.Send.Shared: what is
+        // missing is the right on the shared mailbox.
+        e.kind = K::SendAsDenied;
+        e.sentence = format!(
+            "Microsoft Graph refused to send as {shared}: you need Send As (or Send on behalf) \
+             on that mailbox; ask an admin to grant it."
+        );
+    }
+    Err(e)
 }
 
 async fn read_limited(mut answer: reqwest::Response) -> String {
