@@ -227,7 +227,18 @@ pub fn build(draft: &Draft, opts: &BuildOptions) -> Result<Built, BuildError> {
     if opts.format_flowed {
         ct = ct.attribute("format", "flowed");
     }
-    let text_part = MimePart::new(ct, BodyPart::Text(Cow::Owned(text)));
+    let mut text_part = MimePart::new(ct, BodyPart::Text(Cow::Owned(text)));
+    if let Some(ics) = &draft.calendar {
+        // What Outlook and Google send: the text and the calendar object as
+        // alternatives, the object's method in its Content-Type (RFC 6047).
+        let cal = MimePart::new(
+            ContentType::new("text/calendar")
+                .attribute("method", "REPLY")
+                .attribute("charset", "utf-8"),
+            BodyPart::Text(Cow::Owned(ics.clone())),
+        );
+        text_part = MimePart::new("multipart/alternative", vec![text_part, cal]);
+    }
     if draft.attachments.is_empty() {
         b = b.body(text_part);
     } else {

@@ -450,3 +450,37 @@ fn warnings_say_what_looks_wrong() {
     };
     assert_eq!(warnings(&nobody, None, None), [Warning::NoRecipient]);
 }
+
+/// An answer to an invitation: the text and the REPLY as alternatives,
+/// the method in the calendar part's Content-Type, the object intact.
+#[test]
+fn an_invitation_answer_carries_its_calendar_object() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mailtui//EN\r\nMETHOD:REPLY\r\n\
+               BEGIN:VEVENT\r\nUID:abc@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:jm@example.de\r\n\
+               END:VEVENT\r\nEND:VCALENDAR\r\n";
+    let d = Draft {
+        subject: "Accepted: Quartalsbericht".into(),
+        body: "Jürgen has accepted this invitation.\n".into(),
+        calendar: Some(ics.into()),
+        ..draft()
+    };
+    let built = build(&d, &opts(false)).expect("builds");
+    let m = MessageParser::new().parse(&built.bytes).expect("parses");
+    let root = m.content_type().expect("a content type");
+    assert_eq!(
+        (root.ctype(), root.subtype()),
+        ("multipart", Some("alternative"))
+    );
+    let cal = m
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+        })
+        .expect("the calendar part");
+    let ct = cal.content_type().unwrap();
+    assert_eq!(ct.attribute("method"), Some("REPLY"));
+    assert_eq!(cal.text_contents(), Some(ics));
+    assert!(m.body_text(0).unwrap().starts_with("Jürgen has accepted"));
+}

@@ -14,6 +14,7 @@ fn draft() -> Draft {
         in_reply_to: Some("p@x".into()),
         references: vec!["r@x".into(), "p@x".into()],
         attachments: vec![DraftAttachment::file("/tmp/report.pdf")],
+        calendar: None,
     }
 }
 

@@ -99,6 +99,9 @@ pub struct Draft {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub attachments: Vec<DraftAttachment>,
+    /// An answer to a meeting invitation: the iCalendar text of its
+    /// METHOD:REPLY, sent beside the text as its alternative.
+    pub calendar: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

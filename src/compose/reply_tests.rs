@@ -359,6 +359,7 @@ fn a_recalled_draft_is_the_draft_that_was_postponed() {
             mime: "application/pdf".into(),
             source: AttachmentSource::Bytes(std::sync::Arc::new(b"%PDF-1.4\n\x00\xff".to_vec())),
         }],
+        calendar: None,
     };
     for flowed in [false, true] {
         let built = build(&draft, &opts(true, flowed)).expect("builds");

@@ -181,6 +181,7 @@ pub fn start(
                     Vec::new()
                 },
                 attachments: attachments(raw),
+                calendar: None,
             }
         }
     }
