@@ -278,16 +278,23 @@ pub fn when(start: &EventTime, end: Option<&EventTime>, local: &Tz) -> String {
                 let off = chrono::FixedOffset::east_opt(there).unwrap_or(Utc.fix());
                 let so = utc.with_timezone(&off);
                 let eo = end.and_then(instant).map(|e| e.with_timezone(&off));
-                text.push_str(&format!(
-                    " ({} {name})",
-                    span(
+                let there = match eo {
+                    // On the day shown: the times say enough.
+                    Some(eo)
+                        if so.date_naive() == s.date_naive()
+                            && eo.date_naive() == so.date_naive() =>
+                    {
+                        format!("{}–{}", so.format("%H:%M"), eo.format("%H:%M"))
+                    }
+                    None if so.date_naive() == s.date_naive() => so.format("%H:%M").to_string(),
+                    _ => span(
                         so.date_naive(),
                         so.time(),
                         eo.map(|e| (e.date_naive(), e.time())),
-                        ""
-                    )
-                    .trim_end()
-                ));
+                        "",
+                    ),
+                };
+                text.push_str(&format!(" ({there} {name})"));
             }
             text
         }

@@ -46,7 +46,7 @@ pub fn parse(source: &str) -> Result<Invitation, NotRead> {
     if source.len() > MAX_ICS_BYTES {
         return Err(NotRead::TooBig(source.len() >> 10));
     }
-    let ical = first_calendar(source).ok_or(NotRead::NoEvent)?;
+    let (ical, method) = first_calendar(source).ok_or(NotRead::NoEvent)?;
     let mut events = ical
         .components
         .iter()
@@ -54,7 +54,7 @@ pub fn parse(source: &str) -> Result<Invitation, NotRead> {
         .filter(|c| c.component_type == ICalendarComponentType::VEvent);
     let first = events.next().ok_or(NotRead::NoEvent)?;
     let mut inv = event(&ical, first, source);
-    inv.method = method(&ical);
+    inv.method = method;
     for e in events {
         let same = text(e, &ICalendarProperty::Uid)
             .is_some_and(|u| Some(u.as_str()) == inv.uid.as_deref());
@@ -72,13 +72,31 @@ pub fn parse(source: &str) -> Result<Invitation, NotRead> {
     Ok(inv)
 }
 
-/// The first VCALENDAR in `source`, skipping anything before it.
-fn first_calendar(source: &str) -> Option<ICalendar> {
+/// The first calendar object in `source` that holds an event, skipping
+/// anything before it, and the METHOD of the first that named one (an
+/// END that closes the wrong component ends a calendar early in lenient
+/// parsing; the event after it comes as an object of its own).
+fn first_calendar(source: &str) -> Option<(ICalendar, Method)> {
     let mut p = Parser::new(source);
+    let mut seen = Method::None;
     // Each entry consumes input, so this ends; the bound is for safety.
     for _ in 0..MAX_COMPONENTS {
         match p.entry() {
-            Entry::ICalendar(i) => return Some(i),
+            Entry::ICalendar(i) => {
+                if seen == Method::None {
+                    seen = method(&i);
+                }
+                if i.components
+                    .iter()
+                    .any(|c| c.component_type == ICalendarComponentType::VEvent)
+                {
+                    let m = match method(&i) {
+                        Method::None => seen,
+                        m => m,
+                    };
+                    return Some((i, m));
+                }
+            }
             Entry::Eof => return None,
             _ => {}
         }
