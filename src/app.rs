@@ -263,6 +263,7 @@ pub async fn run(
         chrono::Utc::now().timestamp(),
         utc_offset,
     );
+    state.zone = crate::calendar::zones::system_zone();
     let mut tasks = Vec::new();
     for (i, a) in accounts.iter().enumerate() {
         match spawn_account(i, a, &store, &ev_tx, &settings) {

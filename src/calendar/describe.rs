@@ -11,7 +11,7 @@ use crate::sanitize::Clean;
 
 /// Attendees listed one per line; the rest are a count, so the block
 /// fits an 80×24 screen.
-pub const ATTENDEES_SHOWN: usize = 6;
+pub const ATTENDEES_SHOWN: usize = 4;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineKind {
@@ -49,6 +49,15 @@ fn answer_word(p: &PartStat) -> String {
         PartStat::Delegated => "delegated".into(),
         PartStat::Other(s) if s.is_empty() => "answered".into(),
         PartStat::Other(s) => format!("answered {}", s.to_ascii_lowercase()),
+    }
+}
+
+/// An attendee's answer in the list.
+fn short_answer(p: &PartStat) -> String {
+    match p {
+        PartStat::NeedsAction => "no answer yet".into(),
+        PartStat::Tentative => "tentative".into(),
+        other => answer_word(other),
     }
 }
 
@@ -193,7 +202,7 @@ fn attendees(inv: &Invitation, out: &mut Vec<Line>) {
             &format!(
                 "{} — {}{role}",
                 a.person.display(),
-                answer_word(&a.partstat)
+                short_answer(&a.partstat)
             ),
             LineKind::Attendee,
         ));
