@@ -76,3 +76,18 @@ fn the_quoted_text_of_a_reply_leaves_the_block_out() {
     let doc = crate::state::reader::Doc::reader(&m, 0, &chrono_tz::Tz::UTC, 0);
     assert_eq!(doc.lines_text().next(), Some("── New invitation "));
 }
+
+#[test]
+fn escape_sequences_in_an_invitation_never_reach_the_screen() {
+    let ics = include_str!("../../tests/fixtures/calendar/hostile-escapes.ics");
+    let s = with_message(120, 40, &calendar_mail("x", ics));
+    let a = s.areas().reader;
+    let mut t = Terminal::new(TestBackend::new(a.width, a.height)).expect("terminal");
+    t.draw(|f| super::reader::draw(&s, &Theme::default(), f, f.area(), false))
+        .expect("draw");
+    let buf = t.backend().buffer();
+    let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("day now really"), "{text}");
+    assert!(!text.chars().any(|c| c.is_control()), "{text:?}");
+    assert!(!text.contains("evil") && !text.contains("owned"), "{text}");
+}

@@ -67,3 +67,51 @@ pub fn find(raw: &[u8], tree: &Tree) -> Option<CalendarPart> {
     let text = to_text(&bytes, charset);
     Some(CalendarPart::from_text(&text))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::calendar::CalendarPart;
+    use crate::mail::message::parse;
+
+    fn summary(raw: &[u8]) -> Option<String> {
+        match parse(1, raw).calendar? {
+            CalendarPart::Invitation(i) => i.summary,
+            CalendarPart::NotRead(why) => Some(format!("not read: {why}")),
+        }
+    }
+
+    const ICS: &str = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:Caf\u{e9}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    #[test]
+    fn the_charset_of_the_part_is_honoured() {
+        let mut raw =
+            b"Content-Type: text/calendar; charset=iso-8859-1; method=REQUEST\r\n\r\n".to_vec();
+        raw.extend(
+            ICS.replace('\u{e9}', "\u{1}")
+                .bytes()
+                .map(|b| if b == 1 { 0xe9 } else { b }),
+        );
+        assert_eq!(summary(&raw).as_deref(), Some("Café"));
+        // Unlabelled: UTF-8, iCalendar's default.
+        let raw = format!("Content-Type: text/calendar\r\n\r\n{ICS}");
+        assert_eq!(summary(raw.as_bytes()).as_deref(), Some("Café"));
+    }
+
+    #[test]
+    fn an_invitation_inside_an_attached_message_is_not_the_messages_own() {
+        let raw = format!(
+            "Subject: fwd\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+Content-Type: text/plain\r\n\r\nforwarded\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n\
+Subject: inner\r\nContent-Type: text/calendar\r\n\r\n{ICS}\r\n--b--\r\n"
+        );
+        assert_eq!(summary(raw.as_bytes()), None);
+        // The text/calendar part wins over an .ics attachment.
+        let raw = format!(
+            "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+Content-Type: application/ics; name=other.ics\r\n\r\n{}\r\n--b\r\n\
+Content-Type: text/calendar\r\n\r\n{ICS}\r\n--b--\r\n",
+            ICS.replace("Caf\u{e9}", "Other")
+        );
+        assert_eq!(summary(raw.as_bytes()).as_deref(), Some("Café"));
+    }
+}
