@@ -2,11 +2,11 @@
 //! cancellation, answer), title, organizer, when in the reader's zone,
 //! where, the online link, who comes, how it repeats.
 
-use chrono::{DateTime, Offset, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use jiff::tz::TimeZone as Zone;
 
 use super::model::*;
-use super::words;
+use super::{words, zones};
 use crate::sanitize::Clean;
 
 /// Attendees listed one per line; the rest are a count, so the block
@@ -89,7 +89,7 @@ pub fn status(inv: &Invitation) -> (String, LineKind) {
 }
 
 /// The reader's lines for `inv`, times in `local`.
-pub fn describe(inv: &Invitation, local: &Tz, now: DateTime<Utc>) -> Vec<Line> {
+pub fn describe(inv: &Invitation, local: &Zone, now: DateTime<Utc>) -> Vec<Line> {
     let mut out = Vec::new();
     let (s, kind) = status(inv);
     out.push(line("Meeting", &s, kind));
@@ -226,7 +226,7 @@ fn instant(t: &EventTime) -> Option<DateTime<Utc>> {
 const DAY: &str = "%a %-d %b %Y";
 
 /// "Thu 15 Jul 2027, 10:00–11:00 CEST (08:00–09:00 UTC)" and the like.
-pub fn when(start: &EventTime, end: Option<&EventTime>, local: &Tz) -> String {
+pub fn when(start: &EventTime, end: Option<&EventTime>, local: &Zone) -> String {
     match &start.value {
         TimeValue::NotUnderstood => format!("{} (not understood)", start.raw),
         TimeValue::Date(d) => {
@@ -260,33 +260,30 @@ pub fn when(start: &EventTime, end: Option<&EventTime>, local: &Tz) -> String {
             text
         }
         TimeValue::Instant { utc, zone } => {
-            let s = utc.with_timezone(local);
-            let e = end.and_then(instant).map(|e| e.with_timezone(local));
-            let abbr = s.format("%Z").to_string();
+            // Each end in its own offset: a meeting may span a clock change.
+            let fixed = |t: &DateTime<Utc>, secs: i32| {
+                t.with_timezone(&FixedOffset::east_opt(secs).unwrap_or(Utc.fix()))
+            };
+            let here = zones::offset_at(local, *utc);
+            let s = fixed(utc, here);
+            let e = end
+                .and_then(instant)
+                .map(|e| fixed(&e, zones::offset_at(local, e)));
+            let abbr = zones::abbreviation(local, *utc);
             let mut text = span(
                 s.date_naive(),
                 s.time(),
                 e.map(|e| (e.date_naive(), e.time())),
                 &abbr,
             );
-            let here = local
-                .offset_from_utc_datetime(&utc.naive_utc())
-                .fix()
-                .local_minus_utc();
             let (there, name) = match zone {
                 EventZone::Utc => (0, "UTC".to_string()),
-                EventZone::Named { tzid, tz } => (
-                    tz.offset_from_utc_datetime(&utc.naive_utc())
-                        .fix()
-                        .local_minus_utc(),
-                    tzid.clone(),
-                ),
+                EventZone::Named { tzid, tz } => (zones::offset_at(tz, *utc), tzid.clone()),
                 EventZone::Offset { tzid, seconds } => (*seconds, tzid.clone()),
             };
             if there != here {
-                let off = chrono::FixedOffset::east_opt(there).unwrap_or(Utc.fix());
-                let so = utc.with_timezone(&off);
-                let eo = end.and_then(instant).map(|e| e.with_timezone(&off));
+                let so = fixed(utc, there);
+                let eo = end.and_then(instant).map(|e| fixed(&e, there));
                 let there = match eo {
                     // On the day shown: the times say enough.
                     Some(eo)

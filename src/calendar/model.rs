@@ -24,7 +24,10 @@ pub enum EventZone {
     /// Written in UTC (a trailing `Z`).
     Utc,
     /// A TZID that names an IANA zone, directly or as a Windows zone name.
-    Named { tzid: String, tz: chrono_tz::Tz },
+    Named {
+        tzid: String,
+        tz: jiff::tz::TimeZone,
+    },
     /// A TZID known only from the VTIMEZONE block in the same object: its
     /// offset (seconds east of UTC) at the event's date.
     Offset { tzid: String, seconds: i32 },

@@ -10,7 +10,8 @@
 //! `forbid(unsafe_code)`, unfolds lines, handles quoted parameters and
 //! TEXT escapes, and keeps a value it cannot read as text instead of
 //! failing. It does not decode RFC 6868 caret escapes: [`decode_param`]
-//! does. It brings chrono-tz, which the conversions below use too.
+//! does. Its time zone code (chrono-tz) is not called, so it stays out of
+//! the binary: zones are [`zones`]' job, with jiff.
 //!
 //! Bounded: the size is checked before parsing; only the first VEVENT is
 //! described, attendees past [`MAX_ATTENDEES`] are only counted, long

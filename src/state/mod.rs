@@ -59,7 +59,7 @@ pub struct State {
     pub utc_offset: i32,
     /// The local time zone, for invitations (whose times may fall on the
     /// other side of a clock change); UTC until the app sets the system's.
-    pub zone: chrono_tz::Tz,
+    pub zone: jiff::tz::TimeZone,
     pub width: u16,
     pub height: u16,
     /// The help overlay's lines.
@@ -124,7 +124,7 @@ impl State {
             log_scroll: 0,
             now,
             utc_offset,
-            zone: chrono_tz::Tz::UTC,
+            zone: jiff::tz::TimeZone::UTC,
             width: 80,
             height: 24,
             help,

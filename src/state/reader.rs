@@ -162,7 +162,7 @@ impl Doc {
     /// The message as the reader shows it: the invitation block first
     /// when it carries one (times in `zone`; `now` in Unix seconds), then
     /// [`Doc::message`].
-    pub fn reader(m: &MessageView, utc_offset: i32, zone: &chrono_tz::Tz, now: i64) -> Doc {
+    pub fn reader(m: &MessageView, utc_offset: i32, zone: &jiff::tz::TimeZone, now: i64) -> Doc {
         let mut d = Doc::default();
         if let Some(part) = &m.calendar {
             d.push_invitation(part, zone, now);
@@ -177,7 +177,7 @@ impl Doc {
     fn push_invitation(
         &mut self,
         part: &crate::calendar::CalendarPart,
-        zone: &chrono_tz::Tz,
+        zone: &jiff::tz::TimeZone,
         now: i64,
     ) {
         use crate::calendar::{CalendarPart, LineKind as Tone};
@@ -395,7 +395,7 @@ impl Layout {
         m: &MessageView,
         width: usize,
         utc_offset: i32,
-        zone: &chrono_tz::Tz,
+        zone: &jiff::tz::TimeZone,
         now: i64,
     ) {
         if self.doc.is_none() {
@@ -500,7 +500,7 @@ mod tests {
             raw: true,
             ..Layout::default()
         };
-        l.ensure(&m, 20, 0, &chrono_tz::Tz::UTC, 0);
+        l.ensure(&m, 20, 0, &jiff::tz::TimeZone::UTC, 0);
         let texts: Vec<&str> = l.rows.iter().map(|r| l.row_text(r).1).collect();
         assert!(texts.iter().all(|t| t.chars().count() <= 19), "{texts:?}");
         let long = texts.iter().position(|t| t.starts_with("X-Long")).unwrap();

@@ -335,7 +335,7 @@ impl State {
     fn lay_out_reader(&mut self) {
         let a = self.areas();
         let (width, height) = (inner_width(a.reader), inner_height(a.reader));
-        let (utc_offset, zone, now) = (self.utc_offset, self.zone, self.now);
+        let (utc_offset, zone, now) = (self.utc_offset, self.zone.clone(), self.now);
         let Some(acc) = self.accounts.get_mut(self.current) else {
             return;
         };

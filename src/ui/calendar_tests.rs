@@ -18,7 +18,7 @@ const GOOGLE: &str = include_str!("../../tests/fixtures/calendar/google-recurrin
 
 fn with_message(width: u16, height: u16, raw: &str) -> State {
     let mut s = sample_state(width, height);
-    s.zone = chrono_tz::Tz::Europe__London;
+    s.zone = crate::calendar::zones::iana("Europe/London").expect("zone");
     let req = s.accounts[0].reader.req;
     s.update(Action::Worker {
         account: 0,
@@ -73,7 +73,7 @@ fn the_quoted_text_of_a_reply_leaves_the_block_out() {
     let m = message::parse(9, OUTLOOK.as_bytes());
     let doc = crate::state::reader::Doc::message(&m, 0);
     assert!(!doc.lines_text().any(|l| l.starts_with("── ")));
-    let doc = crate::state::reader::Doc::reader(&m, 0, &chrono_tz::Tz::UTC, 0);
+    let doc = crate::state::reader::Doc::reader(&m, 0, &jiff::tz::TimeZone::UTC, 0);
     assert_eq!(doc.lines_text().next(), Some("── New invitation "));
 }
 
