@@ -614,3 +614,55 @@ mod fuzz {
         }
     }
 }
+
+fn event(props: &str) -> Invitation {
+    let s = format!(
+        "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:x@y\r\nORGANIZER:mailto:o@y\r\n{props}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    calendar::parse(&s).unwrap()
+}
+
+#[test]
+fn outlooks_own_sequence_counts_when_higher() {
+    let inv = event("SEQUENCE:0\r\nX-MICROSOFT-CDO-APPT-SEQUENCE:3\r\n");
+    assert_eq!(inv.sequence, 3);
+    let l = lines(&inv, Tz::UTC, BEFORE);
+    assert_eq!(field(&l, "Meeting"), "Updated invitation (revision 3)");
+}
+
+#[test]
+fn floating_times_durations_and_an_unknown_zone_without_vtimezone() {
+    let inv = event("DTSTART:20270301T090000\r\nDURATION:PT1H30M\r\n");
+    let l = lines(&inv, tz("Asia/Kolkata"), BEFORE);
+    assert_eq!(
+        field(&l, "When"),
+        "Mon 1 Mar 2027, 09:00–10:30 (floating: the same clock time in every zone)"
+    );
+    let r = reply(&inv, &["a@y"], Answer::Accepted, None, utc(BEFORE)).unwrap();
+    assert!(
+        r.ics
+            .contains("DTSTART:20270301T090000\r\nDURATION:PT1H30M\r\n"),
+        "{}",
+        r.ics
+    );
+
+    let inv = event("DTSTART;TZID=Mars/Olympus_Mons:20270301T090000\r\n");
+    let l = lines(&inv, Tz::UTC, BEFORE);
+    assert_eq!(
+        field(&l, "When"),
+        "Mon 1 Mar 2027, 09:00 (time zone “Mars/Olympus_Mons” not known; as written)"
+    );
+}
+
+#[test]
+fn an_india_time_meeting_seen_from_new_york() {
+    let inv = event(
+        "DTSTART;TZID=India Standard Time:20270310T190000\r\nDTEND;TZID=India Standard Time:20270310T200000\r\n",
+    );
+    assert_eq!(start_utc(&inv), utc("2027-03-10T13:30:00Z"));
+    let l = lines(&inv, tz("America/New_York"), BEFORE);
+    assert_eq!(
+        field(&l, "When"),
+        "Wed 10 Mar 2027, 08:30–09:30 EST (19:00–20:00 India Standard Time)"
+    );
+}
