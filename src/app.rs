@@ -282,6 +282,7 @@ pub async fn run(
         chrono::Utc::now().timestamp(),
         utc_offset,
     );
+    state.zone = crate::calendar::zones::system_zone();
     let mut tasks = Vec::new();
     let spawned = spawn_accounts(&accounts, &store, &ev_tx, &settings);
     for (i, (a, spawned)) in accounts.iter().zip(spawned).enumerate() {

@@ -6,6 +6,7 @@ pub mod action;
 pub mod addresses;
 pub mod app;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod commands;
 pub mod compose;

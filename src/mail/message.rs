@@ -78,6 +78,8 @@ pub struct MessageView {
     /// Every part, numbered for the parts menu (attachments to save, text
     /// and attached messages to open).
     pub parts: Vec<PartEntry>,
+    /// The meeting invitation the message carries (its calendar part).
+    pub calendar: Option<crate::calendar::CalendarPart>,
 }
 
 /// Parses on the calling thread; bounded by the limits in

@@ -48,6 +48,7 @@ fn arrives(s: &mut State, lines: usize) {
         nested: vec![],
         raw: Clean::default(),
         parts: vec![],
+        calendar: None,
         html_links: vec![],
     };
     worker(

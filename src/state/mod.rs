@@ -57,6 +57,9 @@ pub struct State {
     pub now: i64,
     /// Local time offset from UTC in seconds, fixed at start (tests use 0).
     pub utc_offset: i32,
+    /// The local time zone, for invitations (whose times may fall on the
+    /// other side of a clock change); UTC until the app sets the system's.
+    pub zone: jiff::tz::TimeZone,
     pub width: u16,
     pub height: u16,
     /// The help overlay's lines.
@@ -121,6 +124,7 @@ impl State {
             log_scroll: 0,
             now,
             utc_offset,
+            zone: jiff::tz::TimeZone::UTC,
             width: 80,
             height: 24,
             help,

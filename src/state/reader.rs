@@ -26,6 +26,18 @@ pub enum LineKind {
     /// A sign of forgery or damage.
     Warning,
     Body,
+    /// A rule above or below the invitation block, the one above saying
+    /// what the message is: the drawer draws it across the pane. `warn`
+    /// for a cancellation.
+    InviteRule {
+        warn: bool,
+    },
+    /// A line of the invitation block: the first `label` bytes are the
+    /// label.
+    Invite {
+        label: usize,
+        tone: crate::calendar::LineKind,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,9 +159,90 @@ impl Doc {
         }
     }
 
-    /// The message as the reader shows it.
+    /// The message as the reader shows it: the invitation block first
+    /// when it carries one (times in `zone`; `now` in Unix seconds), then
+    /// [`Doc::message`].
+    pub fn reader(m: &MessageView, utc_offset: i32, zone: &jiff::tz::TimeZone, now: i64) -> Doc {
+        let mut d = Doc::default();
+        if let Some(part) = &m.calendar {
+            d.push_invitation(part, zone, now);
+        }
+        d.push_message(m, utc_offset);
+        d
+    }
+
+    /// Width of the invitation block's labels ("Organizer:" and a space).
+    const INVITE_LABEL: usize = 11;
+
+    fn push_invitation(
+        &mut self,
+        part: &crate::calendar::CalendarPart,
+        zone: &jiff::tz::TimeZone,
+        now: i64,
+    ) {
+        use crate::calendar::{CalendarPart, LineKind as Tone};
+        let labeled = |d: &mut Doc, name: &str, value: &Clean, tone: Tone| {
+            let start = d.text.len();
+            let label = if name.is_empty() {
+                Clean::text(&" ".repeat(Self::INVITE_LABEL))
+            } else {
+                Clean::text(&format!(
+                    "{:<w$}",
+                    format!("{name}:"),
+                    w = Self::INVITE_LABEL
+                ))
+            };
+            d.text.push(&label);
+            d.text.push(value);
+            d.lines.push(DocLine {
+                kind: LineKind::Invite {
+                    label: label.len(),
+                    tone,
+                },
+                text: start..d.text.len(),
+            });
+        };
+        match part {
+            CalendarPart::Invitation(inv) => {
+                let now = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
+                let lines = crate::calendar::describe(inv, zone, now);
+                // What the message is heads the block, in its top rule.
+                let (head, rest) = match lines.split_first() {
+                    Some((h, rest)) if matches!(h.kind, Tone::Status | Tone::Warning) => {
+                        (Some(h), rest)
+                    }
+                    _ => (None, &lines[..]),
+                };
+                let mut rule = Clean::text("── ");
+                rule.push(head.map_or(&Clean::line("Calendar"), |h| &h.value));
+                rule.push(&Clean::text(" "));
+                let warn = head.is_some_and(|h| h.kind == Tone::Warning);
+                self.push(LineKind::InviteRule { warn }, &rule);
+                for l in rest {
+                    labeled(self, l.label, &l.value, l.kind);
+                }
+            }
+            CalendarPart::NotRead(why) => {
+                self.push(
+                    LineKind::InviteRule { warn: false },
+                    &Clean::text("── Calendar "),
+                );
+                labeled(self, "Note", &Clean::line(why), Tone::Note);
+            }
+        }
+        self.push(LineKind::InviteRule { warn: false }, &Clean::default());
+    }
+
+    /// The message as the reader shows it, without an invitation block
+    /// (what a reply quotes and the review shows).
     pub fn message(m: &MessageView, utc_offset: i32) -> Doc {
         let mut d = Doc::default();
+        d.push_message(m, utc_offset);
+        d
+    }
+
+    fn push_message(&mut self, m: &MessageView, utc_offset: i32) {
+        let d = self;
         d.push_section(
             &m.headers,
             m.date.map(|t| (t, m.date_zone)),
@@ -199,7 +292,6 @@ impl Doc {
             d.blank();
             d.push_body(&n.body);
         }
-        d
     }
 
     /// The message source, as received (cut at the raw limit).
@@ -295,13 +387,22 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Lays `m` out at `width` unless that is done already.
-    pub fn ensure(&mut self, m: &MessageView, width: usize, utc_offset: i32) {
+    /// Lays `m` out at `width` unless that is done already; an invitation
+    /// it carries is shown in `zone`, `now` (Unix seconds) telling past
+    /// meetings.
+    pub fn ensure(
+        &mut self,
+        m: &MessageView,
+        width: usize,
+        utc_offset: i32,
+        zone: &jiff::tz::TimeZone,
+        now: i64,
+    ) {
         if self.doc.is_none() {
             self.doc = Some(if self.raw {
                 Doc::source(m)
             } else {
-                Doc::message(m, utc_offset)
+                Doc::reader(m, utc_offset, zone, now)
             });
             self.width = None;
         }
@@ -399,7 +500,7 @@ mod tests {
             raw: true,
             ..Layout::default()
         };
-        l.ensure(&m, 20, 0);
+        l.ensure(&m, 20, 0, &jiff::tz::TimeZone::UTC, 0);
         let texts: Vec<&str> = l.rows.iter().map(|r| l.row_text(r).1).collect();
         assert!(texts.iter().all(|t| t.chars().count() <= 19), "{texts:?}");
         let long = texts.iter().position(|t| t.starts_with("X-Long")).unwrap();

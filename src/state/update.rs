@@ -336,14 +336,14 @@ impl State {
     fn lay_out_reader(&mut self) {
         let a = self.areas();
         let (width, height) = (inner_width(a.reader), inner_height(a.reader));
-        let utc_offset = self.utc_offset;
+        let (utc_offset, zone, now) = (self.utc_offset, self.zone.clone(), self.now);
         let Some(acc) = self.accounts.get_mut(self.current) else {
             return;
         };
         let r = &mut acc.reader;
         match &r.content {
             ReaderContent::Loaded(m) => {
-                r.layout.ensure(m, width, utc_offset);
+                r.layout.ensure(m, width, utc_offset, &zone, now);
                 r.scroll = r.scroll.min(r.layout.max_scroll(height));
             }
             _ => r.layout = Default::default(),

@@ -213,6 +213,7 @@ fn moving_the_selection_fetches_only_the_new_message_and_ignores_old_bodies() {
         raw: Clean::default(),
         html_links: vec![],
         parts: vec![],
+        calendar: None,
     };
     worker(
         &mut s,
@@ -412,6 +413,7 @@ fn reader_scroll_is_bounded_by_the_message() {
         raw: Clean::default(),
         html_links: vec![],
         parts: vec![],
+        calendar: None,
     };
     worker(
         &mut s,

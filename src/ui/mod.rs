@@ -32,6 +32,9 @@ mod attachments_tests;
 #[cfg(test)]
 mod compose_tests;
 
+#[cfg(test)]
+mod calendar_tests;
+
 use ratatui::Frame;
 
 use crate::state::{Pane, State};

@@ -54,6 +54,26 @@ fn visible_lines<'a>(
                 LineKind::Note => Line::styled(text, theme.dim),
                 LineKind::Warning => Line::styled(text, theme.error.add_modifier(Modifier::BOLD)),
                 LineKind::Body => Line::raw(text),
+                LineKind::InviteRule { warn } => {
+                    // Across the pane, whatever its width.
+                    let room = layout.width.unwrap_or(0);
+                    let used = unicode_width::UnicodeWidthStr::width(text);
+                    let rule = format!("{text}{}", "─".repeat(room.saturating_sub(used)));
+                    let style = if warn { theme.warning } else { theme.accent };
+                    Line::styled(rule, style.add_modifier(Modifier::BOLD))
+                }
+                LineKind::Invite { label: len, tone } => {
+                    let cut = if row.start == 0 {
+                        len.min(text.len())
+                    } else {
+                        0
+                    };
+                    let cut = if text.is_char_boundary(cut) { cut } else { 0 };
+                    Line::from(vec![
+                        Span::styled(&text[..cut], label),
+                        Span::styled(&text[cut..], invite_style(theme, tone)),
+                    ])
+                }
             };
             // In the source a row break is ours, not the message's: say so.
             if layout.raw && layout.continues(start + i) {
@@ -69,6 +89,18 @@ fn visible_lines<'a>(
             }
         })
         .collect()
+}
+
+/// How a line of the invitation block reads: what the message is stands
+/// out, a cancellation warns, notes stay quiet.
+fn invite_style(theme: &Theme, tone: crate::calendar::LineKind) -> Style {
+    use crate::calendar::LineKind as Tone;
+    match tone {
+        Tone::Status => theme.accent.add_modifier(Modifier::BOLD),
+        Tone::Warning => theme.warning.add_modifier(Modifier::BOLD),
+        Tone::Note => theme.dim,
+        Tone::Field | Tone::Attendee => Style::new(),
+    }
 }
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {

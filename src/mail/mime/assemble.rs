@@ -40,6 +40,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         .unwrap_or_default();
     let (body, source) = main.finish();
     let html_links = crate::mail::links::merge(main.links(), a.nested_links.concat());
+    let calendar = super::calendar::find(raw, &tree);
     let mut parts = super::parts::list_tree(raw, &tree, &mut a.budget);
     if partial {
         renumber(raw, &tree, &mut parts);
@@ -76,6 +77,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         raw: Clean::default(),
         html_links,
         parts,
+        calendar,
     }
 }
 

@@ -108,6 +108,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         raw: source,
         html_links: Vec::new(),
         parts: Vec::new(),
+        calendar: None,
     }
 }
 

@@ -6,6 +6,7 @@
 //! parameters), transfer encodings and charsets.
 
 pub mod assemble;
+pub mod calendar;
 pub mod decode;
 pub mod detached;
 pub mod headers;

@@ -376,6 +376,7 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
         warnings: Vec::new(),
         nested: Vec::new(),
         parts: Vec::new(),
+        calendar: None,
     })
 }
 
