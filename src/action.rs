@@ -101,6 +101,9 @@ pub enum UiAction {
     EditTo,
     /// The review screen: change Cc, with completion.
     EditCc,
+    /// Accept, accept tentatively or decline the meeting invitation the
+    /// open message carries.
+    AnswerInvitation,
 }
 
 impl UiAction {
@@ -191,6 +194,11 @@ impl UiAction {
         ("outbox", UiAction::Outbox, "messages waiting to be sent"),
         ("edit_to", UiAction::EditTo, "review: change To (completes)"),
         ("edit_cc", UiAction::EditCc, "review: change Cc (completes)"),
+        (
+            "answer_invitation",
+            UiAction::AnswerInvitation,
+            "answer the invitation: accept, tentative, decline",
+        ),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {

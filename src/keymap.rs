@@ -82,6 +82,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("C", "compose"),
     ("e", "edit_as_new"),
     ("Q", "outbox"),
+    ("i", "answer_invitation"),
     ("[", "prev_account"),
     ("]", "next_account"),
     ("1", "account_1"),

@@ -157,6 +157,7 @@ pub fn from_editor(text: &str, previous: &Draft) -> Result<Draft, EditorError> {
         in_reply_to: previous.in_reply_to.clone(),
         references: previous.references.clone(),
         attachments: previous.attachments.clone(),
+        calendar: previous.calendar.clone(),
         body: text.get(body_start..).unwrap_or_default().to_string(),
         ..Draft::default()
     };

@@ -11,6 +11,7 @@ mod build;
 mod editor;
 mod flowed;
 mod forward;
+mod invitation;
 mod original;
 mod quote;
 mod reply;
@@ -31,6 +32,7 @@ pub use attach::{
 pub use build::{BuildError, BuildOptions, Built, build};
 pub use editor::{EditorError, EditorErrorKind, MAX_EDITOR_HEADERS, from_editor, to_editor};
 pub use flowed::{to_flowed, unflow};
+pub use invitation::answer_draft;
 pub use start::start;
 pub use subject::{forward_subject, reply_subject, strip_prefixes};
 pub use thread::{MAX_REFERENCES, MAX_REFERENCES_CHARS, references_for};
@@ -49,6 +51,8 @@ pub enum ComposeKind {
     EditAsNew,
     /// Continue a draft from the Drafts folder.
     Recall,
+    /// Answer the meeting invitation the message carries.
+    Answer(crate::calendar::Answer),
 }
 
 /// Who writes: the account's address, its display name and the other

@@ -92,6 +92,15 @@ pub fn start(
     let orig = read_headers(raw);
     match kind {
         ComposeKind::New => new_draft(me, sig),
+        // Its own draft comes from `answer_draft`; a plain reply otherwise.
+        ComposeKind::Answer(_) => start(
+            ComposeKind::Reply,
+            original,
+            me,
+            settings,
+            now,
+            zone_offset_secs,
+        ),
         ComposeKind::Reply | ComposeKind::ReplyAll => {
             let (to, cc) = if kind == ComposeKind::Reply {
                 (reply_to(me, &orig), Vec::new())

@@ -164,9 +164,12 @@ impl Outgoing {
                 account,
                 kind,
                 original,
+                comment,
             } => {
                 self.probe_size(account);
-                let event = match self.prepare(id, account, kind, original.as_deref()) {
+                let prepared =
+                    self.prepare(id, account, kind, original.as_deref(), comment.as_deref());
+                let event = match prepared {
                     Ok((draft, file)) => ComposeEvent::Ready {
                         id,
                         sizes: sizes(&draft),
@@ -368,6 +371,7 @@ impl Outgoing {
         account: usize,
         kind: ComposeKind,
         original: Option<&Vec<u8>>,
+        comment: Option<&str>,
     ) -> Result<(Draft, PathBuf), String> {
         let me = self
             .accounts
@@ -375,14 +379,20 @@ impl Outgoing {
             .map(|a| a.identity.clone())
             .ok_or("no such account")?;
         let now = chrono::Utc::now().timestamp();
-        let draft = compose::start(
-            kind,
-            original.map(Vec::as_slice),
-            &me,
-            &self.settings(account),
-            now,
-            self.utc_offset,
-        );
+        let settings = self.settings(account);
+        let draft = match (kind, original) {
+            (ComposeKind::Answer(answer), Some(raw)) => {
+                compose::answer_draft(raw, &me, &settings, answer, comment, now, self.utc_offset)?
+            }
+            _ => compose::start(
+                kind,
+                original.map(Vec::as_slice),
+                &me,
+                &settings,
+                now,
+                self.utc_offset,
+            ),
+        };
         let text = compose::to_editor(&draft);
         let file = paths::new_editor_file(&self.dir, id, now, &text).map_err(|e| {
             format!(

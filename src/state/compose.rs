@@ -77,6 +77,8 @@ pub struct Composing {
     pub changed_here: bool,
     /// Sizes of the attachments, in the draft's order, where known.
     pub sizes: Vec<Option<u64>>,
+    /// An invitation's answer: the comment typed for the organizer.
+    pub comment: Option<String>,
 }
 
 impl Composing {
@@ -99,6 +101,7 @@ impl Composing {
             confirm_discard: false,
             changed_here: false,
             sizes: Vec::new(),
+            comment: None,
         }
     }
 }
@@ -139,6 +142,8 @@ pub enum ComposeCommand {
         account: usize,
         kind: ComposeKind,
         original: Option<Arc<Vec<u8>>>,
+        /// For an invitation's answer: the comment for the organizer.
+        comment: Option<String>,
     },
     /// Suspend the screen and run the editor on the file; answered with
     /// `Edited`.

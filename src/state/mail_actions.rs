@@ -626,6 +626,25 @@ impl State {
                 self.notify("kept", false);
                 Vec::new()
             }
+            (PromptKind::InvitationAnswer, Outcome::Done) => {
+                use crate::calendar::Answer;
+                let answer = match p.text.as_str() {
+                    "a" => Answer::Accepted,
+                    "t" => Answer::Tentative,
+                    _ => Answer::Declined,
+                };
+                self.prompt = Some(Prompt::new(PromptKind::InvitationComment { answer }));
+                Vec::new()
+            }
+            (PromptKind::InvitationComment { answer }, Outcome::Done) => {
+                let comment = Some(p.text.trim().to_string()).filter(|c| !c.is_empty());
+                self.answer_invitation(*answer, comment)
+            }
+            (PromptKind::InvitationComment { .. }, Outcome::Edited) => {
+                self.prompt = Some(p);
+                Vec::new()
+            }
+            (PromptKind::InvitationAnswer, _) => Vec::new(),
             (_, Outcome::Cancelled) => Vec::new(),
         }
     }

@@ -25,6 +25,11 @@ pub enum PromptKind {
     AttachPath,
     /// To (or Cc) of the message being written; addresses complete.
     Recipients { cc: bool },
+    /// One key: a accepts, t accepts tentatively, d declines the
+    /// invitation; anything else leaves it.
+    InvitationAnswer,
+    /// An optional comment for the organizer, then the answer's review.
+    InvitationComment { answer: crate::calendar::Answer },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,6 +79,15 @@ impl Prompt {
         if let PromptKind::ConfirmExpunge { .. } = self.kind {
             return match key {
                 PromptKey::Char('y' | 'Y') => Outcome::Done,
+                _ => Outcome::Cancelled,
+            };
+        }
+        if let PromptKind::InvitationAnswer = self.kind {
+            return match key {
+                PromptKey::Char(c @ ('a' | 't' | 'd')) => {
+                    self.text = c.to_string();
+                    Outcome::Done
+                }
                 _ => Outcome::Cancelled,
             };
         }

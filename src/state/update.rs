@@ -311,6 +311,7 @@ impl State {
             | UiAction::Compose
             | UiAction::EditAsNew
             | UiAction::Outbox
+            | UiAction::AnswerInvitation
             | UiAction::SendMessage
             | UiAction::EditMessage
             | UiAction::AttachFile

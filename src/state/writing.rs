@@ -66,6 +66,7 @@ impl State {
             return Some(matches!(
                 a,
                 UiAction::Reply
+                    | UiAction::AnswerInvitation
                     | UiAction::ReplyAll
                     | UiAction::Forward
                     | UiAction::ForwardOther
@@ -126,9 +127,64 @@ impl State {
                 self.outbox_cursor = 0;
                 return Some(Vec::new());
             }
+            UiAction::AnswerInvitation => return Some(self.ask_answer()),
             _ => return None,
         };
         Some(self.start_writing(kind))
+    }
+
+    /// `i` on a message carrying an invitation: which answer, then a
+    /// comment; whatever cannot be answered is said.
+    fn ask_answer(&mut self) -> Vec<Command> {
+        use crate::calendar::{CalendarPart, Method};
+        let Some(acc) = self.accounts.get(self.current) else {
+            return Vec::new();
+        };
+        let selected = acc.list.selected_envelope().map(|e| e.uid);
+        let shown = match &acc.reader.content {
+            super::ReaderContent::Loaded(v)
+                if acc.reader.uid == selected && acc.reader.base.is_empty() =>
+            {
+                Some(v)
+            }
+            _ => None,
+        };
+        let why = match shown.and_then(|v| v.calendar.as_ref()) {
+            None if shown.is_none() => "open the invitation first",
+            None => "this message carries no meeting invitation",
+            Some(CalendarPart::NotRead(_)) => "the invitation cannot be read (see the message)",
+            Some(CalendarPart::Invitation(i)) if i.cancelled || i.method == Method::Cancel => {
+                "this is a cancellation: there is nothing to answer"
+            }
+            Some(CalendarPart::Invitation(i)) if i.method == Method::Reply => {
+                "this is an answer to an invitation, not an invitation"
+            }
+            Some(CalendarPart::Invitation(i)) if i.method == Method::Counter => {
+                "this is a counter-proposal: answer it in your calendar"
+            }
+            Some(CalendarPart::Invitation(_)) => {
+                self.prompt = Some(Prompt::new(PromptKind::InvitationAnswer));
+                return Vec::new();
+            }
+        };
+        self.notify(why, false);
+        Vec::new()
+    }
+
+    /// The answer chosen: the invitation is read again from the server
+    /// and the answer made from it, to review before it goes.
+    pub(super) fn answer_invitation(
+        &mut self,
+        answer: crate::calendar::Answer,
+        comment: Option<String>,
+    ) -> Vec<Command> {
+        let cmds = self.start_writing(ComposeKind::Answer(answer));
+        if let Some(c) = self.composing.as_mut()
+            && c.kind == ComposeKind::Answer(answer)
+        {
+            c.comment = comment;
+        }
+        cmds
     }
 
     fn start_writing(&mut self, kind: ComposeKind) -> Vec<Command> {
@@ -164,6 +220,7 @@ impl State {
                 account,
                 kind,
                 original: None,
+                comment: None,
             })];
         }
         let (Some(folder), Some(uid)) = (
@@ -232,14 +289,17 @@ impl State {
                     self.notify("the message could not be read", true);
                     return Ok(Vec::new());
                 };
+                let mut comment = None;
                 if let Some(c) = &mut self.composing {
                     c.phase = Phase::Preparing;
+                    comment = c.comment.clone();
                 }
                 Ok(vec![Command::Compose(ComposeCommand::Prepare {
                     id,
                     account,
                     kind,
                     original: Some(Arc::new(part.bytes)),
+                    comment,
                 })])
             }
             WorkerEvent::PartsFailed { req, error } if loading.is_some_and(|l| l.1 == req) => {
@@ -331,6 +391,12 @@ impl State {
                 c.draft = *draft.clone();
                 c.sizes = sizes;
                 c.file = Some(file.clone());
+                if matches!(c.kind, ComposeKind::Answer(_)) {
+                    // Written by mailtui: straight to the review (e edits).
+                    c.phase = Phase::Review;
+                    self.focus = Pane::Messages;
+                    return Vec::new();
+                }
                 c.phase = Phase::Editing;
                 vec![Command::Compose(ComposeCommand::Edit {
                     id,

@@ -1680,3 +1680,86 @@ fn graph_sending_asks_for_its_approval_once() {
     );
     assert_eq!(s.accounts[0].sign_in_reason, None);
 }
+
+/// `i` on an invitation: a/t/d, an optional comment, then the message is
+/// read whole and the answer prepared with the comment, straight to the
+/// review (mailtui wrote it; `e` edits). What is no invitation is said.
+#[test]
+fn i_answers_an_invitation_after_a_choice_and_a_comment() {
+    use crate::calendar::Answer;
+    use crate::state::prompt::PromptKind;
+    let mut s = ready();
+    let show = |s: &mut State, raw: &[u8]| {
+        s.accounts[0].reader.uid = Some(5);
+        s.accounts[0].reader.content =
+            crate::state::ReaderContent::Loaded(Box::new(crate::mail::message::parse(5, raw)));
+    };
+    show(&mut s, ORIGINAL);
+    assert!(press(&mut s, 'i').is_empty());
+    assert!(
+        notice(&s).contains("no meeting invitation"),
+        "{}",
+        notice(&s)
+    );
+    assert!(s.prompt.is_none());
+
+    let cancel = std::fs::read("tests/fixtures/calendar/outlook-cancel.ics").unwrap();
+    let mut mail = b"From: Org <org@example.com>\r\nSubject: Cancelled\r\nContent-Type: text/calendar; method=CANCEL\r\n\r\n".to_vec();
+    mail.extend(&cancel);
+    show(&mut s, &mail);
+    assert!(press(&mut s, 'i').is_empty());
+    assert!(notice(&s).contains("cancellation"), "{}", notice(&s));
+
+    let invitation = std::fs::read("tests/fixtures/calendar/outlook-request.eml").unwrap();
+    show(&mut s, &invitation);
+    assert!(press(&mut s, 'i').is_empty());
+    assert_eq!(
+        s.prompt.as_ref().map(|p| &p.kind),
+        Some(&PromptKind::InvitationAnswer)
+    );
+    // Anything but a, t or d leaves it.
+    s.update(Action::Prompt(PromptKey::Char('x')));
+    assert!(s.prompt.is_none() && s.composing.is_none());
+    press(&mut s, 'i');
+    s.update(Action::Prompt(PromptKey::Char('t')));
+    assert_eq!(
+        s.prompt.as_ref().map(|p| &p.kind),
+        Some(&PromptKind::InvitationComment {
+            answer: Answer::Tentative
+        })
+    );
+    for c in "I may be late".chars() {
+        s.update(Action::Prompt(PromptKey::Char(c)));
+    }
+    let req = parts_req(&s.update(Action::Prompt(PromptKey::Enter)));
+    let cmds = worker(&mut s, 0, whole(req));
+    let id = match one(&cmds) {
+        ComposeCommand::Prepare {
+            id,
+            kind: ComposeKind::Answer(Answer::Tentative),
+            comment: Some(c),
+            original: Some(_),
+            ..
+        } => {
+            assert_eq!(c, "I may be late");
+            id
+        }
+        other => panic!("{other:?}"),
+    };
+    let cmds = event(
+        &mut s,
+        ComposeEvent::Ready {
+            id,
+            draft: Box::new(draft("Tentative: Quarterly review", "x")),
+            file: file(),
+            sizes: Vec::new(),
+        },
+    );
+    assert!(cmds.is_empty(), "no editor: {cmds:?}");
+    assert!(s.reviewing());
+    assert_eq!(
+        s.composing.as_ref().and_then(|c| c.source.clone()),
+        Some(source(5)),
+        "\\Answered goes on the invitation once sent"
+    );
+}

@@ -29,6 +29,7 @@ fn title(c: &Composing) -> &'static str {
         ComposeKind::Forward { .. } => " Forward ",
         ComposeKind::EditAsNew => " Edited as new ",
         ComposeKind::Recall => " Draft ",
+        ComposeKind::Answer(_) => " Answer to an invitation ",
     }
 }
 

@@ -70,6 +70,28 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
                 Span::styled(truncate(hint, room.saturating_sub(p.text.len())), theme.dim),
             ]
         }
+        PromptKind::InvitationAnswer => vec![
+            Span::styled("Answer the invitation: ", label),
+            Span::styled("a", label),
+            Span::raw(" accept · "),
+            Span::styled("t", label),
+            Span::raw(" tentative · "),
+            Span::styled("d", label),
+            Span::raw(" decline · "),
+            Span::styled("Esc", label),
+            Span::raw(" not now"),
+        ],
+        PromptKind::InvitationComment { answer } => {
+            let hint = "   Enter: review it (empty: no comment) · Esc";
+            let room = usize::from(at.width).saturating_sub(12);
+            let text = tail(&p.text, room.saturating_sub(hint.len().min(room / 2)));
+            vec![
+                Span::styled(format!("{} — comment: ", answer.subject_prefix()), label),
+                Span::raw(text),
+                Span::styled("█", theme.accent),
+                Span::styled(truncate(hint, room.saturating_sub(p.text.len())), theme.dim),
+            ]
+        }
         PromptKind::AttachPath => vec![
             Span::styled("Attach: ", label),
             Span::raw(p.text.clone()),
