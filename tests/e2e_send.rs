@@ -519,3 +519,78 @@ fn recipients_complete_from_mail_seen_and_the_book_is_there_for_editors() {
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }
+
+/// A Google Calendar invitation read as one and accepted with a comment:
+/// the organizer gets "Accepted: …" with a METHOD:REPLY that parses back
+/// with Erin's PARTSTAT and the invitation's UID, through the real
+/// submission and relay; the invitation gets \Answered and stays put.
+#[test]
+fn an_invitation_is_shown_and_accepted_with_a_comment() {
+    let s = start(false);
+    let ics = std::fs::read_to_string("tests/fixtures/calendar/google-recurring.ics")
+        .unwrap()
+        .replace("maria.lopez@gmail.example", BOB)
+        .replace("alice@contoso.example", ERIN);
+    let invitation = format!(
+        "From: Maria Lopez <{BOB}>\r\nTo: {ERIN}\r\nSubject: Invitation: Stand-up\r\n\
+         Date: Wed, 28 Oct 2026 15:45:12 +0000\r\nMessage-ID: <invite-1@google.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/calendar; charset=UTF-8; method=REQUEST\r\n\r\n{ics}"
+    );
+    s.d.deliver(ERIN, "INBOX", &[(invitation.into_bytes(), "")]);
+    let t = s.run(80, 24);
+    t.wait_for("Invitation: Stand-up");
+    t.send(&["Enter"]);
+    let shown = t.wait_for("every week on Monday and Wednesday");
+    assert!(shown.contains("meet.google.com/abc-defg-hij"), "{shown}");
+    t.send(&["i"]);
+    t.wait_for("Answer the invitation");
+    t.send(&["a"]);
+    t.wait_for("comment:");
+    t.send_raw("See you there");
+    t.send(&["Enter"]);
+    let review = t.wait_for("Answer to an invitation");
+    assert!(review.contains("Accepted: Stand-up"), "{review}");
+    t.send(&["y"]);
+
+    let got = s
+        .relay
+        .wait_for_header(&s.d, BOB, "In-Reply-To", "invite-1@google.example");
+    assert_eq!(
+        header(&got, "Subject").as_deref(),
+        Some("Accepted: Stand-up")
+    );
+    let m = mail_parser::MessageParser::new().parse(&got).unwrap();
+    let cal = m
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+        })
+        .expect("a calendar part");
+    assert_eq!(
+        cal.content_type().and_then(|c| c.attribute("method")),
+        Some("REPLY")
+    );
+    let back = mailtui::calendar::parse(cal.text_contents().unwrap()).expect("parses");
+    assert_eq!(back.method, mailtui::calendar::Method::Reply);
+    assert_eq!(
+        back.uid.as_deref(),
+        Some("5k2vq9l3r1o0m8n6b4c2x0z9y7@google.com")
+    );
+    let erin = back
+        .attendees
+        .iter()
+        .find(|a| a.person.address.eq_ignore_ascii_case(ERIN))
+        .expect("Erin answers");
+    assert_eq!(erin.partstat, mailtui::calendar::PartStat::Accepted);
+    assert!(body_text(&got).contains("See you there"));
+    s.wait_flag(ERIN, "INBOX", "\\Answered");
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+    assert_eq!(
+        s.count(ERIN, "INBOX"),
+        1,
+        "the invitation stays where it was"
+    );
+}

@@ -851,10 +851,12 @@ impl State {
             .filter(|a| a.info.appends_sent)
             .and_then(|a| a.folder_for(FolderRole::Sent));
         let after = Followups {
-            answered: c
-                .source
-                .clone()
-                .filter(|_| matches!(c.kind, ComposeKind::Reply | ComposeKind::ReplyAll)),
+            answered: c.source.clone().filter(|_| {
+                matches!(
+                    c.kind,
+                    ComposeKind::Reply | ComposeKind::ReplyAll | ComposeKind::Answer(_)
+                )
+            }),
             forwarded: c
                 .source
                 .clone()
