@@ -737,3 +737,42 @@ async fn without_sasl_ir_the_token_goes_in_a_continuation() {
         "{e:?}"
     );
 }
+
+/// `provider = "outlook"`: the consumer sign-in (tenant `consumers`) with
+/// the mail scopes; a personal account signs in, a work account is told
+/// it is in the wrong place (AADSTS50020) in words.
+#[tokio::test]
+async fn the_outlook_com_preset_signs_in_at_consumers() {
+    let idp = Idp::start();
+    let text = format!(
+        "[[accounts]]\nname = \"home\"\nemail = \"alice@outlook.com\"\nprovider = \"outlook\"\n\
+         client_id = \"{CLIENT_ID}\"\nauthority = \"{}\"\n",
+        idp.base
+    );
+    let config = mailtui::config::parse(Path::new("c.toml"), &text).expect("parses");
+    let mailtui::config::AccountKind::OAuth2 { oauth, .. } = &config.accounts[0].kind else {
+        panic!("an OAuth2 account");
+    };
+    let client = OAuth::new(oauth.client.clone()).expect("client");
+    let (code, details) = client.start_device().await.expect("a code");
+    idp.approve(&code.user_code, "alice@outlook.com");
+    let tokens = client.finish_device(&details).await.expect("signed in");
+    assert!(
+        tokens
+            .scopes
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("https://outlook.office.com/IMAP.AccessAsUser.All")),
+        "{:?}",
+        tokens.scopes
+    );
+    assert_eq!(idp.tenants()[0], "consumers");
+
+    let (code, details) = client.start_device().await.expect("a code");
+    idp.approve(&code.user_code, "alice@contoso.example");
+    let e = client
+        .finish_device(&details)
+        .await
+        .expect_err("a work account");
+    assert!(e.code.contains("AADSTS50020"), "{e:?}");
+    assert!(e.message.contains("consumers"), "{}", e.message);
+}
