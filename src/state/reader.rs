@@ -215,6 +215,11 @@ impl Doc {
                 };
                 let mut rule = Clean::text("── ");
                 rule.push(head.map_or(&Clean::line("Calendar"), |h| &h.value));
+                let answerable =
+                    !inv.cancelled && matches!(inv.method, crate::calendar::Method::Request);
+                if answerable {
+                    rule.push(&Clean::text(" · i answers"));
+                }
                 rule.push(&Clean::text(" "));
                 let warn = head.is_some_and(|h| h.kind == Tone::Warning);
                 self.push(LineKind::InviteRule { warn }, &rule);

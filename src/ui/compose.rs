@@ -209,6 +209,12 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         ));
     }
     lines.push(Line::raw(""));
+    if d.calendar.is_some() {
+        lines.push(Line::styled(
+            "With the calendar answer (text/calendar, METHOD:REPLY) for the organizer's calendar",
+            theme.accent,
+        ));
+    }
     if d.attachments.is_empty() {
         lines.push(Line::styled(
             "No attachments (a attaches a file)",
