@@ -40,6 +40,23 @@ pub fn answer_draft(
             .map(String::as_str)
             .filter(|a| !a.starts_with('*')),
     );
+    // An attendee line with no name (Google writes the address as CN)
+    // answers with the account's name.
+    let mut invitation = invitation.clone();
+    if let Some(name) = me.name.as_ref().filter(|n| !n.trim().is_empty()) {
+        for a in invitation.attendees.iter_mut() {
+            let p = &mut a.person;
+            let is_mine = mine.iter().any(|m| m.eq_ignore_ascii_case(&p.address));
+            let unnamed = p
+                .name
+                .as_ref()
+                .is_none_or(|n| n.trim().is_empty() || n.eq_ignore_ascii_case(&p.address));
+            if is_mine && unnamed {
+                p.name = Some(name.clone());
+            }
+        }
+    }
+    let invitation = &invitation;
     let when = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
     let parts = reply(invitation, &mine, answer, comment, when).map_err(|e| e.to_string())?;
     if let Some(note) = &parts.not_invited {
@@ -139,6 +156,39 @@ mod tests {
             })
             .expect("alice answers");
         assert_eq!(me.partstat, PartStat::Declined);
+    }
+
+    /// Google names the attendee by address: the answer carries the
+    /// account's name instead.
+    #[test]
+    fn an_unnamed_attendee_answers_with_the_account_name() {
+        let ics = std::fs::read_to_string("tests/fixtures/calendar/google-recurring.ics").unwrap();
+        let raw = format!(
+            "From: maria.lopez@gmail.example\r\nSubject: Invitation\r\nMessage-ID: <g@x>\r\n\
+             Content-Type: text/calendar; method=REQUEST\r\n\r\n{ics}"
+        );
+        let d = answer_draft(
+            raw.as_bytes(),
+            &alice(),
+            &ComposeSettings::default(),
+            Answer::Accepted,
+            None,
+            1_800_000_000,
+            0,
+        )
+        .expect("an answer");
+        assert!(
+            d.body.starts_with("Alice Martin has accepted"),
+            "{}",
+            d.body
+        );
+        assert!(
+            d.calendar
+                .as_deref()
+                .is_some_and(|c| c.contains("CN=Alice Martin")),
+            "{:?}",
+            d.calendar
+        );
     }
 
     #[test]
