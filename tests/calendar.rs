@@ -666,3 +666,23 @@ fn an_india_time_meeting_seen_from_new_york() {
         "Wed 10 Mar 2027, 08:30–09:30 EST (19:00–20:00 India Standard Time)"
     );
 }
+
+/// A multi-byte character where "mailto:" would end is no crash.
+#[test]
+fn a_multi_byte_address_where_mailto_would_end_is_read() {
+    for organizer in [
+        "abcdefé@x.example",
+        "mailtoé:x@y",
+        "ééé",
+        "mailto:ü@x.example",
+    ] {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:1\r\nSUMMARY:x\r\n\
+             ORGANIZER:{organizer}\r\nATTENDEE:{organizer}\r\nDTSTART:20270101T100000Z\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let inv = mailtui::calendar::parse(&text).expect("parses");
+        let got = inv.organizer.expect("an organizer").address;
+        assert_eq!(got, organizer.strip_prefix("mailto:").unwrap_or(organizer));
+    }
+}

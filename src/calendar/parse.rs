@@ -167,10 +167,10 @@ fn address(e: &ICalendarEntry) -> Option<String> {
         v => v.as_text()?,
     };
     let v = v.trim();
-    let a = if v.len() >= 7 && v[..7].eq_ignore_ascii_case("mailto:") {
-        &v[7..]
-    } else {
-        v
+    // By `get`: a multi-byte character across byte 7 is no "mailto:".
+    let a = match (v.get(..7), v.get(7..)) {
+        (Some(p), Some(rest)) if p.eq_ignore_ascii_case("mailto:") => rest,
+        _ => v,
     };
     Some(capped(a.trim()))
 }

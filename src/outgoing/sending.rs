@@ -349,6 +349,7 @@ impl Outgoing {
         if send::sent_filed_by(&reply) {
             // Graph filed it in Sent Items: an APPEND would be a second copy.
             after.save_sent = None;
+            after.server_filed = true;
         }
         self.answer(ComposeEvent::Sent {
             entry: id.to_string(),
@@ -397,6 +398,17 @@ impl Outgoing {
                 approve: None,
             });
             return;
+        }
+        match &meta.state {
+            // Taken by the server: its follow-ups may still be under way,
+            // but it is never sent again.
+            EntryState::Accepted { .. } => {
+                info!(entry, "not sent again: the server already accepted it");
+                return;
+            }
+            // On its way in this run: the sender has it.
+            EntryState::Sending { .. } if !meta.uncertain() => return,
+            _ => {}
         }
         let _ = outbox.set_state(&meta.id, EntryState::Queued);
         self.refresh();
@@ -459,6 +471,7 @@ fn followups(account: usize, a: &AfterSend) -> Followups {
         forwarded: source(&a.forwarded),
         save_sent: a.save_sent.clone(),
         replaces_draft: source(&a.replaces_draft),
+        server_filed: false,
     }
 }
 

@@ -112,6 +112,7 @@ pub(super) async fn send(
     let bytes = job.outbox.bytes(id).map_err(|e| {
         SendError::new(K::Outbox, format!("The message cannot be read: {e}."), None)
     })?;
+    let bytes = with_bcc(bytes, &meta.recipients);
     let body = base64::engine::general_purpose::STANDARD.encode(&bytes);
     drop(bytes);
     let http = reqwest::Client::builder()
@@ -184,7 +185,8 @@ pub(super) async fn send(
     }
     let text = read_limited(answer).await;
     if status == 401 {
-        tokens.rejected(&token);
+        // The next send asks for a new Graph token.
+        tokens.forget_token_for(&s.scopes());
     }
     let mut e = graph_error(status, &text, retry_after);
     if let Some(shared) = &s.shared
@@ -199,6 +201,36 @@ pub(super) async fn send(
         );
     }
     Err(e)
+}
+
+/// The message with the envelope's recipients that To and Cc do not name
+/// as a Bcc field: Graph sends to the addresses in the MIME (never the
+/// envelope) and strips Bcc from what recipients get. The outbox keeps
+/// sent bytes without Bcc, as SMTP wants them.
+pub(super) fn with_bcc(bytes: Vec<u8>, recipients: &[String]) -> Vec<u8> {
+    let named: Vec<String> = mail_parser::MessageParser::new()
+        .parse_headers(&bytes)
+        .map(|m| {
+            [m.to(), m.cc()]
+                .into_iter()
+                .flatten()
+                .flat_map(|a| a.iter())
+                .filter_map(|a| a.address().map(str::to_ascii_lowercase))
+                .collect()
+        })
+        .unwrap_or_default();
+    let bcc: Vec<&str> = recipients
+        .iter()
+        .filter(|r| !named.contains(&r.to_ascii_lowercase()))
+        .map(String::as_str)
+        .collect();
+    if bcc.is_empty() {
+        return bytes;
+    }
+    // One address a line keeps every line far under 998 octets.
+    let mut out = format!("Bcc: {}\r\n", bcc.join(",\r\n ")).into_bytes();
+    out.extend_from_slice(&bytes);
+    out
 }
 
 async fn read_limited(mut answer: reqwest::Response) -> String {
@@ -273,9 +305,17 @@ pub fn graph_error(status: u16, body: &str, retry_after: Option<u64>) -> SendErr
             K::Transient,
             format!("Microsoft Graph is limiting requests (429).{later}"),
         ),
+        (503, _) => (
+            K::Transient,
+            format!("Microsoft Graph is unavailable (503).{later}"),
+        ),
+        // Exchange may have taken the message before the error.
         (500..=599, _) => (
             K::Transient,
-            format!("Microsoft Graph had a server error ({status}).{later}"),
+            format!(
+                "Microsoft Graph answered with a server error ({status}); the message may have \
+                 gone: look in Sent Items before sending it again."
+            ),
         ),
         _ => (
             K::Permanent,
@@ -328,6 +368,29 @@ mod tests {
             .endpoint(),
             "https://graph.microsoft.com/v1.0/users/help+desk%2Bx%40contoso.com/sendMail"
         );
+    }
+
+    #[test]
+    fn bcc_recipients_are_named_for_graph() {
+        let m = b"From: a@x.example\r\nTo: B <b@x.example>\r\nCc: c@x.example\r\nSubject: s\r\n\r\nhi\r\n".to_vec();
+        let all = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            with_bcc(m.clone(), &all(&["b@x.example", "C@x.example"])),
+            m
+        );
+        let out = with_bcc(
+            m.clone(),
+            &all(&["b@x.example", "d@x.example", "e@x.example"]),
+        );
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("Bcc: d@x.example,\r\n e@x.example\r\nFrom: a@x.example"),
+            "{text}"
+        );
+        let parsed = mail_parser::MessageParser::new()
+            .parse(text.as_bytes())
+            .unwrap();
+        assert_eq!(parsed.bcc().map(|b| b.iter().count()), Some(2));
     }
 
     #[test]

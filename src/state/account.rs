@@ -128,9 +128,9 @@ pub struct AccountState {
     pub panel_dismissed: bool,
     /// Why a sign-in was asked for while signed in (to send mail).
     pub sign_in_reason: Option<String>,
-    /// That sign-in's flow has shown its code (or browser prompt): the
-    /// next signed-in status is its end, not its start.
-    pub sign_in_flow_seen: bool,
+    /// The token service's count of ended sign-in flows when that
+    /// sign-in was asked for: a higher count means it is over.
+    pub sign_in_flows_before: u64,
     /// The scopes that sign-in asks for, when not the account's own.
     pub sign_in_scopes: Option<Vec<String>>,
     /// Source of request ids for this account.
@@ -174,7 +174,7 @@ impl AccountState {
             token: None,
             panel_dismissed: false,
             sign_in_reason: None,
-            sign_in_flow_seen: false,
+            sign_in_flows_before: 0,
             sign_in_scopes: None,
             next_req: 0,
             undo: Vec::new(),

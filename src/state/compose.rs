@@ -29,6 +29,9 @@ pub struct Followups {
     /// The Sent folder to store a copy in (None where the server files it).
     pub save_sent: Option<String>,
     pub replaces_draft: Option<Source>,
+    /// The server that took it files the Sent copy itself (Graph): no
+    /// APPEND, whatever `save_sent` says.
+    pub server_filed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

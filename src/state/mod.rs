@@ -98,6 +98,9 @@ pub struct State {
     pub forward_as_attachment: bool,
     /// Outbox entries to send again once their account signed in anew.
     pub resend_after_sign_in: Vec<(usize, String)>,
+    /// Entries sent again after an approval for other scopes: a second
+    /// refusal for want of it is said, not asked again.
+    pub approved_entries: std::collections::HashSet<String>,
     /// Each account's SMTP SIZE, as its server last said.
     pub server_sizes: std::collections::HashMap<usize, u64>,
     /// Accepted messages whose follow-ups wait for the folder list.
@@ -147,6 +150,7 @@ impl State {
             writing_ops: Default::default(),
             forward_as_attachment: false,
             resend_after_sign_in: Vec::new(),
+            approved_entries: Default::default(),
             server_sizes: Default::default(),
             contacts: None,
             sent_waiting: Vec::new(),

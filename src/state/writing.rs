@@ -559,6 +559,15 @@ impl State {
                 if let Some(r) = self.outbox.iter_mut().find(|r| r.entry == entry) {
                     r.state = RowState::Failed(sentence.clone());
                 }
+                if approve.is_some() && self.approved_entries.contains(&entry) {
+                    self.notify(
+                        &format!(
+                            "not sent: still refused after your approval ({sentence}); ask an admin (Q: outbox)"
+                        ),
+                        true,
+                    );
+                    return Vec::new();
+                }
                 if let Some(scopes) = approve
                     && let Some(cmds) = self.approve_to_send(account, &entry, scopes)
                 {
@@ -863,6 +872,7 @@ impl State {
                 .filter(|_| matches!(c.kind, ComposeKind::Forward { .. })),
             save_sent,
             replaces_draft: c.replaces.clone(),
+            server_filed: false,
         };
         let cmd = ComposeCommand::Send {
             id: c.id,
@@ -922,6 +932,7 @@ impl State {
         // Before the account's folders are known there is no telling
         // where Sent is: all of it waits for the folder list.
         if after.save_sent.is_none()
+            && !after.server_filed
             && let Some(acc) = self.accounts.get(account)
             && acc.info.appends_sent
             && acc.folders.is_empty()
@@ -976,7 +987,10 @@ impl State {
         self.notify(&format!("sent{sent_to}"), false);
         // The folder as known now: at send time the folder list may not
         // have come yet (a message sent at once after start).
-        let save_sent = after.save_sent.or_else(|| {
+        let save_sent = after.save_sent.filter(|_| !after.server_filed).or_else(|| {
+            if after.server_filed {
+                return None;
+            }
             let acc = self.accounts.get(account)?;
             acc.info
                 .appends_sent
@@ -1105,10 +1119,10 @@ impl State {
             return None;
         }
         acc.sign_in_reason = Some("approve sending mail".into());
-        acc.sign_in_flow_seen = false;
+        acc.sign_in_flows_before = token.flows_ended;
         acc.sign_in_scopes = None;
         acc.panel_dismissed = false;
-        self.resend_after_sign_in.push((account, entry.to_string()));
+        self.resend_once_signed_in(account, entry);
         self.current = account;
         self.notify(
             "sending needs one more approval: sign in with the code on screen, then it goes",
@@ -1129,21 +1143,26 @@ impl State {
         entry: &str,
         scopes: Vec<String>,
     ) -> Option<Vec<Command>> {
+        if self.approved_entries.contains(entry) {
+            // Refused again right after an approval: not about consent
+            // (a policy, a mailbox right); another code would not help.
+            return None;
+        }
         let acc = self.accounts.get_mut(account)?;
-        acc.token.as_ref()?;
+        let flows_ended = acc.token.as_ref()?.flows_ended;
         if acc.sign_in_reason.is_some() {
             // One approval at a time; this message goes with it.
-            self.resend_after_sign_in.push((account, entry.to_string()));
+            self.resend_once_signed_in(account, entry);
             return Some(Vec::new());
         }
         acc.sign_in_reason = Some(
             "your organisation turned off SMTP sending; approve sending through Microsoft Graph"
                 .into(),
         );
-        acc.sign_in_flow_seen = false;
+        acc.sign_in_flows_before = flows_ended;
         acc.sign_in_scopes = Some(scopes.clone());
         acc.panel_dismissed = false;
-        self.resend_after_sign_in.push((account, entry.to_string()));
+        self.resend_once_signed_in(account, entry);
         self.current = account;
         self.notify(
             "sending through Microsoft Graph needs one approval: use the code on screen, then it goes",
@@ -1153,6 +1172,13 @@ impl State {
             account,
             command: crate::auth::service::AuthCommand::SignInFor(scopes),
         }])
+    }
+
+    fn resend_once_signed_in(&mut self, account: usize, entry: &str) {
+        let item = (account, entry.to_string());
+        if !self.resend_after_sign_in.contains(&item) {
+            self.resend_after_sign_in.push(item);
+        }
     }
 
     /// Sent messages that waited for their account's folder list.
@@ -1186,16 +1212,9 @@ impl State {
         if acc.sign_in_reason.is_none() {
             return Vec::new();
         }
-        match token.phase {
-            P::WaitingForCode(_) | P::WaitingForBrowser(_) => {
-                acc.sign_in_flow_seen = true;
-                return Vec::new();
-            }
-            // The status published as the flow starts, before its code.
-            _ if !acc.sign_in_flow_seen => return Vec::new(),
-            P::SignedIn => {}
-            // The account's own sign-in ended without tokens.
-            _ => {}
+        if token.flows_ended <= acc.sign_in_flows_before {
+            // Still under way (or not begun: its first status).
+            return Vec::new();
         }
         // The flow is over: approved, or cancelled, declined, refused.
         let approved = matches!(token.phase, P::SignedIn)
@@ -1205,8 +1224,8 @@ impl State {
                 None => has_send_scope(&token.scopes),
             };
         let why_not = token.note.as_ref().map(|n| n.to_string());
+        let for_scopes = acc.sign_in_scopes.is_some();
         acc.sign_in_reason = None;
-        acc.sign_in_flow_seen = false;
         acc.sign_in_scopes = None;
         let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.resend_after_sign_in)
             .into_iter()
@@ -1216,6 +1235,10 @@ impl State {
             let why = why_not.unwrap_or_else(|| "not approved".into());
             self.notify(&format!("not sent: {why} (Q: outbox, a sends again)"), true);
             return Vec::new();
+        }
+        if for_scopes {
+            self.approved_entries
+                .extend(now.iter().map(|(_, e)| e.clone()));
         }
         now.into_iter()
             .map(|(_, entry)| Command::Compose(ComposeCommand::Retry { entry }))

@@ -438,6 +438,7 @@ fn a_reply_sent_flags_the_original_and_keeps_one_copy_in_sent() {
         forwarded: None,
         save_sent: Some("Sent".into()),
         replaces_draft: None,
+        server_filed: false,
     };
     assert_eq!(after, want);
     // Busy until the outbox has it.
@@ -560,6 +561,7 @@ fn a_forward_sent_is_flagged_forwarded() {
             forwarded: Some(source(5)),
             save_sent: Some("Sent".into()),
             replaces_draft: None,
+            server_filed: false,
         }
     );
     let cmds = event(&mut s, sent("e1", after));
@@ -1490,11 +1492,15 @@ fn a_sign_in_without_the_right_to_send_asks_once_and_sends_after() {
         ..TokenStatus::new()
     };
     assert!(token(&mut s, waiting).is_empty());
-    // Signed in again (with the scope): the waiting message goes.
-    let status = signed_in(&[
-        "https://outlook.office.com/IMAP.AccessAsUser.All",
-        "https://outlook.office.com/SMTP.Send",
-    ]);
+    // Signed in again (with the scope): the flow ended, the waiting
+    // message goes.
+    let status = TokenStatus {
+        flows_ended: 1,
+        ..signed_in(&[
+            "https://outlook.office.com/IMAP.AccessAsUser.All",
+            "https://outlook.office.com/SMTP.Send",
+        ])
+    };
     let cmds = s.update(Action::Worker {
         account: 0,
         event: crate::worker::WorkerEvent::Token(Box::new(status)),
@@ -1660,15 +1666,28 @@ fn graph_sending_asks_for_its_approval_once() {
         ..TokenStatus::new()
     };
     assert!(retries(&token(&mut s, waiting.clone())).is_empty());
-    assert_eq!(retries(&token(&mut s, signed_in())), ["e1", "e2"]);
+    // The same entry failing again meanwhile is queued once.
+    assert!(event(&mut s, failed("e2")).is_empty());
+    let ended = |n: u64| TokenStatus {
+        flows_ended: n,
+        ..signed_in()
+    };
+    assert_eq!(retries(&token(&mut s, ended(1))), ["e1", "e2"]);
     assert_eq!(s.accounts[0].sign_in_reason, None);
+    // Refused again after the approval: said, no second code.
+    assert!(event(&mut s, failed("e1")).is_empty());
+    assert!(
+        notice(&s).contains("still refused after your approval"),
+        "{}",
+        notice(&s)
+    );
 
     // Declined this time: nothing is sent, the reason is said.
     event(&mut s, failed("e3"));
     token(&mut s, waiting);
     let declined = TokenStatus {
         note: Some(crate::sanitize::Clean::line("The sign-in was declined.")),
-        ..signed_in()
+        ..ended(2)
     };
     assert!(retries(&token(&mut s, declined)).is_empty());
     assert!(
@@ -1761,5 +1780,83 @@ fn i_answers_an_invitation_after_a_choice_and_a_comment() {
         s.composing.as_ref().and_then(|c| c.source.clone()),
         Some(source(5)),
         "\\Answered goes on the invitation once sent"
+    );
+}
+
+/// A flow that ends before it ever shows a code (Esc at once, the
+/// provider unreachable) ends the wait too: the next refusal asks again.
+#[test]
+fn an_approval_that_never_showed_a_code_does_not_block_the_next() {
+    use crate::auth::service::{AuthCommand, TokenPhase, TokenStatus};
+    let mut s = ready();
+    let at = |n: u64| TokenStatus {
+        phase: TokenPhase::SignedIn,
+        flows_ended: n,
+        ..TokenStatus::new()
+    };
+    s.accounts[0].token = Some(at(0));
+    let scopes = vec!["https://graph.microsoft.com/Mail.Send".to_string()];
+    let failed = |entry: &str| ComposeEvent::SendFailed {
+        entry: entry.into(),
+        account: 0,
+        sentence: "needs approval".into(),
+        sign_in: false,
+        approve: Some(scopes.clone()),
+    };
+    assert_eq!(event(&mut s, failed("e1")).len(), 1);
+    let unreachable = TokenStatus {
+        note: Some(crate::sanitize::Clean::line(
+            "Cannot reach the sign-in service",
+        )),
+        ..at(1)
+    };
+    s.update(Action::Worker {
+        account: 0,
+        event: crate::worker::WorkerEvent::Token(Box::new(unreachable)),
+    });
+    assert_eq!(s.accounts[0].sign_in_reason, None);
+    assert!(notice(&s).contains("Cannot reach"), "{}", notice(&s));
+    assert_eq!(
+        event(&mut s, failed("e1")),
+        [Command::Auth {
+            account: 0,
+            command: AuthCommand::SignInFor(scopes.clone())
+        }]
+    );
+}
+
+/// Graph filed the Sent copy: no APPEND, even with save_sent = true.
+#[test]
+fn a_copy_the_server_filed_is_not_appended_again() {
+    let mut s = ready_with(AccountInfo {
+        appends_sent: true,
+        ..info("work")
+    });
+    let cmds = event(
+        &mut s,
+        ComposeEvent::Sent {
+            entry: "e1".into(),
+            account: 0,
+            after: Followups {
+                save_sent: Some("Sent".into()),
+                server_filed: true,
+                ..Followups::default()
+            },
+            bytes: Arc::new(b"Subject: x\r\n\r\nx\r\n".to_vec()),
+            message_id: "m@x".into(),
+            reply: crate::send::GRAPH_ACCEPTED.into(),
+        },
+    );
+    assert!(
+        !worker_cmds(&cmds)
+            .iter()
+            .any(|c| matches!(c, WorkerCommand::Append { .. })),
+        "{cmds:?}"
+    );
+    assert!(
+        compose_cmds(&cmds)
+            .iter()
+            .any(|c| matches!(c, ComposeCommand::Finished { .. })),
+        "{cmds:?}"
     );
 }

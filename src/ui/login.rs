@@ -172,11 +172,23 @@ fn admin_box(
         return message_box(theme, f, area, title, lines, width);
     }
     let height = (qr.len() as u16).max(rows as u16) + 2;
-    let r = centered(area, qr_w + text_w + 5, height);
+    let inner = panel(theme, f, centered(area, qr_w + text_w + 5, height), title);
+    let t = beside_qr(theme, f, inner, qr);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), t);
+}
+
+/// A cleared, bordered panel; its inside.
+fn panel(theme: &Theme, f: &mut Frame<'_>, r: Rect, title: &str) -> Rect {
     f.render_widget(Clear, r);
     let block = theme.pane(title.to_string(), true);
     let inner = block.inner(r);
     f.render_widget(block, r);
+    inner
+}
+
+/// The QR code at the left of `inner`; the area right of it.
+fn beside_qr(theme: &Theme, f: &mut Frame<'_>, inner: Rect, qr: Vec<String>) -> Rect {
+    let qr_w = qr.first().map(|l| l.chars().count()).unwrap_or(0) as u16;
     let [q, _, t] = Layout::horizontal([
         Constraint::Length(qr_w),
         Constraint::Length(2),
@@ -185,7 +197,7 @@ fn admin_box(
     .areas(inner);
     let qr_text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
     f.render_widget(Paragraph::new(qr_text).style(theme.qr), q);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), t);
+    t
 }
 
 fn prompt_lines(t: &TokenStatus, theme: &Theme, acc: &AccountState) -> Vec<Line<'static>> {
@@ -266,21 +278,9 @@ fn device_code(
     } else {
         15 + reason_rows
     };
-    let r = centered(area, width, height);
-    f.render_widget(Clear, r);
-    let block = theme.pane(title.to_string(), true);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    let inner = panel(theme, f, centered(area, width, height), title);
     let text_area = if with_qr {
-        let [q, _, t] = Layout::horizontal([
-            Constraint::Length(qr_w),
-            Constraint::Length(2),
-            Constraint::Min(0),
-        ])
-        .areas(inner);
-        let qr_text: Vec<Line> = qr.into_iter().map(Line::raw).collect();
-        f.render_widget(Paragraph::new(qr_text).style(theme.qr), q);
-        t
+        beside_qr(theme, f, inner, qr)
     } else {
         inner
     };

@@ -139,6 +139,14 @@ impl TokenHandle {
         }
     }
 
+    /// A token for other scopes was turned down (401): the service drops
+    /// it, so the next `token_for` redeems a new one.
+    pub fn forget_token_for(&self, scopes: &[String]) {
+        let _ = self
+            .commands
+            .send(AuthCommand::ForgetTokenFor(scopes.to_vec()));
+    }
+
     /// The access token the service holds now, if any.
     pub fn current_token(&self) -> Option<Secret> {
         self.shared

@@ -22,6 +22,8 @@ pub enum AuthCommand {
     SignInFor(Vec<String>),
     /// An access token for another resource, from the refresh token.
     TokenFor(super::handle::TokenRequest),
+    /// That resource turned its token down: drop it.
+    ForgetTokenFor(Vec<String>),
     Cancel,
     SignOut,
     /// The access token is stale: refresh unless that just happened.
@@ -58,6 +60,9 @@ pub struct TokenStatus {
     pub admin_consent: Option<AdminConsent>,
     /// The scopes a sign-in under way asks for, when not the account's own.
     pub asking: Option<Vec<String>>,
+    /// Sign-in flows ended so far (approved, failed, cancelled): a change
+    /// tells the screen that the one it asked for is over.
+    pub flows_ended: u64,
 }
 
 /// What an admin must approve, and the link that does it for the tenant.
@@ -81,6 +86,7 @@ impl TokenStatus {
             note: None,
             admin_consent: None,
             asking: None,
+            flows_ended: 0,
         }
     }
 }

@@ -233,6 +233,7 @@ impl TokenService {
                                 self.status.note = Some(Clean::line("approval cancelled"));
                             }
                             self.status.asking = None;
+                            self.status.flows_ended += 1;
                             info!(account = %self.account, "sign-in cancelled");
                             self.status.phase = phase::resting_phase(&self.held);
                             self.publish();
@@ -243,9 +244,12 @@ impl TokenService {
                             f.abort();
                         }
                         self.held = Held::default();
+                        self.others.clear();
                         self.forget().await;
                         info!(account = %self.account, "signed out");
+                        let flows_ended = self.status.flows_ended;
                         self.status = TokenStatus::new();
+                        self.status.flows_ended = flows_ended;
                         self.publish();
                     }
                     Some(AuthCommand::Refresh) => {
@@ -258,6 +262,9 @@ impl TokenService {
                     Some(AuthCommand::TokenFor(request)) => {
                         let result = self.token_for(&request.scopes).await;
                         request.answer(result);
+                    }
+                    Some(AuthCommand::ForgetTokenFor(scopes)) => {
+                        self.others.remove(&scopes);
                     }
                     Some(AuthCommand::Rejected(token)) => {
                         let current = self.held.tokens.as_ref().is_some_and(|t| t.access_token == token);
@@ -328,6 +335,9 @@ impl TokenService {
                 self.keep_refresh_token(&t).await;
                 self.others
                     .insert(key, (t.access_token.clone(), t.access_expires_at));
+                if self.status.admin_consent.take().is_some() {
+                    self.publish();
+                }
                 Ok(t.access_token)
             }
             Err(e) => {
@@ -360,6 +370,11 @@ impl TokenService {
             return self.finish_sign_in_for(scopes, result).await;
         }
         self.status.asking = None;
+        self.status.flows_ended += 1;
+        if result.is_ok() {
+            // Perhaps another user now: other resources' tokens go too.
+            self.others.clear();
+        }
         if let Err(e) = &result
             && e.consent == Consent::AdminOnly
         {
@@ -389,13 +404,18 @@ impl TokenService {
         result: Result<TokenSet, AuthError>,
     ) {
         self.status.asking = None;
+        self.status.flows_ended += 1;
         match result {
             Ok(t) if self.held.tokens.is_some() => {
+                // Only the access token is kept: the account's own refresh
+                // token serves the new scope from now on (the consent is
+                // the user's), and whoever approved in the browser can
+                // never replace the account's sign-in.
                 info!(account = %self.account, scopes = %scopes.join(" "), "approved");
-                self.keep_refresh_token(&t).await;
                 self.others
                     .insert(scopes, (t.access_token.clone(), t.access_expires_at));
                 self.status.note = None;
+                self.status.admin_consent = None;
             }
             Ok(_) => {
                 self.status.note = Some(Clean::line(
@@ -441,6 +461,7 @@ impl TokenService {
                 warn!(account = %self.account, code, retry_in, "token refresh failed: {message}")
             }
             Refresh::DeadGrant => {
+                self.others.clear();
                 warn!(account = %self.account, code, "refresh token rejected: {message}")
             }
             Refresh::Refused => {
