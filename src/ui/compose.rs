@@ -211,7 +211,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     lines.push(Line::raw(""));
     if d.calendar.is_some() {
         lines.push(Line::styled(
-            "With the calendar answer (text/calendar, METHOD:REPLY) for the organizer's calendar",
+            "With the calendar answer (METHOD:REPLY)",
             theme.accent,
         ));
     }

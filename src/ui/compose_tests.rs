@@ -207,6 +207,23 @@ fn review_of_a_reply_80x24() {
     assert_snapshot!(screen);
 }
 
+/// An invitation's answer says its calendar part goes with it, whole at
+/// 60 columns.
+#[test]
+fn review_of_an_invitation_answer_names_the_calendar_part() {
+    for (w, h) in [(80, 24), (60, 20)] {
+        let mut s = reviewing(w, h);
+        if let Some(c) = s.composing.as_mut() {
+            c.draft.calendar = Some("BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nEND:VCALENDAR\r\n".into());
+        }
+        let screen = screen(&s);
+        assert!(
+            screen.contains("With the calendar answer (METHOD:REPLY)"),
+            "{w}x{h}: {screen}"
+        );
+    }
+}
+
 /// A narrow screen: the keys in two rows, none lost.
 #[test]
 fn review_of_a_reply_60x20() {
