@@ -9,11 +9,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mailtui::auth::oauth::{OAuth, OAuthConfig};
-use mailtui::auth::service::{
-    self, AuthCommand, LoginMethod, ServiceHandle, TokenPhase, TokenStatus,
-};
-use mailtui::auth::store::TokenStore;
+use mailtui::auth::service::{AuthCommand, TokenPhase};
 use mailtui::config::sending::SendRoute;
 use mailtui::imap::TlsMode;
 use mailtui::send::{
@@ -24,6 +20,7 @@ use support::dovecot::Dovecot;
 use support::fake_smtp::{FakeSmtp, Script, TENANT_DISABLED};
 use support::graph::{GraphFailure, SENT_ITEMS, dovecot_sink};
 use support::idp::{CLIENT_ID, GRAPH_MAIL_SEND, Idp, OUTLOOK_IMAP, OUTLOOK_SMTP};
+use support::signed_in::{Signed, device_sign_in, next_code as code, until};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const ALICE: &str = "alice@example.com";
@@ -54,62 +51,16 @@ fn entry(subject: &str, size: usize) -> NewEntry {
     }
 }
 
-struct Signed {
-    svc: ServiceHandle,
-    statuses: UnboundedReceiver<TokenStatus>,
-}
-
 /// Signed in for mail the way the app's Microsoft preset asks: IMAP and
 /// SMTP, no Graph.
 async fn signed_in(idp: &Idp, dir: &std::path::Path) -> Signed {
-    let scopes = [OUTLOOK_IMAP, OUTLOOK_SMTP, "offline_access"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let oauth = OAuth::new(OAuthConfig::microsoft(
-        &idp.base, "common", CLIENT_ID, scopes,
-    ))
-    .expect("oauth client");
-    let (tx, mut statuses) = tokio::sync::mpsc::unbounded_channel();
-    let sink: service::StatusSink = Box::new(move |s| {
-        let _ = tx.send(s);
-    });
-    let store = TokenStore::Files(dir.to_path_buf());
-    let svc = service::spawn("work".into(), oauth, LoginMethod::Device, store, sink);
-    until(&mut statuses, |s| {
-        matches!(s.phase, TokenPhase::SignedOut | TokenPhase::SignedIn)
-    })
-    .await;
-    svc.commands.send(AuthCommand::SignIn).unwrap();
-    let code = code(&mut statuses).await;
-    idp.approve(&code, ALICE);
-    until(&mut statuses, |s| s.phase == TokenPhase::SignedIn).await;
-    Signed { svc, statuses }
-}
-
-async fn code(statuses: &mut UnboundedReceiver<TokenStatus>) -> String {
-    match until(statuses, |s| {
-        matches!(s.phase, TokenPhase::WaitingForCode(_))
-    })
+    device_sign_in(
+        idp,
+        dir,
+        &[OUTLOOK_IMAP, OUTLOOK_SMTP, "offline_access"],
+        ALICE,
+    )
     .await
-    .phase
-    {
-        TokenPhase::WaitingForCode(c) => c.user_code,
-        _ => unreachable!(),
-    }
-}
-
-async fn until(
-    statuses: &mut UnboundedReceiver<TokenStatus>,
-    ok: impl Fn(&TokenStatus) -> bool,
-) -> TokenStatus {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), statuses.recv()).await {
-            Ok(Some(s)) if ok(&s) => return s,
-            Ok(Some(_)) => {}
-            other => panic!("no such token status within 10s: {other:?}"),
-        }
-    }
 }
 
 struct Bench {

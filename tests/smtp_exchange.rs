@@ -6,9 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use mailtui::auth::oauth::{OAuth, OAuthConfig};
-use mailtui::auth::service::{self, AuthCommand, LoginMethod, ServiceHandle, TokenPhase};
-use mailtui::auth::store::TokenStore;
+use mailtui::auth::service::ServiceHandle;
 use mailtui::auth::{PasswordSource, Secret};
 use mailtui::imap::TlsMode;
 use mailtui::send::{
@@ -16,7 +14,7 @@ use mailtui::send::{
     SendEvent, SendStep, SmtpAuth, SmtpSettings,
 };
 use support::fake_smtp::{self, FakeSmtp, Script};
-use support::idp::{CLIENT_ID, Idp};
+use support::idp::Idp;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 const ALICE: &str = "alice@example.com";
@@ -483,45 +481,9 @@ async fn quitting_after_the_message_went_leaves_it_sending() {
 const SCOPES: [&str; 2] = ["https://outlook.office.com/SMTP.Send", "offline_access"];
 
 async fn signed_in(idp: &Idp, dir: &std::path::Path) -> ServiceHandle {
-    let scopes = SCOPES.iter().map(|s| s.to_string()).collect();
-    let oauth = OAuth::new(OAuthConfig::microsoft(
-        &idp.base, "common", CLIENT_ID, scopes,
-    ))
-    .expect("oauth client");
-    let (tx, mut statuses) = tokio::sync::mpsc::unbounded_channel();
-    let sink: service::StatusSink = Box::new(move |s| {
-        let _ = tx.send(s);
-    });
-    let store = TokenStore::Files(dir.to_path_buf());
-    let svc = service::spawn("w".into(), oauth, LoginMethod::Device, store, sink);
-    until(&mut statuses, |p| {
-        matches!(p, TokenPhase::SignedOut | TokenPhase::SignedIn)
-    })
-    .await;
-    svc.commands.send(AuthCommand::SignIn).unwrap();
-    let TokenPhase::WaitingForCode(code) = until(&mut statuses, |p| {
-        matches!(p, TokenPhase::WaitingForCode(_))
-    })
-    .await
-    else {
-        unreachable!()
-    };
-    idp.approve(&code.user_code, ALICE);
-    until(&mut statuses, |p| *p == TokenPhase::SignedIn).await;
-    svc
-}
-
-async fn until(
-    statuses: &mut UnboundedReceiver<service::TokenStatus>,
-    ok: impl Fn(&TokenPhase) -> bool,
-) -> TokenPhase {
-    loop {
-        match tokio::time::timeout(Duration::from_secs(10), statuses.recv()).await {
-            Ok(Some(s)) if ok(&s.phase) => return s.phase,
-            Ok(Some(_)) => {}
-            other => panic!("no such token status within 10s: {other:?}"),
-        }
-    }
+    support::signed_in::device_sign_in(idp, dir, &SCOPES, ALICE)
+        .await
+        .svc
 }
 
 #[tokio::test]

@@ -169,16 +169,7 @@ impl Outgoing {
                 self.probe_size(account);
                 let prepared =
                     self.prepare(id, account, kind, original.as_deref(), comment.as_deref());
-                let event = match prepared {
-                    Ok((draft, file)) => ComposeEvent::Ready {
-                        id,
-                        sizes: sizes(&draft),
-                        draft: Box::new(draft),
-                        file,
-                    },
-                    Err(error) => ComposeEvent::Failed { id, error },
-                };
-                self.answer(event);
+                self.answer(ready(id, prepared));
             }
             ComposeCommand::Preview { id, draft } => {
                 let event = match self.build(&draft, false) {
@@ -258,16 +249,7 @@ impl Outgoing {
                 self.answer(event);
             }
             ComposeCommand::Reedit { id, account, entry } => {
-                let event = match self.reedit(id, account, &entry) {
-                    Ok((draft, file)) => ComposeEvent::Ready {
-                        id,
-                        sizes: sizes(&draft),
-                        draft: Box::new(draft),
-                        file,
-                    },
-                    Err(error) => ComposeEvent::Failed { id, error },
-                };
-                self.answer(event);
+                self.answer(ready(id, self.reedit(id, account, &entry)));
                 self.refresh();
             }
             ComposeCommand::Contacts { account } => {
@@ -606,6 +588,19 @@ fn smtp_settings(a: &Account) -> Option<crate::send::SmtpSettings> {
 
 /// Each SMTP step's time limit.
 const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A draft and its editor file made, or why not, as the screen hears it.
+fn ready(id: u64, made: Result<(Draft, PathBuf), String>) -> ComposeEvent {
+    match made {
+        Ok((draft, file)) => ComposeEvent::Ready {
+            id,
+            sizes: sizes(&draft),
+            draft: Box::new(draft),
+            file,
+        },
+        Err(error) => ComposeEvent::Failed { id, error },
+    }
+}
 
 /// Sizes of a draft's attachments where they are known without reading.
 fn sizes(draft: &Draft) -> Vec<Option<u64>> {

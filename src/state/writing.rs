@@ -1118,20 +1118,41 @@ impl State {
         if has_send_scope(&token.scopes) || acc.sign_in_reason.is_some() {
             return None;
         }
-        acc.sign_in_reason = Some("approve sending mail".into());
-        acc.sign_in_flows_before = token.flows_ended;
-        acc.sign_in_scopes = None;
+        Some(self.ask_to_send(
+            account,
+            entry,
+            "approve sending mail",
+            None,
+            "sending needs one more approval: sign in with the code on screen, then it goes",
+        ))
+    }
+
+    /// Brings back the code screen with `reason` (for `scopes`, else the
+    /// account's own), and queues `entry` for when it is over.
+    fn ask_to_send(
+        &mut self,
+        account: usize,
+        entry: &str,
+        reason: &str,
+        scopes: Option<Vec<String>>,
+        notice: &str,
+    ) -> Vec<Command> {
+        use crate::auth::service::AuthCommand;
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        acc.sign_in_reason = Some(reason.into());
+        acc.sign_in_flows_before = acc.token.as_ref().map_or(0, |t| t.flows_ended);
+        acc.sign_in_scopes = scopes.clone();
         acc.panel_dismissed = false;
         self.resend_once_signed_in(account, entry);
         self.current = account;
-        self.notify(
-            "sending needs one more approval: sign in with the code on screen, then it goes",
-            false,
-        );
-        Some(vec![Command::Auth {
-            account,
-            command: crate::auth::service::AuthCommand::SignIn,
-        }])
+        self.notify(notice, false);
+        let command = match scopes {
+            Some(s) => AuthCommand::SignInFor(s),
+            None => AuthCommand::SignIn,
+        };
+        vec![Command::Auth { account, command }]
     }
 
     /// Sending through Microsoft Graph needs the user's approval of its
@@ -1148,30 +1169,20 @@ impl State {
             // (a policy, a mailbox right); another code would not help.
             return None;
         }
-        let acc = self.accounts.get_mut(account)?;
-        let flows_ended = acc.token.as_ref()?.flows_ended;
+        let acc = self.accounts.get(account)?;
+        acc.token.as_ref()?;
         if acc.sign_in_reason.is_some() {
             // One approval at a time; this message goes with it.
             self.resend_once_signed_in(account, entry);
             return Some(Vec::new());
         }
-        acc.sign_in_reason = Some(
-            "your organisation turned off SMTP sending; approve sending through Microsoft Graph"
-                .into(),
-        );
-        acc.sign_in_flows_before = flows_ended;
-        acc.sign_in_scopes = Some(scopes.clone());
-        acc.panel_dismissed = false;
-        self.resend_once_signed_in(account, entry);
-        self.current = account;
-        self.notify(
-            "sending through Microsoft Graph needs one approval: use the code on screen, then it goes",
-            false,
-        );
-        Some(vec![Command::Auth {
+        Some(self.ask_to_send(
             account,
-            command: crate::auth::service::AuthCommand::SignInFor(scopes),
-        }])
+            entry,
+            "your organisation turned off SMTP sending; approve sending through Microsoft Graph",
+            Some(scopes),
+            "sending through Microsoft Graph needs one approval: use the code on screen, then it goes",
+        ))
     }
 
     fn resend_once_signed_in(&mut self, account: usize, entry: &str) {

@@ -14,6 +14,7 @@ pub mod idp;
 pub mod other;
 pub mod proxy;
 pub mod relay;
+pub mod signed_in;
 pub mod tmux;
 pub mod writing;
 
