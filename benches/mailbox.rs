@@ -543,6 +543,80 @@ async fn ui_figures(d: &Dovecot, n: u32) {
     );
 }
 
+/// A minimal client's whole-folder fetch over TLS: one `FETCH 1:*` of
+/// what a list row needs (or ENVELOPE), answers counted as they stream.
+async fn minimal_full_fetch(d: &Dovecot, query: &str) -> (Duration, usize) {
+    use futures::TryStreamExt;
+    use tokio_rustls::rustls;
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(&d.ca_file).expect("ca");
+    for c in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+        roots.add(c.expect("ca pem")).expect("ca add");
+    }
+    use rustls::pki_types::pem::PemObject;
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("tls versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let t = Instant::now();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", d.imaps_port))
+        .await
+        .expect("tcp");
+    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect("localhost".try_into().expect("name"), tcp)
+        .await
+        .expect("tls");
+    let mut client = async_imap::Client::new(tls);
+    client.read_response().await.expect("greeting");
+    let mut session = client.login(USER, "pw").await.map_err(|e| e.0).expect("login");
+    session.select("INBOX").await.expect("select");
+    let n = session
+        .fetch("1:*", query)
+        .await
+        .expect("fetch")
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .expect("fetch answer");
+    let took = t.elapsed();
+    let _ = session.logout().await;
+    (took, n)
+}
+
+/// Every row of an empty store: the worker's full load against a minimal
+/// client's single FETCH, in the same run.
+async fn full_load(d: &Dovecot, n: u32, runs: usize) {
+    println!("\n== full load, empty store ==");
+    let rows = format!(
+        "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS ({})])",
+        mailtui::mail::list_row::LIST_HEADERS
+    );
+    let mut env = Vec::new();
+    let mut row = Vec::new();
+    let mut ours = Vec::new();
+    for i in 0..runs {
+        let (t, c) = minimal_full_fetch(d, "(UID FLAGS ENVELOPE)").await;
+        assert_eq!(c as u32, n, "ENVELOPE answers");
+        env.push(t);
+        let (t, c) = minimal_full_fetch(d, &rows).await;
+        assert_eq!(c as u32, n, "row answers");
+        row.push(t);
+        let cache = tempfile::tempdir().expect("tmp");
+        let (_, all) = open_inbox(d, &cache.path().join(format!("load{i}"))).await;
+        ours.push(all);
+    }
+    let e = show("minimal client over TLS: FETCH 1:* (UID FLAGS ENVELOPE)", env);
+    let r = show("minimal client over TLS: FETCH 1:* with the list's header fields", row);
+    let o = show(&format!("mailtui's worker: all {n} rows, empty store"), ours);
+    println!(
+        "ratio: {:.2}x the ENVELOPE fetch, {:.2}x the header-field fetch",
+        o.as_secs_f64() / e.as_secs_f64(),
+        o.as_secs_f64() / r.as_secs_f64()
+    );
+}
+
 /// The store alone: `n` list rows written in the worker's batches, with
 /// the senders of the fixtures (17) and with a new sender on every row
 /// (the address book's worst case).
@@ -592,6 +666,14 @@ fn main() {
         return;
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
+    // MAILTUI_BENCH_ONLY=load: the full load against a minimal client.
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("load") {
+        let exchange = std::env::var("MAILTUI_BENCH_EXCHANGE").is_ok();
+        let d = server(n, exchange);
+        d.index(USER);
+        rt.block_on(full_load(&d, n, 3));
+        return;
+    }
     // MAILTUI_BENCH_ONLY=process: only the real binary's figures.
     if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("process") {
         let full = server(n, false);
