@@ -571,7 +571,11 @@ async fn minimal_full_fetch(d: &Dovecot, query: &str) -> (Duration, usize) {
         .expect("tls");
     let mut client = async_imap::Client::new(tls);
     client.read_response().await.expect("greeting");
-    let mut session = client.login(USER, "pw").await.map_err(|e| e.0).expect("login");
+    let mut session = client
+        .login(USER, "pw")
+        .await
+        .map_err(|e| e.0)
+        .expect("login");
     session.select("INBOX").await.expect("select");
     let n = session
         .fetch("1:*", query)
@@ -607,9 +611,18 @@ async fn full_load(d: &Dovecot, n: u32, runs: usize) {
         let (_, all) = open_inbox(d, &cache.path().join(format!("load{i}"))).await;
         ours.push(all);
     }
-    let e = show("minimal client over TLS: FETCH 1:* (UID FLAGS ENVELOPE)", env);
-    let r = show("minimal client over TLS: FETCH 1:* with the list's header fields", row);
-    let o = show(&format!("mailtui's worker: all {n} rows, empty store"), ours);
+    let e = show(
+        "minimal client over TLS: FETCH 1:* (UID FLAGS ENVELOPE)",
+        env,
+    );
+    let r = show(
+        "minimal client over TLS: FETCH 1:* with the list's header fields",
+        row,
+    );
+    let o = show(
+        &format!("mailtui's worker: all {n} rows, empty store"),
+        ours,
+    );
     println!(
         "ratio: {:.2}x the ENVELOPE fetch, {:.2}x the header-field fetch",
         o.as_secs_f64() / e.as_secs_f64(),
