@@ -13,7 +13,7 @@ use crate::mail::links::{MAX_LINK_CHARS, find_in_lines, merge};
 use crate::mail::message::PartEntry;
 use crate::mail::mime::parts::join;
 use crate::sanitize::Clean;
-use crate::ui::format::human_size;
+use crate::text::format::human_size;
 use crate::worker::{PartsRequest, WorkerEvent};
 
 /// What parts were asked for.
