@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tokio::time::timeout;
 
-use super::connect::Transport;
+use super::transport::Transport;
 use super::convert::login_error;
 use super::{ImapAuth, ImapSettings};
 use crate::auth::Secret;
