@@ -2,14 +2,9 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
 
 use async_imap::Client;
 use async_imap::imap_proto::{Response, Status};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
@@ -56,7 +51,7 @@ async fn open_transport(
         .map_err(|e| e.describe(&addr))?;
     match s.tls {
         TlsMode::None => {
-            let mut client = Client::new(Transport::new(Stream::Plain(tcp)));
+            let mut client = Client::new(Transport::plain(tcp));
             let caps = greeting(&mut client, &addr, t).await?;
             Ok((client, caps))
         }
@@ -174,10 +169,9 @@ pub async fn starttls(
             ))
         })?
         .map_err(|e| match e {
-            async_imap::error::Error::Io(e) => net(format!(
-                "connection to {addr} lost: {}",
-                io_text(&e)
-            )),
+            async_imap::error::Error::Io(e) => {
+                net(format!("connection to {addr} lost: {}", io_text(&e)))
+            }
             async_imap::error::Error::ConnectionLost => net(format!("connection to {addr} lost")),
             async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
                 MailError::Tls(format!(
@@ -254,12 +248,7 @@ where
                 t.command.as_secs()
             ))
         })?
-        .map_err(|e| {
-            net(format!(
-                "connection to {addr} failed: {}",
-                io_text(&e)
-            ))
-        })?
+        .map_err(|e| net(format!("connection to {addr} failed: {}", io_text(&e))))?
         .ok_or_else(|| net(format!("{addr} closed the connection before greeting")))?;
     match resp.parsed() {
         r @ Response::Data {

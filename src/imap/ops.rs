@@ -5,7 +5,6 @@ use async_imap::imap_proto::rfc4315::UidSetMember;
 use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode};
 
 use super::raw::ResponseData;
-pub use super::quote::{Argument, argument};
 
 /// The (UIDVALIDITY, source→target pairs) of a COPYUID, wherever it came
 /// (untagged before the expunges, as RFC 6851 says, or in the tagged OK,
@@ -65,6 +64,7 @@ pub fn searched<'a>(responses: impl IntoIterator<Item = &'a ResponseData>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imap::quote::{Argument, argument};
 
     fn data(raw: &str) -> ResponseData {
         let mut all = super::super::raw::parse_responses(raw.as_bytes());

@@ -11,7 +11,7 @@ use async_imap::Session;
 use async_imap::imap_proto::{RequestId, Response, Status};
 use tokio::time::timeout;
 
-pub use super::text::{excerpt, io_text, read_error, undebug, unreadable};
+pub use super::text::{excerpt, read_error};
 use super::transport::Transport;
 use crate::mail::MailError;
 
@@ -382,6 +382,7 @@ mod tests {
     use tokio::io::AsyncWriteExt;
 
     use super::*;
+    use crate::imap::text::{io_text, undebug};
 
     /// The error async-imap's own reader gives for `bytes`.
     async fn reader_error(bytes: &[u8]) -> std::io::Error {
