@@ -197,11 +197,7 @@ fn check(files: &BTreeMap<String, String>) -> Vec<String> {
             .filter(|f| !test_only.contains(*f))
             .filter(|f| {
                 let m = module_of(f);
-                (1..m.len()).any(|i| {
-                    modules
-                        .get(&m[..i].to_vec())
-                        .is_some_and(|p| test_only.contains(p))
-                })
+                (1..m.len()).any(|i| modules.get(&m[..i]).is_some_and(|p| test_only.contains(p)))
             })
             .cloned()
             .collect();
