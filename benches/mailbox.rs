@@ -339,7 +339,10 @@ fn config(dir: &Path, d: &Dovecot) -> std::path::PathBuf {
 fn process_level(d: &Dovecot, n: u32) {
     println!("\n== the binary in tmux (full profile) ==");
     let newest = format!("Message number {n}");
-    let all = format!("Inbox · {} ", mailtui::ui::format::thousands(u64::from(n)));
+    let all = format!(
+        "Inbox · {} ",
+        mailtui::text::format::thousands(u64::from(n))
+    );
     // What tmux and the screen polling cost alone: a program that prints
     // the same line at once. The in-process minimal client has neither.
     let mut baseline = Vec::new();

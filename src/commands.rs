@@ -10,8 +10,8 @@ use crate::auth::store::TokenStore;
 use crate::auth::store::password_entry;
 use crate::config::{Account, AccountKind};
 use crate::sanitize::Clean;
-use crate::ui::format::duration;
-use crate::ui::login::qr_lines;
+use crate::text::format::duration;
+use crate::text::qr::qr_lines;
 
 pub fn find<'a>(accounts: &'a [Account], name: &str) -> anyhow::Result<&'a Account> {
     accounts.iter().find(|a| a.name == name).ok_or_else(|| {
@@ -181,7 +181,7 @@ pub fn logout(account: &Account, store: &TokenStore) -> anyhow::Result<()> {
 /// copies moved aside as damaged.
 pub fn cache_info(accounts: &[Account], cache_dir: &std::path::Path) {
     use crate::store::files;
-    use crate::ui::format::human_size;
+    use crate::text::format::human_size;
     println!("Local store: {}", cache_dir.display());
     for a in accounts {
         if matches!(a.kind, AccountKind::Maildir(_)) {
@@ -271,7 +271,7 @@ pub fn cache_clear(
             if removed > 0 || !copies.is_empty() {
                 format!(
                     "deleted {}{what}",
-                    crate::ui::format::human_size(removed as usize)
+                    crate::text::format::human_size(removed as usize)
                 )
             } else {
                 "nothing stored".to_string()

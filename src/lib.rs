@@ -16,6 +16,7 @@ pub mod doctor;
 pub mod files;
 pub mod imap;
 pub mod keymap;
+pub mod layout;
 pub mod logging;
 pub mod mail;
 pub mod notify;

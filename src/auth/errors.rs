@@ -1,5 +1,6 @@
 //! OAuth and Microsoft (AADSTS) errors as sentences a person understands,
-//! with the likely fix. The raw codes go to the log, never a secret.
+//! with the likely fix. The raw codes go to the log, never a secret. And
+//! the token store's errors, which both the file and the keyring give.
 
 use std::fmt;
 
@@ -312,6 +313,23 @@ fn consent_needed(error: &str, aadsts: Option<u32>, description: &str) -> Consen
         _ if error == "consent_required" => Consent::UserCan,
         _ => Consent::Given,
     }
+}
+
+/// Why a token or password could not be read or kept (file or keyring).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Io(String),
+    #[error(
+        "token file {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` or `mailtui logout` and sign in again"
+    )]
+    TooOpen { path: String, mode: u32 },
+    #[error("token file {0} is damaged; run `mailtui logout` and sign in again")]
+    Damaged(String),
+    #[error(
+        "the keyring gave no answer in {0}s (is the Secret Service locked, or hung? `mailtui doctor` checks it)"
+    )]
+    KeyringTimeout(u64),
 }
 
 #[cfg(test)]

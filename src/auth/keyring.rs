@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use keyring::Entry;
 
-use super::store::StoreError;
+use super::errors::StoreError;
 
 const SERVICE: &str = "mailtui";
 

@@ -7,24 +7,9 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+pub use super::errors::StoreError;
 use super::keyring::Keyring;
 use super::tokens::TokenSet;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    Io(String),
-    #[error(
-        "token file {path} is readable by other users (mode {mode:o}); run `chmod 600 {path}` or `mailtui logout` and sign in again"
-    )]
-    TooOpen { path: String, mode: u32 },
-    #[error("token file {0} is damaged; run `mailtui logout` and sign in again")]
-    Damaged(String),
-    #[error(
-        "the keyring gave no answer in {0}s (is the Secret Service locked, or hung? `mailtui doctor` checks it)"
-    )]
-    KeyringTimeout(u64),
-}
 
 /// Token storage for all accounts.
 #[derive(Clone, Debug)]

@@ -28,6 +28,7 @@ use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use super::limits::{MAX_ATTENDEES, MAX_COMPONENTS, MAX_DESCRIPTION_SCAN, MAX_ICS_BYTES};
 use super::model::*;
 use super::text::{capped, decode_param};
+use super::zones::offset_text;
 use super::{vtimezone, zones};
 
 /// Why a calendar part is not shown as an invitation.
@@ -456,13 +457,6 @@ fn instant_at_offset(local: NaiveDateTime, secs: i32, tzid: String) -> TimeValue
         },
         None => TimeValue::NotUnderstood,
     }
-}
-
-/// "+01:00".
-pub fn offset_text(secs: i32) -> String {
-    let sign = if secs < 0 { '-' } else { '+' };
-    let a = secs.unsigned_abs();
-    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
 }
 
 fn recurrence(ical: &ICalendar, r: &calcard::icalendar::ICalendarRecurrenceRule) -> Recurrence {

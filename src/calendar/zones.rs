@@ -111,10 +111,17 @@ pub fn abbreviation(tz: &TimeZone, t: DateTime<Utc>) -> String {
     let info = tz.to_offset_info(s);
     let a = info.abbreviation();
     if a.is_empty() || a.starts_with(['+', '-']) {
-        super::parse::offset_text(info.offset().seconds())
+        offset_text(info.offset().seconds())
     } else {
         a.to_string()
     }
+}
+
+/// "+01:00".
+pub fn offset_text(secs: i32) -> String {
+    let sign = if secs < 0 { '-' } else { '+' };
+    let a = secs.unsigned_abs();
+    format!("{sign}{:02}:{:02}", a / 3600, a % 3600 / 60)
 }
 
 #[cfg(test)]

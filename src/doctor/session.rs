@@ -18,7 +18,7 @@ use crate::imap::{ImapAuth, ImapBackend, ImapSettings};
 use crate::mail::backend::Features;
 use crate::mail::types::FolderRole;
 use crate::mail::{MailBackend, MailError};
-use crate::ui::format::duration;
+use crate::text::format::duration;
 
 /// How the account will log in, as far as choosing a mechanism goes.
 pub enum Method {

@@ -8,7 +8,7 @@ use crate::auth::store::{StoreError, TokenStore};
 use crate::auth::tokens::TokenSet;
 use crate::config::{OAuthAccount, Provider};
 use crate::sanitize::Clean;
-use crate::ui::format::duration;
+use crate::text::format::duration;
 
 use super::place::Place;
 use super::step::{Failed, Outcome, Passed};

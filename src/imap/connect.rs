@@ -2,122 +2,20 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
 
 use async_imap::Client;
 use async_imap::imap_proto::{Response, Status};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 
-use super::guard::Guard;
 use super::login::{capabilities_in, query_capabilities};
+use super::text::{excerpt, io_text};
 use super::tls::describe_handshake_error;
+pub use super::transport::Transport;
 use super::{ImapSettings, Timeouts, TlsMode, is_loopback};
 use crate::mail::MailError;
-
-/// The transport under a session: plain TCP (loopback only) or TLS, with
-/// every byte read checked against the [`Guard`] limits.
-pub struct Transport {
-    stream: Stream,
-    guard: Guard,
-    /// Bytes read so far: a long answer that keeps coming is not a dead
-    /// connection, however long it takes.
-    progress: Arc<AtomicU64>,
-}
-
-enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
-}
-
-impl Transport {
-    /// Over an established TLS session.
-    pub fn tls(stream: tokio_rustls::client::TlsStream<TcpStream>) -> Self {
-        Transport::new(Stream::Tls(Box::new(stream)))
-    }
-
-    /// Plain TCP (loopback only, `tls = "none"`).
-    pub fn plain(tcp: TcpStream) -> Self {
-        Transport::new(Stream::Plain(tcp))
-    }
-
-    fn new(stream: Stream) -> Self {
-        Transport {
-            stream,
-            guard: Guard::default(),
-            progress: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    pub fn progress(&self) -> Arc<AtomicU64> {
-        self.progress.clone()
-    }
-}
-
-impl fmt::Debug for Transport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.stream {
-            Stream::Plain(_) => "Transport::Plain",
-            Stream::Tls(_) => "Transport::Tls",
-        })
-    }
-}
-
-impl AsyncRead for Transport {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let this = self.get_mut();
-        let start = buf.filled().len();
-        let polled = match &mut this.stream {
-            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        };
-        if let Poll::Ready(Ok(())) = polled {
-            let new = &buf.filled()[start..];
-            this.progress.fetch_add(new.len() as u64, Ordering::Relaxed);
-            if let Err(e) = this.guard.feed(new) {
-                return Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)));
-            }
-        }
-        polled
-    }
-}
-
-impl AsyncWrite for Transport {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
-        match &mut self.get_mut().stream {
-            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match &mut self.get_mut().stream {
-            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        match &mut self.get_mut().stream {
-            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
-    }
-}
 
 fn net(what: impl fmt::Display) -> MailError {
     MailError::Network(what.to_string())
@@ -153,7 +51,7 @@ async fn open_transport(
         .map_err(|e| e.describe(&addr))?;
     match s.tls {
         TlsMode::None => {
-            let mut client = Client::new(Transport::new(Stream::Plain(tcp)));
+            let mut client = Client::new(Transport::plain(tcp));
             let caps = greeting(&mut client, &addr, t).await?;
             Ok((client, caps))
         }
@@ -271,10 +169,9 @@ pub async fn starttls(
             ))
         })?
         .map_err(|e| match e {
-            async_imap::error::Error::Io(e) => net(format!(
-                "connection to {addr} lost: {}",
-                super::raw::io_text(&e)
-            )),
+            async_imap::error::Error::Io(e) => {
+                net(format!("connection to {addr} lost: {}", io_text(&e)))
+            }
             async_imap::error::Error::ConnectionLost => net(format!("connection to {addr} lost")),
             async_imap::error::Error::No(m) | async_imap::error::Error::Bad(m) => {
                 MailError::Tls(format!(
@@ -351,12 +248,7 @@ where
                 t.command.as_secs()
             ))
         })?
-        .map_err(|e| {
-            net(format!(
-                "connection to {addr} failed: {}",
-                super::raw::io_text(&e)
-            ))
-        })?
+        .map_err(|e| net(format!("connection to {addr} failed: {}", io_text(&e))))?
         .ok_or_else(|| net(format!("{addr} closed the connection before greeting")))?;
     match resp.parsed() {
         r @ Response::Data {
@@ -368,7 +260,7 @@ where
             outcome,
         } => Err(net(format!(
             "{addr} refused the connection: {}",
-            super::raw::excerpt(outcome.information.as_deref().unwrap_or("BYE"))
+            excerpt(outcome.information.as_deref().unwrap_or("BYE"))
         ))),
         _ => Err(net(format!("{addr} does not speak IMAP"))),
     }

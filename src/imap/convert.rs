@@ -54,25 +54,25 @@ pub fn folder(name: &MailboxListData<'_>) -> Folder {
 pub fn command_error(what: &str, e: async_imap::error::Error) -> MailError {
     use async_imap::error::{Error as E, ParseError as P};
     match e {
-        E::Io(e) => super::raw::read_error(what, &e),
+        E::Io(e) => super::text::read_error(what, &e),
         E::ConnectionLost => MailError::Network(format!("{what}: server closed the connection")),
         E::No(msg) | E::Bad(msg) => MailError::Command(format!("{what}: {}", server_text(&msg))),
         // An unparsable response leaves the stream in an unknown state, but
         // reading it again would fail the same way: not a network error.
         E::Parse(p) => MailError::Protocol(match p {
-            P::Invalid(bytes) => super::raw::unreadable(what, &String::from_utf8_lossy(&bytes)),
-            P::Unexpected(text) => super::raw::unreadable(what, &text),
+            P::Invalid(bytes) => super::text::unreadable(what, &String::from_utf8_lossy(&bytes)),
+            P::Unexpected(text) => super::text::unreadable(what, &text),
             P::Authentication(text, _) => format!(
                 "{what}: the server's challenge is not base64: “{}”",
-                super::raw::excerpt(&text)
+                super::text::excerpt(&text)
             ),
             P::DataNotUtf8(bytes, _) => format!(
                 "{what}: the server sent text that is not UTF-8: “{}”",
-                super::raw::excerpt(&String::from_utf8_lossy(&bytes))
+                super::text::excerpt(&String::from_utf8_lossy(&bytes))
             ),
             P::ExpectedResponseNotFound(name) => format!(
                 "{what}: the server did not send the {} answer",
-                super::raw::excerpt(&name)
+                super::text::excerpt(&name)
             ),
         }),
         E::Validate(v) => MailError::Command(format!(
@@ -81,7 +81,7 @@ pub fn command_error(what: &str, e: async_imap::error::Error) -> MailError {
         )),
         other => MailError::Command(format!(
             "{what}: {}",
-            super::raw::excerpt(&other.to_string())
+            super::text::excerpt(&other.to_string())
         )),
     }
 }
@@ -107,18 +107,18 @@ pub fn login_error(user: &str, e: async_imap::error::Error) -> MailError {
 /// the server's own words are what a person wants to read.
 pub fn server_text(msg: &str) -> String {
     let Some((_, info)) = msg.split_once("info: ") else {
-        return super::raw::excerpt(msg);
+        return super::text::excerpt(msg);
     };
     let text = info
         .trim()
         .strip_prefix("Some(")
         .and_then(|rest| rest.strip_suffix(')'))
-        .map(super::raw::undebug)
+        .map(super::text::undebug)
         .unwrap_or_default();
     if text.trim().is_empty() {
         "refused (the server gave no reason)".to_string()
     } else {
-        super::raw::excerpt(&text)
+        super::text::excerpt(&text)
     }
 }
 

@@ -9,8 +9,8 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use tokio::time::timeout;
 
-use super::connect::Transport;
 use super::convert::login_error;
+use super::transport::Transport;
 use super::{ImapAuth, ImapSettings};
 use crate::auth::Secret;
 use crate::auth::errors::{AuthError, AuthErrorKind};

@@ -11,12 +11,15 @@ pub mod guard;
 mod idle;
 pub(crate) mod login;
 mod ops;
+mod quote;
 mod raw;
 mod select;
 pub mod shared;
 mod structure;
+mod text;
 pub(crate) mod tls;
 mod tracker;
+pub(crate) mod transport;
 
 #[cfg(test)]
 mod fuzz_tests;

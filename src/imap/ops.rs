@@ -5,7 +5,6 @@ use async_imap::imap_proto::rfc4315::UidSetMember;
 use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode};
 
 use super::raw::ResponseData;
-use super::select::quote;
 
 /// The (UIDVALIDITY, source→target pairs) of a COPYUID, wherever it came
 /// (untagged before the expunges, as RFC 6851 says, or in the tagged OK,
@@ -62,30 +61,10 @@ pub fn searched<'a>(responses: impl IntoIterator<Item = &'a ResponseData>) -> Ve
     uids
 }
 
-/// User text as an IMAP argument: a quoted string only when it is plain
-/// printable ASCII, else a literal, so that no control character ever sits
-/// inside quotes. Control characters are dropped first (the prompt never
-/// lets them in, and a search for one means nothing).
-pub enum Argument {
-    Quoted(String),
-    /// `{n}`: text to send after the server's go-ahead (or at once with
-    /// LITERAL+).
-    Literal(Vec<u8>),
-}
-
-pub fn argument(text: &str) -> Argument {
-    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-    let plain = clean.bytes().all(|b| (0x20..0x7f).contains(&b));
-    match quote(&clean) {
-        // Quotes and backslashes are escaped, as the grammar allows.
-        Ok(q) if plain => Argument::Quoted(q),
-        _ => Argument::Literal(clean.into_bytes()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imap::quote::{Argument, argument};
 
     fn data(raw: &str) -> ResponseData {
         let mut all = super::super::raw::parse_responses(raw.as_bytes());

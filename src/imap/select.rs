@@ -4,24 +4,9 @@
 use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
 
 use super::fetch;
+pub use super::quote::quote;
 use crate::mail::MailError;
 use crate::mail::backend::{Changes, KnownState, Selected};
-
-/// A mailbox name as an IMAP quoted string. Names come from the server's
-/// own LIST; one with a control character in it (a line break, ESC, BEL …)
-/// is refused rather than sent raw inside quotes.
-pub fn quote(name: &str) -> Result<String, MailError> {
-    if name.chars().any(char::is_control) {
-        return Err(MailError::Command(format!(
-            "the folder name “{}” contains control characters; mailtui does not send those to the server",
-            super::raw::excerpt(name)
-        )));
-    }
-    Ok(format!(
-        "\"{}\"",
-        name.replace('\\', "\\\\").replace('"', "\\\"")
-    ))
-}
 
 /// `SELECT "name" …`: with QRESYNC and a known state, the server answers
 /// with what changed since; with CONDSTORE alone it at least reports

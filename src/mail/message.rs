@@ -4,105 +4,14 @@
 
 use mail_parser::{Message, MimeHeaders, PartType};
 
-use super::mime;
+pub use super::mime::assemble::parse_as;
 pub use super::mime::detached::{parse_detached, parse_fetched};
-pub use super::mime::parts::{PartEntry, PartKind};
-use crate::sanitize::Clean;
-
-/// Where the body text came from, so the reader can say so.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodySource {
-    Plain,
-    /// Converted from HTML because the message had no text/plain part.
-    Html,
-    /// Not parsed (a limit was met); the raw source is shown.
-    Raw,
-    /// No text part at all.
-    None,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attachment {
-    pub name: Clean,
-    pub mime: Clean,
-    /// Decoded size in bytes (for a part left out of a big message, its
-    /// size in the message).
-    pub size: usize,
-    /// A part of a big message that was not fetched: its IMAP section, to
-    /// fetch it when it is saved or opened.
-    pub remote: Option<String>,
-}
-
-/// A message attached to the one shown (a forward, a digest entry, the
-/// returned message of a bounce), shown after the main text.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NestedMessage {
-    /// 1 for a message attached to the main one, 2 for one attached to
-    /// that, and so on.
-    pub level: usize,
-    pub headers: Vec<(&'static str, Clean)>,
-    pub date: Option<i64>,
-    /// The Date field's offset from UTC in seconds, as the sender wrote it.
-    pub date_zone: Option<i32>,
-    pub body: Clean,
-    pub source: BodySource,
-    pub attachments: Vec<Attachment>,
-    /// Repeated From/Subject/Date fields in this message.
-    pub warnings: Vec<Clean>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MessageView {
-    pub uid: u32,
-    /// ("From", "Jürgen <j@x>") … in display order; absent headers left out.
-    pub headers: Vec<(&'static str, Clean)>,
-    pub date: Option<i64>,
-    /// The Date field's offset from UTC in seconds, as the sender wrote it.
-    pub date_zone: Option<i32>,
-    /// The main text (attached messages are in `nested`).
-    pub body: Clean,
-    pub source: BodySource,
-    pub attachments: Vec<Attachment>,
-    /// What was left out and why (a limit met, HTML shown without layout).
-    pub notes: Vec<Clean>,
-    /// Signs of forgery the reader should see (two From fields …).
-    pub warnings: Vec<Clean>,
-    /// Attached messages in the order they appear, nested ones flattened.
-    pub nested: Vec<NestedMessage>,
-    /// The source as received, cut at [`mime::limits::MAX_RAW_BYTES`].
-    pub raw: Clean,
-    /// The link targets of the HTML parts shown, whole, in order (the
-    /// main text's, then attached messages'); a text part's links are
-    /// found in its text.
-    pub html_links: Vec<super::links::Link>,
-    /// Every part, numbered for the parts menu (attachments to save, text
-    /// and attached messages to open).
-    pub parts: Vec<PartEntry>,
-    /// The meeting invitation the message carries (its calendar part).
-    pub calendar: Option<crate::calendar::CalendarPart>,
-}
+pub use super::view::{Attachment, BodySource, MessageView, NestedMessage, PartEntry, PartKind};
 
 /// Parses on the calling thread; bounded by the limits in
-/// [`mime::limits`]. Prefer [`parse_detached`] from async code.
+/// [`crate::mail::mime::limits`]. Prefer [`parse_detached`] from async code.
 pub fn parse(uid: u32, raw: &[u8]) -> MessageView {
     parse_as(uid, raw, false)
-}
-
-/// [`parse`] of a message as fetched: with `partial`, `raw` is a stand-in
-/// for a big message (see [`crate::mail::partial`]) and its marks count.
-pub fn parse_as(uid: u32, raw: &[u8], partial: bool) -> MessageView {
-    let mut view = mime::assemble::build(uid, raw, partial);
-    view.raw = mime::detached::raw_source(raw);
-    if raw.len() > mime::limits::MAX_RAW_BYTES {
-        // Said only in the raw view's own header, not above the text.
-        view.raw = {
-            let mut r = Clean::line(&format!("[{}]", mime::detached::raw_cut_note(raw.len())));
-            r.push(&Clean::text("\n"));
-            r.push(&view.raw);
-            r
-        };
-    }
-    view
 }
 
 /// Whether a parsed message carries something the list should mark as an
@@ -118,6 +27,7 @@ pub fn has_attachment(msg: &Message<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::sanitize::Clean;
     use mail_parser::MessageParser;
 
     use super::*;

@@ -12,5 +12,6 @@ pub mod partial;
 pub mod threads;
 pub mod types;
 pub mod utf7;
+pub mod view;
 
 pub use backend::{MailBackend, MailError};

@@ -141,11 +141,11 @@ pub struct AccountState {
     /// raise the unread count, but they are no new mail.
     pub expect_back: usize,
     /// Undos on their way, by op id.
-    pub restoring: HashMap<u64, super::mail_actions::Restoring>,
+    pub restoring: HashMap<u64, Restoring>,
     /// Rows taken out ahead of a move or deletion, put back if it fails.
     pub pending: HashMap<u64, Vec<crate::mail::types::Envelope>>,
     /// Parts asked for by request id: what to do with them when they come.
-    pub part_requests: HashMap<u64, super::attachments::PartUse>,
+    pub part_requests: HashMap<u64, PartUse>,
     /// Request id of the server search and thread order last asked for.
     pub search_req: u64,
     pub threads_req: u64,
@@ -579,4 +579,21 @@ impl AccountState {
             _ => Vec::new(),
         }
     }
+}
+
+/// An undo on its way: where the messages go back to, and the UID each
+/// had there, by its UID where it is now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restoring {
+    pub path: String,
+    pub was: std::collections::HashMap<u32, u32>,
+    pub count: usize,
+    pub unread: usize,
+}
+
+/// What parts were asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartUse {
+    Save,
+    Open,
 }

@@ -4,7 +4,7 @@
 //! what the file thread reports. Parts are asked of the store by section
 //! number; the worker fetches them when the body is not kept.
 
-use super::account::{OuterView, ReaderContent};
+use super::account::{OuterView, PartUse, ReaderContent};
 use super::menu::{Menu, MenuKind, Target, attachments};
 use super::{Pane, State};
 use crate::action::{Command, StoreCommand, UiAction};
@@ -13,15 +13,8 @@ use crate::mail::links::{MAX_LINK_CHARS, find_in_lines, merge};
 use crate::mail::message::PartEntry;
 use crate::mail::mime::parts::join;
 use crate::sanitize::Clean;
-use crate::ui::format::human_size;
+use crate::text::format::human_size;
 use crate::worker::{PartsRequest, WorkerEvent};
-
-/// What parts were asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartUse {
-    Save,
-    Open,
-}
 
 /// Rows a page key moves in a menu.
 const MENU_PAGE: isize = 10;

@@ -246,7 +246,7 @@ fn an_attached_message_opens_in_the_reader_and_esc_comes_back() {
         reader.title.as_ref().map(|t| t.to_string()).as_deref(),
         Some("Attached message 3: Inner note")
     );
-    let inner = crate::mail::mime::parts::view(r.uid, MIXED.as_bytes(), "3").unwrap();
+    let inner = crate::mail::mime::part_view::view(r.uid, MIXED.as_bytes(), "3").unwrap();
     worker(
         &mut s,
         0,

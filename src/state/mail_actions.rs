@@ -3,7 +3,7 @@
 //! shows at once; the worker tells the server, and a refusal puts the
 //! rows back with the reason in the status bar.
 
-use super::account::AccountState;
+use super::account::{AccountState, Restoring};
 use super::list::Search;
 use super::prompt::{Outcome, Prompt, PromptKind};
 use super::{Pane, State};
@@ -54,16 +54,6 @@ pub struct Landed {
     /// The UID each of `uids` had where it came from.
     pub source_uids: Vec<u32>,
     pub message_ids: Vec<String>,
-}
-
-/// An undo on its way: where the messages go back to, and the UID each
-/// had there, by its UID where it is now.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Restoring {
-    pub path: String,
-    pub was: std::collections::HashMap<u32, u32>,
-    pub count: usize,
-    pub unread: usize,
 }
 
 impl State {

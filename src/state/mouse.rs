@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 
 use super::{Pane, State};
 use crate::action::{Command, MouseInput, MouseKind};
-use crate::ui::layout::inner_height;
+use crate::layout::inner_height;
 
 /// Rows one wheel step moves.
 pub const WHEEL_ROWS: isize = 3;

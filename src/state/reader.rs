@@ -9,7 +9,7 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::mail::message::{Attachment, BodySource, MessageView};
 use crate::sanitize::Clean;
-use crate::ui::format::human_size;
+use crate::text::format::human_size;
 
 /// How a logical line is drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

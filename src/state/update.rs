@@ -4,7 +4,7 @@ use super::account::ReaderContent;
 use super::{LOG_CAPACITY, Pane, State};
 use crate::action::{Action, Command, UiAction};
 use crate::auth::service::{AuthCommand, TokenPhase};
-use crate::ui::layout::{Areas, areas, inner_height, inner_width};
+use crate::layout::{Areas, areas, inner_height, inner_width};
 use crate::worker::{ConnState, WorkerCommand, WorkerEvent};
 use ratatui::layout::Rect;
 

@@ -6,11 +6,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::format::{countdown, duration, fit, spinner};
-use super::layout::inner_width;
 use super::theme::Theme;
 use crate::auth::service::TokenPhase;
+use crate::layout::inner_width;
 use crate::state::{AccountState, State};
+use crate::text::format::{countdown, duration, fit, spinner};
 use crate::worker::ConnState;
 
 /// Glyph, colour and a few words for an account: its token state first

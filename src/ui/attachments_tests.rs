@@ -65,7 +65,7 @@ fn attached_message_in_the_reader_120x40() {
     let cmds = s.update(Action::Ui(UiAction::Open));
     assert!(!cmds.is_empty());
     let (uid, req) = (3119, s.accounts[0].reader.req);
-    let view = crate::mail::mime::parts::view(uid, FORWARD.as_bytes(), "3");
+    let view = crate::mail::mime::part_view::view(uid, FORWARD.as_bytes(), "3");
     s.update(Action::Worker {
         account: 0,
         event: WorkerEvent::Message {

@@ -9,13 +9,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::format::{fit, human_size, truncate};
 use super::theme::Theme;
 use crate::compose::ComposeKind;
 use crate::state::State;
 use crate::state::compose::{Composing, Phase, RowState};
 use crate::state::reader::LineKind;
 use crate::text::count;
+use crate::text::format::{fit, human_size, truncate};
 
 /// The keys, shown at the foot; short enough for 80 columns.
 pub const REVIEW_KEYS: &str =

@@ -8,11 +8,11 @@ use ratatui::widgets::Paragraph;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::format::{fit, spinner, thousands};
-use super::layout::{inner_height, inner_width};
 use super::theme::Theme;
+use crate::layout::{inner_height, inner_width};
 use crate::state::Reach;
 use crate::state::State;
+use crate::text::format::{fit, spinner, thousands};
 use crate::worker::ConnState;
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {

@@ -7,10 +7,10 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::format::fit;
 use super::theme::Theme;
 use crate::keymap::HelpEntry;
 use crate::state::State;
+use crate::text::format::fit;
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let layout = state.help_layout();

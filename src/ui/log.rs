@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use tracing::Level;
 
-use super::format::clock;
-use super::layout::inner_height;
 use super::theme::Theme;
+use crate::layout::inner_height;
 use crate::state::State;
+use crate::text::format::clock;
 
 fn level_style(theme: &Theme, level: Level) -> Style {
     match level {

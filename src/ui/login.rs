@@ -2,8 +2,6 @@
 //! code of it for a phone camera, and a countdown. Or, for browser sign-in,
 //! the address and the `ssh -L` line. Or why sign-in is needed.
 
-use qrcode::QrCode;
-use qrcode::render::unicode::Dense1x2;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -11,23 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use tui_big_text::{BigText, PixelSize};
 
-use super::format::countdown;
 use super::theme::Theme;
 use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::sanitize::Clean;
 use crate::state::{AccountState, State};
-
-/// QR modules as half blocks, dark on light whatever the terminal's colours.
-pub fn qr_lines(text: &str) -> Option<Vec<String>> {
-    let code = QrCode::new(text.as_bytes()).ok()?;
-    let rendered = code
-        .render::<Dense1x2>()
-        .dark_color(Dense1x2::Dark)
-        .light_color(Dense1x2::Light)
-        .quiet_zone(true)
-        .build();
-    Some(rendered.lines().map(str::to_string).collect())
-}
+use crate::text::format::countdown;
+use crate::text::qr::qr_lines;
 
 fn title(acc: &AccountState) -> String {
     match &acc.info.tenant {
@@ -328,18 +315,4 @@ fn device_code(
         Line::styled("This closes by itself once you approve.", theme.dim),
     ];
     f.render_widget(Paragraph::new(bottom_lines), bottom);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn qr_of_a_verification_address_fits_a_small_terminal() {
-        let lines = qr_lines("https://microsoft.com/devicelogin").unwrap();
-        // Version 3 (29 modules) plus a 4-module quiet zone, two modules per row.
-        assert!(lines.len() <= 19, "{}", lines.len());
-        assert!(lines[0].chars().count() <= 37);
-        assert!(lines.iter().all(|l| l.chars().all(|c| " ▀▄█".contains(c))));
-    }
 }

@@ -8,11 +8,11 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::format::{fit, human_size};
 use super::theme::Theme;
 use crate::mail::message::PartKind;
 use crate::state::State;
 use crate::state::menu::{Menu, MenuKind};
+use crate::text::format::{fit, human_size};
 
 /// Indentation shown for nesting, at most this many levels.
 const MAX_INDENT: usize = 6;

@@ -8,11 +8,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use unicode_width::UnicodeWidthStr;
 
-use super::format::{fit, spinner, thousands};
-use super::layout::{inner_height, inner_width};
 use super::theme::Theme;
+use crate::layout::{inner_height, inner_width};
 use crate::mail::types::Envelope;
 use crate::state::{AccountState, Reach, State};
+use crate::text::format::{fit, spinner, thousands};
 use crate::worker::ConnState;
 
 fn title(acc: &AccountState, state: &State) -> String {

@@ -4,9 +4,7 @@
 mod accounts;
 mod compose;
 mod folders;
-pub mod format;
 mod help;
-pub mod layout;
 mod log;
 pub mod login;
 mod menu;

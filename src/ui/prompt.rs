@@ -7,10 +7,10 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::format::{fit, truncate};
 use super::theme::Theme;
 use crate::state::State;
 use crate::state::prompt::{Prompt, PromptKind};
+use crate::text::format::{fit, truncate};
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
     let Some(p) = &state.prompt else { return };
@@ -153,7 +153,7 @@ fn suggestions(theme: &Theme, p: &Prompt, f: &mut Frame<'_>, line: Rect) {
             } else {
                 ratatui::style::Style::new()
             };
-            Line::styled(crate::ui::format::fit(&text, inner), style)
+            Line::styled(crate::text::format::fit(&text, inner), style)
         })
         .collect();
     f.render_widget(Clear, area);

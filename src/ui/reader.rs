@@ -8,11 +8,11 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::format::spinner;
-use super::layout::inner_height;
 use super::theme::Theme;
+use crate::layout::inner_height;
 use crate::state::reader::{Layout, LineKind};
 use crate::state::{ReaderContent, State};
+use crate::text::format::spinner;
 
 /// Ends a source row whose line goes on in the next row.
 const CUT_MARK: &str = "→";

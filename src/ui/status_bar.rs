@@ -12,11 +12,11 @@ use ratatui::widgets::Paragraph;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::format::{clock, duration, thousands};
 use super::status_line::{Part, cut, lay_out};
 use super::theme::Theme;
 use crate::auth::service::{TokenPhase, TokenStatus};
 use crate::state::{AccountState, ServerKind, State};
+use crate::text::format::{clock, duration, thousands};
 use crate::worker::ConnState;
 
 /// The connection as the status bar says it.

@@ -4,7 +4,7 @@
 use ratatui::style::Style;
 use unicode_width::UnicodeWidthStr;
 
-use super::format::truncate;
+use crate::text::format::truncate;
 
 /// A piece of a status line and how it gives way on a short line.
 #[derive(Clone, Debug)]

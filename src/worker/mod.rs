@@ -6,6 +6,8 @@
 //! The loop is generic over [`MailBackend`](crate::mail::MailBackend), so
 //! the demo's Maildir accounts run through exactly the code IMAP uses.
 
+mod backoff;
+mod open;
 mod ops;
 mod parts;
 mod protocol;

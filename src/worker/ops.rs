@@ -5,9 +5,9 @@
 
 use tracing::{info, warn};
 
+use super::open::Phase;
 use super::protocol::{FolderRef, WorkerEvent};
 use super::run::{Op, Worker};
-use super::sync::Phase;
 use crate::mail::backend::{MailBackend, MailError};
 use crate::mail::types::{FlagKind, FlagUpdate};
 use crate::sanitize::Clean;

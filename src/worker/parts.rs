@@ -7,7 +7,7 @@ use super::protocol::{PartsRequest, WorkerEvent};
 use super::run::Worker;
 use crate::mail::backend::MailBackend;
 use crate::mail::mime::detached::{Detached, detached};
-use crate::mail::mime::parts;
+use crate::mail::mime::{part_view, parts};
 use crate::mail::partial::WHOLE_FETCH_MAX;
 use crate::sanitize::Clean;
 
@@ -29,7 +29,7 @@ pub async fn answer(raw: Vec<u8>, request: PartsRequest) -> WorkerEvent {
         let Some(section) = sections.first().cloned() else {
             return failed("no part asked for");
         };
-        return match detached(move || parts::view(uid, &raw, &section)).await {
+        return match detached(move || part_view::view(uid, &raw, &section)).await {
             Detached::Done(Some(v)) => WorkerEvent::Message {
                 req,
                 message: Box::new(v),
@@ -83,7 +83,7 @@ pub async fn answer_entities(
         let Some((_, entity)) = entities.into_iter().next() else {
             return failed("no part asked for");
         };
-        return match detached(move || parts::view(uid, &entity, "1")).await {
+        return match detached(move || part_view::view(uid, &entity, "1")).await {
             Detached::Done(Some(v)) => WorkerEvent::Message {
                 req,
                 message: Box::new(v),

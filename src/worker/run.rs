@@ -11,14 +11,14 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
+use super::backoff::backoff;
+use super::open::{OpenFolder, Phase};
 use super::protocol::{ConnState, FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
-use super::sync::{OpenFolder, Phase};
 use crate::mail::backend::{MailBackend, MailError};
 use crate::mail::types::{FlagKind, Folder};
 use crate::sanitize::Clean;
 use crate::store::StoreHandle;
 
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// While waiting to retry an unreachable server, how often to check
 /// whether it answers again.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -566,21 +566,5 @@ impl<B: MailBackend> Worker<B> {
                 }
             }
         }
-    }
-}
-
-pub(super) fn backoff(attempt: u32) -> Duration {
-    let secs = 1u64 << attempt.saturating_sub(1).min(6);
-    Duration::from_secs(secs).min(MAX_BACKOFF)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_a_minute() {
-        let secs: Vec<u64> = (1..=9).map(|a| backoff(a).as_secs()).collect();
-        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
     }
 }

@@ -9,10 +9,12 @@ use std::time::Instant;
 use super::decode::{decoded_len, to_text, transfer_decode};
 use super::headers::{MessageHeaders, PartInfo, TransferEncoding, message_headers};
 use super::html;
-use super::limits::{HTML_TIME_BUDGET, MAX_DEPTH, MAX_PARSE_BYTES, MAX_PARTS, MAX_TEXT_BYTES};
+use super::limits::{
+    HTML_TIME_BUDGET, MAX_DEPTH, MAX_PARSE_BYTES, MAX_PARTS, MAX_RAW_BYTES, MAX_TEXT_BYTES,
+};
 use super::split::{Budget, Kind, Limit, Tree, split};
-use crate::mail::message::{Attachment, BodySource, MessageView, NestedMessage};
 use crate::mail::partial::{TEXT_PART_MAX, marks, size_text};
+use crate::mail::view::{Attachment, BodySource, MessageView, NestedMessage};
 use crate::sanitize::Clean;
 
 /// The reader's view of `raw`, without the raw source (the caller adds it).
@@ -84,7 +86,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
 /// A stand-in's parts carry the big message's own section numbers in
 /// their marks: the parts menu shows and asks for those, with the sizes
 /// of what was left out.
-fn renumber(raw: &[u8], tree: &Tree, parts: &mut [super::parts::PartEntry]) {
+fn renumber(raw: &[u8], tree: &Tree, parts: &mut [crate::mail::view::PartEntry]) {
     let Some(top) = tree.nodes.first() else {
         return;
     };
@@ -425,4 +427,35 @@ pub fn pick_alternative_by<'a>(
                 .find(|&&c| has(c, &|i| i.is("text", "html")))
         })
         .or(children.last())
+}
+
+/// [`crate::mail::message::parse`] of a message as fetched: with `partial`, `raw` is a stand-in
+/// for a big message (see [`crate::mail::partial`]) and its marks count.
+pub fn parse_as(uid: u32, raw: &[u8], partial: bool) -> MessageView {
+    let mut view = build(uid, raw, partial);
+    view.raw = raw_source(raw);
+    if raw.len() > MAX_RAW_BYTES {
+        // Said only in the raw view's own header, not above the text.
+        view.raw = {
+            let mut r = Clean::line(&format!("[{}]", raw_cut_note(raw.len())));
+            r.push(&Clean::text("\n"));
+            r.push(&view.raw);
+            r
+        };
+    }
+    view
+}
+
+/// The first [`MAX_RAW_BYTES`] of the source, cleaned.
+pub fn raw_source(raw: &[u8]) -> Clean {
+    let head = &raw[..raw.len().min(MAX_RAW_BYTES)];
+    Clean::text(&String::from_utf8_lossy(head))
+}
+
+pub fn raw_cut_note(len: usize) -> String {
+    format!(
+        "Source of {} KB; only the first {} KB are shown.",
+        len / 1024,
+        MAX_RAW_BYTES / 1024
+    )
 }

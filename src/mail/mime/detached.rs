@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
+use super::assemble::{parse_as, raw_cut_note, raw_source};
 use super::headers::{find_block, message_headers};
 use super::limits::{MAX_RAW_BYTES, PARSE_STACK_BYTES, PARSE_TIME_BUDGET};
-use crate::mail::message::{BodySource, MessageView, parse_as};
 use crate::mail::partial::Fetched;
+use crate::mail::view::{BodySource, MessageView};
 use crate::sanitize::Clean;
 
 /// Header blocks larger than this are not read for the fallback view.
@@ -110,20 +111,6 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         parts: Vec::new(),
         calendar: None,
     }
-}
-
-/// The first [`MAX_RAW_BYTES`] of the source, cleaned.
-pub fn raw_source(raw: &[u8]) -> Clean {
-    let head = &raw[..raw.len().min(MAX_RAW_BYTES)];
-    Clean::text(&String::from_utf8_lossy(head))
-}
-
-pub fn raw_cut_note(len: usize) -> String {
-    format!(
-        "Source of {} KB; only the first {} KB are shown.",
-        len / 1024,
-        MAX_RAW_BYTES / 1024
-    )
 }
 
 #[cfg(test)]

@@ -13,5 +13,6 @@ pub mod headers;
 pub mod html;
 pub mod limits;
 pub mod lines;
+pub mod part_view;
 pub mod parts;
 pub mod split;

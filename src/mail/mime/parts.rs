@@ -11,57 +11,11 @@
 //! section (`BODY.PEEK[2.1]`) can use these numbers as they are, except
 //! inside such encoded messages.
 
-use std::time::Instant;
-
-use super::decode::{decoded_len, to_text, transfer_decode, transfer_decode_checked};
+use super::decode::{decoded_len, transfer_decode, transfer_decode_checked};
 use super::headers::{PartInfo, TransferEncoding, message_headers};
-use super::html;
-use super::limits::{HTML_TIME_BUDGET, MAX_RAW_BYTES, MAX_TEXT_BYTES};
 use super::split::{Budget, Kind, Tree, split};
-use crate::mail::message::{BodySource, MessageView};
+pub use crate::mail::view::{PartEntry, PartKind};
 use crate::sanitize::Clean;
-
-/// What a part holds, which decides what Enter does with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PartKind {
-    /// Text shown as it is (text/plain and its kin).
-    Text,
-    Html,
-    /// An attached message (message/rfc822).
-    Message,
-    /// Anything else: saved or opened with the configured command.
-    Other,
-}
-
-impl PartKind {
-    /// Whether the reader can show it (Enter opens it there).
-    pub fn viewable(self) -> bool {
-        !matches!(self, PartKind::Other)
-    }
-}
-
-/// One entry of the parts menu.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PartEntry {
-    /// IMAP section number, relative to the message the list belongs to.
-    pub section: String,
-    /// Nesting: 0 for the only part of a single-part message, 1 for the
-    /// parts of a multipart message, one more per level inside.
-    pub depth: usize,
-    pub kind: PartKind,
-    /// What the menu shows: the file name, else the subject of an
-    /// attached message, else nothing (the type says it).
-    pub label: Clean,
-    /// The name as the sender wrote it, for saving: never shown, only
-    /// ever passed through [`crate::files::names::safe_name`].
-    pub file_name: Option<String>,
-    pub mime: Clean,
-    /// Decoded size in bytes (an estimate for base64).
-    pub size: usize,
-    /// An attachment rather than the text of the message: what "save
-    /// all" saves.
-    pub attachment: bool,
-}
 
 /// A part's content, decoded, as the save and open commands take it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -322,62 +276,6 @@ fn find_node(
         }
         Kind::Leaf => None,
     }
-}
-
-/// The part at `section` as the reader shows it: an attached message as a
-/// message, a text part as text. None for other parts.
-pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
-    let part = extract(raw, section)?;
-    let (ctype, subtype) = part.mime.split_once('/').unwrap_or((&part.mime, ""));
-    if ctype == "message" && matches!(subtype, "rfc822" | "global") {
-        return Some(crate::mail::message::parse(uid, &part.bytes));
-    }
-    if ctype != "text" {
-        return None;
-    }
-    let text = to_text(&part.bytes, part.charset.as_deref());
-    let (body, source, note) = if subtype == "html" {
-        let h = html::to_text(&text, Instant::now() + HTML_TIME_BUDGET);
-        (h.text, BodySource::Html, h.note)
-    } else {
-        (text, BodySource::Plain, None)
-    };
-    let mut notes: Vec<Clean> = note.iter().map(|n| Clean::line(n)).collect();
-    if part.damaged {
-        notes.push(Clean::line(
-            "The transfer encoding of this part is damaged; what could be decoded is shown.",
-        ));
-    }
-    let body = Clean::text(&body);
-    let body = if body.len() > MAX_TEXT_BYTES {
-        notes.push(Clean::line(&format!(
-            "Text over {} MB is not shown.",
-            MAX_TEXT_BYTES >> 20
-        )));
-        body.truncated(MAX_TEXT_BYTES)
-    } else {
-        body
-    };
-    let mut headers = vec![("Part", Clean::line(&format!("{section} {}", part.mime)))];
-    if let Some(name) = part.file_name.as_deref() {
-        headers.push(("Name", Clean::line(name)));
-    }
-    Some(MessageView {
-        uid,
-        headers,
-        date: None,
-        date_zone: None,
-        raw: body.truncated(MAX_RAW_BYTES),
-        html_links: Vec::new(),
-        body,
-        source,
-        attachments: Vec::new(),
-        notes,
-        warnings: Vec::new(),
-        nested: Vec::new(),
-        parts: Vec::new(),
-        calendar: None,
-    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
 use super::*;
+use crate::mail::mime::part_view::view;
+use crate::mail::view::BodySource;
 
 /// A forward with everything: alternative text, a PDF, an attached
 /// message (itself with an attachment), and a base64-encoded attached

@@ -1,5 +1,6 @@
 //! Where each pane goes. A pure function of the terminal size, used by the
-//! views to draw and by `update` to know how many rows a page is.
+//! views to draw and by `update` to know how many rows a page is. Not
+//! drawing, so it sits below both `ui` and `state`.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 

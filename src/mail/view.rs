@@ -1,0 +1,120 @@
+//! What the reader shows of one message: its header lines, body text,
+//! attachments, attached messages and parts. Plain data, below the MIME
+//! code that fills it in and the reader that shows it.
+
+use crate::sanitize::Clean;
+
+/// Where the body text came from, so the reader can say so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodySource {
+    Plain,
+    /// Converted from HTML because the message had no text/plain part.
+    Html,
+    /// Not parsed (a limit was met); the raw source is shown.
+    Raw,
+    /// No text part at all.
+    None,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: Clean,
+    pub mime: Clean,
+    /// Decoded size in bytes (for a part left out of a big message, its
+    /// size in the message).
+    pub size: usize,
+    /// A part of a big message that was not fetched: its IMAP section, to
+    /// fetch it when it is saved or opened.
+    pub remote: Option<String>,
+}
+
+/// A message attached to the one shown (a forward, a digest entry, the
+/// returned message of a bounce), shown after the main text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NestedMessage {
+    /// 1 for a message attached to the main one, 2 for one attached to
+    /// that, and so on.
+    pub level: usize,
+    pub headers: Vec<(&'static str, Clean)>,
+    pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds, as the sender wrote it.
+    pub date_zone: Option<i32>,
+    pub body: Clean,
+    pub source: BodySource,
+    pub attachments: Vec<Attachment>,
+    /// Repeated From/Subject/Date fields in this message.
+    pub warnings: Vec<Clean>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageView {
+    pub uid: u32,
+    /// ("From", "Jürgen <j@x>") … in display order; absent headers left out.
+    pub headers: Vec<(&'static str, Clean)>,
+    pub date: Option<i64>,
+    /// The Date field's offset from UTC in seconds, as the sender wrote it.
+    pub date_zone: Option<i32>,
+    /// The main text (attached messages are in `nested`).
+    pub body: Clean,
+    pub source: BodySource,
+    pub attachments: Vec<Attachment>,
+    /// What was left out and why (a limit met, HTML shown without layout).
+    pub notes: Vec<Clean>,
+    /// Signs of forgery the reader should see (two From fields …).
+    pub warnings: Vec<Clean>,
+    /// Attached messages in the order they appear, nested ones flattened.
+    pub nested: Vec<NestedMessage>,
+    /// The source as received, cut at [`crate::mail::mime::limits::MAX_RAW_BYTES`].
+    pub raw: Clean,
+    /// The link targets of the HTML parts shown, whole, in order (the
+    /// main text's, then attached messages'); a text part's links are
+    /// found in its text.
+    pub html_links: Vec<crate::mail::links::Link>,
+    /// Every part, numbered for the parts menu (attachments to save, text
+    /// and attached messages to open).
+    pub parts: Vec<PartEntry>,
+    /// The meeting invitation the message carries (its calendar part).
+    pub calendar: Option<crate::calendar::CalendarPart>,
+}
+
+/// What a part holds, which decides what Enter does with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PartKind {
+    /// Text shown as it is (text/plain and its kin).
+    Text,
+    Html,
+    /// An attached message (message/rfc822).
+    Message,
+    /// Anything else: saved or opened with the configured command.
+    Other,
+}
+
+impl PartKind {
+    /// Whether the reader can show it (Enter opens it there).
+    pub fn viewable(self) -> bool {
+        !matches!(self, PartKind::Other)
+    }
+}
+
+/// One entry of the parts menu.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartEntry {
+    /// IMAP section number, relative to the message the list belongs to.
+    pub section: String,
+    /// Nesting: 0 for the only part of a single-part message, 1 for the
+    /// parts of a multipart message, one more per level inside.
+    pub depth: usize,
+    pub kind: PartKind,
+    /// What the menu shows: the file name, else the subject of an
+    /// attached message, else nothing (the type says it).
+    pub label: Clean,
+    /// The name as the sender wrote it, for saving: never shown, only
+    /// ever passed through [`crate::files::names::safe_name`].
+    pub file_name: Option<String>,
+    pub mime: Clean,
+    /// Decoded size in bytes (an estimate for base64).
+    pub size: usize,
+    /// An attachment rather than the text of the message: what "save
+    /// all" saves.
+    pub attachment: bool,
+}
