@@ -13,6 +13,7 @@ use mailtui::paths::Paths;
 use mailtui::{app, commands, demo, doctor, keymap, logging, ui};
 
 fn main() -> ExitCode {
+    exit_on_panic();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -210,6 +211,21 @@ fn load_config(path: &std::path::Path) -> anyhow::Result<config::Config> {
         tracing::warn!("{w}");
     }
     Ok(config)
+}
+
+/// Release builds abort on a panic (`panic = "abort"`: no unwinding tables,
+/// a smaller binary). The message is printed by the default hook as before,
+/// then the process ends with 101, as an unwinding panic in `main` would
+/// have, instead of with SIGABRT. The TUI's hook below adds its own steps.
+fn exit_on_panic() {
+    #[cfg(panic = "abort")]
+    {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            default(info);
+            std::process::exit(101);
+        }));
+    }
 }
 
 /// A panic anywhere (UI or a worker task) logs itself and ends the process:

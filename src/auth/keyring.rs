@@ -1,6 +1,7 @@
 //! The OS keyring (Secret Service on Linux, Keychain on macOS) through the
-//! `keyring` crate. Its calls block, and with the Secret Service they must
-//! not run on an async runtime thread, so callers use `spawn_blocking`.
+//! `keyring` crate. Its calls block (a D-Bus round trip, maybe an unlock
+//! prompt), so they never run on an async runtime thread: callers use
+//! `spawn_blocking`, and each call here runs bounded on a thread of its own.
 
 use std::sync::mpsc;
 use std::time::Duration;
