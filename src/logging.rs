@@ -14,11 +14,11 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::Layer;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer};
 
 use file::{CleanLines, LineSink, Stderr};
 pub use file::{LOG_FILE_MAX, LOG_LINE_MAX, LogFile};
@@ -135,10 +135,17 @@ fn protocol_cap() -> Targets {
         .with_targets(CAPPED.iter().map(|t| (*t, LevelFilter::INFO)))
 }
 
-/// What MAILTUI_LOG asks for (or the default: warnings, and mailtui's info).
-fn user_filter(spec: Option<&str>) -> EnvFilter {
-    spec.and_then(|s| EnvFilter::try_new(s).ok())
-        .unwrap_or_else(|| EnvFilter::new("warn,mailtui=info"))
+/// What MAILTUI_LOG asks for (or the default: warnings, and mailtui's
+/// info): `level` and `target=level` directives. Not `EnvFilter`, whose
+/// span and field filters bring a regex engine (0.3 MB of the binary) for
+/// what nobody needs from a mail client's log.
+fn user_filter(spec: Option<&str>) -> Targets {
+    spec.and_then(|s| s.parse::<Targets>().ok())
+        .unwrap_or_else(|| {
+            Targets::new()
+                .with_default(LevelFilter::WARN)
+                .with_target("mailtui", LevelFilter::INFO)
+        })
 }
 
 /// The whole logging stack: filters, the file, optionally stderr
