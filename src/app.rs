@@ -492,8 +492,12 @@ where
     let mut firsts = Firsts::default();
     loop {
         let mut edited = Vec::new();
-        for action in pending.drain(..) {
-            firsts.saw(&action);
+        // The first rows ever are drawn before anything queued behind them
+        // (the store's next pages, a whole folder's worth) is taken in.
+        let mut first_rows = false;
+        let mut batch = std::mem::take(&mut pending).into_iter();
+        for action in batch.by_ref() {
+            first_rows = firsts.saw(&action);
             // A log record changes nothing on screen while the log is hidden.
             let shown = !matches!(action, Action::Log(_)) || state.show_log;
             let commands = state.update(action);
@@ -516,9 +520,13 @@ where
                 }
             }
             dirty |= shown;
+            if first_rows {
+                break;
+            }
         }
+        pending.extend(batch);
         pending.extend(edited);
-        if !pending.is_empty() {
+        if !pending.is_empty() && !first_rows {
             continue;
         }
         if dirty {
@@ -539,6 +547,10 @@ where
             }
             dirty = false;
             firsts.drew();
+        }
+        // What the first rows' frame left for later.
+        if !pending.is_empty() {
+            continue;
         }
         let first = tokio::select! {
             ev = keys.next() => match ev {
@@ -589,13 +601,12 @@ struct Firsts {
 }
 
 impl Firsts {
-    fn saw(&mut self, action: &Action) {
-        if crate::startup::over() {
-            return;
-        }
+    /// Notes rows arriving; true for the first rows of the run.
+    fn saw(&mut self, action: &Action) -> bool {
         let Action::Worker { event, .. } = action else {
-            return;
+            return false;
         };
+        let before = self.stored || self.fetched;
         match event {
             WorkerEvent::Stored { envelopes, .. } if !envelopes.is_empty() && !self.stored => {
                 self.stored = true;
@@ -607,6 +618,7 @@ impl Firsts {
             }
             _ => {}
         }
+        !before && (self.stored || self.fetched)
     }
 
     fn drew(&mut self) {
