@@ -4,7 +4,9 @@
 //! nothing (speed is measured here, not in the tests).
 //! Run: `cargo bench --bench mailbox` (MAILTUI_BENCH_MESSAGES to change
 //! the size; MAILTUI_BENCH_ONLY=process for the real binary's figures only,
-//! MAILTUI_BENCH_ONLY=store for the store's writes only).
+//! MAILTUI_BENCH_ONLY=store for the store's writes only;
+//! MAILTUI_BENCH_ONLY=startup for the start-up figures and timeline, with
+//! MAILTUI_BENCH_BASE_BIN=another build's binary to compare in turns).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -766,6 +768,205 @@ fn store_inserts(n: u32) {
     }
 }
 
+/// The start-up figures: process start to the newest message on screen,
+/// empty store and warm, for this build and (MAILTUI_BENCH_BASE_BIN)
+/// another build run in turns with it, so both see the same load; the
+/// minimal client and the warm folder switch in process; and the timeline
+/// this build logs (`mailtui::startup`), medians per step.
+async fn startup_figures(d: &Dovecot, n: u32) {
+    let runs: usize = std::env::var("MAILTUI_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(7);
+    println!("\n== start-up ({runs} runs) ==");
+    let mut bins = vec![("this build", BIN.to_string())];
+    if let Ok(base) = std::env::var("MAILTUI_BENCH_BASE_BIN") {
+        bins.push(("base build", base));
+    }
+    let mut cold = vec![Vec::new(); bins.len()];
+    let mut warm = vec![Vec::new(); bins.len()];
+    for _ in 0..runs {
+        for (i, (_, bin)) in bins.iter().enumerate() {
+            let home = tempfile::tempdir().expect("tmp");
+            let cfg = config(home.path(), d);
+            cold[i].push(to_newest(bin, home.path(), &cfg, n, &[]));
+            warm[i].push(to_newest(bin, home.path(), &cfg, n, &[]));
+        }
+    }
+    for (i, (name, _)) in bins.iter().enumerate() {
+        show(
+            &format!("{name}: process start -> newest message on screen, empty store"),
+            std::mem::take(&mut cold[i]),
+        );
+        show(
+            &format!("{name}: process start -> newest message on screen, warm store"),
+            std::mem::take(&mut warm[i]),
+        );
+    }
+    let mut minimal = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let mut b = backend(d);
+        b.connect().await.expect("connect");
+        let st = b.select("INBOX", None).await.expect("select");
+        let newest: Vec<u32> = (st.exists.saturating_sub(99)..=st.exists).collect();
+        b.fetch_rows(&newest).await.expect("fetch");
+        minimal.push(t.elapsed());
+        b.disconnect().await;
+    }
+    show(
+        "minimal client in process: connect + login + SELECT + 100 rows",
+        minimal,
+    );
+    warm_switch(d, n, runs).await;
+    // The timeline, with the log on (not in the timed runs above).
+    let env = [("MAILTUI_LOG", "warn,mailtui=info,mailtui::startup=debug")];
+    for pass in ["empty store", "warm store"] {
+        let mut steps: Vec<(String, Vec<f64>, Vec<f64>)> = Vec::new();
+        for _ in 0..runs.min(5) {
+            let home = tempfile::tempdir().expect("tmp");
+            let cfg = config(home.path(), d);
+            if pass == "warm store" {
+                to_newest(BIN, home.path(), &cfg, n, &[]);
+            }
+            let log = home.path().join("state/mailtui/mailtui.log");
+            let _ = std::fs::remove_file(&log);
+            to_newest(BIN, home.path(), &cfg, n, &env);
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            for (name, start, end) in timeline(&text) {
+                match steps.iter_mut().find(|s| s.0 == name) {
+                    Some(s) => {
+                        s.1.push(start);
+                        s.2.push(end);
+                    }
+                    None => steps.push((name, vec![start], vec![end])),
+                }
+            }
+        }
+        let mid = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let mut rows: Vec<(f64, f64, String, usize)> = steps
+            .into_iter()
+            .map(|(name, mut s, mut e)| (mid(&mut s), mid(&mut e), name, s.len()))
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        println!("timeline, {pass} (ms since main, medians):");
+        for (start, end, name, seen) in rows {
+            if start == end {
+                println!("  {start:7.1}          {name} (n={seen})");
+            } else {
+                println!("  {start:7.1} - {end:7.1}  {name} (n={seen})");
+            }
+        }
+    }
+}
+
+/// One run of a binary in tmux: the time to the newest message on screen;
+/// then it waits for every row and quits (so the store is whole).
+fn to_newest(bin: &str, home: &Path, cfg: &Path, n: u32, env: &[(&str, &str)]) -> Duration {
+    let newest = format!("Message number {n}");
+    let all = format!(
+        "Inbox · {} ",
+        mailtui::text::format::thousands(u64::from(n))
+    );
+    let t = Instant::now();
+    let tm = Tmux::start_env(
+        home,
+        120,
+        40,
+        env,
+        bin,
+        &["--config", cfg.to_str().unwrap_or("")],
+    );
+    while !tm.screen().contains(&newest) {
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "no first screen:\n{}",
+            tm.screen()
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let took = t.elapsed();
+    tm.wait_until("all rows", |s| s.contains(&all) && !s.contains("syncing"));
+    tm.send(&["q"]);
+    tm.wait_exit();
+    took
+}
+
+/// `(step, start, end)` from the log's `mailtui::startup` lines.
+fn timeline(log: &str) -> Vec<(String, f64, f64)> {
+    let field = |line: &str, key: &str| -> Option<String> {
+        let at = line.find(&format!(" {key}="))? + key.len() + 2;
+        let rest = &line[at..];
+        Some(match rest.strip_prefix('"') {
+            Some(q) => q.split('"').next()?.to_string(),
+            None => rest.split_whitespace().next()?.to_string(),
+        })
+    };
+    log.lines()
+        .filter(|l| l.contains("mailtui::startup"))
+        .filter_map(|l| {
+            let name = field(l, "step")?;
+            let (s, e) = match field(l, "at_ms") {
+                Some(at) => (at.clone(), at),
+                None => (field(l, "start_ms")?, field(l, "end_ms")?),
+            };
+            Some((name, s.parse().ok()?, e.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Switching back to the big INBOX with a warm store, as the app does
+/// (store and worker asked together): time to its first rows.
+async fn warm_switch(d: &Dovecot, n: u32, runs: usize) {
+    let cache = tempfile::tempdir().expect("tmp");
+    open_inbox(d, cache.path()).await;
+    let store = file_store(cache.path());
+    let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    wait(&mut rx, is_synced).await;
+    let mut to_inbox = Vec::new();
+    let mut req = 10;
+    for _ in 0..runs {
+        for path in ["Archive", "INBOX"] {
+            req += 1;
+            let t = Instant::now();
+            let (tx, mut ui) = tokio::sync::mpsc::unbounded_channel();
+            store.load_folder(0, path.into(), req, tx);
+            w.commands
+                .send(WorkerCommand::OpenFolder {
+                    path: path.into(),
+                    req,
+                })
+                .unwrap();
+            let first = tokio::select! {
+                at = wait(&mut ui, has_rows) => at,
+                at = wait(&mut rx, has_rows) => at,
+            };
+            if path == "INBOX" {
+                to_inbox.push(first - t);
+            }
+            // The next switch starts from a folder up to date.
+            let done =
+                move |e: &WorkerEvent| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req);
+            wait(&mut rx, done).await;
+        }
+    }
+    show(
+        &format!("warm folder switch back to the {n}-message INBOX: first rows"),
+        to_inbox,
+    );
+    w.commands.send(WorkerCommand::Shutdown).unwrap();
+}
+
 fn main() {
     let n: u32 = std::env::var("MAILTUI_BENCH_MESSAGES")
         .ok()
@@ -783,6 +984,13 @@ fn main() {
         let d = server(n, exchange);
         d.index(USER);
         rt.block_on(full_load(&d, n, 3));
+        return;
+    }
+    // MAILTUI_BENCH_ONLY=startup: start-up figures and the timeline.
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("startup") {
+        let d = server(n, false);
+        d.index(USER);
+        rt.block_on(startup_figures(&d, n));
         return;
     }
     // MAILTUI_BENCH_ONLY=process: only the real binary's figures.

@@ -269,6 +269,7 @@ pub async fn run(
     mut log_rx: UnboundedReceiver<LogRecord>,
     settings: RunSettings,
 ) -> anyhow::Result<Ended> {
+    crate::startup::mark("app start");
     if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         anyhow::bail!(
             "the reader needs a terminal (stdout is not one); try `mailtui doctor` for a plain-text check"
@@ -282,9 +283,10 @@ pub async fn run(
         chrono::Utc::now().timestamp(),
         utc_offset,
     );
-    state.zone = crate::calendar::zones::system_zone();
     let mut tasks = Vec::new();
+    let spawning = crate::startup::step("accounts started");
     let spawned = spawn_accounts(&accounts, &store, &ev_tx, &settings);
+    spawning.end();
     for (i, (a, spawned)) in accounts.iter().zip(spawned).enumerate() {
         match spawned {
             Ok(t) => tasks.push(t),
@@ -296,6 +298,19 @@ pub async fn run(
             }
         }
     }
+    // The network first: password and local accounts connect now, before
+    // the terminal is set up; OAuth accounts when their token service
+    // reports tokens (see `event_loop`).
+    for t in &tasks {
+        if let Some(w) = &t.worker
+            && t.tokens.is_none()
+            && t.delegate.is_none()
+        {
+            let _ = w.commands.send(WorkerCommand::Connect);
+        }
+    }
+    // A walk of the zone database (a few ms), after the connections began.
+    state.zone = crate::calendar::zones::system_zone();
     info!(accounts = accounts.len(), tokens = %store.describe(), "mailtui started");
 
     state.notify = settings.notify;
@@ -304,10 +319,12 @@ pub async fn run(
     // and the terminal is put back below.
     let mut signals_rx = crate::signals::quit_signals()?;
     state.dates = settings.dates.clone();
+    let terminal_init = crate::startup::step("terminal init");
     let mut terminal = ratatui::try_init()?;
     if settings.mouse {
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     }
+    terminal_init.end();
     if state.notify.title {
         // Keep the user's title to put back on exit (xterm's title stack).
         let mut out = std::io::stdout();
@@ -458,33 +475,29 @@ where
         signals,
         compose: compose_rx,
     } = inputs;
-    let tasks = effects.tasks;
     let size = terminal.size()?;
     let mut pending = vec![Action::Resize {
         width: size.width,
         height: size.height,
     }];
-    // Stored folders first; password and local accounts connect now, OAuth
-    // accounts when their token service reports tokens.
-    let mut start = state.start();
-    start.extend(
-        tasks
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.worker.is_some() && t.tokens.is_none() && t.delegate.is_none())
-            .map(|(account, _)| Command::Worker {
-                account,
-                command: WorkerCommand::Connect,
-            }),
-    );
+    // Stored folders first (password and local accounts were told to
+    // connect in `run`; OAuth accounts connect when their token service
+    // reports tokens).
+    let start = state.start();
     execute(effects, start, state.notify.desktop);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     let mut last_second = state.now;
+    let mut firsts = Firsts::default();
     loop {
         let mut edited = Vec::new();
-        for action in pending.drain(..) {
+        // The first rows ever are drawn before anything queued behind them
+        // (the store's next pages, a whole folder's worth) is taken in.
+        let mut first_rows = false;
+        let mut batch = std::mem::take(&mut pending).into_iter();
+        for action in batch.by_ref() {
+            first_rows = firsts.saw(&action);
             // A log record changes nothing on screen while the log is hidden.
             let shown = !matches!(action, Action::Log(_)) || state.show_log;
             let commands = state.update(action);
@@ -507,9 +520,13 @@ where
                 }
             }
             dirty |= shown;
+            if first_rows {
+                break;
+            }
         }
+        pending.extend(batch);
         pending.extend(edited);
-        if !pending.is_empty() {
+        if !pending.is_empty() && !first_rows {
             continue;
         }
         if dirty {
@@ -529,6 +546,11 @@ where
                 )?;
             }
             dirty = false;
+            firsts.drew();
+        }
+        // What the first rows' frame left for later.
+        if !pending.is_empty() {
+            continue;
         }
         let first = tokio::select! {
             ev = keys.next() => match ev {
@@ -565,6 +587,50 @@ where
         }
         while let Ok(event) = compose_rx.try_recv() {
             pending.push(Action::Compose(event));
+        }
+    }
+}
+
+/// The loop's part of the start-up timeline ([`crate::startup`]): when
+/// the first rows came, and the first frames.
+#[derive(Default)]
+struct Firsts {
+    frame: bool,
+    stored: bool,
+    fetched: bool,
+}
+
+impl Firsts {
+    /// Notes rows arriving; true for the first rows of the run.
+    fn saw(&mut self, action: &Action) -> bool {
+        let Action::Worker { event, .. } = action else {
+            return false;
+        };
+        let before = self.stored || self.fetched;
+        match event {
+            WorkerEvent::Stored { envelopes, .. } if !envelopes.is_empty() && !self.stored => {
+                self.stored = true;
+                crate::startup::mark("first rows from the store");
+            }
+            WorkerEvent::Inserted { envelopes, .. } if !envelopes.is_empty() && !self.fetched => {
+                self.fetched = true;
+                crate::startup::mark("first rows from the server");
+            }
+            _ => {}
+        }
+        !before && (self.stored || self.fetched)
+    }
+
+    fn drew(&mut self) {
+        if crate::startup::over() {
+            return;
+        }
+        if !self.frame {
+            self.frame = true;
+            crate::startup::mark("first frame");
+        }
+        if self.stored || self.fetched {
+            crate::startup::finish();
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod paths;
 pub mod sanitize;
 pub mod send;
 pub mod signals;
+pub mod startup;
 pub mod state;
 pub mod store;
 pub mod sync;

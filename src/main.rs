@@ -13,6 +13,7 @@ use mailtui::paths::Paths;
 use mailtui::{app, commands, demo, doctor, keymap, logging, ui};
 
 fn main() -> ExitCode {
+    mailtui::startup::begin();
     exit_on_panic();
     let cli = Cli::parse();
     match run(cli) {
@@ -129,7 +130,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         None | Some(Cmd::Tui) => {
             // Logging first, so config warnings reach the log; config before
             // the terminal switches to the full-screen view, so errors show.
+            let log_started = std::time::Instant::now();
             let log_rx = logging::init_tui(&paths.log_file())?;
+            mailtui::startup::since("log open", log_started).end();
+            // While the config is read and the terminal set up (a wasted
+            // few ms of another core for local-only accounts).
+            if !cli.demo {
+                mailtui::imap::preload_trust_roots();
+            }
+            let config_read = mailtui::startup::step("config read");
             let (_demo_dir, config) = if cli.demo {
                 let (dir, accounts) = demo::unpack()?;
                 let config = config::Config {
@@ -148,6 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 (None, load_config(&config_path)?)
             };
+            config_read.end();
             let config::Config {
                 accounts,
                 keys,

@@ -134,7 +134,7 @@ pub fn trusted_by(presented: &[CertificateDer<'_>], roots: &Roots) -> String {
     {
         return format!("ca_file {} ({name})", path.display());
     }
-    match find(&roots.system) {
+    match find(&roots.system.certs) {
         Some(name) => format!("the system store ({name})"),
         None => "a trusted root".into(),
     }

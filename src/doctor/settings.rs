@@ -105,8 +105,9 @@ pub async fn imap(s: &ImapSettings, about: String, place: &Place<'_>) -> Outcome
         Failed::new(e.to_string(), fix)
     })?;
     detail.push_str(&format!(
-        "; trusts the system store ({} certificates)",
-        roots.system_count()
+        "; trusts the system store ({} certificates from {})",
+        roots.system_count(),
+        roots.system.source
     ));
     if let Some((path, certs)) = &roots.ca_file {
         detail.push_str(&format!(

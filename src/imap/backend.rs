@@ -327,13 +327,45 @@ fn enabled(r: &Response<'_>, what: &str) -> bool {
 impl MailBackend for ImapBackend {
     async fn connect(&mut self) -> MailResult<()> {
         self.disconnect().await;
-        if self.tls.is_none() {
-            self.tls = Some(tls::connector(self.settings.ca_file.as_deref())?);
-        }
-        let Some(connector) = self.tls.as_ref() else {
-            return Err(MailError::Config("TLS is not set up".to_string()));
+        // The network first: the trust roots and the password are made
+        // ready while TCP, TLS and the greeting are on the way.
+        let (settings, cached, auth) = (&self.settings, &mut self.tls, &self.auth);
+        let have_password = self.password.is_some();
+        let tls = async {
+            if let Some(c) = cached.as_ref() {
+                return Ok(c.clone());
+            }
+            let setup = crate::startup::step("tls setup");
+            let ca_file = settings.ca_file.clone();
+            let c = tokio::task::spawn_blocking(move || tls::connector(ca_file.as_deref()))
+                .await
+                .map_err(|e| MailError::Config(format!("TLS setup: {e}")))??;
+            setup.end();
+            *cached = Some(c.clone());
+            Ok(c)
         };
-        let (client, caps) = open(&self.settings, connector).await?;
+        let password = async {
+            let ImapAuth::Password(source) = auth else {
+                return None;
+            };
+            if have_password {
+                return None;
+            }
+            let reading = crate::startup::step("password");
+            let p = source.resolve().await;
+            reading.end();
+            Some(p)
+        };
+        let (opened, password) = tokio::join!(open(settings, tls), password);
+        match password {
+            // Kept for the login below (and a retry after a lost
+            // connection, so a prompting command asks once); dropped
+            // again if the server turns it down.
+            Some(Ok(p)) => self.password = Some(p),
+            Some(Err(e)) if opened.is_ok() => return Err(MailError::Config(e.to_string())),
+            _ => {}
+        }
+        let (client, caps) = opened?;
         let logged = login(
             client,
             &caps,
@@ -343,7 +375,9 @@ impl MailBackend for ImapBackend {
         )
         .await
         .map_err(|e| self.explain_refusal(e))?;
+        let adopting = crate::startup::step("capabilities and enable");
         self.adopt(logged, caps).await?;
+        adopting.end();
         if self.delegate.is_some() {
             // Exchange takes the login and CAPABILITY for a shared mailbox
             // the token's owner may not open, and refuses the first command

@@ -22,15 +22,21 @@ fn net(what: impl fmt::Display) -> MailError {
 }
 
 /// Opens a connection, reads the greeting and learns the capabilities;
-/// the result is ready to log in.
+/// the result is ready to log in. `tls` is made ready (trust roots read)
+/// while TCP (and, with STARTTLS, the greeting) is on the way.
 pub async fn open(
     s: &ImapSettings,
-    tls: &TlsConnector,
+    tls: impl Future<Output = Result<TlsConnector, MailError>>,
 ) -> Result<(Client<Transport>, Vec<String>), MailError> {
     let (mut client, caps) = open_transport(s, tls).await?;
     let caps = match caps {
         Some(c) => c,
-        None => query_capabilities(&mut client, s).await?,
+        None => {
+            let asking = crate::startup::step("capabilities before login");
+            let caps = query_capabilities(&mut client, s).await?;
+            asking.end();
+            caps
+        }
     };
     Ok((client, caps))
 }
@@ -40,30 +46,54 @@ pub async fn open(
 /// `doctor` runs the same stages one by one to time and describe each.
 async fn open_transport(
     s: &ImapSettings,
-    tls: &TlsConnector,
+    tls: impl Future<Output = Result<TlsConnector, MailError>>,
 ) -> Result<(Client<Transport>, Option<Vec<String>>), MailError> {
     check_plaintext(s)?;
     let t = s.timeouts;
     let addr = format!("{}:{}", s.host, s.port);
-    let addrs = resolve(s).await?;
-    let (tcp, _) = dial(&addrs, t.connect)
-        .await
-        .map_err(|e| e.describe(&addr))?;
+    let tcp = async {
+        let connecting = crate::startup::step("tcp connect");
+        let addrs = resolve(s).await?;
+        let (tcp, _) = dial(&addrs, t.connect)
+            .await
+            .map_err(|e| e.describe(&addr))?;
+        connecting.end();
+        Ok::<_, MailError>(tcp)
+    };
     match s.tls {
         TlsMode::None => {
+            let tcp = tcp.await?;
             let mut client = Client::new(Transport::plain(tcp));
+            let greeted = crate::startup::step("greeting");
             let caps = greeting(&mut client, &addr, t).await?;
+            greeted.end();
             Ok((client, caps))
         }
         TlsMode::Implicit => {
-            let stream = handshake(tcp, &s.host, tls, t).await?;
+            let (tcp, tls) = tokio::join!(tcp, tls);
+            let (tcp, tls) = (tcp?, tls?);
+            let shaking = crate::startup::step("tls handshake");
+            let stream = handshake(tcp, &s.host, &tls, t).await?;
+            shaking.end();
             let mut client = Client::new(stream);
+            let greeted = crate::startup::step("greeting");
             let caps = greeting(&mut client, &addr, t).await?;
+            greeted.end();
             Ok((client, caps))
         }
         TlsMode::Starttls => {
-            let (tcp, _) = starttls(tcp, &addr, t).await?;
-            let stream = handshake(tcp, &s.host, tls, t).await?;
+            let plain = async {
+                let tcp = tcp.await?;
+                let greeted = crate::startup::step("greeting and starttls");
+                let (tcp, _) = starttls(tcp, &addr, t).await?;
+                greeted.end();
+                Ok::<_, MailError>(tcp)
+            };
+            let (tcp, tls) = tokio::join!(plain, tls);
+            let (tcp, tls) = (tcp?, tls?);
+            let shaking = crate::startup::step("tls handshake");
+            let stream = handshake(tcp, &s.host, &tls, t).await?;
+            shaking.end();
             Ok((Client::new(stream), None))
         }
     }

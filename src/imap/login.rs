@@ -120,12 +120,20 @@ pub async fn login(
         ImapAuth::Password(source) => {
             let password = match password_cache {
                 Some(p) => p.clone(),
-                None => source
-                    .resolve()
-                    .await
-                    .map_err(|e| MailError::Config(e.to_string()))?,
+                None => {
+                    let reading = crate::startup::step("password");
+                    let p = source
+                        .resolve()
+                        .await
+                        .map_err(|e| MailError::Config(e.to_string()))?;
+                    reading.end();
+                    p
+                }
             };
-            match timeout(limit, client.login(user, password.expose())).await {
+            let logging_in = crate::startup::step("login");
+            let answer = timeout(limit, client.login(user, password.expose())).await;
+            logging_in.end();
+            match answer {
                 Err(_) => Err(MailError::Network(format!(
                     "login: no answer from the server within {}s",
                     limit.as_secs()
@@ -172,19 +180,23 @@ pub async fn login(
             // Try once; if the server turns the token down, refresh and try once more.
             let mut refused = String::new();
             for attempt in 0..2 {
+                let getting = crate::startup::step("token");
                 let (token, expires_at) = tokens.access_token().await.map_err(token_error)?;
+                getting.end();
                 let ir = match mech {
                     Mechanism::Xoauth2 => sasl::xoauth2(user, &token),
                     Mechanism::Oauthbearer => {
                         sasl::oauthbearer(user, &settings.host, settings.port, &token)
                     }
                 };
+                let logging_in = crate::startup::step("login");
                 let result = if sasl_ir {
                     let command = format!("{} {}", mech.name(), STANDARD.encode(ir.expose()));
                     timeout(limit, client.authenticate(command, Bearer(None))).await
                 } else {
                     timeout(limit, client.authenticate(mech.name(), Bearer(Some(ir)))).await
                 };
+                logging_in.end();
                 match result {
                     Err(_) => {
                         return Err(MailError::Network(format!(

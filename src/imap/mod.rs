@@ -115,6 +115,12 @@ impl Timeouts {
     }
 }
 
+/// Reads the system's trust roots on a thread of their own, so the first
+/// connection finds them ready.
+pub fn preload_trust_roots() {
+    tls::preload();
+}
+
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost")

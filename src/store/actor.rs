@@ -25,7 +25,9 @@ impl StoreHandle {
         let spawned = std::thread::Builder::new()
             .name(format!("store {name}"))
             .spawn(move || {
+                let opening = crate::startup::step("store open");
                 let mut store = open();
+                opening.end();
                 while let Ok(job) = rx.recv() {
                     job(&mut store);
                 }

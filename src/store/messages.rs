@@ -8,6 +8,11 @@ use super::folders::clamp_u32;
 use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Flags, NewMessage};
 use crate::sanitize::Clean;
 
+/// A folder's list rows in arrival order, newest first: the primary key
+/// (folder, uid) read backwards, no sort (tests check the plan).
+pub(super) const LIST_ROWS: &str = "SELECT uid, date, sender, subject, flags, size, attachment
+     FROM messages WHERE folder = ?1 ORDER BY uid DESC";
+
 impl Store {
     /// A message's size as its list row says.
     pub fn message_size(&mut self, path: &str, uid: u32) -> Option<u32> {
@@ -45,27 +50,35 @@ impl Store {
         .unwrap_or_default()
     }
 
-    /// A folder's rows newest first, handed over in pages so the first one
-    /// can be on screen before the rest is read. `page` returns false to stop.
+    /// A folder's rows newest first (the primary key's order, so the
+    /// first page is read without touching the rest), handed over in pages
+    /// so the first one can be on screen before the rest is read: each
+    /// page as soon as it is full, with whether it is the last. `page`
+    /// returns false to stop. Nothing at all for a folder never stored.
     pub fn envelopes(
         &mut self,
         path: &str,
         first: usize,
         rest: usize,
-        mut page: impl FnMut(Vec<Envelope>) -> bool,
+        mut page: impl FnMut(Vec<Envelope>, bool) -> bool,
     ) {
         self.read("read messages", |db| {
             let Some(id) = Store::find_folder(db, path)? else {
                 return Ok(());
             };
-            let mut q = db.prepare_cached(
-                "SELECT uid, date, sender, subject, flags, size, attachment
-                 FROM messages WHERE folder = ?1 ORDER BY uid DESC",
-            )?;
+            let mut q = db.prepare_cached(LIST_ROWS)?;
             let mut rows = q.query([id])?;
             let mut batch = Vec::with_capacity(first);
             let mut size = first.max(1);
             while let Some(r) = rows.next()? {
+                // A row after a full page: that page was not the last.
+                if batch.len() == size {
+                    if !page(std::mem::take(&mut batch), false) {
+                        return Ok(());
+                    }
+                    size = rest.max(1);
+                    batch.reserve(size);
+                }
                 batch.push(Envelope {
                     uid: clamp_u32(r.get(0)?),
                     date: r.get(1)?,
@@ -75,17 +88,8 @@ impl Store {
                     size: clamp_u32(r.get(5)?),
                     has_attachment: r.get(6)?,
                 });
-                if batch.len() == size {
-                    if !page(std::mem::take(&mut batch)) {
-                        return Ok(());
-                    }
-                    size = rest.max(1);
-                    batch.reserve(size);
-                }
             }
-            if !batch.is_empty() {
-                page(batch);
-            }
+            page(batch, true);
             Ok(())
         });
     }

@@ -134,6 +134,13 @@ fn while_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result
 fn configure(db: &Connection, on_disk: bool) -> rusqlite::Result<()> {
     // First: switching to WAL takes a lock another opener may hold.
     db.busy_timeout(BUSY)?;
+    // Until the schema is in place (see `settle`): on a new file, setting
+    // auto_vacuum and the switch to WAL each write the first page in
+    // rollback mode, and the first WAL write its header, which at the
+    // default (FULL) syncs the journal, the file and the folder about ten
+    // times before anything else. A crash in those milliseconds leaves a
+    // damaged or empty cache, which is rebuilt.
+    db.pragma_update(None, "synchronous", "OFF")?;
     // Must come before the first table exists to take effect.
     db.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     if on_disk {
@@ -144,9 +151,14 @@ fn configure(db: &Connection, on_disk: bool) -> rusqlite::Result<()> {
             warn!(mode = %mode, "the cache database is not in WAL mode (a network filesystem?)");
         }
     }
-    db.pragma_update(None, "synchronous", "NORMAL")?;
     db.pragma_update(None, "foreign_keys", true)?;
     Ok(())
+}
+
+/// Once the schema is in place: WAL's usual durability (a commit is
+/// synced at checkpoints, never lost to a damaged file).
+fn settle(db: &Connection) -> rusqlite::Result<()> {
+    db.pragma_update(None, "synchronous", "NORMAL")
 }
 
 impl Store {
@@ -169,6 +181,7 @@ impl Store {
         if let Err(e) = configure(&store.db, false)
             .map_err(schema::MigrateError::Sql)
             .and_then(|()| schema::migrate_to(&mut store.db, schema::CURRENT))
+            .and_then(|()| settle(&store.db).map_err(schema::MigrateError::Sql))
         {
             warn!(account = %name, "in-memory store: {e}");
         }
@@ -237,9 +250,12 @@ impl Store {
         let flags = OpenFlags::default() | OpenFlags::SQLITE_OPEN_NOFOLLOW;
         let mut db = Connection::open_with_flags(path, flags)
             .map_err(|e| OpenError::Unusable(e.to_string()))?;
+        let schema_step = crate::startup::step("store schema");
         let ready = configure(&db, true)
             .map_err(schema::MigrateError::Sql)
-            .and_then(|()| schema::migrate_to(&mut db, schema::CURRENT));
+            .and_then(|()| schema::migrate_to(&mut db, schema::CURRENT))
+            .and_then(|()| settle(&db).map_err(schema::MigrateError::Sql));
+        schema_step.end();
         match ready {
             Ok(()) => {}
             Err(schema::MigrateError::Sql(e)) if confirmed_damage(&db, &e) => {

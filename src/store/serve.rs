@@ -41,36 +41,41 @@ impl StoreHandle {
         });
     }
 
-    /// A folder's stored rows, newest first in pages; always ends with a
-    /// page marked done (empty when nothing is stored).
+    /// A folder's stored rows, newest first in pages, the first one (a
+    /// screen) sent as soon as it is read; always ends with a page marked
+    /// done (empty when nothing is stored).
     pub fn load_folder(&self, account: usize, path: String, req: u64, events: Events) {
         self.send(move |s| {
+            let mut reading = Some(crate::startup::step("store first page"));
             let state = s.folder_state(&path);
             let uid_validity = state.map_or(0, |st| st.uid_validity);
             let synced_at = state.and_then(|st| st.synced_at);
-            let mut pending: Option<Vec<_>> = None;
-            // Send each page once the next is known, so the last is marked done.
-            s.envelopes(&path, FIRST_PAGE, PAGE, |page| {
-                if let Some(prev) = pending.replace(page) {
-                    let ev = WorkerEvent::Stored {
-                        req,
-                        uid_validity,
-                        envelopes: prev,
-                        done: false,
-                        synced_at,
-                    };
-                    return events.send((account, ev)).is_ok();
+            let mut last_sent = false;
+            s.envelopes(&path, FIRST_PAGE, PAGE, |envelopes, last| {
+                if let Some(r) = reading.take() {
+                    r.end();
                 }
-                true
+                last_sent = last;
+                let ev = WorkerEvent::Stored {
+                    req,
+                    uid_validity,
+                    envelopes,
+                    done: last,
+                    synced_at,
+                };
+                events.send((account, ev)).is_ok()
             });
-            let ev = WorkerEvent::Stored {
-                req,
-                uid_validity,
-                envelopes: pending.unwrap_or_default(),
-                done: true,
-                synced_at,
-            };
-            let _ = events.send((account, ev));
+            // Nothing stored (or the read failed): an empty last page.
+            if !last_sent {
+                let ev = WorkerEvent::Stored {
+                    req,
+                    uid_validity,
+                    envelopes: Vec::new(),
+                    done: true,
+                    synced_at,
+                };
+                let _ = events.send((account, ev));
+            }
         });
     }
 

@@ -31,11 +31,13 @@ impl<B: MailBackend> Worker<B> {
         };
         if !open.loaded {
             let path = open.path.clone();
+            let reading = crate::startup::step("store read for select");
             let (stored, known) = self
                 .store
                 .call(move |s| (s.folder_state(&path), s.known(&path)))
                 .await
                 .unwrap_or_default();
+            reading.end();
             let Some(open) = self.open.as_mut() else {
                 return;
             };
@@ -51,7 +53,10 @@ impl<B: MailBackend> Worker<B> {
             (Some(s), false) => s.known_state(),
             _ => None,
         };
-        let sel = match self.backend.select(&path, offer).await {
+        let selecting = crate::startup::step("select");
+        let selected = self.backend.select(&path, offer).await;
+        selecting.end();
+        let sel = match selected {
             Ok(sel) => sel,
             Err(e) => {
                 if self.failed("open folder", &e) {
@@ -122,7 +127,10 @@ impl<B: MailBackend> Worker<B> {
     }
 
     async fn first_screen(&mut self) {
-        let rows = match self.backend.fetch_newest(FIRST_BATCH).await {
+        let fetching = crate::startup::step("first fetch");
+        let fetched = self.backend.fetch_newest(FIRST_BATCH).await;
+        fetching.end();
+        let rows = match fetched {
             Ok(r) => r,
             Err(e) => return self.sync_failed("fetch newest messages", &e),
         };
