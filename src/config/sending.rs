@@ -221,7 +221,7 @@ pub(super) fn sending(
         }
         (Some(u), true) => {
             let v = u.get_ref().trim().trim_end_matches('/').to_string();
-            if !super::secure_url(&v) {
+            if !super::values::secure_url(&v) {
                 return Err((
                     Some(u.span()),
                     "graph_url",

@@ -3,17 +3,11 @@
 //! account's sign-in. It takes the provider, tenant, client ID,
 //! authority, IMAP and SMTP settings of that account unless it sets them.
 
-use super::{AccountKind, AuthMethod, Provider, RawAccount};
-
-/// A shared mailbox's delegate: whose sign-in opens it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SharedMailbox {
-    /// The delegate account's name in the config.
-    pub delegate: String,
-    /// The address the delegate signs in as: SMTP authenticates as this
-    /// (Exchange refuses `user=` a shared mailbox for SMTP, 535 5.7.3).
-    pub delegate_login: String,
-}
+use super::account::{Account, AccountKind, SharedMailbox};
+use super::error::FieldError;
+use super::presets::Provider;
+use super::schema::{AuthMethod, RawAccount, RawAuth, RawImap};
+use super::sending::RawSmtp;
 
 type Problem = (usize, std::ops::Range<usize>, &'static str, String);
 
@@ -120,14 +114,14 @@ struct Inherited {
     client_id: Option<toml::Spanned<String>>,
     authority: Option<toml::Spanned<String>>,
     login: Option<crate::auth::service::LoginMethod>,
-    imap: Option<toml::Spanned<super::RawImap>>,
-    auth: Option<toml::Spanned<super::RawAuth>>,
+    imap: Option<toml::Spanned<RawImap>>,
+    auth: Option<toml::Spanned<RawAuth>>,
     ca_file: Option<toml::Spanned<std::path::PathBuf>>,
-    smtp: Option<toml::Spanned<super::sending::RawSmtp>>,
+    smtp: Option<toml::Spanned<RawSmtp>>,
 }
 
 /// Marks a shared mailbox's account as opened through its delegate.
-pub(super) fn mark(a: &RawAccount, kind: &mut AccountKind) -> Result<(), super::FieldError> {
+pub(super) fn mark(a: &RawAccount, kind: &mut AccountKind) -> Result<(), FieldError> {
     let (Some(with), Some(login)) = (&a.shared_with, &a.delegate_login) else {
         return Ok(());
     };
@@ -147,7 +141,7 @@ pub(super) fn mark(a: &RawAccount, kind: &mut AccountKind) -> Result<(), super::
     }
 }
 
-impl super::Account {
+impl Account {
     /// Set when this account is a shared mailbox: it reads and sends as its
     /// own `email`, authenticating as `delegate_login` with the delegate
     /// account's tokens (Graph: `/users/{email}/sendMail`).
