@@ -6,6 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::*;
+use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
 use crate::state::test_kit::{StateBuilder, info};
 
@@ -32,8 +33,8 @@ fn row(uid: u32) -> Envelope {
     Envelope {
         uid,
         date: Some(1_790_000_000 + i64::from(uid)),
-        from: Clean::line("Ann"),
-        subject: Clean::line(&format!("headless note {uid}")),
+        from: SharedClean::line("Ann"),
+        subject: BoxedClean::line(&format!("headless note {uid}")),
         flags: Flags::default(),
         has_attachment: false,
         size: 100,

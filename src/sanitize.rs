@@ -52,6 +52,12 @@ impl Clean {
         self.0.len()
     }
 
+    /// The text, for a compact form that keeps it clean (see
+    /// `mail::row_text`).
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+
     /// Appends clean text: two clean texts side by side are still clean,
     /// since no sequence can start in one and end in the other.
     pub fn push(&mut self, other: &Clean) {

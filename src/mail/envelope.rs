@@ -7,8 +7,8 @@ use mail_parser::{Address, HeaderName, HeaderValue, Message};
 
 use super::mime;
 
+use super::row_text::{BoxedClean, SharedClean};
 use super::types::{Envelope, Flags};
-use crate::sanitize::Clean;
 
 /// What the list needs that is not in the header block.
 #[derive(Clone, Copy, Debug, Default)]
@@ -48,8 +48,8 @@ fn from_fields(f: &mime::headers::MessageHeaders, meta: EnvelopeMeta) -> Envelop
     Envelope {
         uid: meta.uid,
         date: f.date.or(meta.received),
-        from: Clean::line(f.from_names.as_deref().unwrap_or_default()),
-        subject: Clean::line(f.subject.as_deref().unwrap_or_default()),
+        from: SharedClean::line(f.from_names.as_deref().unwrap_or_default()),
+        subject: BoxedClean::line(f.subject.as_deref().unwrap_or_default()),
         flags: meta.flags,
         has_attachment: meta.has_attachment,
         size: meta.size,

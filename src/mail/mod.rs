@@ -9,6 +9,7 @@ pub mod maildir;
 pub mod message;
 pub mod mime;
 pub mod partial;
+pub mod row_text;
 pub mod threads;
 pub mod types;
 pub mod utf7;

@@ -1,5 +1,6 @@
 //! Plain data shared by the backends, the worker and the UI state.
 
+use super::row_text::{BoxedClean, SharedClean};
 use crate::sanitize::Clean;
 
 /// A folder as listed by a backend. `path` is the backend's own name
@@ -144,7 +145,8 @@ pub struct Sender {
     pub name: String,
 }
 
-/// One row of the message list.
+/// One row of the message list: 64 bytes, and the subject's text (the
+/// sender's is shared).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     /// Stable id within the folder and its UIDVALIDITY (IMAP UID; Maildir
@@ -153,8 +155,9 @@ pub struct Envelope {
     /// Unix seconds from the Date header, or the arrival time if that is
     /// missing or unreadable.
     pub date: Option<i64>,
-    pub from: Clean,
-    pub subject: Clean,
+    /// Shared between the rows of one sender.
+    pub from: SharedClean,
+    pub subject: BoxedClean,
     pub flags: Flags,
     pub has_attachment: bool,
     pub size: u32,

@@ -239,6 +239,7 @@ impl MessageList {
         let newer = self.items.first().is_some_and(|f| last > f.uid);
         if descending && older && self.view.is_none() {
             self.unread += envelopes.iter().filter(|e| !e.flags.seen).count();
+            self.reserve(envelopes.len());
             self.items.extend(envelopes);
         } else if descending && newer {
             self.keeping_selection(|l| {
@@ -256,6 +257,23 @@ impl MessageList {
                 all.reverse();
                 l.items = all;
             });
+        }
+    }
+
+    /// Room for `more` rows. A folder is loaded in many batches; doubling
+    /// alone would leave up to half the list's size spare once all rows are
+    /// in, so the last step goes to the size the server gave at SELECT
+    /// instead (trusted only within what doubling would have taken).
+    fn reserve(&mut self, more: usize) {
+        let need = self.items.len() + more;
+        if need <= self.items.capacity() {
+            return;
+        }
+        let exists = self.exists as usize;
+        if exists >= need && exists <= self.items.capacity().saturating_mul(2) {
+            self.items.reserve_exact(exists - self.items.len());
+        } else {
+            self.items.reserve(more);
         }
     }
 

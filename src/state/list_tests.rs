@@ -1,12 +1,13 @@
 use super::*;
+use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::Flags;
 
 fn env(uid: u32) -> Envelope {
     Envelope {
         uid,
         date: None,
-        from: Clean::line("x"),
-        subject: Clean::line("s"),
+        from: SharedClean::line("x"),
+        subject: BoxedClean::line("s"),
         flags: Flags::default(),
         has_attachment: false,
         size: 0,
@@ -120,8 +121,8 @@ fn flag_updates_change_rows_and_the_unread_count() {
 
 fn subject(uid: u32, from: &str, subject: &str, date: i64) -> Envelope {
     Envelope {
-        from: Clean::line(from),
-        subject: Clean::line(subject),
+        from: SharedClean::line(from),
+        subject: BoxedClean::line(subject),
         date: Some(date),
         ..env(uid)
     }
@@ -236,4 +237,40 @@ fn shown(l: &MessageList) -> Vec<u32> {
     (0..l.len())
         .filter_map(|i| l.row(i).map(|(e, _)| e.uid))
         .collect()
+}
+
+/// Loads `n` rows newest first in batches of `batch`, as a full load does.
+fn loaded(n: u32, batch: u32, exists: u32) -> MessageList {
+    let mut l = MessageList {
+        exists,
+        ..MessageList::default()
+    };
+    let mut top = n;
+    while top > 0 {
+        let low = top.saturating_sub(batch);
+        l.add(((low + 1)..=top).rev().map(env).collect());
+        top = low;
+    }
+    l
+}
+
+#[test]
+fn a_full_load_ends_with_no_spare_rows() {
+    let l = loaded(10_000, 1000, 10_000);
+    assert_eq!(uids(&l), (1..=10_000).rev().collect::<Vec<_>>());
+    assert_eq!(l.items.capacity(), 10_000);
+}
+
+#[test]
+fn a_count_from_the_server_never_reserves_more_than_doubling() {
+    // A hostile or stale EXISTS: growth as without it.
+    for exists in [u32::MAX, 0, 3] {
+        let l = loaded(10_000, 1000, exists);
+        assert_eq!(l.items.len(), 10_000);
+        assert!(
+            l.items.capacity() <= 20_000,
+            "{exists}: {}",
+            l.items.capacity()
+        );
+    }
 }

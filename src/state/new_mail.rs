@@ -127,7 +127,7 @@ mod tests {
         s.notify.desktop = Desktop::Osc777;
         let req = loaded(&mut s, 0, 2);
         let mut e = env(3, false);
-        e.from = crate::sanitize::Clean::line("Ann\x1b]0;x\x07");
+        e.from = crate::mail::row_text::SharedClean::line("Ann\x1b]0;x\x07");
         let cmds = worker(
             &mut s,
             0,

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::action::{Action, Command, StoreCommand};
+use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
 use crate::sanitize::Clean;
 use crate::state::AccountInfo;
@@ -38,8 +39,8 @@ pub fn env(uid: u32, seen: bool) -> Envelope {
     Envelope {
         uid,
         date: Some(1_700_000_000 + uid as i64),
-        from: Clean::line("Alice"),
-        subject: Clean::line(&format!("message {uid}")),
+        from: SharedClean::line("Alice"),
+        subject: BoxedClean::line(&format!("message {uid}")),
         flags: Flags {
             seen,
             ..Flags::default()

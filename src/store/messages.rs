@@ -5,8 +5,8 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Store;
 use super::folders::clamp_u32;
+use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Flags, NewMessage};
-use crate::sanitize::Clean;
 
 /// A folder's list rows in arrival order, newest first: the primary key
 /// (folder, uid) read backwards, no sort (tests check the plan).
@@ -82,8 +82,8 @@ impl Store {
                 batch.push(Envelope {
                     uid: clamp_u32(r.get(0)?),
                     date: r.get(1)?,
-                    from: Clean::line(r.get_ref(2)?.as_str().unwrap_or("")),
-                    subject: Clean::line(r.get_ref(3)?.as_str().unwrap_or("")),
+                    from: SharedClean::line(r.get_ref(2)?.as_str().unwrap_or("")),
+                    subject: BoxedClean::line(r.get_ref(3)?.as_str().unwrap_or("")),
                     flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
                     size: clamp_u32(r.get(5)?),
                     has_attachment: r.get(6)?,

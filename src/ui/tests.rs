@@ -12,6 +12,7 @@ use crate::action::{Action, UiAction};
 use crate::logging::LogRecord;
 use crate::mail::envelope::{EnvelopeMeta, from_headers};
 use crate::mail::message::{self, MessageView};
+use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::{Envelope, Flags, Folder, FolderRole};
 use crate::sanitize::Clean;
 use crate::state::test_kit::{self, StateBuilder};
@@ -48,8 +49,8 @@ fn env(uid: u32, ago_secs: i64, from: &str, subject: &str, flags: Flags, att: bo
     Envelope {
         uid,
         date: Some(NOW - ago_secs),
-        from: Clean::line(from),
-        subject: Clean::line(subject),
+        from: SharedClean::line(from),
+        subject: BoxedClean::line(subject),
         flags,
         has_attachment: att,
         size: 2048,

@@ -13,6 +13,7 @@ use crate::mail::backend::{
     Change, Features, FlagScan, FolderCount, KnownState, MailBackend, MailError, MailResult, Moved,
     Noticed, Selected,
 };
+use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::{Envelope, FlagKind, Flags, Folder, FolderRole, NewMessage, ThreadIds};
 use crate::sanitize::Clean;
 use crate::store::{Store, StoreHandle};
@@ -58,8 +59,8 @@ impl Memory {
             envelope: Envelope {
                 uid,
                 date: Some(1_790_000_000 + i64::from(uid)),
-                from: Clean::line("Ann"),
-                subject: Clean::line(&format!("note {uid}")),
+                from: SharedClean::line("Ann"),
+                subject: BoxedClean::line(&format!("note {uid}")),
                 flags: Flags::default(),
                 has_attachment: false,
                 size: 10,
