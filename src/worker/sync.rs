@@ -270,8 +270,10 @@ impl<B: MailBackend> Worker<B> {
     }
 
     async fn list_uids(&mut self) {
-        let server = match self.backend.all_uids().await {
-            Ok(u) => u,
+        // In slices: a switch waits for one slice, not the whole list.
+        let server = match self.backend.list_uids_step().await {
+            Ok(Some(u)) => u,
+            Ok(None) => return,
             Err(e) => return self.sync_failed("list message ids", &e),
         };
         let Some(open) = self.open.as_mut() else {
@@ -312,7 +314,10 @@ impl<B: MailBackend> Worker<B> {
             open.phase = Phase::Flags;
             return;
         };
-        let rows = match self.backend.fetch_rows(&window).await {
+        // The next window is asked for before this one is read, so the
+        // server is never idle while rows are parsed and handed on.
+        let next = open.new_windows.get(1).cloned();
+        let rows = match self.backend.fetch_rows_then(&window, next.as_deref()).await {
             Ok(r) => r,
             Err(e) => return self.sync_failed("fetch message list", &e),
         };
