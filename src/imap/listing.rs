@@ -1,13 +1,12 @@
 //! Every UID of the selected folder, listed in slices by message number
 //! (`UID SEARCH lo:hi`) rather than with one `UID SEARCH ALL`. That answer
-//! is a single line (7 MB at a million messages) which the parser reads
-//! again from its start each time more of it arrives, so its cost grows
-//! with the square of the folder; and one exchange that long holds up a
-//! folder switch. ESEARCH would say it in a few bytes, but the parser
-//! cannot read it, and Exchange offers none. Message numbers shift when
-//! messages are expunged between slices, but the server reports every
-//! expunge, and one the tracker cannot place (it has no map while the
-//! list is incomplete) starts the reconcile over.
+//! is a single line, 7 MB at a million messages: one exchange that long
+//! holds up a folder switch, and past the reader's line cap (32 MiB, about
+//! four million messages) it would be refused. ESEARCH would say it in a
+//! few bytes, but the parser cannot read it, and Exchange offers none.
+//! Message numbers shift when messages are expunged between slices, but
+//! the server reports every expunge, and one the tracker cannot place (it
+//! has no map while the list is incomplete) starts the reconcile over.
 
 /// Messages per slice: its answer line stays near 100 kB.
 pub const SLICE: u32 = 16_384;
