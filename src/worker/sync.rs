@@ -198,7 +198,22 @@ impl<B: MailBackend> Worker<B> {
         let Some(open) = self.open.as_mut() else {
             return;
         };
-        let plan = reconcile::on_select(open.stored.as_ref(), &open.known, &sel);
+        // Selected again before the first reconcile finished (a lost
+        // connection mid-load): the rows fetched so far are good for the
+        // UIDVALIDITY they came with, so the load resumes instead of
+        // starting over.
+        let so_far = open
+            .sel
+            .as_ref()
+            .filter(|_| open.stored.is_none() && !open.known.is_empty())
+            .map(|s| FolderSync {
+                uid_validity: s.uid_validity,
+                uid_next: None,
+                highest_modseq: None,
+                synced_at: None,
+            });
+        let plan =
+            reconcile::on_select(open.stored.as_ref().or(so_far.as_ref()), &open.known, &sel);
         if let Some(why) = &plan.reset {
             info!(folder = %Clean::line(&path), "stored messages dropped: {why}");
             let (p, v) = (path.clone(), sel.uid_validity);
