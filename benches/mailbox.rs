@@ -73,6 +73,7 @@ fn file_store(dir: &Path) -> StoreHandle {
 fn server(n: u32, exchange: bool) -> Dovecot {
     let d = Dovecot::start_with(Options {
         exchange,
+        big_folders: true,
         ..Options::default()
     });
     d.add_user(USER, "pw");
@@ -730,6 +731,166 @@ async fn full_load(d: &Dovecot, n: u32, runs: usize) {
     );
 }
 
+/// A minimal client's session over TLS, logged in, INBOX selected.
+async fn minimal_session(
+    d: &Dovecot,
+) -> async_imap::Session<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+    use rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls;
+    let mut roots = rustls::RootCertStore::empty();
+    let pem = std::fs::read(&d.ca_file).expect("ca");
+    for c in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
+        roots.add(c.expect("ca pem")).expect("ca add");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("tls versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", d.imaps_port))
+        .await
+        .expect("tcp");
+    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
+        .connect("localhost".try_into().expect("name"), tcp)
+        .await
+        .expect("tls");
+    let mut client = async_imap::Client::new(tls);
+    client.read_response().await.expect("greeting");
+    let mut session = client
+        .login(USER, "pw")
+        .await
+        .map_err(|e| e.0)
+        .expect("login");
+    session.select("INBOX").await.expect("select");
+    session
+}
+
+/// The whole UID list: one `UID SEARCH ALL` as a minimal client reads it,
+/// and mailtui's slices.
+async fn uid_list(d: &Dovecot, n: u32) {
+    let mut session = minimal_session(d).await;
+    let t = Instant::now();
+    let all = session.uid_search("ALL").await.expect("search");
+    show(
+        &format!(
+            "minimal client: UID SEARCH ALL, one answer ({} UIDs)",
+            all.len()
+        ),
+        vec![t.elapsed()],
+    );
+    let _ = session.logout().await;
+    let mut b = backend(d);
+    b.connect().await.expect("connect");
+    b.select("INBOX", None).await.expect("select");
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let uids = b.all_uids().await.expect("uids");
+        times.push(t.elapsed());
+        assert_eq!(uids.len() as u32, n, "listed UIDs");
+    }
+    show("mailtui: every UID listed, in slices", times);
+    b.disconnect().await;
+}
+
+/// Opens INBOX on an empty store and waits for everything: the worker's
+/// Synced, then the store's last write; the store's bytes per row.
+async fn load_to_store(d: &Dovecot, cache: &Path, n: u32) {
+    let store = file_store(cache);
+    let t = Instant::now();
+    let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    let synced = wait(&mut rx, is_synced).await - t;
+    let rows = store
+        .call(|s| s.known("INBOX").len())
+        .await
+        .unwrap_or_default();
+    let stored = t.elapsed();
+    store.call(Store::checkpoint).await;
+    w.commands.send(WorkerCommand::Shutdown).unwrap();
+    let _ = w.join.await;
+    drop(store);
+    let file = store::file_for(cache, "bench");
+    let bytes: u64 = ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", file.display())).ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "worker: all {n} rows, folder up to date: {synced:.1?}; in the store: {stored:.1?} ({rows} rows)"
+    );
+    println!(
+        "store: {:.1} MB, {} bytes per message",
+        bytes as f64 / 1e6,
+        bytes / u64::from(rows.max(1) as u32)
+    );
+}
+
+/// A switch to a small folder while the big one loads on an empty store:
+/// right after its first screen (the UID list under way), and once rows
+/// are streaming. Time from the switch to the other folder's first rows.
+async fn switch_during_load(d: &Dovecot, cache: &Path) {
+    for (what, inserts) in [("while the UIDs are listed", 1), ("while rows load", 3)] {
+        let store = file_store(&cache.join(format!("switch{inserts}")));
+        let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
+        w.commands.send(WorkerCommand::Connect).unwrap();
+        w.commands
+            .send(WorkerCommand::OpenFolder {
+                path: "INBOX".into(),
+                req: 1,
+            })
+            .unwrap();
+        for _ in 0..inserts {
+            wait(&mut rx, has_rows).await;
+        }
+        let t = Instant::now();
+        w.commands
+            .send(WorkerCommand::OpenFolder {
+                path: "Archive".into(),
+                req: 2,
+            })
+            .unwrap();
+        let first = wait(&mut rx, |e| {
+            matches!(e, WorkerEvent::Inserted { req: 2, envelopes, .. } if !envelopes.is_empty())
+        })
+        .await;
+        show(
+            &format!("switch to a 10-message folder {what}: its first rows"),
+            vec![first - t],
+        );
+        w.commands.send(WorkerCommand::Shutdown).unwrap();
+        let _ = w.join.await;
+    }
+}
+
+/// MAILTUI_BENCH_ONLY=huge: the figures of a folder of a million messages
+/// (MAILTUI_BENCH_MESSAGES), one run each.
+async fn huge(d: &Dovecot, n: u32) {
+    println!("\n== one big folder ({n} messages), one run each ==");
+    let rows = format!(
+        "(UID FLAGS RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS ({})])",
+        mailtui::mail::list_row::LIST_HEADERS
+    );
+    let (t, c) = minimal_full_fetch(d, &rows).await;
+    assert_eq!(c as u32, n, "row answers");
+    show(
+        "minimal client over TLS: FETCH 1:* with the list's header fields",
+        vec![t],
+    );
+    uid_list(d, n).await;
+    let cache = tempfile::tempdir().expect("tmp");
+    load_to_store(d, &cache.path().join("load"), n).await;
+    switch_during_load(d, cache.path()).await;
+}
+
 /// The store alone: `n` list rows written in the worker's batches, with
 /// the senders of the fixtures (17) and with a new sender on every row
 /// (the address book's worst case).
@@ -992,6 +1153,12 @@ fn main() {
         d.index(USER);
         rt.block_on(startup_figures(&d, n));
         return;
+    }
+    // MAILTUI_BENCH_ONLY=huge: the 1M-message figures (any size works).
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("huge") {
+        let d = server(n, std::env::var("MAILTUI_BENCH_EXCHANGE").is_ok());
+        d.index(USER);
+        return rt.block_on(huge(&d, n));
     }
     // MAILTUI_BENCH_ONLY=process: only the real binary's figures.
     if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("process") {

@@ -16,8 +16,10 @@ use super::connect::{Transport, open};
 use super::convert::folder;
 use super::fetch::{self, row_query, uid_set};
 use super::idle::{self, Mode, Outcome};
+use super::listing::Listing;
 use super::login::{LoggedIn, capabilities_in, login};
 use super::ops;
+use super::pipeline::{self, Pipeline};
 use super::raw::{self, Answer, Limits};
 use super::select;
 use super::structure;
@@ -57,6 +59,10 @@ pub struct ImapBackend {
     literal_plus: bool,
     /// Set when this is a shared mailbox opened with another account's token.
     delegate: Option<super::shared::Delegate>,
+    /// A list-row FETCH sent ahead of its turn.
+    pipe: Pipeline,
+    /// `UID SEARCH` slices of the selected folder so far.
+    listing: Listing,
 }
 
 impl ImapBackend {
@@ -73,6 +79,8 @@ impl ImapBackend {
             idle_broken: false,
             literal_plus: false,
             delegate: None,
+            pipe: Pipeline::default(),
+            listing: Listing::default(),
         }
     }
 
@@ -129,6 +137,7 @@ impl ImapBackend {
         let t = self.settings.timeouts;
         let mib = u32::try_from(bytes.len() >> 20).unwrap_or(u32::MAX);
         let limit = t.step() + t.transfer.saturating_mul(mib.min(1000));
+        self.ready().await?;
         let session = self.session()?;
         let result = match tokio::time::timeout(
             limit,
@@ -172,9 +181,35 @@ impl ImapBackend {
     /// Runs one command; on an error that leaves the session unusable the
     /// session is dropped, after looking for the server's reason.
     async fn exchange(&mut self, what: &str, command: &str, limits: Limits) -> MailResult<Answer> {
+        self.ready().await?;
         let session = self.session()?;
         let result = raw::run(session, what, command, limits).await;
         self.settle(result)
+    }
+
+    /// Reads the answer of a FETCH sent ahead, so the next command's answer
+    /// is its own.
+    async fn ready(&mut self) -> MailResult<()> {
+        if !self.pipe.busy() {
+            return Ok(());
+        }
+        let limits = self.row_limits();
+        let Some(session) = self.session.as_mut() else {
+            self.pipe.forget();
+            return Ok(());
+        };
+        let result = pipeline::drain(session, &mut self.tracker, &mut self.pipe, limits).await;
+        self.settle(result)
+    }
+
+    /// Limits for the answer to a FETCH of n list rows.
+    fn row_limits(&self) -> impl Fn(usize) -> Limits + use<> {
+        let t = self.settings.timeouts;
+        move |n| Limits {
+            read: t.command,
+            responses: n * 2 + SPARE_RESPONSES,
+            whole: Some(t.step()),
+        }
     }
 
     fn settle<T>(&mut self, result: MailResult<T>) -> MailResult<T> {
@@ -189,6 +224,8 @@ impl ImapBackend {
     /// A dropped session may have said why: Exchange ends sessions whose
     /// token expired with `* BYE Session invalidated - AccessTokenExpired`.
     fn drop_session(&mut self) {
+        self.pipe.forget();
+        self.listing.restart();
         if let Some(s) = self.session.take() {
             while let Ok(u) = s.unsolicited_responses.try_recv() {
                 if let async_imap::types::UnsolicitedResponse::Other(r) = u {
@@ -255,6 +292,7 @@ impl ImapBackend {
         limits: Limits,
     ) -> MailResult<Vec<u32>> {
         let literal_plus = self.literal_plus;
+        self.ready().await?;
         let session = self.session()?;
         let result = raw::run_with_text(session, what, prefix, text, literal_plus, limits).await;
         let a = self.settle(result)?;
@@ -278,6 +316,7 @@ impl ImapBackend {
     ) -> MailResult<Selected> {
         let mut reader = select::Reader::new(known);
         let limits = self.limits(BIG_ANSWER);
+        self.ready().await?;
         let session = self.session()?;
         let result = raw::run_each(session, what, cmd, limits, |r| {
             reader.feed(r.parsed());
@@ -287,6 +326,7 @@ impl ImapBackend {
         let done = self.settle(result)?;
         let sel = reader.finish(done.parsed());
         self.tracker.selected(path, sel.exists);
+        self.listing = Listing::new(sel.exists);
         Ok(sel)
     }
 
@@ -404,6 +444,7 @@ impl MailBackend for ImapBackend {
         let mut delimiter = None;
         // Each line made a folder as it arrives: a LIST may be 100,000 lines.
         let limits = self.limits(100_000);
+        self.ready().await?;
         let (session, tracker) = (self.session.as_mut(), &mut self.tracker);
         let session = session.ok_or_else(|| MailError::Network("not connected".into()))?;
         let result = raw::run_each(session, "list folders", "LIST \"\" \"*\"", limits, |r| {
@@ -445,48 +486,64 @@ impl MailBackend for ImapBackend {
     }
 
     async fn all_uids(&mut self) -> MailResult<Vec<u32>> {
-        let a = self
-            .exchange(
-                "list message ids",
-                "UID SEARCH ALL",
-                self.limits(SPARE_RESPONSES),
-            )
-            .await?;
-        let mut uids = Vec::new();
+        self.listing.restart();
+        loop {
+            if let Some(uids) = self.list_uids_step().await? {
+                return Ok(uids);
+            }
+        }
+    }
+
+    async fn list_uids_step(&mut self) -> MailResult<Option<Vec<u32>>> {
+        let (lo, hi) = self.listing.next_range();
+        let cmd = match hi {
+            Some(hi) => format!("UID SEARCH {lo}:{hi}"),
+            None => format!("UID SEARCH {lo}:*"),
+        };
+        let a = match self
+            .exchange("list message ids", &cmd, self.limits(SPARE_RESPONSES))
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                self.listing.restart();
+                return Err(e);
+            }
+        };
+        let mut found = Vec::new();
         for r in &a.untagged {
             match r.parsed() {
-                Response::MailboxData(MailboxDatum::Search(found)) => {
-                    uids.extend(found.iter().copied())
+                Response::MailboxData(MailboxDatum::Search(uids)) => {
+                    found.extend(uids.iter().copied())
                 }
                 other => self.tracker.absorb(other),
             }
         }
-        uids.retain(|u| *u != 0);
-        uids.sort_unstable();
-        uids.dedup();
+        let Some(uids) = self.listing.took(lo, hi, found) else {
+            return Ok(None);
+        };
         self.tracker.set_uids(uids.clone());
-        Ok(uids)
+        Ok(Some(uids))
     }
 
     async fn fetch_rows(&mut self, uids: &[u32]) -> MailResult<Vec<NewMessage>> {
-        if uids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let cmd = format!(
-            "UID FETCH {} {}",
-            uid_set(uids),
-            row_query(self.features.condstore)
-        );
-        let a = self
-            .exchange(
-                "fetch message list",
-                &cmd,
-                self.limits(uids.len() * 2 + SPARE_RESPONSES),
-            )
-            .await?;
-        let mut asked = uids.to_vec();
-        asked.sort_unstable();
-        Ok(self.selected_rows(&a, |_, uid| asked.binary_search(&uid).is_ok()))
+        self.fetch_rows_then(uids, None).await
+    }
+
+    async fn fetch_rows_then(
+        &mut self,
+        uids: &[u32],
+        next: Option<&[u32]>,
+    ) -> MailResult<Vec<NewMessage>> {
+        let query = row_query(self.features.condstore);
+        let limits = self.row_limits();
+        let Some(session) = self.session.as_mut() else {
+            return Err(MailError::Network("not connected".to_string()));
+        };
+        let pipe = &mut self.pipe;
+        let result =
+            pipeline::rows(session, &mut self.tracker, pipe, uids, next, &query, limits).await;
+        self.settle(result)
     }
 
     async fn fetch_newest(&mut self, n: usize) -> MailResult<Vec<NewMessage>> {
@@ -541,6 +598,7 @@ impl MailBackend for ImapBackend {
         // Read as it arrives: every message's flags may have changed, and
         // each is kept as a few bytes, not as a parsed response.
         let limits = self.limits(BIG_ANSWER);
+        self.ready().await?;
         let Some(session) = self.session.as_mut() else {
             return Err(MailError::Network("not connected".to_string()));
         };
@@ -855,6 +913,7 @@ impl MailBackend for ImapBackend {
             (Mode::Poll, t.poll)
         };
         let mut silent = false;
+        self.ready().await?;
         let session = self
             .session
             .as_mut()
@@ -916,6 +975,7 @@ impl MailBackend for ImapBackend {
                 .map(|q| format!("STATUS {q} (MESSAGES UNSEEN)"))
                 .collect();
             let limits = self.limits(cmds.len() * 4 + SPARE_RESPONSES);
+            self.ready().await?;
             let session = self.session()?;
             let result = raw::run_pipelined(session, "count messages", &cmds, limits).await;
             let (untagged, refused) = self.settle(result)?;
@@ -962,6 +1022,7 @@ impl MailBackend for ImapBackend {
 
     async fn disconnect(&mut self) {
         self.token_expiry = None;
+        self.pipe.forget();
         if let Some(mut s) = self.session.take() {
             let _ = timeout(Duration::from_secs(2), s.logout()).await;
         }

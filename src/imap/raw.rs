@@ -125,7 +125,7 @@ pub async fn read(
 /// Takes an answer's untagged responses as they arrive: counts them,
 /// hands them on, and once a limit is passed drops the rest until the
 /// answer ends (so the session stays usable), then fails the command.
-struct Intake<'a, F> {
+pub(super) struct Intake<'a, F> {
     what: &'a str,
     max: usize,
     count: usize,
@@ -136,7 +136,7 @@ struct Intake<'a, F> {
 }
 
 impl<'a, F: FnMut(ResponseData) -> Result<(), String>> Intake<'a, F> {
-    fn new(what: &'a str, max: usize, each: F) -> Self {
+    pub(super) fn new(what: &'a str, max: usize, each: F) -> Self {
         Intake {
             what,
             max,
@@ -201,7 +201,7 @@ fn collect(into: &mut Vec<ResponseData>) -> impl FnMut(ResponseData) -> Result<(
 }
 
 /// Runs `work` within `whole`, if there is a limit.
-async fn within<T>(
+pub(super) async fn within<T>(
     what: &str,
     whole: Option<Duration>,
     work: impl Future<Output = Result<T, MailError>>,
@@ -218,7 +218,7 @@ async fn within<T>(
     }
 }
 
-async fn send(
+pub(super) async fn send(
     session: &mut Session<Transport>,
     what: &str,
     command: &str,
@@ -232,7 +232,7 @@ async fn send(
 
 /// Reads until the tagged completion of `id`, handing every other
 /// response to `intake`.
-async fn complete<F: FnMut(ResponseData) -> Result<(), String>>(
+pub(super) async fn complete<F: FnMut(ResponseData) -> Result<(), String>>(
     session: &mut Session<Transport>,
     what: &str,
     id: &RequestId,

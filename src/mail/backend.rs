@@ -176,6 +176,25 @@ pub trait MailBackend: Send + 'static {
         uids: &[u32],
     ) -> impl Future<Output = MailResult<Vec<NewMessage>>> + Send;
 
+    /// [`fetch_rows`](Self::fetch_rows), with the request for `next` sent
+    /// before this answer is read, so the server works on it meanwhile; the
+    /// next call, with `next` as `uids`, returns those rows. Any other call
+    /// first reads that one answer.
+    fn fetch_rows_then(
+        &mut self,
+        uids: &[u32],
+        next: Option<&[u32]>,
+    ) -> impl Future<Output = MailResult<Vec<NewMessage>>> + Send {
+        let _ = next;
+        self.fetch_rows(uids)
+    }
+
+    /// One short exchange of listing every UID of the selected folder:
+    /// call again while it answers None; then the whole list, ascending.
+    fn list_uids_step(&mut self) -> impl Future<Output = MailResult<Option<Vec<u32>>>> + Send {
+        async move { self.all_uids().await.map(Some) }
+    }
+
     /// List rows of the newest `n` messages of the selected folder: the
     /// first screen of a folder never seen before, before its UIDs are
     /// listed.

@@ -73,7 +73,22 @@ impl<B: MailBackend> Worker<B> {
         let Some(open) = self.open.as_mut() else {
             return;
         };
-        let plan = reconcile::on_select(open.stored.as_ref(), &open.known, &sel);
+        // Selected again before the first reconcile finished (a lost
+        // connection mid-load): the rows fetched so far are good for the
+        // UIDVALIDITY they came with, so the load resumes instead of
+        // starting over.
+        let so_far = open
+            .sel
+            .as_ref()
+            .filter(|_| open.stored.is_none() && !open.known.is_empty())
+            .map(|s| FolderSync {
+                uid_validity: s.uid_validity,
+                uid_next: None,
+                highest_modseq: None,
+                synced_at: None,
+            });
+        let plan =
+            reconcile::on_select(open.stored.as_ref().or(so_far.as_ref()), &open.known, &sel);
         if let Some(why) = &plan.reset {
             info!(folder = %Clean::line(&path), "stored messages dropped: {why}");
             let (p, v) = (path.clone(), sel.uid_validity);
@@ -148,8 +163,10 @@ impl<B: MailBackend> Worker<B> {
     }
 
     async fn list_uids(&mut self) {
-        let server = match self.backend.all_uids().await {
-            Ok(u) => u,
+        // In slices: a switch waits for one slice, not the whole list.
+        let server = match self.backend.list_uids_step().await {
+            Ok(Some(u)) => u,
+            Ok(None) => return,
             Err(e) => return self.sync_failed("list message ids", &e),
         };
         let Some(open) = self.open.as_mut() else {
@@ -190,7 +207,10 @@ impl<B: MailBackend> Worker<B> {
             open.phase = Phase::Flags;
             return;
         };
-        let rows = match self.backend.fetch_rows(&window).await {
+        // The next window is asked for before this one is read, so the
+        // server is never idle while rows are parsed and handed on.
+        let next = open.new_windows.get(1).cloned();
+        let rows = match self.backend.fetch_rows_then(&window, next.as_deref()).await {
             Ok(r) => r,
             Err(e) => return self.sync_failed("fetch message list", &e),
         };

@@ -60,6 +60,9 @@ pub struct Options {
     /// the token's owner has FullAccess to it (`Idp::grant_full_access`).
     /// Each gets its own oauth2 passdb (tests/support/README.md says why).
     pub shared_mailboxes: Vec<String>,
+    /// Let the imap process use 4 GB of address space (Dovecot's 256 MB
+    /// default fails SELECT on a folder of a million messages).
+    pub big_folders: bool,
 }
 
 impl Default for Options {
@@ -75,6 +78,7 @@ impl Default for Options {
             leaf: Leaf::Localhost,
             submission: false,
             shared_mailboxes: Vec::new(),
+            big_folders: false,
         }
     }
 }
@@ -358,7 +362,13 @@ service imap-login {{
                 "mail_plugins = $mail_plugins acl\nplugin {\n  acl = vfile\n}\n"
             } else {
                 ""
-            },
+            }
+            .to_string()
+                + if opts.big_folders {
+                    "service imap {\n  vsz_limit = 4G\n}\n"
+                } else {
+                    ""
+                },
             oauth_mechs = if opts.oauth2_introspection.is_some() {
                 " xoauth2 oauthbearer"
             } else {

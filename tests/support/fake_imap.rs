@@ -700,8 +700,36 @@ fn default_answer(c: &mut Conn, cmd: &Command) -> io::Result<bool> {
         }
         "UID SEARCH" | "SEARCH" => {
             let uids = selected_uids(c);
-            let found: Vec<u32> = if cmd.args.to_ascii_uppercase().contains("ALL") {
+            let key = cmd.args.trim();
+            let found: Vec<u32> = if key.to_ascii_uppercase().contains("ALL") {
                 uids
+            } else if !key.is_empty()
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b"*:,".contains(&b))
+            {
+                // A set of message numbers: their UIDs.
+                let max = uids.len() as u32;
+                let value = |s: &str| {
+                    if s == "*" {
+                        max
+                    } else {
+                        s.parse().unwrap_or(0)
+                    }
+                };
+                match key.split_once(':') {
+                    Some((a, b)) if !key.contains(',') => {
+                        let (a, b) = (value(a), value(b));
+                        let (lo, hi) = (a.min(b).max(1), a.max(b).min(max));
+                        uids.get(lo as usize - 1..hi as usize)
+                            .unwrap_or_default()
+                            .to_vec()
+                    }
+                    _ => (1..=max)
+                        .filter(|n| in_set(key, *n, max))
+                        .map(|n| uids[n as usize - 1])
+                        .collect(),
+                }
             } else {
                 Vec::new()
             };
