@@ -648,36 +648,8 @@ async fn ui_figures(d: &Dovecot, n: u32) {
 /// what a list row needs (or ENVELOPE), answers counted as they stream.
 async fn minimal_full_fetch(d: &Dovecot, query: &str) -> (Duration, usize) {
     use futures::TryStreamExt;
-    use tokio_rustls::rustls;
-    let mut roots = rustls::RootCertStore::empty();
-    let pem = std::fs::read(&d.ca_file).expect("ca");
-    for c in rustls::pki_types::CertificateDer::pem_slice_iter(&pem) {
-        roots.add(c.expect("ca pem")).expect("ca add");
-    }
-    use rustls::pki_types::pem::PemObject;
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("tls versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
     let t = Instant::now();
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", d.imaps_port))
-        .await
-        .expect("tcp");
-    let tls = tokio_rustls::TlsConnector::from(std::sync::Arc::new(config))
-        .connect("localhost".try_into().expect("name"), tcp)
-        .await
-        .expect("tls");
-    let mut client = async_imap::Client::new(tls);
-    client.read_response().await.expect("greeting");
-    let mut session = client
-        .login(USER, "pw")
-        .await
-        .map_err(|e| e.0)
-        .expect("login");
-    session.select("INBOX").await.expect("select");
+    let mut session = minimal_session(d).await;
     let n = session
         .fetch("1:*", query)
         .await
