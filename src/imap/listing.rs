@@ -1,15 +1,19 @@
-//! Every UID of the selected folder, listed in slices by message number
-//! (`UID SEARCH lo:hi`) rather than with one `UID SEARCH ALL`. That answer
-//! is a single line, 7 MB at a million messages: one exchange that long
-//! holds up a folder switch, and past the reader's line cap (32 MiB, about
-//! four million messages) it would be refused. ESEARCH would say it in a
-//! few bytes, but the parser cannot read it, and Exchange offers none.
-//! Message numbers shift when messages are expunged between slices, but
-//! the server reports every expunge, and one the tracker cannot place (it
-//! has no map while the list is incomplete) starts the reconcile over.
+//! Every UID of the selected folder, listed by message number
+//! (`UID SEARCH lo:hi`, the last range `lo:*`). Built to list a huge folder
+//! in slices, so that no single exchange holds up a folder switch and no
+//! answer line nears the reader's 32 MiB cap (about four million
+//! messages); for now it is one range (see [`SLICE`]). ESEARCH would say
+//! it in a few bytes, but the parser cannot read it, and Exchange offers
+//! none.
 
-/// Messages per slice: its answer line stays near 100 kB.
-pub const SLICE: u32 = 16_384;
+/// Messages per slice. Slicing by message number is off for now (the
+/// whole list is one `UID SEARCH 1:*`, as atomic as `UID SEARCH ALL`): an
+/// expunge between two slices shifts the numbers, so a UID could be missed
+/// or a gone one kept, and not every expunge restarts the listing (one
+/// named by UID in VANISHED, or one the tracker can place with an older
+/// map). Slices come back once an expunge during a listing starts it over.
+/// One answer at a million messages is 7 MB, read in 0.37 s.
+pub const SLICE: u32 = u32::MAX / 2;
 
 /// A listing in progress, for the folder selected last.
 #[derive(Debug, Default)]
@@ -92,33 +96,16 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_is_listed_in_slices_of_bounded_size() {
+    fn a_big_folder_is_listed_in_one_exchange() {
         let uids: Vec<u32> = (1..=100_000).map(|i| i * 3).collect();
         let (all, slices) = list(&uids, 100_000);
         assert_eq!(all, uids);
-        assert_eq!(slices, 100_000usize.div_ceil(SLICE as usize));
+        assert_eq!(slices, 1);
     }
 
     #[test]
     fn a_small_folder_is_one_slice_and_mail_since_select_is_listed() {
         assert_eq!(list(&[3, 9, 4_000_000], 2), (vec![3, 9, 4_000_000], 1));
         assert_eq!(list(&[], 0), (vec![], 1));
-    }
-
-    #[test]
-    fn a_slice_gives_no_more_uids_than_messages_asked() {
-        let mut l = Listing::new(3 * SLICE);
-        let (lo, hi) = l.next_range();
-        assert_eq!((lo, hi), (1, Some(SLICE)));
-        let flood: Vec<u32> = (0..=2 * SLICE).collect();
-        assert_eq!(l.took(lo, hi, flood), None);
-        let mut all = None;
-        while all.is_none() {
-            let (lo, hi) = l.next_range();
-            all = l.took(lo, hi, Vec::new());
-        }
-        let all = all.unwrap_or_default();
-        assert_eq!(all.len(), SLICE as usize);
-        assert_eq!(all.first(), Some(&1));
     }
 }
