@@ -1,6 +1,6 @@
 //! The full load of a folder on an empty store against a real Dovecot, in
-//! both server profiles: list rows fetched one window ahead and UIDs
-//! listed in slices give the same rows as plain fetches, a cut connection
+//! both server profiles: list rows fetched one window ahead give the same
+//! rows as plain fetches, a cut connection
 //! mid-load leaves no gap or duplicate, and a folder switch is served
 //! before a long load goes on.
 
@@ -146,7 +146,7 @@ both_profiles!(
 );
 
 async fn a_pipelined_load_gives_the_rows_of_plain_fetches(p: Profile) {
-    // More than one UID slice and several windows of rows.
+    // Several windows of rows.
     let n = 17_000;
     let d = server(p, n);
     let expected = plain_rows(&d).await;
@@ -195,7 +195,7 @@ async fn a_cut_mid_load_resumes_without_gap_or_duplicate(p: Profile) {
 /// folder's rows come next, with at most the exchanges in flight between.
 #[tokio::test]
 async fn a_switch_during_a_long_load_is_served_before_the_load_goes_on() {
-    // Three slices of UIDs and dozens of windows of rows.
+    // Dozens of windows of rows.
     let n = 35_000;
     let d = server(Profile::Full, n);
     for (stage, first) in [("listing", 1), ("loading rows", 3)] {
