@@ -143,17 +143,7 @@ async fn open_inbox(d: &Dovecot, cache: &Path) -> (Duration, Duration) {
 async fn profile(name: &str, d: &Dovecot, n: u32) {
     println!("\n== {name} ==");
     // A minimal client: TLS + login + SELECT + one screen of rows.
-    let mut minimal = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
-        let mut b = backend(d);
-        b.connect().await.expect("connect");
-        let st = b.select("INBOX", None).await.expect("select");
-        let newest: Vec<u32> = (st.exists.saturating_sub(99)..=st.exists).collect();
-        b.fetch_rows(&newest).await.expect("fetch");
-        minimal.push(t.elapsed());
-        b.disconnect().await;
-    }
+    let minimal = minimal_first_screen(d, 5).await;
     show(
         "minimal client: connect + login + SELECT + 100 rows",
         minimal,
@@ -644,6 +634,23 @@ async fn ui_figures(d: &Dovecot, n: u32) {
     );
 }
 
+/// A minimal client through mailtui's backend: TLS + login + SELECT + the
+/// newest 100 rows, `runs` times.
+async fn minimal_first_screen(d: &Dovecot, runs: usize) -> Vec<Duration> {
+    let mut minimal = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let mut b = backend(d);
+        b.connect().await.expect("connect");
+        let st = b.select("INBOX", None).await.expect("select");
+        let newest: Vec<u32> = (st.exists.saturating_sub(99)..=st.exists).collect();
+        b.fetch_rows(&newest).await.expect("fetch");
+        minimal.push(t.elapsed());
+        b.disconnect().await;
+    }
+    minimal
+}
+
 /// A minimal client's whole-folder fetch over TLS: one `FETCH 1:*` of
 /// what a list row needs (or ENVELOPE), answers counted as they stream.
 async fn minimal_full_fetch(d: &Dovecot, query: &str) -> (Duration, usize) {
@@ -936,17 +943,7 @@ async fn startup_figures(d: &Dovecot, n: u32) {
             std::mem::take(&mut warm[i]),
         );
     }
-    let mut minimal = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        let mut b = backend(d);
-        b.connect().await.expect("connect");
-        let st = b.select("INBOX", None).await.expect("select");
-        let newest: Vec<u32> = (st.exists.saturating_sub(99)..=st.exists).collect();
-        b.fetch_rows(&newest).await.expect("fetch");
-        minimal.push(t.elapsed());
-        b.disconnect().await;
-    }
+    let minimal = minimal_first_screen(d, runs).await;
     show(
         "minimal client in process: connect + login + SELECT + 100 rows",
         minimal,
