@@ -364,13 +364,19 @@ fn process_level(d: &Dovecot, n: u32) {
     type Figures = (
         Vec<Duration>,
         Vec<Duration>,
-        Vec<u64>,
-        Vec<u64>,
+        Vec<(u64, u64)>,
+        Vec<(u64, u64)>,
         Vec<Duration>,
     );
     let mut figures: Vec<Figures> = vec![Default::default(); bins.len()];
     let mut alpine = Vec::new();
-    for _ in 0..5 {
+    // A full load of a million rows takes more than a test's 15 s.
+    let big = Duration::from_secs(15 + u64::from(n) / 2_000);
+    let runs: usize = std::env::var("MAILTUI_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    for _ in 0..runs {
         for (bin, (cold, warm, rss_cold, rss_warm, loaded)) in bins.iter().zip(figures.iter_mut()) {
             let home = tempfile::tempdir().expect("tmp");
             let cfg = config(home.path(), d);
@@ -399,13 +405,18 @@ fn process_level(d: &Dovecot, n: u32) {
                 }
                 times.push(t.elapsed());
                 // Every row loaded and the folder up to date.
-                tm.wait_until("all rows", |s| s.contains(&all) && !s.contains("syncing"));
+                tm.wait_until_within("all rows", big, |s| {
+                    s.contains(&all) && !s.contains("syncing")
+                });
                 if empty {
                     loaded.push(t.elapsed());
                 }
                 let pid = tm.query("#{pane_pid}");
-                if let Some(kb) = child_rss_kb(pid.trim()) {
-                    rss.push(kb / 1024);
+                if let (Some(kb), Some(peak)) = (
+                    child_rss_kb(pid.trim()),
+                    child_status_kb(pid.trim(), "VmHWM:"),
+                ) {
+                    rss.push((kb / 1024, peak / 1024));
                 }
                 tm.send(&["q"]);
                 tm.wait_exit();
@@ -430,7 +441,7 @@ fn process_level(d: &Dovecot, n: u32) {
             loaded,
         );
         println!(
-            "resident memory with all {n} rows loaded: {rss_cold:?} MB from the server, {rss_warm:?} MB from the store (each run)"
+            "resident memory with all {n} rows loaded (now, peak): {rss_cold:?} MB from the server, {rss_warm:?} MB from the store (each run)"
         );
     }
     if !alpine.is_empty() {
@@ -505,13 +516,19 @@ fn alpine_first_screen(d: &Dovecot, n: u32) -> Duration {
 
 /// VmRSS of the mailtui process under the pane's shell.
 fn child_rss_kb(shell_pid: &str) -> Option<u64> {
+    child_status_kb(shell_pid, "VmRSS:")
+}
+
+/// A `/proc/<pid>/status` figure in kB (VmRSS, VmHWM = peak resident) of
+/// the program under the pane's shell.
+fn child_status_kb(shell_pid: &str, field: &str) -> Option<u64> {
     let children =
         std::fs::read_to_string(format!("/proc/{shell_pid}/task/{shell_pid}/children")).ok()?;
     let pid = children.split_whitespace().next()?;
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()

@@ -541,10 +541,17 @@ service imap-login {{
     /// "INBOX" or a '/'-separated path, encoded as Dovecot stores it.
     pub fn folder_dir(&self, user: &str, folder: &str) -> PathBuf {
         let dir = self.folder_path(user, folder);
+        let made = ["cur", "new", "tmp"]
+            .iter()
+            .any(|sub| !dir.join(sub).is_dir());
         for sub in ["cur", "new", "tmp"] {
             fs::create_dir_all(dir.join(sub)).expect("mkdir maildir");
         }
-        self.own(&self.root().join("mail"));
+        // A walk of the whole tree per call made filling a big folder
+        // quadratic: only a new folder needs it.
+        if made {
+            self.own(&self.root().join("mail"));
+        }
         dir
     }
 
@@ -563,6 +570,7 @@ service imap-login {{
     pub fn deliver(&self, user: &str, folder: &str, messages: &[(Vec<u8>, &str)]) {
         let dir = self.folder_dir(user, folder);
         let t0 = 1_790_000_000u64;
+        let root = whoami().0 == 0;
         for (i, (body, flags)) in messages.iter().enumerate() {
             let n = UNIQUE.fetch_add(1, Ordering::Relaxed);
             let name = format!(
@@ -570,9 +578,13 @@ service imap-login {{
                 t0 + i as u64,
                 std::process::id()
             );
-            fs::write(dir.join("cur").join(name), body).expect("write message");
+            let path = dir.join("cur").join(name);
+            fs::write(&path, body).expect("write message");
+            if root {
+                std::os::unix::fs::chown(&path, Some(self.mail_uid), Some(self.mail_gid))
+                    .expect("chown message");
+            }
         }
-        self.own(&self.root().join("mail"));
     }
 
     /// Runs doveadm against this instance; panics with its output on failure.

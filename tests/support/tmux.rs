@@ -164,7 +164,17 @@ impl Tmux {
     }
 
     pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
+        self.wait_until_within(what, Duration::from_secs(15), ok)
+    }
+
+    /// [`Tmux::wait_until`] with a longer guard, for benchmarks on big folders.
+    pub fn wait_until_within(
+        &self,
+        what: &str,
+        limit: Duration,
+        ok: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let s = self.screen();
             if ok(&s) {
@@ -172,7 +182,7 @@ impl Tmux {
             }
             assert!(
                 Instant::now() < deadline,
-                "waited 15s for {what:?}; screen:\n{s}"
+                "waited {limit:?} for {what:?}; screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
