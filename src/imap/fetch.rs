@@ -3,7 +3,6 @@
 use std::borrow::Cow;
 
 use async_imap::imap_proto::AttributeValue;
-use chrono::DateTime;
 
 use crate::mail::envelope::EnvelopeMeta;
 use crate::mail::list_row::{self, LIST_HEADERS};
@@ -39,9 +38,7 @@ pub fn items<'a>(attrs: &'a [AttributeValue<'a>]) -> Items<'a> {
             AttributeValue::Flags(f) => it.flags = Some(flags(f)),
             AttributeValue::Rfc822Size(s) => it.size = Some(*s),
             AttributeValue::InternalDate(d) => {
-                it.internal_date = DateTime::parse_from_str(d, "%d-%b-%Y %H:%M:%S %z")
-                    .ok()
-                    .map(|d| d.timestamp());
+                it.internal_date = super::internal_date::parse(d);
             }
             AttributeValue::BodySection { data, .. } if it.section.is_none() => {
                 it.section = Some(data.as_deref().unwrap_or_default());

@@ -10,6 +10,21 @@ pub const MAX_DEPTH: u32 = 200;
 /// Largest literal accepted (a message body or header block).
 pub const MAX_LITERAL: u64 = 64 * 1024 * 1024;
 
+/// Bytes that can change the state outside quotes and literals.
+const NORMAL_STOPS: [bool; 256] = stops(b"()\"{\n");
+/// Bytes that can end or escape a quoted string.
+const QUOTED_STOPS: [bool; 256] = stops(b"\\\"\r\n");
+
+const fn stops(bytes: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Mode {
     #[default]
@@ -36,6 +51,20 @@ impl Guard {
     pub fn feed(&mut self, bytes: &[u8]) -> Result<(), String> {
         let mut i = 0;
         while i < bytes.len() {
+            // Jump over the bytes that change nothing in this mode: the
+            // guard sees every byte of a full load, and a byte-by-byte
+            // state machine was 4% of the worker's CPU there.
+            let stops = match self.mode {
+                Mode::Normal => Some(&NORMAL_STOPS),
+                Mode::Quoted => Some(&QUOTED_STOPS),
+                _ => None,
+            };
+            if let Some(stops) = stops {
+                match bytes[i..].iter().position(|b| stops[usize::from(*b)]) {
+                    Some(skip) => i += skip,
+                    None => break,
+                }
+            }
             let b = bytes[i];
             self.mode = match self.mode {
                 Mode::Literal(n) => {

@@ -9,6 +9,7 @@ mod convert;
 mod fetch;
 pub mod guard;
 mod idle;
+mod internal_date;
 mod listing;
 pub(crate) mod login;
 mod ops;

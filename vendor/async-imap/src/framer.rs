@@ -66,6 +66,28 @@ impl Framer {
     pub(crate) fn scan(&mut self, pending: &[u8]) -> io::Result<Found> {
         let mut i = self.scanned;
         while i < pending.len() {
+            // Most bytes change nothing: jump to the next one that may
+            // (a response line is scanned at memchr's speed, not byte by byte).
+            let stops = match self.mode {
+                Mode::Normal => Some((b'"', b'{', b'\n')),
+                Mode::Quoted => Some((b'\\', b'"', b'\n')),
+                _ => None,
+            };
+            if let Some((x, y, z)) = stops {
+                let rest = &pending[i..];
+                let skip = memchr::memchr3(x, y, z, rest).unwrap_or(rest.len());
+                self.line += skip;
+                i += skip;
+                if self.line > MAX_LINE {
+                    return Err(too_big(format!(
+                        "a response line longer than {} MiB",
+                        MAX_LINE / MIB
+                    )));
+                }
+                if i == pending.len() {
+                    break;
+                }
+            }
             let b = pending[i];
             if let Mode::Literal(n) = self.mode {
                 let take = (n as usize).min(pending.len() - i);
