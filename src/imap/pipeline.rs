@@ -26,6 +26,10 @@ struct Sent {
     /// Its completion, when it came while the answer before it was read:
     /// a server may run commands in parallel (RFC 3501 §5.5).
     done: bool,
+    /// Some of its answer may have been dropped with the answer before it
+    /// (past that one's cap, or after it failed): its rows are asked for
+    /// again, and its own answer only read to its end.
+    lost: bool,
 }
 
 impl Sent {
@@ -73,6 +77,7 @@ async fn send(
         id,
         uids,
         done: false,
+        lost: false,
     })
 }
 
@@ -89,8 +94,13 @@ pub async fn rows(
     limits: impl Fn(usize) -> Limits,
 ) -> Result<Vec<NewMessage>, MailError> {
     let asked = ascending(uids);
-    if pipe.ahead.as_ref().is_some_and(|a| a.uids != asked) {
-        // Not what was sent ahead (the plan changed): read that first.
+    if pipe
+        .ahead
+        .as_ref()
+        .is_some_and(|a| a.uids != asked || a.lost)
+    {
+        // Not what was sent ahead (the plan changed), or not all of its
+        // answer was kept: read that first, and ask again.
         drain(session, tracker, pipe, &limits).await?;
     }
     let current = match pipe.ahead.take() {
@@ -101,6 +111,9 @@ pub async fn rows(
     let mut rows = std::mem::take(&mut pipe.early);
     if let Some(next) = next.map(ascending).filter(|n| !n.is_empty()) {
         let l = limits(next.len());
+        // On failure the current answer stays unread: that is safe only
+        // because a failed send always ends the session (raw::send), so
+        // the caller drops it instead of reading on out of step.
         pipe.ahead = Some(send(session, next, query, l).await?);
     }
     if current.done {
@@ -133,12 +146,22 @@ pub async fn rows(
         }
         Ok(())
     });
-    raw::within(
+    let read = raw::within(
         WHAT,
         l.whole,
         raw::complete(session, WHAT, &current.id, l, intake),
     )
-    .await?;
+    .await;
+    if read.is_err() {
+        // Rows of the window ahead that came past this answer's cap were
+        // dropped with it. (An error that ends the session makes the
+        // caller forget the pipeline anyway.)
+        pipe.early.clear();
+        if let Some(a) = pipe.ahead.as_mut() {
+            a.lost = true;
+        }
+    }
+    read?;
     Ok(rows)
 }
 

@@ -125,6 +125,9 @@ pub async fn read(
 /// Takes an answer's untagged responses as they arrive: counts them,
 /// hands them on, and once a limit is passed drops the rest until the
 /// answer ends (so the session stays usable), then fails the command.
+/// Past the limit, tagged completions of other commands still go on (their
+/// bytes counted with the dropped ones): one may end a command pipelined
+/// behind this one, which would otherwise be awaited after its end went by.
 pub(super) struct Intake<'a, F> {
     what: &'a str,
     max: usize,
@@ -156,6 +159,10 @@ impl<'a, F: FnMut(ResponseData) -> Result<(), String>> Intake<'a, F> {
                     self.what,
                     MAX_DRAIN_BYTES >> 20
                 )));
+            }
+            if matches!(r.parsed(), Response::Done { .. }) {
+                // The answer is refused already; `each` only takes note.
+                let _ = (self.each)(r);
             }
             return Ok(());
         }
@@ -218,6 +225,9 @@ pub(super) async fn within<T>(
     }
 }
 
+/// Sends one command. An error always ends the session: part of the
+/// command may be on the wire, and answers to commands sent before it
+/// (pipelined) are unread, so nothing after it could be read in step.
 pub(super) async fn send(
     session: &mut Session<Transport>,
     what: &str,
@@ -227,7 +237,17 @@ pub(super) async fn send(
     timeout(limits.read, session.run_command(command))
         .await
         .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-        .map_err(|e| super::convert::command_error(what, e))
+        .map_err(|e| unsent(super::convert::command_error(what, e)))
+}
+
+/// A send's error as one that ends the session (async-imap's send fails
+/// only on I/O today, which does already).
+fn unsent(e: MailError) -> MailError {
+    if e.ends_session() {
+        e
+    } else {
+        MailError::Network(e.to_string())
+    }
 }
 
 /// Reads until the tagged completion of `id`, handing every other
@@ -370,7 +390,7 @@ pub async fn run_with_text(
         timeout(limits.read, session.run_command_untagged(&text))
             .await
             .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-            .map_err(|e| super::convert::command_error(what, e))?;
+            .map_err(|e| unsent(super::convert::command_error(what, e)))?;
         complete(session, what, &id, limits, intake).await
     })
     .await?;
@@ -473,6 +493,21 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_failed_send_always_ends_the_session() {
+        for e in [
+            MailError::Command("x".into()),
+            MailError::Network("x".into()),
+            MailError::Protocol("x".into()),
+        ] {
+            assert!(unsent(e).ends_session());
+        }
+        assert!(matches!(
+            unsent(MailError::Protocol("unreadable".into())),
+            MailError::Protocol(t) if t == "unreadable"
+        ));
     }
 
     #[test]
