@@ -129,8 +129,15 @@ pub enum DateSpec {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DatePoint {
-    Day { year: i32, month: u32, day: u32 },
-    Month { year: i32, month: u32 },
+    Day {
+        year: i32,
+        month: u32,
+        day: u32,
+    },
+    Month {
+        year: i32,
+        month: u32,
+    },
     Year(i32),
     /// So many units back from now.
     Ago(u32, AgoUnit),
@@ -229,7 +236,7 @@ impl fmt::Display for DateSpec {
 pub fn size_text(bytes: u32) -> String {
     const UNITS: [(u32, char); 3] = [(1 << 30, 'G'), (1 << 20, 'M'), (1 << 10, 'k')];
     for (unit, letter) in UNITS {
-        if bytes != 0 && bytes % unit == 0 {
+        if bytes != 0 && bytes.is_multiple_of(unit) {
             return format!("{}{letter}", bytes / unit);
         }
     }

@@ -9,7 +9,9 @@
 
 use std::ops::Range;
 
-use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveTime, Offset, TimeZone, Utc,
+};
 
 use super::ast::{AgoUnit, DatePoint, DateSpec};
 use super::limits::MAX_AGO_DAYS;
@@ -140,15 +142,13 @@ fn days_in_month(year: i32, month: u32) -> Option<i64> {
 }
 
 fn zone(now: &Now) -> FixedOffset {
-    FixedOffset::east_opt(now.utc_offset).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))
+    FixedOffset::east_opt(now.utc_offset).unwrap_or(Utc.fix())
 }
 
 /// Local midnight at the start of `day`, as Unix seconds.
 fn midnight(day: NaiveDate, now: &Now) -> i64 {
-    let local = day.and_time(NaiveTime::MIN);
-    (local - chrono::TimeDelta::seconds(i64::from(zone(now).local_minus_utc())))
-        .and_utc()
-        .timestamp()
+    let local = day.and_time(NaiveTime::MIN).and_utc().timestamp();
+    local - i64::from(zone(now).local_minus_utc())
 }
 
 /// The local calendar day of `t`.
@@ -185,13 +185,20 @@ fn span(p: DatePoint, now: &Now) -> (i64, i64) {
             let t = ago(n, unit, now);
             return (t, t);
         }
-        DatePoint::Day { year, month, day: d } => {
+        DatePoint::Day {
+            year,
+            month,
+            day: d,
+        } => {
             let first = day(year, month, d);
             (first, first.and_then(|f| f.succ_opt()))
         }
         DatePoint::Month { year, month } => {
             let first = day(year, month, 1);
-            (first, first.and_then(|f| f.checked_add_months(Months::new(1))))
+            (
+                first,
+                first.and_then(|f| f.checked_add_months(Months::new(1))),
+            )
         }
         DatePoint::Year(year) => (day(year, 1, 1), day(year.saturating_add(1), 1, 1)),
     };

@@ -139,7 +139,10 @@ fn local_days_and_imap_dates() {
     let n = now();
     let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).expect("day");
     // 00:30 at UTC+1 is still the previous day in UTC.
-    assert_eq!(local_day(local(2026, 11, 27, 0, 30), &n), Some(d(2026, 11, 27)));
+    assert_eq!(
+        local_day(local(2026, 11, 27, 0, 30), &n),
+        Some(d(2026, 11, 27))
+    );
     assert!(is_midnight(local(2026, 11, 27, 0, 0), &n));
     assert!(!is_midnight(local(2026, 11, 27, 0, 1), &n));
     assert_eq!(imap_date(d(2026, 11, 27)), "27-Nov-2026");

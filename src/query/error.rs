@@ -33,7 +33,10 @@ impl std::error::Error for QueryError {}
 pub fn column(query: &str, at: usize) -> usize {
     let at = at.min(query.len());
     // A span always starts on a character boundary; be safe anyway.
-    let at = (0..=at).rev().find(|&i| query.is_char_boundary(i)).unwrap_or(0);
+    let at = (0..=at)
+        .rev()
+        .find(|&i| query.is_char_boundary(i))
+        .unwrap_or(0);
     query[..at].chars().count() + 1
 }
 

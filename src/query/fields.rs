@@ -103,12 +103,28 @@ fn unknown_field(
         ),
         None => {
             let word = format!("{name}:{}", value.map_or("", |(v, _)| v.as_str()));
+            // A long word is not repeated: the query is on screen anyway.
+            let example = if word.chars().count() <= 40 {
+                format!(": \"{}\"", word.replace('\\', "\\\\").replace('"', "\\\""))
+            } else {
+                String::new()
+            };
             format!(
-                "unknown field “{name}:” at column {col} (fields: {known}); to search for the text, put it in quotes: \"{word}\""
+                "unknown field “{}:” at column {col} (fields: {known}); to search for the text, put it in quotes{example}",
+                cut(name)
             )
         }
     };
     QueryError::new(span, message)
+}
+
+/// A name cut for a message.
+fn cut(name: &str) -> String {
+    if name.chars().count() > 40 {
+        format!("{}…", name.chars().take(40).collect::<String>())
+    } else {
+        name.to_string()
+    }
 }
 
 fn status(value: &str, span: Range<usize>, col: usize) -> Result<Term, QueryError> {

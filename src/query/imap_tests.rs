@@ -24,7 +24,10 @@ fn text_fields_become_their_keys() {
     assert_eq!(line("from:bob"), "FROM \"bob\"");
     assert_eq!(line("to:Alice"), "TO \"Alice\"");
     assert_eq!(line("cc:carol"), "CC \"carol\"");
-    assert_eq!(line("subject:\"weekly report\""), "SUBJECT \"weekly report\"");
+    assert_eq!(
+        line("subject:\"weekly report\""),
+        "SUBJECT \"weekly report\""
+    );
     assert_eq!(line("body:Invoice"), "BODY \"Invoice\"");
     assert_eq!(line("lunch"), "TEXT \"lunch\"");
     assert_eq!(line("from:bob subject:x"), "FROM \"bob\" SUBJECT \"x\"");
@@ -54,7 +57,10 @@ fn flags_sizes_and_dates() {
     assert_eq!(line("date:7d.."), "BEFORE 21-Nov-2026");
     // Under NOT the server asks for less, never more.
     assert_eq!(line("-date:..7d"), "NOT SINCE 21-Nov-2026");
-    assert_eq!(line("-date:2026-11"), "NOT (SINCE 1-Nov-2026 BEFORE 1-Dec-2026)");
+    assert_eq!(
+        line("-date:2026-11"),
+        "NOT (SINCE 1-Nov-2026 BEFORE 1-Dec-2026)"
+    );
     let sent = parse("date:2026-11-27")
         .expect("q")
         .server_search(
@@ -165,9 +171,15 @@ fn local_terms_are_split_out_and_widened() {
     // In an OR a local term could match anything: the server cannot narrow.
     assert_eq!(line("from:bob OR has:attachment"), "ALL");
     // Under NOT it counts as matching nothing.
-    assert_eq!(line("from:bob -(account:work OR is:read)"), "FROM \"bob\" NOT SEEN");
+    assert_eq!(
+        line("from:bob -(account:work OR is:read)"),
+        "FROM \"bob\" NOT SEEN"
+    );
     assert_eq!(line("-has:attachment"), "ALL");
-    assert_eq!(line("from:a (has:attachment OR is:flagged) -folder:x"), "FROM \"a\"");
+    assert_eq!(
+        line("from:a (has:attachment OR is:flagged) -folder:x"),
+        "FROM \"a\""
+    );
     let plain = search("from:bob");
     assert!(!plain.recheck);
     assert!(plain.local_terms.is_empty());
@@ -179,7 +191,9 @@ fn exchange_gets_lower_case_and_is_always_rechecked() {
         profile: Profile::Exchange,
         ..ImapOptions::default()
     };
-    let s = parse("body:Invoice SUBJECT:Weekly").expect("q").server_search(&NOW, ex);
+    let s = parse("body:Invoice SUBJECT:Weekly")
+        .expect("q")
+        .server_search(&NOW, ex);
     assert_eq!(
         s.criteria.line().as_deref(),
         Some("BODY \"invoice\" SUBJECT \"weekly\"")
@@ -187,6 +201,8 @@ fn exchange_gets_lower_case_and_is_always_rechecked() {
     assert!(s.recheck);
     // Exchange over-matches, so a NOT of its answer could drop real
     // matches: the server is asked for everything else instead.
-    let s = parse("is:unread -subject:weekly").expect("q").server_search(&NOW, ex);
+    let s = parse("is:unread -subject:weekly")
+        .expect("q")
+        .server_search(&NOW, ex);
     assert_eq!(s.criteria.line().as_deref(), Some("UNSEEN"));
 }

@@ -18,7 +18,10 @@ pub enum Tok {
     Or,
     Not,
     /// A bare word, or a quoted phrase (`quoted`).
-    Text { text: String, quoted: bool },
+    Text {
+        text: String,
+        quoted: bool,
+    },
     /// `name:value`; `value` is None when nothing follows the colon.
     Field {
         name: String,

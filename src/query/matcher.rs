@@ -21,14 +21,6 @@ impl Verdict {
         if b { Verdict::Yes } else { Verdict::No }
     }
 
-    pub fn not(self) -> Self {
-        match self {
-            Verdict::Yes => Verdict::No,
-            Verdict::No => Verdict::Yes,
-            Verdict::Unknown => Verdict::Unknown,
-        }
-    }
-
     pub fn and(self, other: Verdict) -> Self {
         match (self, other) {
             (Verdict::No, _) | (_, Verdict::No) => Verdict::No,
@@ -42,6 +34,18 @@ impl Verdict {
             (Verdict::Yes, _) | (_, Verdict::Yes) => Verdict::Yes,
             (Verdict::No, Verdict::No) => Verdict::No,
             _ => Verdict::Unknown,
+        }
+    }
+}
+
+impl std::ops::Not for Verdict {
+    type Output = Verdict;
+
+    fn not(self) -> Verdict {
+        match self {
+            Verdict::Yes => Verdict::No,
+            Verdict::No => Verdict::Yes,
+            Verdict::Unknown => Verdict::Unknown,
         }
     }
 }
@@ -198,7 +202,7 @@ fn eval(n: &Node<'_>, facts: &Facts<'_>) -> Verdict {
     match n {
         Node::Term(t) => term(t, facts),
         Node::Date(b) => known(facts.date.map(|d| b.contains(d))),
-        Node::Not(n) => eval(n, facts).not(),
+        Node::Not(n) => !eval(n, facts),
         Node::And(v) => {
             let mut acc = Verdict::Yes;
             for n in v {

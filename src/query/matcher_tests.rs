@@ -41,9 +41,9 @@ fn kleene_logic() {
         assert_eq!(a.or(b), or, "{a:?} OR {b:?}");
         assert_eq!(b.or(a), or, "{b:?} OR {a:?}");
     }
-    assert_eq!(Yes.not(), No);
-    assert_eq!(No.not(), Yes);
-    assert_eq!(Unknown.not(), Unknown);
+    assert_eq!(!Yes, No);
+    assert_eq!(!No, Yes);
+    assert_eq!(!Unknown, Unknown);
 }
 
 #[test]

@@ -43,7 +43,10 @@ fn blank_is_the_empty_query() {
 fn text_fields_and_bare_words() {
     assert_eq!(q("from:bob"), word(TextField::From, "bob"));
     assert_eq!(q("to:Alice"), word(TextField::To, "Alice"));
-    assert_eq!(q("cc:carol@example.org"), word(TextField::Cc, "carol@example.org"));
+    assert_eq!(
+        q("cc:carol@example.org"),
+        word(TextField::Cc, "carol@example.org")
+    );
     assert_eq!(q("subject:report"), word(TextField::Subject, "report"));
     assert_eq!(q("body:invoice"), word(TextField::Body, "invoice"));
     assert_eq!(q("hello"), any("hello"));
@@ -81,7 +84,10 @@ fn quoted_phrases_bare_and_as_values() {
     // Quotes make operator words and colons plain text.
     assert_eq!(q("\"OR\""), any("OR"));
     assert_eq!(q("\"http://x\""), any("http://x"));
-    assert_eq!(q("or and not"), Expr::And(vec![any("or"), any("and"), any("not")]));
+    assert_eq!(
+        q("or and not"),
+        Expr::And(vec![any("or"), any("and"), any("not")])
+    );
 }
 
 #[test]
@@ -226,24 +232,18 @@ fn operators_and_precedence() {
         Expr::And(vec![a.clone(), Expr::Or(vec![b.clone(), c.clone()])])
     );
     // NOT binds tighter than AND.
-    assert_eq!(
-        q("NOT a b"),
-        Expr::And(vec![not(a.clone()), b.clone()])
-    );
+    assert_eq!(q("NOT a b"), Expr::And(vec![not(a.clone()), b.clone()]));
     assert_eq!(q("-a"), not(a.clone()));
     assert_eq!(q("--a"), not(not(a.clone())));
     assert_eq!(q("-from:bob"), not(word(TextField::From, "bob")));
     assert_eq!(q("-\"x y\""), not(any("x y")));
-    assert_eq!(
-        q("NOT (a OR b)"),
-        not(Expr::Or(vec![a.clone(), b.clone()]))
-    );
-    assert_eq!(
-        q("-(a b)"),
-        not(Expr::And(vec![a.clone(), b.clone()]))
-    );
+    assert_eq!(q("NOT (a OR b)"), not(Expr::Or(vec![a.clone(), b.clone()])));
+    assert_eq!(q("-(a b)"), not(Expr::And(vec![a.clone(), b.clone()])));
     // Same operators merge; parentheses do not leave a trace.
-    assert_eq!(q("a OR (b OR c)"), Expr::Or(vec![a.clone(), b.clone(), c.clone()]));
+    assert_eq!(
+        q("a OR (b OR c)"),
+        Expr::Or(vec![a.clone(), b.clone(), c.clone()])
+    );
     assert_eq!(q("((a))"), a);
 }
 
@@ -265,7 +265,10 @@ fn display_is_canonical_and_parses_back() {
         ("date:2026-1-5..7d", "date:2026-01-05..7d"),
         ("date:..2W", "date:..2w"),
         ("has:attachments IS:READ", "has:attachment is:read"),
-        ("folder:\"Sent Items\" account:work", "folder:\"Sent Items\" account:work"),
+        (
+            "folder:\"Sent Items\" account:work",
+            "folder:\"Sent Items\" account:work",
+        ),
     ] {
         let parsed = parse(text).expect(text);
         assert_eq!(parsed.to_string(), canonical, "{text}");
@@ -309,11 +312,11 @@ fn unbalanced_parentheses() {
         at(")a").1,
         "the parenthesis at column 1 closes nothing (no “(” before it)"
     );
+    assert_eq!(at("a ()").1, "the parentheses at column 3 hold nothing");
     assert_eq!(
-        at("a ()").1,
-        "the parentheses at column 3 hold nothing"
+        at("a (").1,
+        "the parenthesis opened at column 3 is never closed"
     );
-    assert_eq!(at("a (").1, "the parenthesis opened at column 3 is never closed");
 }
 
 #[test]
@@ -330,6 +333,20 @@ fn unknown_field_lists_the_known_and_suggests() {
     assert_eq!(
         e.message,
         "unknown field “http:” at column 1 (fields: from: to: cc: subject: body: is: has: date: larger: smaller: folder: account:); to search for the text, put it in quotes: \"http://example.org\""
+    );
+}
+
+#[test]
+fn a_long_unknown_field_is_cut_in_the_message() {
+    let text = format!("{}:x", "q".repeat(100));
+    let e = err(&text);
+    assert_eq!(e.span, 0..100);
+    assert_eq!(
+        e.message,
+        format!(
+            "unknown field “{}…:” at column 1 (fields: from: to: cc: subject: body: is: has: date: larger: smaller: folder: account:); to search for the text, put it in quotes",
+            "q".repeat(40)
+        )
     );
 }
 
@@ -394,14 +411,18 @@ fn dates_that_do_not_parse() {
         at("date:2025-01-01..2025-3-32"),
         (
             "2025-3-32".into(),
-            format!("“2025-3-32” at column 18 is not a date (March 2025 has 31 days); {DATE_FORMS}")
+            format!(
+                "“2025-3-32” at column 18 is not a date (March 2025 has 31 days); {DATE_FORMS}"
+            )
         )
     );
     assert_eq!(
         at("date:.."),
         (
             "..".into(),
-            format!("“..” at column 6 is not a date (a range needs at least one end); {DATE_FORMS}")
+            format!(
+                "“..” at column 6 is not a date (a range needs at least one end); {DATE_FORMS}"
+            )
         )
     );
     assert_eq!(
@@ -410,7 +431,9 @@ fn dates_that_do_not_parse() {
     );
     assert_eq!(
         at("date:400y").1,
-        format!("“400y” at column 6 is not a date (it reaches back more than 300 years); {DATE_FORMS}")
+        format!(
+            "“400y” at column 6 is not a date (it reaches back more than 300 years); {DATE_FORMS}"
+        )
     );
     assert_eq!(at("date:2025..2..3").0, "2..3");
 }
@@ -424,15 +447,25 @@ fn sizes_that_do_not_parse() {
         e.message,
         format!("“10q” at column 8 is not a size; {forms}")
     );
-    assert_eq!(at("smaller:k").1, format!("“k” at column 9 is not a size; {forms}"));
-    assert_eq!(at("smaller:-5").1, format!("“-5” at column 9 is not a size; {forms}"));
+    assert_eq!(
+        at("smaller:k").1,
+        format!("“k” at column 9 is not a size; {forms}")
+    );
+    assert_eq!(
+        at("smaller:-5").1,
+        format!("“-5” at column 9 is not a size; {forms}")
+    );
     assert_eq!(
         at("larger:4G").1,
-        format!("“4G” at column 8 is not a size (sizes go up to 4294967295 bytes, just under 4G); {forms}")
+        format!(
+            "“4G” at column 8 is not a size (sizes go up to 4294967295 bytes, just under 4G); {forms}"
+        )
     );
     assert_eq!(
         at("larger:99999999999999999999").1,
-        format!("“99999999999999999999” at column 8 is not a size (sizes go up to 4294967295 bytes, just under 4G); {forms}")
+        format!(
+            "“99999999999999999999” at column 8 is not a size (sizes go up to 4294967295 bytes, just under 4G); {forms}"
+        )
     );
 }
 
@@ -473,7 +506,10 @@ fn dangling_operators() {
         at("a -").1,
         "“-” at column 3 must be followed by a term, with no space (as in -from:bob)"
     );
-    assert_eq!(at("-OR a").1, "- at column 1 is followed by another operator, OR at column 2");
+    assert_eq!(
+        at("-OR a").1,
+        "- at column 1 is followed by another operator, OR at column 2"
+    );
 }
 
 #[test]
@@ -486,7 +522,10 @@ fn control_and_invisible_characters_are_refused_where_they_are() {
     );
     let e = err("é\tb");
     assert_eq!(e.span, 2..3);
-    assert_eq!(e.message, "control character U+0009 at column 2 is not allowed in a query");
+    assert_eq!(
+        e.message,
+        "control character U+0009 at column 2 is not allowed in a query"
+    );
     let e = err("ab\u{202e}cd");
     assert_eq!(
         e.message,

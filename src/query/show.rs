@@ -160,7 +160,11 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
             lines.push(std::mem::take(&mut cur));
         }
         let (s, _, cut) = take(word.chars().map(shown), width);
-        cur = if cut { format!("{}…", take(word.chars().map(shown), width - 1).0) } else { s };
+        cur = if cut {
+            format!("{}…", take(word.chars().map(shown), width - 1).0)
+        } else {
+            s
+        };
     }
     if !cur.is_empty() {
         lines.push(cur);

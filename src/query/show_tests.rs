@@ -60,7 +60,10 @@ fn a_long_query_is_cut_around_the_fault() {
     let lines = with_carets(&q, &e, 60);
     assert!(lines.iter().all(|l| l.width() <= 60), "{lines:#?}");
     assert_eq!(lines[1].trim_start().len(), p.marked.width());
-    assert_eq!(lines[1].len() - lines[1].trim_start().len(), p.before.width());
+    assert_eq!(
+        lines[1].len() - lines[1].trim_start().len(),
+        p.before.width()
+    );
 
     // Context after a short fault is cut with an ellipsis.
     let q = format!("form:x {}", "word ".repeat(40));
