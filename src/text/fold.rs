@@ -10,9 +10,12 @@ pub fn contains_folded(hay: &str, needle_lower: &str) -> bool {
         if n.is_empty() {
             return true;
         }
+        // The first byte picks the places worth comparing (the list
+        // checks every row of a folder on each key).
+        let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
         return n.len() <= h.len()
             && h.windows(n.len())
-                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
+                .any(|w| (w[0] == lower || w[0] == upper) && w[1..].eq_ignore_ascii_case(&n[1..]));
     }
     hay.to_lowercase().contains(needle_lower)
 }
@@ -28,5 +31,8 @@ mod tests {
         assert!(!contains_folded("Weekly", "weekly report"));
         assert!(contains_folded("", ""));
         assert!(contains_folded("abc", ""));
+        assert!(contains_folded("xxABC", "abc"));
+        assert!(!contains_folded("xxAB", "abc"));
+        assert!(contains_folded("[Re] x", "[re]"));
     }
 }
