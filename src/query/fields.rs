@@ -51,10 +51,18 @@ pub fn field_term(
     let (value, span) = match value {
         Some((v, span)) if !v.is_empty() => (v, span),
         _ => {
+            let group = query
+                .get(name_span.end + 1..)
+                .is_some_and(|rest| rest.starts_with('('));
+            let hint = if group {
+                format!(" (a field takes one value: write (from:a OR from:b), not {lower}:(…))")
+            } else {
+                String::new()
+            };
             return Err(QueryError::new(
                 name_span.start..name_span.end + 1,
                 format!(
-                    "{lower}: at column {col} needs a value right after the colon, as in {}",
+                    "{lower}: at column {col} needs a value right after the colon, as in {}{hint}",
                     example(field)
                 ),
             ));

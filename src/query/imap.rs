@@ -55,8 +55,11 @@ pub struct Criteria {
 pub struct ServerSearch {
     pub criteria: Criteria,
     /// Check each message the server returns with the matcher (rows it
-    /// says `No` to go): the query had terms the server cannot check, or
-    /// the server over-matches.
+    /// says `No` to go): the server's answer may hold more than the query
+    /// asks for. False only when every term is one IMAP says exactly
+    /// (fields, flags, sizes) on a server that keeps to it; dates are whole
+    /// days on the server, bare words (TEXT) look at every header, and
+    /// Exchange over-matches.
     pub recheck: bool,
     /// The terms left to the caller (`folder:`, `account:`,
     /// `has:attachment`), in query order.
@@ -65,10 +68,12 @@ pub struct ServerSearch {
 
 pub fn server_search(e: &Expr, now: &Now, opts: ImapOptions) -> ServerSearch {
     let mut local_terms = Vec::new();
+    let mut exact = opts.profile != Profile::Exchange;
     e.each_term(&mut |t| {
         if !on_server(t) {
             local_terms.push(t.clone());
         }
+        exact &= on_server(t) && !matches!(t, Term::Date(_) | Term::Text(TextField::Any, _));
     });
     let mut w = Writer {
         segments: Vec::new(),
@@ -89,7 +94,7 @@ pub fn server_search(e: &Expr, now: &Now, opts: ImapOptions) -> ServerSearch {
             segments: w.segments,
             charset_utf8: w.charset_utf8,
         },
-        recheck: !local_terms.is_empty() || opts.profile == Profile::Exchange,
+        recheck: !exact,
         local_terms,
     }
 }

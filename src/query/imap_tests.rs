@@ -180,9 +180,12 @@ fn local_terms_are_split_out_and_widened() {
         line("from:a (has:attachment OR is:flagged) -folder:x"),
         "FROM \"a\""
     );
-    let plain = search("from:bob");
+    let plain = search("from:bob is:unread -larger:1M");
     assert!(!plain.recheck);
     assert!(plain.local_terms.is_empty());
+    // Wider on the server than in the query: checked again.
+    assert!(search("lunch").recheck);
+    assert!(search("from:bob date:2026").recheck);
 }
 
 #[test]

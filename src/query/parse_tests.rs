@@ -367,6 +367,10 @@ fn empty_values() {
         "subject: at column 1 needs a value right after the colon, as in subject:\"weekly report\""
     );
     assert_eq!(at("(to:)").0, "to:");
+    assert_eq!(
+        at("is:unread FROM:(a OR b)").1,
+        "from: at column 11 needs a value right after the colon, as in from:alice (a field takes one value: write (from:a OR from:b), not from:(…))"
+    );
     assert_eq!(at("a \"\"").1, "the quotes at column 3 hold nothing");
 }
 
