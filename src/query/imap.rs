@@ -28,8 +28,10 @@ pub enum Profile {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ImapOptions {
     pub profile: Profile,
-    /// SENTSINCE/SENTBEFORE/SENTON (the Date field, as the list shows it)
-    /// instead of SINCE/BEFORE/ON (the server's arrival date).
+    /// SENTSINCE/SENTBEFORE/SENTON (the Date field, as the list shows it
+    /// and the matcher checks) instead of SINCE/BEFORE/ON (the server's
+    /// arrival date). With arrival dates, a message whose Date field is
+    /// far from its arrival can be missed by the server.
     pub sent_dates: bool,
 }
 
@@ -339,7 +341,9 @@ impl Writer {
             self.charset_utf8 = true;
         }
         let text = std::mem::take(&mut self.text);
-        self.segments.push(Segment::Text(text));
+        if !text.is_empty() {
+            self.segments.push(Segment::Text(text));
+        }
         self.segments.push(Segment::Literal(s.as_bytes().to_vec()));
     }
 }

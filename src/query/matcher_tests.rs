@@ -194,3 +194,21 @@ fn the_empty_query_matches_everything() {
     assert_eq!(check("", &Facts::envelope(&e)), Yes);
     assert_eq!(check("", &Facts::unknown()), Yes);
 }
+
+#[test]
+fn highlights_are_the_words_looked_for() {
+    let q = parse("lunch from:Bob -subject:spam (is:unread OR \"weekly report\")").expect("q");
+    let h: Vec<(TextField, &str)> = q
+        .highlights()
+        .into_iter()
+        .map(|(f, v)| (f, v.as_str()))
+        .collect();
+    assert_eq!(
+        h,
+        vec![
+            (TextField::Any, "lunch"),
+            (TextField::From, "Bob"),
+            (TextField::Any, "weekly report")
+        ]
+    );
+}

@@ -6,6 +6,18 @@
 //!
 //! Values keep their case for display and match in any case (Unicode
 //! lower case on both sides, as the list's search does).
+//!
+//! In use:
+//! - [`parse`] → [`Query`] or [`QueryError`] (a byte span and a sentence);
+//!   [`show`] lays an error out for the status line or a popup.
+//! - Rows: `let m = query.matcher(&now)`, then for each row
+//!   `m.eval(&Facts::envelope(&row).at(place))` → [`Verdict`]; `Unknown`
+//!   where the row lacks what the query asks (recipients, body).
+//! - Server: [`Query::server_search`] → [`ServerSearch`]: criteria in
+//!   [`Segment`]s (literals apart), whether `CHARSET UTF-8` is needed,
+//!   whether to recheck the answer, and the terms only mailtui can check.
+//! - Across folders: [`Query::could_match_in`] skips folders and accounts
+//!   the query rules out.
 
 pub mod ast;
 pub mod dates;
@@ -73,6 +85,21 @@ impl Query {
             utc_offset: 0,
         };
         self.matches(&Facts::unknown().at(place), &now) != Verdict::No
+    }
+
+    /// The words and phrases the query looks for (not those under a NOT),
+    /// with where: what a view may highlight in the rows it shows.
+    pub fn highlights(&self) -> Vec<(TextField, &Value)> {
+        fn walk<'a>(e: &'a Expr, out: &mut Vec<(TextField, &'a Value)>) {
+            match e {
+                Expr::Term(Term::Text(f, v)) => out.push((*f, v)),
+                Expr::Term(_) | Expr::Not(_) => {}
+                Expr::And(v) | Expr::Or(v) => v.iter().for_each(|e| walk(e, out)),
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.expr, &mut out);
+        out
     }
 
     /// The server's half of a search: criteria and what is left to check.
