@@ -400,3 +400,7 @@ impl fmt::Display for Criteria {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "imap_widen_tests.rs"]
+mod widen_tests;
