@@ -17,11 +17,8 @@ pub enum Tok {
     And,
     Or,
     Not,
-    /// A bare word, or a quoted phrase (`quoted`).
-    Text {
-        text: String,
-        quoted: bool,
-    },
+    /// A bare word, or a quoted phrase (empty for `""`).
+    Text(String),
     /// `name:value`; `value` is None when nothing follows the colon.
     Field {
         name: String,
@@ -115,7 +112,7 @@ impl Lexer<'_> {
             '"' => {
                 let (text, end) = self.quoted(start)?;
                 Ok(Some(Token {
-                    tok: Tok::Text { text, quoted: true },
+                    tok: Tok::Text(text),
                     span: start..end,
                 }))
             }
@@ -213,10 +210,7 @@ impl Lexer<'_> {
                         })
                     };
                 }
-                _ => Tok::Text {
-                    text: word.to_string(),
-                    quoted: false,
-                },
+                _ => Tok::Text(word.to_string()),
             },
         };
         Ok(Token { tok, span })

@@ -73,7 +73,7 @@ impl Parser<'_> {
     fn operand_next(&self) -> bool {
         matches!(
             self.peek().map(|t| &t.tok),
-            Some(Tok::LParen | Tok::Minus | Tok::Not | Tok::Text { .. } | Tok::Field { .. })
+            Some(Tok::LParen | Tok::Minus | Tok::Not | Tok::Text(_) | Tok::Field { .. })
         )
     }
 
@@ -208,7 +208,7 @@ impl Parser<'_> {
             )),
             // `unary` takes these.
             Tok::Not | Tok::Minus => self.unary(depth),
-            Tok::Text { text, .. } => {
+            Tok::Text(text) => {
                 self.count_term(&t.span)?;
                 self.at += 1;
                 if text.is_empty() {
