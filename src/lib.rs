@@ -22,6 +22,7 @@ pub mod mail;
 pub mod notify;
 pub mod outgoing;
 pub mod paths;
+pub mod query;
 pub mod sanitize;
 pub mod send;
 pub mod signals;

@@ -35,6 +35,7 @@ const BACKEND: &[&str] = &[
     "imap/",
     "mail/",
     "paths.rs",
+    "query/",
     "sanitize.rs",
     "send/",
     "store/",

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use crate::mail::types::{Envelope, FlagUpdate};
 use crate::sanitize::Clean;
+use crate::text::fold::contains_folded;
 
 /// How rows are ordered on screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -476,18 +477,6 @@ impl MessageList {
         }
         false
     }
-}
-
-/// Case-insensitive substring test without allocating for ASCII text.
-fn contains_folded(hay: &str, needle_lower: &str) -> bool {
-    if hay.is_ascii() && needle_lower.is_ascii() {
-        let h = hay.as_bytes();
-        let n = needle_lower.as_bytes();
-        return n.len() <= h.len()
-            && h.windows(n.len())
-                .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b));
-    }
-    hay.to_lowercase().contains(needle_lower)
 }
 
 #[cfg(test)]

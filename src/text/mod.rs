@@ -3,6 +3,7 @@
 //! a QR code as lines. UI-free, so state need not reach into `ui` for it.
 
 pub mod dates;
+pub mod fold;
 pub mod format;
 pub mod plural;
 pub mod qr;

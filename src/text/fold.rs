@@ -1,0 +1,38 @@
+//! Case-insensitive matching as the list's search and the query language
+//! do it: Unicode lower case on both sides, no allocation for ASCII.
+
+/// Whether `hay` holds `needle_lower` (already lower-cased with
+/// `str::to_lowercase`), ignoring case.
+pub fn contains_folded(hay: &str, needle_lower: &str) -> bool {
+    if hay.is_ascii() && needle_lower.is_ascii() {
+        let h = hay.as_bytes();
+        let n = needle_lower.as_bytes();
+        if n.is_empty() {
+            return true;
+        }
+        // The first byte picks the places worth comparing (the list
+        // checks every row of a folder on each key).
+        let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
+        return n.len() <= h.len()
+            && h.windows(n.len())
+                .any(|w| (w[0] == lower || w[0] == upper) && w[1..].eq_ignore_ascii_case(&n[1..]));
+    }
+    hay.to_lowercase().contains(needle_lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_folded;
+
+    #[test]
+    fn ascii_and_unicode_fold_alike() {
+        assert!(contains_folded("Weekly REPORT", "report"));
+        assert!(contains_folded("ÄRGER im Büro", "ärger"));
+        assert!(!contains_folded("Weekly", "weekly report"));
+        assert!(contains_folded("", ""));
+        assert!(contains_folded("abc", ""));
+        assert!(contains_folded("xxABC", "abc"));
+        assert!(!contains_folded("xxAB", "abc"));
+        assert!(contains_folded("[Re] x", "[re]"));
+    }
+}
