@@ -26,6 +26,12 @@ pub enum LineKind {
     /// A sign of forgery or damage.
     Warning,
     Body,
+    /// A quoted line ("> …") of the body.
+    Quote,
+    /// A folded quoted block: "[... 23 quoted lines]".
+    QuoteFold,
+    /// The signature: from the "-- " line to the end of the body.
+    Signature,
     /// A rule above or below the invitation block, the one above saying
     /// what the message is: the drawer draws it across the pane. `warn`
     /// for a cancellation.
@@ -45,6 +51,29 @@ pub struct DocLine {
     pub kind: LineKind,
     pub text: Range<usize>,
 }
+
+/// How much of the message the reader shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shown {
+    /// Every header, address lists whole; else long lists are cut.
+    pub all_headers: bool,
+    /// Quoted blocks over [`FOLD_QUOTES_OVER`] lines fold to one line.
+    pub fold_quotes: bool,
+}
+
+impl Shown {
+    /// Everything, as it is: what a reply quotes and the review shows.
+    pub const ALL: Shown = Shown {
+        all_headers: true,
+        fold_quotes: false,
+    };
+}
+
+/// A quoted block longer than this folds (when folding is on).
+pub const FOLD_QUOTES_OVER: usize = 8;
+
+/// Addresses a folded To or Cc shows before "+N more".
+pub const FOLDED_ADDRESSES: usize = 3;
 
 /// Everything the reader shows for one message, as one clean text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -94,17 +123,44 @@ impl Doc {
     }
 
     /// The body lines of `text` (trailing line breaks left out), sliced
-    /// out of one copy.
-    fn push_body(&mut self, text: &Clean) {
+    /// out of one copy: quoted lines and the signature told apart, long
+    /// quoted blocks folded when `shown` says so.
+    fn push_body(&mut self, text: &Clean, shown: Shown) {
         let start = self.text.len();
         self.text.push(text);
+        let mut lines = Vec::new();
         let mut pos = start;
         for part in text.as_str().trim_end_matches('\n').split('\n') {
-            self.lines.push(DocLine {
-                kind: LineKind::Body,
-                text: pos..pos + part.len(),
-            });
+            lines.push((
+                pos..pos + part.len(),
+                is_quote(part),
+                is_signature_mark(part),
+            ));
             pos += part.len() + 1;
+        }
+        let mut signature = false;
+        let mut i = 0;
+        while i < lines.len() {
+            let (range, quote, mark) = lines[i].clone();
+            signature |= mark && !quote;
+            if quote && !signature && shown.fold_quotes {
+                let run = lines[i..].iter().take_while(|l| l.1).count();
+                if run > FOLD_QUOTES_OVER {
+                    self.push(
+                        LineKind::QuoteFold,
+                        &Clean::line(&format!("[... {run} quoted lines]")),
+                    );
+                    i += run;
+                    continue;
+                }
+            }
+            let kind = match (signature, quote) {
+                (true, _) => LineKind::Signature,
+                (false, true) => LineKind::Quote,
+                (false, false) => LineKind::Body,
+            };
+            self.lines.push(DocLine { kind, text: range });
+            i += 1;
         }
     }
 
@@ -119,9 +175,16 @@ impl Doc {
         warnings: &[Clean],
         attachments: &[Attachment],
         utc_offset: i32,
+        shown: Shown,
     ) {
         for (name, value) in headers {
-            self.push_header(name, value, *name == "Subject");
+            let folded = (!shown.all_headers && matches!(*name, "To" | "Cc"))
+                .then(|| fold_addresses(value.as_str()))
+                .flatten();
+            match folded {
+                Some(short) => self.push_header(name, &Clean::line(&short), false),
+                None => self.push_header(name, value, *name == "Subject"),
+            }
         }
         if let Some((ts, zone)) = date {
             let text = crate::text::dates::long(ts, zone, utc_offset);
@@ -162,12 +225,18 @@ impl Doc {
     /// The message as the reader shows it: the invitation block first
     /// when it carries one (times in `zone`; `now` in Unix seconds), then
     /// [`Doc::message`].
-    pub fn reader(m: &MessageView, utc_offset: i32, zone: &jiff::tz::TimeZone, now: i64) -> Doc {
+    pub fn reader(
+        m: &MessageView,
+        utc_offset: i32,
+        zone: &jiff::tz::TimeZone,
+        now: i64,
+        shown: Shown,
+    ) -> Doc {
         let mut d = Doc::default();
         if let Some(part) = &m.calendar {
             d.push_invitation(part, zone, now);
         }
-        d.push_message(m, utc_offset);
+        d.push_message(m, utc_offset, shown);
         d
     }
 
@@ -242,11 +311,11 @@ impl Doc {
     /// (what a reply quotes and the review shows).
     pub fn message(m: &MessageView, utc_offset: i32) -> Doc {
         let mut d = Doc::default();
-        d.push_message(m, utc_offset);
+        d.push_message(m, utc_offset, Shown::ALL);
         d
     }
 
-    fn push_message(&mut self, m: &MessageView, utc_offset: i32) {
+    fn push_message(&mut self, m: &MessageView, utc_offset: i32, shown: Shown) {
         let d = self;
         d.push_section(
             &m.headers,
@@ -254,6 +323,7 @@ impl Doc {
             &m.warnings,
             &m.attachments,
             utc_offset,
+            shown,
         );
         for n in &m.notes {
             d.push(LineKind::Note, n);
@@ -269,7 +339,7 @@ impl Doc {
         }
         d.blank();
         if !m.body.is_empty() {
-            d.push_body(&m.body);
+            d.push_body(&m.body, shown);
         }
         for n in &m.nested {
             d.blank();
@@ -288,6 +358,7 @@ impl Doc {
                 &n.warnings,
                 &n.attachments,
                 utc_offset,
+                shown,
             );
             match n.source {
                 BodySource::Html => d.push(LineKind::Note, &Clean::line("(converted from HTML)")),
@@ -295,7 +366,7 @@ impl Doc {
                 _ => {}
             }
             d.blank();
-            d.push_body(&n.body);
+            d.push_body(&n.body, shown);
         }
     }
 
@@ -307,9 +378,64 @@ impl Doc {
             &Clean::line("Message source (the same key shows the message again)"),
         );
         d.blank();
-        d.push_body(&m.raw);
+        d.push_body(&m.raw, Shown::ALL);
         d
     }
+}
+
+/// A quoted line: "> …", also indented (as laid-out HTML quotes are).
+fn is_quote(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+/// The line that starts a signature ("-- ", some mailers drop the space).
+fn is_signature_mark(line: &str) -> bool {
+    line == "-- " || line == "--"
+}
+
+/// The addresses of a To or Cc value, split at the commas between them
+/// (not those inside quotes, comments or angle brackets).
+fn split_addresses(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut depth, mut angle) = (false, 0usize, false);
+    let mut start = 0;
+    let mut escaped = false;
+    for (at, c) in value.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' if !quoted && depth == 0 && !angle => {
+                out.push(value[start..at].trim());
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(value[start..].trim());
+    out.retain(|a| !a.is_empty());
+    out
+}
+
+/// A long address list cut to its first few and "+N more"; None when it
+/// is short enough to show whole.
+fn fold_addresses(value: &str) -> Option<String> {
+    let all = split_addresses(value);
+    if all.len() <= FOLDED_ADDRESSES + 1 {
+        return None;
+    }
+    Some(format!(
+        "{} +{} more",
+        all[..FOLDED_ADDRESSES].join(", "),
+        all.len() - FOLDED_ADDRESSES
+    ))
 }
 
 /// One screen row: a piece of a logical line.
@@ -389,12 +515,14 @@ pub struct Layout {
     pub rows: Vec<Row>,
     /// Showing the source instead of the message.
     pub raw: bool,
+    /// What `doc` was made to show.
+    pub shown: Shown,
 }
 
 impl Layout {
     /// Lays `m` out at `width` unless that is done already; an invitation
     /// it carries is shown in `zone`, `now` (Unix seconds) telling past
-    /// meetings.
+    /// meetings. Whether the doc was made anew (its lines changed).
     pub fn ensure(
         &mut self,
         m: &MessageView,
@@ -402,13 +530,16 @@ impl Layout {
         utc_offset: i32,
         zone: &jiff::tz::TimeZone,
         now: i64,
-    ) {
-        if self.doc.is_none() {
+        shown: Shown,
+    ) -> bool {
+        let made = self.doc.is_none() || self.shown != shown;
+        if made {
             self.doc = Some(if self.raw {
                 Doc::source(m)
             } else {
-                Doc::reader(m, utc_offset, zone, now)
+                Doc::reader(m, utc_offset, zone, now, shown)
             });
+            self.shown = shown;
             self.width = None;
         }
         if self.width != Some(width)
@@ -425,6 +556,7 @@ impl Layout {
             self.rows = wrap(doc, wrap_at);
             self.width = Some(width);
         }
+        made
     }
 
     /// Whether row `index` is cut and its line goes on in the next row.
@@ -474,7 +606,7 @@ mod tests {
 
     fn doc(text: &str) -> Doc {
         let mut d = Doc::default();
-        d.push_body(&Clean::text(text));
+        d.push_body(&Clean::text(text), Shown::ALL);
         d
     }
 
@@ -505,7 +637,7 @@ mod tests {
             raw: true,
             ..Layout::default()
         };
-        l.ensure(&m, 20, 0, &jiff::tz::TimeZone::UTC, 0);
+        l.ensure(&m, 20, 0, &jiff::tz::TimeZone::UTC, 0, Shown::default());
         let texts: Vec<&str> = l.rows.iter().map(|r| l.row_text(r).1).collect();
         assert!(texts.iter().all(|t| t.chars().count() <= 19), "{texts:?}");
         let long = texts.iter().position(|t| t.starts_with("X-Long")).unwrap();
