@@ -7,7 +7,9 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthChar;
 
+use crate::mail::link_numbers::number_links;
 use crate::mail::message::{Attachment, BodySource, MessageView};
+use crate::mail::view::{StyleRun, TextStyle};
 use crate::sanitize::Clean;
 use crate::text::format::human_size;
 
@@ -80,12 +82,30 @@ pub const FOLDED_ADDRESSES: usize = 3;
 pub struct Doc {
     text: Clean,
     pub lines: Vec<DocLine>,
+    /// Styled runs of the text (HTML bodies), by byte range of `text`, in
+    /// order, apart.
+    pub styles: Vec<(Range<usize>, TextStyle)>,
 }
 
 impl Doc {
     /// The text of every logical line, in order.
     pub fn lines_text(&self) -> impl Iterator<Item = &str> {
         self.lines.iter().map(|l| self.line_text(l))
+    }
+
+    /// The styled runs within `bytes` of a line's text, as ranges of
+    /// that piece.
+    pub fn styles_in(
+        &self,
+        line: &DocLine,
+        bytes: Range<usize>,
+    ) -> impl Iterator<Item = (Range<usize>, TextStyle)> + '_ {
+        let (from, to) = (line.text.start + bytes.start, line.text.start + bytes.end);
+        let first = self.styles.partition_point(|(r, _)| r.end <= from);
+        self.styles[first..]
+            .iter()
+            .take_while(move |(r, _)| r.start < to)
+            .map(move |(r, s)| (r.start.max(from) - from..r.end.min(to) - from, *s))
     }
 
     pub fn line_text(&self, line: &DocLine) -> &str {
@@ -125,9 +145,14 @@ impl Doc {
     /// The body lines of `text` (trailing line breaks left out), sliced
     /// out of one copy: quoted lines and the signature told apart, long
     /// quoted blocks folded when `shown` says so.
-    fn push_body(&mut self, text: &Clean, shown: Shown) {
+    fn push_body(&mut self, text: &Clean, runs: &[StyleRun], shown: Shown) {
         let start = self.text.len();
         self.text.push(text);
+        self.styles.extend(
+            runs.iter()
+                .filter(|r| r.start < r.end && r.end <= text.len())
+                .map(|r| (start + r.start..start + r.end, r.style)),
+        );
         let mut lines = Vec::new();
         let mut pos = start;
         for part in text.as_str().trim_end_matches('\n').split('\n') {
@@ -339,7 +364,8 @@ impl Doc {
         }
         d.blank();
         if !m.body.is_empty() {
-            d.push_body(&m.body, shown);
+            let (body, runs) = number_links(&m.body, &m.body_styles, &m.html_links);
+            d.push_body(&body, &runs, shown);
         }
         for n in &m.nested {
             d.blank();
@@ -366,7 +392,8 @@ impl Doc {
                 _ => {}
             }
             d.blank();
-            d.push_body(&n.body, shown);
+            let (body, runs) = number_links(&n.body, &n.body_styles, &m.html_links);
+            d.push_body(&body, &runs, shown);
         }
     }
 
@@ -378,7 +405,7 @@ impl Doc {
             &Clean::line("Message source (the same key shows the message again)"),
         );
         d.blank();
-        d.push_body(&m.raw, Shown::ALL);
+        d.push_body(&m.raw, &[], Shown::ALL);
         d
     }
 }
@@ -606,7 +633,7 @@ mod tests {
 
     fn doc(text: &str) -> Doc {
         let mut d = Doc::default();
-        d.push_body(&Clean::text(text), Shown::ALL);
+        d.push_body(&Clean::text(text), &[], Shown::ALL);
         d
     }
 

@@ -155,3 +155,46 @@ fn search_in_the_message_80x24() {
         "{current:?}"
     );
 }
+
+/// The demo's HTML notice (a table, bold dates, a link).
+const DEMO_NOTICE: &[u8] =
+    include_bytes!("../../assets/demo/work/cur/1795674600.M3P1.demo.mailtui:2,");
+
+#[test]
+fn html_mail_shows_styles_not_marks_80x24_and_120x40() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut s = sample_state(w, h);
+        let req = s.accounts[0].reader.req;
+        s.update(Action::Worker {
+            account: 0,
+            event: WorkerEvent::Message {
+                req,
+                message: Box::new(message::parse(9, DEMO_NOTICE)),
+            },
+        });
+        s.focus = Pane::Reader;
+        s.update(Action::Ui(UiAction::ToggleFullScreen));
+        let out = screen(&s);
+        assert!(out.contains("┃Planned maintenance "), "{out}");
+        assert!(!out.contains("**") && !out.contains("## "), "{out}");
+        assert_snapshot!(format!("html_notice_{w}x{h}"), out);
+        // The styles carry what the marks said, without colour too.
+        let buf = buffer(&s, &Theme::preset(Preset::None));
+        assert!(modifiers_at(&buf, "Planned maintenance").contains(Modifier::BOLD));
+        assert!(modifiers_at(&buf, "Saturday 28 November").contains(Modifier::BOLD));
+        assert!(!modifiers_at(&buf, "Dear colleague").contains(Modifier::BOLD));
+        s.update(Action::Ui(UiAction::Bottom));
+        let out = screen(&s);
+        assert!(out.contains("status page[1]"), "{out}");
+        let buf = buffer(&s, &Theme::preset(Preset::None));
+        assert!(modifiers_at(&buf, "status page").contains(Modifier::UNDERLINED));
+        assert!(modifiers_at(&buf, "[1]").contains(Modifier::DIM));
+        // The link's number is the links menu's.
+        s.update(Action::Ui(UiAction::Links));
+        let menu = screen(&s);
+        assert!(
+            menu.contains("[1] https://status.contoso.example/maint/2026-11-28"),
+            "{menu}"
+        );
+    }
+}

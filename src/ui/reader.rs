@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::layout::inner_height;
+use crate::mail::view::TextStyle;
 use crate::state::find::Find;
 use crate::state::reader::{Layout, LineKind, Row};
 use crate::state::{ReaderContent, State};
@@ -33,6 +34,7 @@ fn visible_lines<'a>(
         .enumerate()
         .map(|(i, row)| {
             let (line, text) = layout.row_text(row);
+            let line_kind = line.kind;
             let line = match line.kind {
                 LineKind::Header { label: len, strong } => {
                     // The label ends inside this row only on its first row.
@@ -82,6 +84,22 @@ fn visible_lines<'a>(
                     ])
                 }
             };
+            // HTML's styles over the line's own.
+            let line = match (line_kind, &layout.doc) {
+                (LineKind::Body | LineKind::Quote, Some(doc)) if !doc.styles.is_empty() => {
+                    let (doc_line, _) = layout.row_text(row);
+                    let ranges: Vec<(usize, usize, Style)> = doc
+                        .styles_in(doc_line, row.start..row.end)
+                        .map(|(r, s)| (r.start, r.end, text_style(theme, s)))
+                        .collect();
+                    if ranges.is_empty() {
+                        line
+                    } else {
+                        overlay(line, &ranges)
+                    }
+                }
+                _ => line,
+            };
             let line = match find {
                 Some(f) => highlight(line, row, f, theme),
                 None => line,
@@ -100,6 +118,36 @@ fn visible_lines<'a>(
             }
         })
         .collect()
+}
+
+/// How an HTML style shows: by modifiers first, so it reads without
+/// colour too (NO_COLOR); links and headings take the accent colour.
+fn text_style(theme: &Theme, s: TextStyle) -> Style {
+    let mut style = Style::new();
+    if s.contains(TextStyle::HEADING) {
+        style = style.patch(theme.accent).add_modifier(Modifier::BOLD);
+    }
+    if s.contains(TextStyle::STRONG) {
+        style = style.add_modifier(Modifier::BOLD);
+    }
+    if s.contains(TextStyle::EMPHASIS) {
+        style = style.add_modifier(Modifier::ITALIC);
+    }
+    if s.contains(TextStyle::STRIKE) {
+        style = style.add_modifier(Modifier::CROSSED_OUT);
+    }
+    if s.contains(TextStyle::CODE)
+        && let Some(c) = theme.header_label.fg
+    {
+        style = style.fg(c);
+    }
+    if s.contains(TextStyle::LINK) {
+        style = style.patch(theme.accent).add_modifier(Modifier::UNDERLINED);
+    }
+    if s.contains(TextStyle::LINK_NUMBER) {
+        style = style.patch(theme.dim);
+    }
+    style
 }
 
 /// The search's hits on this row marked: each one standing out, the one
