@@ -571,7 +571,10 @@ fn the_mouse_clicks_folders_and_scrolls_when_turned_on() {
         BIN,
         &["--config", cfg.to_str().unwrap()],
     );
-    let screen = t.wait_for("Inbox note 5");
+    // The rows and the folder list arrive apart: wait for both.
+    let screen = t.wait_until("rows and folders", |s| {
+        s.contains("Inbox note 5") && s.contains("Archive")
+    });
     assert_eq!(
         t.query("#{mouse_any_flag}").trim(),
         "1",
@@ -582,7 +585,7 @@ fn the_mouse_clicks_folders_and_scrolls_when_turned_on() {
         .lines()
         .enumerate()
         .find(|(_, l)| l.contains("Archive"))
-        .expect("Archive listed");
+        .unwrap_or_else(|| panic!("Archive listed:\n{screen}"));
     let col = line.find("Archive").unwrap() + 1;
     let click = |col: usize, row: usize| {
         t.send_raw(&format!("\x1b[<0;{col};{row}M\x1b[<0;{col};{row}m"));

@@ -241,7 +241,8 @@ fn next_and_previous_unread_skip_read_messages() {
 fn headers_fold_long_lists_and_h_shows_them_all() {
     let to: Vec<String> = (1..=9).map(|i| format!("P{i} <p{i}@x.example>")).collect();
     let headers = format!(
-        "From: A <a@x.example>\r\nTo: {}\r\nCc: \"Doe, Jane\" <j@x.example>\r\n",
+        "Received: from a.example\r\n\tby b.example\r\nFrom: A <a@x.example>\r\nTo: {}\r\n\
+Cc: \"Doe, Jane\" <j@x.example>\r\nMessage-ID: <m1@x.example>\r\n",
         to.join(", ")
     );
     let mut s = StateBuilder::default()
@@ -263,11 +264,25 @@ fn headers_fold_long_lists_and_h_shows_them_all() {
             .iter()
             .any(|l| l.1 == "Cc: \"Doe, Jane\" <j@x.example>")
     );
+    assert!(!lines.iter().any(|l| l.1.starts_with("Received")));
     key(&mut s, UiAction::ToggleHeaders);
     assert!(s.all_headers);
     let lines = doc_lines(&s);
     let to_line = lines.iter().find(|l| l.1.starts_with("To: ")).unwrap();
     assert!(to_line.1.ends_with("P9 <p9@x.example>"), "{}", to_line.1);
+    // And the other fields, unfolded, after the main ones.
+    let texts: Vec<&str> = lines.iter().map(|l| l.1.as_str()).collect();
+    let subject = texts
+        .iter()
+        .position(|t| t.starts_with("Subject: "))
+        .unwrap();
+    let received = texts
+        .iter()
+        .position(|t| *t == "Received: from a.example by b.example")
+        .unwrap_or_else(|| panic!("{texts:?}"));
+    assert!(received > subject);
+    assert!(texts.contains(&"Message-ID: <m1@x.example>"));
+    assert_eq!(texts.iter().filter(|t| t.starts_with("From: ")).count(), 1);
     // It holds for the next message too, until toggled again.
     key(&mut s, UiAction::NextMessage);
     assert!(s.all_headers);

@@ -61,14 +61,58 @@ pub struct Shown {
     pub all_headers: bool,
     /// Quoted blocks over [`FOLD_QUOTES_OVER`] lines fold to one line.
     pub fold_quotes: bool,
+    /// The message's other header fields too (Received, Message-ID …),
+    /// as written.
+    pub every_field: bool,
 }
 
 impl Shown {
-    /// Everything, as it is: what a reply quotes and the review shows.
+    /// The message whole, its main headers: what the review shows.
     pub const ALL: Shown = Shown {
         all_headers: true,
         fold_quotes: false,
+        every_field: false,
     };
+}
+
+/// A message's header lines: the main fields, its date (and the sender's
+/// zone), and the other fields when all are shown.
+struct Heads<'a> {
+    fields: &'a [(&'static str, Clean)],
+    date: Option<(i64, Option<i32>)>,
+    others: &'a [(&'a str, String)],
+}
+
+/// Most other header fields `H` shows (a message may carry hundreds of
+/// Received fields).
+pub const MAX_OTHER_FIELDS: usize = 100;
+
+/// The fields of the header block at the top of `source` other than
+/// those the reader shows anyway, unfolded, in order, at most
+/// [`MAX_OTHER_FIELDS`].
+fn other_fields(source: &str) -> Vec<(&str, String)> {
+    let block = source.split("\n\n").next().unwrap_or_default();
+    let mut out: Vec<(&str, String)> = Vec::new();
+    for line in block.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = out.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        if out.len() == MAX_OTHER_FIELDS {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        out.push((name.trim(), value.trim().to_string()));
+    }
+    out.retain(|(name, _)| {
+        !["from", "to", "cc", "subject", "date"].contains(&name.to_ascii_lowercase().as_str())
+    });
+    out
 }
 
 /// A quoted block longer than this folds (when folding is on).
@@ -195,13 +239,17 @@ impl Doc {
 
     fn push_section(
         &mut self,
-        headers: &[(&'static str, Clean)],
-        date: Option<(i64, Option<i32>)>,
+        heads: Heads<'_>,
         warnings: &[Clean],
         attachments: &[Attachment],
         utc_offset: i32,
         shown: Shown,
     ) {
+        let Heads {
+            fields: headers,
+            date,
+            others,
+        } = heads;
         for (name, value) in headers {
             let folded = (!shown.all_headers && matches!(*name, "To" | "Cc"))
                 .then(|| fold_addresses(value.as_str()))
@@ -214,6 +262,9 @@ impl Doc {
         if let Some((ts, zone)) = date {
             let text = crate::text::dates::long(ts, zone, utc_offset);
             self.push_header("Date", &Clean::line(&text), false);
+        }
+        for (name, value) in others {
+            self.push_header(name, &Clean::line(value), false);
         }
         for w in warnings {
             self.push(LineKind::Warning, w);
@@ -342,14 +393,17 @@ impl Doc {
 
     fn push_message(&mut self, m: &MessageView, utc_offset: i32, shown: Shown) {
         let d = self;
-        d.push_section(
-            &m.headers,
-            m.date.map(|t| (t, m.date_zone)),
-            &m.warnings,
-            &m.attachments,
-            utc_offset,
-            shown,
-        );
+        let others = if shown.every_field && m.source != BodySource::Raw {
+            other_fields(m.raw.as_str())
+        } else {
+            Vec::new()
+        };
+        let heads = Heads {
+            fields: &m.headers,
+            date: m.date.map(|t| (t, m.date_zone)),
+            others: &others,
+        };
+        d.push_section(heads, &m.warnings, &m.attachments, utc_offset, shown);
         for n in &m.notes {
             d.push(LineKind::Note, n);
         }
@@ -378,14 +432,12 @@ impl Doc {
                 LineKind::Separator,
                 &Clean::line(&format!("──── Attached message{depth} ────")),
             );
-            d.push_section(
-                &n.headers,
-                n.date.map(|t| (t, n.date_zone)),
-                &n.warnings,
-                &n.attachments,
-                utc_offset,
-                shown,
-            );
+            let heads = Heads {
+                fields: &n.headers,
+                date: n.date.map(|t| (t, n.date_zone)),
+                others: &[],
+            };
+            d.push_section(heads, &n.warnings, &n.attachments, utc_offset, shown);
             match n.source {
                 BodySource::Html => d.push(LineKind::Note, &Clean::line("(converted from HTML)")),
                 BodySource::None => d.push(LineKind::Note, &Clean::line("(no text)")),

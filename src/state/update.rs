@@ -378,6 +378,7 @@ impl State {
         let shown = crate::state::reader::Shown {
             all_headers: self.all_headers,
             fold_quotes: self.fold_quotes,
+            every_field: self.all_headers,
         };
         let Some(acc) = self.accounts.get_mut(self.current) else {
             return;
