@@ -1,6 +1,7 @@
-//! Where each pane goes. A pure function of the terminal size, used by the
-//! views to draw and by `update` to know how many rows a page is. Not
-//! drawing, so it sits below both `ui` and `state`.
+//! Where each pane goes. A pure function of the terminal size and which
+//! panes are shown ([`Shape`]: side panes, the reader full screen), used
+//! by the views to draw and by `update` to know how many rows a page is.
+//! Not drawing, so it sits below both `ui` and `state`.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
