@@ -27,6 +27,8 @@ pub fn number_links(body: &Clean, runs: &[StyleRun], links: &[Link]) -> (Clean, 
     let mut out = Clean::default();
     let mut moved = Vec::with_capacity(runs.len());
     let mut at = 0;
+    // Where the link the run belongs to starts.
+    let mut link_start = 0;
     for (i, r) in runs.iter().enumerate() {
         let Some(piece) = text.get(at..r.end) else {
             continue;
@@ -39,11 +41,23 @@ pub fn number_links(body: &Clean, runs: &[StyleRun], links: &[Link]) -> (Clean, 
             end: r.end + by,
             ..r.clone()
         });
+        let link_came_before =
+            i > 0 && runs[i - 1].end == r.start && runs[i - 1].target == r.target;
+        if !link_came_before {
+            link_start = r.start;
+        }
         let next = runs.get(i + 1);
         let link_goes_on = next.is_some_and(|n| n.start == r.end && n.target == r.target);
         if let Some(target) = r.target.as_deref().filter(|_| !link_goes_on)
             && let Some(n) = number(target)
         {
+            // A link written out as an address would run into its number
+            // (a text link "https://x/a[1]"): a space keeps them apart.
+            let written_out = text
+                .get(link_start..r.end)
+                .is_some_and(|t| t.contains("://"));
+            let gap = if written_out { " " } else { "" };
+            out.push(&Clean::text(gap));
             let start = out.len();
             out.push(&Clean::line(&format!("[{n}]")));
             moved.push(StyleRun {
@@ -85,6 +99,16 @@ mod tests {
             .find(|r| &text.as_str()[r.start..r.end] == "bold")
             .unwrap();
         assert!(bold.style.contains(TextStyle::LINK) && bold.style.contains(TextStyle::STRONG));
+        // A link written out keeps apart from its number, so the address
+        // found in the text is the link's own.
+        let h = crate::mail::mime::html::to_text(
+            "<p>See <a href=\"https://c.example/x\">https://c.example/x</a>.</p>",
+            std::time::Instant::now() + std::time::Duration::from_secs(30),
+        );
+        let links = from_targets(h.links.iter().map(String::as_str));
+        let (text, _) = number_links(&Clean::text(&h.text), &h.styles, &links);
+        assert_eq!(text.as_str(), "See https://c.example/x [1].");
+        assert_eq!(crate::mail::links::find(text.as_str()), links);
         // Without links, nothing changes.
         let plain = Clean::text("no links");
         assert_eq!(number_links(&plain, &[], &links).0, plain);
