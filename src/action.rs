@@ -104,6 +104,25 @@ pub enum UiAction {
     /// Accept, accept tentatively or decline the meeting invitation the
     /// open message carries.
     AnswerInvitation,
+    /// The reader over the whole screen, and back.
+    ToggleFullScreen,
+    /// Show or hide the accounts and folders panes.
+    ToggleSidePanes,
+    /// The next / previous message, from the reader or the list.
+    NextMessage,
+    PrevMessage,
+    /// The next / previous unread message.
+    NextUnread,
+    PrevUnread,
+    /// All headers, or From/To/Cc/Subject/Date with long lists cut.
+    ToggleHeaders,
+    /// Fold long quoted blocks to one line each, or unfold them.
+    ToggleQuotes,
+    /// Search the text of the message in the reader.
+    FindInMessage,
+    /// The next / previous place the reader's search found.
+    FindNext,
+    FindPrev,
 }
 
 impl UiAction {
@@ -135,6 +154,41 @@ impl UiAction {
             UiAction::ToggleRaw,
             "message source / message",
         ),
+        (
+            "toggle_full_screen",
+            UiAction::ToggleFullScreen,
+            "reader full screen / back",
+        ),
+        (
+            "toggle_side_panes",
+            UiAction::ToggleSidePanes,
+            "show / hide the accounts and folders",
+        ),
+        ("next_message", UiAction::NextMessage, "next message"),
+        ("prev_message", UiAction::PrevMessage, "previous message"),
+        ("next_unread", UiAction::NextUnread, "next unread message"),
+        (
+            "prev_unread",
+            UiAction::PrevUnread,
+            "previous unread message",
+        ),
+        (
+            "toggle_headers",
+            UiAction::ToggleHeaders,
+            "reader: all headers / the main ones",
+        ),
+        (
+            "toggle_quotes",
+            UiAction::ToggleQuotes,
+            "reader: fold / unfold long quotes",
+        ),
+        (
+            "find_in_message",
+            UiAction::FindInMessage,
+            "reader: search the message",
+        ),
+        ("find_next", UiAction::FindNext, "reader: next found"),
+        ("find_prev", UiAction::FindPrev, "reader: previous found"),
         ("mark", UiAction::Mark, "mark / unmark a message"),
         ("toggle_read", UiAction::ToggleRead, "read / unread"),
         ("toggle_flag", UiAction::ToggleFlag, "flag / unflag"),

@@ -91,6 +91,8 @@ pub struct RunSettings {
     pub mouse: bool,
     /// `[ui] date_format_*`.
     pub dates: crate::text::dates::DateFormats,
+    /// `[ui] side_panes`.
+    pub side_panes: crate::config::SidePanes,
     /// `[compose]`: the editor, attribution, signature.
     pub compose: crate::config::ComposeConfig,
     /// Where the outbox and the editor's files live.
@@ -319,6 +321,7 @@ pub async fn run(
     // and the terminal is put back below.
     let mut signals_rx = crate::signals::quit_signals()?;
     state.dates = settings.dates.clone();
+    state.side_panes = settings.side_panes;
     let terminal_init = crate::startup::step("terminal init");
     let mut terminal = ratatui::try_init()?;
     if settings.mouse {

@@ -27,6 +27,7 @@ pub use error::{ConfigError, Location};
 pub use load::load;
 pub use parse::parse;
 pub use presets::{MICROSOFT_AUTHORITY, MICROSOFT_IMAP_HOST, MICROSOFT_IMAP_SCOPE, Provider};
+pub use schema::SidePanes;
 pub use sending::{ComposeConfig, SaveSent, Sending, SmtpServer, Transport};
 pub use settings::{Config, FilesConfig, KeyBinding, SyncSettings};
 

@@ -62,9 +62,22 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("A", "archive"),
     ("m", "move"),
     ("u", "undo"),
+    // In the reader (focused or full screen) `/` `n` `N` search the
+    // message; elsewhere the list.
+    ("/", "find_in_message"),
     ("/", "search"),
+    ("n", "find_next"),
     ("n", "next_match"),
+    ("N", "find_prev"),
     ("N", "prev_match"),
+    ("z", "toggle_full_screen"),
+    ("B", "toggle_side_panes"),
+    ("J", "next_message"),
+    ("K", "prev_message"),
+    ("}", "next_unread"),
+    ("{", "prev_unread"),
+    ("H", "toggle_headers"),
+    ("X", "toggle_quotes"),
     ("T", "threads"),
     ("O", "sort"),
     ("V", "toggle_raw"),
@@ -404,7 +417,7 @@ mod tests {
             Some(UiAction::Quit)
         );
         assert_eq!(
-            km.resolve(&key(KeyCode::Char('z'), KeyModifiers::NONE)),
+            km.resolve(&key(KeyCode::Char('Z'), KeyModifiers::SHIFT)),
             None
         );
     }

@@ -167,6 +167,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 theme,
                 files,
                 mouse,
+                side_panes,
                 dates,
                 compose,
                 ..
@@ -203,6 +204,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 theme,
                 files: files.settings(),
                 mouse,
+                side_panes,
                 dates,
                 compose,
                 data_dir,

@@ -78,7 +78,10 @@ fn demo_reads_mail_switches_accounts_and_quits_cleanly() {
     let s = t.wait_until("80 columns", |s| {
         s.lines().next().is_some_and(|l| l.chars().count() <= 80) && s.contains("?: help")
     });
-    assert!(s.contains("Accounts"), "{s}");
+    // At 80 columns the accounts and folders start hidden; B shows them.
+    assert!(!s.contains("Accounts"), "{s}");
+    t.send(&["B"]);
+    t.wait_for("Accounts");
 
     t.send(&["q"]);
     let (code, after) = t.wait_exit();
@@ -568,7 +571,10 @@ fn the_mouse_clicks_folders_and_scrolls_when_turned_on() {
         BIN,
         &["--config", cfg.to_str().unwrap()],
     );
-    let screen = t.wait_for("Inbox note 5");
+    // The rows and the folder list arrive apart: wait for both.
+    let screen = t.wait_until("rows and folders", |s| {
+        s.contains("Inbox note 5") && s.contains("Archive")
+    });
     assert_eq!(
         t.query("#{mouse_any_flag}").trim(),
         "1",
@@ -579,7 +585,7 @@ fn the_mouse_clicks_folders_and_scrolls_when_turned_on() {
         .lines()
         .enumerate()
         .find(|(_, l)| l.contains("Archive"))
-        .expect("Archive listed");
+        .unwrap_or_else(|| panic!("Archive listed:\n{screen}"));
     let col = line.find("Archive").unwrap() + 1;
     let click = |col: usize, row: usize| {
         t.send_raw(&format!("\x1b[<0;{col};{row}M\x1b[<0;{col};{row}m"));
@@ -658,6 +664,51 @@ fn space_reads_on_and_d_deletes_the_message_on_screen() {
 
     t.send(&["w"]);
     t.wait_for("`w` is not bound — ? for help");
+    t.send(&["q"]);
+    assert_eq!(t.wait_exit().0, 0);
+}
+
+/// The pager at 80×24 in a real terminal: the side panes start hidden,
+/// `J` reads on, `z` shows the message full screen with HTML's styles
+/// (no `##` or `**`), `/` `n` find in it with a count, `Esc` clears the
+/// search and then leaves.
+#[test]
+fn the_pager_reads_full_screen_with_styles_and_finds_in_the_message() {
+    let home = tempfile::tempdir().unwrap();
+    let t = Tmux::start(home.path(), 80, 24, BIN, &["--demo"]);
+    let s = t.wait_for("Standup moved to 10:15 today");
+    assert!(!s.contains("Folders"), "side panes hidden at 80:\n{s}");
+    t.send(&["Enter"]);
+    t.wait_for("Subject: Standup moved");
+    t.send(&["J"]);
+    t.wait_for("Subject: Q4 numbers for the review");
+    t.send(&["J"]);
+    t.wait_for("Subject: Scheduled maintenance");
+    t.send(&["z"]);
+    let s = t.wait_for("Planned maintenance");
+    assert!(!s.contains("## ") && !s.contains("**"), "{s}");
+    // Full screen: the list is gone.
+    assert!(!s.contains("Standup moved to 10:15 today"), "{s}");
+    let styled = t.screen_with_styles();
+    let heading = styled
+        .lines()
+        .find(|l| l.contains("Planned maintenance"))
+        .unwrap_or_default();
+    assert!(
+        heading.contains("\x1b[1") || heading.contains(";1m") || heading.contains(";1;"),
+        "the heading is bold: {heading:?}"
+    );
+    t.send(&["/"]);
+    t.send_raw("vpn");
+    t.wait_for("in this message");
+    t.send(&["Enter"]);
+    t.wait_for("/vpn 1/2");
+    t.send(&["n"]);
+    t.wait_for("/vpn 2/2");
+    t.send(&["Escape"]);
+    t.wait_until("search cleared", |s| !s.contains("/vpn"));
+    t.send(&["Escape"]);
+    t.wait_for("Standup moved to 10:15 today");
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }

@@ -223,7 +223,7 @@ fn outlook() {
 /// Microsoft 365 rewrites every link into a Safe Links address of several
 /// hundred characters, in quoted-printable HTML with soft line breaks:
 /// listed whole from the hrefs, in document order, each once; the
-/// reader's footnotes carry them whole too.
+/// laid-out text's links carry them whole too.
 #[test]
 fn outlook_safe_links_are_listed_whole_from_the_hrefs() {
     let report = "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fcontoso.sharepoint.com%2F%3Ax%3A%2Fr%2Fsites%2FFinance%2FShared%2520Documents%2FQuarterly%2520Reviews%2F2026%2FQ4%2FRegional%2520figures%2520-%2520East%2520and%2520West%2520%28final%2520draft%2520for%2520the%2520board%29.xlsx%3Fd%3Dw3f6a8c2e9b1d4f7a8c3e5b2d1f0a9e8c%26csf%3D1%26web%3D1%26e%3DXy7KpQ%26nav%3DeyJzIjoiU2hlZXQxIiwiciI6IkExIn0&data=05%7C02%7Calice.martin%40contoso.example%7C8f3b2c1d4e5f46a7b8c9d0e1f2a3b4c5%7C72f988bf86f141af91ab2d7cd011db47%7C1%7C0%7C638686444444444441%7CUnknown%7CTWFpbGZsb3d8eyJFbXB0eU1hcGkiOnRydWUsIlYiOiIwLjAuMDAwMCIsIlAiOiJXaW4zMiIsIkFOIjoiTWFpbCIsIldUIjoyfQ%3D%3D%7C0%7C%7C%7C&sdata=q3Rk0Zx8nV1sW2mYpLhG%2FaTbC7uE9oJfKdI5cRwX4y0%3D&reserved=0";
@@ -234,14 +234,15 @@ fn outlook_safe_links_are_listed_whole_from_the_hrefs() {
     let urls: Vec<&str> = v.html_links.iter().map(|l| l.url.as_str()).collect();
     assert_eq!(urls, [report, meeting], "mailto: is not a web link");
     assert!(v.html_links.iter().all(|l| !l.cut));
-    // The laid-out text keeps each footnote on one line, whole.
+    // The laid-out text's link runs keep each target whole.
     assert!(
-        v.body.as_str().lines().any(|l| l.ends_with(report)),
-        "{}",
-        v.body
+        v.body_styles
+            .iter()
+            .any(|r| r.target.as_deref().is_some_and(|t| t.trim() == report)),
+        "{:?}",
+        v.body_styles
     );
     let found = mailtui::mail::links::find(v.body.as_str());
-    assert!(found.iter().any(|l| l.url == report), "{found:?}");
     let all = mailtui::mail::links::merge(v.html_links.clone(), found);
     assert_eq!(all.len(), 2, "{all:?}");
 }
@@ -293,10 +294,14 @@ fn gmail_forwards_inline_and_attached() {
             .any(|(k, h)| *k == "Subject" && h.as_str() == "Seat selection")
     );
     assert_eq!(n.source, BodySource::Html);
+    // Bold as a style, not as marks.
+    assert!(n.body.as_str().contains("Your seat is 14A."), "{}", n.body);
+    let body = n.body.as_str();
     assert!(
-        n.body.as_str().contains("Your seat is **14A**."),
-        "{}",
-        n.body
+        n.body_styles.iter().any(|r| &body[r.start..r.end] == "14A"
+            && r.style.contains(mailtui::mail::view::TextStyle::STRONG)),
+        "{:?}",
+        n.body_styles
     );
     assert_eq!(names(&v), ["Seat selection.eml"]);
 }

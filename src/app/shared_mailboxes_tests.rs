@@ -29,6 +29,7 @@ fn settings(dir: &std::path::Path) -> RunSettings {
         files: Default::default(),
         theme: Default::default(),
         mouse: false,
+        side_panes: Default::default(),
         dates: Default::default(),
         compose: Default::default(),
         data_dir: dir.to_path_buf(),

@@ -53,6 +53,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         compose,
         sync,
         mouse: raw.ui.as_ref().and_then(|u| u.mouse).unwrap_or(false),
+        side_panes: raw
+            .ui
+            .as_ref()
+            .and_then(|u| u.side_panes)
+            .unwrap_or_default(),
         dates,
         notify,
         theme: raw.theme,

@@ -39,10 +39,23 @@ pub(super) struct RawFiles {
     pub(super) open_command: Option<Spanned<String>>,
 }
 
+/// `[ui] side_panes`: whether the accounts and folders panes take room
+/// beside the list. `auto` hides them on narrow terminals; they show
+/// while one of them has the focus either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SidePanes {
+    #[default]
+    Auto,
+    Show,
+    Hide,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawUi {
     pub(super) mouse: Option<bool>,
+    pub(super) side_panes: Option<SidePanes>,
     pub(super) date_format_today: Option<Spanned<String>>,
     pub(super) date_format_this_year: Option<Spanned<String>>,
     pub(super) date_format_older: Option<Spanned<String>>,

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::account::Account;
 use super::error::{ConfigError, Location, Source};
-use super::schema::{RawCache, RawFiles, RawNotify, RawSync, RawUi};
+use super::schema::{RawCache, RawFiles, RawNotify, RawSync, RawUi, SidePanes};
 use super::sending::ComposeConfig;
 use super::theme;
 use super::values::expand_home;
@@ -23,6 +23,8 @@ pub struct Config {
     pub sync: SyncSettings,
     /// `[ui] mouse`: clicks and the wheel (off by default).
     pub mouse: bool,
+    /// `[ui] side_panes`: the accounts and folders panes.
+    pub side_panes: SidePanes,
     /// `[ui] date_format_*`: the list's dates (strftime, checked).
     pub dates: DateFormats,
     /// `[notify]`: what the terminal is told about new mail.

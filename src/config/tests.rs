@@ -358,6 +358,18 @@ fn the_mouse_is_off_unless_turned_on() {
 }
 
 #[test]
+fn side_panes_are_auto_unless_set() {
+    use crate::config::SidePanes;
+    assert_eq!(parse_str("").unwrap().side_panes, SidePanes::Auto);
+    let c = parse_str("[ui]\nside_panes = \"hide\"\n").unwrap();
+    assert_eq!(c.side_panes, SidePanes::Hide);
+    let e = parse_str("[ui]\nside_panes = \"left\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(":2:"), "{e}");
+}
+
+#[test]
 fn date_formats_are_strftime_checked_with_their_place() {
     assert_eq!(parse_str("").unwrap().dates, Default::default());
     let c = parse_str("[ui]\ndate_format_older = \"%d.%m.%Y\"\n").unwrap();

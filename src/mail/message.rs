@@ -60,11 +60,19 @@ mod tests {
         assert_eq!(v.source, BodySource::Html);
         let b = v.body.as_str();
         assert!(
-            b.contains("Title") && b.contains("First [link][1].") && b.contains("* one"),
+            b.contains("Title") && b.contains("First link.") && b.contains("* one"),
             "{b}"
         );
-        // Links are kept as numbered references a terminal user can copy.
-        assert!(b.contains("[1]: https://example.com/x"), "{b}");
+        assert!(!b.contains('#'), "{b}");
+        // The link's target is kept whole for the links menu, which
+        // numbers it; the text carries the link as a styled run.
+        assert_eq!(v.html_links[0].url, "https://example.com/x");
+        let link = v
+            .body_styles
+            .iter()
+            .find(|r| r.target.is_some())
+            .map(|r| &b[r.start..r.end]);
+        assert_eq!(link, Some("link"));
         assert!(
             !b.contains("<p>") && !b.contains("alert") && !b.contains("color:red"),
             "{b}"

@@ -3,6 +3,7 @@
 
 pub mod backend;
 pub mod envelope;
+pub mod link_numbers;
 pub mod links;
 pub mod list_row;
 pub mod maildir;

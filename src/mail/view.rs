@@ -16,6 +16,46 @@ pub enum BodySource {
     None,
 }
 
+/// How a run of body text is shown: a set of marks the reader maps to the
+/// theme (HTML's bold, italics, headings, links). Plain data: no terminal
+/// styles here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TextStyle(u8);
+
+impl TextStyle {
+    pub const STRONG: TextStyle = TextStyle(1);
+    pub const EMPHASIS: TextStyle = TextStyle(1 << 1);
+    pub const HEADING: TextStyle = TextStyle(1 << 2);
+    pub const LINK: TextStyle = TextStyle(1 << 3);
+    /// The "[3]" after a link: its number in the links menu.
+    pub const LINK_NUMBER: TextStyle = TextStyle(1 << 4);
+    pub const CODE: TextStyle = TextStyle(1 << 5);
+    pub const STRIKE: TextStyle = TextStyle(1 << 6);
+
+    pub fn contains(self, other: TextStyle) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+
+    pub fn with(self, other: TextStyle) -> TextStyle {
+        TextStyle(self.0 | other.0)
+    }
+
+    pub fn is_plain(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// A styled run of a body's text: a byte range of it, in order, not
+/// overlapping the next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StyleRun {
+    pub start: usize,
+    pub end: usize,
+    pub style: TextStyle,
+    /// For a link, where it goes (as written: the links menu cleans it).
+    pub target: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Attachment {
     pub name: Clean,
@@ -40,6 +80,8 @@ pub struct NestedMessage {
     /// The Date field's offset from UTC in seconds, as the sender wrote it.
     pub date_zone: Option<i32>,
     pub body: Clean,
+    /// Styled runs of `body` (HTML laid out with its styles).
+    pub body_styles: Vec<StyleRun>,
     pub source: BodySource,
     pub attachments: Vec<Attachment>,
     /// Repeated From/Subject/Date fields in this message.
@@ -56,6 +98,8 @@ pub struct MessageView {
     pub date_zone: Option<i32>,
     /// The main text (attached messages are in `nested`).
     pub body: Clean,
+    /// Styled runs of `body` (HTML laid out with its styles).
+    pub body_styles: Vec<StyleRun>,
     pub source: BodySource,
     pub attachments: Vec<Attachment>,
     /// What was left out and why (a limit met, HTML shown without layout).

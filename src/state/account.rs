@@ -83,6 +83,8 @@ pub struct Reader {
     /// open: it stays on screen, marked, until the user moves on, and
     /// nothing acts on it or on whatever row took its place in the list.
     pub gone: bool,
+    /// `/` in the reader: what it found in this message.
+    pub find: Option<super::find::Find>,
 }
 
 /// See [`AccountState::reach`].

@@ -41,6 +41,7 @@ fn arrives(s: &mut State, lines: usize) {
         date: None,
         date_zone: None,
         body: Clean::text(&body),
+        body_styles: vec![],
         source: BodySource::Plain,
         attachments: vec![],
         notes: vec![],

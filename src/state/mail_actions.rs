@@ -70,6 +70,9 @@ impl State {
         if let Some(yes) = self.writing_applies(a) {
             return yes;
         }
+        if let Some(yes) = self.pager_applies(a) {
+            return yes;
+        }
         let panel = self.account().is_some_and(|a| a.wants_sign_in_panel());
         match a {
             UiAction::Copy => panel,
@@ -484,6 +487,9 @@ impl State {
             return Vec::new();
         };
         let outcome = p.key(key);
+        if p.kind == PromptKind::FindInMessage {
+            return self.on_find_prompt(p, outcome);
+        }
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
         };
@@ -630,6 +636,8 @@ impl State {
                 let comment = Some(p.text.trim().to_string()).filter(|c| !c.is_empty());
                 self.answer_invitation(*answer, comment)
             }
+            // Handled above.
+            (PromptKind::FindInMessage, _) => Vec::new(),
             (PromptKind::InvitationComment { .. }, Outcome::Edited) => {
                 self.prompt = Some(p);
                 Vec::new()

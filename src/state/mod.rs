@@ -4,6 +4,7 @@
 mod account;
 mod attachments;
 pub mod compose;
+pub mod find;
 pub mod help;
 mod keys;
 mod list;
@@ -11,6 +12,7 @@ mod mail_actions;
 pub mod menu;
 pub mod mouse;
 mod new_mail;
+mod pager;
 pub mod prompt;
 pub mod reader;
 mod update;
@@ -26,6 +28,7 @@ use std::collections::VecDeque;
 pub use account::{AccountInfo, AccountState, OuterView, Reach, ReaderContent, ServerKind};
 pub use list::{MessageList, SortBy};
 pub use mail_actions::{Notice, Undo};
+pub use pager::AUTO_SIDES_MIN_WIDTH;
 
 use crate::logging::LogRecord;
 
@@ -107,6 +110,14 @@ pub struct State {
     pub sent_waiting: Vec<compose::ComposeEvent>,
     /// An account's address book, read when a recipients prompt opened.
     pub contacts: Option<(usize, std::sync::Arc<Vec<crate::store::addresses::Contact>>)>,
+    /// The reader over the whole screen (while it has the focus).
+    pub reader_full: bool,
+    /// `[ui] side_panes`, then what the key made of it.
+    pub side_panes: crate::config::SidePanes,
+    /// The reader shows every header it has, long address lists whole.
+    pub all_headers: bool,
+    /// The reader folds long quoted blocks to one line each.
+    pub fold_quotes: bool,
 }
 
 impl State {
@@ -154,6 +165,10 @@ impl State {
             server_sizes: Default::default(),
             contacts: None,
             sent_waiting: Vec::new(),
+            reader_full: false,
+            side_panes: Default::default(),
+            all_headers: false,
+            fold_quotes: false,
         }
     }
 
@@ -164,6 +179,10 @@ impl State {
 
     pub fn account(&self) -> Option<&AccountState> {
         self.accounts.get(self.current)
+    }
+
+    pub(crate) fn account_mut(&mut self) -> Option<&mut AccountState> {
+        self.accounts.get_mut(self.current)
     }
 
     /// Whether something on screen moves by itself (spinners), so the app

@@ -30,6 +30,8 @@ pub enum PromptKind {
     InvitationAnswer,
     /// An optional comment for the organizer, then the answer's review.
     InvitationComment { answer: crate::calendar::Answer },
+    /// Searches the message in the reader as you type.
+    FindInMessage,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,9 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthChar;
 
+use crate::mail::link_numbers::number_links;
 use crate::mail::message::{Attachment, BodySource, MessageView};
+use crate::mail::view::{StyleRun, TextStyle};
 use crate::sanitize::Clean;
 use crate::text::format::human_size;
 
@@ -26,6 +28,12 @@ pub enum LineKind {
     /// A sign of forgery or damage.
     Warning,
     Body,
+    /// A quoted line ("> …") of the body.
+    Quote,
+    /// A folded quoted block: "[... 23 quoted lines]".
+    QuoteFold,
+    /// The signature: from the "-- " line to the end of the body.
+    Signature,
     /// A rule above or below the invitation block, the one above saying
     /// what the message is: the drawer draws it across the pane. `warn`
     /// for a cancellation.
@@ -46,17 +54,102 @@ pub struct DocLine {
     pub text: Range<usize>,
 }
 
+/// How much of the message the reader shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shown {
+    /// Every header, address lists whole; else long lists are cut.
+    pub all_headers: bool,
+    /// Quoted blocks over [`FOLD_QUOTES_OVER`] lines fold to one line.
+    pub fold_quotes: bool,
+    /// The message's other header fields too (Received, Message-ID …),
+    /// as written.
+    pub every_field: bool,
+}
+
+impl Shown {
+    /// The message whole, its main headers: what the review shows.
+    pub const ALL: Shown = Shown {
+        all_headers: true,
+        fold_quotes: false,
+        every_field: false,
+    };
+}
+
+/// A message's header lines: the main fields, its date (and the sender's
+/// zone), and the other fields when all are shown.
+struct Heads<'a> {
+    fields: &'a [(&'static str, Clean)],
+    date: Option<(i64, Option<i32>)>,
+    others: &'a [(&'a str, String)],
+}
+
+/// Most other header fields `H` shows (a message may carry hundreds of
+/// Received fields).
+pub const MAX_OTHER_FIELDS: usize = 100;
+
+/// The fields of the header block at the top of `source` other than
+/// those the reader shows anyway, unfolded, in order, at most
+/// [`MAX_OTHER_FIELDS`].
+fn other_fields(source: &str) -> Vec<(&str, String)> {
+    let block = source.split("\n\n").next().unwrap_or_default();
+    let mut out: Vec<(&str, String)> = Vec::new();
+    for line in block.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = out.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+            continue;
+        }
+        if out.len() == MAX_OTHER_FIELDS {
+            break;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        out.push((name.trim(), value.trim().to_string()));
+    }
+    out.retain(|(name, _)| {
+        !["from", "to", "cc", "subject", "date"].contains(&name.to_ascii_lowercase().as_str())
+    });
+    out
+}
+
+/// A quoted block longer than this folds (when folding is on).
+pub const FOLD_QUOTES_OVER: usize = 8;
+
+/// Addresses a folded To or Cc shows before "+N more".
+pub const FOLDED_ADDRESSES: usize = 3;
+
 /// Everything the reader shows for one message, as one clean text.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Doc {
     text: Clean,
     pub lines: Vec<DocLine>,
+    /// Styled runs of the text (HTML bodies), by byte range of `text`, in
+    /// order, apart.
+    pub styles: Vec<(Range<usize>, TextStyle)>,
 }
 
 impl Doc {
     /// The text of every logical line, in order.
     pub fn lines_text(&self) -> impl Iterator<Item = &str> {
         self.lines.iter().map(|l| self.line_text(l))
+    }
+
+    /// The styled runs within `bytes` of a line's text, as ranges of
+    /// that piece.
+    pub fn styles_in(
+        &self,
+        line: &DocLine,
+        bytes: Range<usize>,
+    ) -> impl Iterator<Item = (Range<usize>, TextStyle)> + '_ {
+        let (from, to) = (line.text.start + bytes.start, line.text.start + bytes.end);
+        let first = self.styles.partition_point(|(r, _)| r.end <= from);
+        self.styles[first..]
+            .iter()
+            .take_while(move |(r, _)| r.start < to)
+            .map(move |(r, s)| (r.start.max(from) - from..r.end.min(to) - from, *s))
     }
 
     pub fn line_text(&self, line: &DocLine) -> &str {
@@ -94,17 +187,49 @@ impl Doc {
     }
 
     /// The body lines of `text` (trailing line breaks left out), sliced
-    /// out of one copy.
-    fn push_body(&mut self, text: &Clean) {
+    /// out of one copy: quoted lines and the signature told apart, long
+    /// quoted blocks folded when `shown` says so.
+    fn push_body(&mut self, text: &Clean, runs: &[StyleRun], shown: Shown) {
         let start = self.text.len();
         self.text.push(text);
+        self.styles.extend(
+            runs.iter()
+                .filter(|r| r.start < r.end && r.end <= text.len())
+                .map(|r| (start + r.start..start + r.end, r.style)),
+        );
+        let mut lines = Vec::new();
         let mut pos = start;
         for part in text.as_str().trim_end_matches('\n').split('\n') {
-            self.lines.push(DocLine {
-                kind: LineKind::Body,
-                text: pos..pos + part.len(),
-            });
+            lines.push((
+                pos..pos + part.len(),
+                is_quote(part),
+                is_signature_mark(part),
+            ));
             pos += part.len() + 1;
+        }
+        let mut signature = false;
+        let mut i = 0;
+        while i < lines.len() {
+            let (range, quote, mark) = lines[i].clone();
+            signature |= mark && !quote;
+            if quote && !signature && shown.fold_quotes {
+                let run = lines[i..].iter().take_while(|l| l.1).count();
+                if run > FOLD_QUOTES_OVER {
+                    self.push(
+                        LineKind::QuoteFold,
+                        &Clean::line(&format!("[... {run} quoted lines]")),
+                    );
+                    i += run;
+                    continue;
+                }
+            }
+            let kind = match (signature, quote) {
+                (true, _) => LineKind::Signature,
+                (false, true) => LineKind::Quote,
+                (false, false) => LineKind::Body,
+            };
+            self.lines.push(DocLine { kind, text: range });
+            i += 1;
         }
     }
 
@@ -114,18 +239,32 @@ impl Doc {
 
     fn push_section(
         &mut self,
-        headers: &[(&'static str, Clean)],
-        date: Option<(i64, Option<i32>)>,
+        heads: Heads<'_>,
         warnings: &[Clean],
         attachments: &[Attachment],
         utc_offset: i32,
+        shown: Shown,
     ) {
+        let Heads {
+            fields: headers,
+            date,
+            others,
+        } = heads;
         for (name, value) in headers {
-            self.push_header(name, value, *name == "Subject");
+            let folded = (!shown.all_headers && matches!(*name, "To" | "Cc"))
+                .then(|| fold_addresses(value.as_str()))
+                .flatten();
+            match folded {
+                Some(short) => self.push_header(name, &Clean::line(&short), false),
+                None => self.push_header(name, value, *name == "Subject"),
+            }
         }
         if let Some((ts, zone)) = date {
             let text = crate::text::dates::long(ts, zone, utc_offset);
             self.push_header("Date", &Clean::line(&text), false);
+        }
+        for (name, value) in others {
+            self.push_header(name, &Clean::line(value), false);
         }
         for w in warnings {
             self.push(LineKind::Warning, w);
@@ -162,12 +301,18 @@ impl Doc {
     /// The message as the reader shows it: the invitation block first
     /// when it carries one (times in `zone`; `now` in Unix seconds), then
     /// [`Doc::message`].
-    pub fn reader(m: &MessageView, utc_offset: i32, zone: &jiff::tz::TimeZone, now: i64) -> Doc {
+    pub fn reader(
+        m: &MessageView,
+        utc_offset: i32,
+        zone: &jiff::tz::TimeZone,
+        now: i64,
+        shown: Shown,
+    ) -> Doc {
         let mut d = Doc::default();
         if let Some(part) = &m.calendar {
             d.push_invitation(part, zone, now);
         }
-        d.push_message(m, utc_offset);
+        d.push_message(m, utc_offset, shown);
         d
     }
 
@@ -242,19 +387,23 @@ impl Doc {
     /// (what a reply quotes and the review shows).
     pub fn message(m: &MessageView, utc_offset: i32) -> Doc {
         let mut d = Doc::default();
-        d.push_message(m, utc_offset);
+        d.push_message(m, utc_offset, Shown::ALL);
         d
     }
 
-    fn push_message(&mut self, m: &MessageView, utc_offset: i32) {
+    fn push_message(&mut self, m: &MessageView, utc_offset: i32, shown: Shown) {
         let d = self;
-        d.push_section(
-            &m.headers,
-            m.date.map(|t| (t, m.date_zone)),
-            &m.warnings,
-            &m.attachments,
-            utc_offset,
-        );
+        let others = if shown.every_field && m.source != BodySource::Raw {
+            other_fields(m.raw.as_str())
+        } else {
+            Vec::new()
+        };
+        let heads = Heads {
+            fields: &m.headers,
+            date: m.date.map(|t| (t, m.date_zone)),
+            others: &others,
+        };
+        d.push_section(heads, &m.warnings, &m.attachments, utc_offset, shown);
         for n in &m.notes {
             d.push(LineKind::Note, n);
         }
@@ -269,7 +418,8 @@ impl Doc {
         }
         d.blank();
         if !m.body.is_empty() {
-            d.push_body(&m.body);
+            let (body, runs) = number_links(&m.body, &m.body_styles, &m.html_links);
+            d.push_body(&body, &runs, shown);
         }
         for n in &m.nested {
             d.blank();
@@ -282,20 +432,20 @@ impl Doc {
                 LineKind::Separator,
                 &Clean::line(&format!("──── Attached message{depth} ────")),
             );
-            d.push_section(
-                &n.headers,
-                n.date.map(|t| (t, n.date_zone)),
-                &n.warnings,
-                &n.attachments,
-                utc_offset,
-            );
+            let heads = Heads {
+                fields: &n.headers,
+                date: n.date.map(|t| (t, n.date_zone)),
+                others: &[],
+            };
+            d.push_section(heads, &n.warnings, &n.attachments, utc_offset, shown);
             match n.source {
                 BodySource::Html => d.push(LineKind::Note, &Clean::line("(converted from HTML)")),
                 BodySource::None => d.push(LineKind::Note, &Clean::line("(no text)")),
                 _ => {}
             }
             d.blank();
-            d.push_body(&n.body);
+            let (body, runs) = number_links(&n.body, &n.body_styles, &m.html_links);
+            d.push_body(&body, &runs, shown);
         }
     }
 
@@ -307,9 +457,64 @@ impl Doc {
             &Clean::line("Message source (the same key shows the message again)"),
         );
         d.blank();
-        d.push_body(&m.raw);
+        d.push_body(&m.raw, &[], Shown::ALL);
         d
     }
+}
+
+/// A quoted line: "> …", also indented (as laid-out HTML quotes are).
+fn is_quote(line: &str) -> bool {
+    line.trim_start().starts_with('>')
+}
+
+/// The line that starts a signature ("-- ", some mailers drop the space).
+fn is_signature_mark(line: &str) -> bool {
+    line == "-- " || line == "--"
+}
+
+/// The addresses of a To or Cc value, split at the commas between them
+/// (not those inside quotes, comments or angle brackets).
+fn split_addresses(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut depth, mut angle) = (false, 0usize, false);
+    let mut start = 0;
+    let mut escaped = false;
+    for (at, c) in value.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            '<' if !quoted => angle = true,
+            '>' if !quoted => angle = false,
+            ',' if !quoted && depth == 0 && !angle => {
+                out.push(value[start..at].trim());
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(value[start..].trim());
+    out.retain(|a| !a.is_empty());
+    out
+}
+
+/// A long address list cut to its first few and "+N more"; None when it
+/// is short enough to show whole.
+fn fold_addresses(value: &str) -> Option<String> {
+    let all = split_addresses(value);
+    if all.len() <= FOLDED_ADDRESSES + 1 {
+        return None;
+    }
+    Some(format!(
+        "{} +{} more",
+        all[..FOLDED_ADDRESSES].join(", "),
+        all.len() - FOLDED_ADDRESSES
+    ))
 }
 
 /// One screen row: a piece of a logical line.
@@ -389,12 +594,14 @@ pub struct Layout {
     pub rows: Vec<Row>,
     /// Showing the source instead of the message.
     pub raw: bool,
+    /// What `doc` was made to show.
+    pub shown: Shown,
 }
 
 impl Layout {
     /// Lays `m` out at `width` unless that is done already; an invitation
     /// it carries is shown in `zone`, `now` (Unix seconds) telling past
-    /// meetings.
+    /// meetings. Whether the doc was made anew (its lines changed).
     pub fn ensure(
         &mut self,
         m: &MessageView,
@@ -402,13 +609,16 @@ impl Layout {
         utc_offset: i32,
         zone: &jiff::tz::TimeZone,
         now: i64,
-    ) {
-        if self.doc.is_none() {
+        shown: Shown,
+    ) -> bool {
+        let made = self.doc.is_none() || self.shown != shown;
+        if made {
             self.doc = Some(if self.raw {
                 Doc::source(m)
             } else {
-                Doc::reader(m, utc_offset, zone, now)
+                Doc::reader(m, utc_offset, zone, now, shown)
             });
+            self.shown = shown;
             self.width = None;
         }
         if self.width != Some(width)
@@ -425,6 +635,7 @@ impl Layout {
             self.rows = wrap(doc, wrap_at);
             self.width = Some(width);
         }
+        made
     }
 
     /// Whether row `index` is cut and its line goes on in the next row.
@@ -474,7 +685,7 @@ mod tests {
 
     fn doc(text: &str) -> Doc {
         let mut d = Doc::default();
-        d.push_body(&Clean::text(text));
+        d.push_body(&Clean::text(text), &[], Shown::ALL);
         d
     }
 
@@ -505,7 +716,7 @@ mod tests {
             raw: true,
             ..Layout::default()
         };
-        l.ensure(&m, 20, 0, &jiff::tz::TimeZone::UTC, 0);
+        l.ensure(&m, 20, 0, &jiff::tz::TimeZone::UTC, 0, Shown::default());
         let texts: Vec<&str> = l.rows.iter().map(|r| l.row_text(r).1).collect();
         assert!(texts.iter().all(|t| t.chars().count() <= 19), "{texts:?}");
         let long = texts.iter().position(|t| t.starts_with("X-Long")).unwrap();

@@ -30,6 +30,10 @@ impl State {
         {
             self.menu = None;
         }
+        // Full screen is the reader's: leaving it leaves full screen.
+        if self.focus != Pane::Reader {
+            self.reader_full = false;
+        }
         self.lay_out_reader();
         // Reading or marking mail changes the unread count in the title.
         let current = self.current;
@@ -131,6 +135,10 @@ impl State {
     }
 
     pub fn areas(&self) -> Areas {
+        self.areas_for(self.shape())
+    }
+
+    fn areas_for(&self, shape: crate::layout::Shape) -> Areas {
         // Accounts with tokens get a second status line for them.
         let status_rows = if self.account().is_some_and(|a| a.token.is_some()) {
             2
@@ -142,11 +150,23 @@ impl State {
             self.show_log,
             self.accounts.len(),
             status_rows,
+            shape,
         )
     }
 
+    /// Rows of the list, as it shows beside the reader (while the reader
+    /// is full screen, the list keeps the place it will show in).
     pub(super) fn list_rows(&self) -> usize {
-        inner_height(self.areas().messages).max(1)
+        let shape = crate::layout::Shape {
+            reader_only: false,
+            ..self.shape()
+        };
+        inner_height(self.areas_for(shape).messages).max(1)
+    }
+
+    /// Rows of text the reader shows.
+    pub(super) fn reader_height(&self) -> usize {
+        inner_height(self.areas().reader)
     }
 
     fn panes(&self) -> Vec<Pane> {
@@ -182,6 +202,11 @@ impl State {
             return self.on_help_key(a);
         }
         if let Some(cmds) = self.on_writing_key(a) {
+            return cmds;
+        }
+        if self.menu.is_none()
+            && let Some(cmds) = self.on_pager_key(a)
+        {
             return cmds;
         }
         if let Some(cmds) = self.on_files_key(a) {
@@ -320,6 +345,18 @@ impl State {
             | UiAction::Preview
             | UiAction::EditTo
             | UiAction::EditCc => Vec::new(),
+            // Handled by on_pager_key above (not while a menu is open).
+            UiAction::ToggleFullScreen
+            | UiAction::ToggleSidePanes
+            | UiAction::NextMessage
+            | UiAction::PrevMessage
+            | UiAction::NextUnread
+            | UiAction::PrevUnread
+            | UiAction::ToggleHeaders
+            | UiAction::ToggleQuotes
+            | UiAction::FindInMessage
+            | UiAction::FindNext
+            | UiAction::FindPrev => Vec::new(),
             UiAction::ToggleRaw => {
                 if let Some(acc) = self.accounts.get_mut(self.current)
                     && matches!(acc.reader.content, ReaderContent::Loaded(_))
@@ -338,16 +375,28 @@ impl State {
         let a = self.areas();
         let (width, height) = (inner_width(a.reader), inner_height(a.reader));
         let (utc_offset, zone, now) = (self.utc_offset, self.zone.clone(), self.now);
+        let shown = crate::state::reader::Shown {
+            all_headers: self.all_headers,
+            fold_quotes: self.fold_quotes,
+            every_field: self.all_headers,
+        };
         let Some(acc) = self.accounts.get_mut(self.current) else {
             return;
         };
         let r = &mut acc.reader;
-        match &r.content {
+        let made = match &r.content {
             ReaderContent::Loaded(m) => {
-                r.layout.ensure(m, width, utc_offset, &zone, now);
+                let made = r.layout.ensure(m, width, utc_offset, &zone, now, shown);
                 r.scroll = r.scroll.min(r.layout.max_scroll(height));
+                made
             }
-            _ => r.layout = Default::default(),
+            _ => {
+                r.layout = Default::default();
+                false
+            }
+        };
+        if made {
+            self.refind();
         }
     }
 

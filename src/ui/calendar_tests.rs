@@ -73,7 +73,13 @@ fn the_quoted_text_of_a_reply_leaves_the_block_out() {
     let m = message::parse(9, OUTLOOK.as_bytes());
     let doc = crate::state::reader::Doc::message(&m, 0);
     assert!(!doc.lines_text().any(|l| l.starts_with("── ")));
-    let doc = crate::state::reader::Doc::reader(&m, 0, &jiff::tz::TimeZone::UTC, 0);
+    let doc = crate::state::reader::Doc::reader(
+        &m,
+        0,
+        &jiff::tz::TimeZone::UTC,
+        0,
+        crate::state::reader::Shown::ALL,
+    );
     assert_eq!(
         doc.lines_text().next(),
         Some("── New invitation · i answers ")

@@ -33,6 +33,9 @@ mod compose_tests;
 #[cfg(test)]
 mod calendar_tests;
 
+#[cfg(test)]
+mod pager_tests;
+
 use ratatui::Frame;
 
 use crate::state::{Pane, State};
@@ -40,21 +43,29 @@ pub use theme::Theme;
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame<'_>) {
     let a = state.areas();
-    accounts::draw(
-        state,
-        theme,
-        frame,
-        a.accounts,
-        state.focus == Pane::Accounts,
-    );
-    folders::draw(state, theme, frame, a.folders, state.focus == Pane::Folders);
-    messages::draw(
-        state,
-        theme,
-        frame,
-        a.messages,
-        state.focus == Pane::Messages,
-    );
+    // A pane left out of the layout (side panes hidden, the reader full
+    // screen) has no room.
+    if !a.accounts.is_empty() {
+        accounts::draw(
+            state,
+            theme,
+            frame,
+            a.accounts,
+            state.focus == Pane::Accounts,
+        );
+    }
+    if !a.folders.is_empty() {
+        folders::draw(state, theme, frame, a.folders, state.focus == Pane::Folders);
+    }
+    if !a.messages.is_empty() {
+        messages::draw(
+            state,
+            theme,
+            frame,
+            a.messages,
+            state.focus == Pane::Messages,
+        );
+    }
     reader::draw(state, theme, frame, a.reader, state.focus == Pane::Reader);
     if let Some(area) = a.log {
         log::draw(state, theme, frame, area, state.focus == Pane::Log);

@@ -98,6 +98,19 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
             Span::styled("█", theme.accent),
             Span::styled("   Tab completes · Enter attaches · Esc", theme.dim),
         ],
+        PromptKind::FindInMessage => {
+            let count = state.finding().map_or_else(String::new, |f| f.count());
+            let hint = format!("   {count} in this message · Enter: keep (n / N) · Esc: clear");
+            let room = usize::from(at.width).saturating_sub(2);
+            let text = tail(&p.text, room.saturating_sub(hint.len().min(room / 2)));
+            let room = room.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+            vec![
+                Span::styled("/", label),
+                Span::raw(text),
+                Span::styled("█", theme.accent),
+                Span::styled(truncate(&hint, room), theme.dim),
+            ]
+        }
         _ => Vec::new(),
     };
     f.render_widget(Clear, at);

@@ -10,7 +10,9 @@ use ratatui::widgets::Paragraph;
 
 use super::theme::Theme;
 use crate::layout::inner_height;
-use crate::state::reader::{Layout, LineKind};
+use crate::mail::view::TextStyle;
+use crate::state::find::Find;
+use crate::state::reader::{Layout, LineKind, Row};
 use crate::state::{ReaderContent, State};
 use crate::text::format::spinner;
 
@@ -22,6 +24,7 @@ fn visible_lines<'a>(
     theme: &Theme,
     scroll: usize,
     height: usize,
+    find: Option<&Find>,
 ) -> Vec<Line<'a>> {
     let label = theme.header_label;
     let start = scroll.min(layout.rows.len());
@@ -31,6 +34,7 @@ fn visible_lines<'a>(
         .enumerate()
         .map(|(i, row)| {
             let (line, text) = layout.row_text(row);
+            let line_kind = line.kind;
             let line = match line.kind {
                 LineKind::Header { label: len, strong } => {
                     // The label ends inside this row only on its first row.
@@ -54,6 +58,11 @@ fn visible_lines<'a>(
                 LineKind::Note => Line::styled(text, theme.dim),
                 LineKind::Warning => Line::styled(text, theme.error.add_modifier(Modifier::BOLD)),
                 LineKind::Body => Line::raw(text),
+                // Quiet, and slanted so it reads as quoted without colour.
+                LineKind::Quote | LineKind::QuoteFold => {
+                    Line::styled(text, theme.dim.add_modifier(Modifier::ITALIC))
+                }
+                LineKind::Signature => Line::styled(text, theme.dim),
                 LineKind::InviteRule { warn } => {
                     // Across the pane, whatever its width.
                     let room = layout.width.unwrap_or(0);
@@ -75,6 +84,26 @@ fn visible_lines<'a>(
                     ])
                 }
             };
+            // HTML's styles over the line's own.
+            let line = match (line_kind, &layout.doc) {
+                (LineKind::Body | LineKind::Quote, Some(doc)) if !doc.styles.is_empty() => {
+                    let (doc_line, _) = layout.row_text(row);
+                    let ranges: Vec<(usize, usize, Style)> = doc
+                        .styles_in(doc_line, row.start..row.end)
+                        .map(|(r, s)| (r.start, r.end, text_style(theme, s)))
+                        .collect();
+                    if ranges.is_empty() {
+                        line
+                    } else {
+                        overlay(line, &ranges)
+                    }
+                }
+                _ => line,
+            };
+            let line = match find {
+                Some(f) => highlight(line, row, f, theme),
+                None => line,
+            };
             // In the source a row break is ours, not the message's: say so.
             if layout.raw && layout.continues(start + i) {
                 // In the last column, where the wrap left room for it.
@@ -89,6 +118,106 @@ fn visible_lines<'a>(
             }
         })
         .collect()
+}
+
+/// How an HTML style shows: by modifiers first, so it reads without
+/// colour too (NO_COLOR); links and headings take the accent colour.
+fn text_style(theme: &Theme, s: TextStyle) -> Style {
+    let mut style = Style::new();
+    if s.contains(TextStyle::HEADING) {
+        style = style.patch(theme.accent).add_modifier(Modifier::BOLD);
+    }
+    if s.contains(TextStyle::STRONG) {
+        style = style.add_modifier(Modifier::BOLD);
+    }
+    if s.contains(TextStyle::EMPHASIS) {
+        style = style.add_modifier(Modifier::ITALIC);
+    }
+    if s.contains(TextStyle::STRIKE) {
+        style = style.add_modifier(Modifier::CROSSED_OUT);
+    }
+    if s.contains(TextStyle::CODE)
+        && let Some(c) = theme.header_label.fg
+    {
+        style = style.fg(c);
+    }
+    if s.contains(TextStyle::LINK) {
+        style = style.patch(theme.accent).add_modifier(Modifier::UNDERLINED);
+    }
+    if s.contains(TextStyle::LINK_NUMBER) {
+        style = style.patch(theme.dim);
+    }
+    style
+}
+
+/// The search's hits on this row marked: each one standing out, the one
+/// `n` / `N` went to more (reversed, so it shows without colour too).
+fn highlight<'a>(line: Line<'a>, row: &Row, find: &Find, theme: &Theme) -> Line<'a> {
+    let hit = theme
+        .search_match
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let first = find.hits.partition_point(|h| h.line < row.line);
+    let ranges: Vec<(usize, usize, Style)> = find.hits[first..]
+        .iter()
+        .enumerate()
+        .take_while(|(_, h)| h.line == row.line)
+        .filter(|(_, h)| h.end > row.start && h.start < row.end)
+        .map(|(k, h)| {
+            let style = if first + k == find.current {
+                hit.add_modifier(Modifier::REVERSED)
+            } else {
+                hit
+            };
+            (
+                h.start.max(row.start) - row.start,
+                h.end.min(row.end) - row.start,
+                style,
+            )
+        })
+        .collect();
+    if ranges.is_empty() {
+        return line;
+    }
+    overlay(line, &ranges)
+}
+
+/// `line` with the byte ranges (of its text, in order) patched with their
+/// styles; spans are split where a range starts or ends inside one.
+fn overlay<'a>(line: Line<'a>, ranges: &[(usize, usize, Style)]) -> Line<'a> {
+    let mut spans = Vec::with_capacity(line.spans.len() + 2 * ranges.len());
+    let mut at = 0;
+    for span in line.spans {
+        let text = span.content.as_ref();
+        let (from, to) = (at, at + text.len());
+        let mut cut = from;
+        for &(s, e, style) in ranges.iter().filter(|r| r.1 > from && r.0 < to) {
+            let (s, e) = (s.max(from), e.min(to));
+            if !text.is_char_boundary(s - from) || !text.is_char_boundary(e - from) {
+                continue;
+            }
+            if s > cut {
+                spans.push(Span::styled(
+                    text[cut - from..s - from].to_string(),
+                    span.style,
+                ));
+            }
+            spans.push(Span::styled(
+                text[s - from..e - from].to_string(),
+                span.style.patch(style),
+            ));
+            cut = e;
+        }
+        if cut == from {
+            spans.push(span.clone());
+        } else if cut < to {
+            spans.push(Span::styled(text[cut - from..].to_string(), span.style));
+        }
+        at = to;
+    }
+    Line {
+        spans,
+        ..Line::default()
+    }
 }
 
 /// How a line of the invitation block reads: what the message is stands
@@ -147,6 +276,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
             theme,
             r.scroll,
             inner_height(area),
+            r.find.as_ref(),
         )),
     };
     f.render_widget(para.block(block), area);

@@ -210,6 +210,15 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
         };
         parts.push(Part::new(n.text.to_string(), 0, style).kept());
     }
+    // The reader's search: what, and which of how many is in view.
+    if let Some(find) = state.finding() {
+        let count = find.count();
+        parts.push(
+            Part::new(format!("/{} {count}", find.text), 1, theme.accent)
+                .short(Some(count))
+                .kept(),
+        );
+    }
     if let Some(folder) = acc.open_folder_name() {
         let so_far = if acc.list.remaining > 0 {
             " so far"

@@ -347,7 +347,10 @@ fn pane_accounts() {
 
 #[test]
 fn pane_folders() {
-    let s = sample_state(80, 24);
+    let mut s = sample_state(80, 24);
+    // The panes as they are beside each other (at 80 columns the side
+    // panes are hidden unless shown).
+    s.side_panes = crate::config::SidePanes::Show;
     let a = s.areas().folders;
     assert_snapshot!(render(a.width, a.height, |f| super::folders::draw(
         &s,
@@ -361,7 +364,8 @@ fn pane_folders() {
 #[test]
 fn pane_messages_80_and_120() {
     for (w, h) in [(80, 24), (120, 40)] {
-        let s = sample_state(w, h);
+        let mut s = sample_state(w, h);
+        s.side_panes = crate::config::SidePanes::Show;
         let a = s.areas().messages;
         let out = render(a.width, a.height, |f| {
             super::messages::draw(&s, &Theme::default(), f, f.area(), true)
@@ -373,6 +377,7 @@ fn pane_messages_80_and_120() {
 #[test]
 fn pane_reader_scrolled() {
     let mut s = sample_state(80, 24);
+    s.side_panes = crate::config::SidePanes::Show;
     s.focus = Pane::Reader;
     s.update(Action::Ui(UiAction::Down));
     s.update(Action::Ui(UiAction::Down));

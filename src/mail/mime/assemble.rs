@@ -9,12 +9,13 @@ use std::time::Instant;
 use super::decode::{decoded_len, to_text, transfer_decode};
 use super::headers::{MessageHeaders, PartInfo, TransferEncoding, message_headers};
 use super::html;
+use super::html_styles::{shifted, within};
 use super::limits::{
     HTML_TIME_BUDGET, MAX_DEPTH, MAX_PARSE_BYTES, MAX_PARTS, MAX_RAW_BYTES, MAX_TEXT_BYTES,
 };
 use super::split::{Budget, Kind, Limit, Tree, split};
 use crate::mail::partial::{TEXT_PART_MAX, marks, size_text};
-use crate::mail::view::{Attachment, BodySource, MessageView, NestedMessage};
+use crate::mail::view::{Attachment, BodySource, MessageView, NestedMessage, StyleRun};
 use crate::sanitize::Clean;
 
 /// The reader's view of `raw`, without the raw source (the caller adds it).
@@ -40,7 +41,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         .first()
         .map(|n| message_headers(raw, n.header.clone()))
         .unwrap_or_default();
-    let (body, source) = main.finish();
+    let (body, body_styles, source) = main.finish();
     let html_links = crate::mail::links::merge(main.links(), a.nested_links.concat());
     let calendar = super::calendar::find(raw, &tree);
     let mut parts = super::parts::list_tree(raw, &tree, &mut a.budget);
@@ -71,6 +72,7 @@ pub fn build(uid: u32, raw: &[u8], partial: bool) -> MessageView {
         date: h.date,
         date_zone: h.date_zone,
         body,
+        body_styles,
         source,
         attachments: main.attachments,
         notes,
@@ -177,21 +179,34 @@ pub fn repeated_warnings(h: &MessageHeaders) -> Vec<Clean> {
 #[derive(Default)]
 struct Section {
     plain: Vec<Clean>,
-    html: Vec<Clean>,
+    /// Laid-out HTML parts with their styled runs.
+    html: Vec<(Clean, Vec<StyleRun>)>,
     /// The `href`s of the HTML parts, in order.
     html_links: Vec<String>,
     attachments: Vec<Attachment>,
 }
 
 impl Section {
-    /// Plain text parts if there are any, else the converted HTML ones.
-    fn finish(&self) -> (Clean, BodySource) {
+    /// Plain text parts if there are any, else the converted HTML ones
+    /// (with their styles).
+    fn finish(&self) -> (Clean, Vec<StyleRun>, BodySource) {
         if !self.plain.is_empty() {
-            (Clean::join(&self.plain, "\n"), BodySource::Plain)
+            (
+                Clean::join(&self.plain, "\n"),
+                Vec::new(),
+                BodySource::Plain,
+            )
         } else if !self.html.is_empty() {
-            (Clean::join(&self.html, "\n"), BodySource::Html)
+            let mut styles = Vec::new();
+            let mut at = 0;
+            for (text, runs) in &self.html {
+                styles.extend(shifted(runs, at));
+                at += text.len() + 1;
+            }
+            let body = Clean::join(self.html.iter().map(|(t, _)| t), "\n");
+            (body, styles, BodySource::Html)
         } else {
-            (Clean::default(), BodySource::None)
+            (Clean::default(), Vec::new(), BodySource::None)
         }
     }
 
@@ -320,8 +335,17 @@ impl Assembler {
             if let Some(n) = h.note {
                 self.notes.push(Clean::line(&n));
             }
-            let clean = self.capped(Clean::text(&h.text));
-            sec.html.push(clean);
+            let whole = Clean::text(&h.text);
+            // The runs point into the laid-out text: if cleaning changed
+            // it (a control character in the mail), they would be off.
+            let styles = if whole.as_str() == h.text {
+                h.styles
+            } else {
+                Vec::new()
+            };
+            let clean = self.capped(whole);
+            let styles = within(styles, clean.len());
+            sec.html.push((clean, styles));
             sec.html_links.extend(h.links);
         } else {
             let clean = self.capped(Clean::text(&text));
@@ -340,18 +364,20 @@ impl Assembler {
             date: h.date,
             date_zone: h.date_zone,
             body: Clean::default(),
+            body_styles: Vec::new(),
             source: BodySource::None,
             attachments: Vec::new(),
             warnings: repeated_warnings(&h),
         });
         let mut sec = Section::default();
         self.walk(raw, tree, id, &mut sec, level);
-        let (body, source) = sec.finish();
+        let (body, body_styles, source) = sec.finish();
         if let Some(l) = self.nested_links.get_mut(slot) {
             *l = sec.links();
         }
         let n = &mut self.nested[slot];
         n.body = body;
+        n.body_styles = body_styles;
         n.source = source;
         n.attachments = sec.attachments;
     }

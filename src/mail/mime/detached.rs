@@ -101,6 +101,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         date: h.date,
         date_zone: h.date_zone,
         body: source.clone(),
+        body_styles: Vec::new(),
         source: BodySource::Raw,
         attachments: Vec::new(),
         notes,

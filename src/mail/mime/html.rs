@@ -17,7 +17,9 @@ use html5ever::tokenizer::{
     BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
+use super::html_styles::{Laid, Styled, flatten};
 use super::limits::{HTML_STACK_BYTES, MAX_HTML_BYTES, MAX_HTML_DEPTH};
+use crate::mail::view::StyleRun;
 
 /// HTML is laid out wide and wrapped by the reader at its own width.
 const LAYOUT_WIDTH: usize = 400;
@@ -26,6 +28,8 @@ const LAYOUT_WIDTH: usize = 400;
 #[derive(Debug)]
 pub struct HtmlText {
     pub text: String,
+    /// Bold, italics, headings and links of `text` (none without layout).
+    pub styles: Vec<StyleRun>,
     pub note: Option<String>,
     /// The part's link targets (`href`s), whole, in document order.
     pub links: Vec<String>,
@@ -43,6 +47,7 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
         let scanned = scan(html);
         return HtmlText {
             text: scanned.text,
+            styles: Vec::new(),
             links: scanned.hrefs,
             note: Some(format!(
                 "HTML part of {} KB is over the {} KB layout limit; shown without layout",
@@ -55,6 +60,7 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     if scanned.max_depth > MAX_HTML_DEPTH {
         return HtmlText {
             text: scanned.text,
+            styles: Vec::new(),
             links: scanned.hrefs,
             note: Some(format!(
                 "HTML nested over {MAX_HTML_DEPTH} levels deep; shown without layout"
@@ -63,6 +69,7 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     }
     let late = || HtmlText {
         text: scanned.text.clone(),
+        styles: Vec::new(),
         note: Some("HTML layout took too long; shown without layout".to_string()),
         links: scanned.hrefs.clone(),
     };
@@ -84,8 +91,9 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     // A layout past the deadline is left to finish on its own thread; the
     // limits above bound how long that can be.
     match rx.recv_timeout(left) {
-        Ok(text) => HtmlText {
-            text,
+        Ok(laid) => HtmlText {
+            text: laid.text,
+            styles: laid.styles,
             note: None,
             links: scanned.hrefs,
         },
@@ -93,17 +101,19 @@ pub fn to_text(html: &str, deadline: Instant) -> HtmlText {
     }
 }
 
-/// html2text's layout, trailing spaces trimmed. Link footnotes stay whole
-/// on one line (the reader wraps them), not cut at the layout width.
-pub fn layout(html: &str) -> String {
-    let text = html2text::config::plain()
-        .no_link_wrapping()
-        .string_from_read(html.as_bytes(), LAYOUT_WIDTH)
-        .unwrap_or_else(|_| scan(html).text);
-    text.lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
+/// html2text's layout with its styles (bold, italics, headings, links),
+/// trailing spaces trimmed. No link footnotes: the reader numbers links
+/// as the links menu does, and the menu has them whole.
+pub fn layout(html: &str) -> Laid {
+    match html2text::config::with_decorator(Styled::default())
+        .lines_from_read(html.as_bytes(), LAYOUT_WIDTH)
+    {
+        Ok(lines) => flatten(&lines),
+        Err(_) => Laid {
+            text: scan(html).text,
+            styles: Vec::new(),
+        },
+    }
 }
 
 /// What one tokenizer pass finds.
@@ -310,6 +320,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+    use crate::mail::view::TextStyle;
 
     fn soon() -> Instant {
         Instant::now() + Duration::from_secs(30)
@@ -322,11 +333,67 @@ mod tests {
             soon(),
         );
         assert!(t.note.is_none());
-        assert!(
-            t.text.contains("First [link][1].") && t.text.contains("* one"),
-            "{}",
-            t.text
+        assert_eq!(t.text, "Title\n\nFirst link.\n* one", "{}", t.text);
+        let styled = |want: &str| {
+            t.styles
+                .iter()
+                .find(|r| &t.text[r.start..r.end] == want)
+                .map(|r| (r.style, r.target.clone()))
+        };
+        assert_eq!(styled("Title"), Some((TextStyle::HEADING, None)));
+        assert_eq!(
+            styled("link"),
+            Some((TextStyle::LINK, Some("https://example.com/x".into())))
         );
+    }
+
+    #[test]
+    fn styles_come_as_runs_not_marks() {
+        let t = to_text(
+            "<h2>Planned <i>maintenance</i></h2><p>On <b>Saturday</b> between \
+<strong>02:00 and <em>04:00</em></strong>, <s>not</s> <code>vpn</code>.</p>\
+<blockquote>quoted <b>bold</b></blockquote>",
+            soon(),
+        );
+        let text = &t.text;
+        assert!(!text.contains('*') && !text.contains('#'), "{text}");
+        assert!(!text.contains('\u{e000}'), "{text:?}");
+        let runs: Vec<(&str, TextStyle)> = t
+            .styles
+            .iter()
+            .map(|r| (&text[r.start..r.end], r.style))
+            .collect();
+        assert_eq!(
+            runs,
+            [
+                ("Planned ", TextStyle::HEADING),
+                ("maintenance", TextStyle::HEADING.with(TextStyle::EMPHASIS)),
+                ("Saturday", TextStyle::STRONG),
+                ("02:00 and ", TextStyle::STRONG),
+                ("04:00", TextStyle::STRONG.with(TextStyle::EMPHASIS)),
+                ("not", TextStyle::STRIKE),
+                ("vpn", TextStyle::CODE),
+                ("bold", TextStyle::STRONG),
+            ]
+        );
+        assert!(text.contains("> quoted bold"), "{text}");
+        // Runs are in order and apart.
+        assert!(t.styles.windows(2).all(|w| w[0].end <= w[1].start));
+    }
+
+    #[test]
+    fn tables_stay_readable() {
+        let t = to_text(
+            "<table><tr><th>Service</th><th>Status</th></tr>\
+<tr><td>VPN</td><td><b>down</b></td></tr><tr><td>Mail</td><td>fine</td></tr></table>",
+            soon(),
+        );
+        let lines: Vec<&str> = t.text.lines().collect();
+        let vpn = lines.iter().find(|l| l.contains("VPN")).unwrap();
+        assert!(vpn.contains("down"), "{}", t.text);
+        let mail = lines.iter().find(|l| l.contains("Mail")).unwrap();
+        // The columns line up.
+        assert_eq!(vpn.find("down"), mail.find("fine"), "{}", t.text);
     }
 
     #[test]
@@ -356,8 +423,14 @@ mod tests {
             t.links,
             [want.as_str(), "https://map.example/", "https://b.example/"]
         );
-        // The laid-out footnote is whole too, on one line.
-        assert!(t.text.lines().any(|l| l.ends_with(&want)), "{}", t.text);
+        // The laid-out link carries it whole too.
+        assert!(
+            t.styles
+                .iter()
+                .any(|r| r.target.as_deref().is_some_and(|u| u.trim() == want)),
+            "{:?}",
+            t.styles
+        );
         // Without layout the hrefs are the same.
         let late = to_text(&html, Instant::now() - Duration::from_secs(1));
         assert_eq!(late.links, t.links);

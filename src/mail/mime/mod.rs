@@ -11,6 +11,7 @@ pub mod decode;
 pub mod detached;
 pub mod headers;
 pub mod html;
+pub mod html_styles;
 pub mod limits;
 pub mod lines;
 pub mod part_view;

@@ -24,11 +24,12 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
         return None;
     }
     let text = to_text(&part.bytes, part.charset.as_deref());
-    let (body, source, note) = if subtype == "html" {
+    let (body, source, note, styles, links) = if subtype == "html" {
         let h = html::to_text(&text, Instant::now() + HTML_TIME_BUDGET);
-        (h.text, BodySource::Html, h.note)
+        let links = crate::mail::links::from_targets(h.links.iter().map(String::as_str));
+        (h.text, BodySource::Html, h.note, h.styles, links)
     } else {
-        (text, BodySource::Plain, None)
+        (text, BodySource::Plain, None, Vec::new(), Vec::new())
     };
     let mut notes: Vec<Clean> = note.iter().map(|n| Clean::line(n)).collect();
     if part.damaged {
@@ -36,7 +37,14 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
             "The transfer encoding of this part is damaged; what could be decoded is shown.",
         ));
     }
-    let body = Clean::text(&body);
+    let cleaned = Clean::text(&body);
+    // The runs point into the laid-out text, as long as cleaning left it.
+    let styles = if cleaned.as_str() == body {
+        styles
+    } else {
+        Vec::new()
+    };
+    let body = cleaned;
     let body = if body.len() > MAX_TEXT_BYTES {
         notes.push(Clean::line(&format!(
             "Text over {} MB is not shown.",
@@ -56,7 +64,8 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
         date: None,
         date_zone: None,
         raw: body.truncated(MAX_RAW_BYTES),
-        html_links: Vec::new(),
+        html_links: links,
+        body_styles: super::html_styles::within(styles, body.len()),
         body,
         source,
         attachments: Vec::new(),
