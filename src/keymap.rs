@@ -63,6 +63,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("m", "move"),
     ("u", "undo"),
     ("/", "search"),
+    // aerc's filter key: `l` (NeoMutt's limit) opens, vim-style, here.
+    ("\\", "limit"),
     ("n", "next_match"),
     ("N", "prev_match"),
     ("T", "threads"),

@@ -250,6 +250,50 @@ fn read_row(uid: u32, path: &Path) -> MailResult<NewMessage> {
     Ok(list_row::from_headers(&head[..end], meta))
 }
 
+/// Whether one message may match: its headers decide first; the text is
+/// read (within [`SEARCH_FILE_LIMIT`]) only when they cannot. What it
+/// cannot tell (`folder:`, `account:`) counts as a match: the list checks.
+fn search_file(matcher: &crate::query::Matcher<'_>, uid: u32, path: &Path) -> bool {
+    use crate::query::{Facts, Known, Verdict};
+    let small = fs::metadata(path).is_ok_and(|m| m.len() <= SEARCH_FILE_LIMIT);
+    let Some(bytes) = small.then(|| fs::read(path).ok()).flatten() else {
+        return false;
+    };
+    let block = super::mime::headers::find_block(&bytes, 0, bytes.len(), |_| false);
+    let h = super::mime::headers::message_headers(&bytes, block.header.clone());
+    let meta = EnvelopeMeta {
+        uid,
+        flags: flags_of(path),
+        size: bytes.len().min(u32::MAX as usize) as u32,
+        received: None,
+        has_attachment: false,
+    };
+    let row = list_row::from_headers(&bytes[block.header.clone()], meta).envelope;
+    fn whole(f: &Option<String>) -> Known<'_> {
+        Known::Whole(f.as_deref().unwrap_or(""))
+    }
+    let headers = Facts {
+        from: whole(&h.from),
+        to: whole(&h.to),
+        cc: whole(&h.cc),
+        // The attachment mark needs the parts: see below.
+        has_attachment: None,
+        ..Facts::envelope(&row)
+    };
+    match matcher.eval(&headers) {
+        Verdict::Yes => return true,
+        Verdict::No => return false,
+        Verdict::Unknown => {}
+    }
+    let view = super::message::parse(uid, &bytes);
+    let all = Facts {
+        body: Known::Whole(view.body.as_str()),
+        has_attachment: Some(!view.attachments.is_empty()),
+        ..headers
+    };
+    matcher.eval(&all) != Verdict::No
+}
+
 /// End of the header block (the empty line), if it is within `head`.
 fn find_blank_line(head: &[u8]) -> Option<usize> {
     let crlf = head
@@ -512,23 +556,23 @@ impl MailBackend for MaildirBackend {
         Ok(true)
     }
 
-    async fn search_text(&mut self, text: &str) -> MailResult<Vec<u32>> {
+    async fn search(
+        &mut self,
+        query: &crate::query::Query,
+        now: &crate::query::Now,
+    ) -> MailResult<Vec<u32>> {
         let files: Vec<(u32, PathBuf)> = self
             .index()?
             .files
             .iter()
             .map(|(u, p)| (*u, p.clone()))
             .collect();
-        let needle = text.to_lowercase();
+        let (query, now) = (query.clone(), *now);
         blocking(move || {
+            let matcher = query.matcher(&now);
             Ok(files
                 .into_iter()
-                .filter(|(_, p)| {
-                    fs::metadata(p).is_ok_and(|m| m.len() <= SEARCH_FILE_LIMIT)
-                        && fs::read(p).is_ok_and(|b| {
-                            String::from_utf8_lossy(&b).to_lowercase().contains(&needle)
-                        })
-                })
+                .filter(|(uid, p)| search_file(&matcher, *uid, p))
                 .map(|(u, _)| u)
                 .collect())
         })

@@ -4,8 +4,10 @@
 mod account;
 mod attachments;
 pub mod compose;
+mod finding;
 pub mod help;
 mod keys;
+pub mod limit;
 mod list;
 mod mail_actions;
 pub mod menu;

@@ -36,7 +36,22 @@ fn title(acc: &AccountState, state: &State) -> String {
     } else if l.sort != crate::state::SortBy::Arrival {
         extra.push_str(&format!("· by {} ", l.sort.label()));
     }
-    let base = title_base(acc, state, &name);
+    let base = match &l.limit {
+        Some(limit) => {
+            let asking = if limit.asking.is_some() {
+                format!(" {}", spinner(state.frame))
+            } else {
+                String::new()
+            };
+            format!(
+                " {name} · limit: {} · {} of {}{asking} ",
+                fit(&limit.text, 30).trim_end(),
+                thousands(l.len() as u64),
+                thousands(l.items.len() as u64)
+            )
+        }
+        None => title_base(acc, state, &name),
+    };
     if extra.is_empty() {
         base
     } else {

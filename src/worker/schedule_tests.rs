@@ -166,7 +166,11 @@ impl MailBackend for Memory {
         Ok(true)
     }
 
-    async fn search_text(&mut self, _: &str) -> MailResult<Vec<u32>> {
+    async fn search(
+        &mut self,
+        _: &crate::query::Query,
+        _: &crate::query::Now,
+    ) -> MailResult<Vec<u32>> {
         Ok(Vec::new())
     }
 
