@@ -43,11 +43,17 @@ fn title(acc: &AccountState, state: &State) -> String {
             } else {
                 String::new()
             };
+            // Of the whole folder, also while its rows are still coming.
+            let total = if l.remaining > 0 {
+                (l.items.len() as u64 + u64::from(l.remaining)).max(u64::from(l.exists))
+            } else {
+                l.items.len() as u64
+            };
             format!(
                 " {name} · limit: {} · {} of {}{asking} ",
                 fit(&limit.text, 30).trim_end(),
                 thousands(l.len() as u64),
-                thousands(l.items.len() as u64)
+                thousands(total)
             )
         }
         None => title_base(acc, state, &name),

@@ -33,6 +33,9 @@ mod compose_tests;
 #[cfg(test)]
 mod calendar_tests;
 
+#[cfg(test)]
+mod limit_tests;
+
 use ratatui::Frame;
 
 use crate::state::{Pane, State};
