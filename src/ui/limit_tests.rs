@@ -46,4 +46,3 @@ fn a_query_error_points_at_its_place_in_the_prompt() {
     // The list is untouched: no search yet, every row there.
     assert!(shown.contains("Standup moved"), "{shown}");
 }
-
