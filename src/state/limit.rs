@@ -8,7 +8,6 @@
 
 use std::collections::HashSet;
 
-use super::list::MessageList;
 use crate::mail::types::Envelope;
 use crate::query::{Facts, Matcher, Now, Place, Query, Verdict};
 
@@ -118,6 +117,40 @@ impl Limit {
         self.answer = None;
     }
 
+    /// Shows the kept rows of `order` (the view's, or arrival order).
+    pub(super) fn show_in(&mut self, order: impl Iterator<Item = (u32, u8)>) {
+        self.rows = order.filter(|(u, _)| self.keep.contains(u)).collect();
+    }
+
+    /// The server's answer to the search asked with `req`: the rows it
+    /// found that the list cannot rule out are kept (Exchange finds more
+    /// than it should). How many more are kept; None when the answer is
+    /// not this limit's.
+    pub(super) fn found(&mut self, req: u64, uids: &[u32], items: &[Envelope]) -> Option<usize> {
+        let (_, covers) = self.asking.filter(|(r, _)| *r == req)?;
+        self.asking = None;
+        let found: HashSet<u32> = uids.iter().copied().collect();
+        let before = self.keep.len();
+        let m = self.query.matcher(&self.now);
+        let place = Place {
+            account: &self.account,
+            folder: &self.folder,
+            delimiter: self.delimiter,
+        };
+        for u in &found {
+            let Ok(i) = items.binary_search_by(|e| u.cmp(&e.uid)) else {
+                continue;
+            };
+            if Self::verdict(&m, place, &items[i]) != Verdict::No {
+                self.keep.insert(*u);
+            }
+        }
+        let more = self.keep.len() - before;
+        self.pending.retain(|u| *u > covers);
+        self.answer = Some((found, covers));
+        Some(more)
+    }
+
     /// The server search to send now, if rows wait for one and none is on
     /// its way: marks it asked (with `req`, covering up to `newest`).
     pub fn ask(&mut self, req: u64, newest: u32) -> bool {
@@ -127,73 +160,5 @@ impl Limit {
         self.asking = Some((req, newest));
         self.pending.clear();
         true
-    }
-}
-
-impl MessageList {
-    /// Shows only the rows that match `limit`, or all with None. The
-    /// selection stays on its message if that one is shown; marks on rows
-    /// left out are dropped (an action never reaches what is not shown).
-    pub fn set_limit(&mut self, limit: Option<Limit>) {
-        let keep = self.selected_envelope().map(|e| e.uid);
-        self.limit = limit.map(|mut l| {
-            l.admit(&self.items);
-            l
-        });
-        self.refresh_view();
-        if let Some(l) = &self.limit {
-            self.marked.retain(|u| l.keep.contains(u));
-        }
-        self.reselect(keep);
-    }
-
-    /// Puts the limit's rows in the view's order (or arrival order).
-    pub(super) fn refresh_limit(&mut self) {
-        let Some(l) = &mut self.limit else { return };
-        l.rows = match &self.view {
-            Some(v) => v
-                .rows
-                .iter()
-                .copied()
-                .filter(|(u, _)| l.keep.contains(u))
-                .collect(),
-            None => self
-                .items
-                .iter()
-                .filter(|e| l.keep.contains(&e.uid))
-                .map(|e| (e.uid, 0))
-                .collect(),
-        };
-    }
-
-    /// The server's answer to the limit's search: the rows it found that
-    /// the list cannot rule out are shown. Returns how many more show, or
-    /// None when the answer is not for this limit.
-    pub fn limit_found(&mut self, req: u64, uids: &[u32]) -> Option<usize> {
-        let l = self.limit.as_mut()?;
-        let (_, covers) = l.asking.filter(|(r, _)| *r == req)?;
-        l.asking = None;
-        let found: HashSet<u32> = uids.iter().copied().collect();
-        let before = l.keep.len();
-        let m = l.query.matcher(&l.now);
-        let place = Place {
-            account: &l.account,
-            folder: &l.folder,
-            delimiter: l.delimiter,
-        };
-        for u in &found {
-            let Ok(i) = self.items.binary_search_by(|e| u.cmp(&e.uid)) else {
-                continue;
-            };
-            // Exchange finds more than it should: what a row rules out goes.
-            if Limit::verdict(&m, place, &self.items[i]) != Verdict::No {
-                l.keep.insert(*u);
-            }
-        }
-        let more = l.keep.len() - before;
-        l.pending.retain(|u| *u > covers);
-        l.answer = Some((found, covers));
-        self.keeping_selection(|_| {});
-        Some(more)
     }
 }

@@ -220,7 +220,7 @@ impl MessageList {
 
     /// Runs a change to the rows, then puts the selection back on the
     /// message it was on (or the row where it was, if that one went).
-    pub(super) fn keeping_selection(&mut self, change: impl FnOnce(&mut Self)) {
+    fn keeping_selection(&mut self, change: impl FnOnce(&mut Self)) {
         let was = self.selected_envelope().map(|e| e.uid);
         let shown_above = self.selected.saturating_sub(self.offset);
         change(self);
@@ -418,13 +418,13 @@ impl MessageList {
         self.reselect(keep);
     }
 
-    pub(super) fn reselect(&mut self, uid: Option<u32>) {
+    fn reselect(&mut self, uid: Option<u32>) {
         self.selected = uid.and_then(|u| self.display_index(u)).unwrap_or(0);
         self.offset = self.offset.min(self.selected);
     }
 
     /// Keeps a sorted or threaded view, and a limit, in step with the rows.
-    pub(super) fn refresh_view(&mut self) {
+    fn refresh_view(&mut self) {
         self.refresh_order();
         self.refresh_limit();
     }
@@ -508,6 +508,39 @@ impl MessageList {
             undecided,
         });
         Ok(())
+    }
+
+    /// Shows only the rows that match `limit`, or all with None. The
+    /// selection stays on its message if that one is shown; marks on rows
+    /// left out are dropped (an action never reaches what is not shown).
+    pub fn set_limit(&mut self, limit: Option<Limit>) {
+        let keep = self.selected_envelope().map(|e| e.uid);
+        self.limit = limit.map(|mut l| {
+            l.admit(&self.items);
+            l
+        });
+        self.refresh_view();
+        if let Some(l) = &self.limit {
+            self.marked.retain(|u| l.keep.contains(u));
+        }
+        self.reselect(keep);
+    }
+
+    /// Puts the limit's rows in the view's order (or arrival order).
+    fn refresh_limit(&mut self) {
+        let Some(l) = &mut self.limit else { return };
+        match &self.view {
+            Some(v) => l.show_in(v.rows.iter().copied()),
+            None => l.show_in(self.items.iter().map(|e| (e.uid, 0))),
+        }
+    }
+
+    /// The server's answer to the limit's search; how many more rows show,
+    /// or None when the answer is not the limit's.
+    pub fn limit_found(&mut self, req: u64, uids: &[u32]) -> Option<usize> {
+        let more = self.limit.as_mut()?.found(req, uids, &self.items)?;
+        self.keeping_selection(|_| {});
+        Some(more)
     }
 
     /// Moves the selection to the next (or previous) match, wrapping.
