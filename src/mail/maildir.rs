@@ -250,10 +250,16 @@ fn read_row(uid: u32, path: &Path) -> MailResult<NewMessage> {
     Ok(list_row::from_headers(&head[..end], meta))
 }
 
-/// Whether one message may match: its headers decide first; the text is
-/// read (within [`SEARCH_FILE_LIMIT`]) only when they cannot. What it
-/// cannot tell (`folder:`, `account:`) counts as a match: the list checks.
-fn search_file(matcher: &crate::query::Matcher<'_>, uid: u32, path: &Path) -> bool {
+/// Whether one message may match (within [`SEARCH_FILE_LIMIT`]): its
+/// headers decide, unless the query `reads_text` (bare words, `body:`,
+/// `has:attachment`), which needs the message parsed. What it cannot tell
+/// (`folder:`, `account:`) counts as a match: the list checks.
+fn search_file(
+    matcher: &crate::query::Matcher<'_>,
+    reads_text: bool,
+    uid: u32,
+    path: &Path,
+) -> bool {
     use crate::query::{Facts, Known, Verdict};
     let small = fs::metadata(path).is_ok_and(|m| m.len() <= SEARCH_FILE_LIMIT);
     let Some(bytes) = small.then(|| fs::read(path).ok()).flatten() else {
@@ -280,10 +286,8 @@ fn search_file(matcher: &crate::query::Matcher<'_>, uid: u32, path: &Path) -> bo
         has_attachment: None,
         ..Facts::envelope(&row)
     };
-    match matcher.eval(&headers) {
-        Verdict::Yes => return true,
-        Verdict::No => return false,
-        Verdict::Unknown => {}
+    if !reads_text {
+        return matcher.eval(&headers) != Verdict::No;
     }
     let view = super::message::parse(uid, &bytes);
     let all = Facts {
@@ -568,11 +572,19 @@ impl MailBackend for MaildirBackend {
             .map(|(u, p)| (*u, p.clone()))
             .collect();
         let (query, now) = (query.clone(), *now);
+        let mut reads_text = false;
+        query.expr().each_term(&mut |t| {
+            use crate::query::{Term, TextField};
+            reads_text |= matches!(
+                t,
+                Term::Text(TextField::Any | TextField::Body, _) | Term::HasAttachment
+            );
+        });
         blocking(move || {
             let matcher = query.matcher(&now);
             Ok(files
                 .into_iter()
-                .filter(|(uid, p)| search_file(&matcher, *uid, p))
+                .filter(|(uid, p)| search_file(&matcher, reads_text, *uid, p))
                 .map(|(u, _)| u)
                 .collect())
         })
@@ -748,6 +760,50 @@ mod tests {
         b.disconnect().await;
         assert_eq!(b.select("INBOX", None).await.unwrap().uid_validity, v);
         assert_eq!(b.all_uids().await.unwrap(), [2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_query_is_evaluated_over_whole_messages() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let msg = |from: &str, to: &str, subject: &str, body: &str| {
+            format!(
+                "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            )
+        };
+        write(
+            root,
+            "cur/1.a:2,S",
+            &msg("Jürgen <j@x>", "Bob <bob@y>", "Grüße", "Der Schlüssel."),
+        );
+        write(
+            root,
+            "cur/2.b:2,",
+            &msg("Anna <a@x>", "Carol <c@y>", "Hallo", "SCHLÜSSEL hier."),
+        );
+        write(
+            root,
+            "cur/3.c:2,",
+            &msg("Anna <a@x>", "Bob <bob@y>", "Rechnung", "Nichts."),
+        );
+        let mut b = MaildirBackend::new(root.to_path_buf());
+        b.select("INBOX", None).await.unwrap();
+        let now = crate::query::Now {
+            unix: 1_800_000_000,
+            utc_offset: 0,
+        };
+        for (q, want) in [
+            ("schlüssel", vec![1, 2]),
+            ("body:schlüssel -from:jürgen", vec![2]),
+            ("to:bob", vec![1, 3]),
+            ("to:bob is:unread", vec![3]),
+            ("from:a@x subject:hallo", vec![2]),
+            // Not the list's to tell here: counted in, the list checks.
+            ("folder:Archive", vec![1, 2, 3]),
+        ] {
+            let query = crate::query::parse(q).unwrap();
+            assert_eq!(b.search(&query, &now).await.unwrap(), want, "{q}");
+        }
     }
 
     #[tokio::test]
