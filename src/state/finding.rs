@@ -24,7 +24,11 @@ impl State {
     }
 
     fn here(&self) -> Where {
-        let acc = self.account();
+        self.where_in(self.current)
+    }
+
+    fn where_in(&self, account: usize) -> Where {
+        let acc = self.accounts.get(account);
         Where {
             account: acc.map(|a| a.info.name.clone()).unwrap_or_default(),
             folder: acc.and_then(|a| a.list.path.clone()).unwrap_or_default(),
@@ -68,8 +72,10 @@ impl State {
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
         };
-        // A key that changed nothing (past the length limit) costs nothing.
+        // Back to the text searched for (or a key that changed nothing):
+        // its matches are there already.
         if acc.list.search.as_ref().is_some_and(|s| s.text == p.text) {
+            p.error = None;
             return Vec::new();
         }
         p.error = acc.list.search_local(&p.text, &now, here.place()).err();
@@ -133,7 +139,7 @@ impl State {
     /// The server's answer to a search: its rows the list cannot rule
     /// out become matches. The note to show.
     pub(super) fn search_found(&mut self, account: usize, uids: &[u32]) -> Option<String> {
-        let place_owner = self.here();
+        let place_owner = self.where_in(account);
         let now = self.query_now();
         let acc = self.accounts.get_mut(account)?;
         let l = &mut acc.list;

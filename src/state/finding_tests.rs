@@ -108,6 +108,13 @@ fn a_query_that_does_not_read_yet_says_where_and_keeps_the_list() {
     // Enter does not take a query that does not read.
     let cmds = enter(&mut s);
     assert!(cmds.is_empty() && s.prompt.is_some(), "{cmds:?}");
+    // Back to the text that read: no error, its matches.
+    for _ in 0.." (subject:\"mess".len() {
+        s.update(Action::Prompt(PromptKey::Backspace));
+    }
+    assert!(s.prompt.as_ref().is_some_and(|p| p.error.is_none()));
+    assert_eq!(matches(&s), [1, 3, 5]);
+    typed(&mut s, " (subject:\"mess");
     typed(&mut s, "age 3\"");
     assert!(
         s.prompt.as_ref().is_some_and(|p| p.error.is_some()),
