@@ -153,7 +153,7 @@ impl UiAction {
         (
             "limit",
             UiAction::Limit,
-            "show only matches (kept until re-applied; Esc: all)",
+            "show only matches (a row stays until re-applied; Esc: all)",
         ),
         ("next_match", UiAction::NextMatch, "next match"),
         ("prev_match", UiAction::PrevMatch, "previous match"),
