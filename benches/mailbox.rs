@@ -156,10 +156,13 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
     let mut searched = Vec::new();
     for i in 0..3 {
         let t = Instant::now();
-        let found = b
-            .search_text(&format!("Body of message {}", 4242 + i))
-            .await
-            .expect("search");
+        let query =
+            mailtui::query::parse(&format!("\"Body of message {}\"", 4242 + i)).expect("a query");
+        let now = mailtui::query::Now {
+            unix: 1_800_000_000,
+            utc_offset: 0,
+        };
+        let found = b.search(&query, &now).await.expect("search");
         searched.push(t.elapsed());
         assert!(!found.is_empty() || n < 4242);
     }
@@ -611,6 +614,15 @@ async fn ui_figures(d: &Dovecot, n: u32) {
     });
     println!("insert {n} rows into the list: {:.1?}", t.elapsed());
     // Search as you type: each key filters every stored row.
+    let query_now = mailtui::query::Now {
+        unix: 1_800_000_000,
+        utc_offset: 0,
+    };
+    let here = mailtui::query::Place {
+        account: "bench",
+        folder: "INBOX",
+        delimiter: None,
+    };
     let mut typed = Vec::new();
     for text in [
         "n",
@@ -623,7 +635,7 @@ async fn ui_figures(d: &Dovecot, n: u32) {
     ] {
         let t = Instant::now();
         if let Some(acc) = state.accounts.get_mut(0) {
-            acc.list.search_local(text);
+            let _ = acc.list.search_local(text, &query_now, here);
         }
         typed.push(t.elapsed());
     }
@@ -631,6 +643,24 @@ async fn ui_figures(d: &Dovecot, n: u32) {
         &format!("search as you type over {n} rows (per key)"),
         typed,
     );
+    // The limit view: which rows match, in display order.
+    let mut limits = Vec::new();
+    for text in ["is:unread", "from:sender subject:4242", "-is:flagged", ""] {
+        let query = mailtui::query::parse(text).expect("a query");
+        let t = Instant::now();
+        if let Some(acc) = state.accounts.get_mut(0) {
+            let limit = (!query.is_empty()).then(|| {
+                let at = mailtui::state::limit::Where {
+                    account: "bench".into(),
+                    folder: "INBOX".into(),
+                };
+                mailtui::state::limit::Limit::new(text, query, query_now, at)
+            });
+            acc.list.set_limit(limit);
+        }
+        limits.push(t.elapsed());
+    }
+    show(&format!("limit over {n} rows (apply)"), limits);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let mut frames = Vec::new();
     for i in 0..200 {

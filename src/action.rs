@@ -48,6 +48,8 @@ pub enum UiAction {
     Move,
     Undo,
     Search,
+    /// Show only the messages that match a query (Esc: all again).
+    Limit,
     NextMatch,
     PrevMatch,
     /// Thread view on or off.
@@ -202,6 +204,11 @@ impl UiAction {
         ("move", UiAction::Move, "move to a folder"),
         ("undo", UiAction::Undo, "undo the last change"),
         ("search", UiAction::Search, "search"),
+        (
+            "limit",
+            UiAction::Limit,
+            "show only matches (a row stays until re-applied; Esc: all)",
+        ),
         ("next_match", UiAction::NextMatch, "next match"),
         ("prev_match", UiAction::PrevMatch, "previous match"),
         ("threads", UiAction::Threads, "threads on / off"),

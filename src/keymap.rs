@@ -66,6 +66,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     // message; elsewhere the list.
     ("/", "find_in_message"),
     ("/", "search"),
+    // aerc's filter key: `l` (NeoMutt's limit) opens, vim-style, here.
+    ("\\", "limit"),
     ("n", "find_next"),
     ("n", "next_match"),
     ("N", "find_prev"),

@@ -399,6 +399,19 @@ fn a_tour_of_acting_on_mail() {
     t.send(&["Escape"]);
     t.wait_until("search ended", |s| !s.contains("/q4"));
 
+    // Limit: only the matches, the title says so; Esc shows all again.
+    t.send_raw("\\");
+    t.wait_for("Limit: ");
+    t.send_raw("subject:q4");
+    t.send(&["Enter"]);
+    let s = t.wait_for("limit: subject:q4 · 1 of");
+    assert!(row(&s, "Q4 numbers for the review").is_some(), "{s}");
+    assert!(row(&s, "Standup moved to 10:15 today").is_none(), "{s}");
+    t.send(&["Escape"]);
+    t.wait_until("limit off", |s| {
+        row(s, "Standup moved to 10:15 today").is_some() && !s.contains("limit:")
+    });
+
     // Threads and back.
     t.send(&["T"]);
     t.wait_for("· threads");

@@ -38,6 +38,7 @@ use crate::mail::backend::{
 };
 use crate::mail::partial::Fetched;
 use crate::mail::types::{FlagKind, Folder, NewMessage};
+use crate::query::{Now, Profile, Query};
 
 /// Untagged responses one ordinary command may bring besides its answer.
 const SPARE_RESPONSES: usize = 10_000;
@@ -63,6 +64,8 @@ pub struct ImapBackend {
     idle_broken: bool,
     /// The server takes literals without a go-ahead.
     literal_plus: bool,
+    /// How SEARCH criteria are written for this server.
+    search_profile: Profile,
     /// Set when this is a shared mailbox opened with another account's token.
     delegate: Option<super::shared::Delegate>,
     /// A list-row FETCH sent ahead of its turn.
@@ -84,6 +87,7 @@ impl ImapBackend {
             tracker: Tracker::default(),
             idle_broken: false,
             literal_plus: false,
+            search_profile: Profile::Standard,
             delegate: None,
             pipe: Pipeline::default(),
             listing: Listing::default(),
@@ -184,8 +188,8 @@ impl MailBackend for ImapBackend {
         ImapBackend::expunge_messages(self, uids).await
     }
 
-    async fn search_text(&mut self, text: &str) -> MailResult<Vec<u32>> {
-        ImapBackend::search_text(self, text).await
+    async fn search(&mut self, query: &Query, now: &Now) -> MailResult<Vec<u32>> {
+        ImapBackend::search(self, query, now).await
     }
 
     async fn find_message_ids(&mut self, ids: &[String]) -> MailResult<Vec<u32>> {

@@ -364,33 +364,69 @@ pub async fn run_with_text(
         Argument::Quoted(q) => return run(session, what, &format!("{prefix} {q}"), limits).await,
         Argument::Literal(b) => b,
     };
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    if literal_plus {
-        let cmd = format!("{prefix} {{{}+}}\r\n{text}", bytes.len());
-        return run(session, what, &cmd, limits).await;
+    let steps = if literal_plus {
+        let mut one = format!("{prefix} {{{}+}}\r\n", bytes.len()).into_bytes();
+        one.extend_from_slice(&bytes);
+        vec![one]
+    } else {
+        vec![format!("{prefix} {{{}}}", bytes.len()).into_bytes(), bytes]
+    };
+    run_steps(session, what, &steps, limits).await
+}
+
+/// Most steps one command is sent in (literals waiting for a go-ahead):
+/// a query has at most 64 terms, so at most 64 literals.
+pub const MAX_STEPS: usize = 128;
+
+/// Runs a command sent in `steps`: each step but the last ends with a
+/// literal's `{n}`, and the next is sent only after the server's `+`
+/// (with LITERAL+ the caller makes it one step). A refusal instead of the
+/// go-ahead ends the command; a send error ends the session, as in
+/// [`send`].
+pub async fn run_steps(
+    session: &mut Session<Transport>,
+    what: &str,
+    steps: &[Vec<u8>],
+    limits: Limits,
+) -> Result<Answer, MailError> {
+    let Some((first, rest)) = steps.split_first() else {
+        return Err(MailError::Command(format!("{what}: nothing to send")));
+    };
+    if steps.len() > MAX_STEPS {
+        return Err(MailError::Command(format!(
+            "{what}: the command has more than {} literals",
+            MAX_STEPS - 1
+        )));
+    }
+    // Literal bytes are the UTF-8 of user text, so nothing is lost here.
+    let first = String::from_utf8_lossy(first);
+    if rest.is_empty() {
+        return run(session, what, &first, limits).await;
     }
     let mut untagged = Vec::new();
     let done = within(what, limits.whole, async {
-        let cmd = format!("{prefix} {{{}}}", bytes.len());
-        let id = send(session, what, &cmd, limits).await?;
+        let id = send(session, what, &first, limits).await?;
         let mut intake = Intake::new(what, limits.responses, collect(&mut untagged));
-        loop {
-            let r = read(session, what, limits.read).await?;
-            match r.parsed() {
-                Response::Continue { .. } => break,
-                Response::Done { tag, outcome, .. } if tag == &id => {
-                    return Err(MailError::Command(format!(
-                        "{what}: {}",
-                        excerpt(outcome.information.as_deref().unwrap_or("refused"))
-                    )));
+        for step in rest {
+            loop {
+                let r = read(session, what, limits.read).await?;
+                match r.parsed() {
+                    Response::Continue { .. } => break,
+                    Response::Done { tag, outcome, .. } if tag == &id => {
+                        return Err(MailError::Command(format!(
+                            "{what}: {}",
+                            excerpt(outcome.information.as_deref().unwrap_or("refused"))
+                        )));
+                    }
+                    _ => intake.take(r)?,
                 }
-                _ => intake.take(r)?,
             }
+            let text = String::from_utf8_lossy(step);
+            timeout(limits.read, session.run_command_untagged(&text))
+                .await
+                .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
+                .map_err(|e| unsent(super::convert::command_error(what, e)))?;
         }
-        timeout(limits.read, session.run_command_untagged(&text))
-            .await
-            .map_err(|_| MailError::Network(format!("{what}: cannot send")))?
-            .map_err(|e| unsent(super::convert::command_error(what, e)))?;
         complete(session, what, &id, limits, intake).await
     })
     .await?;

@@ -295,9 +295,14 @@ pub trait MailBackend: Send + 'static {
     /// false when they could only be marked \Deleted (no UIDPLUS).
     fn expunge_messages(&mut self, uids: &[u32]) -> impl Future<Output = MailResult<bool>> + Send;
 
-    /// UIDs of messages of the selected folder with `text` anywhere
-    /// (headers or body), asked of the server.
-    fn search_text(&mut self, text: &str) -> impl Future<Output = MailResult<Vec<u32>>> + Send;
+    /// UIDs of messages of the selected folder that may match `query`
+    /// (relative dates from `now`): at least every match, maybe more, so
+    /// the caller checks the answer against what it knows of each row.
+    fn search(
+        &mut self,
+        query: &crate::query::Query,
+        now: &crate::query::Now,
+    ) -> impl Future<Output = MailResult<Vec<u32>>> + Send;
 
     /// UIDs of messages of the selected folder with these Message-IDs.
     fn find_message_ids(

@@ -250,6 +250,54 @@ fn read_row(uid: u32, path: &Path) -> MailResult<NewMessage> {
     Ok(list_row::from_headers(&head[..end], meta))
 }
 
+/// Whether one message may match (within [`SEARCH_FILE_LIMIT`]): its
+/// headers decide, unless the query `reads_text` (bare words, `body:`,
+/// `has:attachment`), which needs the message parsed. What it cannot tell
+/// (`folder:`, `account:`) counts as a match: the list checks.
+fn search_file(
+    matcher: &crate::query::Matcher<'_>,
+    reads_text: bool,
+    uid: u32,
+    path: &Path,
+) -> bool {
+    use crate::query::{Facts, Known, Verdict};
+    let small = fs::metadata(path).is_ok_and(|m| m.len() <= SEARCH_FILE_LIMIT);
+    let Some(bytes) = small.then(|| fs::read(path).ok()).flatten() else {
+        return false;
+    };
+    let block = super::mime::headers::find_block(&bytes, 0, bytes.len(), |_| false);
+    let h = super::mime::headers::message_headers(&bytes, block.header.clone());
+    let meta = EnvelopeMeta {
+        uid,
+        flags: flags_of(path),
+        size: bytes.len().min(u32::MAX as usize) as u32,
+        received: None,
+        has_attachment: false,
+    };
+    let row = list_row::from_headers(&bytes[block.header.clone()], meta).envelope;
+    fn whole(f: &Option<String>) -> Known<'_> {
+        Known::Whole(f.as_deref().unwrap_or(""))
+    }
+    let headers = Facts {
+        from: whole(&h.from),
+        to: whole(&h.to),
+        cc: whole(&h.cc),
+        // The attachment mark needs the parts: see below.
+        has_attachment: None,
+        ..Facts::envelope(&row)
+    };
+    if !reads_text {
+        return matcher.eval(&headers) != Verdict::No;
+    }
+    let view = super::message::parse(uid, &bytes);
+    let all = Facts {
+        body: Known::Whole(view.body.as_str()),
+        has_attachment: Some(!view.attachments.is_empty()),
+        ..headers
+    };
+    matcher.eval(&all) != Verdict::No
+}
+
 /// End of the header block (the empty line), if it is within `head`.
 fn find_blank_line(head: &[u8]) -> Option<usize> {
     let crlf = head
@@ -512,23 +560,31 @@ impl MailBackend for MaildirBackend {
         Ok(true)
     }
 
-    async fn search_text(&mut self, text: &str) -> MailResult<Vec<u32>> {
+    async fn search(
+        &mut self,
+        query: &crate::query::Query,
+        now: &crate::query::Now,
+    ) -> MailResult<Vec<u32>> {
         let files: Vec<(u32, PathBuf)> = self
             .index()?
             .files
             .iter()
             .map(|(u, p)| (*u, p.clone()))
             .collect();
-        let needle = text.to_lowercase();
+        let (query, now) = (query.clone(), *now);
+        let mut reads_text = false;
+        query.expr().each_term(&mut |t| {
+            use crate::query::{Term, TextField};
+            reads_text |= matches!(
+                t,
+                Term::Text(TextField::Any | TextField::Body, _) | Term::HasAttachment
+            );
+        });
         blocking(move || {
+            let matcher = query.matcher(&now);
             Ok(files
                 .into_iter()
-                .filter(|(_, p)| {
-                    fs::metadata(p).is_ok_and(|m| m.len() <= SEARCH_FILE_LIMIT)
-                        && fs::read(p).is_ok_and(|b| {
-                            String::from_utf8_lossy(&b).to_lowercase().contains(&needle)
-                        })
-                })
+                .filter(|(uid, p)| search_file(&matcher, reads_text, *uid, p))
                 .map(|(u, _)| u)
                 .collect())
         })
@@ -704,6 +760,50 @@ mod tests {
         b.disconnect().await;
         assert_eq!(b.select("INBOX", None).await.unwrap().uid_validity, v);
         assert_eq!(b.all_uids().await.unwrap(), [2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_query_is_evaluated_over_whole_messages() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let msg = |from: &str, to: &str, subject: &str, body: &str| {
+            format!(
+                "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            )
+        };
+        write(
+            root,
+            "cur/1.a:2,S",
+            &msg("Jürgen <j@x>", "Bob <bob@y>", "Grüße", "Der Schlüssel."),
+        );
+        write(
+            root,
+            "cur/2.b:2,",
+            &msg("Anna <a@x>", "Carol <c@y>", "Hallo", "SCHLÜSSEL hier."),
+        );
+        write(
+            root,
+            "cur/3.c:2,",
+            &msg("Anna <a@x>", "Bob <bob@y>", "Rechnung", "Nichts."),
+        );
+        let mut b = MaildirBackend::new(root.to_path_buf());
+        b.select("INBOX", None).await.unwrap();
+        let now = crate::query::Now {
+            unix: 1_800_000_000,
+            utc_offset: 0,
+        };
+        for (q, want) in [
+            ("schlüssel", vec![1, 2]),
+            ("body:schlüssel -from:jürgen", vec![2]),
+            ("to:bob", vec![1, 3]),
+            ("to:bob is:unread", vec![3]),
+            ("from:a@x subject:hallo", vec![2]),
+            // Not the list's to tell here: counted in, the list checks.
+            ("folder:Archive", vec![1, 2, 3]),
+        ] {
+            let query = crate::query::parse(q).unwrap();
+            assert_eq!(b.search(&query, &now).await.unwrap(), want, "{q}");
+        }
     }
 
     #[tokio::test]

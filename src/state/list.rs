@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 
+use super::limit::Limit;
 use crate::mail::types::{Envelope, FlagUpdate};
+use crate::query::{Facts, Now, Place, Query, QueryError, Verdict};
 use crate::sanitize::Clean;
-use crate::text::fold::contains_folded;
 
 /// How rows are ordered on screen.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,6 +58,11 @@ pub struct Search {
     pub matches: HashSet<u32>,
     /// The server was asked too (body text).
     pub asked_server: bool,
+    /// The query `text` reads as; `matches` are its matches.
+    pub query: Option<Query>,
+    /// Rows the list cannot decide (a word may be in the text): the
+    /// server is asked on Enter when there are any.
+    pub undecided: usize,
 }
 
 #[derive(Debug, Default)]
@@ -94,6 +100,8 @@ pub struct MessageList {
     pub sort: SortBy,
     /// Display order when it is not arrival order.
     pub view: Option<View>,
+    /// Only the rows that matched a query are shown (in the view's order).
+    pub limit: Option<Limit>,
     /// Messages an undo brought back, by their new UID: the UID they had
     /// before, so arrival order shows them where they were rather than as
     /// new mail at the top.
@@ -119,9 +127,19 @@ impl MessageList {
 
     /// Rows on screen.
     pub fn len(&self) -> usize {
-        self.view
-            .as_ref()
-            .map_or(self.items.len(), |v| v.rows.len())
+        match self.shown_rows() {
+            Some(rows) => rows.len(),
+            None => self.items.len(),
+        }
+    }
+
+    /// The display rows when they are not all rows in arrival order.
+    fn shown_rows(&self) -> Option<&[(u32, u8)]> {
+        match (&self.limit, &self.view) {
+            (Some(l), _) => Some(&l.rows),
+            (None, Some(v)) => Some(&v.rows),
+            (None, None) => None,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,10 +148,10 @@ impl MessageList {
 
     /// The envelope at a display row, with its thread depth.
     pub fn row(&self, i: usize) -> Option<(&Envelope, u8)> {
-        match &self.view {
+        match self.shown_rows() {
             None => self.items.get(i).map(|e| (e, 0)),
-            Some(v) => {
-                let (uid, depth) = *v.rows.get(i)?;
+            Some(rows) => {
+                let (uid, depth) = *rows.get(i)?;
                 Some((self.envelope(uid)?, depth))
             }
         }
@@ -154,9 +172,9 @@ impl MessageList {
 
     /// Display row of a message.
     fn display_index(&self, uid: u32) -> Option<usize> {
-        match &self.view {
+        match self.shown_rows() {
             None => self.position(uid).ok(),
-            Some(v) => v.rows.iter().position(|(u, _)| *u == uid),
+            Some(rows) => rows.iter().position(|(u, _)| *u == uid),
         }
     }
 
@@ -238,9 +256,17 @@ impl MessageList {
         let (first, last) = (envelopes[0].uid, envelopes[envelopes.len() - 1].uid);
         let older = self.items.last().is_none_or(|l| first < l.uid);
         let newer = self.items.first().is_some_and(|f| last > f.uid);
+        if let Some(l) = &mut self.limit {
+            l.admit(&envelopes);
+        }
         if descending && older && self.view.is_none() {
             self.unread += envelopes.iter().filter(|e| !e.flags.seen).count();
             self.reserve(envelopes.len());
+            if let Some(l) = &mut self.limit {
+                // Older rows go at the end in arrival order, as in the list.
+                let kept = envelopes.iter().filter(|e| l.keep.contains(&e.uid));
+                l.rows.extend(kept.map(|e| (e.uid, 0)));
+            }
             self.items.extend(envelopes);
         } else if descending && newer {
             self.keeping_selection(|l| {
@@ -282,6 +308,15 @@ impl MessageList {
     /// place they had.
     pub fn place(&mut self, pairs: impl IntoIterator<Item = (u32, u32)>) {
         let before = self.placed.len();
+        let pairs: Vec<(u32, u32)> = pairs.into_iter().collect();
+        if let Some(l) = &mut self.limit {
+            // Shown before it went, shown when it is back.
+            for (new, was) in &pairs {
+                if l.keep.contains(was) {
+                    l.keep.insert(*new);
+                }
+            }
+        }
         // A message restored twice keeps its first place.
         let pairs: Vec<(u32, u32)> = pairs
             .into_iter()
@@ -327,6 +362,9 @@ impl MessageList {
         self.search = None;
         if let Some(v) = &mut self.view {
             v.rows.clear();
+        }
+        if let Some(l) = &mut self.limit {
+            l.reset_rows();
         }
     }
 
@@ -385,8 +423,13 @@ impl MessageList {
         self.offset = self.offset.min(self.selected);
     }
 
-    /// Keeps a sorted or threaded view in step with the rows.
+    /// Keeps a sorted or threaded view, and a limit, in step with the rows.
     fn refresh_view(&mut self) {
+        self.refresh_order();
+        self.refresh_limit();
+    }
+
+    fn refresh_order(&mut self) {
         if let Some(v) = &mut self.view
             && v.threads
         {
@@ -432,26 +475,72 @@ impl MessageList {
         });
     }
 
-    /// Updates the matches of the active search from the rows here.
-    pub fn search_local(&mut self, text: &str) {
-        let needle = text.to_lowercase();
-        let matches = if needle.is_empty() {
-            HashSet::new()
-        } else {
-            self.items
-                .iter()
-                .filter(|e| {
-                    contains_folded(e.subject.as_str(), &needle)
-                        || contains_folded(e.from.as_str(), &needle)
-                })
-                .map(|e| e.uid)
-                .collect()
-        };
+    /// Updates the matches of the active search from the rows here: the
+    /// typed text as a query. Text that does not read as one (yet) leaves
+    /// the search as it was (the matches of the last text that did) and
+    /// says why.
+    pub fn search_local(
+        &mut self,
+        text: &str,
+        now: &Now,
+        place: Place<'_>,
+    ) -> Result<(), QueryError> {
+        let query = crate::query::parse(text)?;
+        let mut matches = HashSet::new();
+        let mut undecided = 0;
+        if !query.is_empty() {
+            let m = query.matcher(now);
+            for e in &self.items {
+                match m.eval(&Facts::envelope(e).at(place)) {
+                    Verdict::Yes => {
+                        matches.insert(e.uid);
+                    }
+                    Verdict::Unknown => undecided += 1,
+                    Verdict::No => {}
+                }
+            }
+        }
         self.search = Some(Search {
             text: text.to_string(),
             matches,
             asked_server: false,
+            query: Some(query),
+            undecided,
         });
+        Ok(())
+    }
+
+    /// Shows only the rows that match `limit`, or all with None. The
+    /// selection stays on its message if that one is shown; marks on rows
+    /// left out are dropped (an action never reaches what is not shown).
+    pub fn set_limit(&mut self, limit: Option<Limit>) {
+        let keep = self.selected_envelope().map(|e| e.uid);
+        self.limit = limit.map(|mut l| {
+            l.admit(&self.items);
+            l
+        });
+        self.refresh_view();
+        if let Some(l) = &self.limit {
+            self.marked.retain(|u| l.keep.contains(u));
+        }
+        self.reselect(keep);
+    }
+
+    /// Puts the limit's rows in the view's order (or arrival order).
+    fn refresh_limit(&mut self) {
+        let Some(l) = &mut self.limit else { return };
+        match &self.view {
+            Some(v) => l.show_in(v.rows.iter().copied()),
+            None => l.show_in(self.items.iter().map(|e| (e.uid, 0))),
+        }
+    }
+
+    /// The server's answer to the limit's search; how many more rows show,
+    /// or None when the answer is not the limit's.
+    pub fn limit_found(&mut self, req: u64, uids: &[u32]) -> Option<usize> {
+        let more = self.limit.as_mut()?.found(req, uids, &self.items)?;
+        self.keeping_selection(|_| {});
+        Some(more)
     }
 
     /// Moves the selection to the next (or previous) match, wrapping.

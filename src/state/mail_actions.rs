@@ -118,10 +118,10 @@ impl State {
                 cmds
             }
             UiAction::MarkFolderRead => {
-                let unread: Vec<u32> = acc
-                    .list
-                    .items
-                    .iter()
+                // The rows shown: under a limit, only those.
+                let l = &acc.list;
+                let unread: Vec<u32> = (0..l.len())
+                    .filter_map(|i| l.row(i).map(|(e, _)| e))
                     .filter(|e| !e.flags.seen)
                     .map(|e| e.uid)
                     .collect();
@@ -148,6 +148,10 @@ impl State {
             UiAction::Undo => return Some(self.undo()),
             UiAction::Search => {
                 self.prompt = Some(Prompt::new(PromptKind::Search));
+                Vec::new()
+            }
+            UiAction::Limit => {
+                self.prompt = Some(Prompt::new(PromptKind::Limit));
                 Vec::new()
             }
             UiAction::NextMatch | UiAction::PrevMatch => {
@@ -213,6 +217,7 @@ impl State {
                 | UiAction::Move
                 | UiAction::Undo
                 | UiAction::Search
+                | UiAction::Limit
                 | UiAction::NextMatch
                 | UiAction::PrevMatch
                 | UiAction::Threads
@@ -482,7 +487,6 @@ impl State {
     /// Keys typed while a prompt is open.
     pub(super) fn on_prompt(&mut self, key: PromptKey) -> Vec<Command> {
         let account = self.current;
-        let rows = self.list_rows();
         let Some(mut p) = self.prompt.take() else {
             return Vec::new();
         };
@@ -494,6 +498,7 @@ impl State {
             return Vec::new();
         };
         match (&p.kind, outcome) {
+            (PromptKind::Search | PromptKind::Limit, outcome) => self.on_query_prompt(p, outcome),
             (PromptKind::AttachPath, Outcome::Done) => self.on_attach_prompt(p.text, false),
             (PromptKind::Recipients { .. }, Outcome::Done) => self.on_recipients_enter(p),
             (PromptKind::Recipients { .. }, Outcome::Edited) => {
@@ -527,45 +532,6 @@ impl State {
             (_, Outcome::Complete) => {
                 self.prompt = Some(p);
                 Vec::new()
-            }
-            (PromptKind::Search, Outcome::Edited) => {
-                acc.list.search_local(&p.text);
-                acc.list.jump_to_match(true, true, rows);
-                let cmds = acc.preview(account);
-                self.prompt = Some(p);
-                cmds
-            }
-            (PromptKind::Search, Outcome::Cancelled) => {
-                acc.list.search = None;
-                Vec::new()
-            }
-            (PromptKind::Search, Outcome::Done) => {
-                let Some(folder) = acc.folder_ref() else {
-                    return Vec::new();
-                };
-                if p.text.trim().is_empty() {
-                    acc.list.search = None;
-                    return Vec::new();
-                }
-                let req = acc.next_req_id();
-                acc.search_req = req;
-                if let Some(s) = &mut acc.list.search {
-                    s.asked_server = true;
-                }
-                let n = acc.list.search.as_ref().map_or(0, |s| s.matches.len());
-                self.focus = Pane::Messages;
-                self.notify(
-                    &format!("{} here; asking the server…", plural(n, "match")),
-                    false,
-                );
-                vec![Command::Worker {
-                    account,
-                    command: WorkerCommand::Search {
-                        folder,
-                        text: p.text,
-                        req,
-                    },
-                }]
             }
             (PromptKind::GoToFolder | PromptKind::MoveTo { .. }, Outcome::Edited) => {
                 let exclude = match p.kind {
@@ -750,25 +716,11 @@ impl State {
                 }
             }
             WorkerEvent::Found { req, uids } if *req == acc.search_req => {
-                if let Some(s) = &mut acc.list.search {
-                    let before = s.matches.len();
-                    let present: Vec<u32> = uids
-                        .iter()
-                        .copied()
-                        .filter(|u| acc.list.items.binary_search_by(|e| u.cmp(&e.uid)).is_ok())
-                        .collect();
-                    if let Some(s) = &mut acc.list.search {
-                        s.matches.extend(present);
-                        let more = s.matches.len() - before;
-                        note = Some((
-                            format!(
-                                "{}, {more} more from the server's text search",
-                                plural(s.matches.len(), "match")
-                            ),
-                            false,
-                        ));
-                    }
-                }
+                note = self.search_found(account, uids).map(|n| (n, false));
+                Vec::new()
+            }
+            WorkerEvent::Found { req, uids } => {
+                note = self.limit_found(account, *req, uids).map(|n| (n, false));
                 Vec::new()
             }
             WorkerEvent::Threads { req, rows } if *req == acc.threads_req => {

@@ -339,10 +339,10 @@ fn search_filters_as_you_type_then_asks_the_server_and_merges() {
     assert_eq!(l.search.as_ref().map(|x| x.matches.len()), Some(1));
     assert_eq!(l.selected_envelope().map(|e| e.uid), Some(3));
     let cmds = s.update(Action::Prompt(PromptKey::Enter));
-    let WorkerCommand::Search { text, req, .. } = one(&cmds) else {
+    let WorkerCommand::Search { query, req, .. } = one(&cmds) else {
         panic!("{cmds:?}")
     };
-    assert_eq!(text, "message 3");
+    assert_eq!(query.to_string(), "message 3");
     let said = |s: &State| s.notice.as_ref().map(|n| n.text.as_str().to_string());
     assert_eq!(
         said(&s).as_deref(),

@@ -3,6 +3,7 @@
 
 use crate::action::PromptKey;
 use crate::mail::types::Folder;
+use crate::query::limits::MAX_QUERY_CHARS;
 
 /// Longest text a prompt takes.
 pub const MAX_PROMPT_CHARS: usize = 200;
@@ -13,8 +14,11 @@ pub const MAX_SUGGESTIONS: usize = 8;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PromptKind {
-    /// Filters the open folder's rows as you type; Enter asks the server too.
+    /// A query: highlights the open folder's matches as you type; Enter
+    /// asks the server too.
     Search,
+    /// A query: Enter shows only the matching rows (empty: all of them).
+    Limit,
     /// Type to narrow the folder list; Enter opens the one highlighted.
     GoToFolder,
     /// The same list; Enter moves the messages acted on there.
@@ -44,6 +48,8 @@ pub struct Prompt {
     pub choices: Vec<usize>,
     /// For the recipients prompt: addresses that fit what is typed.
     pub suggestions: Vec<crate::addresses::Candidate>,
+    /// For a query: why the text does not read as one (yet).
+    pub error: Option<crate::query::QueryError>,
 }
 
 /// What a key did to the prompt.
@@ -67,6 +73,7 @@ impl Prompt {
             cursor: 0,
             choices: Vec::new(),
             suggestions: Vec::new(),
+            error: None,
         }
     }
 
@@ -75,6 +82,11 @@ impl Prompt {
             self.kind,
             PromptKind::GoToFolder | PromptKind::MoveTo { .. }
         )
+    }
+
+    /// Whether the text is a query (search, limit).
+    pub fn is_query(&self) -> bool {
+        matches!(self.kind, PromptKind::Search | PromptKind::Limit)
     }
 
     pub fn key(&mut self, key: PromptKey) -> Outcome {
@@ -94,9 +106,13 @@ impl Prompt {
             };
         }
         match key {
-            PromptKey::Char(c) if !c.is_control() => {
+            // A query takes control characters in, for the parser to point
+            // at (it refuses them); shown, they are U+FFFD.
+            PromptKey::Char(c) if !c.is_control() || self.is_query() => {
                 let max = match self.kind {
                     PromptKind::Recipients { .. } => MAX_RECIPIENT_CHARS,
+                    // One past the query's limit, so its own error shows.
+                    PromptKind::Search | PromptKind::Limit => MAX_QUERY_CHARS + 1,
                     _ => MAX_PROMPT_CHARS,
                 };
                 if self.text.chars().count() < max {
@@ -197,7 +213,7 @@ mod tests {
 
     #[test]
     fn typing_edits_text_and_keys_are_not_commands() {
-        let mut p = Prompt::new(PromptKind::Search);
+        let mut p = Prompt::new(PromptKind::GoToFolder);
         for c in "q/jk".chars() {
             assert_eq!(p.key(PromptKey::Char(c)), Outcome::Edited);
         }
@@ -214,6 +230,17 @@ mod tests {
         assert_eq!(p.text.chars().count(), MAX_PROMPT_CHARS);
         assert_eq!(p.key(PromptKey::Enter), Outcome::Done);
         assert_eq!(p.key(PromptKey::Esc), Outcome::Cancelled);
+    }
+
+    #[test]
+    fn a_query_takes_one_character_past_its_limit_and_control_characters() {
+        let mut p = Prompt::new(PromptKind::Limit);
+        p.key(PromptKey::Char('\u{7}'));
+        assert_eq!(p.text, "\u{7}", "the parser points at it");
+        for _ in 0..10_000 {
+            p.key(PromptKey::Char('x'));
+        }
+        assert_eq!(p.text.chars().count(), MAX_QUERY_CHARS + 1);
     }
 
     #[test]

@@ -96,6 +96,7 @@ impl State {
                         self.menu = None;
                     }
                 }
+                cmds.extend(self.limit_follow_up(account));
                 cmds.extend(self.check_new_mail(account));
                 cmds.extend(self.after_sign_in(account));
                 cmds.extend(self.folders_known(account));
@@ -296,6 +297,7 @@ impl State {
                 }
             }
             UiAction::Back if self.focus == Pane::Messages && self.end_search() => Vec::new(),
+            UiAction::Back if self.focus == Pane::Messages && self.end_limit() => Vec::new(),
             UiAction::Back => {
                 self.focus = match self.focus {
                     Pane::Reader => Pane::Messages,
@@ -316,6 +318,7 @@ impl State {
             | UiAction::Move
             | UiAction::Undo
             | UiAction::Search
+            | UiAction::Limit
             | UiAction::NextMatch
             | UiAction::PrevMatch
             | UiAction::Threads

@@ -36,7 +36,28 @@ fn title(acc: &AccountState, state: &State) -> String {
     } else if l.sort != crate::state::SortBy::Arrival {
         extra.push_str(&format!("· by {} ", l.sort.label()));
     }
-    let base = title_base(acc, state, &name);
+    let base = match &l.limit {
+        Some(limit) => {
+            let asking = if limit.asking.is_some() {
+                format!(" {}", spinner(state.frame))
+            } else {
+                String::new()
+            };
+            // Of the whole folder, also while its rows are still coming.
+            let total = if l.remaining > 0 {
+                (l.items.len() as u64 + u64::from(l.remaining)).max(u64::from(l.exists))
+            } else {
+                l.items.len() as u64
+            };
+            format!(
+                " {name} · limit: {} · {} of {}{asking} ",
+                fit(&limit.text, 30).trim_end(),
+                thousands(l.len() as u64),
+                thousands(total)
+            )
+        }
+        None => title_base(acc, state, &name),
+    };
     if extra.is_empty() {
         base
     } else {

@@ -36,6 +36,9 @@ mod calendar_tests;
 #[cfg(test)]
 mod pager_tests;
 
+#[cfg(test)]
+mod limit_tests;
+
 use ratatui::Frame;
 
 use crate::state::{Pane, State};

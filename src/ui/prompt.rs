@@ -29,6 +29,20 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
     };
     let label = theme.accent.add_modifier(Modifier::BOLD);
     let spans = match &p.kind {
+        PromptKind::Search | PromptKind::Limit if p.error.is_some() => {
+            query_error(theme, p, usize::from(at.width))
+        }
+        PromptKind::Limit => {
+            let hint = "   Enter: show only the matches · empty: all · Esc";
+            let room = usize::from(at.width)
+                .saturating_sub(8 + unicode_width::UnicodeWidthStr::width(p.text.as_str()));
+            vec![
+                Span::styled("Limit: ", label),
+                Span::raw(p.text.clone()),
+                Span::styled("█", theme.accent),
+                Span::styled(truncate(hint, room), theme.dim),
+            ]
+        }
         PromptKind::Search => {
             let matches = state
                 .account()
@@ -118,6 +132,34 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
     if matches!(p.kind, PromptKind::Recipients { .. }) && !p.suggestions.is_empty() {
         suggestions(theme, p, f, at);
     }
+}
+
+/// A query that does not read: the text with the place at fault marked,
+/// then why, cut to the line (both from `query::show`, which also shows
+/// control characters as U+FFFD).
+fn query_error(theme: &Theme, p: &Prompt, width: usize) -> Vec<Span<'static>> {
+    use crate::query::show;
+    let Some(err) = &p.error else {
+        return Vec::new();
+    };
+    let label = if p.kind == PromptKind::Limit {
+        "Limit: "
+    } else {
+        "/"
+    };
+    let label_w = label.chars().count();
+    // The query gets up to half the line; the message the rest.
+    let room = width.saturating_sub(label_w);
+    let ptr = show::pointer(&p.text, err, (room / 2).max(12));
+    let message_room = room.saturating_sub(ptr.width() + 3);
+    vec![
+        Span::styled(label, theme.accent.add_modifier(Modifier::BOLD)),
+        Span::raw(ptr.before),
+        Span::styled(ptr.marked, theme.error.add_modifier(Modifier::REVERSED)),
+        Span::raw(ptr.after),
+        Span::raw("   "),
+        Span::styled(show::one_line(err, message_room), theme.error),
+    ]
 }
 
 /// The last `width` columns of `text` (with "…" in front when cut).

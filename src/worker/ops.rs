@@ -373,17 +373,17 @@ impl<B: MailBackend> Worker<B> {
     }
 
     pub async fn run_search(&mut self) {
-        let Some((folder, text, req)) = self.search.take() else {
+        let Some(s) = self.searches.pop_front() else {
             return;
         };
         let open = self.open.as_ref();
-        if open
-            .is_none_or(|o| o.path != folder.path || o.uid_validity() != Some(folder.uid_validity))
-        {
+        if open.is_none_or(|o| {
+            o.path != s.folder.path || o.uid_validity() != Some(s.folder.uid_validity)
+        }) {
             return;
         }
-        match self.backend.search_text(&text).await {
-            Ok(uids) => self.emit(WorkerEvent::Found { req, uids }),
+        match self.backend.search(&s.query, &s.now).await {
+            Ok(uids) => self.emit(WorkerEvent::Found { req: s.req, uids }),
             Err(e) => {
                 if self.failed("search", &e) {
                     self.emit(WorkerEvent::Failed {
@@ -391,7 +391,8 @@ impl<B: MailBackend> Worker<B> {
                         error: Clean::line(&format!("the server could not search: {e}")),
                     });
                 } else if e.ends_session() {
-                    self.search.get_or_insert((folder, text, req));
+                    // Asked again on the next connection, before newer ones.
+                    self.searches.push_front(s);
                 }
             }
         }

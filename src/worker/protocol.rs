@@ -86,10 +86,12 @@ pub enum WorkerCommand {
         message_id: Option<String>,
         op: u64,
     },
-    /// Ask the server for messages of the open folder with this text.
+    /// Ask the server which messages of the open folder may match the
+    /// query (relative dates from `now`); answered with `Found`.
     Search {
         folder: FolderRef,
-        text: String,
+        query: crate::query::Query,
+        now: crate::query::Now,
         req: u64,
     },
     /// Drop a move or deletion that has not been sent yet (undone while

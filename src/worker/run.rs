@@ -21,6 +21,17 @@ use crate::store::StoreHandle;
 
 /// While waiting to retry an unreachable server, how often to check
 /// whether it answers again.
+/// Server searches kept waiting; an older one is dropped for a newer.
+const MAX_PENDING_SEARCHES: usize = 4;
+
+/// A server search waiting its turn.
+pub struct PendingSearch {
+    pub folder: FolderRef,
+    pub query: crate::query::Query,
+    pub now: crate::query::Now,
+    pub req: u64,
+}
+
 const PROBE_EVERY: Duration = Duration::from_secs(2);
 /// A session that lasted this long counts as healthy: the next loss
 /// reconnects at once.
@@ -79,7 +90,7 @@ pub fn spawn<B: MailBackend>(
         message: None,
         parts: std::collections::VecDeque::new(),
         ops: std::collections::VecDeque::new(),
-        search: None,
+        searches: Default::default(),
         counts_due: None,
     };
     // Every line the worker logs names its account through this span.
@@ -166,8 +177,9 @@ pub(super) struct Worker<B> {
     /// Parts asked for (saves, views), in the order asked.
     pub parts: std::collections::VecDeque<PartsRequest>,
     pub ops: std::collections::VecDeque<Op>,
-    /// The latest server search asked for.
-    pub search: Option<(FolderRef, String, u64)>,
+    /// Server searches asked for, oldest first; only the latest few are
+    /// kept (a search and a limit may wait at once).
+    pub searches: std::collections::VecDeque<PendingSearch>,
     pub counts_due: Option<Instant>,
 }
 
@@ -251,8 +263,21 @@ impl<B: MailBackend> Worker<B> {
                 message_id,
                 op,
             }),
-            WorkerCommand::Search { folder, text, req } => {
-                self.search = Some((folder, text, req));
+            WorkerCommand::Search {
+                folder,
+                query,
+                now,
+                req,
+            } => {
+                if self.searches.len() == MAX_PENDING_SEARCHES {
+                    self.searches.pop_front();
+                }
+                self.searches.push_back(PendingSearch {
+                    folder,
+                    query,
+                    now,
+                    req,
+                });
             }
             WorkerCommand::Cancel { op } => self.ops.retain(|o| o.id() != op),
             WorkerCommand::Shutdown => return Flow::Stop,
@@ -512,7 +537,7 @@ impl<B: MailBackend> Worker<B> {
             self.run_op().await;
             return true;
         }
-        if selected && self.search.is_some() {
+        if selected && !self.searches.is_empty() {
             self.run_search().await;
             return true;
         }

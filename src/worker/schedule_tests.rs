@@ -166,7 +166,12 @@ impl MailBackend for Memory {
         Ok(true)
     }
 
-    async fn search_text(&mut self, _: &str) -> MailResult<Vec<u32>> {
+    async fn search(
+        &mut self,
+        query: &crate::query::Query,
+        _: &crate::query::Now,
+    ) -> MailResult<Vec<u32>> {
+        self.log(format!("search {query}")).await;
         Ok(Vec::new())
     }
 
@@ -526,4 +531,56 @@ async fn a_move_cancelled_before_the_connection_came_is_never_sent() {
         .filter(|c| c.starts_with("move"))
         .collect();
     assert_eq!(moves, ["move [6] Trash"]);
+}
+
+/// A search and a limit asked at once: both are answered, in the order
+/// asked; past the few kept, the oldest waiting one gives way.
+#[tokio::test(start_paused = true)]
+async fn searches_asked_together_are_each_answered() {
+    let (w, mut rx, log) = start(50, 0);
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: "INBOX".into(),
+            req: 1,
+        })
+        .unwrap();
+    let ev = until(&mut rx, |e| matches!(e, WorkerEvent::Selected { .. })).await;
+    let Some(WorkerEvent::Selected { uid_validity, .. }) = ev.last() else {
+        unreachable!()
+    };
+    let folder = FolderRef {
+        path: "INBOX".into(),
+        uid_validity: *uid_validity,
+    };
+    let now = crate::query::Now {
+        unix: 1_800_000_000,
+        utc_offset: 0,
+    };
+    for (req, q) in [
+        (10, "a"),
+        (11, "b"),
+        (12, "c"),
+        (13, "d"),
+        (14, "e"),
+        (15, "f"),
+    ] {
+        w.commands
+            .send(WorkerCommand::Search {
+                folder: folder.clone(),
+                query: crate::query::parse(q).unwrap(),
+                now,
+                req,
+            })
+            .unwrap();
+    }
+    let ev = until(&mut rx, |e| matches!(e, WorkerEvent::Found { req: 15, .. })).await;
+    let found: Vec<u64> = ev
+        .iter()
+        .filter_map(|e| match e {
+            WorkerEvent::Found { req, .. } => Some(*req),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(found, [12, 13, 14, 15], "{:?}", calls(&log));
 }

@@ -12,6 +12,7 @@ use crate::imap::login::{LoggedIn, capabilities_in, login};
 use crate::imap::tracker::Tracker;
 use crate::imap::{ImapAuth, tls};
 use crate::mail::backend::{Features, MailError, MailResult};
+use crate::query::Profile;
 
 impl ImapBackend {
     fn explain_refusal(&self, e: MailError) -> MailError {
@@ -58,6 +59,25 @@ impl ImapBackend {
             uidplus: has("UIDPLUS"),
         };
         self.literal_plus = has("LITERAL+");
+        // Exchange's SEARCH over-matches and misses upper-case body terms.
+        // It is told by the Microsoft sign-in, or by what it lacks after
+        // login: neither CONDSTORE nor ESEARCH, which every current
+        // Dovecot, Cyrus, Gmail and Fastmail offer. A small server taken
+        // for Exchange only gets lower-case strings (SEARCH ignores case)
+        // and its answers rechecked, which the list does anyway.
+        let microsoft = matches!(
+            self.auth,
+            ImapAuth::Bearer {
+                microsoft: true,
+                ..
+            }
+        );
+        let plain = !f.condstore && !has("ESEARCH");
+        self.search_profile = if microsoft || plain {
+            Profile::Exchange
+        } else {
+            Profile::Standard
+        };
         if enable && has("QRESYNC") {
             match self
                 .exchange("enable QRESYNC", "ENABLE QRESYNC", self.limits(10))

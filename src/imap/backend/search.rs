@@ -1,21 +1,41 @@
-//! Searches on the server: by text, and by Message-ID.
+//! Searches on the server: by query, and by Message-ID.
 
 use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::{ImapBackend, SPARE_RESPONSES};
 use crate::imap::ops;
-use crate::imap::raw::{self, Limits};
+use crate::imap::raw::{self, Answer, Limits};
 use crate::mail::backend::MailResult;
+use crate::query::{ImapOptions, Now, Query};
 
 impl ImapBackend {
-    pub(super) async fn search_text(&mut self, text: &str) -> MailResult<Vec<u32>> {
+    /// The query's criteria, as this server wants them (see
+    /// `search_profile`); the answer may hold more than the query asks,
+    /// which the caller checks against the rows.
+    pub(super) async fn search(&mut self, query: &Query, now: &Now) -> MailResult<Vec<u32>> {
+        let opts = ImapOptions {
+            profile: self.search_profile,
+            // The Date field, as the list shows and the matcher checks.
+            sent_dates: true,
+        };
+        let criteria = query.server_search(now, opts).criteria;
+        let mut head = String::from("UID SEARCH ");
+        if criteria.charset_utf8 {
+            head.push_str("CHARSET UTF-8 ");
+        }
+        let mut steps = criteria.steps(self.literal_plus);
+        if let Some(first) = steps.first_mut() {
+            first.splice(0..0, head.into_bytes());
+        }
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
             whole: Some(self.settings.timeouts.step()),
         };
-        let prefix = "UID SEARCH CHARSET UTF-8 TEXT";
-        self.searching("search", prefix, text, limits).await
+        self.ready().await?;
+        let session = self.session()?;
+        let result = raw::run_steps(session, "search", &steps, limits).await;
+        self.found(result)
     }
 
     pub(super) async fn find_message_ids(&mut self, ids: &[String]) -> MailResult<Vec<u32>> {
@@ -45,6 +65,11 @@ impl ImapBackend {
         self.ready().await?;
         let session = self.session()?;
         let result = raw::run_with_text(session, what, prefix, text, literal_plus, limits).await;
+        self.found(result)
+    }
+
+    /// The UIDs of a SEARCH answer; the rest of it goes to the tracker.
+    fn found(&mut self, result: MailResult<Answer>) -> MailResult<Vec<u32>> {
         let a = self.settle(result)?;
         let uids = ops::searched(&a.untagged);
         for r in &a.untagged {
