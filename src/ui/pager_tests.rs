@@ -156,6 +156,32 @@ fn search_in_the_message_80x24() {
     );
 }
 
+#[test]
+fn a_hit_in_a_quote_keeps_the_quote_dim() {
+    let mut s = reading(120, 40);
+    s.update(Action::Ui(UiAction::ToggleFullScreen));
+    s.update(Action::Keys(vec![
+        UiAction::FindInMessage,
+        UiAction::Search,
+    ]));
+    for c in "figures".chars() {
+        s.update(Action::Prompt(PromptKey::Char(c)));
+    }
+    s.update(Action::Prompt(PromptKey::Enter));
+    let buf = buffer(&s, &Theme::preset(Preset::None));
+    // The row's first cell is no hit: it keeps the quote's own style.
+    let quote = modifiers_at(&buf, "> Region 1:");
+    assert!(
+        quote.contains(Modifier::DIM | Modifier::ITALIC),
+        "{quote:?}"
+    );
+    let hit = modifiers_at(&buf, "figures as agreed");
+    assert!(
+        hit.contains(Modifier::UNDERLINED | Modifier::DIM),
+        "{hit:?}"
+    );
+}
+
 /// The demo's HTML notice (a table, bold dates, a link).
 const DEMO_NOTICE: &[u8] =
     include_bytes!("../../assets/demo/work/cur/1795674600.M3P1.demo.mailtui:2,");

@@ -184,6 +184,9 @@ fn highlight<'a>(line: Line<'a>, row: &Row, find: &Find, theme: &Theme) -> Line<
 /// `line` with the byte ranges (of its text, in order) patched with their
 /// styles; spans are split where a range starts or ends inside one.
 fn overlay<'a>(line: Line<'a>, ranges: &[(usize, usize, Style)]) -> Line<'a> {
+    // The line's own style (a quote's dimness, a warning's colour) is kept:
+    // only its spans are rebuilt.
+    let (style, alignment) = (line.style, line.alignment);
     let mut spans = Vec::with_capacity(line.spans.len() + 2 * ranges.len());
     let mut at = 0;
     for span in line.spans {
@@ -216,7 +219,8 @@ fn overlay<'a>(line: Line<'a>, ranges: &[(usize, usize, Style)]) -> Line<'a> {
     }
     Line {
         spans,
-        ..Line::default()
+        style,
+        alignment,
     }
 }
 
