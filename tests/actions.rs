@@ -382,6 +382,60 @@ async fn two_literals(p: Profile, literal_plus: bool) {
     assert_eq!(found, [3, 4]);
 }
 
+/// On the Exchange-shaped server, ASCII strings that need literals (a
+/// quote, a backslash) go in steps as anywhere else. (Non-ASCII text is
+/// not sent to Microsoft at all: src/query/imap_tests.rs.)
+async fn exchange_literals(literal_plus: bool) {
+    let d = server(Profile::Exchange);
+    let msg = |subject: &str, body: &str| {
+        (
+            format!("From: Anna <a@example.com>\r\nSubject: {subject}\r\n\r\n{body}\r\n")
+                .into_bytes(),
+            "",
+        )
+    };
+    d.deliver(
+        USER,
+        "INBOX",
+        &[
+            msg("say \"hi\" twice", "nothing"),
+            msg("plain", "a back\\slash here"),
+            msg("plain", "nothing"),
+        ],
+    );
+    let proxy = MeddlingProxy::start(d.imap_port).await;
+    if !literal_plus {
+        proxy.replace(b" LITERAL+", b"");
+    }
+    let (w, mut rx, inbox) = worker_on(&d, proxy.port, TlsMode::None).await;
+    let sessions = proxy.sessions();
+    proxy.cut_after(b"+ OK");
+    let mut found = search(
+        &w,
+        &mut rx,
+        &inbox,
+        "subject:\"\\\"hi\\\"\" OR body:\"back\\\\slash\"",
+        41,
+    )
+    .await;
+    found.sort_unstable();
+    assert_eq!(found, [1, 2], "LITERAL+ {literal_plus}");
+    let waited = proxy.sessions() - sessions;
+    assert_eq!(waited, u64::from(!literal_plus), "go-aheads: {waited}");
+}
+
+mod exchange_literals {
+    #[tokio::test]
+    async fn with_literal_plus() {
+        super::exchange_literals(true).await
+    }
+
+    #[tokio::test]
+    async fn without_literal_plus() {
+        super::exchange_literals(false).await
+    }
+}
+
 mod two_literals {
     use super::Profile::{Exchange, Full};
 

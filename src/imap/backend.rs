@@ -66,6 +66,9 @@ pub struct ImapBackend {
     literal_plus: bool,
     /// How SEARCH criteria are written for this server.
     search_profile: Profile,
+    /// The server searches US-ASCII text only: Microsoft's sign-in, or a
+    /// `BADCHARSET` answer seen on this backend.
+    search_ascii_only: bool,
     /// Set when this is a shared mailbox opened with another account's token.
     delegate: Option<super::shared::Delegate>,
     /// A list-row FETCH sent ahead of its turn.
@@ -88,6 +91,7 @@ impl ImapBackend {
             idle_broken: false,
             literal_plus: false,
             search_profile: Profile::Standard,
+            search_ascii_only: false,
             delegate: None,
             pipe: Pipeline::default(),
             listing: Listing::default(),

@@ -25,6 +25,8 @@ pub fn parse(s: &str) -> Option<i64> {
         return None;
     }
     let (h, m, sec) = (number(h, 2, 2)?, number(m, 2, 2)?, number(sec, 2, 2)?);
+    // A leap second (23:59:60) counts as the second before it.
+    let sec = if sec == 60 { 59 } else { sec };
     let (sign, hhmm) = match zone.as_bytes().first()? {
         b'+' => (1, &zone[1..]),
         b'-' => (-1, &zone[1..]),
@@ -91,6 +93,15 @@ mod tests {
                 .to_string();
             assert_eq!(parse(&s), Some(t), "{s}");
         }
+    }
+
+    #[test]
+    fn a_leap_second_is_the_second_before() {
+        assert_eq!(
+            parse("31-Dec-2016 23:59:60 +0000"),
+            parse("31-Dec-2016 23:59:59 +0000")
+        );
+        assert!(parse("31-Dec-2016 23:59:60 +0000").is_some());
     }
 
     #[test]

@@ -233,6 +233,7 @@ proptest! {
         let opts = ImapOptions {
             profile: if exchange { Profile::Exchange } else { Profile::Standard },
             sent_dates: sent,
+            ascii_only: exchange,
         };
         let s = Query::from_expr(e).server_search(&NOW, opts);
         let c = &s.criteria;

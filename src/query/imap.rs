@@ -13,6 +13,8 @@
 
 use std::fmt;
 
+use chrono::Datelike;
+
 use super::ast::{DateSpec, Expr, Status, Term, TextField};
 use super::dates::{Now, bounds, imap_date, is_midnight, local_day};
 
@@ -33,6 +35,10 @@ pub struct ImapOptions {
     /// arrival date). With arrival dates, a message whose Date field is
     /// far from its arrival can be missed by the server.
     pub sent_dates: bool,
+    /// The server searches US-ASCII only (Exchange answers CHARSET UTF-8
+    /// with `NO [BADCHARSET (US-ASCII)]`): non-ASCII text is never sent;
+    /// [`ServerSearch::unsearchable`] names it.
+    pub ascii_only: bool,
 }
 
 /// Part of a command: text to send as is, or a literal (sent as `{n}`,
@@ -66,14 +72,25 @@ pub struct ServerSearch {
     /// The terms left to the caller (`folder:`, `account:`,
     /// `has:attachment`), in query order.
     pub local_terms: Vec<Term>,
+    /// Text the server cannot search at all (non-ASCII on Exchange): its
+    /// answer says nothing about these, so asking it would only list
+    /// messages the rows cannot rule out.
+    pub unsearchable: Vec<String>,
 }
 
 pub fn server_search(e: &Expr, now: &Now, opts: ImapOptions) -> ServerSearch {
     let mut local_terms = Vec::new();
+    let mut unsearchable = Vec::new();
     let mut exact = opts.profile != Profile::Exchange;
     e.each_term(&mut |t| {
         if !on_server(t) {
             local_terms.push(t.clone());
+        }
+        if let Term::Text(_, v) = t
+            && opts.ascii_only
+            && !v.as_str().is_ascii()
+        {
+            unsearchable.push(v.as_str().to_string());
         }
         exact &= on_server(t) && !matches!(t, Term::Date(_) | Term::Text(TextField::Any, _));
     });
@@ -98,6 +115,7 @@ pub fn server_search(e: &Expr, now: &Now, opts: ImapOptions) -> ServerSearch {
         },
         recheck: !exact,
         local_terms,
+        unsearchable,
     }
 }
 
@@ -177,6 +195,11 @@ fn collect(mut v: Vec<C>, make: fn(Vec<C>) -> C, empty: Approx) -> Approx {
 /// (`over`) or narrowed (`!over`).
 fn key(t: &Term, now: &Now, opts: ImapOptions, over: bool) -> Approx {
     let c = match t {
+        // A server that searches US-ASCII only: such a term is the
+        // matcher's alone, and `ServerSearch::unsearchable` names it.
+        Term::Text(_, v) if opts.ascii_only && !v.as_str().is_ascii() => {
+            return if over { Approx::All } else { Approx::Nothing };
+        }
         // Exchange finds more than it should, so a NOT of its answer
         // would miss messages: the server cannot narrow here.
         Term::Text(..) if !over && opts.profile == Profile::Exchange => return Approx::Nothing,
@@ -250,6 +273,18 @@ fn date(spec: &DateSpec, now: &Now, opts: ImapOptions, over: bool) -> Approx {
             day.succ_opt()
         }
     });
+    // IMAP dates have four-digit years: a bound past year 9999 or before
+    // year 1 either rules everything out or nothing.
+    let first = match first {
+        Some(d) if d.year() > 9999 => return Approx::Nothing,
+        Some(d) if d.year() < 1 => None,
+        d => d,
+    };
+    let after_last = match after_last {
+        Some(d) if d.year() < 1 => return Approx::Nothing,
+        Some(d) if d.year() > 9999 => None,
+        d => d,
+    };
     match (first, after_last) {
         (Some(a), Some(b)) if a >= b => Approx::Nothing,
         (Some(a), Some(b)) if a.succ_opt() == Some(b) => {

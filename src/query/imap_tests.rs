@@ -209,3 +209,40 @@ fn exchange_gets_lower_case_and_is_always_rechecked() {
         .server_search(&NOW, ex);
     assert_eq!(s.criteria.line().as_deref(), Some("UNSEEN"));
 }
+
+fn exchange(query: &str) -> ServerSearch {
+    parse(query).expect(query).server_search(
+        &NOW,
+        ImapOptions {
+            profile: Profile::Exchange,
+            sent_dates: false,
+            ascii_only: true,
+        },
+    )
+}
+
+#[test]
+fn exchange_is_never_sent_non_ascii_text() {
+    // Exchange answers CHARSET UTF-8 with NO [BADCHARSET (US-ASCII)].
+    let s = exchange("subject:Grüße is:unread");
+    assert_eq!(s.criteria.line().as_deref(), Some("UNSEEN"));
+    assert!(!s.criteria.charset_utf8);
+    assert_eq!(s.unsearchable, vec!["Grüße".to_string()]);
+    let s = exchange("-from:José from:bob");
+    assert_eq!(s.criteria.line().as_deref(), Some("FROM \"bob\""));
+    assert_eq!(s.unsearchable, vec!["José".to_string()]);
+    // Elsewhere it is a literal under CHARSET UTF-8, and nothing is left out.
+    let s = search("subject:Grüße");
+    assert!(s.criteria.charset_utf8);
+    assert_eq!(s.criteria.literals(), 1);
+    assert!(s.unsearchable.is_empty());
+}
+
+#[test]
+fn dates_past_four_digit_years_are_no_bound() {
+    for q in ["date:9999", "date:9999-12", "date:..9999-12-31"] {
+        let l = line(q);
+        assert!(!l.contains("10000"), "{q}: {l}");
+    }
+    assert_eq!(line("date:9999"), "SINCE 1-Jan-9999");
+}

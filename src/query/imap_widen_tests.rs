@@ -211,6 +211,7 @@ proptest! {
         let opts = ImapOptions {
             profile: if exchange { Profile::Exchange } else { Profile::Standard },
             sent_dates,
+            ascii_only: exchange,
         };
         let matcher = Matcher::new(&e, &NOW);
         let approx = widen(&e, &NOW, opts, true);

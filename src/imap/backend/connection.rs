@@ -73,6 +73,7 @@ impl ImapBackend {
             }
         );
         let plain = !f.condstore && !has("ESEARCH");
+        self.search_ascii_only |= microsoft;
         self.search_profile = if microsoft || plain {
             Profile::Exchange
         } else {

@@ -5,7 +5,7 @@ use async_imap::imap_proto::{MailboxDatum, Response};
 use super::{ImapBackend, SPARE_RESPONSES};
 use crate::imap::ops;
 use crate::imap::raw::{self, Answer, Limits};
-use crate::mail::backend::MailResult;
+use crate::mail::backend::{MailError, MailResult};
 use crate::query::{ImapOptions, Now, Query};
 
 impl ImapBackend {
@@ -17,8 +17,16 @@ impl ImapBackend {
             profile: self.search_profile,
             // The Date field, as the list shows and the matcher checks.
             sent_dates: true,
+            ascii_only: self.search_ascii_only,
         };
-        let criteria = query.server_search(now, opts).criteria;
+        let search = query.server_search(now, opts);
+        if let Some(text) = search.unsearchable.first() {
+            return Err(MailError::Command(format!(
+                "this server searches plain ASCII text only, not \"{}\"; the matches shown are the list's own",
+                crate::sanitize::Clean::line(text)
+            )));
+        }
+        let criteria = search.criteria;
         let mut head = String::from("UID SEARCH ");
         if criteria.charset_utf8 {
             head.push_str("CHARSET UTF-8 ");
@@ -35,6 +43,13 @@ impl ImapBackend {
         self.ready().await?;
         let session = self.session()?;
         let result = raw::run_steps(session, "search", &steps, limits).await;
+        if let Err(MailError::Command(e)) = &result
+            && e.contains("BADCHARSET")
+        {
+            // Asked with CHARSET UTF-8 and refused: from now on such text
+            // stays with the list (and the user is told so).
+            self.search_ascii_only = true;
+        }
         self.found(result)
     }
 
