@@ -166,6 +166,7 @@ impl State {
 
     fn limit_done(&mut self, p: Prompt) -> Vec<Command> {
         let (now, here) = (self.query_now(), self.here());
+        let rows = self.list_rows();
         let account = self.current;
         let query = match crate::query::parse(&p.text) {
             Ok(q) => q,
@@ -182,7 +183,7 @@ impl State {
         self.focus = Pane::Messages;
         if query.is_empty() {
             let was = acc.list.limit.is_some();
-            acc.list.set_limit(None);
+            acc.list.set_limit(None, rows);
             let mut cmds = acc.preview(account);
             if was {
                 let all = plural(acc.list.len(), "message");
@@ -192,7 +193,7 @@ impl State {
             return cmds;
         }
         acc.list
-            .set_limit(Some(Limit::new(&p.text, query, now, here)));
+            .set_limit(Some(Limit::new(&p.text, query, now, here)), rows);
         let shown = acc.list.len();
         let mut cmds = acc.preview(account);
         let asking = acc
@@ -213,13 +214,14 @@ impl State {
     /// Esc on the list with a limit on takes it off.
     pub(super) fn end_limit(&mut self) -> bool {
         let account = self.current;
+        let rows = self.list_rows();
         let Some(acc) = self.accounts.get_mut(account) else {
             return false;
         };
         if acc.list.limit.is_none() {
             return false;
         }
-        acc.list.set_limit(None);
+        acc.list.set_limit(None, rows);
         let all = plural(acc.list.len(), "message");
         self.notify(&format!("limit off: all {all}"), false);
         true

@@ -362,3 +362,27 @@ fn the_limit_key_is_backslash_and_named_limit() {
     assert_eq!(line.keys, "\\");
     assert!(line.description.contains("Esc: all"), "{line:?}");
 }
+
+#[test]
+fn a_limit_shows_its_rows_from_the_top_with_the_selection_in_view() {
+    // Scrolled far down a long folder, on a message the limit keeps.
+    let mut s = state();
+    loaded(&mut s, 0, 300);
+    s.focus = Pane::Messages;
+    key(&mut s, UiAction::Bottom);
+    let rows = s.list_rows();
+    assert!(s.accounts[0].list.offset > 0);
+    limit(&mut s, "is:unread");
+    let l = &s.accounts[0].list;
+    assert_eq!(l.len(), 150);
+    // The selection (the oldest unread) is on screen, and no row above the
+    // screen is left hidden that could have shown.
+    assert_eq!(l.row(l.selected).map(|(e, _)| e.uid), Some(1));
+    assert!(l.selected >= l.offset && l.selected < l.offset + rows);
+    assert_eq!(l.offset, l.len() - rows);
+    // A limit of a few rows shows them all from the first.
+    limit(&mut s, "\"message 299\" OR \"message 298\"");
+    let l = &s.accounts[0].list;
+    assert!(l.len() < rows, "{}", l.len());
+    assert_eq!(l.offset, 0);
+}

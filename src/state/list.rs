@@ -513,7 +513,10 @@ impl MessageList {
     /// Shows only the rows that match `limit`, or all with None. The
     /// selection stays on its message if that one is shown; marks on rows
     /// left out are dropped (an action never reaches what is not shown).
-    pub fn set_limit(&mut self, limit: Option<Limit>) {
+    /// Puts a limit on (or takes it off) with the selection kept where it
+    /// can be, and the view from the top as far as `rows` allow: the rows
+    /// above it are not left hidden when the list shrinks.
+    pub fn set_limit(&mut self, limit: Option<Limit>, rows: usize) {
         let keep = self.selected_envelope().map(|e| e.uid);
         self.limit = limit.map(|mut l| {
             l.admit(&self.items);
@@ -524,6 +527,8 @@ impl MessageList {
             self.marked.retain(|u| l.keep.contains(u));
         }
         self.reselect(keep);
+        self.offset = 0;
+        self.scroll_into_view(rows);
     }
 
     /// Puts the limit's rows in the view's order (or arrival order).
