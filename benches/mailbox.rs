@@ -656,7 +656,7 @@ async fn ui_figures(d: &Dovecot, n: u32) {
                 };
                 mailtui::state::limit::Limit::new(text, query, query_now, at)
             });
-            acc.list.set_limit(limit);
+            acc.list.set_limit(limit, 30);
         }
         limits.push(t.elapsed());
     }
