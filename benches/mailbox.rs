@@ -20,7 +20,7 @@ use mailtui::imap::{ImapAuth, ImapBackend, ImapSettings, Timeouts, TlsMode};
 use mailtui::mail::MailBackend;
 use mailtui::state::{AccountInfo, State};
 use mailtui::store::{self, Store, StoreHandle};
-use mailtui::worker::{WorkerCommand, WorkerEvent, WorkerOptions};
+use mailtui::worker::{WorkerCommand, WorkerEvent, WorkerHandle, WorkerOptions};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::dovecot::{Dovecot, Options};
@@ -90,6 +90,16 @@ fn server(n: u32, exchange: bool) -> Dovecot {
     d
 }
 
+/// Asks the worker to open a folder (the screen's request id `req`).
+fn open(w: &WorkerHandle, path: &str, req: u64) {
+    w.commands
+        .send(WorkerCommand::OpenFolder {
+            path: path.into(),
+            req,
+        })
+        .expect("the worker takes commands");
+}
+
 /// Waits for an event; returns when it came. A closed channel never
 /// answers (the other branch of a select wins).
 async fn wait(rx: &mut Events, what: impl Fn(&WorkerEvent) -> bool) -> Instant {
@@ -120,12 +130,7 @@ async fn open_inbox(d: &Dovecot, cache: &Path) -> (Duration, Duration) {
     let (tx, mut ui) = tokio::sync::mpsc::unbounded_channel();
     store.load_folder(0, "INBOX".into(), 1, tx);
     w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
+    open(&w, "INBOX", 1);
     // The first rows come from the store when it has them, else the server.
     let first = tokio::select! {
         at = wait(&mut ui, has_rows) => at,
@@ -224,12 +229,7 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
     let store = file_store(&warm);
     let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
     w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
+    open(&w, "INBOX", 1);
     wait(&mut rx, is_synced).await;
     let mut latency = Vec::new();
     for i in 0..5 {
@@ -257,12 +257,7 @@ async fn profile(name: &str, d: &Dovecot, n: u32) {
             let t = Instant::now();
             let (tx, mut ui) = tokio::sync::mpsc::unbounded_channel();
             store.load_folder(0, path.into(), req, tx);
-            w.commands
-                .send(WorkerCommand::OpenFolder {
-                    path: path.into(),
-                    req,
-                })
-                .unwrap();
+            open(&w, path, req);
             // Rows from the store, or (first visit) from the server.
             let done =
                 |e: &WorkerEvent| matches!(e, WorkerEvent::Synced { req: r, .. } if *r == req);
@@ -828,12 +823,7 @@ async fn load_to_store(d: &Dovecot, cache: &Path, n: u32) {
     let t = Instant::now();
     let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
     w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
+    open(&w, "INBOX", 1);
     let synced = wait(&mut rx, is_synced).await - t;
     let rows = store
         .call(|s| s.known("INBOX").len())
@@ -868,22 +858,12 @@ async fn switch_during_load(d: &Dovecot, cache: &Path) {
         let store = file_store(&cache.join(format!("switch{inserts}")));
         let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
         w.commands.send(WorkerCommand::Connect).unwrap();
-        w.commands
-            .send(WorkerCommand::OpenFolder {
-                path: "INBOX".into(),
-                req: 1,
-            })
-            .unwrap();
+        open(&w, "INBOX", 1);
         for _ in 0..inserts {
             wait(&mut rx, has_rows).await;
         }
         let t = Instant::now();
-        w.commands
-            .send(WorkerCommand::OpenFolder {
-                path: "Archive".into(),
-                req: 2,
-            })
-            .unwrap();
+        open(&w, "Archive", 2);
         let first = wait(&mut rx, |e| {
             matches!(e, WorkerEvent::Inserted { req: 2, envelopes, .. } if !envelopes.is_empty())
         })
@@ -1103,12 +1083,7 @@ async fn warm_switch(d: &Dovecot, n: u32, runs: usize) {
     let store = file_store(cache.path());
     let (w, mut rx) = start(backend(d), store.clone(), WorkerOptions::default());
     w.commands.send(WorkerCommand::Connect).unwrap();
-    w.commands
-        .send(WorkerCommand::OpenFolder {
-            path: "INBOX".into(),
-            req: 1,
-        })
-        .unwrap();
+    open(&w, "INBOX", 1);
     wait(&mut rx, is_synced).await;
     let mut to_inbox = Vec::new();
     let mut req = 10;
@@ -1118,12 +1093,7 @@ async fn warm_switch(d: &Dovecot, n: u32, runs: usize) {
             let t = Instant::now();
             let (tx, mut ui) = tokio::sync::mpsc::unbounded_channel();
             store.load_folder(0, path.into(), req, tx);
-            w.commands
-                .send(WorkerCommand::OpenFolder {
-                    path: path.into(),
-                    req,
-                })
-                .unwrap();
+            open(&w, path, req);
             let first = tokio::select! {
                 at = wait(&mut ui, has_rows) => at,
                 at = wait(&mut rx, has_rows) => at,

@@ -4,6 +4,7 @@
 //! mid-load leaves no gap or duplicate, and a folder switch is served
 //! before a long load goes on.
 
+#[macro_use]
 mod support;
 
 use std::time::Duration;
@@ -123,21 +124,6 @@ fn loaded(events: &[WorkerEvent]) -> Vec<Shown> {
         .collect();
     out.sort();
     out
-}
-
-macro_rules! both_profiles {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn full() {
-                super::$name(super::Profile::Full).await
-            }
-            #[tokio::test]
-            async fn exchange() {
-                super::$name(super::Profile::Exchange).await
-            }
-        }
-    )*};
 }
 
 both_profiles!(

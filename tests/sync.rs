@@ -3,6 +3,7 @@
 //! advertises only what Exchange Online does. Changes come from a second
 //! IMAP connection, as from another device.
 
+#[macro_use]
 mod support;
 
 use std::time::Duration;
@@ -92,21 +93,6 @@ fn connected(w: &mailtui::worker::WorkerHandle) {
 fn stored_uids(dir: &std::path::Path, path: &str) -> Vec<u32> {
     let mut s = Store::open(&store::file_for(dir, "test"), "check", u64::MAX);
     s.known(path).into_iter().map(|(u, _)| u).collect()
-}
-
-macro_rules! both_profiles {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn full() {
-                super::$name(super::Profile::Full).await
-            }
-            #[tokio::test]
-            async fn exchange() {
-                super::$name(super::Profile::Exchange).await
-            }
-        }
-    )*};
 }
 
 both_profiles!(

@@ -4,6 +4,7 @@
 //! the full profile and the Exchange-shaped one (no CONDSTORE, QRESYNC,
 //! UIDPLUS or MOVE there, so undo finds messages by Message-ID).
 
+#[macro_use]
 mod support;
 
 use std::time::Duration;
@@ -217,21 +218,6 @@ impl Client {
             .flatten()
             .collect()
     }
-}
-
-macro_rules! both_profiles {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test]
-            async fn full() {
-                super::$name(super::Profile::Full).await
-            }
-            #[tokio::test]
-            async fn exchange() {
-                super::$name(super::Profile::Exchange).await
-            }
-        }
-    )*};
 }
 
 both_profiles!(

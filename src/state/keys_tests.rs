@@ -1,7 +1,6 @@
 use super::*;
 use crate::action::Action;
 use crate::mail::message::{BodySource, MessageView};
-use crate::mail::types::FlagKind;
 use crate::sanitize::Clean;
 use crate::state::Pane;
 use crate::state::test_kit::*;
@@ -60,29 +59,6 @@ fn arrives(s: &mut State, lines: usize) {
             message: Box::new(message),
         },
     );
-}
-
-fn loads(cmds: &[Command]) -> Option<u32> {
-    preview_uid(cmds).map(|(uid, _)| uid)
-}
-
-fn marks_read(cmds: &[Command]) -> Vec<u32> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Command::Worker {
-                command:
-                    WorkerCommand::SetFlag {
-                        uids,
-                        flag: FlagKind::Seen,
-                        on: true,
-                        ..
-                    },
-                ..
-            } => Some(uids.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
 
 /// Five messages (uid 5 newest, first); `uid` opened in the reader with a

@@ -1,11 +1,10 @@
 use super::*;
 use crate::action::{Action, PromptKey};
 use crate::mail::message::parse;
-use crate::mail::types::FlagKind;
 use crate::state::prompt::PromptKind;
 use crate::state::reader::LineKind;
 use crate::state::test_kit::*;
-use crate::worker::{WorkerCommand, WorkerEvent};
+use crate::worker::WorkerEvent;
 
 fn key(s: &mut State, a: UiAction) -> Vec<Command> {
     s.update(Action::Ui(a))
@@ -22,29 +21,6 @@ fn selected_uid(s: &State) -> u32 {
         .selected_envelope()
         .map(|e| e.uid)
         .unwrap_or_default()
-}
-
-fn loads(cmds: &[Command]) -> Option<u32> {
-    preview_uid(cmds).map(|(uid, _)| uid)
-}
-
-fn marks_read(cmds: &[Command]) -> Vec<u32> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            Command::Worker {
-                command:
-                    WorkerCommand::SetFlag {
-                        uids,
-                        flag: FlagKind::Seen,
-                        on: true,
-                        ..
-                    },
-                ..
-            } => Some(uids.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect()
 }
 
 /// The message the reader asked for arrives, parsed from `body`.

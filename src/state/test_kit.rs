@@ -231,6 +231,31 @@ pub fn selected(s: &mut State, account: usize, req: u64, exists: u32) -> Vec<Com
     )
 }
 
+/// The UID a preview among `cmds` loads.
+pub fn loads(cmds: &[Command]) -> Option<u32> {
+    preview_uid(cmds).map(|(uid, _)| uid)
+}
+
+/// The UIDs `cmds` mark read.
+pub fn marks_read(cmds: &[Command]) -> Vec<u32> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Worker {
+                command:
+                    WorkerCommand::SetFlag {
+                        uids,
+                        flag: crate::mail::types::FlagKind::Seen,
+                        on: true,
+                        ..
+                    },
+                ..
+            } => Some(uids.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
 /// The UID a command asks the reader to show.
 pub fn preview_uid(cmds: &[Command]) -> Option<(u32, u64)> {
     cmds.iter().find_map(|c| match c {

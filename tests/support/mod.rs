@@ -2,6 +2,25 @@
 //! helpers. Each test binary includes this with `mod support;`.
 #![allow(dead_code)]
 
+/// One test per server profile: `both_profiles!(a, b)` makes modules `a`
+/// and `b`, each with a `full` and an `exchange` test calling `a(Profile)`
+/// of the file, which defines `enum Profile { Full, Exchange, .. }`.
+#[allow(unused_macros)]
+macro_rules! both_profiles {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn full() {
+                super::$name(super::Profile::Full).await
+            }
+            #[tokio::test]
+            async fn exchange() {
+                super::$name(super::Profile::Exchange).await
+            }
+        }
+    )*};
+}
+
 pub mod bin;
 pub mod certs;
 pub mod dovecot;
