@@ -38,6 +38,13 @@ pub enum UiAction {
     ToggleRaw,
     /// Mark or unmark the selected message (actions then apply to all marked).
     Mark,
+    /// Take every mark off.
+    UnmarkAll,
+    /// Mark every shown message a query matches (asked at a prompt).
+    MarkMatching,
+    /// Mark the selected message's whole thread (or unmark it, when all
+    /// of it is marked).
+    MarkThread,
     ToggleRead,
     ToggleFlag,
     MarkFolderRead,
@@ -192,6 +199,17 @@ impl UiAction {
         ("find_next", UiAction::FindNext, "reader: next found"),
         ("find_prev", UiAction::FindPrev, "reader: previous found"),
         ("mark", UiAction::Mark, "mark / unmark a message"),
+        ("unmark_all", UiAction::UnmarkAll, "unmark all"),
+        (
+            "mark_matching",
+            UiAction::MarkMatching,
+            "mark the messages a query matches",
+        ),
+        (
+            "mark_thread",
+            UiAction::MarkThread,
+            "mark / unmark the whole thread",
+        ),
         ("toggle_read", UiAction::ToggleRead, "read / unread"),
         ("toggle_flag", UiAction::ToggleFlag, "flag / unflag"),
         (

@@ -54,6 +54,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("space", "next_page"),
     ("space", "mark"),
     ("v", "mark"),
+    // NeoMutt's untag-pattern and tag-thread keys; `*` as in file managers.
+    ("ctrl-t", "unmark_all"),
+    ("*", "mark_matching"),
+    ("alt-t", "mark_thread"),
     ("U", "toggle_read"),
     ("F", "toggle_flag"),
     ("M", "mark_folder_read"),

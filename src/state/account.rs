@@ -151,6 +151,8 @@ pub struct AccountState {
     /// Request id of the server search and thread order last asked for.
     pub search_req: u64,
     pub threads_req: u64,
+    /// A mark by query or thread waiting on the server or the store.
+    pub marking: Option<super::marking::Marking>,
     /// INBOX's unread count as last seen, once it is known for sure (after
     /// its first reconcile, or from the server's count).
     pub inbox_unread: Option<u32>,
@@ -184,6 +186,7 @@ impl AccountState {
             part_requests: HashMap::new(),
             search_req: 0,
             threads_req: 0,
+            marking: None,
             inbox_unread: None,
         }
     }

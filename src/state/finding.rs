@@ -27,7 +27,7 @@ impl State {
         self.where_in(self.current)
     }
 
-    fn where_in(&self, account: usize) -> Where {
+    pub(super) fn where_in(&self, account: usize) -> Where {
         let acc = self.accounts.get(account);
         Where {
             account: acc.map(|a| a.info.name.clone()).unwrap_or_default(),

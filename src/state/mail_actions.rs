@@ -97,6 +97,15 @@ impl State {
                 acc.list.move_by(1, rows);
                 acc.preview(account)
             }
+            UiAction::UnmarkAll => {
+                self.unmark_all();
+                Vec::new()
+            }
+            UiAction::MarkMatching => {
+                self.prompt = Some(Prompt::marking());
+                Vec::new()
+            }
+            UiAction::MarkThread => return Some(self.mark_thread()),
             UiAction::ToggleRead | UiAction::ToggleFlag => {
                 let flag = if a == UiAction::ToggleRead {
                     FlagKind::Seen
@@ -209,6 +218,9 @@ impl State {
         let on_mail = matches!(
             a,
             UiAction::Mark
+                | UiAction::UnmarkAll
+                | UiAction::MarkMatching
+                | UiAction::MarkThread
                 | UiAction::ToggleRead
                 | UiAction::ToggleFlag
                 | UiAction::MarkFolderRead
@@ -499,6 +511,7 @@ impl State {
         };
         match (&p.kind, outcome) {
             (PromptKind::Search | PromptKind::Limit, outcome) => self.on_query_prompt(p, outcome),
+            (PromptKind::MarkMatching, outcome) => self.on_mark_prompt(p, outcome),
             (PromptKind::AttachPath, Outcome::Done) => self.on_attach_prompt(p.text, false),
             (PromptKind::Recipients { .. }, Outcome::Done) => self.on_recipients_enter(p),
             (PromptKind::Recipients { .. }, Outcome::Edited) => {
@@ -720,12 +733,23 @@ impl State {
                 Vec::new()
             }
             WorkerEvent::Found { req, uids } => {
-                note = self.limit_found(account, *req, uids).map(|n| (n, false));
+                note = self
+                    .marking_found(account, *req, uids)
+                    .or_else(|| self.limit_found(account, *req, uids))
+                    .filter(|n| !n.is_empty())
+                    .map(|n| (n, false));
                 Vec::new()
             }
             WorkerEvent::Threads { req, rows } if *req == acc.threads_req => {
                 acc.list.set_threads(Some(rows.clone()));
                 note = Some(("threads (T: off)".into(), false));
+                Vec::new()
+            }
+            WorkerEvent::Threads { req, rows } => {
+                note = self
+                    .marking_threads(account, *req, rows)
+                    .filter(|n| !n.is_empty())
+                    .map(|n| (n, false));
                 Vec::new()
             }
             _ => Vec::new(),

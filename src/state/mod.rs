@@ -11,6 +11,7 @@ mod keys;
 pub mod limit;
 mod list;
 mod mail_actions;
+mod marking;
 pub mod menu;
 pub mod mouse;
 mod new_mail;

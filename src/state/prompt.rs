@@ -36,6 +36,8 @@ pub enum PromptKind {
     InvitationComment { answer: crate::calendar::Answer },
     /// Searches the message in the reader as you type.
     FindInMessage,
+    /// A query: Enter marks the shown rows it matches.
+    MarkMatching,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,7 +88,10 @@ impl Prompt {
 
     /// Whether the text is a query (search, limit).
     pub fn is_query(&self) -> bool {
-        matches!(self.kind, PromptKind::Search | PromptKind::Limit)
+        matches!(
+            self.kind,
+            PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching
+        )
     }
 
     pub fn key(&mut self, key: PromptKey) -> Outcome {
@@ -112,7 +117,9 @@ impl Prompt {
                 let max = match self.kind {
                     PromptKind::Recipients { .. } => MAX_RECIPIENT_CHARS,
                     // One past the query's limit, so its own error shows.
-                    PromptKind::Search | PromptKind::Limit => MAX_QUERY_CHARS + 1,
+                    PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching => {
+                        MAX_QUERY_CHARS + 1
+                    }
                     _ => MAX_PROMPT_CHARS,
                 };
                 if self.text.chars().count() < max {

@@ -310,6 +310,9 @@ impl State {
             UiAction::NextAccount | UiAction::PrevAccount => Vec::new(),
             // Handled by on_files_key and on_mail_key above.
             UiAction::Mark
+            | UiAction::UnmarkAll
+            | UiAction::MarkMatching
+            | UiAction::MarkThread
             | UiAction::ToggleRead
             | UiAction::ToggleFlag
             | UiAction::MarkFolderRead

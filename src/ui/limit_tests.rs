@@ -46,3 +46,28 @@ fn a_query_error_points_at_its_place_in_the_prompt() {
     // The list is untouched: no search yet, every row there.
     assert!(shown.contains("Standup moved"), "{shown}");
 }
+
+/// Marks by query: the prompt at 80 columns, then the title counting the
+/// marks and those off screen.
+#[test]
+fn marks_by_query_and_the_marks_off_screen_80x24() {
+    let mut s = sample_state(80, 24);
+    s.focus = Pane::Messages;
+    s.update(Action::Ui(UiAction::MarkMatching));
+    typed(&mut s, "is:unread");
+    let prompt = screen(&s);
+    let last = prompt
+        .lines()
+        .rfind(|l| l.contains("Mark:"))
+        .unwrap_or_default();
+    assert!(last.contains("Mark: is:unread"), "{prompt}");
+    assert!(last.contains("Enter: mark"), "{last}");
+    s.update(Action::Prompt(PromptKey::Enter));
+    let shown = screen(&s);
+    assert!(shown.contains("3 marked "), "{shown}");
+    // Far down the list, the marked rows near the top are off screen.
+    s.update(Action::Ui(UiAction::Bottom));
+    let shown = screen(&s);
+    assert!(shown.contains("3 marked, 1 off screen"), "{shown}");
+    assert_snapshot!(shown);
+}

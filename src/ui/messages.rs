@@ -15,14 +15,24 @@ use crate::state::{AccountState, Reach, State};
 use crate::text::format::{fit, spinner, thousands};
 use crate::worker::ConnState;
 
-fn title(acc: &AccountState, state: &State) -> String {
+/// `rows`: how many the pane shows, for the marks off screen.
+fn title(acc: &AccountState, state: &State, rows: usize) -> String {
     let Some(name) = acc.open_folder_name() else {
         return " Messages ".into();
     };
     let l = &acc.list;
     let mut extra = String::new();
     if !l.marked.is_empty() {
-        extra.push_str(&format!("· {} marked ", l.marked.len()));
+        let off = l.marked_off_screen(rows);
+        if off > 0 {
+            extra.push_str(&format!(
+                "· {} marked, {} off screen ",
+                thousands(l.marked.len() as u64),
+                thousands(off as u64)
+            ));
+        } else {
+            extra.push_str(&format!("· {} marked ", thousands(l.marked.len() as u64)));
+        }
     }
     if let Some(s) = &l.search {
         extra.push_str(&format!(
@@ -161,7 +171,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         f.render_widget(theme.pane(" Messages ".into(), focused), area);
         return;
     };
-    let block = theme.pane(title(acc, state), focused);
+    let block = theme.pane(title(acc, state, inner_height(area)), focused);
     let l = &acc.list;
     if l.is_empty() {
         let text = Paragraph::new(placeholder(acc, state, theme)).wrap(Wrap { trim: true });

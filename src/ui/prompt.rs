@@ -29,7 +29,7 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
     };
     let label = theme.accent.add_modifier(Modifier::BOLD);
     let spans = match &p.kind {
-        PromptKind::Search | PromptKind::Limit if p.error.is_some() => {
+        PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching if p.error.is_some() => {
             query_error(theme, p, usize::from(at.width))
         }
         PromptKind::Limit => {
@@ -59,6 +59,17 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
                 Span::raw(p.text.clone()),
                 Span::styled("█", theme.accent),
                 Span::styled(truncate(&hint, room), theme.dim),
+            ]
+        }
+        PromptKind::MarkMatching => {
+            let hint = "   Enter: mark the shown messages that match · Esc";
+            let room = usize::from(at.width)
+                .saturating_sub(7 + unicode_width::UnicodeWidthStr::width(p.text.as_str()));
+            vec![
+                Span::styled("Mark: ", label),
+                Span::raw(p.text.clone()),
+                Span::styled("█", theme.accent),
+                Span::styled(truncate(hint, room), theme.dim),
             ]
         }
         PromptKind::ConfirmExpunge { uids } => vec![Span::styled(
@@ -142,10 +153,10 @@ fn query_error(theme: &Theme, p: &Prompt, width: usize) -> Vec<Span<'static>> {
     let Some(err) = &p.error else {
         return Vec::new();
     };
-    let label = if p.kind == PromptKind::Limit {
-        "Limit: "
-    } else {
-        "/"
+    let label = match p.kind {
+        PromptKind::Limit => "Limit: ",
+        PromptKind::MarkMatching => "Mark: ",
+        _ => "/",
     };
     let label_w = label.chars().count();
     // The query gets up to half the line; the message the rest.
