@@ -10,12 +10,15 @@ pub fn contains_folded(hay: &str, needle_lower: &str) -> bool {
         if n.is_empty() {
             return true;
         }
-        // The first byte picks the places worth comparing (the list
-        // checks every row of a folder on each key).
+        if n.len() > h.len() {
+            return false;
+        }
+        // memchr jumps to the places the first byte picks (the list checks
+        // every row of a folder on each key).
         let (lower, upper) = (n[0], n[0].to_ascii_uppercase());
-        return n.len() <= h.len()
-            && h.windows(n.len())
-                .any(|w| (w[0] == lower || w[0] == upper) && w[1..].eq_ignore_ascii_case(&n[1..]));
+        let starts = &h[..=h.len() - n.len()];
+        return memchr::memchr2_iter(lower, upper, starts)
+            .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(&n[1..]));
     }
     hay.to_lowercase().contains(needle_lower)
 }
@@ -34,5 +37,10 @@ mod tests {
         assert!(contains_folded("xxABC", "abc"));
         assert!(!contains_folded("xxAB", "abc"));
         assert!(contains_folded("[Re] x", "[re]"));
+        assert!(contains_folded("a", "a"));
+        assert!(contains_folded("xyzA", "a"));
+        assert!(!contains_folded("xyz", "a"));
+        assert!(contains_folded("re: Re: RE: report", "report"));
+        assert!(!contains_folded("re: Re: RE: repor", "report"));
     }
 }
