@@ -5,6 +5,7 @@
 //! Run: `cargo bench --bench mailbox` (MAILTUI_BENCH_MESSAGES to change
 //! the size; MAILTUI_BENCH_ONLY=process for the real binary's figures only,
 //! MAILTUI_BENCH_ONLY=store for the store's writes only;
+//! MAILTUI_BENCH_ONLY=ui for the list's figures only (search, limit, frames);
 //! MAILTUI_BENCH_ONLY=startup for the start-up figures and timeline, with
 //! MAILTUI_BENCH_BASE_BIN=another build's binary to compare in turns).
 
@@ -638,24 +639,37 @@ async fn ui_figures(d: &Dovecot, n: u32) {
         &format!("search as you type over {n} rows (per key)"),
         typed,
     );
-    // The limit view: which rows match, in display order.
-    let mut limits = Vec::new();
-    for text in ["is:unread", "from:sender subject:4242", "-is:flagged", ""] {
-        let query = mailtui::query::parse(text).expect("a query");
-        let t = Instant::now();
-        if let Some(acc) = state.accounts.get_mut(0) {
-            let limit = (!query.is_empty()).then(|| {
+    // The limit view: which rows match, in display order; each query put
+    // on, then taken off, 7 times.
+    for text in [
+        "is:unread",
+        "from:sender subject:4242",
+        "-is:flagged",
+        "number OR larger:1k",
+    ] {
+        let mut on = Vec::new();
+        let mut off = Vec::new();
+        for _ in 0..7 {
+            let query = mailtui::query::parse(text).expect("a query");
+            let t = Instant::now();
+            if let Some(acc) = state.accounts.get_mut(0) {
                 let at = mailtui::state::limit::Where {
                     account: "bench".into(),
                     folder: "INBOX".into(),
                 };
-                mailtui::state::limit::Limit::new(text, query, query_now, at)
-            });
-            acc.list.set_limit(limit, 30);
+                let limit = mailtui::state::limit::Limit::new(text, query, query_now, at);
+                acc.list.set_limit(Some(limit), 30);
+            }
+            on.push(t.elapsed());
+            let t = Instant::now();
+            if let Some(acc) = state.accounts.get_mut(0) {
+                acc.list.set_limit(None, 30);
+            }
+            off.push(t.elapsed());
         }
-        limits.push(t.elapsed());
+        show(&format!("limit \"{text}\" over {n} rows (apply)"), on);
+        show(&format!("limit \"{text}\" taken off"), off);
     }
-    show(&format!("limit over {n} rows (apply)"), limits);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     let mut frames = Vec::new();
     for i in 0..200 {
@@ -1145,6 +1159,13 @@ fn main() {
         let d = server(n, std::env::var("MAILTUI_BENCH_EXCHANGE").is_ok());
         d.index(USER);
         return rt.block_on(huge(&d, n));
+    }
+    // MAILTUI_BENCH_ONLY=ui: the list's figures only (search, limit, frames).
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("ui") {
+        let full = server(n, false);
+        full.index(USER);
+        rt.block_on(ui_figures(&full, n));
+        return;
     }
     // MAILTUI_BENCH_ONLY=process: only the real binary's figures.
     if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("process") {

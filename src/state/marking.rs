@@ -215,7 +215,7 @@ impl State {
             }
         }
         Some(format!(
-            "{added} more marked from the server's text search, {} in all",
+            "{added} more marked by the text search, {} in all",
             l.marked.len()
         ))
     }

@@ -101,10 +101,7 @@ fn rows_only_the_server_can_decide_are_marked_when_it_finds_them() {
         },
     );
     assert_eq!(marked(&s), vec![3, 5]);
-    assert_eq!(
-        said(&s),
-        "2 more marked from the server's text search, 2 in all"
-    );
+    assert_eq!(said(&s), "2 more marked by the text search, 2 in all");
 }
 
 #[test]
