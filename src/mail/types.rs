@@ -157,6 +157,9 @@ pub struct Envelope {
     pub date: Option<i64>,
     /// Shared between the rows of one sender.
     pub from: SharedClean,
+    /// The To field's names (or addresses), shared like `from`: the list
+    /// shows them in Sent and Drafts.
+    pub to: SharedClean,
     pub subject: BoxedClean,
     pub flags: Flags,
     pub has_attachment: bool,

@@ -157,6 +157,8 @@ pub struct AccountState {
     /// When the next connection attempt is due (unix seconds), while the
     /// worker waits to retry: the screen counts down to it.
     pub retry_at: Option<i64>,
+    /// Each folder's remembered order and threads, restored on opening it.
+    pub views: super::sort::AccountViews,
 }
 
 impl AccountState {
@@ -185,6 +187,7 @@ impl AccountState {
             search_req: 0,
             threads_req: 0,
             inbox_unread: None,
+            views: Default::default(),
         }
     }
 
@@ -197,6 +200,25 @@ impl AccountState {
             .find(|f| &f.path == path)
             .map(|f| f.name.to_string());
         Some(name.unwrap_or_else(|| path.clone()))
+    }
+
+    /// The open folder holds mail the user sent or is writing (Sent or
+    /// Drafts, by the server's special use, a well-known name, or the
+    /// config): the list's `correspondent` is the recipient there.
+    pub fn open_folder_is_outgoing(&self) -> bool {
+        let Some(path) = self.list.path.as_deref() else {
+            return false;
+        };
+        [FolderRole::Sent, FolderRole::Drafts]
+            .into_iter()
+            .any(|role| {
+                self.folders
+                    .iter()
+                    .any(|f| f.path == path && f.role == role)
+                    || self.folder_for(role).as_deref() == Some(path)
+                    || FolderRole::guess(path, path.rsplit(['/', '.']).next().unwrap_or(path))
+                        == role
+            })
     }
 
     /// Whether something is loading right now, so a spinner is honest:
@@ -300,7 +322,9 @@ impl AccountState {
         let req = self.next_req_id();
         self.list = MessageList::opening(req, path.clone());
         self.reader = Reader::default();
-        vec![
+        let view = self.views.get(&path).copied().unwrap_or_default();
+        self.list.sort = view.sort;
+        let mut cmds = vec![
             Command::Store {
                 account,
                 command: StoreCommand::LoadFolder {
@@ -310,9 +334,22 @@ impl AccountState {
             },
             Command::Worker {
                 account,
-                command: WorkerCommand::OpenFolder { path, req },
+                command: WorkerCommand::OpenFolder {
+                    path: path.clone(),
+                    req,
+                },
             },
-        ]
+        ];
+        if view.threads {
+            // After the rows: the store answers in order.
+            let req = self.next_req_id();
+            self.threads_req = req;
+            cmds.push(Command::Store {
+                account,
+                command: StoreCommand::Threads { path, req },
+            });
+        }
+        cmds
     }
 
     /// The open folder as commands address it; None until its UIDVALIDITY

@@ -17,6 +17,8 @@ mod new_mail;
 mod pager;
 pub mod prompt;
 pub mod reader;
+pub mod sort;
+mod sorting;
 mod update;
 pub mod writing;
 
@@ -28,7 +30,7 @@ pub(crate) mod test_kit;
 use std::collections::VecDeque;
 
 pub use account::{AccountInfo, AccountState, OuterView, Reach, ReaderContent, ServerKind};
-pub use list::{MessageList, SortBy};
+pub use list::{MessageList, SortBy, SortOrder};
 pub use mail_actions::{Notice, Undo};
 pub use pager::AUTO_SIDES_MIN_WIDTH;
 
@@ -86,6 +88,8 @@ pub struct State {
     pub files: crate::files::FilesSettings,
     /// `[ui] date_format_*`: how the list writes dates.
     pub dates: crate::text::dates::DateFormats,
+    /// `[ui] columns`: the list's columns, in order.
+    pub columns: Vec<crate::config::columns::Column>,
     /// The message being written, from the key to the outbox.
     pub composing: Option<compose::Composing>,
     /// Messages not yet (or not surely) sent, as the outbox reports them.
@@ -154,6 +158,7 @@ impl State {
             menu: None,
             files: Default::default(),
             dates: Default::default(),
+            columns: crate::config::columns::default_columns(),
             composing: None,
             outbox: Vec::new(),
             show_outbox: false,

@@ -2,6 +2,7 @@
 //! never touch the network.
 
 mod accounts;
+mod columns;
 mod compose;
 mod folders;
 mod help;
