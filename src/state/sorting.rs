@@ -69,3 +69,7 @@ impl State {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "sorting_tests.rs"]
+mod tests;
