@@ -38,8 +38,11 @@ pub struct NotifySettings {
 
 impl Default for NotifySettings {
     fn default() -> Self {
+        // The bell and the title are safe everywhere, over SSH and in tmux
+        // too; a desktop escape a terminal does not know may print as
+        // text, so it waits to be asked for.
         NotifySettings {
-            bell: false,
+            bell: true,
             desktop: Desktop::Off,
             title: true,
             show_sender: false,

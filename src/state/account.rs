@@ -159,6 +159,13 @@ pub struct AccountState {
     pub retry_at: Option<i64>,
     /// Each folder's remembered order and threads, restored on opening it.
     pub views: super::sort::AccountViews,
+    /// A folder of this account matched the server in this run: counts
+    /// from now on are the server's, not the store's from the last run.
+    pub server_synced: bool,
+    /// New-mail alerts may go out: the INBOX count was taken once after
+    /// the first sync, so mail that came while mailtui was not running
+    /// rings nothing.
+    pub alerts_armed: bool,
 }
 
 impl AccountState {
@@ -188,6 +195,8 @@ impl AccountState {
             threads_req: 0,
             inbox_unread: None,
             views: Default::default(),
+            server_synced: false,
+            alerts_armed: false,
         }
     }
 
@@ -587,6 +596,7 @@ impl AccountState {
                 Vec::new()
             }
             WorkerEvent::Synced { req, at } if req == self.list.req => {
+                self.server_synced = true;
                 self.list.syncing = false;
                 self.list.opening = false;
                 self.list.remaining = 0;

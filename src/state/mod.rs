@@ -82,6 +82,8 @@ pub struct State {
     pub notify: crate::notify::NotifySettings,
     /// The window title last set.
     pub title: String,
+    /// When the last new-mail alert went out (unix seconds).
+    pub last_alert: Option<i64>,
     /// The parts or links menu over the reader, while open.
     pub menu: Option<menu::Menu>,
     /// `[files]`: where attachments go and what opens them.
@@ -155,6 +157,7 @@ impl State {
             notify: Default::default(),
             // What the app sets at start.
             title: "mailtui".to_string(),
+            last_alert: None,
             menu: None,
             files: Default::default(),
             dates: Default::default(),
