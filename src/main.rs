@@ -99,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 account.as_deref(),
                 &store,
                 json,
+                &config.notify,
             ));
             // Nothing the checks left running is waited for.
             rt.shutdown_timeout(std::time::Duration::from_millis(100));

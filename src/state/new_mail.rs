@@ -4,14 +4,12 @@
 //! arrives while mailtui runs is new: the count is taken after an
 //! account's first sync. A burst (a folder filled by a filter, 500
 //! messages in batches) alerts once: at most one alert per
-//! [`ALERT_INTERVAL_SECS`].
+//! [`ALERT_INTERVAL_SECS`] seconds.
 
 use super::State;
 use crate::action::Command;
 use crate::mail::types::FolderRole;
-
-/// Fewest seconds between two alerts (bell or desktop notice).
-pub const ALERT_INTERVAL_SECS: i64 = 30;
+use crate::notify::ALERT_INTERVAL_SECS;
 
 impl State {
     /// INBOX's unread count for an account, when it is known for sure:
@@ -253,7 +251,7 @@ mod tests {
         }
         assert_eq!(rung, 1);
         assert_eq!(s.title, "mailtui: 501 unread", "the title counts them all");
-        s.now = 1_000 + super::ALERT_INTERVAL_SECS;
+        s.now = 1_000 + crate::notify::ALERT_INTERVAL_SECS;
         assert_eq!(
             alerts(&arrive(&mut s, req, 503..=503)),
             ["work: 1 new message"]
