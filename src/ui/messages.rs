@@ -233,7 +233,7 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         .clone()
         .map(|i| {
             let date = l.row(i).and_then(|(e, _)| e.date);
-            state.dates.short(date, state.now, state.utc_offset)
+            state.dates.short_in(date, state.now, &state.zone)
         })
         .collect();
     // This year's width unless an older date is on screen: a narrow
