@@ -145,8 +145,9 @@ pub struct Sender {
     pub name: String,
 }
 
-/// One row of the message list: 64 bytes, and the subject's text (the
-/// sender's is shared).
+/// One row of the message list: 80 bytes, and the subject's text (the
+/// sender's and the recipients' are shared: outside Sent most rows are to
+/// the same one or two names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     /// Stable id within the folder and its UIDVALIDITY (IMAP UID; Maildir
