@@ -61,8 +61,10 @@ pub enum UiAction {
     PrevMatch,
     /// Thread view on or off.
     Threads,
-    /// Sort by date, sender, subject in turn.
+    /// Sort by arrival, date, sender, subject, size in turn.
     Sort,
+    /// The same sort key, the other way.
+    SortReverse,
     /// Open a folder picked by typing part of its name.
     GoToFolder,
     /// The parts menu: the message's attachments, text parts and attached
@@ -230,7 +232,12 @@ impl UiAction {
         ("next_match", UiAction::NextMatch, "next match"),
         ("prev_match", UiAction::PrevMatch, "previous match"),
         ("threads", UiAction::Threads, "threads on / off"),
-        ("sort", UiAction::Sort, "sort (date, sender, subject)"),
+        (
+            "sort",
+            UiAction::Sort,
+            "sort (arrival, date, sender, subject, size)",
+        ),
+        ("sort_reverse", UiAction::SortReverse, "reverse the sort"),
         ("go_to_folder", UiAction::GoToFolder, "go to a folder"),
         ("parts", UiAction::Parts, "attachments and parts"),
         ("links", UiAction::Links, "links in the message"),
@@ -396,6 +403,8 @@ pub enum Command {
     },
     /// The terminal's window title.
     SetTitle(String),
+    /// Keep every folder's order and threads for the next run.
+    SaveFolderViews(crate::state::sort::FolderViews),
     /// Writing and sending mail (the editor runs in the app loop).
     Compose(ComposeCommand),
     Quit,

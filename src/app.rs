@@ -93,10 +93,14 @@ pub struct RunSettings {
     pub dates: crate::text::dates::DateFormats,
     /// `[ui] side_panes`.
     pub side_panes: crate::config::SidePanes,
+    /// `[ui] columns` (empty: the default).
+    pub columns: Vec<crate::config::columns::Column>,
     /// `[compose]`: the editor, attribution, signature.
     pub compose: crate::config::ComposeConfig,
     /// Where the outbox and the editor's files live.
     pub data_dir: std::path::PathBuf,
+    /// The file of each folder's order; None: not kept (the demo).
+    pub views_file: Option<std::path::PathBuf>,
 }
 
 /// Fixed at start: how keys read and how the screen looks.
@@ -321,6 +325,12 @@ pub async fn run(
     // and the terminal is put back below.
     let mut signals_rx = crate::signals::quit_signals()?;
     state.dates = settings.dates.clone();
+    if !settings.columns.is_empty() {
+        state.columns = settings.columns.clone();
+    }
+    if let Some(path) = settings.views_file.clone() {
+        state.restore_folder_views(crate::folder_views::open(path));
+    }
     state.side_panes = settings.side_panes;
     let terminal_init = crate::startup::step("terminal init");
     let mut terminal = ratatui::try_init()?;
@@ -824,6 +834,9 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
                     let _ = out.write_all(seq.as_bytes());
                 }
                 let _ = out.flush();
+            }
+            Command::SaveFolderViews(views) => {
+                crate::folder_views::save(&views);
             }
             Command::SetTitle(title) => {
                 use std::io::Write as _;

@@ -34,6 +34,7 @@ fn row(uid: u32) -> Envelope {
         uid,
         date: Some(1_790_000_000 + i64::from(uid)),
         from: SharedClean::line("Ann"),
+        to: SharedClean::default(),
         subject: BoxedClean::line(&format!("headless note {uid}")),
         flags: Flags::default(),
         has_attachment: false,

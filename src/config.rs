@@ -8,6 +8,7 @@
 //! `settings.rs` (the sections for all accounts), `parse.rs`, `load.rs`.
 
 mod account;
+pub mod columns;
 mod error;
 mod kind;
 mod load;

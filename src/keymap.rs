@@ -86,6 +86,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("X", "toggle_quotes"),
     ("T", "threads"),
     ("O", "sort"),
+    ("I", "sort_reverse"),
     ("V", "toggle_raw"),
     ("p", "parts"),
     ("b", "links"),

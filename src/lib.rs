@@ -14,6 +14,7 @@ pub mod config;
 pub mod demo;
 pub mod doctor;
 pub mod files;
+pub mod folder_views;
 pub mod imap;
 pub mod keymap;
 pub mod layout;

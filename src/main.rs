@@ -99,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 account.as_deref(),
                 &store,
                 json,
+                &config.notify,
             ));
             // Nothing the checks left running is waited for.
             rt.shutdown_timeout(std::time::Duration::from_millis(100));
@@ -169,6 +170,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 mouse,
                 side_panes,
                 dates,
+                columns,
                 compose,
                 ..
             } = config;
@@ -206,8 +208,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 mouse,
                 side_panes,
                 dates,
+                columns,
                 compose,
                 data_dir,
+                views_file: (!cli.demo).then(|| mailtui::folder_views::file_name(&paths.state_dir)),
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

@@ -10,6 +10,9 @@ use crate::sanitize::Clean;
 pub const MAX_FIELD_CHARS: usize = 60;
 /// Longest window title.
 pub const MAX_TITLE_CHARS: usize = 80;
+/// Fewest seconds between two new-mail alerts (bell or desktop notice):
+/// a burst of mail rings once.
+pub const ALERT_INTERVAL_SECS: i64 = 30;
 
 /// Which desktop notification escape the terminal understands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
@@ -38,8 +41,11 @@ pub struct NotifySettings {
 
 impl Default for NotifySettings {
     fn default() -> Self {
+        // The bell and the title are safe everywhere, over SSH and in tmux
+        // too; a desktop escape a terminal does not know may print as
+        // text, so it waits to be asked for.
         NotifySettings {
-            bell: false,
+            bell: true,
             desktop: Desktop::Off,
             title: true,
             show_sender: false,

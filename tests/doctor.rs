@@ -42,9 +42,12 @@ fn doctor(home: &Path, config: &str, args: &[&str]) -> (Option<i32>, String, Str
     (o.status.code(), out, err)
 }
 
-/// The step lines of the text checklist: (mark, label).
+/// The step lines of the text checklist: (mark, label); the accounts'
+/// only, not the `[notify]` section after them.
 fn marks(out: &str) -> Vec<(char, String)> {
-    out.lines()
+    let accounts = out.split("\n[notify]").next().unwrap_or(out);
+    accounts
+        .lines()
         .filter_map(|l| {
             let rest = l.strip_prefix("  ")?;
             let mark = rest.chars().next().filter(|c| "✓!✗".contains(*c))?;
@@ -101,6 +104,13 @@ fn a_good_account_passes_every_step_and_a_wrong_password_fails_at_login() {
 
     let (code, out, err) = doctor(home.path(), &config, &["good"]);
     assert_eq!(code, Some(0), "{out}{err}");
+    // What new mail does in this terminal, after the accounts.
+    let notify = &out[out.find("\n[notify]\n").expect("a [notify] section")..];
+    assert!(
+        notify.contains("  ✓ bell             on: new mail rings"),
+        "{notify}"
+    );
+    assert!(notify.contains("  ✓ title            on"), "{notify}");
     assert_eq!(
         labels(&out),
         [
@@ -186,6 +196,10 @@ fn json_is_one_document_with_every_step() {
     let doc: serde_json::Value = serde_json::from_str(&out).expect("one JSON document");
     assert_eq!(doc["ok"], false);
     assert!(doc["config"].as_str().unwrap().ends_with("config.toml"));
+    assert_eq!(
+        (&doc["notify"]["bell"], &doc["notify"]["desktop"]),
+        (&serde_json::json!(true), &serde_json::json!("off"))
+    );
     let accounts = doc["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 2);
     let names = |a: &serde_json::Value| -> Vec<String> {

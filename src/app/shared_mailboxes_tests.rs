@@ -33,6 +33,8 @@ fn settings(dir: &std::path::Path) -> RunSettings {
         dates: Default::default(),
         compose: Default::default(),
         data_dir: dir.to_path_buf(),
+        columns: Vec::new(),
+        views_file: None,
     }
 }
 

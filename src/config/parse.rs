@@ -45,6 +45,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     }
     let notify = settings::notify_settings(raw.notify.as_ref());
     let dates = settings::date_formats(raw.ui.as_ref(), src)?;
+    let columns = settings::columns(raw.ui.as_ref(), src)?;
     let files = settings::files_config(raw.files.as_ref(), src)?;
     let compose = sending::compose(raw.compose.as_ref(), expand_home)
         .map_err(|(span, key, msg)| src.error(span, Some(key.to_string()), msg))?;
@@ -59,6 +60,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             .and_then(|u| u.side_panes)
             .unwrap_or_default(),
         dates,
+        columns,
         notify,
         theme: raw.theme,
         files,

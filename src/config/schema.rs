@@ -59,6 +59,7 @@ pub(super) struct RawUi {
     pub(super) date_format_today: Option<Spanned<String>>,
     pub(super) date_format_this_year: Option<Spanned<String>>,
     pub(super) date_format_older: Option<Spanned<String>>,
+    pub(super) columns: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Deserialize)]

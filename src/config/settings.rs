@@ -27,6 +27,8 @@ pub struct Config {
     pub side_panes: SidePanes,
     /// `[ui] date_format_*`: the list's dates (strftime, checked).
     pub dates: DateFormats,
+    /// `[ui] columns`: the message list's columns, in order.
+    pub columns: Vec<super::columns::Column>,
     /// `[notify]`: what the terminal is told about new mail.
     pub notify: NotifySettings,
     /// `[theme]`: colours as written; the UI builds its styles from it.
@@ -163,6 +165,17 @@ pub(super) fn date_formats(
         }
     }
     Ok(dates)
+}
+
+pub(super) fn columns(
+    raw: Option<&RawUi>,
+    src: Source<'_>,
+) -> Result<Vec<super::columns::Column>, ConfigError> {
+    match raw.and_then(|u| u.columns.as_ref()) {
+        None => Ok(super::columns::default_columns()),
+        Some(c) => super::columns::parse_columns(c.get_ref())
+            .map_err(|e| src.error(Some(c.span()), Some("ui.columns".into()), e)),
+    }
 }
 
 pub(super) fn files_config(

@@ -385,6 +385,36 @@ fn date_formats_are_strftime_checked_with_their_place() {
 }
 
 #[test]
+fn columns_are_read_and_a_bad_one_is_named_with_its_place() {
+    use crate::config::columns::{ColumnKind, default_columns};
+    assert_eq!(parse_str("").unwrap().columns, default_columns());
+    let c = parse_str(
+        "[ui]\ncolumns = [\"flags\", \"date\", \"correspondent:22\", \"size\", \"subject\"]\n",
+    )
+    .unwrap();
+    let kinds: Vec<ColumnKind> = c.columns.iter().map(|c| c.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ColumnKind::Flags,
+            ColumnKind::Date,
+            ColumnKind::Correspondent,
+            ColumnKind::Size,
+            ColumnKind::Subject
+        ]
+    );
+    assert_eq!(c.columns[2].width, Some(22));
+    let e = parse_str("[ui]\nmouse = true\ncolumns = [\"date\", \"sendr:20\"]\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(":3:"), "{e}");
+    assert!(e.contains("ui.columns"), "{e}");
+    assert!(e.contains("\"sendr:20\": unknown column"), "{e}");
+    assert!(parse_str("[ui]\ncolumns = []\n").is_err());
+    assert!(parse_str("[ui]\ncolumns = \"subject\"\n").is_err());
+}
+
+#[test]
 fn notify_section_sets_bell_desktop_and_title() {
     let c = parse_str("[notify]\nbell = true\ndesktop = \"osc777\"\ntitle = false\n").unwrap();
     assert!(c.notify.bell && !c.notify.title && !c.notify.show_sender);

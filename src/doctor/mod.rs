@@ -12,6 +12,7 @@ mod account;
 mod certificate;
 mod json;
 mod network;
+pub mod notify;
 mod place;
 mod session;
 mod settings;
@@ -44,7 +45,9 @@ pub async fn run(
     only: Option<&str>,
     store: &TokenStore,
     json: bool,
+    notify: &crate::notify::NotifySettings,
 ) -> ExitCode {
+    let notice = notify::report(notify, &notify::TermEnv::current());
     let chosen: Vec<&Account> = accounts
         .iter()
         .filter(|a| only.is_none_or(|n| n == a.name))
@@ -55,7 +58,7 @@ pub async fn run(
             None => "no account in the config".to_string(),
         };
         if json {
-            say(&json::document(config_path, &[], Some(why)));
+            say(&json::document(config_path, &[], Some(why), Some(&notice)));
         } else {
             eprintln!("{why}");
         }
@@ -78,9 +81,11 @@ pub async fn run(
         }
     }
     if json {
-        say(&json::document(config_path, &reports, None));
+        say(&json::document(config_path, &reports, None, Some(&notice)));
     } else {
         say(&text::summary(&reports));
+        say("");
+        say(&text::notify(&notice));
     }
     if reports.iter().all(|r| r.ok) {
         ExitCode::SUCCESS
@@ -105,6 +110,7 @@ pub fn config_failed(path: &Path, error: &ConfigError, json: bool) -> ExitCode {
             path,
             &[],
             Some(Clean::line(&cause).to_string()),
+            None,
         ));
     } else {
         let step = Step {

@@ -38,6 +38,20 @@ pub fn step(s: &Step) -> String {
     out
 }
 
+/// The `[notify]` section: a line per thing the terminal gets, marked as
+/// the steps are (! where a setting may want changing).
+pub fn notify(r: &super::notify::NotifyReport) -> String {
+    let mut out = String::from("[notify]");
+    for l in &r.lines {
+        let mark = if l.warning.is_some() { '!' } else { '✓' };
+        out.push_str(&format!("\n  {mark} {:<LABEL$} {}", l.name, l.detail));
+        if let Some(w) = &l.warning {
+            out.push_str(&continuation(&format!("warning: {w}")));
+        }
+    }
+    out
+}
+
 /// The last line: how many accounts passed, warned, failed.
 pub fn summary(reports: &[AccountReport]) -> String {
     let failed = reports.iter().filter(|r| !r.ok).count();

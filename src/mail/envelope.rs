@@ -49,6 +49,7 @@ fn from_fields(f: &mime::headers::MessageHeaders, meta: EnvelopeMeta) -> Envelop
         uid: meta.uid,
         date: f.date.or(meta.received),
         from: SharedClean::line(f.from_names.as_deref().unwrap_or_default()),
+        to: SharedClean::line(list_names(f.to_names.as_deref().unwrap_or_default())),
         subject: BoxedClean::line(f.subject.as_deref().unwrap_or_default()),
         flags: meta.flags,
         has_attachment: meta.has_attachment,
@@ -73,6 +74,11 @@ pub fn from_message(parsed: Option<&Message<'_>>, meta: EnvelopeMeta) -> Envelop
             HeaderValue::Text(t) => Some(t.to_string()),
             _ => None,
         }),
+        to_names: first(HeaderName::To).and_then(|v| match v {
+            HeaderValue::Address(a) => Some(display_address(a)),
+            HeaderValue::Text(t) => Some(t.to_string()),
+            _ => None,
+        }),
         subject: first(HeaderName::Subject).and_then(|v| v.as_text().map(str::to_string)),
         date: first(HeaderName::Date).and_then(|v| match v {
             HeaderValue::DateTime(d) if d.is_valid() => Some(d.to_timestamp()),
@@ -81,6 +87,22 @@ pub fn from_message(parsed: Option<&Message<'_>>, meta: EnvelopeMeta) -> Envelop
         ..Default::default()
     };
     from_fields(&fields, meta)
+}
+
+/// Most of a To field the list keeps: the first names are what a row has
+/// room for, and a message to 500 people should not cost 500 names a row.
+pub const MAX_LIST_NAMES: usize = 200;
+
+/// The first [`MAX_LIST_NAMES`] bytes of `names` (whole characters).
+fn list_names(names: &str) -> &str {
+    if names.len() <= MAX_LIST_NAMES {
+        return names;
+    }
+    let mut end = MAX_LIST_NAMES;
+    while !names.is_char_boundary(end) {
+        end -= 1;
+    }
+    &names[..end]
 }
 
 /// "Name" when there is one, else the address; several are joined. A

@@ -9,7 +9,8 @@ use super::envelope::{self, EnvelopeMeta};
 use super::types::{NewMessage, Sender, ThreadIds};
 
 /// The header fields a list row is made of; IMAP fetches exactly these.
-pub const LIST_HEADERS: &str = "DATE FROM SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE";
+pub const LIST_HEADERS: &str =
+    "DATE FROM TO SUBJECT MESSAGE-ID IN-REPLY-TO REFERENCES CONTENT-TYPE";
 
 /// Longest id or References value kept; real ones are far shorter, and a
 /// hostile header should not bloat the store.

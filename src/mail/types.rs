@@ -145,8 +145,9 @@ pub struct Sender {
     pub name: String,
 }
 
-/// One row of the message list: 64 bytes, and the subject's text (the
-/// sender's is shared).
+/// One row of the message list: 80 bytes, and the subject's text (the
+/// sender's and the recipients' are shared: outside Sent most rows are to
+/// the same one or two names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Envelope {
     /// Stable id within the folder and its UIDVALIDITY (IMAP UID; Maildir
@@ -157,6 +158,9 @@ pub struct Envelope {
     pub date: Option<i64>,
     /// Shared between the rows of one sender.
     pub from: SharedClean,
+    /// The To field's names (or addresses), shared like `from`: the list
+    /// shows them in Sent and Drafts.
+    pub to: SharedClean,
     pub subject: BoxedClean,
     pub flags: Flags,
     pub has_attachment: bool,

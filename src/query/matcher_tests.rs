@@ -15,6 +15,7 @@ fn row(from: &str, subject: &str) -> Envelope {
         uid: 1,
         date: Some(NOW.unix - 3 * 86_400),
         from: SharedClean::line(from),
+        to: SharedClean::default(),
         subject: BoxedClean::line(subject),
         flags: Flags::default(),
         has_attachment: false,

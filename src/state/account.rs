@@ -159,6 +159,15 @@ pub struct AccountState {
     /// When the next connection attempt is due (unix seconds), while the
     /// worker waits to retry: the screen counts down to it.
     pub retry_at: Option<i64>,
+    /// Each folder's remembered order and threads, restored on opening it.
+    pub views: super::sort::AccountViews,
+    /// A folder of this account matched the server in this run: counts
+    /// from now on are the server's, not the store's from the last run.
+    pub server_synced: bool,
+    /// New-mail alerts may go out: the INBOX count was taken once after
+    /// the first sync, so mail that came while mailtui was not running
+    /// rings nothing.
+    pub alerts_armed: bool,
 }
 
 impl AccountState {
@@ -188,6 +197,9 @@ impl AccountState {
             threads_req: 0,
             marking: None,
             inbox_unread: None,
+            views: Default::default(),
+            server_synced: false,
+            alerts_armed: false,
         }
     }
 
@@ -200,6 +212,25 @@ impl AccountState {
             .find(|f| &f.path == path)
             .map(|f| f.name.to_string());
         Some(name.unwrap_or_else(|| path.clone()))
+    }
+
+    /// The open folder holds mail the user sent or is writing (Sent or
+    /// Drafts, by the server's special use, a well-known name, or the
+    /// config): the list's `correspondent` is the recipient there.
+    pub fn open_folder_is_outgoing(&self) -> bool {
+        let Some(path) = self.list.path.as_deref() else {
+            return false;
+        };
+        [FolderRole::Sent, FolderRole::Drafts]
+            .into_iter()
+            .any(|role| {
+                self.folders
+                    .iter()
+                    .any(|f| f.path == path && f.role == role)
+                    || self.folder_for(role).as_deref() == Some(path)
+                    || FolderRole::guess(path, path.rsplit(['/', '.']).next().unwrap_or(path))
+                        == role
+            })
     }
 
     /// Whether something is loading right now, so a spinner is honest:
@@ -303,7 +334,9 @@ impl AccountState {
         let req = self.next_req_id();
         self.list = MessageList::opening(req, path.clone());
         self.reader = Reader::default();
-        vec![
+        let view = self.views.get(&path).copied().unwrap_or_default();
+        self.list.sort = view.sort;
+        let mut cmds = vec![
             Command::Store {
                 account,
                 command: StoreCommand::LoadFolder {
@@ -313,9 +346,22 @@ impl AccountState {
             },
             Command::Worker {
                 account,
-                command: WorkerCommand::OpenFolder { path, req },
+                command: WorkerCommand::OpenFolder {
+                    path: path.clone(),
+                    req,
+                },
             },
-        ]
+        ];
+        if view.threads {
+            // After the rows: the store answers in order.
+            let req = self.next_req_id();
+            self.threads_req = req;
+            cmds.push(Command::Store {
+                account,
+                command: StoreCommand::Threads { path, req },
+            });
+        }
+        cmds
     }
 
     /// The open folder as commands address it; None until its UIDVALIDITY
@@ -553,6 +599,7 @@ impl AccountState {
                 Vec::new()
             }
             WorkerEvent::Synced { req, at } if req == self.list.req => {
+                self.server_synced = true;
                 self.list.syncing = false;
                 self.list.opening = false;
                 self.list.remaining = 0;

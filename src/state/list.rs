@@ -11,36 +11,7 @@ use crate::mail::types::{Envelope, FlagUpdate};
 use crate::query::{Facts, Now, Place, Query, QueryError, Verdict};
 use crate::sanitize::Clean;
 
-/// How rows are ordered on screen.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SortBy {
-    /// Arrival (UID), newest first.
-    #[default]
-    Arrival,
-    Date,
-    Sender,
-    Subject,
-}
-
-impl SortBy {
-    pub fn next(self) -> Self {
-        match self {
-            SortBy::Arrival => SortBy::Date,
-            SortBy::Date => SortBy::Sender,
-            SortBy::Sender => SortBy::Subject,
-            SortBy::Subject => SortBy::Arrival,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SortBy::Arrival => "arrival",
-            SortBy::Date => "date",
-            SortBy::Sender => "sender",
-            SortBy::Subject => "subject",
-        }
-    }
-}
+pub use super::sort::{SortBy, SortOrder};
 
 /// An order other than arrival: UIDs in display order, with the thread
 /// depth of each (0 outside the thread view).
@@ -97,7 +68,8 @@ pub struct MessageList {
     /// Messages marked for the next action.
     pub marked: HashSet<u32>,
     pub search: Option<Search>,
-    pub sort: SortBy,
+    /// The order outside the thread view.
+    pub sort: SortOrder,
     /// Display order when it is not arrival order.
     pub view: Option<View>,
     /// Only the rows that matched a query are shown (in the view's order).
@@ -391,16 +363,22 @@ impl MessageList {
         }
     }
 
-    /// Sets the display order: a sort, or threads (rows from the store).
-    pub fn set_sort(&mut self, sort: SortBy) {
-        self.sort = sort;
-        if self.view.as_ref().is_some_and(|v| v.threads) {
+    /// Sets the display order outside the thread view (kept for when
+    /// threads go off).
+    pub fn set_sort(&mut self, sort: impl Into<SortOrder>) {
+        self.sort = sort.into();
+        if self.threads() {
             return;
         }
         let keep = self.selected_envelope().map(|e| e.uid);
         self.view = None;
         self.refresh_view();
         self.reselect(keep);
+    }
+
+    /// Threads are shown (or being built into the view).
+    pub fn threads(&self) -> bool {
+        self.view.as_ref().is_some_and(|v| v.threads)
     }
 
     pub fn set_threads(&mut self, rows: Option<Vec<(u32, u8)>>) {
@@ -445,32 +423,15 @@ impl MessageList {
             v.rows.splice(0..0, new);
             return;
         }
-        if self.sort == SortBy::Arrival {
-            if self.placed.is_empty() {
-                self.view = None;
-                return;
-            }
-            let key = |uid: u32| self.placed.get(&uid).copied().unwrap_or(uid);
-            let mut rows: Vec<u32> = self.items.iter().map(|e| e.uid).collect();
-            rows.sort_by_key(|u| std::cmp::Reverse(key(*u)));
-            self.view = Some(View {
-                rows: rows.into_iter().map(|u| (u, 0)).collect(),
-                threads: false,
-            });
+        if self.sort.is_default() && self.placed.is_empty() {
+            self.view = None;
             return;
         }
-        let mut order: Vec<&Envelope> = self.items.iter().collect();
-        match self.sort {
-            SortBy::Arrival => {}
-            // Newest first, as the arrival order is.
-            SortBy::Date => order.sort_by_key(|e| std::cmp::Reverse(e.date)),
-            SortBy::Sender => order.sort_by_cached_key(|e| e.from.as_str().to_lowercase()),
-            SortBy::Subject => {
-                order.sort_by_cached_key(|e| crate::mail::threads::base_subject(e.subject.as_str()))
-            }
-        }
+        // Messages an undo brought back sort by the place they had.
+        let arrival = |uid: u32| self.placed.get(&uid).copied().unwrap_or(uid);
+        let rows = self.sort.order(&self.items, arrival);
         self.view = Some(View {
-            rows: order.into_iter().map(|e| (e.uid, 0)).collect(),
+            rows: rows.into_iter().map(|u| (u, 0)).collect(),
             threads: false,
         });
     }

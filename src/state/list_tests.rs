@@ -7,6 +7,7 @@ fn env(uid: u32) -> Envelope {
         uid,
         date: None,
         from: SharedClean::line("x"),
+        to: SharedClean::default(),
         subject: BoxedClean::line("s"),
         flags: Flags::default(),
         has_attachment: false,

@@ -4,7 +4,7 @@
 //! rows back with the reason in the status bar.
 
 use super::account::{AccountState, Restoring};
-use super::list::Search;
+use super::list::{Search, SortOrder};
 use super::prompt::{Outcome, Prompt, PromptKind};
 use super::{Pane, State};
 use crate::action::{Command, PromptKey, StoreCommand, UiAction};
@@ -174,10 +174,10 @@ impl State {
                 acc.preview(account)
             }
             UiAction::Threads => {
-                if acc.list.view.as_ref().is_some_and(|v| v.threads) {
+                if acc.list.threads() {
                     acc.list.set_threads(None);
                     self.notify("threads off", false);
-                    return Some(Vec::new());
+                    return Some(self.remember_view(Some(false)));
                 }
                 let Some(path) = acc.list.path.clone() else {
                     return Some(Vec::new());
@@ -185,22 +185,26 @@ impl State {
                 let req = acc.next_req_id();
                 acc.threads_req = req;
                 self.notify("building threads…", false);
-                vec![Command::Store {
+                let mut cmds = vec![Command::Store {
                     account,
                     command: StoreCommand::Threads { path, req },
-                }]
+                }];
+                cmds.extend(self.remember_view(Some(true)));
+                cmds
             }
             UiAction::Sort => {
-                let next = acc.list.sort.next();
-                acc.list.set_sort(next);
-                let threads = acc.list.view.as_ref().is_some_and(|v| v.threads);
-                let note = if threads {
-                    "sorting applies outside the thread view (T)".to_string()
-                } else {
-                    format!("sorted by {}", next.label())
+                let order = SortOrder {
+                    by: acc.list.sort.by.next(),
+                    reverse: false,
                 };
-                self.notify(&note, false);
-                Vec::new()
+                return Some(self.set_sort_order(order));
+            }
+            UiAction::SortReverse => {
+                let order = SortOrder {
+                    reverse: !acc.list.sort.reverse,
+                    ..acc.list.sort
+                };
+                return Some(self.set_sort_order(order));
             }
             UiAction::GoToFolder => {
                 let mut p = Prompt::new(PromptKind::GoToFolder);
@@ -234,6 +238,7 @@ impl State {
                 | UiAction::PrevMatch
                 | UiAction::Threads
                 | UiAction::Sort
+                | UiAction::SortReverse
                 | UiAction::GoToFolder
         );
         if !on_mail {

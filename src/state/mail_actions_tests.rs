@@ -404,7 +404,7 @@ fn threads_come_from_the_store_and_sort_cycles() {
     key(&mut s, UiAction::Threads);
     assert_eq!(uids(&s), [5, 4, 3, 2, 1]);
     key(&mut s, UiAction::Sort);
-    assert_eq!(s.accounts[0].list.sort, crate::state::SortBy::Date);
+    assert_eq!(s.accounts[0].list.sort, crate::state::SortBy::Date.into());
 }
 
 #[test]

@@ -18,6 +18,8 @@ mod new_mail;
 mod pager;
 pub mod prompt;
 pub mod reader;
+pub mod sort;
+mod sorting;
 mod update;
 pub mod writing;
 
@@ -29,7 +31,7 @@ pub(crate) mod test_kit;
 use std::collections::VecDeque;
 
 pub use account::{AccountInfo, AccountState, OuterView, Reach, ReaderContent, ServerKind};
-pub use list::{MessageList, SortBy};
+pub use list::{MessageList, SortBy, SortOrder};
 pub use mail_actions::{Notice, Undo};
 pub use pager::AUTO_SIDES_MIN_WIDTH;
 
@@ -81,12 +83,16 @@ pub struct State {
     pub notify: crate::notify::NotifySettings,
     /// The window title last set.
     pub title: String,
+    /// When the last new-mail alert went out (unix seconds).
+    pub last_alert: Option<i64>,
     /// The parts or links menu over the reader, while open.
     pub menu: Option<menu::Menu>,
     /// `[files]`: where attachments go and what opens them.
     pub files: crate::files::FilesSettings,
     /// `[ui] date_format_*`: how the list writes dates.
     pub dates: crate::text::dates::DateFormats,
+    /// `[ui] columns`: the list's columns, in order.
+    pub columns: Vec<crate::config::columns::Column>,
     /// The message being written, from the key to the outbox.
     pub composing: Option<compose::Composing>,
     /// Messages not yet (or not surely) sent, as the outbox reports them.
@@ -152,9 +158,11 @@ impl State {
             notify: Default::default(),
             // What the app sets at start.
             title: "mailtui".to_string(),
+            last_alert: None,
             menu: None,
             files: Default::default(),
             dates: Default::default(),
+            columns: crate::config::columns::default_columns(),
             composing: None,
             outbox: Vec::new(),
             show_outbox: false,

@@ -1,10 +1,15 @@
 //! New mail in an INBOX: the bell, a desktop notification and the window
 //! title, as the user configured them. Decided here from the counts the
-//! state already has; the app only writes the escapes.
+//! state already has; the app only writes the escapes. Only mail that
+//! arrives while mailtui runs is new: the count is taken after an
+//! account's first sync. A burst (a folder filled by a filter, 500
+//! messages in batches) alerts once: at most one alert per
+//! [`ALERT_INTERVAL_SECS`] seconds.
 
 use super::State;
 use crate::action::Command;
 use crate::mail::types::FolderRole;
+use crate::notify::ALERT_INTERVAL_SECS;
 
 impl State {
     /// INBOX's unread count for an account, when it is known for sure:
@@ -34,9 +39,15 @@ impl State {
     /// and keep the title's count current.
     pub(super) fn check_new_mail(&mut self, account: usize) -> Vec<Command> {
         let mut cmds = Vec::new();
+        let clock = self.now;
+        let quiet = self
+            .last_alert
+            .is_some_and(|t| (t..t + ALERT_INTERVAL_SECS).contains(&clock));
         if let Some((now, newest)) = self.inbox_unread_now(account)
             && let Some(acc) = self.accounts.get_mut(account)
         {
+            let armed = acc.alerts_armed;
+            acc.alerts_armed |= acc.server_synced;
             let before = acc.inbox_unread.replace(now);
             // Unread messages an undo brought back raise the count too.
             let back = before.map_or(0, |b| {
@@ -45,9 +56,12 @@ impl State {
                 back as u32
             });
             if let Some(before) = before
+                && armed
+                && !quiet
                 && now > before + back
                 && (self.notify.bell || self.notify.desktop != crate::notify::Desktop::Off)
             {
+                self.last_alert = Some(clock);
                 let count = (now - before - back) as usize;
                 let newest = newest.as_ref().map(|(f, s)| (f.as_str(), s.as_str()));
                 let body = crate::notify::body(count, newest, self.notify.show_sender);
@@ -152,9 +166,95 @@ mod tests {
                 remaining: 0,
             },
         );
-        assert!(
-            alerts(&cmds).is_empty(),
-            "bell and desktop are off by default"
+        assert_eq!(alerts(&cmds), ["work: 1 new message"], "the bell is on");
+        assert!(cmds.contains(&Command::Alert {
+            bell: true,
+            body: "work: 1 new message".into()
+        }));
+        let mut s = state();
+        s.notify.bell = false;
+        let req = loaded(&mut s, 0, 2);
+        let cmds = worker(
+            &mut s,
+            0,
+            WorkerEvent::Inserted {
+                req,
+                envelopes: vec![env(3, false)],
+                remaining: 0,
+            },
+        );
+        assert!(alerts(&cmds).is_empty(), "bell off, desktop off by default");
+    }
+
+    fn arrive(
+        s: &mut crate::state::State,
+        req: u64,
+        uids: std::ops::RangeInclusive<u32>,
+    ) -> Vec<Command> {
+        let mut cmds = worker(
+            s,
+            0,
+            WorkerEvent::Inserted {
+                req,
+                envelopes: uids.rev().map(|u| env(u, false)).collect(),
+                remaining: 0,
+            },
+        );
+        cmds.extend(worker(s, 0, WorkerEvent::Synced { req, at: s.now }));
+        cmds
+    }
+
+    #[test]
+    fn mail_that_came_while_not_running_rings_nothing() {
+        let mut s = state();
+        assert_eq!(s.notify, NotifySettings::default());
+        let cmds = s.accounts[0].start(0);
+        let req = open_req(&cmds, "INBOX");
+        worker(
+            &mut s,
+            0,
+            WorkerEvent::Conn(crate::worker::ConnState::Connected),
+        );
+        // The last run's rows, synced then, with 2 unread.
+        worker(
+            &mut s,
+            0,
+            WorkerEvent::Stored {
+                req,
+                uid_validity: 1,
+                envelopes: (1..=4).rev().map(|u| env(u, u > 2)).collect(),
+                done: true,
+                synced_at: Some(1_600_000_000),
+            },
+        );
+        selected(&mut s, 0, req, 10);
+        // The first sync brings what came meanwhile: counted, not rung.
+        let cmds = arrive(&mut s, req, 5..=10);
+        assert!(alerts(&cmds).is_empty(), "{cmds:?}");
+        assert_eq!(s.title, "mailtui: 8 unread");
+        // Mail while running rings.
+        let cmds = arrive(&mut s, req, 11..=11);
+        assert_eq!(alerts(&cmds), ["work: 1 new message"]);
+    }
+
+    #[test]
+    fn a_burst_rings_once_per_interval() {
+        let mut s = state();
+        s.now = 1_000;
+        let req = loaded(&mut s, 0, 2);
+        let mut rung = 0;
+        // 500 messages in batches of 50, a second apart.
+        for batch in 0..10u32 {
+            s.now = 1_000 + i64::from(batch);
+            let first = 3 + batch * 50;
+            rung += alerts(&arrive(&mut s, req, first..=first + 49)).len();
+        }
+        assert_eq!(rung, 1);
+        assert_eq!(s.title, "mailtui: 501 unread", "the title counts them all");
+        s.now = 1_000 + crate::notify::ALERT_INTERVAL_SECS;
+        assert_eq!(
+            alerts(&arrive(&mut s, req, 503..=503)),
+            ["work: 1 new message"]
         );
     }
 }

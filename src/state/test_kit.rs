@@ -40,6 +40,7 @@ pub fn env(uid: u32, seen: bool) -> Envelope {
         uid,
         date: Some(1_700_000_000 + uid as i64),
         from: SharedClean::line("Alice"),
+        to: SharedClean::default(),
         subject: BoxedClean::line(&format!("message {uid}")),
         flags: Flags {
             seen,

@@ -326,6 +326,7 @@ impl State {
             | UiAction::PrevMatch
             | UiAction::Threads
             | UiAction::Sort
+            | UiAction::SortReverse
             | UiAction::GoToFolder
             | UiAction::Parts
             | UiAction::Links

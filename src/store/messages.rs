@@ -10,7 +10,8 @@ use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Flags, NewMessage};
 
 /// A folder's list rows in arrival order, newest first: the primary key
 /// (folder, uid) read backwards, no sort (tests check the plan).
-pub(super) const LIST_ROWS: &str = "SELECT uid, date, sender, subject, flags, size, attachment
+pub(super) const LIST_ROWS: &str =
+    "SELECT uid, date, sender, subject, flags, size, attachment, recipient
      FROM messages WHERE folder = ?1 ORDER BY uid DESC";
 
 impl Store {
@@ -87,6 +88,7 @@ impl Store {
                     flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
                     size: clamp_u32(r.get(5)?),
                     has_attachment: r.get(6)?,
+                    to: SharedClean::line(r.get_ref(7)?.as_str().unwrap_or("")),
                 });
             }
             page(batch, true);
@@ -103,8 +105,8 @@ impl Store {
             let id = Store::folder_id(tx, path)?;
             let mut q = tx.prepare_cached(
                 "INSERT OR REPLACE INTO messages
-                 (folder, uid, date, sender, subject, flags, size, attachment, message_id, in_reply_to, refs)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 (folder, uid, date, sender, subject, flags, size, attachment, message_id, in_reply_to, refs, recipient)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             for m in rows {
                 let e = &m.envelope;
@@ -120,6 +122,7 @@ impl Store {
                     m.ids.message_id,
                     m.ids.in_reply_to,
                     m.ids.references,
+                    e.to.as_str(),
                 ])?;
             }
             super::addresses::note_senders(tx, Store::folder_role(tx, id)?, rows, now)

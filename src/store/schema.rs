@@ -64,6 +64,9 @@ const MIGRATIONS: &[&str] = &[
         sent INTEGER NOT NULL DEFAULT 0,
         sent_at INTEGER
     ) STRICT, WITHOUT ROWID;",
+    // 5: the To field's names, for the list's recipient column (rows
+    // stored before have none and show their sender).
+    "ALTER TABLE messages ADD COLUMN recipient TEXT;",
 ];
 
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

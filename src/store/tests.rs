@@ -663,3 +663,24 @@ fn a_new_store_ends_in_wal_with_normal_syncs() {
         .unwrap();
     assert_eq!(sync, 1, "NORMAL in memory too");
 }
+
+#[test]
+fn recipients_are_kept_with_the_rows() {
+    let mut s = Store::in_memory("t", DEFAULT_BODY_BUDGET);
+    let mut m = msg(1, true);
+    m.envelope = from_headers(
+        b"From: Ann <a@x>\r\nTo: Bob <b@x>, c@x\r\nSubject: hi\r\n\r\n",
+        EnvelopeMeta {
+            uid: 1,
+            ..Default::default()
+        },
+    );
+    s.insert("Sent", &[m]);
+    let mut rows = Vec::new();
+    s.envelopes("Sent", 10, 10, |p, _| {
+        rows.extend(p);
+        true
+    });
+    assert_eq!(rows[0].to.as_str(), "Bob, c@x");
+    assert_eq!(rows[0].from.as_str(), "Ann");
+}

@@ -73,19 +73,40 @@ fn sample_width(format: &str) -> usize {
 }
 
 impl DateFormats {
-    /// The list's date for `ts`, in local time, by how long ago it was.
+    /// The list's date for `ts` at a fixed offset from UTC, by how long
+    /// ago it was.
     pub fn short(&self, ts: Option<i64>, now: i64, utc_offset: i32) -> String {
-        let (Some(d), Some(n)) = (ts.and_then(|t| at(t, utc_offset)), at(now, utc_offset)) else {
-            return String::new();
-        };
-        let format = if d.date_naive() == n.date_naive() {
+        match (ts.and_then(|t| at(t, utc_offset)), at(now, utc_offset)) {
+            (Some(d), Some(n)) => self.pick(&d, &n),
+            _ => String::new(),
+        }
+    }
+
+    /// `d` in the format for how long before `now` it is.
+    fn pick(&self, d: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String {
+        let format = if d.date_naive() == now.date_naive() {
             &self.today
-        } else if d.year() == n.year() {
+        } else if d.year() == now.year() {
             &self.this_year
         } else {
             &self.older
         };
-        write(&d, format)
+        write(d, format)
+    }
+
+    /// As [`DateFormats::short`], in the local time zone: each time with
+    /// the offset the zone had then (a summer date read in winter keeps
+    /// its summer hour, and its day).
+    pub fn short_in(&self, ts: Option<i64>, now: i64, zone: &jiff::tz::TimeZone) -> String {
+        let offset = |t: i64| {
+            jiff::Timestamp::from_second(t)
+                .map(|s| zone.to_offset(s).seconds())
+                .unwrap_or(0)
+        };
+        match (ts.and_then(|t| at(t, offset(t))), at(now, offset(now))) {
+            (Some(d), Some(n)) => self.pick(&d, &n),
+            _ => String::new(),
+        }
     }
 
     /// Columns for dates of this year (the usual case), so that the list
@@ -147,6 +168,25 @@ mod tests {
         // The local offset moves the day boundary.
         assert_eq!(f.short(Some(NOW), NOW, 3600 * 11), "00:05");
         assert_eq!((f.width(), f.width_with_older()), (6, 10));
+    }
+
+    #[test]
+    fn dates_take_the_zones_offset_of_their_own_time() {
+        let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+        let f = DateFormats::default();
+        // 22:30 UTC on 10 July 2026 is 00:30 on the 11th in Berlin (summer
+        // time, +2), though "now" (3 November) is +1.
+        let july = 1_783_722_600;
+        assert_eq!(f.short_in(Some(july), NOW, &berlin), "Jul 11");
+        assert_eq!(
+            f.short(Some(july), NOW, 3600),
+            "Jul 10",
+            "a fixed offset errs"
+        );
+        assert_eq!(f.short_in(Some(NOW - 3600), NOW, &berlin), "13:05");
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(f.short_in(Some(NOW - DAY * 333), NOW, &utc), "2025-12-05");
+        assert_eq!(f.short_in(None, NOW, &utc), "");
     }
 
     #[test]

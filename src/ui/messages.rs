@@ -1,4 +1,5 @@
-//! Message list: markers, date, sender, subject; columns follow the width.
+//! Message list: the columns `[ui] columns` names (markers, date, sender,
+//! subject by default); their widths follow the terminal's.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -9,6 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
+use crate::config::columns::{Column, ColumnKind};
 use crate::layout::{inner_height, inner_width};
 use crate::mail::types::Envelope;
 use crate::state::{AccountState, Reach, State};
@@ -41,10 +43,10 @@ fn title(acc: &AccountState, state: &State, rows: usize) -> String {
             thousands(s.matches.len() as u64)
         ));
     }
-    if l.view.as_ref().is_some_and(|v| v.threads) {
+    if l.threads() {
         extra.push_str("· threads ");
-    } else if l.sort != crate::state::SortBy::Arrival {
-        extra.push_str(&format!("· by {} ", l.sort.label()));
+    } else if !l.sort.is_default() {
+        extra.push_str(&format!("· {} ", l.sort.label()));
     }
     let base = match &l.limit {
         Some(limit) => {
@@ -166,6 +168,54 @@ fn markers(e: &Envelope) -> String {
     format!("{unread}{flag}{att}")
 }
 
+/// Who a row is to: the recipients, or the sender for rows stored before
+/// recipients were kept.
+fn recipient(e: &Envelope) -> &str {
+    if e.to.is_empty() {
+        e.from.as_str()
+    } else {
+        e.to.as_str()
+    }
+}
+
+/// One column of a row, `w` wide.
+fn cell(
+    kind: ColumnKind,
+    w: usize,
+    e: &Envelope,
+    depth: u8,
+    date: &str,
+    outgoing: bool,
+    theme: &Theme,
+) -> Span<'static> {
+    match kind {
+        ColumnKind::Flags => Span::styled(fit(&markers(e), w), theme.accent),
+        ColumnKind::Date => Span::styled(fit(date, w), theme.dim),
+        ColumnKind::Sender => Span::raw(fit(e.from.as_str(), w)),
+        ColumnKind::Recipient => Span::raw(fit(recipient(e), w)),
+        ColumnKind::Correspondent if outgoing => Span::raw(fit(recipient(e), w)),
+        ColumnKind::Correspondent => Span::raw(fit(e.from.as_str(), w)),
+        ColumnKind::Size => {
+            Span::styled(format!("{:>w$}", super::columns::size(e.size)), theme.dim)
+        }
+        ColumnKind::Subject => {
+            let subject = if e.subject.is_empty() {
+                "(no subject)"
+            } else {
+                e.subject.as_str()
+            };
+            // Replies indented under what they answer, a little at most.
+            let indent = if depth > 0 {
+                format!("{}↳ ", "  ".repeat(usize::from(depth.min(8)) - 1))
+            } else {
+                String::new()
+            };
+            Span::raw(fit(&format!("{indent}{subject}"), w))
+        }
+        ColumnKind::Account | ColumnKind::Folder => Span::raw(fit("", w)),
+    }
+}
+
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
     let Some(acc) = state.account() else {
         f.render_widget(theme.pane(" Messages ".into(), focused), area);
@@ -181,11 +231,19 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
     let width = inner_width(area);
     let rows = inner_height(area);
     let visible = l.offset..(l.offset + rows).min(l.len());
+    // Rows of one folder carry no account or folder of their own: those
+    // columns are for results across folders and accounts.
+    let columns: Vec<Column> = state
+        .columns
+        .iter()
+        .copied()
+        .filter(|c| !matches!(c.kind, ColumnKind::Account | ColumnKind::Folder))
+        .collect();
     let dates: Vec<String> = visible
         .clone()
         .map(|i| {
             let date = l.row(i).and_then(|(e, _)| e.date);
-            state.dates.short(date, state.now, state.utc_offset)
+            state.dates.short_in(date, state.now, &state.zone)
         })
         .collect();
     // This year's width unless an older date is on screen: a narrow
@@ -195,9 +253,8 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
     } else {
         state.dates.width()
     };
-    // mark(1) markers(3) date from subject, with single spaces between.
-    let from_w = (width / 4).clamp(8, 28);
-    let subject_w = width.saturating_sub(1 + 3 + 1 + date_w + 1 + from_w + 1);
+    let widths = super::columns::widths(&columns, width, date_w);
+    let outgoing = acc.open_folder_is_outgoing();
     let matches = l.search.as_ref().map(|s| &s.matches);
     let lines: Vec<Line> = visible
         .zip(dates)
@@ -219,29 +276,15 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
             if i == l.selected {
                 style = style.patch(theme.cursor(focused));
             }
-            let subject = if e.subject.is_empty() {
-                "(no subject)"
-            } else {
-                e.subject.as_str()
-            };
-            // Replies indented under what they answer, a little at most.
-            let indent = if depth > 0 {
-                format!("{}↳ ", "  ".repeat(usize::from(depth.min(8)) - 1))
-            } else {
-                String::new()
-            };
             let marked = l.marked.contains(&e.uid);
-            Line::from(vec![
-                Span::styled(if marked { "*" } else { " " }, theme.mark),
-                Span::styled(markers(e), theme.accent),
-                Span::raw(" "),
-                Span::styled(fit(&date, date_w), theme.dim),
-                Span::raw(" "),
-                Span::raw(fit(e.from.as_str(), from_w)),
-                Span::raw(" "),
-                Span::raw(fit(&format!("{indent}{subject}"), subject_w)),
-            ])
-            .style(style)
+            let mut spans = vec![Span::styled(if marked { "*" } else { " " }, theme.mark)];
+            for (n, (c, w)) in columns.iter().zip(&widths).enumerate() {
+                if n > 0 {
+                    spans.push(Span::raw(" "));
+                }
+                spans.push(cell(c.kind, *w, e, depth, &date, outgoing, theme));
+            }
+            Line::from(spans).style(style)
         })
         .collect();
     f.render_widget(Paragraph::new(lines).block(block), area);

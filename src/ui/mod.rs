@@ -2,6 +2,7 @@
 //! never touch the network.
 
 mod accounts;
+mod columns;
 mod compose;
 mod folders;
 mod help;
@@ -36,6 +37,8 @@ mod calendar_tests;
 #[cfg(test)]
 mod pager_tests;
 
+#[cfg(test)]
+mod columns_tests;
 #[cfg(test)]
 mod limit_tests;
 

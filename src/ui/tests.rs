@@ -50,6 +50,7 @@ fn env(uid: u32, ago_secs: i64, from: &str, subject: &str, flags: Flags, att: bo
         uid,
         date: Some(NOW - ago_secs),
         from: SharedClean::line(from),
+        to: SharedClean::default(),
         subject: BoxedClean::line(subject),
         flags,
         has_attachment: att,

@@ -60,6 +60,7 @@ impl Memory {
                 uid,
                 date: Some(1_790_000_000 + i64::from(uid)),
                 from: SharedClean::line("Ann"),
+                to: SharedClean::default(),
                 subject: BoxedClean::line(&format!("note {uid}")),
                 flags: Flags::default(),
                 has_attachment: false,

@@ -238,6 +238,8 @@ pub struct MessageHeaders {
     /// The names only (or the address without one), for the list.
     pub from_names: Option<String>,
     pub to: Option<String>,
+    /// The names only (or the addresses without one), for the list.
+    pub to_names: Option<String>,
     pub cc: Option<String>,
     pub subject: Option<String>,
     pub date: Option<i64>,
@@ -281,7 +283,13 @@ pub fn message_headers(raw: &[u8], header: Range<usize>) -> MessageHeaders {
         });
         out.from = Some(full);
     }
-    out.to = address(HeaderName::To).map(|(f, _)| f);
+    if let Some((full, addr)) = address(HeaderName::To) {
+        out.to_names = Some(match addr {
+            Some(a) => crate::mail::envelope::display_address(a),
+            None => full.clone(),
+        });
+        out.to = Some(full);
+    }
     out.cc = address(HeaderName::Cc).map(|(f, _)| f);
     out.subject = first(HeaderName::Subject).and_then(|h| match &h.value {
         HeaderValue::Text(t) => Some(t.to_string()),
