@@ -32,6 +32,19 @@ impl SortBy {
         }
     }
 
+    /// Every order, for `:sort` and its completion.
+    pub const ALL: &'static [SortBy] = &[
+        SortBy::Date,
+        SortBy::Arrival,
+        SortBy::Sender,
+        SortBy::Subject,
+    ];
+
+    /// An order by its label (`:sort date`).
+    pub fn parse(name: &str) -> Option<SortBy> {
+        Self::ALL.iter().copied().find(|s| s.label() == name)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             SortBy::Arrival => "arrival",

@@ -3,6 +3,7 @@
 
 mod account;
 mod attachments;
+pub mod command_line;
 pub mod compose;
 pub mod find;
 mod finding;
