@@ -125,6 +125,10 @@ pub enum UiAction {
     /// The next / previous place the reader's search found.
     FindNext,
     FindPrev,
+    /// The `:` command line: any action by name, with arguments.
+    CommandLine,
+    /// Pipe the message to a shell command typed at a prompt.
+    Pipe,
 }
 
 impl UiAction {
@@ -260,6 +264,12 @@ impl UiAction {
             UiAction::AnswerInvitation,
             "answer the invitation: accept, tentative, decline",
         ),
+        (
+            "command_line",
+            UiAction::CommandLine,
+            "command line (:move Sent, :sort date, :set …)",
+        ),
+        ("pipe", UiAction::Pipe, "pipe the message to a command"),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {
@@ -333,6 +343,11 @@ pub enum Action {
     },
     /// Only when the user turned the mouse on (`[ui] mouse`).
     Mouse(MouseInput),
+    /// A command the message was piped to has ended.
+    Piped(Box<crate::state::pipe::PipeDone>),
+    /// The config file read again (`:reload`): what can change now, or
+    /// why it could not be read.
+    Reloaded(Result<Box<crate::state::commanding::Reloaded>, String>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -380,6 +395,13 @@ pub enum Command {
     SetTitle(String),
     /// Writing and sending mail (the editor runs in the app loop).
     Compose(ComposeCommand),
+    /// Run a shell command with the message on its stdin (the app; the
+    /// answer is [`Action::Piped`]).
+    Pipe(crate::state::pipe::PipeRequest),
+    /// Read the config file again ([`Action::Reloaded`]).
+    Reload,
+    /// `:set theme`: build the styles from this preset.
+    SetTheme(crate::config::theme::Preset),
     Quit,
 }
 

@@ -61,6 +61,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("delete", "delete"),
     ("A", "archive"),
     ("m", "move"),
+    (":", "command_line"),
+    ("|", "pipe"),
     ("u", "undo"),
     // In the reader (focused or full screen) `/` `n` `N` search the
     // message; elsewhere the list.

@@ -33,6 +33,7 @@ fn settings(dir: &std::path::Path) -> RunSettings {
         dates: Default::default(),
         compose: Default::default(),
         data_dir: dir.to_path_buf(),
+        command_line: Default::default(),
     }
 }
 

@@ -107,10 +107,10 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         }
         "set" => return set(rest),
         "reload" if rest.is_empty() => return Ok(Cmd::Reload),
-        "pipe" | "pipe_text" if rest.is_empty() => {
+        "pipe_text" if rest.is_empty() => {
             return Err(needs("a shell command, e.g. “pipe wc -c”"));
         }
-        "pipe" | "pipe_text" => {
+        "pipe" | "pipe_text" if !rest.is_empty() => {
             return Ok(Cmd::Pipe {
                 command: rest.into(),
                 text: name == "pipe_text",

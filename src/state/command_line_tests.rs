@@ -89,7 +89,11 @@ fn errors_say_what_is_wrong() {
         "“pink” is no value for theme: one of dark, light, 16, none"
     );
     assert!(parse("set theme").unwrap_err().contains("needs a value"));
-    assert!(parse("pipe").unwrap_err().contains("needs a shell command"));
+    assert!(
+        parse("pipe_text")
+            .unwrap_err()
+            .contains("needs a shell command")
+    );
     assert!(parse("reload now").is_err());
     assert!(parse("   ").is_err());
     assert_eq!(did_you_mean("relaod"), Some("reload"));

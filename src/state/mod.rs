@@ -4,6 +4,7 @@
 mod account;
 mod attachments;
 pub mod command_line;
+pub mod commanding;
 pub mod compose;
 pub mod find;
 mod finding;
@@ -16,6 +17,7 @@ pub mod menu;
 pub mod mouse;
 mod new_mail;
 mod pager;
+pub mod pipe;
 pub mod prompt;
 pub mod reader;
 mod update;
@@ -121,6 +123,8 @@ pub struct State {
     pub all_headers: bool,
     /// The reader folds long quoted blocks to one line each.
     pub fold_quotes: bool,
+    /// The `:` command line's history and the `|` command's output.
+    pub cli: commanding::CommandLine,
 }
 
 impl State {
@@ -172,6 +176,7 @@ impl State {
             side_panes: Default::default(),
             all_headers: false,
             fold_quotes: false,
+            cli: Default::default(),
         }
     }
 

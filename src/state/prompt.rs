@@ -36,6 +36,12 @@ pub enum PromptKind {
     InvitationComment { answer: crate::calendar::Answer },
     /// Searches the message in the reader as you type.
     FindInMessage,
+    /// `:`: an action by name, with arguments; Tab completes, Up/Down
+    /// walk the history.
+    Command,
+    /// `|`: a shell command to pipe the message to (its source, or with
+    /// `text` the text shown).
+    Pipe { text: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +119,9 @@ impl Prompt {
                     PromptKind::Recipients { .. } => MAX_RECIPIENT_CHARS,
                     // One past the query's limit, so its own error shows.
                     PromptKind::Search | PromptKind::Limit => MAX_QUERY_CHARS + 1,
+                    PromptKind::Command | PromptKind::Pipe { .. } => {
+                        super::command_line::MAX_COMMAND_CHARS
+                    }
                     _ => MAX_PROMPT_CHARS,
                 };
                 if self.text.chars().count() < max {
