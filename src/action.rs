@@ -347,7 +347,7 @@ pub enum Action {
     Piped(Box<crate::state::pipe::PipeDone>),
     /// The config file read again (`:reload`): what can change now, or
     /// why it could not be read.
-    Reloaded(Result<Box<crate::state::commanding::Reloaded>, String>),
+    Reloaded(Result<Box<crate::state::reloaded::Reloaded>, String>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

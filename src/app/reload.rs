@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Account, Config};
 use crate::keymap::Keymap;
-use crate::state::commanding::Reloaded;
+use crate::state::reloaded::Reloaded;
 
 /// What the running app was started with, to compare against.
 pub struct Running<'a> {

@@ -26,19 +26,7 @@ pub struct CommandLine {
     pub pipe: PipeConfig,
 }
 
-/// What `:reload` read that can change while running.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reloaded {
-    pub help: Vec<crate::keymap::HelpEntry>,
-    pub notify: crate::notify::NotifySettings,
-    pub files: crate::files::FilesSettings,
-    pub dates: crate::text::dates::DateFormats,
-    pub side_panes: SidePanes,
-    pub pipe: PipeConfig,
-    pub forward_as_attachment: bool,
-    /// Sections that changed but need a restart (`accounts`, `[cache]`).
-    pub restart: Vec<String>,
-}
+pub use super::reloaded::Reloaded;
 
 impl State {
     pub(super) fn open_command_line(&mut self) {

@@ -20,6 +20,7 @@ mod pager;
 pub mod pipe;
 pub mod prompt;
 pub mod reader;
+pub mod reloaded;
 mod update;
 pub mod writing;
 
