@@ -160,6 +160,28 @@ fn pipe_shows_output_cleaned_and_capped_and_says_how_it_ended() {
     t.wait_until("the output closed", |s| !s.contains("of 10002"));
     t.wait_for("Sunday lunch");
 
+    // The text instead of the source.
+    command(&t, "pipe_text cat");
+    let s = t.wait_for("| cat");
+    assert!(
+        s.contains("Subject: Sunday lunch") && !s.contains("Message-ID"),
+        "{s}"
+    );
+    t.send(&["Escape"]);
+    t.wait_until("the output closed", |s| !s.contains("| cat"));
+
+    // less takes the terminal, and gives it back when it ends.
+    pipe(&t, "less");
+    let s = t.wait_for("(END)");
+    assert!(
+        s.contains("Subject: Sunday lunch") && !s.contains("Accounts"),
+        "{s}"
+    );
+    t.send(&["q"]);
+    t.wait_until("the TUI back", |s| {
+        s.contains("Sunday lunch") && !s.contains("(END)") && s.contains("┏")
+    });
+
     t.send(&["q"]);
     assert_eq!(t.wait_exit().0, 0);
 }

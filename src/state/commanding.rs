@@ -278,6 +278,8 @@ impl State {
             s.push('\n');
             s.push_str(m.body.as_str());
             s.into_bytes()
+        } else if !m.raw_bytes.is_empty() {
+            m.raw_bytes.to_vec()
         } else {
             m.raw.as_str().as_bytes().to_vec()
         };
