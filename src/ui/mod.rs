@@ -38,6 +38,8 @@ mod calendar_tests;
 mod pager_tests;
 
 #[cfg(test)]
+mod command_line_tests;
+#[cfg(test)]
 mod limit_tests;
 
 use ratatui::Frame;
