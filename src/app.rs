@@ -758,15 +758,29 @@ fn no_color() -> bool {
     crate::ui::theme::no_color(std::env::var_os("NO_COLOR").as_deref())
 }
 
-/// The `:` history kept from the last run (cut to its limits).
+/// The `:` history kept from the last run: its newest lines, within
+/// [`crate::state::command_line::HISTORY_FILE_BYTES`].
 fn read_history(file: &std::path::Path) -> crate::state::command_line::History {
-    use std::io::Read as _;
-    let mut text = String::new();
-    if let Ok(f) = std::fs::File::open(file) {
-        let limit = crate::state::command_line::HISTORY_FILE_BYTES as u64;
-        let _ = f.take(limit).read_to_string(&mut text);
+    use crate::state::command_line::{HISTORY_FILE_BYTES, History};
+    use std::io::{Read as _, Seek as _};
+    let mut bytes = Vec::new();
+    if let Ok(mut f) = std::fs::File::open(file) {
+        let len = f.metadata().map_or(0, |m| m.len());
+        let limit = HISTORY_FILE_BYTES as u64;
+        let start = len.saturating_sub(limit);
+        if f.seek(std::io::SeekFrom::Start(start)).is_ok() {
+            let _ = f.take(limit).read_to_end(&mut bytes);
+        }
+        if start > 0 {
+            // The first line read is only its end.
+            let at = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| i + 1);
+            bytes.drain(..at);
+        }
     }
-    crate::state::command_line::History::from_text(&text)
+    History::from_text(&String::from_utf8_lossy(&bytes))
 }
 
 fn write_history(file: &std::path::Path, history: &crate::state::command_line::History) {

@@ -323,15 +323,23 @@ pub struct History {
 }
 
 impl History {
-    /// From a history file's text: one entry a line, newest last; cut to
-    /// [`HISTORY_FILE_BYTES`] and [`HISTORY_ENTRIES`].
+    /// From a history file's text: one entry a line, newest last; only
+    /// its last [`HISTORY_FILE_BYTES`] (whole lines) and
+    /// [`HISTORY_ENTRIES`] are kept.
     pub fn from_text(text: &str) -> History {
-        let mut cut = text.len().min(HISTORY_FILE_BYTES);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
+        let mut start = text.len().saturating_sub(HISTORY_FILE_BYTES);
+        while !text.is_char_boundary(start) {
+            start += 1;
         }
+        let tail = &text[start..];
+        // Begun mid-line: that line is not whole.
+        let tail = if start > 0 && !text[..start].ends_with('\n') {
+            tail.split_once('\n').map_or("", |(_, rest)| rest)
+        } else {
+            tail
+        };
         let mut h = History::default();
-        for line in text[..cut].lines() {
+        for line in tail.lines() {
             h.push(line);
         }
         h
