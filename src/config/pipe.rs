@@ -76,4 +76,15 @@ mod tests {
         assert!(c.is_interactive("tig"));
         assert!(!c.is_interactive("less"), "the list replaces the default");
     }
+
+    #[test]
+    fn the_section_reads_from_the_config() {
+        let path = std::path::Path::new("config.toml");
+        let c = crate::config::parse(path, "[pipe]\ninteractive = [\"tig\"]\n").unwrap();
+        assert!(c.pipe.is_interactive("tig") && !c.pipe.is_interactive("less"));
+        let c = crate::config::parse(path, "").unwrap();
+        assert!(c.pipe.is_interactive("less"));
+        let e = crate::config::parse(path, "[pipe]\ninteractiv = []\n").unwrap_err();
+        assert!(e.to_string().contains("interactiv"), "{e}");
+    }
 }
