@@ -384,27 +384,46 @@ impl History {
     /// Up: the entry before the one shown (`typed` is kept to come back
     /// to). None at the oldest.
     pub fn up(&mut self, typed: &str) -> Option<String> {
-        let next = match self.at {
-            None => {
-                self.draft = typed.to_string();
-                self.entries.len().checked_sub(1)?
-            }
-            Some(i) => i.checked_sub(1)?,
-        };
-        self.at = Some(next);
-        self.entries.get(next).cloned()
+        self.up_in(typed, "")
     }
 
     /// Down: the entry after the one shown, and past the newest what was
     /// being typed. None when not walking.
     pub fn down(&mut self) -> Option<String> {
+        self.down_in("")
+    }
+
+    /// [`History::up`] among the entries that start with `prefix`, shown
+    /// without it (the `|` prompt walks the `pipe …` lines).
+    pub fn up_in(&mut self, typed: &str, prefix: &str) -> Option<String> {
+        let from = match self.at {
+            None => {
+                self.draft = typed.to_string();
+                self.entries.len()
+            }
+            Some(i) => i,
+        };
+        let i = (0..from)
+            .rev()
+            .find(|&i| self.entries[i].starts_with(prefix))?;
+        self.at = Some(i);
+        Some(self.entries[i][prefix.len()..].to_string())
+    }
+
+    /// [`History::down`] among the entries that start with `prefix`.
+    pub fn down_in(&mut self, prefix: &str) -> Option<String> {
         let i = self.at?;
-        if i + 1 < self.entries.len() {
-            self.at = Some(i + 1);
-            return self.entries.get(i + 1).cloned();
+        let next = (i + 1..self.entries.len()).find(|&j| self.entries[j].starts_with(prefix));
+        match next {
+            Some(j) => {
+                self.at = Some(j);
+                Some(self.entries[j][prefix.len()..].to_string())
+            }
+            None => {
+                self.at = None;
+                Some(std::mem::take(&mut self.draft))
+            }
         }
-        self.at = None;
-        Some(std::mem::take(&mut self.draft))
     }
 
     /// A new line begins: the walk starts again from the newest.

@@ -163,6 +163,19 @@ fn history_walks_back_and_forward_to_the_draft() {
 }
 
 #[test]
+fn the_pipe_prompt_walks_only_the_pipe_lines() {
+    let mut h = History::default();
+    for l in ["pipe wc -c", "sort date", "pipe less", "reload"] {
+        h.push(l);
+    }
+    assert_eq!(h.up_in("gi", "pipe ").as_deref(), Some("less"));
+    assert_eq!(h.up_in("", "pipe ").as_deref(), Some("wc -c"));
+    assert_eq!(h.up_in("", "pipe "), None);
+    assert_eq!(h.down_in("pipe ").as_deref(), Some("less"));
+    assert_eq!(h.down_in("pipe ").as_deref(), Some("gi"));
+}
+
+#[test]
 fn history_keeps_the_newest_hundred_and_reads_its_file_within_limits() {
     let mut h = History::default();
     for i in 0..250 {

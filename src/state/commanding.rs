@@ -11,6 +11,9 @@ use crate::action::{Command, PromptKey, UiAction};
 use crate::config::SidePanes;
 use crate::config::pipe::PipeConfig;
 
+/// How a `|` line is kept in the history: as the `:` command it is.
+const PIPE_PREFIX: &str = "pipe ";
+
 /// The command line's own state.
 #[derive(Clone, Debug, Default)]
 pub struct CommandLine {
@@ -58,10 +61,15 @@ impl State {
     pub(super) fn on_command_key(&mut self, mut p: Prompt, key: PromptKey) -> Vec<Command> {
         match key {
             PromptKey::Up | PromptKey::Down => {
+                // `|` lines are kept as `pipe …`, so `:` can run them too.
+                let prefix = match p.kind {
+                    PromptKind::Pipe { .. } => PIPE_PREFIX,
+                    _ => "",
+                };
                 let line = if key == PromptKey::Up {
-                    self.cli.history.up(&p.text)
+                    self.cli.history.up_in(&p.text, prefix)
                 } else {
-                    self.cli.history.down()
+                    self.cli.history.down_in(prefix)
                 };
                 if let Some(line) = line {
                     p.text = line;
@@ -91,7 +99,12 @@ impl State {
         match outcome {
             Outcome::Done => {
                 let line = p.text.trim().to_string();
-                self.cli.history.push(&line);
+                match p.kind {
+                    PromptKind::Pipe { .. } if !line.is_empty() => {
+                        self.cli.history.push(&format!("{PIPE_PREFIX}{line}"))
+                    }
+                    _ => self.cli.history.push(&line),
+                }
                 self.cli.hint = None;
                 match p.kind {
                     PromptKind::Pipe { text } if !line.is_empty() => self.pipe(line, text),

@@ -162,6 +162,24 @@ fn tab_completes_and_up_down_walk_the_history() {
     assert_eq!(s.prompt.as_ref().unwrap().text, "dr");
 }
 
+#[test]
+fn a_pipe_is_kept_in_the_history_as_the_command_it_is() {
+    let mut s = reading();
+    s.update(Action::Ui(UiAction::Pipe));
+    typed(&mut s, "wc -c");
+    s.update(Action::Prompt(PromptKey::Enter));
+    s.cli.running = None;
+    run(&mut s, "sort date");
+    s.update(Action::Ui(UiAction::CommandLine));
+    s.update(Action::Prompt(PromptKey::Up));
+    s.update(Action::Prompt(PromptKey::Up));
+    assert_eq!(s.prompt.as_ref().unwrap().text, "pipe wc -c");
+    s.update(Action::Prompt(PromptKey::Esc));
+    s.update(Action::Ui(UiAction::Pipe));
+    s.update(Action::Prompt(PromptKey::Up));
+    assert_eq!(s.prompt.as_ref().unwrap().text, "wc -c");
+}
+
 fn piped(cmds: &[Command]) -> PipeRequest {
     cmds.iter()
         .find_map(|c| match c {
