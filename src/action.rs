@@ -134,6 +134,10 @@ pub enum UiAction {
     /// The next / previous place the reader's search found.
     FindNext,
     FindPrev,
+    /// The `:` command line: any action by name, with arguments.
+    CommandLine,
+    /// Pipe the message to a shell command typed at a prompt.
+    Pipe,
 }
 
 impl UiAction {
@@ -285,6 +289,12 @@ impl UiAction {
             UiAction::AnswerInvitation,
             "answer the invitation: accept, tentative, decline",
         ),
+        (
+            "command_line",
+            UiAction::CommandLine,
+            "command line (:move Sent, :sort date, :set …)",
+        ),
+        ("pipe", UiAction::Pipe, "pipe the message to a command"),
     ];
 
     pub fn from_name(name: &str) -> Option<UiAction> {
@@ -358,6 +368,11 @@ pub enum Action {
     },
     /// Only when the user turned the mouse on (`[ui] mouse`).
     Mouse(MouseInput),
+    /// A command the message was piped to has ended.
+    Piped(Box<crate::state::pipe::PipeDone>),
+    /// The config file read again (`:reload`): what can change now, or
+    /// why it could not be read.
+    Reloaded(Result<Box<crate::state::reloaded::Reloaded>, String>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -407,6 +422,13 @@ pub enum Command {
     SaveFolderViews(crate::state::sort::FolderViews),
     /// Writing and sending mail (the editor runs in the app loop).
     Compose(ComposeCommand),
+    /// Run a shell command with the message on its stdin (the app; the
+    /// answer is [`Action::Piped`]).
+    Pipe(crate::state::pipe::PipeRequest),
+    /// Read the config file again ([`Action::Reloaded`]).
+    Reload,
+    /// `:set theme`: build the styles from this preset.
+    SetTheme(crate::config::theme::Preset),
     Quit,
 }
 

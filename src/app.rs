@@ -24,6 +24,8 @@ use crate::state::{AccountInfo, ServerKind, State};
 use crate::store::{self as local, Store, StoreHandle};
 use crate::worker::{self, ConnState, WorkerCommand, WorkerEvent, WorkerHandle, WorkerOptions};
 
+mod pipe;
+mod reload;
 mod shared_mailboxes;
 
 pub use shared_mailboxes::spawn_accounts;
@@ -101,6 +103,20 @@ pub struct RunSettings {
     pub data_dir: std::path::PathBuf,
     /// The file of each folder's order; None: not kept (the demo).
     pub views_file: Option<std::path::PathBuf>,
+    /// What `:reload`, `:set` and `|` need.
+    pub command_line: CommandLineSettings,
+}
+
+/// The config file to read again, where the `:` history is kept, the
+/// theme as written and `[pipe]`.
+#[derive(Clone, Debug, Default)]
+pub struct CommandLineSettings {
+    /// None: nothing to reload (the demo).
+    pub config_path: Option<std::path::PathBuf>,
+    /// None: the history lasts as long as the run.
+    pub history_file: Option<std::path::PathBuf>,
+    pub theme: crate::config::theme::ThemeConfig,
+    pub pipe: crate::config::pipe::PipeConfig,
 }
 
 /// Fixed at start: how keys read and how the screen looks.
@@ -332,6 +348,10 @@ pub async fn run(
         state.restore_folder_views(crate::folder_views::open(path));
     }
     state.side_panes = settings.side_panes;
+    state.cli.pipe = settings.command_line.pipe.clone();
+    if let Some(f) = &settings.command_line.history_file {
+        state.cli.history = read_history(f);
+    }
     let terminal_init = crate::startup::step("terminal init");
     let mut terminal = ratatui::try_init()?;
     if settings.mouse {
@@ -375,12 +395,20 @@ pub async fn run(
         let o = outgoing.clone();
         tokio::task::spawn_blocking(move || o.resume());
     }
+    let (actions_tx, mut actions_rx) = unbounded_channel();
+    let running = reload::Running {
+        path: settings.command_line.config_path.clone(),
+        accounts: &accounts,
+        settings: &settings,
+    };
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
         files: &files_tx,
         opened: &opened,
         outgoing: &outgoing,
+        actions: &actions_tx,
+        running: Some(&running),
     };
     let result = event_loop(
         &mut terminal,
@@ -399,10 +427,14 @@ pub async fn run(
             files: &mut files_rx,
             signals: &mut signals_rx,
             compose: &mut compose_rx,
+            actions: &mut actions_rx,
         },
     )
     .await;
     restore_terminal(settings.mouse, state.notify.title);
+    if let Some(f) = &settings.command_line.history_file {
+        write_history(f, &state.cli.history);
+    }
     if let Ok(Ended::Signal(n)) = result {
         info!(signal = n, "quitting on a signal");
     }
@@ -453,6 +485,10 @@ struct Effects<'a> {
     files: &'a UnboundedSender<FileEvent>,
     opened: &'a crate::files::OpenedFiles,
     outgoing: &'a crate::outgoing::Outgoing,
+    /// Answers that come back as actions (a piped command's output).
+    actions: &'a UnboundedSender<Action>,
+    /// What `:reload` reads and compares with; None in tests.
+    running: Option<&'a reload::Running<'a>>,
 }
 
 /// What comes in besides keys: account events, log records, file results,
@@ -463,6 +499,7 @@ struct Inputs<'a> {
     files: &'a mut UnboundedReceiver<FileEvent>,
     signals: &'a mut UnboundedReceiver<i32>,
     compose: &'a mut UnboundedReceiver<crate::action::ComposeEvent>,
+    actions: &'a mut UnboundedReceiver<Action>,
 }
 
 /// The loop, over any ratatui backend and any stream of terminal events,
@@ -487,7 +524,15 @@ where
         files: files_rx,
         signals,
         compose: compose_rx,
+        actions: actions_rx,
     } = inputs;
+    // What `:reload` and `:set theme` made of the keys and styles.
+    let mut keymap_now: Option<Keymap> = None;
+    let mut theme_now: Option<crate::ui::Theme> = None;
+    let mut theme_config = effects
+        .running
+        .map(|r| r.settings.command_line.theme.clone())
+        .unwrap_or_default();
     let size = terminal.size()?;
     let mut pending = vec![Action::Resize {
         width: size.width,
@@ -517,13 +562,51 @@ where
             if commands.contains(&Command::Quit) {
                 return Ok(Ended::Quit);
             }
-            let (edits, commands): (Vec<_>, Vec<_>) = commands
-                .into_iter()
-                .partition(|c| matches!(c, Command::Compose(ComposeCommand::Edit { .. })));
-            execute(effects, commands, state.notify.desktop);
+            let (edits, commands): (Vec<_>, Vec<_>) = commands.into_iter().partition(|c| {
+                matches!(
+                    c,
+                    Command::Compose(ComposeCommand::Edit { .. })
+                        | Command::Pipe(crate::state::pipe::PipeRequest {
+                            interactive: true,
+                            ..
+                        })
+                )
+            });
+            let mut rest = Vec::new();
+            for c in commands {
+                match c {
+                    Command::Reload => {
+                        let fresh = match effects.running {
+                            Some(r) => reload::reload(r),
+                            None => Err("there is no config file to read".into()),
+                        };
+                        let fresh = fresh.map(|f| {
+                            keymap_now = Some(f.keymap);
+                            theme_config = f.theme;
+                            theme_now = Some(crate::ui::Theme::new(&theme_config, no_color()));
+                            f.state
+                        });
+                        pending.push(Action::Reloaded(fresh));
+                    }
+                    Command::SetTheme(preset) => {
+                        theme_config.preset = preset;
+                        theme_now = Some(crate::ui::Theme::new(&theme_config, no_color()));
+                    }
+                    other => rest.push(other),
+                }
+            }
+            execute(effects, rest, state.notify.desktop);
             for e in edits {
                 let title = state.notify.title.then(|| state.title.clone());
-                edited.push(edit(terminal, keys, ui, effects.outgoing, e, title.as_deref()).await?);
+                let done = match e {
+                    Command::Pipe(req) => {
+                        hand_terminal(terminal, keys, ui, title.as_deref(), pipe::interactive(req))
+                            .await
+                            .map(|d| Action::Piped(Box::new(d)))?
+                    }
+                    e => edit(terminal, keys, ui, effects.outgoing, e, title.as_deref()).await?,
+                };
+                edited.push(done);
                 // Ctrl-C typed in the editor reached mailtui too: not a
                 // reason to quit. Any other signal is.
                 while let Ok(n) = signals.try_recv() {
@@ -551,7 +634,8 @@ where
                     crossterm::terminal::BeginSynchronizedUpdate
                 )?;
             }
-            terminal.draw(|f| crate::ui::draw(state, ui.theme, f))?;
+            let theme = theme_now.as_ref().unwrap_or(ui.theme);
+            terminal.draw(|f| crate::ui::draw(state, theme, f))?;
             if ui.synchronized {
                 crossterm::execute!(
                     std::io::stdout(),
@@ -567,7 +651,7 @@ where
         }
         let first = tokio::select! {
             ev = keys.next() => match ev {
-                Some(Ok(ev)) => key_action(ui.keymap, ev, state.typing()),
+                Some(Ok(ev)) => key_action(keymap_now.as_ref().unwrap_or(ui.keymap), ev, state.typing()),
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(Ended::Quit),
             },
@@ -577,6 +661,7 @@ where
             Some(record) = log_rx.recv() => Some(Action::Log(record)),
             Some(event) = files_rx.recv() => Some(Action::Files(event)),
             Some(event) = compose_rx.recv() => Some(Action::Compose(event)),
+            Some(action) = actions_rx.recv() => Some(action),
             _ = tick.tick() => {
                 let now = chrono::Utc::now().timestamp();
                 let changed = now != last_second || state.animating();
@@ -600,6 +685,9 @@ where
         }
         while let Ok(event) = compose_rx.try_recv() {
             pending.push(Action::Compose(event));
+        }
+        while let Ok(action) = actions_rx.try_recv() {
+            pending.push(action);
         }
     }
 }
@@ -645,6 +733,72 @@ impl Firsts {
         if self.stored || self.fetched {
             crate::startup::finish();
         }
+    }
+}
+
+/// Runs `run` (an interactive program) with the terminal handed over,
+/// and takes the terminal back after.
+async fn hand_terminal<B, K, T>(
+    terminal: &mut ratatui::Terminal<B>,
+    keys: &mut K,
+    ui: Ui<'_>,
+    title: Option<&str>,
+    run: impl std::future::Future<Output = T>,
+) -> anyhow::Result<T>
+where
+    B: ratatui::backend::Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+    K: KeySource,
+{
+    if ui.synchronized {
+        keys.pause();
+        crate::outgoing::editor::hand_over(ui.mouse);
+    }
+    let out = run.await;
+    if ui.synchronized {
+        crate::outgoing::editor::take_back(ui.mouse, title);
+        keys.resume();
+    }
+    // As after the editor: the next frame draws every cell.
+    terminal.draw(|_| {})?;
+    Ok(out)
+}
+
+fn no_color() -> bool {
+    crate::ui::theme::no_color(std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// The `:` history kept from the last run: its newest lines, within
+/// [`crate::state::command_line::HISTORY_FILE_BYTES`].
+fn read_history(file: &std::path::Path) -> crate::state::command_line::History {
+    use crate::state::command_line::{HISTORY_FILE_BYTES, History};
+    use std::io::{Read as _, Seek as _};
+    let mut bytes = Vec::new();
+    if let Ok(mut f) = std::fs::File::open(file) {
+        let len = f.metadata().map_or(0, |m| m.len());
+        let limit = HISTORY_FILE_BYTES as u64;
+        let start = len.saturating_sub(limit);
+        if f.seek(std::io::SeekFrom::Start(start)).is_ok() {
+            let _ = f.take(limit).read_to_end(&mut bytes);
+        }
+        if start > 0 {
+            // The first line read is only its end.
+            let at = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| i + 1);
+            bytes.drain(..at);
+        }
+    }
+    History::from_text(&String::from_utf8_lossy(&bytes))
+}
+
+fn write_history(file: &std::path::Path, history: &crate::state::command_line::History) {
+    if let Some(dir) = file.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Err(e) = std::fs::write(file, history.to_text()) {
+        warn!("could not keep the command history: {e}");
     }
 }
 
@@ -847,6 +1001,14 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
             // The editor is run by the loop itself (it needs the terminal).
             Command::Compose(ComposeCommand::Edit { .. }) => {}
             Command::Compose(c) => effects.outgoing.handle(c),
+            Command::Pipe(req) => {
+                let tx = effects.actions.clone();
+                pipe::spawn(req, move |done| {
+                    let _ = tx.send(Action::Piped(Box::new(done)));
+                });
+            }
+            // Run by the loop itself (they change the keys and styles).
+            Command::Reload | Command::SetTheme(_) => {}
             Command::Quit => {}
         }
     }

@@ -71,12 +71,15 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
         compose_tx,
         0,
     );
+    let (actions_tx, mut actions_rx) = unbounded_channel();
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
         files: &files_tx,
         opened: &opened,
         outgoing: &outgoing,
+        actions: &actions_tx,
+        running: None,
     };
     let (key_tx, mut keys) = futures::channel::mpsc::unbounded();
     let worker = ev_tx.clone();
@@ -127,6 +130,7 @@ async fn keys_and_worker_events_drive_the_app_to_the_screen() {
             files: &mut files_rx,
             signals: &mut signals,
             compose: &mut compose_rx,
+            actions: &mut actions_rx,
         },
     );
     let (result, ()) =
@@ -174,12 +178,15 @@ async fn a_signal_ends_the_loop_like_quit() {
         compose_tx,
         0,
     );
+    let (actions_tx, mut actions_rx) = unbounded_channel();
     let effects = Effects {
         tasks: &tasks,
         events: &ev_tx,
         files: &files_tx,
         opened: &opened,
         outgoing: &outgoing,
+        actions: &actions_tx,
+        running: None,
     };
     // A key stream that never ends: only the signal can stop the loop.
     let (_key_tx, mut keys) = futures::channel::mpsc::unbounded::<std::io::Result<Event>>();
@@ -201,6 +208,7 @@ async fn a_signal_ends_the_loop_like_quit() {
             files: &mut files_rx,
             signals: &mut signals,
             compose: &mut compose_rx,
+            actions: &mut actions_rx,
         },
     );
     let result = tokio::time::timeout(Duration::from_secs(5), run)

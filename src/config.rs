@@ -14,6 +14,7 @@ mod kind;
 mod load;
 mod oauth;
 mod parse;
+pub mod pipe;
 mod presets;
 mod schema;
 pub mod sending;

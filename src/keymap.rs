@@ -65,6 +65,8 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("delete", "delete"),
     ("A", "archive"),
     ("m", "move"),
+    (":", "command_line"),
+    ("|", "pipe"),
     ("u", "undo"),
     // In the reader (focused or full screen) `/` `n` `N` search the
     // message; elsewhere the list.
@@ -116,15 +118,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("9", "account_9"),
 ];
 
-/// One line of the help overlay.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HelpEntry {
-    /// The keys, as `[keys]` spells them: "q ctrl-c".
-    pub keys: String,
-    /// The action's name in `[keys]`: "quit".
-    pub name: String,
-    pub description: String,
-}
+pub use crate::state::help::HelpEntry;
 
 /// A `[keys]` entry that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

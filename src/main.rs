@@ -172,6 +172,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dates,
                 columns,
                 compose,
+                pipe,
                 ..
             } = config;
             // The demo keeps its outbox and message files with its mail.
@@ -182,6 +183,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let keymap = keymap::Keymap::new(&keys)
                 .map_err(|e| anyhow::anyhow!("{}: [keys] {e}", config_path.display()))?;
             let no_color = ui::theme::no_color(std::env::var_os("NO_COLOR").as_deref());
+            let theme_config = theme.clone();
             let theme = ui::Theme::new(&theme, no_color);
             install_panic_hook();
             let rt = tokio::runtime::Runtime::new()?;
@@ -212,6 +214,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 compose,
                 data_dir,
                 views_file: (!cli.demo).then(|| mailtui::folder_views::file_name(&paths.state_dir)),
+                command_line: app::CommandLineSettings {
+                    config_path: (!cli.demo).then(|| config_path.clone()),
+                    history_file: (!cli.demo).then(|| paths.state_dir.join("command_history")),
+                    theme: theme_config,
+                    pipe,
+                },
             };
             let result = rt.block_on(app::run(accounts, keymap, store, log_rx, settings));
             // Quitting never waits for background work (a parse, a transfer).

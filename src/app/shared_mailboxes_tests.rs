@@ -35,6 +35,7 @@ fn settings(dir: &std::path::Path) -> RunSettings {
         data_dir: dir.to_path_buf(),
         columns: Vec::new(),
         views_file: None,
+        command_line: Default::default(),
     }
 }
 

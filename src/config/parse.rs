@@ -66,6 +66,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         files,
         keys,
         warnings,
+        pipe: super::pipe::PipeConfig::from_raw(raw.pipe.as_ref()),
     })
 }
 

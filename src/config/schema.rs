@@ -30,6 +30,7 @@ pub(super) struct RawConfig {
     pub(super) theme: ThemeConfig,
     pub(super) files: Option<RawFiles>,
     pub(super) compose: Option<sending::RawCompose>,
+    pub(super) pipe: Option<super::pipe::RawPipe>,
 }
 
 #[derive(Deserialize)]

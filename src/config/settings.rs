@@ -42,6 +42,8 @@ pub struct Config {
     /// Plaintext passwords found (and a file others can read holding one),
     /// for a warning once logging is up.
     pub warnings: Vec<String>,
+    /// `[pipe]`: the programs that get the terminal.
+    pub pipe: super::pipe::PipeConfig,
 }
 
 /// What `[cache]` and `[sync]` set, for every account.

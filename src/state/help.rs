@@ -4,7 +4,16 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::keymap::HelpEntry;
+/// One line of the help overlay. (Here, not in keymap.rs, so that what
+/// `:reload` brings can carry it without a circle through the actions.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpEntry {
+    /// The keys, as `[keys]` spells them: "q ctrl-c".
+    pub keys: String,
+    /// The action's name in `[keys]`: "quit".
+    pub name: String,
+    pub description: String,
+}
 
 /// Rows the box spends on other things: two borders, the column titles
 /// and the line saying how to close it.

@@ -47,6 +47,7 @@ fn arrives(s: &mut State, lines: usize) {
         warnings: vec![],
         nested: vec![],
         raw: Clean::default(),
+        raw_bytes: std::sync::Arc::from(&[][..]),
         parts: vec![],
         calendar: None,
         html_links: vec![],

@@ -310,7 +310,7 @@ impl State {
         self.move_to(uids, to)
     }
 
-    fn move_to(&mut self, uids: Vec<u32>, to: String) -> Vec<Command> {
+    pub(super) fn move_to(&mut self, uids: Vec<u32>, to: String) -> Vec<Command> {
         let account = self.current;
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
@@ -507,6 +507,9 @@ impl State {
         let Some(mut p) = self.prompt.take() else {
             return Vec::new();
         };
+        if matches!(p.kind, PromptKind::Command | PromptKind::Pipe { .. }) {
+            return self.on_command_key(p, key);
+        }
         let outcome = p.key(key);
         if p.kind == PromptKind::FindInMessage {
             return self.on_find_prompt(p, outcome);
@@ -627,6 +630,8 @@ impl State {
                 Vec::new()
             }
             (PromptKind::InvitationAnswer, _) => Vec::new(),
+            // Handled by on_command_key above.
+            (PromptKind::Command | PromptKind::Pipe { .. }, _) => Vec::new(),
             (_, Outcome::Cancelled) => Vec::new(),
         }
     }

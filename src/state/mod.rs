@@ -3,6 +3,8 @@
 
 mod account;
 mod attachments;
+pub mod command_line;
+pub mod commanding;
 pub mod compose;
 pub mod find;
 mod finding;
@@ -16,8 +18,10 @@ pub mod menu;
 pub mod mouse;
 mod new_mail;
 mod pager;
+pub mod pipe;
 pub mod prompt;
 pub mod reader;
+pub mod reloaded;
 pub mod sort;
 mod sorting;
 mod update;
@@ -127,6 +131,8 @@ pub struct State {
     pub all_headers: bool,
     /// The reader folds long quoted blocks to one line each.
     pub fold_quotes: bool,
+    /// The `:` command line's history and the `|` command's output.
+    pub cli: commanding::CommandLine,
 }
 
 impl State {
@@ -180,6 +186,7 @@ impl State {
             side_panes: Default::default(),
             all_headers: false,
             fold_quotes: false,
+            cli: Default::default(),
         }
     }
 

@@ -38,6 +38,12 @@ pub enum PromptKind {
     FindInMessage,
     /// A query: Enter marks the shown rows it matches.
     MarkMatching,
+    /// `:`: an action by name, with arguments; Tab completes, Up/Down
+    /// walk the history.
+    Command,
+    /// `|`: a shell command to pipe the message to (its source, or with
+    /// `text` the text shown).
+    Pipe { text: bool },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +125,9 @@ impl Prompt {
                     // One past the query's limit, so its own error shows.
                     PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching => {
                         MAX_QUERY_CHARS + 1
+                    }
+                    PromptKind::Command | PromptKind::Pipe { .. } => {
+                        super::command_line::MAX_COMMAND_CHARS
                     }
                     _ => MAX_PROMPT_CHARS,
                 };

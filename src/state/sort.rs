@@ -32,6 +32,9 @@ const ALL: [SortBy; 5] = [
 ];
 
 impl SortBy {
+    /// Every key, in the order the sort key goes through them.
+    pub const ALL: [SortBy; 5] = ALL;
+
     /// The key the sort key moves on to.
     pub fn next(self) -> Self {
         let at = ALL.iter().position(|s| *s == self).unwrap_or(0);

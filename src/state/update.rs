@@ -115,6 +115,8 @@ impl State {
             }
             Action::Files(event) => self.on_file_event(event),
             Action::Mouse(m) => self.on_mouse(m),
+            Action::Piped(done) => self.on_piped(*done),
+            Action::Reloaded(r) => self.on_reloaded(r),
             Action::Tick { now } => {
                 self.now = now;
                 if self.notice.as_ref().is_some_and(|n| n.until <= now) {
@@ -198,7 +200,13 @@ impl State {
         }
     }
 
-    fn on_key(&mut self, a: UiAction) -> Vec<Command> {
+    pub(super) fn on_key(&mut self, a: UiAction) -> Vec<Command> {
+        if self.cli.view.is_some() {
+            return self.on_pipe_view_key(a);
+        }
+        if let Some(cmds) = self.on_command_line_key(a) {
+            return cmds;
+        }
         if self.show_help {
             return self.on_help_key(a);
         }
@@ -364,6 +372,8 @@ impl State {
             | UiAction::FindInMessage
             | UiAction::FindNext
             | UiAction::FindPrev => Vec::new(),
+            // Handled by on_command_line_key above.
+            UiAction::CommandLine | UiAction::Pipe => Vec::new(),
             UiAction::ToggleRaw => {
                 if let Some(acc) = self.accounts.get_mut(self.current)
                     && matches!(acc.reader.content, ReaderContent::Loaded(_))

@@ -10,6 +10,7 @@ mod log;
 pub mod login;
 mod menu;
 mod messages;
+mod pipe;
 mod prompt;
 pub mod reader;
 mod status_bar;
@@ -39,6 +40,8 @@ mod pager_tests;
 
 #[cfg(test)]
 mod columns_tests;
+#[cfg(test)]
+mod command_line_tests;
 #[cfg(test)]
 mod limit_tests;
 
@@ -88,6 +91,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame<'_>) {
     }
     if state.menu.is_some() {
         menu::draw(state, theme, frame, frame.area());
+    }
+    if state.cli.view.is_some() {
+        pipe::draw(state, theme, frame, frame.area());
     }
     if state.prompt.is_some() {
         prompt::draw(state, theme, frame, frame.area());

@@ -136,6 +136,7 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
                 Span::styled(truncate(&hint, room), theme.dim),
             ]
         }
+        PromptKind::Command | PromptKind::Pipe { .. } => command(state, theme, p, at),
         _ => Vec::new(),
     };
     f.render_widget(Clear, at);
@@ -143,6 +144,34 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
     if matches!(p.kind, PromptKind::Recipients { .. }) && !p.suggestions.is_empty() {
         suggestions(theme, p, f, at);
     }
+}
+
+/// `:` and `|`: the line (its end in view), then Tab's choices or a hint.
+fn command(state: &State, theme: &Theme, p: &Prompt, at: Rect) -> Vec<Span<'static>> {
+    let label = match p.kind {
+        PromptKind::Pipe { text: true } => "| text to: ",
+        PromptKind::Pipe { .. } => "| ",
+        _ => ":",
+    };
+    let hint = match (&state.cli.hint, &p.kind) {
+        (Some(h), _) => format!("   {h}"),
+        (None, PromptKind::Command) => {
+            "   Tab completes · ↑↓ history · Enter runs · Esc".to_string()
+        }
+        (None, _) => "   a shell command, the message on its stdin · ↑↓ history · Esc".to_string(),
+    };
+    let room = usize::from(at.width).saturating_sub(label.chars().count() + 1);
+    let text = tail(
+        &p.text,
+        room.saturating_sub(hint.chars().count().min(room / 2)),
+    );
+    let room = room.saturating_sub(unicode_width::UnicodeWidthStr::width(text.as_str()));
+    vec![
+        Span::styled(label, theme.accent.add_modifier(Modifier::BOLD)),
+        Span::raw(text),
+        Span::styled("█", theme.accent),
+        Span::styled(truncate(&hint, room), theme.dim),
+    ]
 }
 
 /// A query that does not read: the text with the place at fault marked,

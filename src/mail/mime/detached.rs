@@ -108,6 +108,7 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         warnings: super::assemble::repeated_warnings(&h),
         nested: Vec::new(),
         raw: source,
+        raw_bytes: std::sync::Arc::from(&raw[..raw.len().min(MAX_RAW_BYTES)]),
         html_links: Vec::new(),
         parts: Vec::new(),
         calendar: None,

@@ -64,6 +64,7 @@ pub fn view(uid: u32, raw: &[u8], section: &str) -> Option<MessageView> {
         date: None,
         date_zone: None,
         raw: body.truncated(MAX_RAW_BYTES),
+        raw_bytes: std::sync::Arc::from(body.truncated(MAX_RAW_BYTES).as_str().as_bytes()),
         html_links: links,
         body_styles: super::html_styles::within(styles, body.len()),
         body,
