@@ -358,7 +358,7 @@ pub async fn run(
         crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     }
     terminal_init.end();
-    if state.notify.title {
+    if settings.notify.title {
         // Keep the user's title to put back on exit (xterm's title stack).
         let mut out = std::io::stdout();
         let _ = std::io::Write::write_all(&mut out, b"\x1b[22;0t");
@@ -431,7 +431,9 @@ pub async fn run(
         },
     )
     .await;
-    restore_terminal(settings.mouse, state.notify.title);
+    // Quitting never waits for a piped command: it is stopped.
+    pipe::stop_all();
+    restore_terminal(settings.mouse, settings.notify.title);
     if let Some(f) = &settings.command_line.history_file {
         write_history(f, &state.cli.history);
     }
@@ -794,10 +796,7 @@ fn read_history(file: &std::path::Path) -> crate::state::command_line::History {
 }
 
 fn write_history(file: &std::path::Path, history: &crate::state::command_line::History) {
-    if let Some(dir) = file.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    if let Err(e) = std::fs::write(file, history.to_text()) {
+    if let Err(e) = crate::paths::replace_private(file, history.to_text().as_bytes()) {
         warn!("could not keep the command history: {e}");
     }
 }

@@ -65,12 +65,7 @@ pub fn load(path: &Path) -> FolderViews {
 /// crash leaves either whole).
 pub fn save_to(path: &Path, views: &FolderViews) -> std::io::Result<()> {
     let text = serde_json::to_vec_pretty(views).map_err(std::io::Error::other)?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    crate::paths::replace_private(path, &text)
 }
 
 /// Saves to this run's file, if it has one. Small and rare (a sort key

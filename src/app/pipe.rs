@@ -11,12 +11,49 @@ use std::time::Duration;
 
 use crate::state::pipe::{MAX_PIPE_OUTPUT_BYTES, PIPE_TIME_LIMIT, PipeDone, PipeEnd, PipeRequest};
 
-/// `sh -c COMMAND`, in a process group of its own so that a time limit
-/// stops everything it started.
+/// `sh -c COMMAND` in a session of its own: a time limit (or quitting)
+/// stops everything it started, and it has no controlling terminal, so a
+/// program that opens `/dev/tty` (a password prompt, pinentry) fails at
+/// once instead of drawing over the screen and waiting for keys.
 fn shell(command: &str) -> std::process::Command {
     let mut c = std::process::Command::new("sh");
-    c.arg("-c").arg(command).process_group(0);
+    c.arg("-c").arg(command);
+    // SAFETY: setsid(2) and prctl(2) are async-signal-safe and touch no
+    // memory of the parent; they run in the child between fork and exec.
+    unsafe {
+        c.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Should mailtui die without cleaning up, the shell goes too.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
     c
+}
+
+/// Process groups of the commands running now, stopped when mailtui quits
+/// (quitting never waits for them).
+static RUNNING: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+fn running(pgid: i32, on: bool) {
+    if let Ok(mut r) = RUNNING.lock() {
+        if on {
+            r.push(pgid);
+        } else {
+            r.retain(|p| *p != pgid);
+        }
+    }
+}
+
+/// Kills every piped command still running (on quit).
+pub fn stop_all() {
+    if let Ok(mut r) = RUNNING.lock() {
+        for pgid in r.drain(..) {
+            kill_group(pgid);
+        }
+    }
 }
 
 /// Feeds the message on a thread of its own: a command that stops
@@ -74,39 +111,55 @@ pub(crate) fn run(req: PipeRequest, limit: Duration) -> PipeDone {
         Err(e) => return finish(Vec::new(), PipeEnd::Failed(e.to_string())),
     };
     feed(&mut child, input);
-    // A watchdog kills the group at the time limit, or when told to.
     let pgid = child.id() as i32;
-    let (stop_tx, stop_rx) = mpsc::channel::<()>();
-    let watchdog = std::thread::spawn(move || match stop_rx.recv_timeout(limit) {
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            kill_group(pgid);
-            true
+    running(pgid, true);
+    // The output is read on a thread of its own: a program that left the
+    // group (a daemon) may hold the pipe open for ever, and the time limit
+    // must end the wait all the same.
+    let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
         }
-        _ => false,
     });
+    let deadline = std::time::Instant::now() + limit;
     let mut output = Vec::new();
-    let mut buf = [0u8; 64 * 1024];
-    let mut too_much = false;
+    let (mut too_much, mut timed_out) = (false, false);
     loop {
-        match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(chunk) => {
                 let room = MAX_PIPE_OUTPUT_BYTES - output.len();
-                output.extend_from_slice(&buf[..n.min(room)]);
-                if n > room {
+                output.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if chunk.len() > room {
                     too_much = true;
-                    kill_group(pgid);
                     break;
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                timed_out = true;
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
         }
     }
-    drop(reader);
+    if too_much || timed_out {
+        kill_group(pgid);
+    }
+    // Dropping the receiver ends the reading thread at its next chunk.
+    drop(rx);
     let status = child.wait();
-    let _ = stop_tx.send(());
-    let timed_out = watchdog.join().unwrap_or(false);
+    running(pgid, false);
     let end = match status {
         _ if too_much => PipeEnd::TooMuch,
         _ if timed_out => PipeEnd::TimedOut,
@@ -204,5 +257,34 @@ mod tests {
         let d = run(req("sleep 30 | cat", b""), Duration::from_millis(300));
         assert_eq!(d.end, PipeEnd::TimedOut);
         assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_program_that_leaves_the_group_holding_the_output_ends_at_the_limit() {
+        // setsid: the grandchild is out of reach of the group's kill and
+        // keeps the pipe open; the wait ends at the limit all the same.
+        let d = run(
+            req("setsid sleep 20 & echo started", b""),
+            Duration::from_millis(500),
+        );
+        assert_eq!(d.end, PipeEnd::TimedOut);
+        assert!(String::from_utf8_lossy(&d.output).contains("started"));
+    }
+
+    #[test]
+    fn a_piped_command_has_no_terminal_to_draw_on() {
+        let d = run(
+            req(
+                "if (: </dev/tty) 2>/dev/null; then echo tty; else echo none; fi",
+                b"",
+            ),
+            PIPE_TIME_LIMIT,
+        );
+        assert_eq!(d.end, PipeEnd::Exited(0));
+        assert!(
+            String::from_utf8_lossy(&d.output).contains("none"),
+            "{:?}",
+            d.output
+        );
     }
 }

@@ -72,6 +72,10 @@ fn needs_restart(new: &Config, running: &Running<'_>) -> Vec<String> {
     if new.mouse != s.mouse {
         out.push("[ui] mouse".to_string());
     }
+    if new.notify.title != s.notify.title {
+        out.push("[notify] title".to_string());
+    }
+
     let compose = crate::config::ComposeConfig {
         forward_as_attachment: s.compose.forward_as_attachment,
         ..new.compose.clone()

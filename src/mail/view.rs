@@ -111,7 +111,10 @@ pub struct MessageView {
     /// The source as received, cut at [`crate::mail::mime::limits::MAX_RAW_BYTES`].
     pub raw: Clean,
     /// The same source as bytes, untouched (tabs, CRs), for `|`: a patch
-    /// piped to `git am` must arrive as sent. Shared, so a clone is cheap.
+    /// piped to `git am` must arrive as sent. Empty when the whole source
+    /// is not here (a stand-in without the attachments, or past
+    /// [`crate::mail::mime::limits::MAX_RAW_BYTES`]): a cut source is never
+    /// piped as if it were the message. Shared, so a clone is cheap.
     pub raw_bytes: std::sync::Arc<[u8]>,
     /// The link targets of the HTML parts shown, whole, in order (the
     /// main text's, then attached messages'); a text part's links are

@@ -334,6 +334,8 @@ impl AccountState {
         let req = self.next_req_id();
         self.list = MessageList::opening(req, path.clone());
         self.reader = Reader::default();
+        // A mark asked for in the folder as it was applies to nothing now.
+        self.marking = None;
         let view = self.views.get(&path).copied().unwrap_or_default();
         self.list.sort = view.sort;
         let mut cmds = vec![

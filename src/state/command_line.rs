@@ -14,6 +14,9 @@ pub const HISTORY_ENTRIES: usize = 100;
 pub const HISTORY_FILE_BYTES: usize = 64 * 1024;
 /// The longest line typed at `:` or `|`.
 pub const MAX_COMMAND_CHARS: usize = 1000;
+/// Longest command typed at `|`: room is left for the `pipe_text ` it is
+/// kept in the history with.
+pub const MAX_PIPE_COMMAND_CHARS: usize = MAX_COMMAND_CHARS - 16;
 
 /// Words that are commands but not actions.
 const EXTRA: &[(&str, &str)] = &[
@@ -107,6 +110,7 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         }
         "set" => return set(rest),
         "reload" if rest.is_empty() => return Ok(Cmd::Reload),
+        "reload" => return Err(format!("“{name}” takes no arguments (got “{rest}”)")),
         "pipe_text" if rest.is_empty() => {
             return Err(needs("a shell command, e.g. “pipe wc -c”"));
         }

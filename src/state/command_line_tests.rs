@@ -66,6 +66,10 @@ fn errors_say_what_is_wrong() {
         "unknown command “xyzzy” (Tab lists them)"
     );
     assert_eq!(
+        parse("reload now").unwrap_err(),
+        "“reload” takes no arguments (got “now”)"
+    );
+    assert_eq!(
         parse("toggle_flag now").unwrap_err(),
         "“toggle_flag” takes no arguments (got “now”)"
     );

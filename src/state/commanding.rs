@@ -142,8 +142,9 @@ impl State {
             Cmd::Move(folder) => self.move_by_name(&folder),
             Cmd::GoTo(folder) => {
                 let account = self.current;
-                let Some(i) = self.folder_by_name(&folder, false) else {
-                    return self.no_folder(&folder);
+                let i = match self.folder_by_name(&folder, false) {
+                    Ok(i) => i,
+                    Err(why) => return self.no_folder(&why),
                 };
                 self.focus = Pane::Messages;
                 match self.accounts.get_mut(account) {
@@ -210,9 +211,12 @@ impl State {
     }
 
     /// A folder by what was typed: its name or path exactly (without
-    /// regard to case), else the move picker's first choice.
-    fn folder_by_name(&self, typed: &str, moving: bool) -> Option<usize> {
-        let acc = self.account()?;
+    /// regard to case), else the one folder the picker's matching leaves.
+    /// Several left: going takes the picker's first, as Enter would;
+    /// moving mail refuses and names them (`:move tr` must not pick Trash
+    /// or Travel by list order).
+    fn folder_by_name(&self, typed: &str, moving: bool) -> Result<usize, String> {
+        let acc = self.account().ok_or_else(|| "no account".to_string())?;
         let exclude = moving.then_some(acc.list.path.as_deref()).flatten();
         let lower = typed.to_lowercase();
         let exact = acc.folders.iter().position(|f| {
@@ -220,16 +224,34 @@ impl State {
                 && Some(f.path.as_str()) != exclude
                 && (f.path.to_lowercase() == lower || f.name.as_str().to_lowercase() == lower)
         });
-        exact.or_else(|| {
-            let mut p = Prompt::new(PromptKind::GoToFolder);
-            p.text = typed.to_string();
-            p.filter_folders(&acc.folders, exclude);
-            p.chosen()
-        })
+        if let Some(i) = exact {
+            return Ok(i);
+        }
+        let mut p = Prompt::new(PromptKind::GoToFolder);
+        p.text = typed.to_string();
+        p.filter_folders(&acc.folders, exclude);
+        match (p.choices.as_slice(), moving) {
+            ([], _) => Err(format!("no folder “{typed}” (Tab lists them)")),
+            ([one], _) => Ok(*one),
+            (several, false) => Ok(several[0]),
+            (several, true) => {
+                let names: Vec<&str> = several
+                    .iter()
+                    .take(4)
+                    .filter_map(|i| acc.folders.get(*i))
+                    .map(|f| f.name.as_str())
+                    .collect();
+                let more = if several.len() > 4 { ", …" } else { "" };
+                Err(format!(
+                    "“{typed}” fits {}{more}: name one (Tab completes)",
+                    names.join(", ")
+                ))
+            }
+        }
     }
 
-    fn no_folder(&mut self, typed: &str) -> Vec<Command> {
-        self.notify(&format!("no folder “{typed}” (Tab lists them)"), true);
+    fn no_folder(&mut self, why: &str) -> Vec<Command> {
+        self.notify(why, true);
         Vec::new()
     }
 
@@ -249,12 +271,11 @@ impl State {
             self.notify("no message to move", true);
             return Vec::new();
         }
-        let Some(to) = self
-            .folder_by_name(typed, true)
-            .and_then(|i| self.account()?.folders.get(i))
-            .map(|f| f.path.clone())
-        else {
-            return self.no_folder(typed);
+        let found = self.folder_by_name(typed, true);
+        let to = match found.map(|i| self.account().and_then(|a| a.folders.get(i))) {
+            Ok(Some(f)) => f.path.clone(),
+            Ok(None) => return Vec::new(),
+            Err(why) => return self.no_folder(&why),
         };
         self.move_to(uids, to)
     }
@@ -276,7 +297,11 @@ impl State {
         } else if !m.raw_bytes.is_empty() {
             m.raw_bytes.to_vec()
         } else {
-            m.raw.as_str().as_bytes().to_vec()
+            self.notify(
+                "this message's source is not all here (over 1 MiB, or read without its attachments): :pipe_text pipes its text",
+                true,
+            );
+            return Vec::new();
         };
         if let Some((_, running)) = &self.cli.running {
             let note = format!("“{running}” is still running");
@@ -329,7 +354,8 @@ impl State {
     /// Rows of output the view shows (a border above and below, the
     /// status line under it).
     pub fn pipe_rows(&self) -> usize {
-        usize::from(self.height).saturating_sub(3).max(1)
+        let status = usize::from(self.areas().status.height);
+        usize::from(self.height).saturating_sub(status + 2).max(1)
     }
 
     /// Keys while the output is up: it scrolls, q and Esc close it.
@@ -372,7 +398,12 @@ impl State {
             Ok(r) => {
                 let r = *r;
                 self.help = r.help;
-                self.notify = r.notify;
+                // The user's title is kept at start only when the title
+                // is mailtui's: turning it on or off needs a restart.
+                self.notify = crate::notify::NotifySettings {
+                    title: self.notify.title,
+                    ..r.notify
+                };
                 self.files = r.files;
                 self.dates = r.dates;
                 self.side_panes = r.side_panes;

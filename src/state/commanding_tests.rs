@@ -87,6 +87,14 @@ fn move_takes_a_folder_by_name_and_says_when_there_is_none() {
         notice(&s),
         ("unknown command “mvoe”; did you mean “move”?".into(), true)
     );
+    // Several folders fit: nothing is moved, and they are named.
+    let cmds = run(&mut s, "move e");
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let (text, error) = notice(&s);
+    assert!(
+        error && text.starts_with("“e” fits ") && text.contains("Archive"),
+        "{text}"
+    );
 }
 
 #[test]

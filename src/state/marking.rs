@@ -46,7 +46,7 @@ impl MessageList {
             .filter_map(|i| self.row(i))
             .filter(|(e, _)| self.marked.contains(&e.uid))
             .count();
-        self.marked.len() - on_screen
+        self.marked.len().saturating_sub(on_screen)
     }
 
     /// Marks the thread of `uid` in `order` (thread order with depths), or

@@ -137,6 +137,18 @@ fn an_answer_for_a_folder_left_since_marks_nothing() {
 }
 
 #[test]
+fn an_answer_after_the_folder_was_opened_again_marks_nothing() {
+    let mut s = ready();
+    let cmds = mark_by(&mut s, "body:invoice");
+    let req = search_req(&cmds).expect("the server is asked");
+    // INBOX opened afresh (away and back): the same path, other rows.
+    let _ = s.accounts[0].open_folder(0, 0);
+    assert_eq!(s.accounts[0].marking, None);
+    worker(&mut s, 0, WorkerEvent::Found { req, uids: vec![3] });
+    assert!(marked(&s).is_empty());
+}
+
+#[test]
 fn mark_thread_in_the_thread_view_marks_the_block_and_again_unmarks_it() {
     let mut s = ready();
     // Threads: 7, 6, 5, 2 alone, 10 ← 4 ← 3, 9 alone, 8 ← 1.

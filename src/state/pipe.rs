@@ -9,6 +9,9 @@ use crate::sanitize::Clean;
 pub const MAX_PIPE_OUTPUT_BYTES: usize = 1024 * 1024;
 /// The most lines shown.
 pub const MAX_PIPE_LINES: usize = 10_000;
+/// The most characters of one line kept (a 1 MiB line would be laid out
+/// on every frame).
+pub const MAX_PIPE_LINE_CHARS: usize = 2_000;
 /// How long a command may run before it is killed (interactive programs
 /// have no limit: the user is at them).
 pub const PIPE_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -94,15 +97,27 @@ impl PipeView {
     pub fn new(done: &PipeDone) -> PipeView {
         let head = &done.output[..done.output.len().min(MAX_PIPE_OUTPUT_BYTES)];
         let text = Clean::text(&String::from_utf8_lossy(head));
+        let mut cut = false;
         let mut lines: Vec<Clean> = text
             .as_str()
             .lines()
             .take(MAX_PIPE_LINES + 1)
-            .map(Clean::line)
+            .map(|l| match l.char_indices().nth(MAX_PIPE_LINE_CHARS) {
+                Some((at, _)) => {
+                    cut = true;
+                    Clean::line(&format!("{}…", &l[..at]))
+                }
+                None => Clean::line(l),
+            })
             .collect();
         let mut notes = Vec::new();
         if let Some(end) = done.end.describe(&done.command) {
             notes.push(end);
+        }
+        if cut {
+            notes.push(format!(
+                "long lines cut at {MAX_PIPE_LINE_CHARS} characters"
+            ));
         }
         if lines.len() > MAX_PIPE_LINES {
             lines.truncate(MAX_PIPE_LINES);
@@ -173,8 +188,14 @@ mod tests {
         let huge = vec![b'x'; MAX_PIPE_OUTPUT_BYTES * 3];
         let v = PipeView::new(&done(&huge, PipeEnd::TooMuch));
         assert_eq!(v.lines.len(), 1);
-        assert!(v.lines[0].len() <= MAX_PIPE_OUTPUT_BYTES);
-        assert_eq!(v.notes, ["output cut at 1 MiB; the command was stopped"]);
+        assert_eq!(v.lines[0].as_str().chars().count(), MAX_PIPE_LINE_CHARS + 1);
+        assert_eq!(
+            v.notes,
+            [
+                "output cut at 1 MiB; the command was stopped",
+                "long lines cut at 2000 characters"
+            ]
+        );
     }
 
     #[test]

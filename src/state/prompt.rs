@@ -126,9 +126,8 @@ impl Prompt {
                     PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching => {
                         MAX_QUERY_CHARS + 1
                     }
-                    PromptKind::Command | PromptKind::Pipe { .. } => {
-                        super::command_line::MAX_COMMAND_CHARS
-                    }
+                    PromptKind::Pipe { .. } => super::command_line::MAX_PIPE_COMMAND_CHARS,
+                    PromptKind::Command => super::command_line::MAX_COMMAND_CHARS,
                     _ => MAX_PROMPT_CHARS,
                 };
                 if self.text.chars().count() < max {

@@ -100,7 +100,8 @@ fn sent(w: u16, h: u16, entries: &[&str]) -> State {
             "Re: Q4 numbers for the review",
         ),
         sent_row(38, 2 * 86400, "Jürgen Müller", "Lieferung für München"),
-        // Stored before recipients were kept: its sender shows.
+        // Stored before recipients were kept: a dash, never the sender
+        // (the user).
         sent_row(37, 30 * 86400, "", "Notes from the offsite"),
         sent_row(36, 380 * 86400, "team@contoso.example", "Happy new year"),
     ];

@@ -168,11 +168,12 @@ fn markers(e: &Envelope) -> String {
     format!("{unread}{flag}{att}")
 }
 
-/// Who a row is to: the recipients, or the sender for rows stored before
-/// recipients were kept.
+/// Who a row is to: the recipients; a dash when there are none (a draft
+/// not addressed yet) or none are known (rows stored before recipients
+/// were kept: never the sender, who in Sent is the user).
 fn recipient(e: &Envelope) -> &str {
     if e.to.is_empty() {
-        e.from.as_str()
+        "—"
     } else {
         e.to.as_str()
     }
@@ -196,7 +197,8 @@ fn cell(
         ColumnKind::Correspondent if outgoing => Span::raw(fit(recipient(e), w)),
         ColumnKind::Correspondent => Span::raw(fit(e.from.as_str(), w)),
         ColumnKind::Size => {
-            Span::styled(format!("{:>w$}", super::columns::size(e.size)), theme.dim)
+            let size = format!("{:>w$}", super::columns::size(e.size));
+            Span::styled(fit(&size, w), theme.dim)
         }
         ColumnKind::Subject => {
             let subject = if e.subject.is_empty() {

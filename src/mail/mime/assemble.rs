@@ -461,7 +461,9 @@ pub fn pick_alternative_by<'a>(
 pub fn parse_as(uid: u32, raw: &[u8], partial: bool) -> MessageView {
     let mut view = build(uid, raw, partial);
     view.raw = raw_source(raw);
-    view.raw_bytes = std::sync::Arc::from(&raw[..raw.len().min(MAX_RAW_BYTES)]);
+    if !partial && raw.len() <= MAX_RAW_BYTES {
+        view.raw_bytes = std::sync::Arc::from(raw);
+    }
     if raw.len() > MAX_RAW_BYTES {
         // Said only in the raw view's own header, not above the text.
         view.raw = {

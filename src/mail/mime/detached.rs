@@ -108,7 +108,11 @@ pub fn fallback(uid: u32, raw: &[u8], why: &str) -> MessageView {
         warnings: super::assemble::repeated_warnings(&h),
         nested: Vec::new(),
         raw: source,
-        raw_bytes: std::sync::Arc::from(&raw[..raw.len().min(MAX_RAW_BYTES)]),
+        raw_bytes: if raw.len() <= MAX_RAW_BYTES {
+            std::sync::Arc::from(raw)
+        } else {
+            std::sync::Arc::from(&[][..])
+        },
         html_links: Vec::new(),
         parts: Vec::new(),
         calendar: None,
