@@ -57,7 +57,15 @@ fn said(s: &State) -> String {
 }
 
 fn found(s: &mut State, req: u64, uids: Vec<u32>) -> Vec<Command> {
-    worker(s, 0, WorkerEvent::Found { req, uids })
+    worker(
+        s,
+        0,
+        WorkerEvent::Found {
+            req,
+            uids,
+            offline: None,
+        },
+    )
 }
 
 /// Five rows from Alice, "message 1" … "message 5"; even UIDs are read.

@@ -715,12 +715,20 @@ impl State {
                     Vec::new()
                 }
             }
-            WorkerEvent::Found { req, uids } if *req == acc.search_req => {
-                note = self.search_found(account, uids).map(|n| (n, false));
+            WorkerEvent::Found { req, uids, offline } if *req == acc.search_req => {
+                note = self
+                    .search_found(account, uids, offline.as_ref())
+                    .map(|n| (n, false));
                 Vec::new()
             }
-            WorkerEvent::Found { req, uids } => {
-                note = self.limit_found(account, *req, uids).map(|n| (n, false));
+            WorkerEvent::Found { req, uids, offline } => {
+                note = self
+                    .limit_found(account, *req, uids, offline.as_ref())
+                    .map(|n| (n, false));
+                Vec::new()
+            }
+            WorkerEvent::Indexing(p) => {
+                acc.indexing = (p.done < p.total).then_some(*p);
                 Vec::new()
             }
             WorkerEvent::Threads { req, rows } if *req == acc.threads_req => {

@@ -99,6 +99,9 @@ impl Store {
                     "INSERT OR REPLACE INTO bodies (folder, uid, size, read_at, raw, partial) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![id, uid, size as i64, now, raw, partial],
                 )?;
+                if let Some(text) = super::fts::text_of(raw, partial) {
+                    super::fts::put(tx, id, uid, &text)?;
+                }
                 Ok(Some(old.unwrap_or(0).max(0) as u64))
             })
             .flatten();

@@ -64,6 +64,9 @@ const MIGRATIONS: &[&str] = &[
         sent INTEGER NOT NULL DEFAULT 0,
         sent_at INTEGER
     ) STRICT, WITHOUT ROWID;",
+    // 5: the full-text index (see fts.rs). Empty at first: the rows stored
+    // before are indexed in the background from the cursor in fts_build.
+    super::fts::MIGRATION,
 ];
 
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

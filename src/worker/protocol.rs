@@ -216,11 +216,16 @@ pub enum WorkerEvent {
         op: u64,
         error: Clean,
     },
-    /// UIDs the server found for a search.
+    /// UIDs found for a search: the server's answer merged with the
+    /// local index's; `offline` says why the server was not asked when
+    /// these are the index's alone.
     Found {
         req: u64,
         uids: Vec<u32>,
+        offline: Option<Clean>,
     },
+    /// The full-text index's background build, as it goes.
+    Indexing(crate::store::IndexProgress),
     /// A folder's messages in thread order, with each one's depth.
     Threads {
         req: u64,

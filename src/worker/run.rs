@@ -70,6 +70,8 @@ pub fn spawn<B: MailBackend>(
     events: UnboundedSender<(usize, WorkerEvent)>,
 ) -> WorkerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
+    let progress = events.clone();
+    store.send(move |s| s.tell_index_progress(account, progress));
     let worker = Worker {
         account,
         name,
@@ -269,6 +271,11 @@ impl<B: MailBackend> Worker<B> {
                 now,
                 req,
             } => {
+                if !self.connected {
+                    // Offline: the index answers now; the server is asked
+                    // once connected (and its answer merged by the UI).
+                    self.search_offline(&folder, &query, &now, req, "offline");
+                }
                 if self.searches.len() == MAX_PENDING_SEARCHES {
                     self.searches.pop_front();
                 }
