@@ -169,4 +169,106 @@ async fn found_offline_from_kept_bodies(p: Profile) {
     }
 }
 
-both_profiles!(found_offline_from_kept_bodies);
+fn with_attachment(subject: &str, text: &str) -> Vec<u8> {
+    format!(
+        "From: Dora <dora@example.net>\r\nTo: Erin <erin@example.com>\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n--b\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\nContent-Disposition: attachment; filename=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\nQVRUQUNITUVOVFBBWUxPQUQ=\r\n--b--\r\n"
+    )
+    .into_bytes()
+}
+
+/// A worker with `sync_bodies = "text"` and these caps, on INBOX, until
+/// the sync says nothing is left; its store.
+async fn synced(
+    d: &Dovecot,
+    account_max: u64,
+) -> (
+    mailtui::worker::WorkerHandle,
+    Events,
+    FolderRef,
+    mailtui::store::StoreHandle,
+) {
+    let auth = ImapAuth::Password(PasswordSource::Plain(Secret::new(PASSWORD)));
+    let store = memory_store();
+    let (w, mut rx) = start(
+        ImapBackend::new(settings(d), auth),
+        store.clone(),
+        WorkerOptions {
+            sync_text: Some(mailtui::worker::TextSync {
+                message_max: 1 << 20,
+                account_max,
+            }),
+            ..Default::default()
+        },
+    );
+    w.commands.send(WorkerCommand::Connect).unwrap();
+    let (inbox, _) = open(&w, &mut rx, "INBOX", 1).await;
+    until(&mut rx, 60, |e| {
+        matches!(e, WorkerEvent::TextSync { left: 0 })
+    })
+    .await;
+    (w, rx, inbox, store)
+}
+
+async fn text_is_synced_without_attachments_or_marking_read(p: Profile) {
+    let mut d = Dovecot::start_with(Options {
+        exchange: p == Profile::Exchange,
+        ..Options::default()
+    });
+    d.add_user(USER, PASSWORD);
+    d.deliver(
+        USER,
+        "INBOX",
+        &[
+            (with_attachment("one", "the aardvark report"), ""),
+            (
+                message("Bob <bob@x.test>", "two", "plain", "a bright zeppelin"),
+                "",
+            ),
+            (with_attachment("three", "an orange kumquat"), ""),
+        ],
+    );
+    // The account's cap reached after one message: only the newest.
+    let (w, _rx, _inbox, store) = synced(&d, 1).await;
+    let kept = store
+        .call(|s| s.kept_bodies("INBOX", &[1, 2, 3]))
+        .await
+        .unwrap();
+    assert_eq!(kept, [3], "newest first, then the cap");
+    w.commands.send(WorkerCommand::Shutdown).unwrap();
+
+    let (w, mut rx, inbox, store) = synced(&d, 1 << 30).await;
+    let kept = store
+        .call(|s| {
+            (1..=3)
+                .map(|u| s.kept("INBOX", u, 0).map(|k| k.raw))
+                .collect::<Vec<_>>()
+        })
+        .await
+        .unwrap();
+    for (i, raw) in kept.iter().enumerate() {
+        let raw = raw
+            .as_ref()
+            .unwrap_or_else(|| panic!("message {} kept", i + 1));
+        let text = String::from_utf8_lossy(raw);
+        assert!(
+            !text.contains("QVRUQUNITUVOVFBBWUxPQUQ"),
+            "no attachment: {text}"
+        );
+    }
+    assert_eq!(d.seen_count(USER, "INBOX"), 0, "nothing marked read");
+    d.stop();
+    for (req, q, want) in [
+        (50, "aardvark", vec![1]),
+        (51, "zeppelin", vec![2]),
+        (52, "kumquat", vec![3]),
+    ] {
+        let (uids, offline) = search(&w, &mut rx, &inbox, q, req).await;
+        assert_eq!(uids, want, "{q:?}");
+        assert!(offline.is_some());
+    }
+}
+
+both_profiles!(
+    found_offline_from_kept_bodies,
+    text_is_synced_without_attachments_or_marking_read
+);

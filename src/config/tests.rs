@@ -439,6 +439,7 @@ fn cache_and_sync_sections_set_the_store_and_polling() {
         SyncSettings {
             body_budget: 10 * 1024 * 1024,
             prefetch: 25,
+            sync_text: None,
             poll_secs: 120
         }
     );

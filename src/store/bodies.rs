@@ -27,6 +27,11 @@ impl Store {
             .map(|n| n.max(0) as u64)
     }
 
+    /// Bytes of bodies kept now.
+    pub fn body_bytes(&self) -> u64 {
+        self.body_bytes
+    }
+
     /// A kept body, marked as read now.
     pub fn body(&mut self, path: &str, uid: u32, now: i64) -> Option<Vec<u8>> {
         self.kept(path, uid, now).map(|f| f.raw)

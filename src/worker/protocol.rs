@@ -226,6 +226,11 @@ pub enum WorkerEvent {
     },
     /// The full-text index's background build, as it goes.
     Indexing(crate::store::IndexProgress),
+    /// `sync_bodies = "text"`: messages of the open folder whose text is
+    /// still to be fetched (0: all there, or the account's cap reached).
+    TextSync {
+        left: usize,
+    },
     /// A folder's messages in thread order, with each one's depth.
     Threads {
         req: u64,

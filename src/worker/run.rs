@@ -45,6 +45,10 @@ pub struct WorkerOptions {
     pub prefetch: usize,
     /// How often counts of the other folders are refreshed.
     pub counts_every: Duration,
+    /// The text of the open folder's messages fetched for offline search
+    /// and reading, when the user leaves the connection idle (config
+    /// `sync_bodies = "text"`).
+    pub sync_text: Option<super::TextSync>,
 }
 
 impl Default for WorkerOptions {
@@ -52,6 +56,7 @@ impl Default for WorkerOptions {
         WorkerOptions {
             prefetch: 0,
             counts_every: Duration::from_secs(300),
+            sync_text: None,
         }
     }
 }
@@ -571,6 +576,15 @@ impl<B: MailBackend> Worker<B> {
             .is_some_and(|o| o.prefetch_pending(self.options.prefetch))
         {
             self.prefetch_step().await;
+            return true;
+        }
+        // Last: every command of the user's goes first, one FETCH apart.
+        if self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.text_sync_pending(self.options.sync_text.is_some()))
+        {
+            self.text_sync_step().await;
             return true;
         }
         false
