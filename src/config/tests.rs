@@ -467,3 +467,23 @@ fn trash_and_archive_folders_can_be_named() {
     assert_eq!(c.accounts[0].trash.as_deref(), Some("Papierkorb"));
     assert_eq!(c.accounts[0].archive, None, "blank means not set");
 }
+
+#[test]
+fn sync_bodies_text_takes_caps_and_refuses_other_values() {
+    let sync = |s: &str| parse_str(s).map(|c| c.sync.sync_text);
+    assert_eq!(sync("").unwrap(), None);
+    assert_eq!(sync("[cache]\nsync_bodies = \"off\"\n").unwrap(), None);
+    assert_eq!(
+        sync("[cache]\nsync_bodies = \"text\"\n").unwrap(),
+        Some((256 * 1024, 200 * 1024 * 1024))
+    );
+    assert_eq!(
+        sync("[cache]\nsync_bodies = \"text\"\nsync_bodies_message_kb = 64\nsync_bodies_mb = 50\n")
+            .unwrap(),
+        Some((64 * 1024, 50 * 1024 * 1024))
+    );
+    let e = error("[cache]\nsync_bodies = \"all\"\n");
+    assert!(e.contains("sync_bodies") && e.contains("\"text\""), "{e}");
+    let e = error("[cache]\nsync_bodies = \"text\"\nsync_bodies_mb = 0\n");
+    assert!(e.contains("sync_bodies_mb"), "{e}");
+}
