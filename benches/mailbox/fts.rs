@@ -76,7 +76,11 @@ fn message(uid: u32, rng: &mut Lcg) -> (Vec<u8>, String) {
     let mut text = String::with_capacity(2200);
     while text.len() < 2000 {
         text.push_str(&word(rng.skewed(VOCABULARY)));
-        text.push(if rng.next() % 12 == 0 { '\n' } else { ' ' });
+        text.push(if rng.next().is_multiple_of(12) {
+            '\n'
+        } else {
+            ' '
+        });
     }
     let raw = format!(
         "From: {from}\r\nTo: {to}\r\nSubject: {}\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <m{uid}@bench>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n",

@@ -277,19 +277,15 @@ impl Store {
             }
             Ok((n, more))
         });
-        match step {
-            Some((n, more)) => {
-                let p = &mut self.index.progress;
-                p.done = (p.done + n).min(p.total);
-                if !more {
-                    p.done = p.total;
-                    self.index.pending = false;
-                    debug!(account = %self.name, rows = p.total, "search index built");
-                }
+        // A failed batch is handled in `write` (a damaged index is reset).
+        if let Some((n, more)) = step {
+            let p = &mut self.index.progress;
+            p.done = (p.done + n).min(p.total);
+            if !more {
+                p.done = p.total;
+                self.index.pending = false;
+                debug!(account = %self.name, rows = p.total, "search index built");
             }
-            // A failed batch (handled in `write`): stop for this session
-            // unless it reset the index.
-            None => {}
         }
         let p = self.index.progress;
         if let Some((account, events)) = &self.index.tell {
@@ -300,9 +296,9 @@ impl Store {
 
     /// Drops both indexes and starts the build again (a damaged index).
     pub fn reset_index(&mut self) {
-        let result = self.db.execute_batch(concat!(
-            "BEGIN IMMEDIATE; DROP TABLE IF EXISTS fts_words; DROP TABLE IF EXISTS fts_names;"
-        ));
+        let result = self.db.execute_batch(
+            "BEGIN IMMEDIATE; DROP TABLE IF EXISTS fts_words; DROP TABLE IF EXISTS fts_names;",
+        );
         let result = result
             .and_then(|()| self.db.execute_batch(TABLES))
             .and_then(|()| self.db.execute_batch("COMMIT"));
