@@ -400,22 +400,36 @@ impl<B: MailBackend> Worker<B> {
                 });
             }
             Err(e) => {
-                let why = if self.failed("search", &e) {
-                    format!("it could not search: {e}")
-                } else {
-                    "the connection was lost".to_string()
-                };
-                // What the index found stands alone, said so.
-                self.emit(WorkerEvent::Found {
-                    req: s.req,
-                    uids: local,
-                    offline: Some(Clean::line(&why)),
-                });
-                if e.ends_session() {
-                    // Asked again on the next connection, before newer ones.
+                if self.failed("search", &e) {
+                    // What the index found stands alone, said so.
+                    self.emit(WorkerEvent::Found {
+                        req: s.req,
+                        uids: local,
+                        offline: Some(Clean::line(&format!("it could not search: {e}"))),
+                    });
+                } else if e.ends_session() {
+                    // Asked again on the next connection, before newer
+                    // ones; the index answers if that fails.
                     self.searches.push_front(s);
                 }
             }
+        }
+    }
+
+    /// While the server cannot be reached: the index's answer to each
+    /// waiting search, once (the server is still asked when it is back).
+    pub(super) fn answer_offline(&mut self, why: &str) {
+        let waiting: Vec<_> = self
+            .searches
+            .iter_mut()
+            .filter(|s| !s.local_sent)
+            .map(|s| {
+                s.local_sent = true;
+                (s.folder.clone(), s.query.clone(), s.now, s.req)
+            })
+            .collect();
+        for (folder, query, now, req) in waiting {
+            self.search_offline(&folder, &query, &now, req, why);
         }
     }
 

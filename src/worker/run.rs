@@ -30,6 +30,8 @@ pub struct PendingSearch {
     pub query: crate::query::Query,
     pub now: crate::query::Now,
     pub req: u64,
+    /// The index's answer went out alone (the server was unreachable).
+    pub local_sent: bool,
 }
 
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -276,11 +278,6 @@ impl<B: MailBackend> Worker<B> {
                 now,
                 req,
             } => {
-                if !self.connected {
-                    // Offline: the index answers now; the server is asked
-                    // once connected (and its answer merged by the UI).
-                    self.search_offline(&folder, &query, &now, req, "offline");
-                }
                 if self.searches.len() == MAX_PENDING_SEARCHES {
                     self.searches.pop_front();
                 }
@@ -289,7 +286,11 @@ impl<B: MailBackend> Worker<B> {
                     query,
                     now,
                     req,
+                    local_sent: false,
                 });
+                if !self.connected {
+                    self.answer_offline("offline");
+                }
             }
             WorkerCommand::Cancel { op } => self.ops.retain(|o| o.id() != op),
             WorkerCommand::Shutdown => return Flow::Stop,
@@ -435,11 +436,13 @@ impl<B: MailBackend> Worker<B> {
                     error: Clean::line(&e.to_string()),
                     retry_in_secs: wait.as_secs(),
                 }));
+                self.answer_offline("the server does not answer");
                 self.wait(rx, wait, true).await
             }
             Err(e) => {
                 warn!("cannot connect: {e}");
                 self.want_connection = false;
+                self.answer_offline("cannot connect");
                 self.emit(WorkerEvent::Conn(ConnState::Failed(Clean::line(
                     &e.to_string(),
                 ))));
