@@ -145,6 +145,9 @@ async fn found_offline_from_kept_bodies(p: Profile) {
     assert_eq!((uids, offline), (vec![1], None));
     let (uids, _) = search(&w, &mut rx, &inbox, "opened", 21).await;
     assert_eq!(uids, [3], "a body not kept is the server's to find");
+    // Text Exchange's search cannot take (ASCII only): the index finds it.
+    let (uids, offline) = search(&w, &mut rx, &inbox, "café", 22).await;
+    assert_eq!(uids, [1], "{offline:?}");
 
     d.stop();
     let (uids, offline) = search(&w, &mut rx, &inbox, "figures", 30).await;
