@@ -202,6 +202,15 @@ impl Store {
             .optional();
         self.index.pending = matches!(cursor, Ok(Some(())));
         self.index.progress = Progress::default();
+        // Nothing stored (a new store): nothing to build, nothing to tell.
+        let empty = self
+            .db
+            .query_row("SELECT NOT EXISTS (SELECT 1 FROM messages)", [], |r| {
+                r.get::<_, bool>(0)
+            });
+        if self.index.pending && matches!(empty, Ok(true)) {
+            self.index.pending = self.db.execute("DELETE FROM fts_build", []).is_err();
+        }
     }
 
     /// Sends build progress to `events` as `account`'s from now on.
