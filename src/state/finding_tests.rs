@@ -394,3 +394,32 @@ fn a_limit_shows_its_rows_from_the_top_with_the_selection_in_view() {
     assert!(l.len() < rows, "{}", l.len());
     assert_eq!(l.offset, 0);
 }
+
+#[test]
+fn offline_the_index_answers_alone_and_says_the_server_was_not_asked() {
+    let mut s = ready();
+    key(&mut s, UiAction::Search);
+    typed(&mut s, "to:bob");
+    let cmds = enter(&mut s);
+    let [(req, _)] = searches(&cmds)[..] else {
+        panic!("{cmds:?}")
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Found {
+            req,
+            uids: vec![4],
+            offline: Some(crate::sanitize::Clean::line("offline")),
+        },
+    );
+    assert_eq!(matches(&s), [4]);
+    assert_eq!(
+        said(&s),
+        "1 match, 1 more from the local index; the server was not asked: offline"
+    );
+    // Back online, the server's answer (the index's merged in) adds to it
+    // without repeats.
+    found(&mut s, req, vec![2, 4]);
+    assert_eq!(matches(&s), [2, 4]);
+}
