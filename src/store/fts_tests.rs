@@ -306,3 +306,33 @@ fn a_damaged_index_is_built_again() {
             .all(|e| !e.file_name().to_string_lossy().contains(".broken-"))
     );
 }
+
+#[test]
+fn a_word_is_looked_up_by_the_primary_key_not_by_scanning_the_folder() {
+    let mut s = filled();
+    let q = crate::query::parse("quarterly").unwrap();
+    let c = local_search::clause(q.expr(), &NOW, 1);
+    let mut plan =
+        s.db.prepare(&format!(
+            "EXPLAIN QUERY PLAN SELECT m.uid FROM messages m WHERE m.folder = 1 AND ({})",
+            c.sql
+        ))
+        .unwrap();
+    let details: Vec<String> = plan
+        .query_map(rusqlite::params_from_iter(c.params), |r| r.get(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("USING PRIMARY KEY (folder=? AND uid=?)")),
+        "{details:#?}"
+    );
+    assert!(
+        !details.iter().any(|d| d.starts_with("SCAN m")),
+        "{details:#?}"
+    );
+    drop(plan);
+    assert_eq!(find(&mut s, "quarterly"), [1]);
+}

@@ -25,23 +25,22 @@ pub struct Clause {
     pub params: Vec<Sql>,
 }
 
-const ROW: &str = "(m.folder * 4294967296 + m.uid)";
-
-/// The clause for `e`, read at `positive` polarity (under an odd number
-/// of NOTs it is false): what the store cannot decide is widened to what
-/// keeps every possible match.
-pub fn clause(e: &Expr, now: &Now) -> Clause {
+/// The clause for `e` on the messages of folder `folder` (its row id),
+/// each term read at its polarity (under an odd number of NOTs it is
+/// false): what the store cannot decide is widened to what keeps every
+/// possible match.
+pub fn clause(e: &Expr, now: &Now, folder: i64) -> Clause {
     let mut c = Clause::default();
-    walk(e, now, true, &mut c);
+    walk(e, now, true, folder, &mut c);
     c
 }
 
-fn walk(e: &Expr, now: &Now, positive: bool, c: &mut Clause) {
+fn walk(e: &Expr, now: &Now, positive: bool, folder: i64, c: &mut Clause) {
     match e {
-        Expr::Term(t) => term(t, now, positive, c),
+        Expr::Term(t) => term(t, now, positive, folder, c),
         Expr::Not(inner) => {
             c.sql.push_str("NOT (");
-            walk(inner, now, !positive, c);
+            walk(inner, now, !positive, folder, c);
             c.sql.push(')');
         }
         Expr::And(v) | Expr::Or(v) if v.is_empty() => c
@@ -58,7 +57,7 @@ fn walk(e: &Expr, now: &Now, positive: bool, c: &mut Clause) {
                 if i > 0 {
                     c.sql.push_str(op);
                 }
-                walk(x, now, positive, c);
+                walk(x, now, positive, folder, c);
             }
             c.sql.push(')');
         }
@@ -70,9 +69,9 @@ fn widened(positive: bool) -> &'static str {
     if positive { "1" } else { "0" }
 }
 
-fn term(t: &Term, now: &Now, positive: bool, c: &mut Clause) {
+fn term(t: &Term, now: &Now, positive: bool, folder: i64, c: &mut Clause) {
     match t {
-        Term::Text(field, v) => text(*field, v.as_str(), positive, c),
+        Term::Text(field, v) => text(*field, v.as_str(), positive, folder, c),
         Term::Is(s) => {
             let (bit, set) = match s {
                 Status::Unread => (1, false),
@@ -121,7 +120,7 @@ fn has_word(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
 }
 
-fn text(field: TextField, value: &str, positive: bool, c: &mut Clause) {
+fn text(field: TextField, value: &str, positive: bool, folder: i64, c: &mut Clause) {
     // Words and their prefixes: the value as a phrase whose last word is
     // a prefix (`"weekly rep"*`).
     let words = |cols: &str| format!("{cols}{} *", fts_string(value));
@@ -165,28 +164,33 @@ fn text(field: TextField, value: &str, positive: bool, c: &mut Clause) {
         c.sql.push_str(widened(positive));
         return;
     }
-    c.sql.push('(');
-    for (i, (table, matching)) in tests.into_iter().enumerate() {
-        if i > 0 {
-            c.sql.push_str(" OR ");
-        }
-        c.sql.push_str(&format!(
-            "{ROW} IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
-        ));
-        c.params.push(Sql::Text(matching));
-    }
-    c.sql.push(')');
+    // The folder's rows of the index (keys `folder << 32 | uid`) as UIDs,
+    // in one list: the primary key finds them, no scan of the folder.
+    let low = super::fts::rowid(folder, 0);
+    let high = super::fts::rowid(folder, u32::MAX);
+    let selects: Vec<String> = tests
+        .iter()
+        .map(|(table, _)| {
+            format!(
+                "SELECT rowid - {low} FROM {table} WHERE {table} MATCH ? AND rowid BETWEEN {low} AND {high}"
+            )
+        })
+        .collect();
+    c.sql
+        .push_str(&format!("m.uid IN ({})", selects.join(" UNION ")));
+    c.params
+        .extend(tests.into_iter().map(|(_, matching)| Sql::Text(matching)));
 }
 
 impl Store {
     /// The UIDs of the folder's stored messages the query may match, by
     /// what the store holds; newest first.
     pub fn search_local(&mut self, path: &str, query: &Query, now: &Now) -> Vec<u32> {
-        let c = clause(query.expr(), now);
         self.read("search the index", |db| {
             let Some(id) = Store::find_folder(db, path)? else {
                 return Ok(Vec::new());
             };
+            let c = clause(query.expr(), now, id);
             let sql = format!(
                 "SELECT m.uid FROM messages m WHERE m.folder = ? AND ({}) ORDER BY m.uid DESC LIMIT {LOCAL_RESULTS_MAX}",
                 c.sql

@@ -18,7 +18,7 @@ mod bodies;
 pub mod files;
 mod folders;
 pub mod fts;
-mod local_search;
+pub(crate) mod local_search;
 mod messages;
 pub mod schema;
 mod serve;
