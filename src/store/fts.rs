@@ -91,9 +91,15 @@ pub struct Text {
     pub body: String,
 }
 
+/// Bytes of a body parsed for the index at most: the parse runs on the
+/// store's thread, between the UI's reads (a bigger message's text is
+/// near its start; attachments come after it).
+pub const PARSE_MAX: usize = 2 << 20;
+
 /// The text of a body as the reader would show it (plain text, or HTML
 /// turned to text), cut at [`TEXT_MAX`]; None if the parser failed.
 pub fn text_of(raw: &[u8], partial: bool) -> Option<Text> {
+    let raw = &raw[..raw.len().min(PARSE_MAX)];
     let view =
         std::panic::catch_unwind(|| crate::mail::mime::assemble::build(0, raw, partial)).ok()?;
     let header = |name: &str| {
