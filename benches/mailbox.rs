@@ -6,11 +6,15 @@
 //! the size; MAILTUI_BENCH_ONLY=process for the real binary's figures only,
 //! MAILTUI_BENCH_ONLY=store for the store's writes only;
 //! MAILTUI_BENCH_ONLY=ui for the list's figures only (search, limit, frames);
+//! MAILTUI_BENCH_ONLY=fts for the full-text index's figures (mailbox/fts.rs);
 //! MAILTUI_BENCH_ONLY=startup for the start-up figures and timeline, with
 //! MAILTUI_BENCH_BASE_BIN=another build's binary to compare in turns).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+
+#[path = "mailbox/fts.rs"]
+mod fts;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -1136,6 +1140,10 @@ fn main() {
     // MAILTUI_BENCH_ONLY=store: only the store's write figures.
     if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("store") {
         store_inserts(n);
+        return;
+    }
+    if std::env::var("MAILTUI_BENCH_ONLY").as_deref() == Ok("fts") {
+        fts::figures(n);
         return;
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");

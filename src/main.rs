@@ -202,6 +202,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 body_budget: sync.body_budget,
                 worker: mailtui::worker::WorkerOptions {
                     prefetch: sync.prefetch,
+                    sync_text: sync.sync_text.map(|(m, a)| mailtui::worker::TextSync {
+                        message_max: m,
+                        account_max: a,
+                    }),
                     ..Default::default()
                 },
                 notify,

@@ -77,6 +77,9 @@ pub(super) struct RawNotify {
 pub(super) struct RawCache {
     pub(super) body_cache_mb: Option<Spanned<u64>>,
     pub(super) prefetch: Option<Spanned<usize>>,
+    pub(super) sync_bodies: Option<Spanned<String>>,
+    pub(super) sync_bodies_message_kb: Option<Spanned<u64>>,
+    pub(super) sync_bodies_mb: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]

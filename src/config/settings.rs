@@ -55,7 +55,15 @@ pub struct SyncSettings {
     pub prefetch: usize,
     /// Seconds between checks for changes where the server has no IDLE.
     pub poll_secs: u64,
+    /// `sync_bodies = "text"`: the open folder's message text fetched
+    /// ahead for offline search, each message's up to the first cap, the
+    /// account's up to the second (bytes).
+    pub sync_text: Option<(u64, u64)>,
 }
+
+/// `sync_bodies_message_kb` and `sync_bodies_mb` unless set.
+pub const SYNC_TEXT_MESSAGE_KB: u64 = 256;
+pub const SYNC_TEXT_ACCOUNT_MB: u64 = 200;
 
 impl Default for SyncSettings {
     fn default() -> Self {
@@ -63,6 +71,7 @@ impl Default for SyncSettings {
             body_budget: crate::store::DEFAULT_BODY_BUDGET,
             prefetch: 0,
             poll_secs: Timeouts::default().poll.as_secs(),
+            sync_text: None,
         }
     }
 }
@@ -112,6 +121,7 @@ pub(super) fn sync_settings(
             }
             settings.prefetch = *n.get_ref();
         }
+        settings.sync_text = sync_text(c, src)?;
     }
     if let Some(p) = sync.and_then(|s| s.poll_seconds.as_ref()) {
         if !(5..=3600).contains(p.get_ref()) {
@@ -211,4 +221,31 @@ pub(super) fn files_config(
         }
     }
     Ok(files)
+}
+
+fn sync_text(c: &RawCache, src: Source<'_>) -> Result<Option<(u64, u64)>, ConfigError> {
+    let error = |span, key: &str, why: &str| src.error(Some(span), Some(key.into()), why.into());
+    match c.sync_bodies.as_ref() {
+        None => return Ok(None),
+        Some(v) if v.get_ref() == "off" => return Ok(None),
+        Some(v) if v.get_ref() == "text" => {}
+        Some(v) => return Err(error(v.span(), "cache.sync_bodies", "\"text\" or \"off\"")),
+    }
+    let message_kb = match &c.sync_bodies_message_kb {
+        Some(kb) if !(1..=65_536).contains(kb.get_ref()) => {
+            let why = "must be between 1 and 65536";
+            return Err(error(kb.span(), "cache.sync_bodies_message_kb", why));
+        }
+        Some(kb) => *kb.get_ref(),
+        None => SYNC_TEXT_MESSAGE_KB,
+    };
+    let account_mb = match &c.sync_bodies_mb {
+        Some(mb) if !(1..=1_000_000).contains(mb.get_ref()) => {
+            let why = "must be between 1 and 1000000";
+            return Err(error(mb.span(), "cache.sync_bodies_mb", why));
+        }
+        Some(mb) => *mb.get_ref(),
+        None => SYNC_TEXT_ACCOUNT_MB,
+    };
+    Ok(Some((message_kb * 1024, account_mb * 1024 * 1024)))
 }

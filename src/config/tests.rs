@@ -469,6 +469,7 @@ fn cache_and_sync_sections_set_the_store_and_polling() {
         SyncSettings {
             body_budget: 10 * 1024 * 1024,
             prefetch: 25,
+            sync_text: None,
             poll_secs: 120
         }
     );
@@ -495,4 +496,24 @@ fn trash_and_archive_folders_can_be_named() {
     .unwrap();
     assert_eq!(c.accounts[0].trash.as_deref(), Some("Papierkorb"));
     assert_eq!(c.accounts[0].archive, None, "blank means not set");
+}
+
+#[test]
+fn sync_bodies_text_takes_caps_and_refuses_other_values() {
+    let sync = |s: &str| parse_str(s).map(|c| c.sync.sync_text);
+    assert_eq!(sync("").unwrap(), None);
+    assert_eq!(sync("[cache]\nsync_bodies = \"off\"\n").unwrap(), None);
+    assert_eq!(
+        sync("[cache]\nsync_bodies = \"text\"\n").unwrap(),
+        Some((256 * 1024, 200 * 1024 * 1024))
+    );
+    assert_eq!(
+        sync("[cache]\nsync_bodies = \"text\"\nsync_bodies_message_kb = 64\nsync_bodies_mb = 50\n")
+            .unwrap(),
+        Some((64 * 1024, 50 * 1024 * 1024))
+    );
+    let e = error("[cache]\nsync_bodies = \"all\"\n");
+    assert!(e.contains("sync_bodies") && e.contains("\"text\""), "{e}");
+    let e = error("[cache]\nsync_bodies = \"text\"\nsync_bodies_mb = 0\n");
+    assert!(e.contains("sync_bodies_mb"), "{e}");
 }

@@ -172,6 +172,10 @@ impl MailBackend for ImapBackend {
         ImapBackend::fetch_for_reading(self, uid, size).await
     }
 
+    async fn fetch_text(&mut self, uid: u32) -> MailResult<Fetched> {
+        ImapBackend::fetch_structured(self, uid, true).await
+    }
+
     async fn fetch_part(&mut self, uid: u32, section: &str) -> MailResult<Vec<u8>> {
         ImapBackend::fetch_part(self, uid, section).await
     }

@@ -240,6 +240,14 @@ pub trait MailBackend: Send + 'static {
         async move { self.fetch_message(uid).await.map(Fetched::whole) }
     }
 
+    /// A message's text parts only, whatever its size (config
+    /// `sync_bodies = "text"`): a stand-in as for a big message, never
+    /// its attachments, never marking it read. Local backends read the
+    /// whole file.
+    fn fetch_text(&mut self, uid: u32) -> impl Future<Output = MailResult<Fetched>> + Send {
+        async move { self.fetch_message(uid).await.map(Fetched::whole) }
+    }
+
     /// One part of a message (an IMAP section such as "2.1") as an entity
     /// of its own: its MIME header, an empty line, its body as it is in
     /// the message (still transfer-encoded), so that it reads as a

@@ -127,6 +127,13 @@ impl<'a> Facts<'a> {
             } else {
                 Known::Part(from)
             },
+            // The To names the row keeps (cut short, no addresses): a
+            // name found there is a yes; not found proves nothing.
+            to: if e.to.is_empty() {
+                Known::Missing
+            } else {
+                Known::Part(e.to.as_str())
+            },
             subject: Known::Whole(e.subject.as_str()),
             flags: Some(e.flags),
             has_attachment: Some(e.has_attachment),

@@ -150,6 +150,8 @@ pub struct AccountState {
     pub part_requests: HashMap<u64, PartUse>,
     /// Request id of the server search and thread order last asked for.
     pub search_req: u64,
+    /// The full-text index's background build, while it runs.
+    pub indexing: Option<crate::store::IndexProgress>,
     pub threads_req: u64,
     /// A mark by query or thread waiting on the server or the store.
     pub marking: Option<super::marking::Marking>,
@@ -194,6 +196,7 @@ impl AccountState {
             pending: HashMap::new(),
             part_requests: HashMap::new(),
             search_req: 0,
+            indexing: None,
             threads_req: 0,
             marking: None,
             inbox_unread: None,

@@ -138,7 +138,12 @@ impl State {
 
     /// The server's answer to a search: its rows the list cannot rule
     /// out become matches. The note to show.
-    pub(super) fn search_found(&mut self, account: usize, uids: &[u32]) -> Option<String> {
+    pub(super) fn search_found(
+        &mut self,
+        account: usize,
+        uids: &[u32],
+        offline: Option<&crate::sanitize::Clean>,
+    ) -> Option<String> {
         let place_owner = self.where_in(account);
         let now = self.query_now();
         let acc = self.accounts.get_mut(account)?;
@@ -158,10 +163,13 @@ impl State {
             }
         }
         let more = s.matches.len() - before;
-        Some(format!(
-            "{}, {more} more from the server's text search",
-            plural(s.matches.len(), "match")
-        ))
+        let n = plural(s.matches.len(), "match");
+        Some(match offline {
+            None => format!("{n}, {more} more from the server's text search"),
+            Some(why) => {
+                format!("{n}, {more} more from the local index; the server was not asked: {why}")
+            }
+        })
     }
 
     fn limit_done(&mut self, p: Prompt) -> Vec<Command> {
@@ -265,14 +273,22 @@ impl State {
     }
 
     /// The server's answer to a limit's search; the note to show.
-    pub(super) fn limit_found(&mut self, account: usize, req: u64, uids: &[u32]) -> Option<String> {
+    pub(super) fn limit_found(
+        &mut self,
+        account: usize,
+        req: u64,
+        uids: &[u32],
+        offline: Option<&crate::sanitize::Clean>,
+    ) -> Option<String> {
         let acc = self.accounts.get_mut(account)?;
         let more = acc.list.limit_found(req, uids)?;
-        let shown = acc.list.len();
-        Some(format!(
-            "{} shown, {more} of them found by the server",
-            plural(shown, "message")
-        ))
+        let shown = plural(acc.list.len(), "message");
+        Some(match offline {
+            None => format!("{shown} shown, {more} of them found by the server"),
+            Some(why) => format!(
+                "{shown} shown, {more} of them found by the local index; the server was not asked: {why}"
+            ),
+        })
     }
 }
 

@@ -57,7 +57,15 @@ fn said(s: &State) -> String {
 }
 
 fn found(s: &mut State, req: u64, uids: Vec<u32>) -> Vec<Command> {
-    worker(s, 0, WorkerEvent::Found { req, uids })
+    worker(
+        s,
+        0,
+        WorkerEvent::Found {
+            req,
+            uids,
+            offline: None,
+        },
+    )
 }
 
 /// Five rows from Alice, "message 1" … "message 5"; even UIDs are read.
@@ -385,4 +393,33 @@ fn a_limit_shows_its_rows_from_the_top_with_the_selection_in_view() {
     let l = &s.accounts[0].list;
     assert!(l.len() < rows, "{}", l.len());
     assert_eq!(l.offset, 0);
+}
+
+#[test]
+fn offline_the_index_answers_alone_and_says_the_server_was_not_asked() {
+    let mut s = ready();
+    key(&mut s, UiAction::Search);
+    typed(&mut s, "to:bob");
+    let cmds = enter(&mut s);
+    let [(req, _)] = searches(&cmds)[..] else {
+        panic!("{cmds:?}")
+    };
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Found {
+            req,
+            uids: vec![4],
+            offline: Some(crate::sanitize::Clean::line("offline")),
+        },
+    );
+    assert_eq!(matches(&s), [4]);
+    assert_eq!(
+        said(&s),
+        "1 match, 1 more from the local index; the server was not asked: offline"
+    );
+    // Back online, the server's answer (the index's merged in) adds to it
+    // without repeats.
+    found(&mut s, req, vec![2, 4]);
+    assert_eq!(matches(&s), [2, 4]);
 }

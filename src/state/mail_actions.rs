@@ -738,16 +738,22 @@ impl State {
                     Vec::new()
                 }
             }
-            WorkerEvent::Found { req, uids } if *req == acc.search_req => {
-                note = self.search_found(account, uids).map(|n| (n, false));
+            WorkerEvent::Found { req, uids, offline } if *req == acc.search_req => {
+                note = self
+                    .search_found(account, uids, offline.as_ref())
+                    .map(|n| (n, false));
                 Vec::new()
             }
-            WorkerEvent::Found { req, uids } => {
+            WorkerEvent::Found { req, uids, offline } => {
                 note = self
                     .marking_found(account, *req, uids)
-                    .or_else(|| self.limit_found(account, *req, uids))
+                    .or_else(|| self.limit_found(account, *req, uids, offline.as_ref()))
                     .filter(|n| !n.is_empty())
                     .map(|n| (n, false));
+                Vec::new()
+            }
+            WorkerEvent::Indexing(p) => {
+                acc.indexing = (p.done < p.total).then_some(*p);
                 Vec::new()
             }
             WorkerEvent::Threads { req, rows } if *req == acc.threads_req => {

@@ -354,6 +354,7 @@ fn search_filters_as_you_type_then_asks_the_server_and_merges() {
         WorkerEvent::Found {
             req,
             uids: vec![1, 3, 999],
+            offline: None,
         },
     );
     assert_eq!(

@@ -98,6 +98,7 @@ fn rows_only_the_server_can_decide_are_marked_when_it_finds_them() {
         WorkerEvent::Found {
             req,
             uids: vec![2, 3, 5, 99],
+            offline: None,
         },
     );
     assert_eq!(marked(&s), vec![3, 5]);
@@ -132,7 +133,15 @@ fn an_answer_for_a_folder_left_since_marks_nothing() {
     let cmds = mark_by(&mut s, "body:invoice");
     let req = search_req(&cmds).expect("the server is asked");
     s.accounts[0].list.path = Some("Archive".into());
-    worker(&mut s, 0, WorkerEvent::Found { req, uids: vec![3] });
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Found {
+            req,
+            uids: vec![3],
+            offline: None,
+        },
+    );
     assert!(marked(&s).is_empty());
 }
 
@@ -144,7 +153,15 @@ fn an_answer_after_the_folder_was_opened_again_marks_nothing() {
     // INBOX opened afresh (away and back): the same path, other rows.
     let _ = s.accounts[0].open_folder(0, 0);
     assert_eq!(s.accounts[0].marking, None);
-    worker(&mut s, 0, WorkerEvent::Found { req, uids: vec![3] });
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Found {
+            req,
+            uids: vec![3],
+            offline: None,
+        },
+    );
     assert!(marked(&s).is_empty());
 }
 

@@ -24,11 +24,30 @@ impl StoreHandle {
         let (tx, rx) = mpsc::channel::<Job>();
         let spawned = std::thread::Builder::new()
             .name(format!("store {name}"))
+            // Indexing parses bodies here, with the parser's stack.
+            .stack_size(crate::mail::mime::limits::PARSE_STACK_BYTES)
             .spawn(move || {
                 let opening = crate::startup::step("store open");
                 let mut store = open();
                 opening.end();
-                while let Ok(job) = rx.recv() {
+                loop {
+                    // Between jobs, with none waiting: a slice of the
+                    // search index's background build.
+                    let job = if store.index_pending() {
+                        match rx.try_recv() {
+                            Ok(job) => job,
+                            Err(mpsc::TryRecvError::Empty) => {
+                                store.index_batch();
+                                continue;
+                            }
+                            Err(mpsc::TryRecvError::Disconnected) => break,
+                        }
+                    } else {
+                        match rx.recv() {
+                            Ok(job) => job,
+                            Err(_) => break,
+                        }
+                    };
                     job(&mut store);
                 }
                 // Every handle is gone: nothing more will be written.

@@ -27,6 +27,11 @@ impl Store {
             .map(|n| n.max(0) as u64)
     }
 
+    /// Bytes of bodies kept now.
+    pub fn body_bytes(&self) -> u64 {
+        self.body_bytes
+    }
+
     /// A kept body, marked as read now.
     pub fn body(&mut self, path: &str, uid: u32, now: i64) -> Option<Vec<u8>> {
         self.kept(path, uid, now).map(|f| f.raw)
@@ -99,6 +104,9 @@ impl Store {
                     "INSERT OR REPLACE INTO bodies (folder, uid, size, read_at, raw, partial) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![id, uid, size as i64, now, raw, partial],
                 )?;
+                if let Some(text) = super::fts::text_of(raw, partial) {
+                    super::fts::put(tx, id, uid, &text)?;
+                }
                 Ok(Some(old.unwrap_or(0).max(0) as u64))
             })
             .flatten();

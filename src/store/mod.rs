@@ -17,6 +17,8 @@ pub mod addresses;
 mod bodies;
 pub mod files;
 mod folders;
+pub mod fts;
+pub(crate) mod local_search;
 mod messages;
 pub mod schema;
 mod serve;
@@ -31,6 +33,7 @@ pub use actor::StoreHandle;
 pub use addresses::Contact;
 pub use bodies::{DEFAULT_BODY_BUDGET, StoreStats};
 pub use folders::StoredFolder;
+pub use fts::Progress as IndexProgress;
 
 pub struct Store {
     db: Connection,
@@ -43,6 +46,8 @@ pub struct Store {
     body_bytes: u64,
     /// For log lines: the account this store belongs to.
     name: String,
+    /// The full-text index's background build.
+    index: fts::Build,
     /// Held while this process uses the file: a second mailtui on the same
     /// account runs without the store rather than sharing it.
     _lock: Option<std::fs::File>,
@@ -176,6 +181,7 @@ impl Store {
             body_budget,
             body_bytes: 0,
             name: name.to_string(),
+            index: fts::Build::default(),
             _lock: None,
         };
         if let Err(e) = configure(&store.db, false)
@@ -185,6 +191,7 @@ impl Store {
         {
             warn!(account = %name, "in-memory store: {e}");
         }
+        store.read_index_state();
         store
     }
 
@@ -271,6 +278,7 @@ impl Store {
             body_budget,
             body_bytes: 0,
             name: name.to_string(),
+            index: fts::Build::default(),
             _lock: None,
         };
         store.body_bytes = match store.count_body_bytes() {
@@ -280,6 +288,7 @@ impl Store {
             }
             Err(e) => return Err(OpenError::Unusable(e.to_string())),
         };
+        store.read_index_state();
         Ok(store)
     }
 
@@ -315,7 +324,11 @@ impl Store {
     /// are a cache; the next sync refetches them); lack of space or
     /// permission stops writes. Logs once per kind.
     fn failed(&mut self, what: &str, e: &rusqlite::Error) {
-        if confirmed_damage(&self.db, e) {
+        if is_corruption(e) && fts::only_the_index_is_damaged(&self.db) {
+            // The index is built from the rows and bodies: those stay.
+            warn!(account = %self.name, "the search index is damaged ({what}: {e}); building it again");
+            self.reset_index();
+        } else if confirmed_damage(&self.db, e) {
             warn!(account = %self.name, "the cache database is damaged ({what}: {e}); moving it aside and starting a new one");
             self.rebuild();
         } else if is_unwritable(e) {
@@ -329,6 +342,7 @@ impl Store {
     }
 
     fn rebuild(&mut self) {
+        let tell = self.index.tell.take();
         let fresh = match self.path.clone() {
             Some(path) => {
                 let placeholder = Connection::open_in_memory();
@@ -342,6 +356,7 @@ impl Store {
             None => Store::in_memory(&self.name, self.body_budget),
         };
         *self = fresh;
+        self.index.tell = tell;
     }
 
     /// Runs a write in one transaction; on failure nothing of it is kept.
@@ -395,5 +410,7 @@ enum OpenError {
 
 #[cfg(test)]
 mod addresses_tests;
+#[cfg(test)]
+mod fts_tests;
 #[cfg(test)]
 mod tests;

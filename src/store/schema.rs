@@ -65,8 +65,11 @@ const MIGRATIONS: &[&str] = &[
         sent_at INTEGER
     ) STRICT, WITHOUT ROWID;",
     // 5: the To field's names, for the list's recipient column (rows
-    // stored before have none and show their sender).
+    // stored before have none: the column shows a dash).
     "ALTER TABLE messages ADD COLUMN recipient TEXT;",
+    // 6: the full-text index (see fts.rs). Empty at first: the rows stored
+    // before are indexed in the background from the cursor in fts_build.
+    super::fts::MIGRATION,
 ];
 
 pub const CURRENT: u32 = MIGRATIONS.len() as u32;

@@ -237,6 +237,10 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
             .short(Some(format!("{folder} {unread} unread"))),
         );
     }
+    if let Some(p) = acc.indexing {
+        let pct = p.done * 100 / p.total.max(1);
+        parts.push(Part::new(format!("indexing {pct}%"), 6, theme.dim));
+    }
     if acc.token.is_none() {
         parts.push(Part::new(format!("auth: {}", acc.info.auth), 8, theme.dim));
     }

@@ -145,3 +145,19 @@ fn offline_note_stays_and_a_long_reason_is_cut() {
     );
     assert!(bar.trim_end().ends_with('…'), "{bar}");
 }
+
+#[test]
+fn the_search_index_build_shows_until_it_is_done() {
+    let mut s = sample_state(120, 40);
+    let progress = |done, total| Action::Worker {
+        account: 0,
+        event: WorkerEvent::Indexing(crate::store::IndexProgress { done, total }),
+    };
+    s.update(progress(420, 1000));
+    let screen = screen(&s);
+    let bar = screen.lines().last().unwrap_or_default();
+    assert!(bar.contains("indexing 42%"), "{screen}");
+    s.update(progress(1000, 1000));
+    let screen = crate::ui::tests::screen(&s);
+    assert!(!screen.contains("indexing"), "{screen}");
+}

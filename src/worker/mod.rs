@@ -14,6 +14,7 @@ mod protocol;
 mod run;
 mod sync;
 mod tasks;
+mod text_sync;
 
 #[cfg(test)]
 mod schedule_tests;
@@ -22,3 +23,4 @@ pub use parts::answer as parts_answer;
 pub use protocol::{ConnState, FolderRef, PartsRequest, WorkerCommand, WorkerEvent};
 pub use run::{WorkerHandle, WorkerOptions, spawn};
 pub use sync::{BATCH, FIRST_BATCH};
+pub use text_sync::TextSync;

@@ -57,6 +57,9 @@ pub struct OpenFolder {
     pub(super) committed: bool,
     /// Newest messages whose bodies are still to be fetched ahead.
     pub prefetch: Option<Vec<u32>>,
+    /// Messages whose text is still to be synced (`sync_bodies`), the
+    /// newest last (taken from the end).
+    pub text_sync: Option<Vec<u32>>,
     /// The UID list was compared with the server in this reconcile.
     pub(super) listed: bool,
     /// Reconciles started again (by the server's word or a count that did
@@ -86,6 +89,7 @@ impl OpenFolder {
             pending_new: false,
             committed: false,
             prefetch: None,
+            text_sync: None,
             listed: false,
             resyncs: 0,
             last_resync: None,
@@ -132,6 +136,10 @@ impl OpenFolder {
 
     pub fn prefetch_pending(&self, n: usize) -> bool {
         n > 0 && self.live() && self.prefetch.as_ref().is_none_or(|q| !q.is_empty())
+    }
+
+    pub fn text_sync_pending(&self, on: bool) -> bool {
+        on && self.live() && self.text_sync.as_ref().is_none_or(|q| !q.is_empty())
     }
 
     pub fn uid_validity(&self) -> Option<u32> {

@@ -382,19 +382,76 @@ impl<B: MailBackend> Worker<B> {
         }) {
             return;
         }
+        let (path, query, now) = (s.folder.path.clone(), s.query.clone(), s.now);
+        let local = self
+            .store
+            .call(move |st| st.search_local(&path, &query, &now))
+            .await
+            .unwrap_or_default();
         match self.backend.search(&s.query, &s.now).await {
-            Ok(uids) => self.emit(WorkerEvent::Found { req: s.req, uids }),
+            Ok(mut uids) => {
+                uids.extend(local);
+                uids.sort_unstable();
+                uids.dedup();
+                self.emit(WorkerEvent::Found {
+                    req: s.req,
+                    uids,
+                    offline: None,
+                });
+            }
             Err(e) => {
                 if self.failed("search", &e) {
-                    self.emit(WorkerEvent::Failed {
-                        op: 0,
-                        error: Clean::line(&format!("the server could not search: {e}")),
+                    // What the index found stands alone, said so.
+                    self.emit(WorkerEvent::Found {
+                        req: s.req,
+                        uids: local,
+                        offline: Some(Clean::line(&format!("it could not search: {e}"))),
                     });
                 } else if e.ends_session() {
-                    // Asked again on the next connection, before newer ones.
+                    // Asked again on the next connection, before newer
+                    // ones; the index answers if that fails.
                     self.searches.push_front(s);
                 }
             }
         }
+    }
+
+    /// While the server cannot be reached: the index's answer to each
+    /// waiting search, once (the server is still asked when it is back).
+    pub(super) fn answer_offline(&mut self, why: &str) {
+        let waiting: Vec<_> = self
+            .searches
+            .iter_mut()
+            .filter(|s| !s.local_sent)
+            .map(|s| {
+                s.local_sent = true;
+                (s.folder.clone(), s.query.clone(), s.now, s.req)
+            })
+            .collect();
+        for (folder, query, now, req) in waiting {
+            self.search_offline(&folder, &query, &now, req, why);
+        }
+    }
+
+    /// The index's answer alone, sent from the store's thread.
+    pub(super) fn search_offline(
+        &self,
+        folder: &FolderRef,
+        query: &crate::query::Query,
+        now: &crate::query::Now,
+        req: u64,
+        why: &str,
+    ) {
+        let (path, query, now) = (folder.path.clone(), query.clone(), *now);
+        let (events, account, why) = (self.events_sender(), self.account, Clean::line(why));
+        self.store.send(move |s| {
+            let uids = s.search_local(&path, &query, &now);
+            let ev = WorkerEvent::Found {
+                req,
+                uids,
+                offline: Some(why),
+            };
+            let _ = events.send((account, ev));
+        });
     }
 }

@@ -216,10 +216,20 @@ pub enum WorkerEvent {
         op: u64,
         error: Clean,
     },
-    /// UIDs the server found for a search.
+    /// UIDs found for a search: the server's answer merged with the
+    /// local index's; `offline` says why the server was not asked when
+    /// these are the index's alone.
     Found {
         req: u64,
         uids: Vec<u32>,
+        offline: Option<Clean>,
+    },
+    /// The full-text index's background build, as it goes.
+    Indexing(crate::store::IndexProgress),
+    /// `sync_bodies = "text"`: messages of the open folder whose text is
+    /// still to be fetched (0: all there, or the account's cap reached).
+    TextSync {
+        left: usize,
     },
     /// A folder's messages in thread order, with each one's depth.
     Threads {

@@ -30,6 +30,8 @@ pub struct PendingSearch {
     pub query: crate::query::Query,
     pub now: crate::query::Now,
     pub req: u64,
+    /// The index's answer went out alone (the server was unreachable).
+    pub local_sent: bool,
 }
 
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -45,6 +47,10 @@ pub struct WorkerOptions {
     pub prefetch: usize,
     /// How often counts of the other folders are refreshed.
     pub counts_every: Duration,
+    /// The text of the open folder's messages fetched for offline search
+    /// and reading, when the user leaves the connection idle (config
+    /// `sync_bodies = "text"`).
+    pub sync_text: Option<super::TextSync>,
 }
 
 impl Default for WorkerOptions {
@@ -52,6 +58,7 @@ impl Default for WorkerOptions {
         WorkerOptions {
             prefetch: 0,
             counts_every: Duration::from_secs(300),
+            sync_text: None,
         }
     }
 }
@@ -70,6 +77,8 @@ pub fn spawn<B: MailBackend>(
     events: UnboundedSender<(usize, WorkerEvent)>,
 ) -> WorkerHandle {
     let (tx, rx) = mpsc::unbounded_channel();
+    let progress = events.clone();
+    store.send(move |s| s.tell_index_progress(account, progress));
     let worker = Worker {
         account,
         name,
@@ -277,7 +286,11 @@ impl<B: MailBackend> Worker<B> {
                     query,
                     now,
                     req,
+                    local_sent: false,
                 });
+                if !self.connected {
+                    self.answer_offline("offline");
+                }
             }
             WorkerCommand::Cancel { op } => self.ops.retain(|o| o.id() != op),
             WorkerCommand::Shutdown => return Flow::Stop,
@@ -423,11 +436,13 @@ impl<B: MailBackend> Worker<B> {
                     error: Clean::line(&e.to_string()),
                     retry_in_secs: wait.as_secs(),
                 }));
+                self.answer_offline("the server does not answer");
                 self.wait(rx, wait, true).await
             }
             Err(e) => {
                 warn!("cannot connect: {e}");
                 self.want_connection = false;
+                self.answer_offline("cannot connect");
                 self.emit(WorkerEvent::Conn(ConnState::Failed(Clean::line(
                     &e.to_string(),
                 ))));
@@ -564,6 +579,15 @@ impl<B: MailBackend> Worker<B> {
             .is_some_and(|o| o.prefetch_pending(self.options.prefetch))
         {
             self.prefetch_step().await;
+            return true;
+        }
+        // Last: every command of the user's goes first, one FETCH apart.
+        if self
+            .open
+            .as_ref()
+            .is_some_and(|o| o.text_sync_pending(self.options.sync_text.is_some()))
+        {
+            self.text_sync_step().await;
             return true;
         }
         false

@@ -45,6 +45,16 @@ impl ImapBackend {
         if size.is_some_and(|s| s <= WHOLE_FETCH_MAX) {
             return self.fetch_message(uid).await.map(Fetched::whole);
         }
+        self.fetch_structured(uid, false).await
+    }
+
+    /// The header and structure, then the text parts only (`text_only`,
+    /// or a message bigger than [`WHOLE_FETCH_MAX`]); else the whole.
+    pub(super) async fn fetch_structured(
+        &mut self,
+        uid: u32,
+        text_only: bool,
+    ) -> MailResult<Fetched> {
         let limits = Limits {
             read: self.settings.timeouts.transfer,
             responses: SPARE_RESPONSES,
@@ -81,7 +91,7 @@ impl ImapBackend {
             // An odd answer: the whole message, within the literal cap.
             return self.fetch_message(uid).await.map(Fetched::whole);
         };
-        if real_size <= WHOLE_FETCH_MAX {
+        if real_size <= WHOLE_FETCH_MAX && !text_only {
             return self.fetch_message(uid).await.map(Fetched::whole);
         }
         let wanted: Vec<String> = plan
