@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::account::{Account, AccountKind, ConfigLines};
-use super::error::{ConfigError, FieldError, Source, user_key};
+use super::error::{ConfigError, FieldError, Source, key_at};
 use super::kind::account_kind;
 use super::schema::{RawAccount, RawConfig};
 use super::settings::{self, Config};
@@ -16,14 +16,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let src = Source { path, text };
     let de = toml::Deserializer::parse(text)
         .map_err(|e| src.error(e.span(), None, e.message().to_string()))?;
-    let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = user_key(&e.path().to_string());
-        let inner = e.into_inner();
-        src.error(
-            inner.span(),
-            (key != ".").then_some(key),
-            inner.message().to_string(),
-        )
+    let raw: RawConfig = serde::Deserialize::deserialize(de).map_err(|e: toml::de::Error| {
+        let key = e.span().and_then(|s| key_at(text, s.start));
+        src.error(e.span(), key, e.message().to_string())
     })?;
 
     let sync = settings::sync_settings(raw.cache.as_ref(), raw.sync.as_ref(), src)?;
