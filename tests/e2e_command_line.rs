@@ -35,6 +35,19 @@ fn home() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     (home, maildir, cfg)
 }
 
+/// mailtui on the copied mailbox at 100×30, its list up.
+fn started(home: &tempfile::TempDir, cfg: &std::path::Path) -> Tmux {
+    let t = Tmux::start(
+        home.path(),
+        100,
+        30,
+        BIN,
+        &["--config", cfg.to_str().unwrap()],
+    );
+    t.wait_for("Sunday lunch");
+    t
+}
+
 /// `:` then the line, then Enter.
 fn command(t: &Tmux, line: &str) {
     t.send(&[":"]);
@@ -55,14 +68,7 @@ fn pipe(t: &Tmux, line: &str) {
 #[test]
 fn commands_run_by_name_complete_and_say_what_is_wrong() {
     let (home, _maildir, cfg) = home();
-    let t = Tmux::start(
-        home.path(),
-        100,
-        30,
-        BIN,
-        &["--config", cfg.to_str().unwrap()],
-    );
-    t.wait_for("Sunday lunch");
+    let t = started(&home, &cfg);
 
     command(&t, "mvoe Travel");
     t.wait_for("unknown command “mvoe”; did you mean “move”?");
@@ -110,14 +116,7 @@ fn commands_run_by_name_complete_and_say_what_is_wrong() {
 #[test]
 fn pipe_shows_output_cleaned_and_capped_and_says_how_it_ended() {
     let (home, _maildir, cfg) = home();
-    let t = Tmux::start(
-        home.path(),
-        100,
-        30,
-        BIN,
-        &["--config", cfg.to_str().unwrap()],
-    );
-    t.wait_for("Sunday lunch");
+    let t = started(&home, &cfg);
     // The newest message is open in the reader.
     t.wait_for("Subject: Sunday lunch");
 
@@ -189,14 +188,7 @@ fn pipe_shows_output_cleaned_and_capped_and_says_how_it_ended() {
 #[test]
 fn reload_applies_keys_and_names_what_needs_a_restart() {
     let (home, maildir, cfg) = home();
-    let t = Tmux::start(
-        home.path(),
-        100,
-        30,
-        BIN,
-        &["--config", cfg.to_str().unwrap()],
-    );
-    t.wait_for("Sunday lunch");
+    let t = started(&home, &cfg);
 
     std::fs::write(&cfg, "[[accounts]\nname = ").unwrap();
     command(&t, "reload");
