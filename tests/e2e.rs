@@ -395,7 +395,7 @@ fn a_tour_of_acting_on_mail() {
     let s = t.wait_for("/q4");
     assert!(s.contains("Q4 numbers for the review"), "{s}");
     t.send(&["Enter"]);
-    t.wait_for("from the server's text search");
+    t.wait_for("of them found in the text");
     t.send(&["Escape"]);
     t.wait_until("search ended", |s| !s.contains("/q4"));
 

@@ -126,11 +126,20 @@ pub(super) fn key_at(text: &str, offset: usize) -> Option<String> {
         }
         // The keys on this line up to the place: `imap = { port = "x" }`
         // gives imap.port (a key per level of braces; strings skipped).
-        let upto = if offset < at {
+        let mut upto = if offset < at {
             offset - start
         } else {
             line.len()
         };
+        // A place on a key (an unknown field) is that key's.
+        if let Some(eq) = line[upto..].find('=')
+            && line[upto..upto + eq]
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+        {
+            upto += eq + 1;
+        }
         let mut names: Vec<String> = Vec::new();
         let (mut depth, mut word, mut quoted) = (0usize, String::new(), false);
         for c in line[..upto.min(line.len())].chars() {
@@ -196,5 +205,9 @@ mod key_tests {
         assert_eq!(at("-1").as_deref(), Some("accounts[1].smtp.port"));
         assert_eq!(key_at("", 0), None);
         assert_eq!(key_at("[x]", 99).as_deref(), Some("x"));
+        // An unknown field: the place is the key itself.
+        let unknown = "[[accounts]]\nname = \"a\"\nhots = \"h\"\n";
+        let at = unknown.find("hots").expect("in the text");
+        assert_eq!(key_at(unknown, at).as_deref(), Some("accounts[0].hots"));
     }
 }

@@ -165,9 +165,12 @@ impl State {
         let more = s.matches.len() - before;
         let n = plural(s.matches.len(), "match");
         Some(match offline {
-            None => format!("{n}, {more} more from the server's text search"),
+            // The index and the server both search the text now.
+            None => format!("{n}, {more} of them found in the text"),
             Some(why) => {
-                format!("{n}, {more} more from the local index; the server was not asked: {why}")
+                format!(
+                    "{n}, {more} of them found in the text by the local index; the server was not asked: {why}"
+                )
             }
         })
     }

@@ -149,7 +149,7 @@ fn the_server_decides_what_rows_cannot_and_its_answer_is_checked() {
     // whose subject rules them out go.
     found(&mut s, req, vec![1, 2, 3]);
     assert_eq!(matches(&s), [2]);
-    assert_eq!(said(&s), "1 match, 1 more from the server's text search");
+    assert_eq!(said(&s), "1 match, 1 of them found in the text");
 }
 
 #[test]
@@ -416,7 +416,7 @@ fn offline_the_index_answers_alone_and_says_the_server_was_not_asked() {
     assert_eq!(matches(&s), [4]);
     assert_eq!(
         said(&s),
-        "1 match, 1 more from the local index; the server was not asked: offline"
+        "1 match, 1 of them found in the text by the local index; the server was not asked: offline"
     );
     // Back online, the server's answer (the index's merged in) adds to it
     // without repeats.

@@ -359,7 +359,7 @@ fn search_filters_as_you_type_then_asks_the_server_and_merges() {
     );
     assert_eq!(
         said(&s).as_deref(),
-        Some("2 matches, 1 more from the server's text search")
+        Some("2 matches, 1 of them found in the text")
     );
     let m = &s.accounts[0].list.search.as_ref().unwrap().matches;
     assert!(
