@@ -168,9 +168,7 @@ impl State {
             // The index and the server both search the text now.
             None => format!("{n}, {more} of them found in the text"),
             Some(why) => {
-                format!(
-                    "{n}, {more} of them found in the text by the local index; the server was not asked: {why}"
-                )
+                format!("{n}, {more} of them from the local index (the server: {why})")
             }
         })
     }
@@ -288,9 +286,9 @@ impl State {
         let shown = plural(acc.list.len(), "message");
         Some(match offline {
             None => format!("{shown} shown, {more} of them found by the server"),
-            Some(why) => format!(
-                "{shown} shown, {more} of them found by the local index; the server was not asked: {why}"
-            ),
+            Some(why) => {
+                format!("{shown} shown, {more} of them from the local index (the server: {why})")
+            }
         })
     }
 }

@@ -416,7 +416,7 @@ fn offline_the_index_answers_alone_and_says_the_server_was_not_asked() {
     assert_eq!(matches(&s), [4]);
     assert_eq!(
         said(&s),
-        "1 match, 1 of them found in the text by the local index; the server was not asked: offline"
+        "1 match, 1 of them from the local index (the server: offline)"
     );
     // Back online, the server's answer (the index's merged in) adds to it
     // without repeats.

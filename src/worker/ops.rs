@@ -405,7 +405,7 @@ impl<B: MailBackend> Worker<B> {
                     self.emit(WorkerEvent::Found {
                         req: s.req,
                         uids: local,
-                        offline: Some(Clean::line(&format!("it could not search: {e}"))),
+                        offline: Some(Clean::line(&e.to_string())),
                     });
                 } else if e.ends_session() {
                     // Asked again on the next connection, before newer

@@ -22,7 +22,7 @@ impl ImapBackend {
         let search = query.server_search(now, opts);
         if let Some(text) = search.unsearchable.first() {
             return Err(MailError::Command(format!(
-                "it takes ASCII text only, not \"{}\"; these matches are the list's own",
+                "it takes ASCII text only, not \"{}\"",
                 crate::sanitize::Clean::line(text)
             )));
         }
