@@ -383,7 +383,10 @@ proptest! {
 #[test]
 fn bad_spanned_values_name_the_key_plainly() {
     for (text, place) in [
-        ("[keys]\nx = 1", "/fuzz/config.toml:2:5: keys.x: invalid type"),
+        (
+            "[keys]\nx = 1",
+            "/fuzz/config.toml:2:5: keys.x: invalid type",
+        ),
         (
             "[[accounts]]\nname = \"a\"\nprovider = \"none\"\n",
             "/fuzz/config.toml:3:12: accounts[0].provider: unknown variant",
