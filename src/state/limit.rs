@@ -6,7 +6,7 @@
 //! checked as they come. Rows the list cannot decide (a word that may be
 //! in the text, `to:`) are asked of the server, and shown when it says so.
 
-use std::collections::HashSet;
+use super::list::UidSet;
 
 use crate::mail::types::Envelope;
 use crate::query::{Facts, Matcher, Now, Place, Query, Verdict};
@@ -22,17 +22,17 @@ pub struct Limit {
     folder: String,
     delimiter: Option<char>,
     /// The messages shown (when present): those that matched.
-    pub keep: HashSet<u32>,
+    pub keep: UidSet,
     /// `keep` in display order: what the list shows.
     pub rows: Vec<(u32, u8)>,
     /// Rows the list could not decide, not yet asked of the server.
-    pub pending: HashSet<u32>,
+    pub pending: UidSet,
     /// The server search on its way: its request id and the newest UID
     /// the folder had when it was asked.
     pub asking: Option<(u64, u32)>,
     /// The server's last answer and the newest UID it covers: a row up to
     /// that UID the list cannot decide is shown if the answer holds it.
-    answer: Option<(HashSet<u32>, u32)>,
+    answer: Option<(UidSet, u32)>,
 }
 
 /// Where the open folder is, for `folder:` and `account:`.
@@ -62,9 +62,9 @@ impl Limit {
             account: at.account,
             folder: at.folder,
             delimiter,
-            keep: HashSet::new(),
+            keep: UidSet::default(),
             rows: Vec::new(),
-            pending: HashSet::new(),
+            pending: UidSet::default(),
             asking: None,
             answer: None,
         }
@@ -129,7 +129,7 @@ impl Limit {
     pub(super) fn found(&mut self, req: u64, uids: &[u32], items: &[Envelope]) -> Option<usize> {
         let (_, covers) = self.asking.filter(|(r, _)| *r == req)?;
         self.asking = None;
-        let found: HashSet<u32> = uids.iter().copied().collect();
+        let found: UidSet = uids.iter().copied().collect();
         let before = self.keep.len();
         let m = self.query.matcher(&self.now);
         let place = Place {

@@ -4,7 +4,10 @@
 //! (sorted, or as threads). The selection stays on its message while rows
 //! come and go around it.
 
-use std::collections::HashSet;
+/// UIDs as a set: hashed for speed, not against collisions chosen by an
+/// attacker (UIDs are the server's counters). A limit on 100,000 rows fills
+/// one in a key's time.
+pub type UidSet = rustc_hash::FxHashSet<u32>;
 
 use super::limit::Limit;
 use crate::mail::types::{Envelope, FlagUpdate};
@@ -26,7 +29,7 @@ pub struct View {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Search {
     pub text: String,
-    pub matches: HashSet<u32>,
+    pub matches: UidSet,
     /// The server was asked too (body text).
     pub asked_server: bool,
     /// The query `text` reads as; `matches` are its matches.
@@ -66,7 +69,7 @@ pub struct MessageList {
     pub offset: usize,
     pub error: Option<Clean>,
     /// Messages marked for the next action.
-    pub marked: HashSet<u32>,
+    pub marked: UidSet,
     pub search: Option<Search>,
     /// The order outside the thread view.
     pub sort: SortOrder,
@@ -302,7 +305,7 @@ impl MessageList {
 
     /// Takes rows out (expunged, moved), returning those that were there.
     pub fn remove(&mut self, uids: &[u32]) -> Vec<Envelope> {
-        let gone: HashSet<u32> = uids.iter().copied().collect();
+        let gone: UidSet = uids.iter().copied().collect();
         let mut taken = Vec::new();
         self.keeping_selection(|l| {
             let (out, keep): (Vec<Envelope>, Vec<Envelope>) = std::mem::take(&mut l.items)
@@ -411,9 +414,9 @@ impl MessageList {
         if let Some(v) = &mut self.view
             && v.threads
         {
-            let present: HashSet<u32> = self.items.iter().map(|e| e.uid).collect();
+            let present: UidSet = self.items.iter().map(|e| e.uid).collect();
             v.rows.retain(|(u, _)| present.contains(u));
-            let shown: HashSet<u32> = v.rows.iter().map(|(u, _)| *u).collect();
+            let shown: UidSet = v.rows.iter().map(|(u, _)| *u).collect();
             let new: Vec<(u32, u8)> = self
                 .items
                 .iter()
@@ -447,7 +450,7 @@ impl MessageList {
         place: Place<'_>,
     ) -> Result<(), QueryError> {
         let query = crate::query::parse(text)?;
-        let mut matches = HashSet::new();
+        let mut matches = UidSet::default();
         let mut undecided = 0;
         if !query.is_empty() {
             let m = query.matcher(now);
