@@ -6,7 +6,7 @@
 //! checked as they come. Rows the list cannot decide (a word that may be
 //! in the text, `to:`) are asked of the server, and shown when it says so.
 
-use super::list::UidSet;
+use super::uid_set::UidSet;
 
 use crate::mail::types::Envelope;
 use crate::query::{Facts, Matcher, Now, Place, Query, Verdict};

@@ -4,10 +4,7 @@
 //! (sorted, or as threads). The selection stays on its message while rows
 //! come and go around it.
 
-/// UIDs as a set: hashed for speed, not against collisions chosen by an
-/// attacker (UIDs are the server's counters). A limit on 100,000 rows fills
-/// one in a key's time.
-pub type UidSet = rustc_hash::FxHashSet<u32>;
+pub use super::uid_set::UidSet;
 
 use super::limit::Limit;
 use crate::mail::types::{Envelope, FlagUpdate};

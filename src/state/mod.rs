@@ -24,6 +24,7 @@ pub mod reader;
 pub mod reloaded;
 pub mod sort;
 mod sorting;
+mod uid_set;
 mod update;
 pub mod writing;
 
