@@ -57,6 +57,8 @@ pub enum UiAction {
     Search,
     /// Show only the messages that match a query (Esc: all again).
     Limit,
+    /// A query over every folder of every account, in a results view.
+    SearchEverywhere,
     NextMatch,
     PrevMatch,
     /// Thread view on or off.
@@ -232,6 +234,11 @@ impl UiAction {
             "limit",
             UiAction::Limit,
             "show only matches (a row stays until re-applied; Esc: all)",
+        ),
+        (
+            "search_everywhere",
+            UiAction::SearchEverywhere,
+            "search all folders of all accounts (results view)",
         ),
         ("next_match", UiAction::NextMatch, "next match"),
         ("prev_match", UiAction::PrevMatch, "previous match"),
@@ -449,4 +456,12 @@ pub enum StoreCommand {
     /// Parts of a message by section number, from the kept body, else
     /// fetched by the worker ([`WorkerCommand::FetchParts`]).
     LoadParts(PartsRequest),
+    /// The stored rows of these folders a query may match
+    /// ([`WorkerEvent::FoundEverywhere`]).
+    Everywhere {
+        paths: Vec<String>,
+        query: crate::query::Query,
+        now: crate::query::Now,
+        req: u64,
+    },
 }

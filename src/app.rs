@@ -97,6 +97,8 @@ pub struct RunSettings {
     pub side_panes: crate::config::SidePanes,
     /// `[ui] columns` (empty: the default).
     pub columns: Vec<crate::config::columns::Column>,
+    /// `[[searches]]` and `[ui] all_inboxes`.
+    pub searches: crate::config::searches::Searches,
     /// `[compose]`: the editor, attribution, signature.
     pub compose: crate::config::ComposeConfig,
     /// Where the outbox and the editor's files live.
@@ -348,6 +350,8 @@ pub async fn run(
         state.restore_folder_views(crate::folder_views::open(path));
     }
     state.side_panes = settings.side_panes;
+    state.searches = settings.searches.saved.clone();
+    state.all_inboxes = settings.searches.all_inboxes;
     state.cli.pipe = settings.command_line.pipe.clone();
     if let Some(f) = &settings.command_line.history_file {
         state.cli.history = read_history(f);
@@ -934,6 +938,12 @@ fn execute(effects: &Effects<'_>, commands: Vec<Command>, desktop: crate::notify
                     StoreCommand::Threads { path, req } => {
                         store.load_threads(account, path, req, events.clone())
                     }
+                    StoreCommand::Everywhere {
+                        paths,
+                        query,
+                        now,
+                        req,
+                    } => store.search_everywhere(account, paths, query, now, req, events.clone()),
                     StoreCommand::LoadParts(request) => {
                         if let Some(w) = &t.worker {
                             store.load_parts(account, request, events.clone(), w.commands.clone());

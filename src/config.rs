@@ -17,6 +17,7 @@ mod parse;
 pub mod pipe;
 mod presets;
 mod schema;
+pub mod searches;
 pub mod sending;
 mod server;
 mod settings;

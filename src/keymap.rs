@@ -74,6 +74,7 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("/", "search"),
     // aerc's filter key: `l` (NeoMutt's limit) opens, vim-style, here.
     ("\\", "limit"),
+    ("E", "search_everywhere"),
     ("n", "find_next"),
     ("n", "next_match"),
     ("N", "find_prev"),

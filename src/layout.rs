@@ -22,6 +22,9 @@ pub struct Shape {
     pub sides: bool,
     /// The reader alone, over the list and the side panes.
     pub reader_only: bool,
+    /// The list without the reader under it (results across folders,
+    /// whose rows the reader does not show until one is opened).
+    pub list_only: bool,
 }
 
 impl Default for Shape {
@@ -29,6 +32,7 @@ impl Default for Shape {
         Shape {
             sides: true,
             reader_only: false,
+            list_only: false,
         }
     }
 }
@@ -57,6 +61,8 @@ pub fn areas(area: Rect, show_log: bool, accounts: usize, status_rows: u16, shap
         Layout::vertical([Constraint::Length(acc_h), Constraint::Min(0)]).areas(side);
     let list_h = if shape.reader_only {
         0
+    } else if shape.list_only {
+        right.height
     } else {
         (right.height * 2 / 5).max(5).min(right.height)
     };
@@ -110,8 +116,14 @@ mod tests {
         for (w, h) in [(1, 1), (10, 3), (20, 8), (0, 0)] {
             for sides in [true, false] {
                 for reader_only in [true, false] {
-                    let shape = Shape { sides, reader_only };
-                    let _ = areas(Rect::new(0, 0, w, h), true, 9, 2, shape);
+                    for list_only in [true, false] {
+                        let shape = Shape {
+                            sides,
+                            reader_only,
+                            list_only,
+                        };
+                        let _ = areas(Rect::new(0, 0, w, h), true, 9, 2, shape);
+                    }
                 }
             }
         }
@@ -122,6 +134,7 @@ mod tests {
         let shape = Shape {
             sides: false,
             reader_only: false,
+            list_only: false,
         };
         let a = areas(Rect::new(0, 0, 80, 24), false, 2, 1, shape);
         assert_eq!(a.accounts.width + a.folders.width, 0);
@@ -135,6 +148,7 @@ mod tests {
         let shape = Shape {
             sides: true,
             reader_only: true,
+            list_only: false,
         };
         let a = areas(Rect::new(0, 0, 120, 40), false, 2, 1, shape);
         assert_eq!(a.reader, Rect::new(0, 0, 120, 39));
@@ -142,5 +156,15 @@ mod tests {
         assert_eq!(a.folders.width, 0);
         let a = areas(Rect::new(0, 0, 120, 40), true, 2, 1, shape);
         assert_eq!(a.reader.height + a.log.unwrap().height, 39);
+    }
+
+    #[test]
+    fn results_take_the_reader_place_too() {
+        let shape = Shape {
+            list_only: true,
+            ..Shape::default()
+        };
+        let a = areas(Rect::new(0, 0, 80, 24), false, 2, 1, shape);
+        assert_eq!((a.messages.height, a.reader.height), (23, 0));
     }
 }

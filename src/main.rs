@@ -171,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 side_panes,
                 dates,
                 columns,
+                searches,
                 compose,
                 pipe,
                 ..
@@ -215,6 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 side_panes,
                 dates,
                 columns,
+                searches,
                 compose,
                 data_dir,
                 views_file: (!cli.demo).then(|| mailtui::folder_views::file_name(&paths.state_dir)),

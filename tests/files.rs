@@ -176,7 +176,7 @@ impl Bench {
                             self.store.load_message(0, folder, uid, req, tx, w)
                         }
                         StoreCommand::LoadParts(r) => self.store.load_parts(0, r, tx, w),
-                        StoreCommand::Threads { .. } => {}
+                        StoreCommand::Threads { .. } | StoreCommand::Everywhere { .. } => {}
                     }
                 }
                 // On this thread: the test waits for it anyway.

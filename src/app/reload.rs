@@ -46,6 +46,7 @@ fn apply(path: &Path, config: Config, running: &Running<'_>) -> Result<Fresh, St
             dates: config.dates,
             side_panes: config.side_panes,
             columns: config.columns,
+            searches: config.searches,
             pipe: config.pipe,
             forward_as_attachment: config.compose.forward_as_attachment,
             restart,
@@ -107,6 +108,7 @@ mod tests {
             compose: config.compose.clone(),
             data_dir: PathBuf::new(),
             columns: config.columns.clone(),
+            searches: config.searches.clone(),
             views_file: None,
             command_line: Default::default(),
         }

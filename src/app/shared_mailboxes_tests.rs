@@ -34,6 +34,7 @@ fn settings(dir: &std::path::Path) -> RunSettings {
         compose: Default::default(),
         data_dir: dir.to_path_buf(),
         columns: Vec::new(),
+        searches: Default::default(),
         views_file: None,
         command_line: Default::default(),
     }

@@ -42,6 +42,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let dates = settings::date_formats(raw.ui.as_ref(), src)?;
     let columns = settings::columns(raw.ui.as_ref(), src)?;
     let files = settings::files_config(raw.files.as_ref(), src)?;
+    let all_inboxes = raw.ui.as_ref().and_then(|u| u.all_inboxes);
+    let searches = super::searches::searches(&raw.searches, all_inboxes, src)?;
     let compose = sending::compose(raw.compose.as_ref(), expand_home)
         .map_err(|(span, key, msg)| src.error(span, Some(key.to_string()), msg))?;
     Ok(Config {
@@ -62,6 +64,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         keys,
         warnings,
         pipe: super::pipe::PipeConfig::from_raw(raw.pipe.as_ref()),
+        searches,
     })
 }
 

@@ -31,6 +31,8 @@ pub(super) struct RawConfig {
     pub(super) files: Option<RawFiles>,
     pub(super) compose: Option<sending::RawCompose>,
     pub(super) pipe: Option<super::pipe::RawPipe>,
+    #[serde(default)]
+    pub(super) searches: Vec<super::searches::RawSearch>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +63,7 @@ pub(super) struct RawUi {
     pub(super) date_format_this_year: Option<Spanned<String>>,
     pub(super) date_format_older: Option<Spanned<String>>,
     pub(super) columns: Option<Spanned<Vec<String>>>,
+    pub(super) all_inboxes: Option<bool>,
 }
 
 #[derive(Deserialize)]

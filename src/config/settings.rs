@@ -44,6 +44,8 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `[pipe]`: the programs that get the terminal.
     pub pipe: super::pipe::PipeConfig,
+    /// `[[searches]]` and `[ui] all_inboxes`.
+    pub searches: super::searches::Searches,
 }
 
 /// What `[cache]` and `[sync]` set, for every account.

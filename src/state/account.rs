@@ -221,9 +221,14 @@ impl AccountState {
     /// Drafts, by the server's special use, a well-known name, or the
     /// config): the list's `correspondent` is the recipient there.
     pub fn open_folder_is_outgoing(&self) -> bool {
-        let Some(path) = self.list.path.as_deref() else {
-            return false;
-        };
+        self.list
+            .path
+            .as_deref()
+            .is_some_and(|p| self.folder_is_outgoing(p))
+    }
+
+    /// Whether a folder holds mail the user sent or is writing.
+    pub fn folder_is_outgoing(&self, path: &str) -> bool {
         [FolderRole::Sent, FolderRole::Drafts]
             .into_iter()
             .any(|role| {

@@ -22,6 +22,7 @@ pub const MAX_PIPE_COMMAND_CHARS: usize = MAX_COMMAND_CHARS - 16;
 const EXTRA: &[(&str, &str)] = &[
     ("set", "set theme|side_panes VALUE"),
     ("reload", "re-read the config file"),
+    ("saved", "saved NAME: a saved search (All inboxes too)"),
     ("pipe", "pipe CMD: the message source to a shell command"),
     (
         "pipe_text",
@@ -47,6 +48,10 @@ pub enum Cmd {
     /// `search QUERY`, `limit QUERY`.
     Search(String),
     Limit(String),
+    /// `search_everywhere QUERY`: the results view.
+    Everywhere(String),
+    /// `saved NAME`: a saved search (or All inboxes) by its name.
+    Saved(String),
     Sort {
         by: SortBy,
         reverse: bool,
@@ -99,6 +104,9 @@ pub fn parse(line: &str) -> Result<Cmd, String> {
         "go_to_folder" if !rest.is_empty() => return Ok(Cmd::GoTo(rest.into())),
         "search" if !rest.is_empty() => return Ok(Cmd::Search(rest.into())),
         "limit" if !rest.is_empty() => return Ok(Cmd::Limit(rest.into())),
+        "search_everywhere" if !rest.is_empty() => return Ok(Cmd::Everywhere(rest.into())),
+        "saved" if !rest.is_empty() => return Ok(Cmd::Saved(rest.into())),
+        "saved" => return Err(needs("the name of a saved search (Tab completes)")),
         "sort" if !rest.is_empty() => {
             let mut words = rest.split_whitespace();
             let by = words.next().unwrap_or_default();
@@ -223,7 +231,7 @@ pub struct Completion {
 /// Tab on `line`: the command word, then a folder for `move` and
 /// `go_to_folder`, a setting and its value for `set`, an order for
 /// `sort`. `folders` are the account's folder paths.
-pub fn complete(line: &str, folders: &[String]) -> Completion {
+pub fn complete(line: &str, folders: &[String], saved: &[String]) -> Completion {
     let trimmed = line.trim_start();
     let Some((word, rest)) = trimmed.split_once(char::is_whitespace) else {
         return complete_word("", trimmed, names(), " ");
@@ -235,6 +243,7 @@ pub fn complete(line: &str, folders: &[String]) -> Completion {
         "move" | "go_to_folder" => {
             complete_word(&head, rest, folders.iter().map(String::as_str), "")
         }
+        "saved" => complete_word(&head, rest, saved.iter().map(String::as_str), ""),
         "sort" => complete_word(&head, rest, SortBy::ALL.iter().map(|s| s.label()), " "),
         "set" => match rest.split_once(char::is_whitespace) {
             None => complete_word(&head, rest, SETTINGS.iter().map(|(n, _)| *n), " "),

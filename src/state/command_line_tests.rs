@@ -131,30 +131,45 @@ fn tab_completes_names_folders_and_settings() {
     let folders: Vec<String> = ["INBOX", "Projects", "Projects/2026", "Sent"]
         .map(String::from)
         .to_vec();
-    let c = complete("mo", &folders);
+    let saved = vec!["All inboxes".to_string(), "Flagged".to_string()];
+    let c = complete("mo", &folders, &saved);
     assert_eq!(c.line, "move ");
     assert!(c.choices.is_empty());
-    let c = complete("toggle_", &folders);
+    let c = complete("toggle_", &folders, &saved);
     assert_eq!(c.line, "toggle_");
     assert!(c.choices.contains(&"toggle_flag".to_string()), "{c:?}");
-    let c = complete("move proj", &folders);
+    let c = complete("move proj", &folders, &saved);
     assert_eq!(c.line, "move Projects");
     assert_eq!(c.choices, ["Projects", "Projects/2026"]);
     assert_eq!(
-        complete("go_to_folder se", &folders).line,
+        complete("go_to_folder se", &folders, &saved).line,
         "go_to_folder Sent"
     );
-    assert_eq!(complete("set th", &folders).line, "set theme ");
-    assert_eq!(complete("set theme l", &folders).line, "set theme light");
+    assert_eq!(complete("set th", &folders, &saved).line, "set theme ");
     assert_eq!(
-        complete("set side-panes h", &folders).line,
+        complete("set theme l", &folders, &saved).line,
+        "set theme light"
+    );
+    assert_eq!(
+        complete("set side-panes h", &folders, &saved).line,
         "set side_panes hide"
     );
-    assert_eq!(complete("sort su", &folders).line, "sort subject ");
+    assert_eq!(complete("sort su", &folders, &saved).line, "sort subject ");
+    assert_eq!(complete("saved fl", &folders, &saved).line, "saved Flagged");
+    assert_eq!(
+        complete("saved all", &folders, &saved).line,
+        "saved All inboxes"
+    );
     // Nothing fits, or nothing to complete: the line stays.
-    assert_eq!(complete("move zz", &folders).line, "move zz");
-    assert_eq!(complete("search from:", &folders).line, "search from:");
-    assert_eq!(complete("", &folders).choices.len(), names().count());
+    assert_eq!(complete("move zz", &folders, &saved).line, "move zz");
+    assert_eq!(
+        complete("search from:", &folders, &saved).line,
+        "search from:"
+    );
+    assert_eq!(
+        complete("", &folders, &saved).choices.len(),
+        names().count()
+    );
 }
 
 #[test]

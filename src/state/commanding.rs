@@ -82,7 +82,9 @@ impl State {
                     .account()
                     .map(|a| a.folders.iter().map(|f| f.path.clone()).collect())
                     .unwrap_or_default();
-                let c = command_line::complete(&p.text, &folders);
+                let saved: Vec<String> =
+                    self.virtual_folders().into_iter().map(|s| s.name).collect();
+                let c = command_line::complete(&p.text, &folders, &saved);
                 // Folder names come from the server: shown cleaned.
                 p.text = c.line.chars().filter(|c| !c.is_control()).collect();
                 self.cli.hint = (!c.choices.is_empty()).then(|| {
@@ -166,6 +168,12 @@ impl State {
                 p.text = q;
                 self.on_query_prompt(p, Outcome::Done)
             }
+            Cmd::Everywhere(q) => {
+                let mut p = Prompt::new(PromptKind::Everywhere);
+                p.text = q;
+                self.on_everywhere_prompt(p, Outcome::Done)
+            }
+            Cmd::Saved(name) => self.open_saved_by_name(&name),
             Cmd::Sort { by, reverse } => {
                 self.set_sort_order(crate::state::sort::SortOrder { by, reverse })
             }
@@ -413,6 +421,9 @@ impl State {
                     r.columns
                 };
                 self.cli.pipe = r.pipe;
+                self.searches = r.searches.saved;
+                self.all_inboxes = r.searches.all_inboxes;
+                self.on_virtual = None;
                 self.forward_as_attachment = r.forward_as_attachment;
                 let note = if r.restart.is_empty() {
                     "config reloaded".to_string()

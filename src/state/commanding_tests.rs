@@ -309,10 +309,21 @@ fn reload_applies_what_came_and_says_what_needs_a_restart() {
             interactive: vec!["tig".into()],
         },
         forward_as_attachment: true,
+        searches: crate::config::searches::Searches {
+            saved: vec![crate::config::searches::SavedSearch {
+                name: "Flagged".into(),
+                query: crate::query::parse("is:flagged").expect("query"),
+                text: "is:flagged".into(),
+            }],
+            all_inboxes: false,
+        },
         restart: vec!["accounts".into()],
     }))));
     assert_eq!(s.help, help);
     assert_eq!(s.side_panes, SidePanes::Show);
+    // Saved searches change at once; All inboxes was turned off.
+    let names: Vec<String> = s.virtual_folders().into_iter().map(|v| v.name).collect();
+    assert_eq!(names, ["Flagged"]);
     assert_eq!(s.columns.len(), 2, "the list's columns change at once");
     assert!(s.forward_as_attachment && s.cli.pipe.is_interactive("tig"));
     assert_eq!(

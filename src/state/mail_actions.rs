@@ -361,7 +361,11 @@ impl State {
     }
 
     fn undo(&mut self) -> Vec<Command> {
-        let account = self.current;
+        self.undo_in(self.current)
+    }
+
+    /// Takes back an account's last step, whichever account is shown.
+    pub(super) fn undo_in(&mut self, account: usize) -> Vec<Command> {
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
         };
@@ -514,12 +518,14 @@ impl State {
         if p.kind == PromptKind::FindInMessage {
             return self.on_find_prompt(p, outcome);
         }
+        let in_results = self.results_shown();
         let Some(acc) = self.accounts.get_mut(account) else {
             return Vec::new();
         };
         match (&p.kind, outcome) {
             (PromptKind::Search | PromptKind::Limit, outcome) => self.on_query_prompt(p, outcome),
             (PromptKind::MarkMatching, outcome) => self.on_mark_prompt(p, outcome),
+            (PromptKind::Everywhere, outcome) => self.on_everywhere_prompt(p, outcome),
             (PromptKind::AttachPath, Outcome::Done) => self.on_attach_prompt(p.text, false),
             (PromptKind::Recipients { .. }, Outcome::Done) => self.on_recipients_enter(p),
             (PromptKind::Recipients { .. }, Outcome::Edited) => {
@@ -556,6 +562,8 @@ impl State {
             }
             (PromptKind::GoToFolder | PromptKind::MoveTo { .. }, Outcome::Edited) => {
                 let exclude = match p.kind {
+                    // From the results, the rows may be in any folder.
+                    PromptKind::MoveTo { .. } if in_results => None,
                     PromptKind::MoveTo { .. } => acc.list.path.clone(),
                     _ => None,
                 };
@@ -566,6 +574,7 @@ impl State {
             (PromptKind::GoToFolder, Outcome::Done) => match p.chosen() {
                 Some(i) => {
                     self.focus = Pane::Messages;
+                    self.results = None;
                     acc.open_folder(i, account)
                 }
                 None => Vec::new(),
@@ -578,6 +587,9 @@ impl State {
                 else {
                     return Vec::new();
                 };
+                if self.results_shown() {
+                    return self.results_move(to);
+                }
                 let uids = uids.clone();
                 self.move_to(uids, to)
             }
@@ -771,7 +783,7 @@ impl State {
             _ => Vec::new(),
         };
         if let Some((text, error)) = note
-            && account == self.current
+            && (account == self.current || self.results_shown())
         {
             self.notify(&text, error);
         }
@@ -780,7 +792,7 @@ impl State {
 }
 
 impl AccountState {
-    fn push_undo(&mut self, step: Undo) {
+    pub(super) fn push_undo(&mut self, step: Undo) {
         if self.undo.len() == UNDO_DEPTH {
             self.undo.remove(0);
         }

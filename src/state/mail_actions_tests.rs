@@ -222,7 +222,9 @@ fn undo_of_a_move_sends_the_messages_back_from_where_they_landed() {
 fn deleting_inside_trash_asks_first() {
     let mut s = ready();
     s.focus = Pane::Folders;
+    // Top is All inboxes, above INBOX.
     key(&mut s, UiAction::Top);
+    key(&mut s, UiAction::Down);
     key(&mut s, UiAction::Down);
     key(&mut s, UiAction::Down);
     let cmds = key(&mut s, UiAction::Open);

@@ -6,6 +6,7 @@ mod attachments;
 pub mod command_line;
 pub mod commanding;
 pub mod compose;
+mod everywhere;
 pub mod find;
 mod finding;
 pub mod help;
@@ -22,6 +23,7 @@ pub mod pipe;
 pub mod prompt;
 pub mod reader;
 pub mod reloaded;
+pub mod results;
 pub mod sort;
 mod sorting;
 mod uid_set;
@@ -134,6 +136,15 @@ pub struct State {
     pub fold_quotes: bool,
     /// The `:` command line's history and the `|` command's output.
     pub cli: commanding::CommandLine,
+    /// `[[searches]]`: the saved searches, shown as virtual folders.
+    pub searches: Vec<results::SavedSearch>,
+    /// `[ui] all_inboxes`: the built-in All inboxes (with 2+ accounts).
+    pub all_inboxes: bool,
+    /// The folder pane's cursor is on this virtual folder (above the
+    /// account's folders) rather than on a folder.
+    pub on_virtual: Option<usize>,
+    /// Results across folders and accounts, while open.
+    pub results: Option<results::Results>,
 }
 
 impl State {
@@ -188,6 +199,10 @@ impl State {
             all_headers: false,
             fold_quotes: false,
             cli: Default::default(),
+            searches: Vec::new(),
+            all_inboxes: true,
+            on_virtual: None,
+            results: None,
         }
     }
 

@@ -87,6 +87,17 @@ impl State {
                 Vec::new()
             }
             Pane::Folders => {
+                // Saved searches and a rule above the folders.
+                let v = self.virtual_folders().len();
+                if line < v {
+                    self.on_virtual = Some(line);
+                    return self.open_virtual(line);
+                }
+                let above = if v > 0 { v + 1 } else { 0 };
+                let Some(line) = line.checked_sub(above) else {
+                    return Vec::new();
+                };
+                let rows = rows.saturating_sub(above);
                 let Some(acc) = self.accounts.get_mut(current) else {
                     return Vec::new();
                 };
@@ -95,11 +106,24 @@ impl State {
                     return Vec::new();
                 }
                 acc.folder_cursor = i;
+                self.on_virtual = None;
                 let cmds = acc.open_folder(i, current);
                 if !cmds.is_empty() {
                     self.focus = Pane::Messages;
+                    self.results = None;
                 }
                 cmds
+            }
+            Pane::Messages if self.results_shown() => {
+                let list_rows = self.list_rows();
+                if let Some(r) = self.results.as_mut() {
+                    let i = r.offset + line;
+                    if i < r.rows.len() {
+                        r.selected = i;
+                        r.scroll_into_view(list_rows);
+                    }
+                }
+                Vec::new()
             }
             Pane::Messages => {
                 let list_rows = self.list_rows();
@@ -155,10 +179,15 @@ mod tests {
             Some(27)
         );
         assert!(!cmds.is_empty(), "the message is previewed");
-        // A folder opens on click.
-        let cmds = at(&mut s, MouseKind::Click, a.folders, 1);
+        // A folder opens on click: below All inboxes and a rule.
+        let cmds = at(&mut s, MouseKind::Click, a.folders, 3);
         assert_eq!(s.accounts[0].folder_cursor, 1);
         open_req(&cmds, "Archive");
+        // The rule opens nothing; All inboxes asks both stores.
+        assert!(at(&mut s, MouseKind::Click, a.folders, 1).is_empty());
+        let cmds = at(&mut s, MouseKind::Click, a.folders, 0);
+        assert!(s.results_shown(), "{cmds:?}");
+        s.results = None;
         // The second account.
         at(&mut s, MouseKind::Click, a.accounts, 1);
         assert_eq!((s.current, s.focus), (1, Pane::Accounts));

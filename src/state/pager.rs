@@ -21,6 +21,7 @@ impl State {
         Shape {
             sides,
             reader_only: self.reader_full && self.focus == Pane::Reader,
+            list_only: self.results_shown(),
         }
     }
 

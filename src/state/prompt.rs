@@ -38,6 +38,8 @@ pub enum PromptKind {
     FindInMessage,
     /// A query: Enter marks the shown rows it matches.
     MarkMatching,
+    /// A query: Enter shows its matches in every folder of every account.
+    Everywhere,
     /// `:`: an action by name, with arguments; Tab completes, Up/Down
     /// walk the history.
     Command,
@@ -96,7 +98,10 @@ impl Prompt {
     pub fn is_query(&self) -> bool {
         matches!(
             self.kind,
-            PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching
+            PromptKind::Search
+                | PromptKind::Limit
+                | PromptKind::MarkMatching
+                | PromptKind::Everywhere
         )
     }
 
@@ -123,9 +128,10 @@ impl Prompt {
                 let max = match self.kind {
                     PromptKind::Recipients { .. } => MAX_RECIPIENT_CHARS,
                     // One past the query's limit, so its own error shows.
-                    PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching => {
-                        MAX_QUERY_CHARS + 1
-                    }
+                    PromptKind::Search
+                    | PromptKind::Limit
+                    | PromptKind::MarkMatching
+                    | PromptKind::Everywhere => MAX_QUERY_CHARS + 1,
                     PromptKind::Pipe { .. } => super::command_line::MAX_PIPE_COMMAND_CHARS,
                     PromptKind::Command => super::command_line::MAX_COMMAND_CHARS,
                     _ => MAX_PROMPT_CHARS,

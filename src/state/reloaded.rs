@@ -15,6 +15,8 @@ pub struct Reloaded {
     /// `[ui] columns` (empty: the default).
     pub columns: Vec<crate::config::columns::Column>,
     pub pipe: PipeConfig,
+    /// `[[searches]]` and `[ui] all_inboxes`.
+    pub searches: crate::config::searches::Searches,
     pub forward_as_attachment: bool,
     /// Sections that changed but need a restart (`accounts`, `[cache]`).
     pub restart: Vec<String>,

@@ -69,6 +69,7 @@ impl State {
                     Err(event) => event,
                 };
                 let mut cmds = self.on_action_event(account, &event);
+                cmds.extend(self.results_event(account, &event));
                 let is_current = account == self.current;
                 let retry_at = match &event {
                     WorkerEvent::Conn(ConnState::Retrying { retry_in_secs, .. }) => {
@@ -96,6 +97,7 @@ impl State {
                         self.menu = None;
                     }
                 }
+                cmds.extend(self.open_pending_result());
                 cmds.extend(self.limit_follow_up(account));
                 cmds.extend(self.check_new_mail(account));
                 cmds.extend(self.after_sign_in(account));
@@ -213,6 +215,12 @@ impl State {
         if let Some(cmds) = self.on_writing_key(a) {
             return cmds;
         }
+        if let Some(cmds) = self.on_result_reader_key(a) {
+            return cmds;
+        }
+        if let Some(cmds) = self.on_results_key(a) {
+            return cmds;
+        }
         if self.menu.is_none()
             && let Some(cmds) = self.on_pager_key(a)
         {
@@ -232,6 +240,10 @@ impl State {
             }
             UiAction::Help => {
                 self.open_help();
+                Vec::new()
+            }
+            UiAction::SearchEverywhere => {
+                self.open_everywhere_prompt();
                 Vec::new()
             }
             UiAction::NextPane => {
@@ -488,13 +500,21 @@ impl State {
                 Vec::new()
             }
             Pane::Folders => {
+                // Virtual folders first, then the account's own.
+                let v = self.virtual_folders().len();
                 if let Some(acc) = self.accounts.get_mut(current)
-                    && !acc.folders.is_empty()
+                    && v + acc.folders.len() > 0
                 {
-                    acc.folder_cursor = acc
-                        .folder_cursor
+                    let at = self.on_virtual.unwrap_or(v + acc.folder_cursor);
+                    let to = at
                         .saturating_add_signed(delta)
-                        .min(acc.folders.len() - 1);
+                        .min(v + acc.folders.len() - 1);
+                    if to < v {
+                        self.on_virtual = Some(to);
+                    } else {
+                        self.on_virtual = None;
+                        acc.folder_cursor = to - v;
+                    }
                 }
                 Vec::new()
             }
@@ -531,6 +551,11 @@ impl State {
 
     fn open(&mut self) -> Vec<Command> {
         let current = self.current;
+        if self.focus == Pane::Folders
+            && let Some(i) = self.on_virtual
+        {
+            return self.open_virtual(i);
+        }
         let Some(acc) = self.accounts.get_mut(current) else {
             return Vec::new();
         };
@@ -543,6 +568,7 @@ impl State {
                 let cmds = acc.open_folder(acc.folder_cursor, current);
                 if !cmds.is_empty() {
                     self.focus = Pane::Messages;
+                    self.results = None;
                 }
                 cmds
             }

@@ -172,7 +172,9 @@ fn stale_results_are_dropped() {
     let req = loaded(&mut s, 0, 5);
     // The user opens another folder; a late batch of the old one arrives.
     s.focus = Pane::Folders;
+    // Top is All inboxes, above INBOX.
     s.update(Action::Ui(UiAction::Top));
+    s.update(Action::Ui(UiAction::Down));
     s.update(Action::Ui(UiAction::Down));
     let cmds = s.update(Action::Ui(UiAction::Open));
     open_req(&cmds, "Archive");

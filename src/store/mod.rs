@@ -15,6 +15,7 @@
 pub mod actor;
 pub mod addresses;
 mod bodies;
+pub mod everywhere;
 pub mod files;
 mod folders;
 pub mod fts;

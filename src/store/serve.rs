@@ -158,6 +158,24 @@ impl StoreHandle {
         });
     }
 
+    /// The stored rows of several folders a query may match.
+    pub fn search_everywhere(
+        &self,
+        account: usize,
+        paths: Vec<String>,
+        query: crate::query::Query,
+        now: crate::query::Now,
+        req: u64,
+        events: Events,
+    ) {
+        self.send(move |s| {
+            let found =
+                s.search_everywhere(&paths, &query, &now, super::everywhere::EVERYWHERE_MAX);
+            let found = Box::new(found);
+            let _ = events.send((account, WorkerEvent::FoundEverywhere { req, found }));
+        });
+    }
+
     /// The folder's messages in thread order, built here (off the UI).
     pub fn load_threads(&self, account: usize, path: String, req: u64, events: Events) {
         self.send(move |s| {

@@ -35,12 +35,13 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         );
         return;
     }
-    let rows = inner_height(area);
     let width = inner_width(area);
+    let mut lines = virtual_rows(state, theme, width, focused);
+    let rows = inner_height(area).saturating_sub(lines.len());
     // Keep the cursor in view.
     let offset = crate::state::mouse::folder_offset(acc.folder_cursor, rows);
-    let open = acc.list.path.as_deref();
-    let lines: Vec<Line> = acc
+    let open = acc.list.path.as_deref().filter(|_| !state.results_shown());
+    let folders = acc
         .folders
         .iter()
         .enumerate()
@@ -76,11 +77,55 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
             if Some(folder.path.as_str()) == open {
                 style = style.add_modifier(Modifier::BOLD);
             }
-            if i == acc.folder_cursor {
+            if i == acc.folder_cursor && state.on_virtual.is_none() {
+                style = style.patch(theme.cursor(focused));
+            }
+            Line::styled(text, style)
+        });
+    lines.extend(folders);
+    f.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The saved searches (All inboxes first) above the folders, then a rule;
+/// nothing when there are none. The open one is marked like a folder, with
+/// its unread count once known.
+fn virtual_rows(state: &State, theme: &Theme, width: usize, focused: bool) -> Vec<Line<'static>> {
+    let saved = state.virtual_folders();
+    if saved.is_empty() {
+        return Vec::new();
+    }
+    let open = state
+        .results
+        .as_ref()
+        .filter(|r| r.shown || r.reading.is_some())
+        .map(|r| r.name.as_str());
+    let mut out: Vec<Line<'static>> = saved
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let is_open = open == Some(s.name.as_str());
+            let mark = if is_open { "▸ " } else { "  " };
+            let unread = state
+                .results
+                .as_ref()
+                .filter(|_| is_open)
+                .map(|r| r.unread())
+                .filter(|u| *u > 0)
+                .map(|u| format!(" {}", thousands(u as u64)))
+                .unwrap_or_default();
+            let room = width.saturating_sub(unread.width());
+            let name = crate::sanitize::Clean::line(&s.name);
+            let text = format!("{}{unread}", fit(&format!("{mark}⌕ {name}"), room));
+            let mut style = theme.accent;
+            if is_open {
+                style = style.add_modifier(Modifier::BOLD);
+            }
+            if state.on_virtual == Some(i) {
                 style = style.patch(theme.cursor(focused));
             }
             Line::styled(text, style)
         })
         .collect();
-    f.render_widget(Paragraph::new(lines).block(block), area);
+    out.push(Line::styled("─".repeat(width), theme.dim));
+    out
 }

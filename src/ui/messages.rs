@@ -179,14 +179,23 @@ fn recipient(e: &Envelope) -> &str {
     }
 }
 
+/// Where a row of the results is: its account and folder names.
+#[derive(Clone, Copy, Default)]
+pub(super) struct RowPlace<'a> {
+    pub account: &'a str,
+    pub folder: &'a str,
+}
+
 /// One column of a row, `w` wide.
-fn cell(
+#[allow(clippy::too_many_arguments)]
+pub(super) fn cell(
     kind: ColumnKind,
     w: usize,
     e: &Envelope,
     depth: u8,
     date: &str,
     outgoing: bool,
+    place: RowPlace<'_>,
     theme: &Theme,
 ) -> Span<'static> {
     match kind {
@@ -214,11 +223,16 @@ fn cell(
             };
             Span::raw(fit(&format!("{indent}{subject}"), w))
         }
-        ColumnKind::Account | ColumnKind::Folder => Span::raw(fit("", w)),
+        ColumnKind::Account => Span::styled(fit(place.account, w), theme.accent),
+        ColumnKind::Folder => Span::styled(fit(place.folder, w), theme.dim),
     }
 }
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
+    if let Some(r) = state.results.as_ref().filter(|r| r.shown) {
+        super::results::draw(state, r, theme, f, area, focused);
+        return;
+    }
     let Some(acc) = state.account() else {
         f.render_widget(theme.pane(" Messages ".into(), focused), area);
         return;
@@ -284,7 +298,16 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
                 if n > 0 {
                     spans.push(Span::raw(" "));
                 }
-                spans.push(cell(c.kind, *w, e, depth, &date, outgoing, theme));
+                spans.push(cell(
+                    c.kind,
+                    *w,
+                    e,
+                    depth,
+                    &date,
+                    outgoing,
+                    RowPlace::default(),
+                    theme,
+                ));
             }
             Line::from(spans).style(style)
         })

@@ -13,6 +13,7 @@ mod messages;
 mod pipe;
 mod prompt;
 pub mod reader;
+mod results;
 mod status_bar;
 mod status_line;
 pub mod theme;
@@ -44,6 +45,8 @@ mod columns_tests;
 mod command_line_tests;
 #[cfg(test)]
 mod limit_tests;
+#[cfg(test)]
+mod results_tests;
 
 use ratatui::Frame;
 

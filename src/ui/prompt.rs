@@ -29,7 +29,12 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
     };
     let label = theme.accent.add_modifier(Modifier::BOLD);
     let spans = match &p.kind {
-        PromptKind::Search | PromptKind::Limit | PromptKind::MarkMatching if p.error.is_some() => {
+        PromptKind::Search
+        | PromptKind::Limit
+        | PromptKind::MarkMatching
+        | PromptKind::Everywhere
+            if p.error.is_some() =>
+        {
             query_error(theme, p, usize::from(at.width))
         }
         PromptKind::Limit => {
@@ -59,6 +64,17 @@ fn line(state: &State, theme: &Theme, p: &Prompt, f: &mut Frame<'_>, area: Rect)
                 Span::raw(p.text.clone()),
                 Span::styled("█", theme.accent),
                 Span::styled(truncate(&hint, room), theme.dim),
+            ]
+        }
+        PromptKind::Everywhere => {
+            let hint = "   Enter: every folder of every account, as stored · Esc";
+            let room = usize::from(at.width)
+                .saturating_sub(13 + unicode_width::UnicodeWidthStr::width(p.text.as_str()));
+            vec![
+                Span::styled("Everywhere: ", label),
+                Span::raw(p.text.clone()),
+                Span::styled("█", theme.accent),
+                Span::styled(truncate(hint, room), theme.dim),
             ]
         }
         PromptKind::MarkMatching => {
@@ -185,6 +201,7 @@ fn query_error(theme: &Theme, p: &Prompt, width: usize) -> Vec<Span<'static>> {
     let label = match p.kind {
         PromptKind::Limit => "Limit: ",
         PromptKind::MarkMatching => "Mark: ",
+        PromptKind::Everywhere => "Everywhere: ",
         _ => "/",
     };
     let label_w = label.chars().count();

@@ -231,6 +231,12 @@ pub enum WorkerEvent {
     TextSync {
         left: usize,
     },
+    /// A search across folders: what the store holds
+    /// ([`crate::action::StoreCommand::Everywhere`]).
+    FoundEverywhere {
+        req: u64,
+        found: Box<crate::store::everywhere::Everywhere>,
+    },
     /// A folder's messages in thread order, with each one's depth.
     Threads {
         req: u64,

@@ -1,0 +1,376 @@
+use crate::action::{Action, Command, StoreCommand, UiAction};
+use crate::mail::types::FlagKind;
+use crate::state::test_kit::{env, loaded, state, worker};
+use crate::state::{Pane, State};
+use crate::store::everywhere::{Everywhere, FolderHits};
+use crate::worker::{WorkerCommand, WorkerEvent};
+
+fn key(s: &mut State, a: UiAction) -> Vec<Command> {
+    s.update(Action::Ui(a))
+}
+
+/// The store questions among `cmds`: (account, paths, req).
+fn asked(cmds: &[Command]) -> Vec<(usize, Vec<String>, u64)> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Store {
+                account,
+                command: StoreCommand::Everywhere { paths, req, .. },
+            } => Some((*account, paths.clone(), *req)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn hits(path: &str, uids: &[u32]) -> FolderHits {
+    FolderHits {
+        path: path.into(),
+        uid_validity: 1,
+        // As `loaded` has them: even UIDs read.
+        rows: uids.iter().rev().map(|u| env(*u, u % 2 == 0)).collect(),
+    }
+}
+
+fn found(s: &mut State, account: usize, req: u64, folders: Vec<FolderHits>) -> Vec<Command> {
+    let found = Everywhere {
+        searched: folders.len(),
+        folders,
+        ..Everywhere::default()
+    };
+    worker(
+        s,
+        account,
+        WorkerEvent::FoundEverywhere {
+            req,
+            found: Box::new(found),
+        },
+    )
+}
+
+/// Two accounts with INBOX open; All inboxes opened from the folder pane
+/// and answered: work has 1..=5, home 1..=3 (home's are newer by date).
+fn all_inboxes() -> State {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    loaded(&mut s, 1, 3);
+    s.focus = Pane::Folders;
+    key(&mut s, UiAction::Up);
+    assert_eq!(s.on_virtual, Some(0), "All inboxes sits above the folders");
+    let cmds = key(&mut s, UiAction::Open);
+    let q = asked(&cmds);
+    assert_eq!(q.len(), 2, "{cmds:?}");
+    assert!(
+        q.iter()
+            .all(|(_, paths, _)| paths == &["INBOX".to_string()])
+    );
+    let mut home = hits("INBOX", &[1, 2, 3]);
+    for e in &mut home.rows {
+        e.date = e.date.map(|d| d + 100);
+    }
+    found(&mut s, 0, q[0].2, vec![hits("INBOX", &[1, 2, 3, 4, 5])]);
+    found(&mut s, 1, q[1].2, vec![home]);
+    assert!(s.results_shown());
+    assert_eq!(s.focus, Pane::Messages);
+    s
+}
+
+fn shown(s: &State) -> Vec<(usize, u32)> {
+    s.results
+        .as_ref()
+        .map(|r| r.rows.iter().map(|x| (x.account, x.env.uid)).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn all_inboxes_lists_every_accounts_inbox_newest_first() {
+    let s = all_inboxes();
+    assert_eq!(
+        shown(&s),
+        [
+            (1, 3),
+            (1, 2),
+            (1, 1),
+            (0, 5),
+            (0, 4),
+            (0, 3),
+            (0, 2),
+            (0, 1)
+        ]
+    );
+    // With one account there is nothing to gather.
+    let mut one = crate::state::test_kit::StateBuilder::default()
+        .account(crate::state::test_kit::info("solo"))
+        .build();
+    one.all_inboxes = true;
+    assert!(one.virtual_folders().is_empty());
+}
+
+#[test]
+fn a_flag_goes_to_each_rows_own_account_and_folder_and_undo_takes_it_back() {
+    let mut s = all_inboxes();
+    // Mark one row of home and one of work.
+    key(&mut s, UiAction::Mark);
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Mark);
+    let cmds = key(&mut s, UiAction::ToggleFlag);
+    let sets: Vec<(usize, String, Vec<u32>, bool)> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::Worker {
+                account,
+                command:
+                    WorkerCommand::SetFlag {
+                        folder,
+                        uids,
+                        flag: FlagKind::Flagged,
+                        on,
+                    },
+            } => Some((*account, folder.path.clone(), uids.clone(), *on)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sets,
+        [
+            (0, "INBOX".to_string(), vec![5], true),
+            (1, "INBOX".to_string(), vec![3], true)
+        ]
+    );
+    // The accounts' own lists show it too.
+    assert!(
+        s.accounts[0]
+            .list
+            .envelope(5)
+            .is_some_and(|e| e.flags.flagged)
+    );
+    assert!(
+        s.accounts[1]
+            .list
+            .envelope(3)
+            .is_some_and(|e| e.flags.flagged)
+    );
+    // One u takes the action back in both accounts.
+    let cmds = key(&mut s, UiAction::Undo);
+    assert!(cmds.iter().any(|c| matches!(c,
+        Command::Worker { account: 0, command: WorkerCommand::SetFlag { uids, on: false, .. } } if uids == &vec![5])));
+    assert!(cmds.iter().any(|c| matches!(c,
+        Command::Worker { account: 1, command: WorkerCommand::SetFlag { uids, on: false, .. } } if uids == &vec![3])));
+    assert!(
+        key(&mut s, UiAction::Undo).is_empty(),
+        "nothing more made here"
+    );
+}
+
+#[test]
+fn delete_moves_rows_to_each_accounts_trash_and_a_refusal_puts_them_back() {
+    let mut s = all_inboxes();
+    // An earlier step of home's own, made in its folder.
+    s.switch_account(1);
+    key(&mut s, UiAction::ToggleRead);
+    s.switch_account(0);
+    key(&mut s, UiAction::Mark);
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Mark);
+    let cmds = key(&mut s, UiAction::Delete);
+    let moves: Vec<(usize, u64, Vec<u32>, String)> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::Worker {
+                account,
+                command: WorkerCommand::Move { uids, to, op, .. },
+            } => Some((*account, *op, uids.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(moves.len(), 2, "{cmds:?}");
+    assert_eq!(moves[0].2, [5]);
+    assert_eq!(moves[1].2, [3]);
+    assert!(moves.iter().all(|m| m.3 == "Deleted Items"));
+    assert_eq!(shown(&s).len(), 6);
+    assert!(
+        s.accounts[0].list.envelope(5).is_none(),
+        "gone from INBOX too"
+    );
+    // Home's server refuses: its row comes back, here and in its INBOX.
+    let again = worker(
+        &mut s,
+        1,
+        WorkerEvent::Failed {
+            op: moves[1].1,
+            error: crate::sanitize::Clean::line("no"),
+        },
+    );
+    assert!(shown(&s).contains(&(1, 3)));
+    assert!(s.accounts[1].list.envelope(3).is_some());
+    assert_eq!(asked(&again).len(), 1, "home's store is asked again");
+    // Work's lands; undo sends it back from Trash.
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::Moved {
+            op: moves[0].1,
+            target: Some(crate::worker::FolderRef {
+                path: "Deleted Items".into(),
+                uid_validity: 9,
+            }),
+            target_uids: vec![70],
+            source_uids: vec![5],
+            message_ids: vec![],
+            removed: true,
+        },
+    );
+    // Undo: work's goes back from Trash; home's failed, so home's own
+    // last step (a flag from its folder) is not touched.
+    let cmds = key(&mut s, UiAction::Undo);
+    assert!(
+        cmds.iter().any(|c| matches!(c,
+        Command::Worker { account: 0, command: WorkerCommand::Move { uids, to, .. } }
+            if uids == &vec![70] && to == "INBOX")),
+        "{cmds:?}"
+    );
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Command::Worker { account: 1, .. })),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn enter_opens_the_row_in_its_folder_and_esc_comes_back() {
+    let mut s = all_inboxes();
+    // Home's UID 3, in the account that is not the current one.
+    let cmds = key(&mut s, UiAction::Open);
+    assert_eq!(s.current, 1);
+    assert_eq!(s.focus, Pane::Reader);
+    assert!(s.reader_full);
+    // Shown (it was in home's reader already) and marked read.
+    assert_eq!(s.accounts[1].reader.uid, Some(3));
+    assert_eq!(crate::state::test_kit::marks_read(&cmds), [3]);
+    // J: on through the results, into the other account.
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        key(&mut s, UiAction::NextMessage);
+        seen.push((s.current, s.account().and_then(|a| a.reader.uid)));
+    }
+    assert_eq!(seen, [(1, Some(2)), (1, Some(1)), (0, Some(5))]);
+    key(&mut s, UiAction::Back);
+    assert!(s.results_shown());
+    assert_eq!(s.focus, Pane::Messages);
+    assert!(!s.reader_full);
+    assert_eq!(s.results.as_ref().map(|r| r.selected), Some(3));
+    // Esc in the results: the folder again.
+    key(&mut s, UiAction::Back);
+    assert!(s.results.is_none());
+}
+
+#[test]
+fn a_row_in_a_folder_not_open_opens_that_folder_then_shows_it() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    loaded(&mut s, 1, 3);
+    key(&mut s, UiAction::SearchEverywhere);
+    for c in "apollo".chars() {
+        s.update(Action::Prompt(crate::action::PromptKey::Char(c)));
+    }
+    let cmds = s.update(Action::Prompt(crate::action::PromptKey::Enter));
+    let q = asked(&cmds);
+    assert_eq!(q.len(), 2, "every folder of both: {cmds:?}");
+    assert_eq!(q[0].1.len(), 4);
+    found(&mut s, 0, q[0].2, vec![hits("Projects/Apollo", &[12])]);
+    found(&mut s, 1, q[1].2, vec![]);
+    let cmds = key(&mut s, UiAction::Open);
+    let req = crate::state::test_kit::open_req(&cmds, "Projects/Apollo");
+    assert_eq!(crate::state::test_kit::loads(&cmds), None, "not there yet");
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::Stored {
+            req,
+            uid_validity: 1,
+            envelopes: vec![env(12, false), env(11, true)],
+            done: true,
+            synced_at: None,
+        },
+    );
+    assert_eq!(crate::state::test_kit::loads(&cmds), Some(12));
+    assert_eq!(crate::state::test_kit::marks_read(&cmds), [12]);
+}
+
+#[test]
+fn the_view_stays_live_with_one_question_on_its_way_per_account() {
+    let mut s = all_inboxes();
+    let req = s.accounts[0].list.req;
+    let ins = |n: u32| WorkerEvent::Inserted {
+        req,
+        envelopes: vec![env(n, false)],
+        remaining: 0,
+    };
+    let first = asked(&worker(&mut s, 0, ins(6)));
+    assert_eq!(first.len(), 1);
+    // More changes while it is on its way: no more questions now...
+    for n in 7..50 {
+        assert!(asked(&worker(&mut s, 0, ins(n))).is_empty());
+    }
+    // ...one more after its answer, and none after that one's.
+    let cmds = found(
+        &mut s,
+        0,
+        first[0].2,
+        vec![hits("INBOX", &[1, 2, 3, 4, 5, 6])],
+    );
+    let second = asked(&cmds);
+    assert_eq!(second.len(), 1);
+    assert!(shown(&s).contains(&(0, 6)));
+    let cmds = found(&mut s, 0, second[0].2, vec![hits("INBOX", &[6, 7])]);
+    assert!(asked(&cmds).is_empty());
+    assert!(
+        !shown(&s).contains(&(0, 5)),
+        "rows the store no longer has go"
+    );
+    // A stale answer (an older question) changes nothing.
+    found(&mut s, 0, first[0].2, vec![hits("INBOX", &[1])]);
+    assert!(shown(&s).contains(&(0, 7)));
+}
+
+#[test]
+fn a_query_that_rules_out_every_account_asks_nothing() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    loaded(&mut s, 1, 3);
+    let cmds = s.open_results(
+        "x".into(),
+        crate::query::parse("account:nobody").expect("q"),
+    );
+    assert!(asked(&cmds).is_empty());
+    assert!(s.results.is_none());
+    let cmds = s.open_results("x".into(), crate::query::parse("account:home").expect("q"));
+    assert_eq!(asked(&cmds).iter().map(|q| q.0).collect::<Vec<_>>(), [1]);
+}
+
+#[test]
+fn move_asks_for_one_account_at_a_time() {
+    let mut s = all_inboxes();
+    key(&mut s, UiAction::Mark);
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Down);
+    key(&mut s, UiAction::Mark);
+    key(&mut s, UiAction::Move);
+    assert!(s.prompt.is_none());
+    assert!(s.notice.as_ref().is_some_and(|n| n.error));
+    key(&mut s, UiAction::UnmarkAll);
+    key(&mut s, UiAction::Move);
+    assert!(s.prompt.is_some(), "one row: the picker of its account");
+    for c in "arch".chars() {
+        s.update(Action::Prompt(crate::action::PromptKey::Char(c)));
+    }
+    let cmds = s.update(Action::Prompt(crate::action::PromptKey::Enter));
+    assert!(
+        cmds.iter().any(|c| matches!(c,
+        Command::Worker { account: 0, command: WorkerCommand::Move { uids, to, .. } }
+            if uids == &vec![4] && to == "Archive")),
+        "{cmds:?}"
+    );
+}

@@ -1,0 +1,110 @@
+//! A query over several folders of one account at once, for a results
+//! view or a saved search: the rows each folder's stored messages give,
+//! newest first. Like the search of one folder, the answer may hold more
+//! than the query asks (the caller checks it with the matcher) and knows
+//! only what the store holds: folders never opened have no rows here.
+
+use rusqlite::types::Value as Sql;
+use rusqlite::{OptionalExtension, params_from_iter};
+
+use super::Store;
+use super::folders::clamp_u32;
+use super::local_search::clause;
+use crate::mail::row_text::{BoxedClean, SharedClean};
+use crate::mail::types::{Envelope, Flags};
+use crate::query::{Now, Query};
+
+/// Rows one account gives a search across folders at most; past it the
+/// newest are kept and the answer says it was cut.
+pub const EVERYWHERE_MAX: usize = 5_000;
+
+/// One folder's part of the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderHits {
+    pub path: String,
+    pub uid_validity: u32,
+    /// Newest first (by UID).
+    pub rows: Vec<Envelope>,
+}
+
+/// What a search across folders found in one account's store.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Everywhere {
+    pub folders: Vec<FolderHits>,
+    /// Folders asked for that the store has rows of.
+    pub searched: usize,
+    /// Folders asked for that were never stored (never opened here).
+    pub not_stored: Vec<String>,
+    /// Some folder had more matches than [`EVERYWHERE_MAX`].
+    pub cut: bool,
+}
+
+impl Store {
+    /// The stored rows of `paths` the query may match, at most `max` per
+    /// folder, newest first.
+    pub fn search_everywhere(
+        &mut self,
+        paths: &[String],
+        query: &Query,
+        now: &Now,
+        max: usize,
+    ) -> Everywhere {
+        let mut out = Everywhere::default();
+        for path in paths {
+            let found = self.read("search across folders", |db| {
+                let folder: Option<(i64, i64)> = db
+                    .query_row(
+                        "SELECT id, uidvalidity FROM folders WHERE path = ?1",
+                        [path],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                let Some((id, validity)) = folder.filter(|(_, v)| *v != 0) else {
+                    return Ok(None);
+                };
+                let c = clause(query.expr(), now, id);
+                let sql = format!(
+                    "SELECT m.uid, m.date, m.sender, m.subject, m.flags, m.size, m.attachment, m.recipient
+                     FROM messages m WHERE m.folder = ? AND ({}) ORDER BY m.uid DESC LIMIT {}",
+                    c.sql,
+                    max.saturating_add(1)
+                );
+                let mut params = vec![Sql::Integer(id)];
+                params.extend(c.params);
+                let mut q = db.prepare(&sql)?;
+                let rows = q.query_map(params_from_iter(params), |r| {
+                    Ok(Envelope {
+                        uid: clamp_u32(r.get(0)?),
+                        date: r.get(1)?,
+                        from: SharedClean::line(r.get_ref(2)?.as_str().unwrap_or("")),
+                        subject: BoxedClean::line(r.get_ref(3)?.as_str().unwrap_or("")),
+                        flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
+                        size: clamp_u32(r.get(5)?),
+                        has_attachment: r.get(6)?,
+                        to: SharedClean::line(r.get_ref(7)?.as_str().unwrap_or("")),
+                    })
+                })?;
+                let rows: Vec<Envelope> = rows.collect::<rusqlite::Result<_>>()?;
+                Ok(Some((clamp_u32(validity), rows)))
+            });
+            match found.flatten() {
+                Some((uid_validity, mut rows)) => {
+                    out.searched += 1;
+                    if rows.len() > max {
+                        rows.truncate(max);
+                        out.cut = true;
+                    }
+                    if !rows.is_empty() {
+                        out.folders.push(FolderHits {
+                            path: path.clone(),
+                            uid_validity,
+                            rows,
+                        });
+                    }
+                }
+                None => out.not_stored.push(path.clone()),
+            }
+        }
+        out
+    }
+}
