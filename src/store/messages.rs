@@ -129,6 +129,42 @@ impl Store {
         });
     }
 
+    /// Rows of messages moved with COPYUID, copied to the target under
+    /// their new UIDs (flags and all, as MOVE keeps them), so the target
+    /// folder (a search across folders, an undo's way back) shows them
+    /// before it is opened again. Not where the target's rows are of
+    /// another UIDVALIDITY. A folder never stored keeps them without a
+    /// sync state: a search across folders counts it as not stored, its
+    /// first opening drops them and fetches all, and an undo's way back
+    /// out of it (Trash, mostly) finds them to copy again.
+    pub fn copy_rows(&mut self, from: &str, to: &str, uid_validity: u32, pairs: &[(u32, u32)]) {
+        if pairs.is_empty() {
+            return;
+        }
+        self.write("copy moved rows", |tx| {
+            let (Some(src), Some(dst)) = (Store::find_folder(tx, from)?, Store::find_folder(tx, to)?)
+            else {
+                return Ok(());
+            };
+            let stored: i64 = tx.query_row("SELECT uidvalidity FROM folders WHERE id = ?1", [dst], |r| {
+                r.get(0)
+            })?;
+            if stored != 0 && stored != i64::from(uid_validity) {
+                return Ok(());
+            }
+            let mut q = tx.prepare_cached(
+                "INSERT OR REPLACE INTO messages
+                 (folder, uid, date, sender, subject, flags, size, attachment, message_id, in_reply_to, refs, recipient)
+                 SELECT ?1, ?2, date, sender, subject, flags, size, attachment, message_id, in_reply_to, refs, recipient
+                 FROM messages WHERE folder = ?3 AND uid = ?4",
+            )?;
+            for (old, new) in pairs {
+                q.execute(params![dst, new, src, old])?;
+            }
+            Ok(())
+        });
+    }
+
     pub fn remove(&mut self, path: &str, uids: &[u32]) {
         if uids.is_empty() {
             return;

@@ -684,3 +684,31 @@ fn recipients_are_kept_with_the_rows() {
     assert_eq!(rows[0].to.as_str(), "Bob, c@x");
     assert_eq!(rows[0].from.as_str(), "Ann");
 }
+
+#[test]
+fn moved_rows_are_copied_under_their_new_uids_where_the_target_allows() {
+    let mut s = Store::in_memory("t", 1 << 20);
+    s.save_folders(&[folder("INBOX"), folder("Trash"), folder("Old")]);
+    s.commit_sync("INBOX", state(9));
+    s.commit_sync("Old", state(5));
+    s.insert("INBOX", &[msg(1, false), msg(2, true)]);
+    // Trash never stored: the rows go in, without a sync state.
+    s.copy_rows("INBOX", "Trash", 77, &[(2, 40)]);
+    assert_eq!(s.known("Trash"), [(40, msg(2, true).envelope.flags)]);
+    assert!(s.folder_state("Trash").is_none());
+    let q = crate::query::parse("").expect("q");
+    let now = crate::query::Now {
+        unix: 0,
+        utc_offset: 0,
+    };
+    let found = s.search_everywhere(&["Trash".into()], &q, &now, 10);
+    assert_eq!(found.not_stored, ["Trash"], "unverified rows are not shown");
+    // And back: INBOX is of that UIDVALIDITY, so it holds them at once.
+    s.copy_rows("Trash", "INBOX", 9, &[(40, 3)]);
+    let found = s.search_everywhere(&["INBOX".into()], &q, &now, 10);
+    let uids: Vec<u32> = found.folders[0].rows.iter().map(|e| e.uid).collect();
+    assert_eq!(uids, [3, 2, 1]);
+    // Another UIDVALIDITY (the folder was recreated): nothing copied.
+    s.copy_rows("INBOX", "Old", 6, &[(1, 50)]);
+    assert!(s.known("Old").is_empty());
+}

@@ -277,6 +277,12 @@ impl<B: MailBackend> Worker<B> {
             Ok(moved) => {
                 self.ops.pop_front();
                 info!(count = uids.len(), to = %Clean::line(&to), "moved");
+                if let Some((validity, pairs)) = moved.copyuid.clone() {
+                    // Queued before the removal: the store runs them in order.
+                    let (from, to) = (folder.path.clone(), to.clone());
+                    self.store
+                        .send(move |s| s.copy_rows(&from, &to, validity, &pairs));
+                }
                 if moved.removed {
                     self.removed(folder, here, &uids);
                 }
