@@ -14,10 +14,6 @@ use crate::mail::row_text::{BoxedClean, SharedClean};
 use crate::mail::types::{Envelope, Flags};
 use crate::query::{Now, Query};
 
-/// Rows one account gives a search across folders at most; past it the
-/// newest are kept and the answer says it was cut.
-pub const EVERYWHERE_MAX: usize = 5_000;
-
 /// One folder's part of the answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FolderHits {
@@ -35,7 +31,7 @@ pub struct Everywhere {
     pub searched: usize,
     /// Folders asked for that were never stored (never opened here).
     pub not_stored: Vec<String>,
-    /// Some folder had more matches than [`EVERYWHERE_MAX`].
+    /// Some folder had more matches than [`super::EVERYWHERE_MAX`].
     pub cut: bool,
 }
 

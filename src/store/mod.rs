@@ -36,6 +36,10 @@ pub use bodies::{DEFAULT_BODY_BUDGET, StoreStats};
 pub use folders::StoredFolder;
 pub use fts::Progress as IndexProgress;
 
+/// Rows one account gives a search across folders at most, per folder;
+/// past it the newest are kept and the answer says it was cut.
+pub const EVERYWHERE_MAX: usize = 5_000;
+
 pub struct Store {
     db: Connection,
     /// None for an in-memory store.

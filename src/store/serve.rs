@@ -169,8 +169,7 @@ impl StoreHandle {
         events: Events,
     ) {
         self.send(move |s| {
-            let found =
-                s.search_everywhere(&paths, &query, &now, super::everywhere::EVERYWHERE_MAX);
+            let found = s.search_everywhere(&paths, &query, &now, super::EVERYWHERE_MAX);
             let found = Box::new(found);
             let _ = events.send((account, WorkerEvent::FoundEverywhere { req, found }));
         });

@@ -229,10 +229,6 @@ pub(super) fn cell(
 }
 
 pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused: bool) {
-    if let Some(r) = state.results.as_ref().filter(|r| r.shown) {
-        super::results::draw(state, r, theme, f, area, focused);
-        return;
-    }
     let Some(acc) = state.account() else {
         f.render_widget(theme.pane(" Messages ".into(), focused), area);
         return;

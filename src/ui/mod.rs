@@ -69,7 +69,17 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame<'_>) {
     if !a.folders.is_empty() {
         folders::draw(state, theme, frame, a.folders, state.focus == Pane::Folders);
     }
-    if !a.messages.is_empty() {
+    let results = state.results.as_ref().filter(|r| r.shown);
+    if let (false, Some(r)) = (a.messages.is_empty(), results) {
+        results::draw(
+            state,
+            r,
+            theme,
+            frame,
+            a.messages,
+            state.focus == Pane::Messages,
+        );
+    } else if !a.messages.is_empty() {
         messages::draw(
             state,
             theme,

@@ -53,7 +53,7 @@ fn title(state: &State, r: &Results, rows: usize) -> String {
     if cut {
         t.push_str(&format!(
             " · newest {} per folder",
-            thousands(crate::store::everywhere::EVERYWHERE_MAX as u64)
+            thousands(crate::store::EVERYWHERE_MAX as u64)
         ));
     }
     t.push(' ');
