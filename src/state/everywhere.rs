@@ -317,6 +317,7 @@ impl State {
         {
             let mut cmds = acc.preview(account);
             cmds.extend(acc.mark_selected_read(account));
+            self.read_in_results(&key);
             return cmds;
         }
         if let Some(r) = self.results.as_mut() {
@@ -352,7 +353,16 @@ impl State {
         acc.list.select_uid(uid, rows);
         let mut cmds = acc.preview(account);
         cmds.extend(acc.mark_selected_read(account));
+        self.read_in_results(&(account, path, uid));
         cmds
+    }
+
+    /// A row opened from the results is read there too, until its store
+    /// says so.
+    fn read_in_results(&mut self, key: &RowKey) {
+        if let Some(r) = self.results.as_mut() {
+            r.set_flag(std::slice::from_ref(key), FlagKind::Seen, true);
+        }
     }
 
     /// Keys in the reader while it shows a row opened from the results.
@@ -373,7 +383,14 @@ impl State {
                 r.shown = true;
                 self.reader_full = false;
                 self.focus = Pane::Messages;
-                Some(Vec::new())
+                // What was read or changed in the folders meanwhile.
+                let accounts = r.accounts.clone();
+                Some(
+                    accounts
+                        .into_iter()
+                        .flat_map(|a| self.ask_results(a))
+                        .collect(),
+                )
             }
             UiAction::NextMessage | UiAction::PrevMessage => {
                 let delta = if a == UiAction::NextMessage { 1 } else { -1 };

@@ -256,11 +256,20 @@ fn enter_opens_the_row_in_its_folder_and_esc_comes_back() {
         seen.push((s.current, s.account().and_then(|a| a.reader.uid)));
     }
     assert_eq!(seen, [(1, Some(2)), (1, Some(1)), (0, Some(5))]);
-    key(&mut s, UiAction::Back);
+    let cmds = key(&mut s, UiAction::Back);
     assert!(s.results_shown());
     assert_eq!(s.focus, Pane::Messages);
     assert!(!s.reader_full);
     assert_eq!(s.results.as_ref().map(|r| r.selected), Some(3));
+    // What was read on the way shows read here, and the stores are asked
+    // again for what changed meanwhile.
+    let read: Vec<bool> = s
+        .results
+        .as_ref()
+        .map(|r| r.rows.iter().take(4).map(|x| x.env.flags.seen).collect())
+        .unwrap_or_default();
+    assert_eq!(read, [true, true, true, true]);
+    assert_eq!(asked(&cmds).len(), 2);
     // Esc in the results: the folder again.
     key(&mut s, UiAction::Back);
     assert!(s.results.is_none());

@@ -219,7 +219,27 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect) {
                 .kept(),
         );
     }
-    if let Some(folder) = acc.open_folder_name() {
+    if let Some(r) = state
+        .results
+        .as_ref()
+        .filter(|r| r.shown || r.reading.is_some())
+    {
+        // The results, not the account's folder, are what is in view.
+        let n = thousands(r.rows.len() as u64);
+        let at = thousands(r.selected as u64 + 1);
+        let (text, short) = if r.shown {
+            (
+                format!("{}: {n} · Enter: open · Esc: back to the folder", r.name),
+                format!("{}: {n}", r.name),
+            )
+        } else {
+            (
+                format!("{} {at}/{n} · J K: on · Esc: back", r.name),
+                format!("{at}/{n} · Esc: back"),
+            )
+        };
+        parts.push(Part::new(text, 4, Style::new()).short(Some(short)));
+    } else if let Some(folder) = acc.open_folder_name() {
         let so_far = if acc.list.remaining > 0 {
             " so far"
         } else {
