@@ -43,6 +43,14 @@ fn store_file(home: &Path) -> PathBuf {
     store::file_for(&home.join("cache/mailtui"), "mail")
 }
 
+/// Rows the running app's store has committed, read beside it.
+fn stored_rows(file: &Path) -> i64 {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    rusqlite::Connection::open_with_flags(file, flags)
+        .and_then(|db| db.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)))
+        .unwrap_or(0)
+}
+
 fn log(home: &Path) -> String {
     std::fs::read_to_string(home.join("state/mailtui/mailtui.log")).unwrap_or_default()
 }
@@ -68,8 +76,11 @@ fn killed_mid_sync_then_restarted_loses_nothing() {
     let cfg = config(home.path(), &d);
 
     let t = run(home.path(), &cfg);
-    // Killed while older rows are still coming in.
+    // Killed while older rows are still coming in, once some are stored
+    // (the screen may show a batch the store's thread has yet to write).
     t.wait_for(" of 6,000 ");
+    let file = store_file(home.path());
+    t.wait_until("rows stored", |_| stored_rows(&file) > 0);
     let pid = app_pid(&t);
     assert!(
         std::process::Command::new("kill")

@@ -364,6 +364,53 @@ async fn actions_from_the_results_reach_each_rows_own_folder(p: Profile) {
         [(0, "Apollo budget".to_string())],
         "shown again where it went back to"
     );
+
+    // New mail in Projects that the store has not seen (Dovecot gives it
+    // its UID now), then a move into Projects from the results: the moved
+    // row is copied into the store above it; opening Projects shows both.
+    d.deliver(
+        erin,
+        "Projects",
+        &[message(
+            "Fay <fay@x.test>",
+            "Projects news",
+            "Sat, 07 Nov 2026 09:00:00 +0000",
+        )],
+    );
+    assert_eq!(count(&d, erin, "Projects"), 2);
+    b.line("search_everywhere from:bob");
+    b.until("the search answered", answered).await;
+    assert_eq!(b.rows(), [(0, "Erin two".to_string())]);
+    b.key(UiAction::Move);
+    for c in "Projects".chars() {
+        let cmds =
+            b.s.update(Action::Prompt(mailtui::action::PromptKey::Char(c)));
+        b.run(cmds);
+    }
+    let cmds =
+        b.s.update(Action::Prompt(mailtui::action::PromptKey::Enter));
+    b.run(cmds);
+    b.until_server("moved to Projects", || count(&d, erin, "Projects") == 3)
+        .await;
+    b.until("the move confirmed", |s| {
+        s.results.as_ref().is_some_and(|r| r.moving.is_empty())
+    })
+    .await;
+    b.key(UiAction::Back);
+    b.line("go_to_folder Projects");
+    b.until("Projects with all three", |s| {
+        let l = &s.accounts[0].list;
+        l.path.as_deref() == Some("Projects") && l.items.len() == 3
+    })
+    .await;
+    let mut subjects: Vec<String> = b.s.accounts[0]
+        .list
+        .items
+        .iter()
+        .map(|e| e.subject.to_string())
+        .collect();
+    subjects.sort();
+    assert_eq!(subjects, ["Apollo budget", "Erin two", "Projects news"]);
     for w in &b.workers {
         let _ = w.commands.send(WorkerCommand::Shutdown);
     }

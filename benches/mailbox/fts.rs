@@ -252,6 +252,64 @@ pub fn figures(n: u32) {
         "memory the index's queries add: {} kB resident",
         after.saturating_sub(before)
     );
+
+    // Results across folders: the store asked as All inboxes or a search
+    // everywhere asks it, then the rows checked, merged and sorted as the
+    // results view does: from the question to the rows to draw. (A folder
+    // counts as stored once a sync committed.)
+    s.commit_sync(
+        "INBOX",
+        mailtui::sync::FolderSync {
+            uid_validity: 1,
+            uid_next: Some(n + 1),
+            highest_modseq: None,
+            synced_at: Some(1_800_000_000),
+        },
+    );
+    let mut rng = Lcg(5);
+    let cases: Vec<(&str, Vec<String>)> = vec![
+        (
+            "results: All inboxes (folder:INBOX)",
+            vec!["folder:INBOX".into(); 20],
+        ),
+        ("results: is:unread", vec!["is:unread".into(); 20]),
+        (
+            "results: a common word",
+            (0..50).map(|_| word(rng.skewed(200))).collect(),
+        ),
+        (
+            "results: a rare word",
+            (0..50)
+                .map(|_| word(5_000 + rng.next() % (VOCABULARY - 5_000)))
+                .collect(),
+        ),
+        (
+            "results: a substring of a name (from:)",
+            (0..50)
+                .map(|_| {
+                    let w = word(1000 + rng.next() % PEOPLE);
+                    format!("from:{}", w.chars().skip(1).take(5).collect::<String>())
+                })
+                .collect(),
+        ),
+    ];
+    for (label, queries) in cases {
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for q in &queries {
+            let q = mailtui::query::parse(q).expect("query");
+            let t = Instant::now();
+            let found = s.search_everywhere(&["INBOX".into()], &q, &now, store::EVERYWHERE_MAX);
+            let mut r = mailtui::state::results::Results::new("bench".into(), q, now, vec![0]);
+            r.answer(0, "bench", found, 40);
+            times.push(t.elapsed());
+            rows += r.rows.len();
+        }
+        percentiles(
+            &format!("{label} ({} rows on average)", rows / queries.len()),
+            times,
+        );
+    }
     drop(s);
 
     if std::env::var("MAILTUI_BENCH_FTS_COMPARE").is_ok() {

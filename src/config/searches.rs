@@ -82,12 +82,11 @@ pub(super) fn searches(
             ));
         }
         let text = s.query.get_ref().clone();
-        let query = parse(&text).map_err(|e| {
-            let at = s.query.span();
-            // The value's first character, past its opening quote.
-            let start = (at.start + 1 + e.span.start).min(at.end);
-            src.error(Some(start..start), here("query"), e.message.clone())
-        })?;
+        // The value's place: inside it, escapes and multi-line strings
+        // part the file's columns from the query's, which the message
+        // gives ("at column 7").
+        let query = parse(&text)
+            .map_err(|e| src.error(Some(s.query.span()), here("query"), e.message.clone()))?;
         saved.push(SavedSearch { name, query, text });
     }
     Ok(Searches {

@@ -517,3 +517,40 @@ fn sync_bodies_text_takes_caps_and_refuses_other_values() {
     let e = error("[cache]\nsync_bodies = \"text\"\nsync_bodies_mb = 0\n");
     assert!(e.contains("sync_bodies_mb"), "{e}");
 }
+
+#[test]
+fn saved_searches_are_read_and_a_bad_query_is_named_with_its_place() {
+    let c = parse_str(
+        "[[searches]]\nname = \"Flagged\"\nquery = \"is:flagged\"\n\n[[searches]]\nname = \"Bob\"\nquery = 'from:bob date:..7d'\n",
+    )
+    .unwrap();
+    let names: Vec<&str> = c.searches.saved.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Flagged", "Bob"]);
+    assert_eq!(c.searches.saved[1].query.to_string(), "from:bob date:..7d");
+    assert!(c.searches.all_inboxes);
+    let e = parse_str("[[searches]]\nname = \"a\"\nquery = \"is:flagged\"\n\n[[searches]]\nname = \"b\"\nquery = \"form:bob\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains(":7:"), "{e}");
+    assert!(e.contains("searches[1].query"), "{e}");
+    assert!(e.contains("did you mean “from:”"), "{e}");
+    // Escapes and wide characters before the fault: the place is the
+    // value's, never a panic inside a character.
+    let e = parse_str("[[searches]]\nname = \"x\"\nquery = \"from:\\\"x\\\" 会議)\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("searches[0].query"), "{e}");
+    // Names: taken ones (All inboxes too, unless turned off), blank ones.
+    assert!(parse_str("[[searches]]\nname = \"all INBOXES\"\nquery = \"\"\n").is_err());
+    let c = parse_str("[ui]\nall_inboxes = false\n[[searches]]\nname = \"All inboxes\"\nquery = \"folder:inbox\"\n")
+        .unwrap();
+    assert!(!c.searches.all_inboxes);
+    assert!(
+        parse_str(
+            "[[searches]]\nname = \"a\"\nquery = \"\"\n[[searches]]\nname = \"A\"\nquery = \"\"\n"
+        )
+        .is_err()
+    );
+    assert!(parse_str("[[searches]]\nname = \" \"\nquery = \"\"\n").is_err());
+    assert!(parse_str("[[searches]]\nname = \"a\"\nquery = \"x\"\nlimit = 3\n").is_err());
+}

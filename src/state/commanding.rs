@@ -141,8 +141,14 @@ impl State {
         match cmd {
             // As its key would: the first context it applies in.
             Cmd::Action(a) => self.on_key(a),
+            Cmd::Move(folder) if self.results_shown() => self.results_move_by_name(&folder),
             Cmd::Move(folder) => self.move_by_name(&folder),
+            Cmd::Pipe { .. } if self.results_shown() => {
+                self.notify("open a message first (Enter)", false);
+                Vec::new()
+            }
             Cmd::GoTo(folder) => {
+                self.results = None;
                 let account = self.current;
                 let i = match self.folder_by_name(&folder, false) {
                     Ok(i) => i,
@@ -261,6 +267,21 @@ impl State {
     fn no_folder(&mut self, why: &str) -> Vec<Command> {
         self.notify(why, true);
         Vec::new()
+    }
+
+    /// `:move NAME` in the results: the targets' account's folder.
+    fn results_move_by_name(&mut self, typed: &str) -> Vec<Command> {
+        if !self.results_move_prompt_for() {
+            return Vec::new();
+        }
+        let to = match self.folder_by_name(typed, false) {
+            Ok(i) => match self.account().and_then(|a| a.folders.get(i)) {
+                Some(f) => f.path.clone(),
+                None => return Vec::new(),
+            },
+            Err(why) => return self.no_folder(&why),
+        };
+        self.results_move(to)
     }
 
     fn move_by_name(&mut self, typed: &str) -> Vec<Command> {

@@ -143,13 +143,62 @@ impl State {
         }]
     }
 
-    /// Events that answer the results or change what they show.
-    pub(super) fn results_event(&mut self, account: usize, event: &WorkerEvent) -> Vec<Command> {
+    /// A store's answer to the results, taken whole (no copy of its rows);
+    /// any other event is handed back.
+    pub(super) fn results_found(
+        &mut self,
+        account: usize,
+        event: WorkerEvent,
+    ) -> Result<Vec<Command>, WorkerEvent> {
+        let WorkerEvent::FoundEverywhere { req, found } = event else {
+            return Err(event);
+        };
         let rows = self.list_rows();
         let name = self
             .accounts
             .get(account)
             .map(|a| a.info.name.clone())
+            .unwrap_or_default();
+        let Some(r) = self.results.as_mut() else {
+            return Ok(Vec::new());
+        };
+        let Some(p) = r.parts.get_mut(&account) else {
+            return Ok(Vec::new());
+        };
+        if p.asking != Some(req) {
+            return Ok(Vec::new());
+        }
+        p.asking = None;
+        let again = p.stale;
+        r.answer(account, &name, *found, rows);
+        if !again {
+            // Asked after every move it had heard of had landed: the
+            // store holds them where they went, so they need no hiding.
+            let landed: Vec<(usize, u64)> = r
+                .landed
+                .iter()
+                .copied()
+                .filter(|l| l.0 == account)
+                .collect();
+            for l in landed {
+                r.moving.remove(&l);
+            }
+            r.landed.retain(|l| l.0 != account);
+        }
+        let mut cmds = self.open_pending_result();
+        if again {
+            cmds.extend(self.ask_results(account));
+        }
+        Ok(cmds)
+    }
+
+    /// Events that change what the results show: the store is asked again.
+    pub(super) fn results_event(&mut self, account: usize, event: &WorkerEvent) -> Vec<Command> {
+        let rows = self.list_rows();
+        let open = self
+            .accounts
+            .get(account)
+            .and_then(|a| a.list.path.clone())
             .unwrap_or_default();
         let Some(r) = self.results.as_mut() else {
             return Vec::new();
@@ -158,22 +207,6 @@ impl State {
             return Vec::new();
         }
         match event {
-            WorkerEvent::FoundEverywhere { req, found } => {
-                let Some(p) = r.parts.get_mut(&account) else {
-                    return Vec::new();
-                };
-                if p.asking != Some(*req) {
-                    return Vec::new();
-                }
-                p.asking = None;
-                let again = p.stale;
-                r.answer(account, &name, (**found).clone(), rows);
-                let mut cmds = self.open_pending_result();
-                if again {
-                    cmds.extend(self.ask_results(account));
-                }
-                cmds
-            }
             WorkerEvent::Failed { op, .. } => {
                 if *op == 0 {
                     // A flag change refused: the store's flags are right.
@@ -184,16 +217,44 @@ impl State {
                 self.ask_results(account)
             }
             WorkerEvent::Moved { op, .. } | WorkerEvent::Done { op, .. } => {
-                r.moving.remove(&(account, *op));
+                if r.moving.contains_key(&(account, *op)) {
+                    r.landed.push((account, *op));
+                }
+                self.ask_results(account)
+            }
+            WorkerEvent::FlagsStored { path } => {
+                // The store has the server's word now: nothing held.
+                r.flags.retain(|k, _| !(k.0 == account && k.1 == *path));
+                self.ask_results(account)
+            }
+            WorkerEvent::FlagsChanged { updates, .. } => {
+                // Changed elsewhere (another device, the account's list).
+                for u in updates {
+                    r.flags.remove(&(account, open.clone(), u.uid));
+                }
                 self.ask_results(account)
             }
             WorkerEvent::Inserted { .. }
             | WorkerEvent::Expunged { .. }
-            | WorkerEvent::FlagsChanged { .. }
             | WorkerEvent::Synced { .. }
             | WorkerEvent::Folders(_) => self.ask_results(account),
             _ => Vec::new(),
         }
+    }
+
+    /// An account's folders came (after the view opened, for one that had
+    /// none yet): it is asked too, if the query can match there.
+    pub(super) fn results_join(&mut self, account: usize) -> Vec<Command> {
+        let Some(r) = self.results.as_ref() else {
+            return Vec::new();
+        };
+        if r.accounts.contains(&account) || self.result_folders(account, &r.query).is_empty() {
+            return Vec::new();
+        }
+        if let Some(r) = self.results.as_mut() {
+            r.accounts.push(account);
+        }
+        self.ask_results(account)
     }
 
     /// `E`: a prompt for a query over all folders of all accounts.
@@ -228,29 +289,47 @@ impl State {
         }
     }
 
-    /// Keys while the results are in the list pane; None for those they
-    /// leave to the rest (panes, accounts, help, quit).
+    /// Keys while the results are shown; None for those they leave to the
+    /// rest (panes, accounts, help, quit, writing new mail). A key that acts
+    /// on messages acts on the results' rows whichever pane has the focus
+    /// (the account's own list is hidden behind them); one that needs an
+    /// open message says to open one.
     pub(super) fn on_results_key(&mut self, a: UiAction) -> Option<Vec<Command>> {
-        if self.prompt.is_some() || self.focus != Pane::Messages || !self.results_shown() {
+        if self.prompt.is_some()
+            || !self.results_shown()
+            || self.reviewing()
+            || self.show_outbox
+            || self.menu.is_some()
+        {
             return None;
+        }
+        if needs_open_message(a) {
+            self.notify("open a message first (Enter)", false);
+            return Some(Vec::new());
         }
         let rows = self.list_rows();
         let page = self.page() as isize;
+        let on_list = self.focus == Pane::Messages;
         let r = self.results.as_mut()?;
         let cmds = match a {
-            UiAction::Up => step(r, -1, rows),
-            UiAction::Down => step(r, 1, rows),
-            UiAction::PageUp => step(r, -page, rows),
-            UiAction::PageDown => step(r, page, rows),
-            UiAction::Top => step(r, isize::MIN / 2, rows),
-            UiAction::Bottom => step(r, isize::MAX / 2, rows),
-            UiAction::Open => self.open_result(),
-            UiAction::Back => {
+            UiAction::Up if on_list => step(r, -1, rows),
+            UiAction::Down if on_list => step(r, 1, rows),
+            UiAction::PageUp if on_list => step(r, -page, rows),
+            UiAction::PageDown if on_list => step(r, page, rows),
+            UiAction::Top if on_list => step(r, isize::MIN / 2, rows),
+            UiAction::Bottom if on_list => step(r, isize::MAX / 2, rows),
+            UiAction::Open if on_list => self.open_result(),
+            UiAction::Back if on_list => {
                 self.results = None;
                 self.notify("back to the folder", false);
                 Vec::new()
             }
-            UiAction::Mark | UiAction::NextPage => {
+            UiAction::NextPage if on_list => {
+                r.toggle_mark();
+                r.move_by(1, rows);
+                Vec::new()
+            }
+            UiAction::Mark => {
                 r.toggle_mark();
                 r.move_by(1, rows);
                 Vec::new()
@@ -304,6 +383,8 @@ impl State {
         let key = row.key();
         r.reading = Some(key.clone());
         r.shown = false;
+        // New rows must not shift what J and K go on from.
+        r.moved = true;
         let account = row.account;
         self.switch_account(account);
         self.focus = Pane::Reader;
@@ -412,8 +493,7 @@ impl State {
                 };
                 match found {
                     Some(i) => {
-                        r.selected = i;
-                        r.scroll_into_view(rows);
+                        r.select(i, rows);
                         Some(self.open_result())
                     }
                     None => {
@@ -555,12 +635,36 @@ impl State {
     /// `m`: the move picker, for rows of one account (folders are an
     /// account's own).
     fn results_move_prompt(&mut self) -> Vec<Command> {
-        let Some(r) = self.results.as_ref() else {
+        if !self.results_move_prompt_for() {
             return Vec::new();
+        }
+        let Some(acc) = self.account() else {
+            return Vec::new();
+        };
+        // The picker's title counts these; what moves is `move_targets`.
+        let uids = self
+            .results
+            .as_ref()
+            .and_then(|r| r.move_targets.as_ref())
+            .map(|(_, keys)| keys.iter().map(|k| k.2).collect())
+            .unwrap_or_default();
+        let mut p = Prompt::new(PromptKind::MoveTo { uids });
+        p.filter_folders(&acc.folders, None);
+        self.prompt = Some(p);
+        Vec::new()
+    }
+
+    /// Takes the rows to move (all of one account, made the current one
+    /// so folders are named in it); false, said why, when there are none
+    /// or they are in several accounts.
+    pub(super) fn results_move_prompt_for(&mut self) -> bool {
+        let Some(r) = self.results.as_mut() else {
+            return false;
         };
         let targets = r.targets();
         let Some(first) = targets.first() else {
-            return Vec::new();
+            self.notify("no message to move", true);
+            return false;
         };
         let account = first.account;
         if targets.iter().any(|t| t.account != account) {
@@ -568,25 +672,28 @@ impl State {
                 "these are in several accounts: move them one account at a time",
                 true,
             );
-            return Vec::new();
+            return false;
         }
+        r.move_targets = Some((account, targets.iter().map(ResultRow::key).collect()));
         self.switch_account(account);
-        let Some(acc) = self.accounts.get(account) else {
-            return Vec::new();
-        };
-        let uids = targets.iter().map(|t| t.env.uid).collect();
-        let mut p = Prompt::new(PromptKind::MoveTo { uids });
-        p.filter_folders(&acc.folders, None);
-        self.prompt = Some(p);
-        Vec::new()
+        true
     }
 
-    /// The move picker's choice, for the results' targets.
+    /// The move picker's choice, for the rows taken when it opened (those
+    /// still there).
     pub(super) fn results_move(&mut self, to: String) -> Vec<Command> {
-        let Some(r) = self.results.as_ref() else {
+        let Some(r) = self.results.as_mut() else {
             return Vec::new();
         };
-        let targets = r.targets();
+        let Some((account, keys)) = r.move_targets.take() else {
+            return Vec::new();
+        };
+        let targets: Vec<ResultRow> = r
+            .rows
+            .iter()
+            .filter(|row| row.account == account && keys.contains(&row.key()))
+            .cloned()
+            .collect();
         let mut cmds = Vec::new();
         let mut moved = 0;
         for ((account, path), group) in Self::grouped(&targets) {
@@ -599,9 +706,13 @@ impl State {
         }
         let name = self
             .accounts
-            .get(self.current)
+            .get(account)
             .map(|a| a.folder_name(&to))
             .unwrap_or(to);
+        if moved == 0 {
+            self.notify(&format!("nothing to move to {name}"), false);
+            return cmds;
+        }
         self.notify(
             &format!("{} moved to {name} (u: undo)", plural(moved, "message")),
             false,
@@ -630,11 +741,14 @@ impl State {
         let op = acc.next_req_id();
         let uids: Vec<u32> = group.iter().map(|r| r.env.uid).collect();
         // The account's open folder loses them now too; a refusal puts
-        // them back there as from its own list.
-        if acc.list.path.as_deref() == Some(folder.path.as_str()) {
-            let taken = acc.list.remove(&uids);
-            acc.pending.insert(op, taken);
-        }
+        // them back there as from its own list. Kept as pending either way,
+        // so an undo while offline takes it back before it is sent.
+        let taken = if acc.list.path.as_deref() == Some(folder.path.as_str()) {
+            acc.list.remove(&uids)
+        } else {
+            Vec::new()
+        };
+        acc.pending.insert(op, taken);
         let step = Undo::Move {
             op,
             from: folder.clone(),
@@ -668,12 +782,36 @@ impl State {
     /// touched; an account whose last step is no longer this one (it
     /// failed, or something was done there since) is left alone.
     fn results_undo(&mut self) -> Vec<Command> {
-        let Some(steps) = self.results.as_mut().and_then(|r| r.undo.pop()) else {
+        let Some(steps) = self.results.as_ref().and_then(|r| r.undo.last().cloned()) else {
             self.notify("nothing to undo here", false);
             return Vec::new();
         };
+        // A move the server has not answered yet, online: kept for another
+        // try, as in a folder.
+        let in_flight = steps.iter().any(|(account, step)| {
+            let Undo::Move { op, .. } = step else {
+                return false;
+            };
+            self.accounts.get(*account).is_some_and(|acc| {
+                acc.online()
+                    && acc
+                        .undo
+                        .iter()
+                        .any(|u| matches!(u, Undo::Move { op: o, landed: None, .. } if o == op))
+            })
+        });
+        if in_flight {
+            self.notify(
+                "the move is still being done; undo again in a moment",
+                false,
+            );
+            return Vec::new();
+        }
+        if let Some(r) = self.results.as_mut() {
+            r.undo.pop();
+        }
         let mut cmds = Vec::new();
-        let mut skipped = 0;
+        let mut undone = 0;
         for (account, step) in steps.into_iter().rev() {
             let on_top = self
                 .accounts
@@ -681,14 +819,40 @@ impl State {
                 .and_then(|a| a.undo.last())
                 .is_some_and(|top| same_step(top, &step));
             if !on_top {
-                skipped += 1;
                 continue;
             }
-            cmds.extend(self.undo_in(account));
+            undone += 1;
+            if let (
+                Undo::Flag {
+                    folder,
+                    flag,
+                    before,
+                },
+                Some(r),
+            ) = (&step, self.results.as_mut())
+            {
+                // Shown as they were at once, and held until the store agrees.
+                for (uid, was) in before {
+                    let key = (account, folder.path.clone(), *uid);
+                    r.set_flag(std::slice::from_ref(&key), *flag, *was);
+                }
+            }
+            let back = self.undo_in(account);
+            let rows = self.list_rows();
+            if let Undo::Move { op, .. } = step
+                && back.iter().any(|c| {
+                    matches!(c, Command::Worker { command: WorkerCommand::Cancel { op: o }, .. } if *o == op)
+                })
+                && let Some(r) = self.results.as_mut()
+            {
+                // Taken back before it reached the server.
+                r.put_back(account, op, rows);
+            }
+            cmds.extend(back);
             // The rows come back with the store's next answer.
             cmds.extend(self.ask_results(account));
         }
-        if skipped > 0 && cmds.is_empty() {
+        if undone == 0 {
             self.notify("nothing to undo: that change did not go through", false);
         }
         cmds
@@ -701,6 +865,37 @@ fn same_step(a: &Undo, b: &Undo) -> bool {
         (Undo::Move { op: x, .. }, Undo::Move { op: y, .. }) => x == y,
         _ => a == b,
     }
+}
+
+/// Actions on the message in the reader, which the results do not show.
+fn needs_open_message(a: UiAction) -> bool {
+    matches!(
+        a,
+        UiAction::Reply
+            | UiAction::ReplyAll
+            | UiAction::Forward
+            | UiAction::ForwardOther
+            | UiAction::EditAsNew
+            | UiAction::AnswerInvitation
+            | UiAction::Pipe
+            | UiAction::ToggleRaw
+            | UiAction::Parts
+            | UiAction::Links
+            | UiAction::SavePart
+            | UiAction::SaveAll
+            | UiAction::OpenWith
+            | UiAction::CopyLink
+            | UiAction::NextMessage
+            | UiAction::PrevMessage
+            | UiAction::NextUnread
+            | UiAction::PrevUnread
+            | UiAction::ToggleFullScreen
+            | UiAction::ToggleHeaders
+            | UiAction::ToggleQuotes
+            | UiAction::FindInMessage
+            | UiAction::FindNext
+            | UiAction::FindPrev
+    )
 }
 
 fn step(r: &mut Results, delta: isize, rows: usize) -> Vec<Command> {

@@ -383,3 +383,216 @@ fn move_asks_for_one_account_at_a_time() {
         "{cmds:?}"
     );
 }
+
+#[test]
+fn keys_on_messages_act_on_the_results_whatever_the_focus() {
+    let mut s = all_inboxes();
+    // Reply and friends need an open message: nothing is written.
+    let cmds = key(&mut s, UiAction::Reply);
+    assert!(cmds.is_empty() && s.composing.is_none());
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.as_str().contains("Enter"))
+    );
+    // From the folder pane, d deletes the results' row, not the hidden
+    // list's selection.
+    s.focus = Pane::Folders;
+    let cmds = key(&mut s, UiAction::Delete);
+    assert!(cmds.iter().any(|c| matches!(c,
+        Command::Worker { account: 1, command: WorkerCommand::Move { uids, .. } } if uids == &vec![3])), "{cmds:?}");
+    // Tab skips the reader, which the results hide.
+    s.focus = Pane::Messages;
+    key(&mut s, UiAction::NextPane);
+    assert_ne!(s.focus, Pane::Reader);
+    // `:move` moves the results' targets; `:go_to_folder` leaves them.
+    s.focus = Pane::Messages;
+    let cmds = s.run_line("move Archive");
+    assert!(
+        cmds.iter().any(|c| matches!(c,
+        Command::Worker { account: 1, command: WorkerCommand::Move { uids, to, .. } }
+            if uids == &vec![2] && to == "Archive")),
+        "{cmds:?}"
+    );
+    s.run_line("go_to_folder INBOX");
+    assert!(s.results.is_none());
+}
+
+#[test]
+fn the_move_picker_moves_what_was_targeted_when_it_opened() {
+    let mut s = all_inboxes();
+    // Home's newest is selected; the picker opens for it.
+    key(&mut s, UiAction::Move);
+    assert_eq!(s.current, 1);
+    // Meanwhile new mail at work, newer than all: with the cursor never
+    // moved, it would be the selected row now.
+    let open0 = s.accounts[0].list.req;
+    let req = asked(&worker(
+        &mut s,
+        0,
+        WorkerEvent::Inserted {
+            req: open0,
+            envelopes: vec![env(9, false)],
+            remaining: 0,
+        },
+    ));
+    let mut newer = hits("INBOX", &[1, 2, 3, 4, 5, 9]);
+    newer.rows[0].date = Some(1_800_000_000);
+    found(&mut s, 0, req[0].2, vec![newer]);
+    assert_eq!(shown(&s)[0], (0, 9));
+    for c in "arch".chars() {
+        s.update(Action::Prompt(crate::action::PromptKey::Char(c)));
+    }
+    let cmds = s.update(Action::Prompt(crate::action::PromptKey::Enter));
+    let moves: Vec<(usize, Vec<u32>)> = cmds
+        .iter()
+        .filter_map(|c| match c {
+            Command::Worker {
+                account,
+                command: WorkerCommand::Move { uids, .. },
+            } => Some((*account, uids.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(moves, [(1, vec![3])]);
+}
+
+#[test]
+fn a_click_holds_the_cursor_on_its_row_as_answers_come() {
+    let mut s = all_inboxes();
+    let rows = s.list_rows();
+    if let Some(r) = s.results.as_mut() {
+        r.select(4, rows);
+    }
+    let open1 = s.accounts[1].list.req;
+    let req = asked(&worker(
+        &mut s,
+        1,
+        WorkerEvent::Synced { req: open1, at: 1 },
+    ));
+    let mut home = hits("INBOX", &[1, 2, 3, 4]);
+    for e in &mut home.rows {
+        e.date = e.date.map(|d| d + 100);
+    }
+    found(&mut s, 1, req[0].2, vec![home]);
+    let r = s.results.as_ref().expect("results");
+    assert_eq!(
+        r.selected_row().map(|x| (x.account, x.env.uid)),
+        Some((0, 4))
+    );
+}
+
+#[test]
+fn undo_waits_for_a_move_in_flight_and_offline_takes_it_back_before_it_is_sent() {
+    let mut s = all_inboxes();
+    key(&mut s, UiAction::Delete);
+    // Online, the server has not answered: the step stays for later.
+    assert!(key(&mut s, UiAction::Undo).is_empty());
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.as_str().contains("still being done"))
+    );
+    assert_eq!(s.results.as_ref().map(|r| r.undo.len()), Some(1));
+    // Offline: taken back here, and the worker drops it.
+    worker(
+        &mut s,
+        1,
+        WorkerEvent::Conn(crate::worker::ConnState::Retrying {
+            attempt: 1,
+            error: crate::sanitize::Clean::line("down"),
+            retry_in_secs: 30,
+        }),
+    );
+    let cmds = key(&mut s, UiAction::Undo);
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Command::Worker {
+                account: 1,
+                command: WorkerCommand::Cancel { .. }
+            }
+        )),
+        "{cmds:?}"
+    );
+    assert_eq!(shown(&s)[0], (1, 3), "the row is back at once");
+    assert!(s.results.as_ref().is_some_and(|r| r.moving.is_empty()));
+}
+
+#[test]
+fn a_flag_undone_shows_as_it_was_and_the_stores_word_counts_once_stored() {
+    let mut s = all_inboxes();
+    key(&mut s, UiAction::ToggleFlag);
+    let flagged = |s: &State| {
+        s.results
+            .as_ref()
+            .is_some_and(|r| r.rows[0].env.flags.flagged)
+    };
+    assert!(flagged(&s));
+    key(&mut s, UiAction::Undo);
+    assert!(!flagged(&s), "shown unflagged at once");
+    // The worker stored the changes: nothing is held, and the store is
+    // asked (after the question the undo sent is answered).
+    worker(
+        &mut s,
+        1,
+        WorkerEvent::FlagsStored {
+            path: "INBOX".into(),
+        },
+    );
+    let r = s.results.as_ref().expect("results");
+    assert!(r.flags.is_empty());
+    assert!(r.parts[&1].asking.is_some() && r.parts[&1].stale);
+}
+
+#[test]
+fn an_account_whose_folders_come_later_joins_the_results() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    let cmds = s.open_results(
+        "All inboxes".into(),
+        crate::query::parse("folder:INBOX").expect("q"),
+    );
+    assert_eq!(asked(&cmds).len(), 1, "home has no folders yet");
+    let cmds = worker(
+        &mut s,
+        1,
+        WorkerEvent::Folders(vec![crate::state::test_kit::folder(
+            "INBOX",
+            crate::mail::types::FolderRole::Inbox,
+        )]),
+    );
+    assert!(asked(&cmds).iter().any(|q| q.0 == 1), "{cmds:?}");
+    assert!(s.results.as_ref().is_some_and(|r| r.accounts.contains(&1)));
+}
+
+#[test]
+fn moved_rows_stay_out_until_an_answer_asked_after_the_move_landed() {
+    let mut s = all_inboxes();
+    let cmds = key(&mut s, UiAction::Delete);
+    let op = cmds
+        .iter()
+        .find_map(|c| match c {
+            Command::Worker {
+                command: WorkerCommand::Move { op, .. },
+                ..
+            } => Some(*op),
+            _ => None,
+        })
+        .expect("a move");
+    // A question on its way from before the move landed...
+    let open1 = s.accounts[1].list.req;
+    let before = asked(&worker(
+        &mut s,
+        1,
+        WorkerEvent::Synced { req: open1, at: 1 },
+    ));
+    worker(&mut s, 1, WorkerEvent::Done { op, note: None });
+    // ...answers with the row still there: it stays out.
+    let cmds = found(&mut s, 1, before[0].2, vec![hits("INBOX", &[1, 2, 3])]);
+    assert!(!shown(&s).contains(&(1, 3)));
+    // The answer asked after it has the store's word.
+    let after = asked(&cmds);
+    found(&mut s, 1, after[0].2, vec![hits("INBOX", &[1, 2])]);
+    assert!(s.results.as_ref().is_some_and(|r| r.moving.is_empty()));
+}

@@ -54,6 +54,13 @@ impl State {
                 } else {
                     WHEEL_ROWS
                 };
+                if pane == Pane::Messages && self.results_shown() {
+                    let rows = self.list_rows();
+                    if let Some(r) = self.results.as_mut() {
+                        r.move_by(delta, rows);
+                    }
+                    return Vec::new();
+                }
                 // The pane under the pointer scrolls; focus stays put.
                 let focus = self.focus;
                 self.focus = pane;
@@ -87,21 +94,22 @@ impl State {
                 Vec::new()
             }
             Pane::Folders => {
-                // Saved searches and a rule above the folders.
+                // Saved searches and a rule above the folders, scrolled
+                // with them as one list.
                 let v = self.virtual_folders().len();
-                if line < v {
-                    self.on_virtual = Some(line);
-                    return self.open_virtual(line);
-                }
                 let above = if v > 0 { v + 1 } else { 0 };
-                let Some(line) = line.checked_sub(above) else {
-                    return Vec::new();
-                };
-                let rows = rows.saturating_sub(above);
                 let Some(acc) = self.accounts.get_mut(current) else {
                     return Vec::new();
                 };
-                let i = folder_offset(acc.folder_cursor, rows) + line;
+                let cursor = self.on_virtual.unwrap_or(above + acc.folder_cursor);
+                let at = folder_offset(cursor, rows) + line;
+                if at < v {
+                    self.on_virtual = Some(at);
+                    return self.open_virtual(at);
+                }
+                let Some(i) = at.checked_sub(above) else {
+                    return Vec::new();
+                };
                 if i >= acc.folders.len() {
                     return Vec::new();
                 }
@@ -119,8 +127,7 @@ impl State {
                 if let Some(r) = self.results.as_mut() {
                     let i = r.offset + line;
                     if i < r.rows.len() {
-                        r.selected = i;
-                        r.scroll_into_view(list_rows);
+                        r.select(i, list_rows);
                     }
                 }
                 Vec::new()

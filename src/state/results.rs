@@ -84,6 +84,12 @@ pub struct Results {
     /// The user moved the selection: from then on it stays on its
     /// message as rows come; before, on the newest row.
     pub moved: bool,
+    /// What the move picker acts on, taken when it opened: the rows may
+    /// change under it while it is open.
+    pub move_targets: Option<(usize, Vec<RowKey>)>,
+    /// Moves the worker has answered whose rows stay out until an answer
+    /// asked after that comes (one asked before may still hold them).
+    pub landed: Vec<(usize, u64)>,
 }
 
 impl Results {
@@ -105,6 +111,8 @@ impl Results {
             reading: None,
             opening: None,
             moved: false,
+            move_targets: None,
+            landed: Vec::new(),
         }
     }
 
@@ -150,6 +158,13 @@ impl Results {
         } else if self.selected >= self.offset + rows {
             self.offset = self.selected + 1 - rows;
         }
+    }
+
+    /// The user's choice of row (a click, a jump to the next unread).
+    pub fn select(&mut self, i: usize, rows: usize) {
+        self.moved = true;
+        self.selected = i.min(self.rows.len().saturating_sub(1));
+        self.scroll_into_view(rows);
     }
 
     pub fn select_key(&mut self, key: &RowKey, rows: usize) -> bool {
@@ -271,6 +286,7 @@ impl Results {
     /// Takes rows out ahead of a move or deletion by (account, op).
     pub fn take(&mut self, account: usize, op: u64, keys: &[RowKey], rows: usize) {
         let keep = self.selected;
+        let on = self.selected_row().map(ResultRow::key);
         let (gone, stay): (Vec<ResultRow>, Vec<ResultRow>) = std::mem::take(&mut self.rows)
             .into_iter()
             .partition(|r| keys.iter().any(|k| r.is(k)));
@@ -279,6 +295,12 @@ impl Results {
             self.marked.remove(&r.key());
         }
         self.moving.insert((account, op), gone);
+        // The cursor stays on its message if it stays; else where it was.
+        if let Some(key) = on
+            && self.select_key(&key, rows)
+        {
+            return;
+        }
         self.selected = keep.min(self.rows.len().saturating_sub(1));
         self.scroll_into_view(rows);
     }

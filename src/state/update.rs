@@ -68,8 +68,13 @@ impl State {
                     Ok(cmds) => return cmds,
                     Err(event) => event,
                 };
+                let event = match self.results_found(account, event) {
+                    Ok(cmds) => return cmds,
+                    Err(event) => event,
+                };
                 let mut cmds = self.on_action_event(account, &event);
                 cmds.extend(self.results_event(account, &event));
+                let mut joined = false;
                 let is_current = account == self.current;
                 let retry_at = match &event {
                     WorkerEvent::Conn(ConnState::Retrying { retry_in_secs, .. }) => {
@@ -82,7 +87,11 @@ impl State {
                         acc.retry_at = retry_at;
                     }
                     let was_gone = acc.reader.gone;
+                    let folders = matches!(event, WorkerEvent::Folders(_));
                     cmds.extend(acc.apply(event, account, is_current));
+                    if folders {
+                        joined = true;
+                    }
                     if let Some(uid) = acc.list.select_on_arrival
                         && acc.list.envelope(uid).is_some()
                     {
@@ -96,6 +105,9 @@ impl State {
                         // Its parts and links went with it.
                         self.menu = None;
                     }
+                }
+                if joined {
+                    cmds.extend(self.results_join(account));
                 }
                 cmds.extend(self.open_pending_result());
                 cmds.extend(self.limit_follow_up(account));
@@ -175,7 +187,11 @@ impl State {
     }
 
     fn panes(&self) -> Vec<Pane> {
-        let mut p = vec![Pane::Accounts, Pane::Folders, Pane::Messages, Pane::Reader];
+        let mut p = vec![Pane::Accounts, Pane::Folders, Pane::Messages];
+        // The results take the reader's place until a row is opened.
+        if !self.results_shown() {
+            p.push(Pane::Reader);
+        }
         if self.show_log {
             p.push(Pane::Log);
         }
@@ -212,13 +228,13 @@ impl State {
         if self.show_help {
             return self.on_help_key(a);
         }
+        if let Some(cmds) = self.on_results_key(a) {
+            return cmds;
+        }
         if let Some(cmds) = self.on_writing_key(a) {
             return cmds;
         }
         if let Some(cmds) = self.on_result_reader_key(a) {
-            return cmds;
-        }
-        if let Some(cmds) = self.on_results_key(a) {
             return cmds;
         }
         if self.menu.is_none()

@@ -31,13 +31,13 @@ pub struct Everywhere {
     pub searched: usize,
     /// Folders asked for that were never stored (never opened here).
     pub not_stored: Vec<String>,
-    /// Some folder had more matches than [`super::EVERYWHERE_MAX`].
+    /// There were more matches than the cap: the newest are kept.
     pub cut: bool,
 }
 
 impl Store {
-    /// The stored rows of `paths` the query may match, at most `max` per
-    /// folder, newest first.
+    /// The stored rows of `paths` the query may match, at most `max` in
+    /// all (the newest by date), each folder's newest first.
     pub fn search_everywhere(
         &mut self,
         paths: &[String],
@@ -100,6 +100,35 @@ impl Store {
                 }
                 None => out.not_stored.push(path.clone()),
             }
+        }
+        // At most `max` in all: the newest by date across the folders.
+        let total: usize = out.folders.iter().map(|f| f.rows.len()).sum();
+        if total > max && max > 0 {
+            let date = |e: &Envelope| e.date.unwrap_or(i64::MIN);
+            let mut dates: Vec<i64> = out
+                .folders
+                .iter()
+                .flat_map(|f| f.rows.iter().map(date))
+                .collect();
+            dates.sort_unstable_by(|a, b| b.cmp(a));
+            let cutoff = dates[max - 1];
+            // Rows at the cutoff date fill what the newer ones leave.
+            let mut ties = max - dates.iter().filter(|d| **d > cutoff).count();
+            for f in &mut out.folders {
+                f.rows.retain(|e| {
+                    let d = date(e);
+                    if d > cutoff {
+                        return true;
+                    }
+                    if d == cutoff && ties > 0 {
+                        ties -= 1;
+                        return true;
+                    }
+                    false
+                });
+            }
+            out.folders.retain(|f| !f.rows.is_empty());
+            out.cut = true;
         }
         out
     }

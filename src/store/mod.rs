@@ -36,8 +36,8 @@ pub use bodies::{DEFAULT_BODY_BUDGET, StoreStats};
 pub use folders::StoredFolder;
 pub use fts::Progress as IndexProgress;
 
-/// Rows one account gives a search across folders at most, per folder;
-/// past it the newest are kept and the answer says it was cut.
+/// Rows one account gives a search across folders at most, all folders
+/// together; past it the newest are kept and the answer says it was cut.
 pub const EVERYWHERE_MAX: usize = 5_000;
 
 pub struct Store {

@@ -712,3 +712,44 @@ fn moved_rows_are_copied_under_their_new_uids_where_the_target_allows() {
     s.copy_rows("INBOX", "Old", 6, &[(1, 50)]);
     assert!(s.known("Old").is_empty());
 }
+
+#[test]
+fn a_search_across_folders_keeps_the_newest_up_to_its_cap_in_all() {
+    let mut s = Store::in_memory("t", 1 << 20);
+    s.save_folders(&[folder("INBOX"), folder("Archive"), folder("Never")]);
+    s.commit_sync("INBOX", state(9));
+    s.commit_sync("Archive", state(3));
+    // Dates follow UIDs: Archive's 11..=15 are the newest.
+    s.insert(
+        "INBOX",
+        &(1..=10).map(|u| msg(u, false)).collect::<Vec<_>>(),
+    );
+    s.insert(
+        "Archive",
+        &(11..=15).map(|u| msg(u, true)).collect::<Vec<_>>(),
+    );
+    let q = crate::query::parse("").expect("q");
+    let now = crate::query::Now {
+        unix: 0,
+        utc_offset: 0,
+    };
+    let paths = ["INBOX".to_string(), "Archive".into(), "Never".into()];
+    let found = s.search_everywhere(&paths, &q, &now, 7);
+    assert!(found.cut);
+    assert_eq!(found.searched, 2);
+    assert_eq!(found.not_stored, ["Never"]);
+    let mut kept: Vec<u32> = found
+        .folders
+        .iter()
+        .flat_map(|f| f.rows.iter().map(|e| e.uid))
+        .collect();
+    kept.sort_unstable();
+    assert_eq!(kept, [9, 10, 11, 12, 13, 14, 15]);
+    // Under the cap: all, not cut; a query narrows in the store.
+    let found = s.search_everywhere(&paths, &q, &now, 100);
+    assert!(!found.cut);
+    let unread = crate::query::parse("is:unread").expect("q");
+    let found = s.search_everywhere(&paths, &unread, &now, 100);
+    assert_eq!(found.folders.len(), 1);
+    assert_eq!(found.folders[0].path, "INBOX");
+}

@@ -21,6 +21,8 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         f.render_widget(Paragraph::new("no accounts").block(block), area);
         return;
     };
+    let width = inner_width(area);
+    let saved = virtual_rows(state, theme, width, focused);
     if acc.folders.is_empty() {
         let text = match (&acc.conn, acc.reach()) {
             (ConnState::Failed(_), _) => "—".to_string(),
@@ -29,23 +31,23 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
             (_, Reach::SigningIn | Reach::SignIn) => "after sign-in".to_string(),
             (_, Reach::Offline) => "none stored (offline)".to_string(),
         };
-        f.render_widget(
-            Paragraph::new(Line::styled(text, theme.dim)).block(block),
-            area,
-        );
+        let mut lines = saved;
+        lines.push(Line::styled(text, theme.dim));
+        f.render_widget(Paragraph::new(lines).block(block), area);
         return;
     }
-    let width = inner_width(area);
-    let mut lines = virtual_rows(state, theme, width, focused);
-    let rows = inner_height(area).saturating_sub(lines.len());
-    // Keep the cursor in view.
-    let offset = crate::state::mouse::folder_offset(acc.folder_cursor, rows);
+    // Saved searches, the rule and the folders scroll as one list, the
+    // cursor kept in view.
+    let rows = inner_height(area);
+    let above = saved.len();
+    let cursor = state.on_virtual.unwrap_or(above + acc.folder_cursor);
+    let offset = crate::state::mouse::folder_offset(cursor, rows);
     let open = acc.list.path.as_deref().filter(|_| !state.results_shown());
     let folders = acc
         .folders
         .iter()
         .enumerate()
-        .skip(offset)
+        .skip(offset.saturating_sub(above))
         .take(rows)
         .map(|(i, folder)| {
             let indent = "  ".repeat(folder.depth.min(6));
@@ -82,7 +84,12 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
             }
             Line::styled(text, style)
         });
-    lines.extend(folders);
+    let lines: Vec<Line> = saved
+        .into_iter()
+        .skip(offset)
+        .chain(folders)
+        .take(rows)
+        .collect();
     f.render_widget(Paragraph::new(lines).block(block), area);
 }
 

@@ -52,7 +52,7 @@ fn title(state: &State, r: &Results, rows: usize) -> String {
     }
     if cut {
         t.push_str(&format!(
-            " · newest {} per folder",
+            " · newest {} per account",
             thousands(crate::store::EVERYWHERE_MAX as u64)
         ));
     }

@@ -179,6 +179,11 @@ impl<B: MailBackend> Worker<B> {
     ) {
         let (p, u) = (folder.path.clone(), uids.to_vec());
         self.store.send(move |s| s.change_flag(&p, &u, flag, on));
+        // Sent after the store's job is queued: an answer asked on it
+        // comes after the change.
+        self.emit(WorkerEvent::FlagsStored {
+            path: folder.path.clone(),
+        });
         if here && let Some(open) = self.open.as_mut() {
             let updates: Vec<FlagUpdate> = uids
                 .iter()

@@ -159,6 +159,11 @@ pub enum WorkerEvent {
         req: u64,
         updates: Vec<FlagUpdate>,
     },
+    /// A flag change the server took is in the store (the folder is not
+    /// always the open one): what reads the store may ask again.
+    FlagsStored {
+        path: String,
+    },
     /// The folder matches the server as of `at` (unix seconds).
     Synced {
         req: u64,

@@ -263,7 +263,13 @@ impl<B: MailBackend> Worker<B> {
         let Some(open) = self.open.as_ref() else {
             return;
         };
-        let top = open.known.max_uid();
+        // Rows copied in by a move (COPYUID) may sit above mail that came
+        // after the last sync: the first fetch starts below what the last
+        // sync saw, and what is known already is dropped below.
+        let top = match open.stored.as_ref().and_then(|s| s.uid_next) {
+            Some(next) if !open.committed => open.known.max_uid().min(next.saturating_sub(1)),
+            _ => open.known.max_uid(),
+        };
         let rows = match self.backend.fetch_rows_above(top).await {
             Ok(r) => r,
             Err(e) => return self.sync_failed("fetch new mail", &e),
