@@ -241,6 +241,15 @@ impl Results {
                 r
             })
             .collect();
+        // The row being read stays while it is read, even if it no longer
+        // matches (read under `is:unread`): J and K go on from it.
+        if let Some(key) = &self.reading
+            && key.0 == account
+            && !fresh.iter().any(|r| r.is(key))
+            && let Some(row) = self.rows.iter().find(|r| r.is(key))
+        {
+            fresh.push(row.clone());
+        }
         self.rows.retain(|r| r.account != account);
         self.rows.append(&mut fresh);
         self.sort();

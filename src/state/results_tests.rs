@@ -143,3 +143,19 @@ fn what_the_stores_lack_is_counted() {
     assert_eq!(r.gaps(), (1, 2, true));
     assert!(r.loading(), "home has not answered");
 }
+
+#[test]
+fn the_row_being_read_stays_until_the_reader_is_left() {
+    let mut r = results("is:unread");
+    answer(&mut r, 0, "work", vec![hits("INBOX", &[1, 2, 3])]);
+    r.reading = Some((0, "INBOX".into(), 2));
+    // Read now: the store no longer gives it for is:unread.
+    answer(&mut r, 0, "work", vec![hits("INBOX", &[1, 3])]);
+    assert_eq!(
+        keys(&r),
+        vec![(0, "INBOX", 3), (0, "INBOX", 2), (0, "INBOX", 1)]
+    );
+    r.reading = None;
+    answer(&mut r, 0, "work", vec![hits("INBOX", &[1, 3])]);
+    assert_eq!(keys(&r), vec![(0, "INBOX", 3), (0, "INBOX", 1)]);
+}
