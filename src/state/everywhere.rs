@@ -572,12 +572,7 @@ impl State {
         if let Some(r) = self.results.as_mut() {
             r.undo.push(steps);
         }
-        let what = match (flag, on) {
-            (FlagKind::Seen, true) => "marked read",
-            (FlagKind::Seen, false) => "marked unread",
-            (_, true) => "flagged",
-            (_, false) => "unflagged",
-        };
+        let what = super::mail_actions::flag_words(flag, on);
         self.notify(
             &format!("{} {what} (u: undo)", plural(targets.len(), "message")),
             false,

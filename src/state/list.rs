@@ -83,6 +83,19 @@ pub struct MessageList {
     pub select_on_arrival: Option<u32>,
 }
 
+/// The first row shown in a window of `rows` that must show `selected`,
+/// moved as little as can be from `offset`.
+pub fn offset_showing(selected: usize, offset: usize, rows: usize) -> usize {
+    let rows = rows.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    }
+}
+
 impl MessageList {
     pub fn opening(req: u64, path: String) -> Self {
         MessageList {
@@ -174,12 +187,7 @@ impl MessageList {
     }
 
     pub fn scroll_into_view(&mut self, rows: usize) {
-        let rows = rows.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
-        }
+        self.offset = offset_showing(self.selected, self.offset, rows);
     }
 
     fn position(&self, uid: u32) -> Result<usize, usize> {

@@ -56,6 +56,16 @@ pub struct Landed {
     pub message_ids: Vec<String>,
 }
 
+/// What setting or clearing a flag did, for the status line.
+pub(super) fn flag_words(flag: FlagKind, on: bool) -> &'static str {
+    match (flag, on) {
+        (FlagKind::Seen, true) => "marked read",
+        (FlagKind::Seen, false) => "marked unread",
+        (_, true) => "flagged",
+        (_, false) => "unflagged",
+    }
+}
+
 impl State {
     pub(super) fn notify(&mut self, text: &str, error: bool) {
         self.notice = Some(Notice {
@@ -116,12 +126,7 @@ impl State {
                 let (cmds, on) = acc.toggle_flag(account, flag);
                 // Which way it went, for how many, and how to take it back.
                 if n > 0 {
-                    let what = match (flag, on) {
-                        (FlagKind::Seen, true) => "marked read",
-                        (FlagKind::Seen, false) => "marked unread",
-                        (_, true) => "flagged",
-                        (_, false) => "unflagged",
-                    };
+                    let what = flag_words(flag, on);
                     self.notify(&format!("{} {what} (u: undo)", plural(n, "message")), false);
                 }
                 cmds

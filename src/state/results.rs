@@ -152,12 +152,7 @@ impl Results {
     }
 
     pub fn scroll_into_view(&mut self, rows: usize) {
-        let rows = rows.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
-        }
+        self.offset = super::list::offset_showing(self.selected, self.offset, rows);
     }
 
     /// The user's choice of row (a click, a jump to the next unread).

@@ -10,8 +10,8 @@ use rusqlite::{OptionalExtension, params_from_iter};
 use super::Store;
 use super::folders::clamp_u32;
 use super::local_search::clause;
-use crate::mail::row_text::{BoxedClean, SharedClean};
-use crate::mail::types::{Envelope, Flags};
+use super::messages::row_envelope;
+use crate::mail::types::Envelope;
 use crate::query::{Now, Query};
 
 /// One folder's part of the answer.
@@ -68,18 +68,7 @@ impl Store {
                 let mut params = vec![Sql::Integer(id)];
                 params.extend(c.params);
                 let mut q = db.prepare(&sql)?;
-                let rows = q.query_map(params_from_iter(params), |r| {
-                    Ok(Envelope {
-                        uid: clamp_u32(r.get(0)?),
-                        date: r.get(1)?,
-                        from: SharedClean::line(r.get_ref(2)?.as_str().unwrap_or("")),
-                        subject: BoxedClean::line(r.get_ref(3)?.as_str().unwrap_or("")),
-                        flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
-                        size: clamp_u32(r.get(5)?),
-                        has_attachment: r.get(6)?,
-                        to: SharedClean::line(r.get_ref(7)?.as_str().unwrap_or("")),
-                    })
-                })?;
+                let rows = q.query_map(params_from_iter(params), row_envelope)?;
                 let rows: Vec<Envelope> = rows.collect::<rusqlite::Result<_>>()?;
                 Ok(Some((clamp_u32(validity), rows)))
             });

@@ -10,6 +10,21 @@ use crate::mail::types::{Envelope, FlagKind, FlagUpdate, Flags, NewMessage};
 
 /// A folder's list rows in arrival order, newest first: the primary key
 /// (folder, uid) read backwards, no sort (tests check the plan).
+/// A list row from the columns `uid, date, sender, subject, flags, size,
+/// attachment, recipient`, in that order.
+pub(super) fn row_envelope(r: &rusqlite::Row<'_>) -> rusqlite::Result<Envelope> {
+    Ok(Envelope {
+        uid: clamp_u32(r.get(0)?),
+        date: r.get(1)?,
+        from: SharedClean::line(r.get_ref(2)?.as_str().unwrap_or("")),
+        subject: BoxedClean::line(r.get_ref(3)?.as_str().unwrap_or("")),
+        flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
+        size: clamp_u32(r.get(5)?),
+        has_attachment: r.get(6)?,
+        to: SharedClean::line(r.get_ref(7)?.as_str().unwrap_or("")),
+    })
+}
+
 pub(super) const LIST_ROWS: &str =
     "SELECT uid, date, sender, subject, flags, size, attachment, recipient
      FROM messages WHERE folder = ?1 ORDER BY uid DESC";
@@ -80,16 +95,7 @@ impl Store {
                     size = rest.max(1);
                     batch.reserve(size);
                 }
-                batch.push(Envelope {
-                    uid: clamp_u32(r.get(0)?),
-                    date: r.get(1)?,
-                    from: SharedClean::line(r.get_ref(2)?.as_str().unwrap_or("")),
-                    subject: BoxedClean::line(r.get_ref(3)?.as_str().unwrap_or("")),
-                    flags: Flags::from_bits(r.get::<_, i64>(4)? as u8),
-                    size: clamp_u32(r.get(5)?),
-                    has_attachment: r.get(6)?,
-                    to: SharedClean::line(r.get_ref(7)?.as_str().unwrap_or("")),
-                });
+                batch.push(row_envelope(r)?);
             }
             page(batch, true);
             Ok(())

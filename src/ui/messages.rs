@@ -179,6 +179,33 @@ fn recipient(e: &Envelope) -> &str {
     }
 }
 
+/// A row's look: unread, flagged, deleted, a search match, the cursor.
+pub(super) fn row_style(
+    e: &Envelope,
+    matched: bool,
+    cursor: bool,
+    focused: bool,
+    theme: &Theme,
+) -> Style {
+    let mut style = Style::new();
+    if !e.flags.seen {
+        style = style.patch(theme.unread);
+    }
+    if e.flags.flagged {
+        style = style.patch(theme.flagged);
+    }
+    if e.flags.deleted {
+        style = style.patch(theme.deleted);
+    }
+    if matched {
+        style = style.patch(theme.search_match);
+    }
+    if cursor {
+        style = style.patch(theme.cursor(focused));
+    }
+    style
+}
+
 /// Where a row of the results is: its account and folder names.
 #[derive(Clone, Copy, Default)]
 pub(super) struct RowPlace<'a> {
@@ -272,22 +299,8 @@ pub fn draw(state: &State, theme: &Theme, f: &mut Frame<'_>, area: Rect, focused
         .zip(dates)
         .filter_map(|(i, date)| l.row(i).map(|(e, depth)| (i, e, depth, date)))
         .map(|(i, e, depth, date)| {
-            let mut style = Style::new();
-            if !e.flags.seen {
-                style = style.patch(theme.unread);
-            }
-            if e.flags.flagged {
-                style = style.patch(theme.flagged);
-            }
-            if e.flags.deleted {
-                style = style.patch(theme.deleted);
-            }
-            if matches.is_some_and(|m| m.contains(&e.uid)) {
-                style = style.patch(theme.search_match);
-            }
-            if i == l.selected {
-                style = style.patch(theme.cursor(focused));
-            }
+            let matched = matches.is_some_and(|m| m.contains(&e.uid));
+            let style = row_style(e, matched, i == l.selected, focused, theme);
             let marked = l.marked.contains(&e.uid);
             let mut spans = vec![Span::styled(if marked { "*" } else { " " }, theme.mark)];
             for (n, (c, w)) in columns.iter().zip(&widths).enumerate() {

@@ -4,12 +4,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::messages::{RowPlace, cell};
+use super::messages::{RowPlace, cell, row_style};
 use super::theme::Theme;
 use crate::config::columns::{Column, ColumnKind};
 use crate::layout::{inner_height, inner_width};
@@ -159,19 +158,7 @@ pub fn draw(
                 .map(|f| f.name.as_str())
                 .unwrap_or(row.folder.path.as_str());
             let outgoing = acc.is_some_and(|a| a.folder_is_outgoing(&row.folder.path));
-            let mut style = Style::new();
-            if !e.flags.seen {
-                style = style.patch(theme.unread);
-            }
-            if e.flags.flagged {
-                style = style.patch(theme.flagged);
-            }
-            if e.flags.deleted {
-                style = style.patch(theme.deleted);
-            }
-            if i == r.selected {
-                style = style.patch(theme.cursor(focused));
-            }
+            let style = row_style(e, false, i == r.selected, focused, theme);
             let marked = r.marked.contains(&row.key());
             let mut spans = vec![Span::styled(if marked { "*" } else { " " }, theme.mark)];
             let place = RowPlace { account, folder };
