@@ -69,6 +69,13 @@ struct Bench {
 
 impl Bench {
     fn start(d: &Dovecot) -> Bench {
+        if let Ok(f) = std::env::var("MAILTUI_TEST_LOG") {
+            let file = std::fs::File::create(f).expect("log file");
+            let _ = tracing_subscriber::fmt()
+                .with_writer(std::sync::Mutex::new(file))
+                .with_max_level(tracing::Level::DEBUG)
+                .try_init();
+        }
         let (tx, rx) = unbounded_channel();
         let mut workers = Vec::new();
         let mut stores = Vec::new();
@@ -171,12 +178,33 @@ impl Bench {
         while !done(&self.s) {
             match tokio::time::timeout_at(deadline, self.rx.recv()).await {
                 Ok(Some((account, event))) => {
+                    tracing::debug!(
+                        "ui event {account}: {}",
+                        format!("{event:?}").chars().take(300).collect::<String>()
+                    );
                     let cmds = self.s.update(Action::Worker { account, event });
+                    tracing::debug!(
+                        "ui commands: {}",
+                        format!("{cmds:?}").chars().take(300).collect::<String>()
+                    );
                     self.run(cmds);
                 }
                 _ => panic!(
-                    "waited 30s for {what}; notice: {:?}",
-                    self.s.notice.as_ref().map(|n| n.text.to_string())
+                    "waited 30s for {what}; notice: {:?}; lists: {:?}",
+                    self.s.notice.as_ref().map(|n| n.text.to_string()),
+                    self.s
+                        .accounts
+                        .iter()
+                        .map(|a| {
+                            let l = &a.list;
+                            let rows: Vec<(u32, String)> = l
+                                .items
+                                .iter()
+                                .map(|e| (e.uid, e.subject.to_string()))
+                                .collect();
+                            (l.path.clone(), l.syncing, l.synced_at, l.remaining, rows)
+                        })
+                        .collect::<Vec<_>>()
                 ),
             }
         }
@@ -411,6 +439,28 @@ async fn actions_from_the_results_reach_each_rows_own_folder(p: Profile) {
         .collect();
     subjects.sort();
     assert_eq!(subjects, ["Apollo budget", "Erin two", "Projects news"]);
+
+    // Mail to Erin's INBOX while Erin has Projects open: nothing keeps
+    // INBOX current, so All inboxes fetches its new rows when it opens.
+    d.deliver(
+        erin,
+        "INBOX",
+        &[message(
+            "Gil <gil@x.test>",
+            "Erin late",
+            "Sun, 08 Nov 2026 09:00:00 +0000",
+        )],
+    );
+    b.line("saved All inboxes");
+    b.until("the late one in All inboxes", |s| {
+        s.results.as_ref().is_some_and(|r| {
+            r.rows
+                .first()
+                .is_some_and(|x| x.env.subject.as_str() == "Erin late")
+        })
+    })
+    .await;
+    assert_eq!(b.s.accounts[0].list.path.as_deref(), Some("Projects"));
     for w in &b.workers {
         let _ = w.commands.send(WorkerCommand::Shutdown);
     }

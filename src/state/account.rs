@@ -594,6 +594,24 @@ impl AccountState {
                     Vec::new()
                 }
             }
+            WorkerEvent::RowsAdded {
+                path,
+                uid_validity,
+                envelopes,
+            } if self.list.path.as_deref() == Some(path.as_str())
+                && (self.list.uid_validity == uid_validity || self.list.uid_validity == 0) =>
+            {
+                // Written to the store beside this list's own reading of
+                // it: the ones it has not got yet.
+                let mut fresh: Vec<_> = envelopes
+                    .into_iter()
+                    .filter(|e| self.list.envelope(e.uid).is_none())
+                    .collect();
+                fresh.sort_unstable_by_key(|e| std::cmp::Reverse(e.uid));
+                self.list.uid_validity = uid_validity;
+                self.list.add(fresh);
+                Vec::new()
+            }
             WorkerEvent::Expunged { req, uids } if req == self.list.req => {
                 let reading = self.reader.uid;
                 self.list.remove(&uids);

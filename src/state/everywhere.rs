@@ -170,6 +170,7 @@ impl State {
         }
         p.asking = None;
         let again = p.stale;
+        let first = !p.answered;
         r.answer(account, &name, *found, rows);
         if !again {
             // Asked after every move it had heard of had landed: the
@@ -189,7 +190,45 @@ impl State {
         if again {
             cmds.extend(self.ask_results(account));
         }
+        if first {
+            // An INBOX in view that its account does not have open may
+            // have had mail since it was last open: fetched now.
+            let inbox = self
+                .accounts
+                .get(account)
+                .and_then(|a| a.folder_for(FolderRole::Inbox));
+            if let Some(path) = inbox {
+                cmds.extend(self.fetch_elsewhere(account, &path));
+            }
+        }
         Ok(cmds)
+    }
+
+    /// New mail of a folder in view that its account does not have open
+    /// (so nothing keeps it current), into the store; the answer asks the
+    /// store again. Nothing for a folder the store does not hold.
+    fn fetch_elsewhere(&mut self, account: usize, path: &str) -> Vec<Command> {
+        let validity = self
+            .results
+            .as_ref()
+            .and_then(|r| r.stored.get(&(account, path.to_string())).copied());
+        let Some(acc) = self.accounts.get_mut(account) else {
+            return Vec::new();
+        };
+        let (Some(uid_validity), false) = (validity, acc.list.path.as_deref() == Some(path)) else {
+            return Vec::new();
+        };
+        let op = acc.next_req_id();
+        vec![Command::Worker {
+            account,
+            command: WorkerCommand::FetchNew {
+                folder: crate::worker::FolderRef {
+                    path: path.to_string(),
+                    uid_validity,
+                },
+                op,
+            },
+        }]
     }
 
     /// Events that change what the results show: the store is asked again.
@@ -233,6 +272,27 @@ impl State {
                     r.flags.remove(&(account, open.clone(), u.uid));
                 }
                 self.ask_results(account)
+            }
+            WorkerEvent::FolderCounts(counts) => {
+                // A folder in view that grew while not open: its new rows.
+                let before = self
+                    .accounts
+                    .get(account)
+                    .map(|a| a.counts.clone())
+                    .unwrap_or_default();
+                let grown: Vec<String> = counts
+                    .iter()
+                    .filter(|c| {
+                        before
+                            .get(&c.path)
+                            .is_none_or(|(total, _)| c.total > *total)
+                    })
+                    .map(|c| c.path.clone())
+                    .collect();
+                grown
+                    .iter()
+                    .flat_map(|path| self.fetch_elsewhere(account, path))
+                    .collect()
             }
             WorkerEvent::Inserted { .. }
             | WorkerEvent::Expunged { .. }

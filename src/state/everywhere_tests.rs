@@ -34,6 +34,10 @@ fn hits(path: &str, uids: &[u32]) -> FolderHits {
 fn found(s: &mut State, account: usize, req: u64, folders: Vec<FolderHits>) -> Vec<Command> {
     let found = Everywhere {
         searched: folders.len(),
+        validities: folders
+            .iter()
+            .map(|f| (f.path.clone(), f.uid_validity))
+            .collect(),
         folders,
         ..Everywhere::default()
     };
@@ -595,4 +599,72 @@ fn moved_rows_stay_out_until_an_answer_asked_after_the_move_landed() {
     let after = asked(&cmds);
     found(&mut s, 1, after[0].2, vec![hits("INBOX", &[1, 2])]);
     assert!(s.results.as_ref().is_some_and(|r| r.moving.is_empty()));
+}
+
+#[test]
+fn a_folder_in_view_that_is_not_open_has_its_new_mail_fetched() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    loaded(&mut s, 1, 3);
+    // Work opens Projects: its INBOX is no longer kept current.
+    s.current = 0;
+    let cmds = s.run_line("go_to_folder Projects/Apollo");
+    assert!(!cmds.is_empty());
+    let cmds = s.run_line("saved All inboxes");
+    let q = asked(&cmds);
+    let fetches = |cmds: &[Command]| -> Vec<(usize, String, u32)> {
+        cmds.iter()
+            .filter_map(|c| match c {
+                Command::Worker {
+                    account,
+                    command: WorkerCommand::FetchNew { folder, .. },
+                } => Some((*account, folder.path.clone(), folder.uid_validity)),
+                _ => None,
+            })
+            .collect()
+    };
+    let cmds = found(&mut s, 0, q[0].2, vec![hits("INBOX", &[1, 2])]);
+    assert_eq!(fetches(&cmds), [(0, "INBOX".to_string(), 1)]);
+    // Home has INBOX open: live already, nothing fetched.
+    let cmds = found(&mut s, 1, q[1].2, vec![hits("INBOX", &[1])]);
+    assert!(fetches(&cmds).is_empty());
+    // Counts later: work's INBOX grew, so it is fetched again; a folder
+    // the store does not hold is left to its opening.
+    worker(
+        &mut s,
+        0,
+        WorkerEvent::FolderCounts(vec![crate::mail::backend::FolderCount {
+            path: "INBOX".into(),
+            total: 5,
+            unseen: 3,
+        }]),
+    );
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::FolderCounts(vec![
+            crate::mail::backend::FolderCount {
+                path: "INBOX".into(),
+                total: 6,
+                unseen: 4,
+            },
+            crate::mail::backend::FolderCount {
+                path: "Archive".into(),
+                total: 9,
+                unseen: 0,
+            },
+        ]),
+    );
+    assert_eq!(fetches(&cmds), [(0, "INBOX".to_string(), 1)]);
+    // Unchanged: nothing.
+    let cmds = worker(
+        &mut s,
+        0,
+        WorkerEvent::FolderCounts(vec![crate::mail::backend::FolderCount {
+            path: "INBOX".into(),
+            total: 6,
+            unseen: 4,
+        }]),
+    );
+    assert!(fetches(&cmds).is_empty());
 }

@@ -90,6 +90,9 @@ pub struct Results {
     /// Moves the worker has answered whose rows stay out until an answer
     /// asked after that comes (one asked before may still hold them).
     pub landed: Vec<(usize, u64)>,
+    /// The folders each account's store holds, with their UIDVALIDITY:
+    /// where new mail can be fetched for the view.
+    pub stored: HashMap<(usize, String), u32>,
 }
 
 impl Results {
@@ -113,6 +116,7 @@ impl Results {
             moved: false,
             move_targets: None,
             landed: Vec::new(),
+            stored: HashMap::new(),
         }
     }
 
@@ -187,6 +191,10 @@ impl Results {
     /// drops what surely does not match.
     pub fn answer(&mut self, account: usize, name: &str, found: Everywhere, rows: usize) {
         let keep = self.selected_row().map(ResultRow::key);
+        self.stored.retain(|(a, _), _| *a != account);
+        for (path, validity) in &found.validities {
+            self.stored.insert((account, path.clone()), *validity);
+        }
         let matcher = self.query.matcher(&self.now);
         let moving: HashSet<RowKey> = self
             .moving

@@ -138,6 +138,7 @@ fn what_the_stores_lack_is_counted() {
         searched: 1,
         not_stored: vec!["Archive".into(), "Old".into()],
         cut: true,
+        validities: vec![("INBOX".into(), 7)],
     };
     r.answer(0, "work", found, 20);
     assert_eq!(r.gaps(), (1, 2, true));

@@ -517,3 +517,22 @@ fn the_source_is_behind_a_key() {
     s.update(Action::Ui(UiAction::ToggleRaw));
     assert!(!all(&s).contains("X-Secret-Header"));
 }
+
+#[test]
+fn rows_the_worker_adds_to_the_store_reach_the_open_list_once() {
+    let mut s = state();
+    loaded(&mut s, 0, 5);
+    let added = |path: &str, validity: u32, uids: &[u32]| WorkerEvent::RowsAdded {
+        path: path.into(),
+        uid_validity: validity,
+        envelopes: uids.iter().map(|u| env(*u, false)).collect(),
+    };
+    worker(&mut s, 0, added("INBOX", 1, &[7, 3]));
+    let uids: Vec<u32> = s.accounts[0].list.items.iter().map(|e| e.uid).collect();
+    assert_eq!(uids, [7, 5, 4, 3, 2, 1]);
+    // Another folder, or the folder as it was before UIDVALIDITY changed:
+    // nothing shown.
+    worker(&mut s, 0, added("Archive", 1, &[9]));
+    worker(&mut s, 0, added("INBOX", 2, &[8]));
+    assert_eq!(s.accounts[0].list.items.len(), 6);
+}

@@ -29,6 +29,9 @@ pub struct Everywhere {
     pub folders: Vec<FolderHits>,
     /// Folders asked for that the store has rows of.
     pub searched: usize,
+    /// The UIDVALIDITY of each of those, matches or not: what a fetch of
+    /// a folder's new mail is checked against.
+    pub validities: Vec<(String, u32)>,
     /// Folders asked for that were never stored (never opened here).
     pub not_stored: Vec<String>,
     /// There were more matches than the cap: the newest are kept.
@@ -75,6 +78,7 @@ impl Store {
             match found.flatten() {
                 Some((uid_validity, mut rows)) => {
                     out.searched += 1;
+                    out.validities.push((path.clone(), uid_validity));
                     if rows.len() > max {
                         rows.truncate(max);
                         out.cut = true;

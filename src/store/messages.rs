@@ -143,10 +143,18 @@ impl Store {
     /// sync state: a search across folders counts it as not stored, its
     /// first opening drops them and fetches all, and an undo's way back
     /// out of it (Trash, mostly) finds them to copy again.
-    pub fn copy_rows(&mut self, from: &str, to: &str, uid_validity: u32, pairs: &[(u32, u32)]) {
+    /// Returns the rows as copied.
+    pub fn copy_rows(
+        &mut self,
+        from: &str,
+        to: &str,
+        uid_validity: u32,
+        pairs: &[(u32, u32)],
+    ) -> Vec<Envelope> {
         if pairs.is_empty() {
-            return;
+            return Vec::new();
         }
+        let mut copied = Vec::new();
         self.write("copy moved rows", |tx| {
             let (Some(src), Some(dst)) = (Store::find_folder(tx, from)?, Store::find_folder(tx, to)?)
             else {
@@ -164,11 +172,18 @@ impl Store {
                  SELECT ?1, ?2, date, sender, subject, flags, size, attachment, message_id, in_reply_to, refs, recipient
                  FROM messages WHERE folder = ?3 AND uid = ?4",
             )?;
+            let mut read = tx.prepare_cached(
+                "SELECT uid, date, sender, subject, flags, size, attachment, recipient
+                 FROM messages WHERE folder = ?1 AND uid = ?2",
+            )?;
             for (old, new) in pairs {
-                q.execute(params![dst, new, src, old])?;
+                if q.execute(params![dst, new, src, old])? > 0 {
+                    copied.push(read.query_row(params![dst, new], row_envelope)?);
+                }
             }
             Ok(())
         });
+        copied
     }
 
     pub fn remove(&mut self, path: &str, uids: &[u32]) {

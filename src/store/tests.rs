@@ -693,7 +693,9 @@ fn moved_rows_are_copied_under_their_new_uids_where_the_target_allows() {
     s.commit_sync("Old", state(5));
     s.insert("INBOX", &[msg(1, false), msg(2, true)]);
     // Trash never stored: the rows go in, without a sync state.
-    s.copy_rows("INBOX", "Trash", 77, &[(2, 40)]);
+    let copied = s.copy_rows("INBOX", "Trash", 77, &[(2, 40), (99, 41)]);
+    assert_eq!(copied.iter().map(|e| e.uid).collect::<Vec<_>>(), [40]);
+    assert_eq!(copied[0].subject.as_str(), "message 2");
     assert_eq!(s.known("Trash"), [(40, msg(2, true).envelope.flags)]);
     assert!(s.folder_state("Trash").is_none());
     let q = crate::query::parse("").expect("q");
@@ -709,7 +711,7 @@ fn moved_rows_are_copied_under_their_new_uids_where_the_target_allows() {
     let uids: Vec<u32> = found.folders[0].rows.iter().map(|e| e.uid).collect();
     assert_eq!(uids, [3, 2, 1]);
     // Another UIDVALIDITY (the folder was recreated): nothing copied.
-    s.copy_rows("INBOX", "Old", 6, &[(1, 50)]);
+    assert!(s.copy_rows("INBOX", "Old", 6, &[(1, 50)]).is_empty());
     assert!(s.known("Old").is_empty());
 }
 

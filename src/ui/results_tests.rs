@@ -82,6 +82,7 @@ fn all_inboxes(width: u16, height: u16, missing: usize) -> State {
                 .map(|i| format!("F{i}"))
                 .collect(),
             cut: false,
+            validities: vec![("INBOX".into(), 1)],
         };
         s.update(Action::Worker {
             account,

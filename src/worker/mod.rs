@@ -7,6 +7,7 @@
 //! the demo's Maildir accounts run through exactly the code IMAP uses.
 
 mod backoff;
+mod elsewhere;
 mod open;
 mod ops;
 mod parts;

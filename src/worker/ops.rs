@@ -119,6 +119,16 @@ impl<B: MailBackend> Worker<B> {
             Op::Move { .. } => {
                 return self.run_move(&folder, here).await;
             }
+            Op::FetchNew { op, .. } if here => {
+                // The open folder is live already.
+                let op = *op;
+                self.emit(WorkerEvent::Done { op, note: None });
+                Ok(())
+            }
+            Op::FetchNew { op, .. } => {
+                let op = *op;
+                self.fetch_new_elsewhere(&folder, op).await
+            }
             Op::Append {
                 bytes,
                 flags,
@@ -282,11 +292,24 @@ impl<B: MailBackend> Worker<B> {
             Ok(moved) => {
                 self.ops.pop_front();
                 info!(count = uids.len(), to = %Clean::line(&to), "moved");
-                if let Some((validity, pairs)) = moved.copyuid.clone() {
-                    // Queued before the removal: the store runs them in order.
-                    let (from, to) = (folder.path.clone(), to.clone());
-                    self.store
-                        .send(move |s| s.copy_rows(&from, &to, validity, &pairs));
+                // Not into the open folder: its rows are the live sync's,
+                // which knows each one (IDLE brings them in a moment).
+                let into_open = self.open.as_ref().is_some_and(|o| o.path == to);
+                if let Some((validity, pairs)) = moved.copyuid.clone().filter(|_| !into_open) {
+                    // Before the removal, which takes the source rows.
+                    let (from, target) = (folder.path.clone(), to.clone());
+                    let envelopes = self
+                        .store
+                        .call(move |s| s.copy_rows(&from, &target, validity, &pairs))
+                        .await
+                        .unwrap_or_default();
+                    if !envelopes.is_empty() {
+                        self.emit(WorkerEvent::RowsAdded {
+                            path: to.clone(),
+                            uid_validity: validity,
+                            envelopes,
+                        });
+                    }
                 }
                 if moved.removed {
                     self.removed(folder, here, &uids);

@@ -94,6 +94,13 @@ pub enum WorkerCommand {
         now: crate::query::Now,
         req: u64,
     },
+    /// New rows of a folder that is not open, above what the store holds
+    /// of it, into the store (a results view shows it); answered with
+    /// `Done` (or `Failed`). Nothing for the open folder, which is live.
+    FetchNew {
+        folder: FolderRef,
+        op: u64,
+    },
     /// Drop a move or deletion that has not been sent yet (undone while
     /// offline); one already sent is answered as usual.
     Cancel {
@@ -158,6 +165,15 @@ pub enum WorkerEvent {
     FlagsChanged {
         req: u64,
         updates: Vec<FlagUpdate>,
+    },
+    /// Rows the worker put in the store outside a sync of that folder (new
+    /// mail fetched for a results view, rows copied by a move): a list
+    /// with the folder open shows them, whether or not it read the store
+    /// before they were written.
+    RowsAdded {
+        path: String,
+        uid_validity: u32,
+        envelopes: Vec<Envelope>,
     },
     /// A flag change the server took is in the store (the folder is not
     /// always the open one): what reads the store may ask again.

@@ -138,6 +138,10 @@ pub(super) enum Op {
         message_id: Option<String>,
         op: u64,
     },
+    FetchNew {
+        folder: FolderRef,
+        op: u64,
+    },
 }
 
 impl Op {
@@ -146,7 +150,8 @@ impl Op {
             Op::Flag { folder, .. }
             | Op::Move { folder, .. }
             | Op::Expunge { folder, .. }
-            | Op::Append { folder, .. } => folder,
+            | Op::Append { folder, .. }
+            | Op::FetchNew { folder, .. } => folder,
         }
     }
 
@@ -154,7 +159,10 @@ impl Op {
     pub fn id(&self) -> u64 {
         match self {
             Op::Flag { .. } => 0,
-            Op::Move { op, .. } | Op::Expunge { op, .. } | Op::Append { op, .. } => *op,
+            Op::Move { op, .. }
+            | Op::Expunge { op, .. }
+            | Op::Append { op, .. }
+            | Op::FetchNew { op, .. } => *op,
         }
     }
 }
@@ -254,6 +262,19 @@ impl<B: MailBackend> Worker<B> {
             }),
             WorkerCommand::Expunge { folder, uids, op } => {
                 self.ops.push_back(Op::Expunge { folder, uids, op })
+            }
+            WorkerCommand::FetchNew { folder, op } => {
+                // One at a time per folder: asked again while queued, it
+                // would fetch the same rows.
+                let queued = self
+                    .ops
+                    .iter()
+                    .any(|o| matches!(o, Op::FetchNew { folder: f, .. } if f.path == folder.path));
+                if queued {
+                    self.emit(WorkerEvent::Done { op, note: None });
+                } else {
+                    self.ops.push_back(Op::FetchNew { folder, op });
+                }
             }
             WorkerCommand::Append {
                 folder,
