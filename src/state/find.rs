@@ -238,7 +238,15 @@ impl State {
             return;
         };
         (f.hits, f.capped) = find_in(doc, &f.text);
-        f.current = f.current.min(f.hits.len().saturating_sub(1));
+        // Lines moved (headers or quotes came or went): the current hit is
+        // the first one from the top of the view, not the same number.
+        let scroll = r.scroll;
+        f.current = f
+            .hits
+            .iter()
+            .position(|h| row_of(&r.layout, *h).is_some_and(|row| row >= scroll))
+            .unwrap_or(f.hits.len().saturating_sub(1));
+        self.scroll_to_hit();
     }
 }
 

@@ -391,3 +391,39 @@ fn the_search_follows_the_lines_when_headers_unfold() {
     // "P9 <p9@…>" in To, then the body.
     assert_eq!(s.finding().unwrap().hits.len(), 3);
 }
+
+/// Headers or quotes toggled move the lines: the current hit is the first
+/// one in view, not the same number of a hit somewhere else.
+#[test]
+fn the_current_hit_after_a_toggle_is_the_one_in_view() {
+    let mut body = String::new();
+    for i in 0..20 {
+        body.push_str(&format!("> quoted needle {i}\n"));
+    }
+    body.push_str(&numbered(150));
+    body.push_str("the needle below\n");
+    body.push_str(&numbered(150));
+    body.push_str("and a last needle\n");
+    let mut s = reading(120, &body);
+    // Long quotes folded: only the two hits below them.
+    key(&mut s, UiAction::ToggleQuotes);
+    keys(&mut s, SLASH);
+    type_text(&mut s, "needle");
+    s.update(Action::Prompt(PromptKey::Enter));
+    assert_eq!(s.finding().unwrap().count(), "1/2");
+    keys(&mut s, N);
+    assert_eq!(s.finding().unwrap().count(), "2/2");
+    // Shown whole: twenty more hits above; the one in view stays current.
+    key(&mut s, UiAction::ToggleQuotes);
+    let r = &s.accounts[0].reader;
+    let f = s.finding().unwrap();
+    assert_eq!(f.hits.len(), 22);
+    let text = &doc_lines(&s)[f.hits[f.current].line].1;
+    assert!(text.contains("last needle"), "{text}");
+    let row = crate::state::find::row_of(&r.layout, f.hits[f.current]).unwrap();
+    assert!(
+        row >= r.scroll && row < r.scroll + s.reader_height(),
+        "{row} {}",
+        r.scroll
+    );
+}
