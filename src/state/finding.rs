@@ -204,6 +204,11 @@ impl State {
         acc.list
             .set_limit(Some(Limit::new(&p.text, query, now, here)), rows);
         let shown = acc.list.len();
+        if shown == 0 {
+            // The message in the reader is not among those shown: it goes,
+            // as it would with any other row.
+            acc.reader = super::account::Reader::default();
+        }
         let mut cmds = acc.preview(account);
         let asking = acc
             .list

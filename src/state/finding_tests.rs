@@ -423,3 +423,15 @@ fn offline_the_index_answers_alone_and_says_the_server_was_not_asked() {
     found(&mut s, req, vec![2, 4]);
     assert_eq!(matches(&s), [2, 4]);
 }
+
+#[test]
+fn a_limit_that_leaves_nothing_leaves_nothing_in_the_reader() {
+    let mut s = ready();
+    assert!(s.accounts[0].reader.uid.is_some(), "a message is shown");
+    limit(&mut s, "is:flagged is:draft");
+    assert!(shown(&s).is_empty());
+    assert_eq!(s.accounts[0].reader.uid, None);
+    // All back: the selected row is shown again.
+    let cmds = limit(&mut s, "");
+    assert!(crate::state::test_kit::loads(&cmds).is_some(), "{cmds:?}");
+}
