@@ -72,7 +72,7 @@ impl State {
             return Vec::new();
         }
         let mut results = Results::new(name, query, self.query_now(), accounts.clone());
-        // What was open before stays open behind it.
+        // Changes made in the results before can still be taken back.
         if let Some(old) = self.results.take() {
             results.undo = old.undo;
         }
